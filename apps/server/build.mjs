@@ -1,0 +1,19 @@
+// Bundles the server and the workspace protocol package into one file; npm dependencies stay
+// external and load from node_modules.
+import { readFileSync } from "node:fs";
+import { build } from "esbuild";
+
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith("@chatroom/"));
+
+await build({
+  entryPoints: ["src/server.ts"],
+  outdir: "dist",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: true,
+  external: [...external, "pino-pretty"],
+  logLevel: "warning",
+});

@@ -1,0 +1,45 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Backend } from "./backend/backend";
+import type { Timers } from "./chat/peer";
+import type { AppConfig } from "./config";
+import backendPlugin from "./plugins/backend";
+import chatPlugin from "./plugins/chat";
+import chatSocketPlugin from "./plugins/chat-socket";
+import webApp from "./plugins/web-app";
+import healthRoutes from "./routes/health";
+import roomRoutes from "./routes/rooms";
+
+export interface BuildOverrides {
+  backend?: Backend;
+  timers?: Timers;
+}
+
+/** The web app's build output, found from this file whether it runs from src/ or dist/. */
+export function defaultWebDist(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+}
+
+/** Builds the whole server. It never listens: the caller (server.ts, a test) decides where. */
+export async function buildApp(config: AppConfig, overrides: BuildOverrides = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    trustProxy: config.trustProxy,
+  });
+  await app.register(backendPlugin, { config, ...(overrides.backend ? { backend: overrides.backend } : {}) });
+  await app.register(chatPlugin, { config, ...(overrides.timers ? { timers: overrides.timers } : {}) });
+  await app.register(chatSocketPlugin, { config });
+  await app.register(healthRoutes);
+  await app.register(roomRoutes);
+  await app.register(webApp, { root: config.webDist ?? defaultWebDist() });
+  return app;
+}
+
+function loggerOptions(config: AppConfig) {
+  if (config.logLevel === "silent") return false;
+  if (config.env === "development") {
+    return { level: config.logLevel, transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } } };
+  }
+  return { level: config.logLevel };
+}

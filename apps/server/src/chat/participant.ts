@@ -1,0 +1,63 @@
+import type { User } from "@chatroom/protocol";
+import type { ChatLimits } from "./limits";
+import type { Peer } from "./peer";
+import { TokenBucket, WindowCounter } from "./token-bucket";
+
+/**
+ * One connection's membership of one room. Frames fanned out while the welcome is being built
+ * are held in `held` and sent right after it, so the welcome and the live stream meet with no
+ * gap and no overlap.
+ */
+export class Participant {
+  readonly chatBucket: TokenBucket;
+  readonly badFrames: WindowCounter;
+  readonly floods: WindowCounter;
+  lastTypingAt = Number.NEGATIVE_INFINITY;
+  typing = false;
+  /** Null once live. */
+  private held: Array<string | Buffer> | null = [];
+  closed = false;
+
+  constructor(
+    readonly peer: Peer,
+    readonly user: User,
+    readonly session: string,
+    readonly room: string,
+    private readonly limits: ChatLimits,
+    now: number,
+  ) {
+    this.chatBucket = new TokenBucket(limits.burst, limits.ratePerSecond, now);
+    this.badFrames = new WindowCounter(limits.badFrameLimit, limits.badFrameWindowMs);
+    this.floods = new WindowCounter(limits.floodCloseAfter, limits.badFrameWindowMs);
+  }
+
+  /** Fan-out path: one write, or a hold while the welcome is in flight. */
+  deliver(data: string | Buffer): void {
+    if (this.held) {
+      this.held.push(data);
+      return;
+    }
+    this.write(data);
+  }
+
+  /** Sends the welcome, then everything held behind it, and goes live. */
+  goLive(welcome: string): void {
+    const held = this.held ?? [];
+    this.held = null;
+    this.write(welcome);
+    for (const data of held) this.write(data);
+  }
+
+  /** Direct replies (acks, errors, history) bypass the hold: they answer this connection's own frames. */
+  write(data: string | Buffer): void {
+    if (this.closed) return;
+    this.peer.send(data);
+    if (this.peer.bufferedAmount > this.limits.slowConsumerBytes) this.close(4008, "too slow");
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.peer.close(code, reason);
+  }
+}

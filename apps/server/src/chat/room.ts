@@ -1,0 +1,286 @@
+import { type ChatFrame, encode, type SystemFrame, type User } from "@chatroom/protocol";
+import type { ChatLimits } from "./limits";
+import type { Participant } from "./participant";
+import type { ChatLogger, Timers } from "./peer";
+
+interface Member {
+  user: User;
+  participant: Participant | null;
+  leaveTimer: unknown;
+  typingTimer: unknown;
+}
+
+export type RenameOutcome = "renamed" | "unchanged" | "taken";
+
+/** Fetches stored messages `after < seq <= upTo` to fill a hole in the live stream. */
+export type GapFiller = (room: string, after: number, upTo: number) => Promise<ChatFrame[]>;
+
+/**
+ * One room on this node: who is present, presence and typing fan-out, and the ordered chat
+ * stream. Knows nothing of sockets: it writes pre-encoded frames through `Participant`.
+ */
+export class Room {
+  /** Highest `seq` fanned out here; every lower one has been fanned out too. */
+  deliveredSeq: number;
+  private readonly members = new Map<string, Member>();
+  private readonly holderByName = new Map<string, string>();
+  private readonly live: Participant[] = [];
+  private readonly outOfOrder = new Map<number, ChatFrame>();
+  private gapFillRunning = false;
+  private readonly pendingJoined = new Map<string, User>();
+  private readonly pendingLeft = new Map<string, User>();
+  private readonly pendingRenamed = new Map<string, { user: User; previousName: string }>();
+  private flushTimer: unknown = null;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly name: string,
+    latestSeq: number,
+    private readonly limits: ChatLimits,
+    private readonly timers: Timers,
+    private readonly fillGap: GapFiller,
+    private readonly logger: ChatLogger,
+    private readonly onEmpty: (room: Room) => void,
+  ) {
+    this.deliveredSeq = latestSeq;
+  }
+
+  get memberCount(): number {
+    return this.members.size;
+  }
+
+  get connectionCount(): number {
+    return this.live.length;
+  }
+
+  memberList(max: number): User[] {
+    const users: User[] = [];
+    for (const member of this.members.values()) {
+      if (users.length >= max) break;
+      users.push({ id: member.user.id, name: member.user.name });
+    }
+    return users;
+  }
+
+  /** The name `requested` would get here: itself, or with the first free ` (n)` suffix. */
+  uniqueName(requested: string, userId: string): string {
+    const holder = this.holderByName.get(foldName(requested));
+    if (holder === undefined || holder === userId) return requested;
+    const base = [...requested].slice(0, this.limits.maxNameLength - 5).join("");
+    for (let n = 2; ; n++) {
+      const candidate = `${base} (${n})`;
+      const other = this.holderByName.get(foldName(candidate));
+      if (other === undefined || other === userId) return candidate;
+    }
+  }
+
+  /**
+   * Adds a connection. A user still within its grace period (or replacing its own connection)
+   * comes back silently; the replaced connection is returned so the caller can close it.
+   */
+  admit(participant: Participant): Participant | null {
+    const { user } = participant;
+    let member = this.members.get(user.id);
+    let replaced: Participant | null = null;
+    if (member) {
+      this.timers.clearTimeout(member.leaveTimer);
+      member.leaveTimer = null;
+      replaced = member.participant;
+      if (replaced) this.removeLive(replaced);
+      if (member.user.name !== user.name) this.applyRename(member, user.name);
+    } else {
+      member = { user: { id: user.id, name: user.name }, participant: null, leaveTimer: null, typingTimer: null };
+      this.members.set(user.id, member);
+      this.holderByName.set(foldName(user.name), user.id);
+      if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, member.user);
+      this.scheduleSystemFlush();
+    }
+    member.participant = participant;
+    this.live.push(participant);
+    return replaced;
+  }
+
+  /** Removes a connection; its member leaves after the grace period unless it comes back. */
+  release(participant: Participant): void {
+    const member = this.members.get(participant.user.id);
+    if (!member || member.participant !== participant) return;
+    member.participant = null;
+    this.removeLive(participant);
+    this.setTyping(participant, false);
+    member.leaveTimer = this.timers.setTimeout(() => this.leave(member), this.limits.presenceGraceMs);
+  }
+
+  rename(participant: Participant, name: string): RenameOutcome {
+    const member = this.members.get(participant.user.id);
+    if (!member) return "unchanged";
+    if (member.user.name === name) return "unchanged";
+    const holder = this.holderByName.get(foldName(name));
+    if (holder !== undefined && holder !== member.user.id) return "taken";
+    this.applyRename(member, name);
+    participant.user.name = name;
+    return "renamed";
+  }
+
+  /** Accepts a stored message from any node and fans it out in `seq` order, filling holes. */
+  deliver(message: ChatFrame): void {
+    if (message.seq <= this.deliveredSeq) return;
+    if (message.seq > this.deliveredSeq + 1) {
+      this.outOfOrder.set(message.seq, message);
+      void this.fillHoles();
+      return;
+    }
+    this.fanOut(message);
+    this.drainOutOfOrder();
+  }
+
+  setTyping(participant: Participant, active: boolean): void {
+    if (participant.typing === active) return;
+    participant.typing = active;
+    const member = this.members.get(participant.user.id);
+    if (member) {
+      this.timers.clearTimeout(member.typingTimer);
+      member.typingTimer = active
+        ? this.timers.setTimeout(() => this.setTyping(participant, false), this.limits.typingTimeoutMs)
+        : null;
+    }
+    const frame = encode({ type: "typing", room: this.name, user: { ...participant.user }, active });
+    for (const other of this.live) if (other !== participant) other.deliver(frame);
+  }
+
+  /** Sends a server announcement to everyone here, outside the coalescing window. */
+  announce(notice: string): void {
+    this.broadcast(encode(this.systemFrame([], [], [], notice)));
+  }
+
+  get participants(): readonly Participant[] {
+    return this.live;
+  }
+
+  private fanOut(message: ChatFrame): void {
+    this.deliveredSeq = message.seq;
+    // Encoded once for every recipient: the per-recipient cost is the write alone.
+    this.broadcast(Buffer.from(encode(message)));
+  }
+
+  private broadcast(data: string | Buffer): void {
+    for (const participant of this.live) participant.deliver(data);
+  }
+
+  private drainOutOfOrder(): void {
+    let next = this.outOfOrder.get(this.deliveredSeq + 1);
+    while (next) {
+      this.outOfOrder.delete(next.seq);
+      this.fanOut(next);
+      next = this.outOfOrder.get(this.deliveredSeq + 1);
+    }
+  }
+
+  private async fillHoles(): Promise<void> {
+    if (this.gapFillRunning) return;
+    this.gapFillRunning = true;
+    try {
+      while (this.outOfOrder.size > 0) {
+        const upTo = Math.min(...this.outOfOrder.keys()) - 1;
+        if (upTo <= this.deliveredSeq) {
+          this.drainOutOfOrder();
+          continue;
+        }
+        const missing = await this.fillGap(this.name, this.deliveredSeq, upTo);
+        if (missing.length === 0) break;
+        for (const message of missing) this.deliver(message);
+      }
+    } catch (error) {
+      this.logger.error({ err: error, room: this.name }, "could not fill a gap in the room stream");
+    } finally {
+      this.gapFillRunning = false;
+    }
+  }
+
+  private removeLive(participant: Participant): void {
+    const index = this.live.indexOf(participant);
+    if (index >= 0) {
+      this.live[index] = this.live[this.live.length - 1] as Participant;
+      this.live.pop();
+    }
+  }
+
+  private leave(member: Member): void {
+    if (member.participant) return;
+    this.members.delete(member.user.id);
+    if (this.holderByName.get(foldName(member.user.name)) === member.user.id) {
+      this.holderByName.delete(foldName(member.user.name));
+    }
+    if (!this.pendingJoined.delete(member.user.id)) this.pendingLeft.set(member.user.id, member.user);
+    this.pendingRenamed.delete(member.user.id);
+    this.scheduleSystemFlush();
+    if (this.members.size === 0) this.onEmpty(this);
+  }
+
+  private applyRename(member: Member, name: string): void {
+    const previousName = member.user.name;
+    if (this.holderByName.get(foldName(previousName)) === member.user.id) this.holderByName.delete(foldName(previousName));
+    this.holderByName.set(foldName(name), member.user.id);
+    member.user.name = name;
+    if (!this.pendingJoined.has(member.user.id)) {
+      const earlier = this.pendingRenamed.get(member.user.id);
+      this.pendingRenamed.set(member.user.id, { user: member.user, previousName: earlier?.previousName ?? previousName });
+    }
+    this.scheduleSystemFlush();
+  }
+
+  /** Membership changes go out at most once per `systemFlushMs`, so N joins cost O(N) frames. */
+  private scheduleSystemFlush(): void {
+    if (this.flushTimer !== null) return;
+    const wait = Math.max(0, this.lastFlushAt + this.limits.systemFlushMs - this.timers.now());
+    this.flushTimer = this.timers.setTimeout(() => this.flushSystem(), wait);
+  }
+
+  private flushSystem(): void {
+    this.flushTimer = null;
+    this.lastFlushAt = this.timers.now();
+    const renamed = [...this.pendingRenamed.values()].filter((entry) => entry.user.name !== entry.previousName);
+    if (this.pendingJoined.size === 0 && this.pendingLeft.size === 0 && renamed.length === 0) return;
+    const frame = this.systemFrame([...this.pendingJoined.values()], [...this.pendingLeft.values()], renamed);
+    this.pendingJoined.clear();
+    this.pendingLeft.clear();
+    this.pendingRenamed.clear();
+    this.broadcast(encode(frame));
+  }
+
+  private systemFrame(
+    joined: User[],
+    left: User[],
+    renamed: Array<{ user: User; previousName: string }>,
+    notice?: string,
+  ): SystemFrame {
+    const frame: SystemFrame = {
+      type: "system",
+      room: this.name,
+      ts: this.timers.now(),
+      joined: joined.map(copyUser),
+      left: left.map(copyUser),
+      renamed: renamed.map((entry) => ({ user: copyUser(entry.user), previousName: entry.previousName })),
+      memberCount: this.members.size,
+    };
+    if (notice !== undefined) frame.notice = notice;
+    return frame;
+  }
+
+  /** Cancels every timer, for shutdown. */
+  dispose(): void {
+    this.timers.clearTimeout(this.flushTimer);
+    for (const member of this.members.values()) {
+      this.timers.clearTimeout(member.leaveTimer);
+      this.timers.clearTimeout(member.typingTimer);
+    }
+  }
+}
+
+function copyUser(user: User): User {
+  return { id: user.id, name: user.name };
+}
+
+/** Names that differ only in case are the same name, so nobody can pose as "Alice" next to "alice". */
+function foldName(name: string): string {
+  return name.toLowerCase();
+}

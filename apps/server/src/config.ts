@@ -1,0 +1,119 @@
+import { DEFAULT_LIMITS } from "@chatroom/protocol";
+import { z } from "zod";
+import type { ChatLimits } from "./chat/limits";
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const positive = z.coerce.number().positive();
+const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
+
+/** Every environment variable the server reads, with its default. The README's table mirrors it. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HISTORY: z.enum(["sqlite", "memory"]).default("sqlite"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  WEB_DIST: z.string().optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(",").map((origin) => origin.trim()).filter(Boolean) : [])),
+  TRUST_PROXY: flag.default(false),
+  MAX_TEXT_LENGTH: int(1, 100_000).default(DEFAULT_LIMITS.maxTextLength),
+  MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(DEFAULT_LIMITS.maxFrameBytes),
+  RATE_PER_SECOND: positive.default(DEFAULT_LIMITS.ratePerSecond),
+  RATE_BURST: int(1, 100_000).default(DEFAULT_LIMITS.burst),
+  MAX_NAME_LENGTH: int(8, 256).default(DEFAULT_LIMITS.maxNameLength),
+  WELCOME_LATEST: int(0, 10_000).default(DEFAULT_LIMITS.welcomeLatest),
+  WELCOME_SINCE_MAX: int(1, 100_000).default(DEFAULT_LIMITS.welcomeSinceMax),
+  PRESENCE_GRACE_MS: int(0, 600_000).default(5_000),
+  PING_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  SLOW_CONSUMER_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  MAX_CONNECTIONS: int(1, 10_000_000).default(50_000),
+  MAX_CONNECTIONS_PER_IP: int(1, 10_000_000).default(1_000),
+  SHUTDOWN_GRACE_MS: int(0, 60_000).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env["NODE_ENV"];
+  port: number;
+  host: string;
+  logLevel: Env["LOG_LEVEL"];
+  history: Env["HISTORY"];
+  dataDir: string;
+  redisUrl: string | undefined;
+  webDist: string | undefined;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  pingIntervalMs: number;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  shutdownGraceMs: number;
+  limits: ChatLimits;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the environment. A bad value throws a `ConfigError` naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  // Empty strings mean "unset" so `PORT= pnpm start` behaves like no PORT at all.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? "?");
+        return `${key}=${JSON.stringify(env[key] ?? "")}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    history: e.HISTORY,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    webDist: e.WEB_DIST,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    pingIntervalMs: e.PING_INTERVAL_MS,
+    maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxTextLength: e.MAX_TEXT_LENGTH,
+      maxFrameBytes: e.MAX_FRAME_BYTES,
+      ratePerSecond: e.RATE_PER_SECOND,
+      burst: e.RATE_BURST,
+      maxNameLength: e.MAX_NAME_LENGTH,
+      welcomeLatest: e.WELCOME_LATEST,
+      welcomeSinceMax: e.WELCOME_SINCE_MAX,
+      presenceGraceMs: e.PRESENCE_GRACE_MS,
+      systemFlushMs: 200,
+      typingThrottleMs: 1_000,
+      typingTimeoutMs: 5_000,
+      badFrameLimit: 10,
+      badFrameWindowMs: 10_000,
+      floodCloseAfter: 50,
+      slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
+    },
+  };
+}
+
+/** A config for tests: in-memory history, quiet logs, any port. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({ NODE_ENV: "test", PORT: "0", HISTORY: "memory", LOG_LEVEL: "silent", ...overrides });
+}

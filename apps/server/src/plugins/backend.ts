@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import type { Backend } from "../backend/backend";
+import { MemoryBackend } from "../backend/memory-backend";
+import type { AppConfig } from "../config";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    backend: Backend;
+  }
+}
+
+export interface BackendPluginOptions {
+  config: AppConfig;
+  /** Tests pass a backend of their own, e.g. one that fails on purpose. */
+  backend?: Backend;
+}
+
+export async function createBackend(config: AppConfig): Promise<Backend> {
+  const nodeId = randomBytes(6).toString("hex");
+  if (config.history === "memory") return new MemoryBackend({ nodeId });
+  const { SqliteBackend } = await import("../backend/sqlite-backend");
+  return SqliteBackend.open({ nodeId, dataDir: config.dataDir });
+}
+
+export default fp(
+  async function backendPlugin(app: FastifyInstance, options: BackendPluginOptions) {
+    const backend = options.backend ?? (await createBackend(options.config));
+    app.decorate("backend", backend);
+    // Runs after the chat plugin's onClose, so the store outlives every socket.
+    app.addHook("onClose", async () => {
+      await backend.close();
+    });
+  },
+  { name: "backend", fastify: "5.x" },
+);

@@ -1,0 +1,143 @@
+import type { z } from "zod";
+import type { ErrorCode } from "./errors";
+import {
+  type ClientFrame,
+  clientFrameSchema,
+  createClientFrameSchema,
+  type ServerFrame,
+  serverFrameSchema,
+  TEXT_TOO_LONG,
+} from "./frames";
+import { DEFAULT_LIMITS, type ProtocolLimits } from "./limits";
+import { CLIENT_MSG_ID_PATTERN } from "./text";
+
+export type DecodeFailureReason =
+  | "not_text"
+  | "not_json"
+  | "too_deep"
+  | "not_object"
+  | "unknown_type"
+  | "forbidden_key"
+  | "invalid_field"
+  | "too_long";
+
+export interface DecodeFailure {
+  reason: DecodeFailureReason;
+  message: string;
+  /** The first field that broke, as a dotted path. */
+  field?: string;
+  /** Echoed so the sender can tell which of its messages failed. */
+  clientMsgId?: string;
+}
+
+export type DecodeResult<T> = { ok: true; frame: T } | { ok: false; error: DecodeFailure };
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Rejects nesting deeper than `maxDepth` by scanning the raw text, so hostile input such as
+ * ten thousand nested arrays costs one linear pass and never reaches the recursive JSON.parse.
+ */
+export function exceedsJsonDepth(raw: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
+}
+
+function parseJsonObject(raw: unknown, maxDepth: number): DecodeResult<Record<string, unknown>> {
+  if (typeof raw !== "string") return fail("not_text", "frame must be a UTF-8 text frame");
+  if (exceedsJsonDepth(raw, maxDepth)) return fail("too_deep", `JSON is nested deeper than ${maxDepth} levels`);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return fail("not_json", "frame is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail("not_object", "frame must be a JSON object");
+  }
+  // JSON.parse makes "__proto__" an own key; no frame has such a key, so name the attack plainly.
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return fail("forbidden_key", `key "${key}" is not allowed`, key);
+  }
+  return { ok: true, frame: value as Record<string, unknown> };
+}
+
+function fail(reason: DecodeFailureReason, message: string, field?: string, clientMsgId?: string): { ok: false; error: DecodeFailure } {
+  const error: DecodeFailure = { reason, message };
+  if (field !== undefined) error.field = field;
+  if (clientMsgId !== undefined) error.clientMsgId = clientMsgId;
+  return { ok: false, error };
+}
+
+type FrameSchema<T> = z.ZodType<T> & { options: ReadonlyArray<{ shape: { type: { value: string } } }> };
+
+function validate<T>(schema: FrameSchema<T>, object: Record<string, unknown>): DecodeResult<T> {
+  const type = object.type;
+  const clientMsgId =
+    typeof object.clientMsgId === "string" && CLIENT_MSG_ID_PATTERN.test(object.clientMsgId) ? object.clientMsgId : undefined;
+  if (typeof type !== "string") return fail("invalid_field", "frame needs a string `type`", "type", clientMsgId);
+  if (!schema.options.some((option) => option.shape.type.value === type)) {
+    return fail("unknown_type", `unknown frame type "${type.slice(0, 32)}"`, "type", clientMsgId);
+  }
+  const parsed = schema.safeParse(object);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") || undefined;
+  if (issue?.message === TEXT_TOO_LONG) return fail("too_long", TEXT_TOO_LONG, field, clientMsgId);
+  if (issue?.code === "unrecognized_keys") {
+    return fail("invalid_field", `unknown field(s): ${issue.keys.join(", ").slice(0, 64)}`, issue.keys[0], clientMsgId);
+  }
+  return fail("invalid_field", field ? `${field}: ${issue?.message}` : (issue?.message ?? "invalid frame"), field, clientMsgId);
+}
+
+export interface ClientCodec {
+  decode(raw: unknown): DecodeResult<ClientFrame>;
+}
+
+/** A client-frame decoder bound to one set of limits, built once per server. */
+export function createClientCodec(limits: Partial<ProtocolLimits> = {}): ClientCodec {
+  const effective = { ...DEFAULT_LIMITS, ...limits };
+  const schema = createClientFrameSchema(effective) as unknown as FrameSchema<ClientFrame>;
+  return {
+    decode(raw) {
+      const object = parseJsonObject(raw, effective.maxJsonDepth);
+      return object.ok ? validate(schema, object.frame) : object;
+    },
+  };
+}
+
+const defaultClientCodec = createClientCodec();
+
+/** Decodes a client→server frame. Never throws: any input gives a frame or a reason. */
+export function decode(raw: unknown): DecodeResult<ClientFrame> {
+  return defaultClientCodec.decode(raw);
+}
+
+/** Decodes a server→client frame, for clients. Never throws. */
+export function decodeServerFrame(raw: unknown): DecodeResult<ServerFrame> {
+  const object = parseJsonObject(raw, 16);
+  return object.ok ? validate(serverFrameSchema as unknown as FrameSchema<ServerFrame>, object.frame) : object;
+}
+
+/** Frames are built from inferred types, so encoding is plain serialization with no re-validation. */
+export function encode(frame: ClientFrame | ServerFrame): string {
+  return JSON.stringify(frame);
+}
+
+/** The protocol error code a decode failure is answered with. */
+export function errorCodeFor(failure: DecodeFailure): ErrorCode {
+  return failure.reason === "too_long" ? "too_long" : "bad_frame";
+}
+
+export { clientFrameSchema };

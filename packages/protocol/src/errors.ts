@@ -1,0 +1,43 @@
+/**
+ * The one table of error codes and close codes. Servers, clients, tests and docs read it;
+ * nothing else spells these numbers or strings.
+ */
+export const ERROR_CODES = {
+  bad_frame: "The frame is not valid protocol v1 JSON.",
+  too_long: "The message text is longer than the limit.",
+  rate_limited: "Too many messages; wait retryAfterMs before sending again.",
+  name_taken: "Another user in this room already has that name.",
+  bad_request: "The connection request is invalid.",
+  server_error: "The server could not complete the request; retry later.",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+export type ReconnectPolicy = "none" | "resume" | "backoff" | "new-session";
+
+export const CLOSE_CODES = {
+  normal: { code: 1000, reason: "normal", reconnect: "none" },
+  shuttingDown: { code: 1001, reason: "server shutting down", reconnect: "resume" },
+  binaryFrame: { code: 1003, reason: "binary frames are not accepted", reconnect: "none" },
+  frameTooLarge: { code: 1009, reason: "frame too large", reconnect: "none" },
+  internalError: { code: 1011, reason: "internal error", reconnect: "resume" },
+  replaced: { code: 4001, reason: "replaced by a newer connection", reconnect: "new-session" },
+  tooSlow: { code: 4008, reason: "too slow", reconnect: "resume" },
+  rateLimitAbuse: { code: 4029, reason: "rate limit abuse", reconnect: "backoff" },
+  badRequest: { code: 4501, reason: "bad request", reconnect: "none" },
+} as const satisfies Record<string, { code: number; reason: string; reconnect: ReconnectPolicy }>;
+
+export type CloseName = keyof typeof CLOSE_CODES;
+
+const closeByCode = new Map<number, (typeof CLOSE_CODES)[CloseName]>(
+  Object.values(CLOSE_CODES).map((entry) => [entry.code, entry]),
+);
+
+/**
+ * What a client should do after a close with this code. Codes not in the table (1005, 1006:
+ * the connection dropped) are network failures, so the client resumes.
+ */
+export function reconnectPolicyFor(code: number): ReconnectPolicy {
+  return closeByCode.get(code)?.reconnect ?? "resume";
+}

@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { ERROR_CODE_LIST } from "./errors";
+import { DEFAULT_LIMITS, PROTOCOL_VERSION, type ProtocolLimits } from "./limits";
+import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN } from "./text";
+
+/** The message `decode` reports for a text over the limit, so it can answer `too_long`. */
+export const TEXT_TOO_LONG = "text is too long";
+
+const seq = z.int().min(0);
+const timestamp = z.number().int().nonnegative();
+
+export const roomSchema = z.string().regex(ROOM_PATTERN, "room must match ^[a-z0-9][a-z0-9_-]{0,31}$");
+export const clientMsgIdSchema = z.string().regex(CLIENT_MSG_ID_PATTERN, "clientMsgId must match ^[A-Za-z0-9_-]{1,64}$");
+
+export function nameSchema(maxLength: number = DEFAULT_LIMITS.maxNameLength) {
+  return z.string().transform((raw, ctx) => {
+    const checked = normalizeName(raw, maxLength);
+    if (checked.ok) return checked.name;
+    ctx.addIssue({ code: "custom", message: checked.reason });
+    return z.NEVER;
+  });
+}
+
+export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLength) {
+  // The UTF-16 bound rejects megabyte strings before the exact code-point count runs.
+  return z
+    .string()
+    .max(maxTextLength * 2, TEXT_TOO_LONG)
+    .transform((raw, ctx) => {
+      const text = raw.trim();
+      const length = codePointLength(text);
+      if (length === 0) ctx.addIssue({ code: "custom", message: "text is empty" });
+      else if (length > maxTextLength) ctx.addIssue({ code: "custom", message: TEXT_TOO_LONG });
+      return text;
+    });
+}
+
+export const userSchema = z.strictObject({ id: z.string(), name: z.string() });
+
+/** Builds the client→server frame schemas for a given set of limits. */
+export function createClientFrameSchema(limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax"> = DEFAULT_LIMITS) {
+  return z.discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("chat"),
+      text: chatTextSchema(limits.maxTextLength),
+      clientMsgId: clientMsgIdSchema,
+    }),
+    z.strictObject({ type: z.literal("typing"), active: z.boolean() }),
+    z.strictObject({ type: z.literal("rename"), name: nameSchema(limits.maxNameLength) }),
+    z.strictObject({
+      type: z.literal("history"),
+      before: seq,
+      limit: z.int().min(1).max(limits.historyPageMax),
+    }),
+    z.strictObject({ type: z.literal("ping"), t: z.number().optional() }),
+  ]);
+}
+
+export const clientFrameSchema = createClientFrameSchema();
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type ClientFrameType = ClientFrame["type"];
+export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
+
+export const chatFrameSchema = z.strictObject({
+  type: z.literal("chat"),
+  room: z.string(),
+  seq: z.int().min(1),
+  id: z.string(),
+  from: userSchema,
+  text: z.string(),
+  ts: timestamp,
+  clientMsgId: z.string(),
+});
+export type ChatFrame = z.infer<typeof chatFrameSchema>;
+export type User = z.infer<typeof userSchema>;
+
+export const welcomeLimitsSchema = z.strictObject({
+  maxTextLength: z.int().positive(),
+  maxFrameBytes: z.int().positive(),
+  ratePerSecond: z.number().positive(),
+  burst: z.int().positive(),
+});
+export type WelcomeLimits = z.infer<typeof welcomeLimitsSchema>;
+
+export const serverFrameSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("welcome"),
+    protocol: z.literal(PROTOCOL_VERSION),
+    room: z.string(),
+    you: userSchema,
+    session: z.string(),
+    members: z.array(userSchema),
+    memberCount: z.int().min(0),
+    messages: z.array(chatFrameSchema),
+    latestSeq: seq,
+    complete: z.boolean(),
+    limits: welcomeLimitsSchema,
+  }),
+  chatFrameSchema,
+  z.strictObject({
+    type: z.literal("system"),
+    room: z.string(),
+    ts: timestamp,
+    joined: z.array(userSchema),
+    left: z.array(userSchema),
+    renamed: z.array(z.strictObject({ user: userSchema, previousName: z.string() })),
+    memberCount: z.int().min(0),
+    notice: z.string().optional(),
+  }),
+  z.strictObject({ type: z.literal("typing"), room: z.string(), user: userSchema, active: z.boolean() }),
+  z.strictObject({ type: z.literal("ack"), clientMsgId: z.string(), seq: z.int().min(1), ts: timestamp }),
+  z.strictObject({
+    type: z.literal("history"),
+    room: z.string(),
+    messages: z.array(chatFrameSchema),
+    hasOlder: z.boolean(),
+  }),
+  z.strictObject({
+    type: z.literal("error"),
+    code: z.enum(ERROR_CODE_LIST),
+    message: z.string(),
+    clientMsgId: z.string().optional(),
+    retryAfterMs: z.int().min(0).optional(),
+  }),
+  z.strictObject({ type: z.literal("pong"), t: z.number().optional() }),
+]);
+export type ServerFrame = z.infer<typeof serverFrameSchema>;
+export type ServerFrameType = ServerFrame["type"];
+export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
+export type WelcomeFrame = ServerFrameOf<"welcome">;
+export type SystemFrame = ServerFrameOf<"system">;
+export type ErrorFrame = ServerFrameOf<"error">;
+
+export const CLIENT_FRAME_TYPES = clientFrameSchema.options.map((option) => option.shape.type.value);
+export const SERVER_FRAME_TYPES = serverFrameSchema.options.map((option) => option.shape.type.value);

@@ -1,0 +1,22 @@
+/**
+ * Defaults for every number the contract calls configurable. The server may override them
+ * and reports the effective values to clients in `welcome.limits`.
+ */
+export const DEFAULT_LIMITS = {
+  maxTextLength: 2000,
+  maxFrameBytes: 16 * 1024,
+  ratePerSecond: 5,
+  burst: 20,
+  maxNameLength: 32,
+  maxJsonDepth: 8,
+  welcomeLatest: 50,
+  welcomeSinceMax: 500,
+  welcomeMembersMax: 500,
+  historyPageMax: 100,
+} as const;
+
+export type ProtocolLimits = {
+  [K in keyof typeof DEFAULT_LIMITS]: number;
+};
+
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,42 @@
+/** Counts Unicode code points, which is what the contract's length limits are measured in. */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is a single code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Control characters and every Unicode "format" character: that covers zero-width spaces and
+ * joiners, bidi overrides and isolates, and invisible separators that let two names look alike.
+ */
+const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+export const ROOM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
+
+/** NFKC-normalizes and trims a nickname, then checks it against the contract's rules. */
+export function normalizeName(raw: string, maxLength = 32): NameCheck {
+  const name = raw.normalize("NFKC").trim();
+  const length = codePointLength(name);
+  if (length === 0) return { ok: false, reason: "name is empty" };
+  if (length > maxLength) return { ok: false, reason: `name is longer than ${maxLength} characters` };
+  if (FORBIDDEN_IN_NAME.test(name)) {
+    return { ok: false, reason: "name contains control, zero-width or bidi characters" };
+  }
+  return { ok: true, name };
+}
+
+export function isValidRoom(room: string): boolean {
+  return ROOM_PATTERN.test(room);
+}
