@@ -19,7 +19,14 @@ export const envSchema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .optional()
-    .transform((value) => (value ? value.split(",").map((origin) => origin.trim()).filter(Boolean) : [])),
+    .transform((value) =>
+      value
+        ? value
+            .split(",")
+            .map((origin) => origin.trim())
+            .filter(Boolean)
+        : [],
+    ),
   TRUST_PROXY: flag.default(false),
   MAX_TEXT_LENGTH: int(1, 100_000).default(DEFAULT_LIMITS.maxTextLength),
   MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(DEFAULT_LIMITS.maxFrameBytes),

@@ -1,13 +1,6 @@
 import type { z } from "zod";
 import type { ErrorCode } from "./errors";
-import {
-  type ClientFrame,
-  clientFrameSchema,
-  createClientFrameSchema,
-  type ServerFrame,
-  serverFrameSchema,
-  TEXT_TOO_LONG,
-} from "./frames";
+import { type ClientFrame, clientFrameSchema, createClientFrameSchema, type ServerFrame, serverFrameSchema, TEXT_TOO_LONG } from "./frames";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "./limits";
 import { CLIENT_MSG_ID_PATTERN } from "./text";
 

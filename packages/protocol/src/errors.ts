@@ -30,9 +30,7 @@ export const CLOSE_CODES = {
 
 export type CloseName = keyof typeof CLOSE_CODES;
 
-const closeByCode = new Map<number, (typeof CLOSE_CODES)[CloseName]>(
-  Object.values(CLOSE_CODES).map((entry) => [entry.code, entry]),
-);
+const closeByCode = new Map<number, (typeof CLOSE_CODES)[CloseName]>(Object.values(CLOSE_CODES).map((entry) => [entry.code, entry]));
 
 /**
  * What a client should do after a close with this code. Codes not in the table (1005, 1006:

@@ -38,7 +38,9 @@ export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLen
 export const userSchema = z.strictObject({ id: z.string(), name: z.string() });
 
 /** Builds the client→server frame schemas for a given set of limits. */
-export function createClientFrameSchema(limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax"> = DEFAULT_LIMITS) {
+export function createClientFrameSchema(
+  limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax"> = DEFAULT_LIMITS,
+) {
   return z.discriminatedUnion("type", [
     z.strictObject({
       type: z.literal("chat"),

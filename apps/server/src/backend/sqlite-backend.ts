@@ -113,9 +113,12 @@ export class SqliteBackend implements Backend {
       if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
     } catch (error) {
       db?.close();
-      throw new StoreError(`cannot open the message store ${file}: ${(error as Error).message}. Nothing was changed; restore the file from a backup or move it away to start empty.`, {
-        cause: error,
-      });
+      throw new StoreError(
+        `cannot open the message store ${file}: ${(error as Error).message}. Nothing was changed; restore the file from a backup or move it away to start empty.`,
+        {
+          cause: error,
+        },
+      );
     }
     return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now);
   }

@@ -1,10 +1,10 @@
 import {
+  CLOSE_CODES,
   type ClientFrame,
   type ClientFrameOf,
-  CLOSE_CODES,
   type ConnectQuery,
-  encode,
   type ErrorCode,
+  encode,
   errorCodeFor,
   PROTOCOL_VERSION,
   type WelcomeFrame,

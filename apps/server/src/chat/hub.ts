@@ -4,9 +4,9 @@ import {
   type ClientCodec,
   createClientCodec,
   createConnectQuerySchema,
-  encode,
   ERROR_CODES,
   type ErrorCode,
+  encode,
   type ServerFrame,
 } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";

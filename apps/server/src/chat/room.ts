@@ -139,9 +139,7 @@ export class Room {
     const member = this.members.get(participant.user.id);
     if (member) {
       this.timers.clearTimeout(member.typingTimer);
-      member.typingTimer = active
-        ? this.timers.setTimeout(() => this.setTyping(participant, false), this.limits.typingTimeoutMs)
-        : null;
+      member.typingTimer = active ? this.timers.setTimeout(() => this.setTyping(participant, false), this.limits.typingTimeoutMs) : null;
     }
     const frame = encode({ type: "typing", room: this.name, user: { ...participant.user }, active });
     for (const other of this.live) if (other !== participant) other.deliver(frame);
@@ -247,12 +245,7 @@ export class Room {
     this.broadcast(encode(frame));
   }
 
-  private systemFrame(
-    joined: User[],
-    left: User[],
-    renamed: Array<{ user: User; previousName: string }>,
-    notice?: string,
-  ): SystemFrame {
+  private systemFrame(joined: User[], left: User[], renamed: Array<{ user: User; previousName: string }>, notice?: string): SystemFrame {
     const frame: SystemFrame = {
       type: "system",
       room: this.name,

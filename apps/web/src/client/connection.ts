@@ -1,0 +1,200 @@
+import { CLOSE_CODES, type ClientFrame, decodeServerFrame, encode, type ServerFrame } from "@chatroom/protocol";
+import { type Backoff, exponentialBackoff } from "./backoff";
+import { type ConnectionEvent, type ConnectionState, INITIAL_STATE, transition } from "./connection-machine";
+
+/** The subset of the browser WebSocket the connection uses, so tests can pass their own. */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface ConnectionTimers {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Browser signals that say "try again now": back online, or a hidden tab shown again. */
+export interface Wakeups {
+  subscribe(callback: () => void): () => void;
+}
+
+export interface ConnectionOptions {
+  /** Called for every attempt, so the URL carries the latest `since` and `session`. */
+  url: () => string;
+  createSocket: SocketFactory;
+  timers: ConnectionTimers;
+  wakeups?: Wakeups;
+  backoff?: Backoff;
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+  onFrame: (frame: ServerFrame) => void;
+  /** A frame the server sent that does not match the protocol: logged, never fatal. */
+  onProtocolError?: (message: string) => void;
+}
+
+const OPEN = 1;
+/** 4029 means "you flooded": wait at least this long before trying again. */
+const ABUSE_BACKOFF_FLOOR_MS = 5_000;
+
+/**
+ * A WebSocket that keeps itself connected: reconnects with backoff, detects dead links with
+ * ping/pong, and wakes up early on `online` and on a tab becoming visible. Framework-free.
+ */
+export class Connection {
+  private state: ConnectionState = INITIAL_STATE;
+  private socket: SocketLike | null = null;
+  private retryTimer: unknown = null;
+  private pingTimer: unknown = null;
+  private pongTimer: unknown = null;
+  private unsubscribeWakeups: (() => void) | null = null;
+  private readonly listeners = new Set<() => void>();
+  private readonly backoff: Backoff;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.backoff = options.backoff ?? exponentialBackoff();
+  }
+
+  getState(): ConnectionState {
+    return this.state;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    if (!this.unsubscribeWakeups && this.options.wakeups) {
+      this.unsubscribeWakeups = this.options.wakeups.subscribe(() => this.wake());
+    }
+    this.dispatch({ type: "start" });
+  }
+
+  stop(): void {
+    this.unsubscribeWakeups?.();
+    this.unsubscribeWakeups = null;
+    this.dispatch({ type: "stop" });
+  }
+
+  /** Skips the rest of the backoff wait. */
+  retryNow(): void {
+    this.dispatch({ type: "retry-now" });
+  }
+
+  /** Sends a frame if the socket is open; returns whether it was handed to the socket. */
+  send(frame: ClientFrame): boolean {
+    if (this.state.status !== "open" || !this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(encode(frame));
+    return true;
+  }
+
+  private wake(): void {
+    if (this.state.status === "reconnecting") this.retryNow();
+    else if (this.state.status === "open") this.sendPing();
+  }
+
+  private dispatch(event: ConnectionEvent): void {
+    const previous = this.state;
+    const next = transition(previous, event);
+    if (next === previous) return;
+    this.state = next;
+    this.enter(previous, next);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Side effects of entering a state: the machine itself stays pure. */
+  private enter(previous: ConnectionState, next: ConnectionState): void {
+    const { timers } = this.options;
+    if (previous.status === "reconnecting") timers.clearTimeout(this.retryTimer);
+    switch (next.status) {
+      case "connecting":
+        this.openSocket();
+        break;
+      case "open":
+        this.schedulePing();
+        break;
+      case "reconnecting":
+        this.dropSocket();
+        this.retryTimer = timers.setTimeout(() => this.dispatch({ type: "retry-now" }), Math.max(0, next.retryAt - timers.now()));
+        break;
+      case "closed":
+        this.dropSocket(1000);
+        break;
+    }
+  }
+
+  private openSocket(): void {
+    const socket = this.options.createSocket(this.options.url());
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket === socket) this.dispatch({ type: "opened" });
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.alive();
+      const decoded = decodeServerFrame(event.data);
+      if (decoded.ok) this.options.onFrame(decoded.frame);
+      else this.options.onProtocolError?.(decoded.error.message);
+    };
+    socket.onclose = (event) => {
+      if (this.socket === socket) this.dropped(event.code);
+    };
+    socket.onerror = () => {
+      // onclose always follows; the close code says what happened.
+    };
+  }
+
+  private dropped(code: number): void {
+    const attempt = this.state.status === "reconnecting" || this.state.status === "connecting" ? this.state.attempt + 1 : 1;
+    let delayMs = this.backoff(attempt);
+    if (code === CLOSE_CODES.rateLimitAbuse.code) delayMs = Math.max(delayMs, ABUSE_BACKOFF_FLOOR_MS);
+    // A clean server shutdown means it is restarting: the first retry can come quickly.
+    this.dispatch({ type: "dropped", code, now: this.options.timers.now(), delayMs });
+  }
+
+  private dropSocket(code?: number): void {
+    const { timers } = this.options;
+    timers.clearTimeout(this.pingTimer);
+    timers.clearTimeout(this.pongTimer);
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      socket.close(code ?? 1000);
+    } catch {
+      // Closing a socket that never opened can throw in some browsers; it is gone either way.
+    }
+  }
+
+  private schedulePing(): void {
+    const { timers } = this.options;
+    timers.clearTimeout(this.pingTimer);
+    this.pingTimer = timers.setTimeout(() => this.sendPing(), this.options.pingIntervalMs ?? 25_000);
+  }
+
+  private sendPing(): void {
+    const { timers } = this.options;
+    if (!this.send({ type: "ping", t: timers.now() })) return;
+    timers.clearTimeout(this.pongTimer);
+    this.pongTimer = timers.setTimeout(() => {
+      // No answer: the link is dead even if the socket has not noticed.
+      if (this.socket) this.dropped(4000);
+    }, this.options.pongTimeoutMs ?? 10_000);
+  }
+
+  /** Any frame proves the link works. */
+  private alive(): void {
+    this.options.timers.clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    if (this.state.status === "open") this.schedulePing();
+  }
+}

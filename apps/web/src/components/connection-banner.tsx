@@ -1,0 +1,37 @@
+import { useEffect, useState } from "react";
+import type { ChatClient } from "../client/chat-client";
+import type { ConnectionState } from "../client/connection-machine";
+import { useStrings } from "../i18n/use-strings";
+
+export function ConnectionBanner({ client, state }: { client: ChatClient; state: ConnectionState }) {
+  const t = useStrings();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (state.status !== "reconnecting") return;
+    const timer = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(timer);
+  }, [state.status]);
+
+  if (state.status === "reconnecting") {
+    const seconds = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
+    return (
+      <div className="banner" role="status">
+        <span>{seconds > 0 ? t.reconnectingIn(seconds) : t.statusReconnecting}</span>
+        <button type="button" className="link-button" onClick={() => client.retryNow()}>
+          {t.retryNow}
+        </button>
+      </div>
+    );
+  }
+  if (state.status === "closed" && state.reason !== "stopped") {
+    return (
+      <div className="banner banner-error" role="alert">
+        <span>{state.reason === "replaced" ? t.closedReplaced : t.closedRejected}</span>
+        <button type="button" className="link-button" onClick={() => client.retryNow()}>
+          {t.retryNow}
+        </button>
+      </div>
+    );
+  }
+  return null;
+}

@@ -1,0 +1,75 @@
+import { normalizeName } from "@chatroom/protocol";
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useStrings } from "../i18n/use-strings";
+
+interface Props {
+  mode: "join" | "rename";
+  initial: string;
+  onSubmit: (name: string) => void;
+  onCancel: (() => void) | undefined;
+}
+
+export function NameDialog({ mode, initial, onSubmit, onCancel }: Props) {
+  const t = useStrings();
+  const [value, setValue] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const checked = normalizeName(value);
+    if (!checked.ok) {
+      setError(checked.reason);
+      return;
+    }
+    onSubmit(checked.name);
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      className="name-dialog"
+      aria-labelledby="name-dialog-title"
+      onCancel={(event) => {
+        if (!onCancel) event.preventDefault();
+        else onCancel();
+      }}
+    >
+      <form onSubmit={submit}>
+        <h2 id="name-dialog-title">{mode === "join" ? t.nameDialogTitle : t.changeName}</h2>
+        <label htmlFor="name-input">{t.nameLabel}</label>
+        <input
+          id="name-input"
+          value={value}
+          maxLength={64}
+          autoComplete="nickname"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "name-error" : undefined}
+          onChange={(event) => {
+            setValue(event.target.value);
+            setError(null);
+          }}
+        />
+        {error && (
+          <p id="name-error" className="field-error">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          {onCancel && (
+            <button type="button" className="secondary" onClick={onCancel}>
+              {t.cancel}
+            </button>
+          )}
+          <button type="submit">{mode === "join" ? t.join : t.rename}</button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,18 @@
+import type { ConnectionState } from "../client/connection-machine";
+import { useStrings } from "../i18n/use-strings";
+
+export function StatusBadge({ state }: { state: ConnectionState }) {
+  const t = useStrings();
+  const label = {
+    connecting: t.statusConnecting,
+    open: t.statusOpen,
+    reconnecting: t.statusReconnecting,
+    closed: t.statusClosed,
+  }[state.status];
+  return (
+    <output className={`status-badge status-${state.status}`} data-status={state.status} aria-live="polite">
+      <span className="status-dot" aria-hidden="true" />
+      {label}
+    </output>
+  );
+}
