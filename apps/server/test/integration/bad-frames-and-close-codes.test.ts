@@ -1,0 +1,109 @@
+import { CLOSE_CODES } from "@chatroom/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer;
+const clients: TestClient[] = [];
+
+async function join(query: Record<string, string | number> = {}) {
+  const client = await TestClient.join(server.wsUrl, query);
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+});
+
+describe("bad frames", () => {
+  it.each([
+    ["not JSON", "{nope", "bad_frame"],
+    ["not an object", "[1,2]", "bad_frame"],
+    ["unknown type", JSON.stringify({ type: "shout", text: "hi" }), "bad_frame"],
+    ["missing field", JSON.stringify({ type: "chat", text: "hi" }), "bad_frame"],
+    ["unknown field", JSON.stringify({ type: "ping", t: 1, extra: true }), "bad_frame"],
+    ["wrong field type", JSON.stringify({ type: "typing", active: "yes" }), "bad_frame"],
+    ["empty text", JSON.stringify({ type: "chat", text: "   ", clientMsgId: "x1" }), "bad_frame"],
+    ["text too long", JSON.stringify({ type: "chat", text: "x".repeat(2001), clientMsgId: "x2" }), "too_long"],
+    ["history limit out of range", JSON.stringify({ type: "history", before: 10, limit: 101 }), "bad_frame"],
+  ])("%s gets an error frame and the connection stays open", async (_label, raw, code) => {
+    server = await startServer();
+    const client = await join();
+    client.sendRaw(raw);
+    const error = await client.waitForType("error");
+    expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(0);
+    client.send({ type: "ping", t: 1 });
+    await client.waitForType("pong");
+    expect(client.isOpen).toBe(true);
+  });
+
+  it("echoes the clientMsgId of a chat it rejects", async () => {
+    server = await startServer();
+    const client = await join();
+    client.sendRaw(JSON.stringify({ type: "chat", text: "", clientMsgId: "mine-1" }));
+    expect(await client.waitForType("error")).toMatchObject({ code: "bad_frame", clientMsgId: "mine-1" });
+  });
+
+  it("closes with 4501 after 10 bad frames within 10 s", async () => {
+    server = await startServer();
+    const client = await join();
+    for (let i = 0; i < 9; i++) client.sendRaw("garbage");
+    await client.waitForCount("error", 9);
+    client.send({ type: "ping" });
+    await client.waitForType("pong");
+    expect(client.isOpen).toBe(true);
+    client.sendRaw("garbage");
+    const closed = await client.waitForClose();
+    expect(closed.code).toBe(CLOSE_CODES.badRequest.code);
+    expect(client.ofType("error")).toHaveLength(10);
+  });
+
+  it("closes a binary frame with 1003", async () => {
+    server = await startServer();
+    const client = await join();
+    client.sendRaw(Buffer.from(JSON.stringify({ type: "ping" })), { binary: true });
+    expect((await client.waitForClose()).code).toBe(CLOSE_CODES.binaryFrame.code);
+  });
+
+  it("closes a frame over maxFrameBytes with 1009", async () => {
+    server = await startServer();
+    const client = await join();
+    client.sendRaw(JSON.stringify({ type: "chat", text: "x".repeat(17 * 1024), clientMsgId: "big" }));
+    expect((await client.waitForClose()).code).toBe(CLOSE_CODES.frameTooLarge.code);
+  });
+});
+
+describe("bad connection query", () => {
+  it.each([
+    ["room=BAD", { room: "BAD" }],
+    ["since=-1", { since: "-1" }],
+    ["since=abc", { since: "abc" }],
+    ["an empty name", { name: "   " }],
+    ["a name with a zero-width space", { name: "ali\u200bce" }],
+    ["a name of 33 characters", { name: "a".repeat(33) }],
+    ["a malformed session", { session: "short" }],
+    ["an unknown parameter", { colour: "red" }],
+  ])("%s gets the upgrade, then error bad_request, then close 4501", async (_label, query) => {
+    server = await startServer();
+    const client = await TestClient.connect(server.wsUrl, { query });
+    clients.push(client);
+    const error = await client.waitForType("error");
+    expect(error.code).toBe("bad_request");
+    expect(client.frames[0]).toBe(error);
+    expect((await client.waitForClose()).code).toBe(CLOSE_CODES.badRequest.code);
+    expect(client.ofType("welcome")).toEqual([]);
+  });
+});
+
+describe("origin", () => {
+  it("refuses a foreign browser origin with HTTP 403 and allows no Origin and the server's own", async () => {
+    server = await startServer();
+    await expect(TestClient.connect(server.wsUrl, { headers: { Origin: "https://evil.example" } })).rejects.toThrow(/403/);
+    const own = await TestClient.connect(server.wsUrl, { headers: { Origin: server.url } });
+    clients.push(own);
+    await own.waitForType("welcome");
+  });
+});
