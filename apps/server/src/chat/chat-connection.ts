@@ -130,6 +130,7 @@ export class ChatConnection {
     const decoded = this.hub.codec.decode(text);
     if (!decoded.ok) {
       const { error } = decoded;
+      this.hub.metrics.badFrame(error.reason);
       const extra = error.clientMsgId === undefined ? {} : { clientMsgId: error.clientMsgId };
       participant.write(this.hub.errorFrame(errorCodeFor(error), error.message, extra));
       if (participant.badFrames.hit(this.hub.timers.now())) {
@@ -137,6 +138,7 @@ export class ChatConnection {
       }
       return;
     }
+    this.hub.metrics.frameIn(decoded.frame.type);
     this.handle(room, participant, decoded.frame).catch((error: unknown) => {
       this.hub.logger.error({ err: error, type: decoded.frame.type }, "frame handler failed");
       participant.write(this.hub.errorFrame("server_error", "the server could not handle that frame"));
@@ -164,11 +166,13 @@ export class ChatConnection {
     const now = hub.timers.now();
     const retryAfterMs = participant.chatBucket.take(now);
     if (retryAfterMs > 0) {
+      hub.metrics.rateLimited();
       participant.write(hub.errorFrame("rate_limited", "slow down", { clientMsgId: frame.clientMsgId, retryAfterMs }));
       if (participant.floods.hit(now)) participant.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
       return;
     }
     let result: Awaited<ReturnType<typeof hub.backend.append>>;
+    const writeStarted = performance.now();
     try {
       result = await hub.backend.append({
         room: room.name,
@@ -177,16 +181,20 @@ export class ChatConnection {
         clientMsgId: frame.clientMsgId,
       });
     } catch (error) {
+      hub.metrics.storeWrite((performance.now() - writeStarted) / 1000, false);
       // No ack: the client keeps the message in its outbox and sends it again.
       hub.logger.error({ err: error, room: room.name }, "store write failed");
       participant.write(hub.errorFrame("server_error", "the message was not stored; retry", { clientMsgId: frame.clientMsgId }));
       return;
     }
+    const committed = performance.now();
+    hub.metrics.storeWrite((committed - writeStarted) / 1000, true);
     const { message, duplicate } = result;
     participant.write(encode({ type: "ack", clientMsgId: message.clientMsgId, seq: message.seq, ts: message.ts }));
     if (duplicate) return;
     room.setTyping(participant, false);
     room.deliver(message);
+    hub.metrics.fanOut((performance.now() - committed) / 1000);
     hub.backend.publish(room.name, { kind: "chat", origin: hub.backend.nodeId, message }).catch((error: unknown) => {
       hub.logger.warn({ err: error, room: room.name }, "publish failed; other nodes fill the gap from the store");
     });

@@ -11,6 +11,7 @@ import {
 } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";
 import { ChatConnection } from "./chat-connection";
+import { type ChatMetrics, noopChatMetrics } from "./chat-metrics";
 import type { ChatLimits } from "./limits";
 import type { ChatLogger, Peer, Timers } from "./peer";
 import { Room } from "./room";
@@ -38,6 +39,8 @@ export class ChatHub {
   readonly logger: ChatLogger;
   readonly codec: ClientCodec;
   readonly querySchema: ReturnType<typeof createConnectQuerySchema>;
+  /** Replaced by the metrics plugin when metrics are on. */
+  metrics: ChatMetrics = noopChatMetrics;
   private readonly rooms = new Map<string, Room>();
   private readonly activating = new Map<string, Promise<Room>>();
   private readonly connections = new Set<ChatConnection>();
