@@ -1,0 +1,74 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, testConfig } from "../../src/config";
+import { spawnServer } from "../support/server-process";
+import { tempDir } from "../support/temp-dir";
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", history: "sqlite", dataDir: "./data", env: "development" });
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["HISTORY", "postgres"],
+    ["LOG_LEVEL", "loud"],
+    ["RATE_BURST", "0"],
+    ["NODE_ENV", "staging"],
+    ["REDIS_URL", "http://localhost:6379"],
+  ])("%s=%s throws a ConfigError naming the variable", (key, value) => {
+    let caught: unknown;
+    try {
+      loadConfig({ [key]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain(`${key}=${JSON.stringify(value)}`);
+    expect(error.message).toContain(key);
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(() => loadConfig({ PORT: "abc", HISTORY: "nope" })).toThrow(/PORT[\s\S]*HISTORY|HISTORY[\s\S]*PORT/);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ PORT: "", HOST: "" })).toMatchObject({ port: 8080, host: "127.0.0.1" });
+  });
+
+  it("testConfig is in-memory, silent and on port 0, with overrides", () => {
+    expect(testConfig()).toMatchObject({ history: "memory", logLevel: "silent", port: 0, env: "test" });
+    expect(testConfig({ PRESENCE_GRACE_MS: "10" }).limits.presenceGraceMs).toBe(10);
+  });
+});
+
+describe("the server process", () => {
+  it("exits non-zero with a message naming the bad variable", async () => {
+    const server = spawnServer({ PORT: "abc", HISTORY: "memory" });
+    const status = await server.exited;
+    expect(status.code).not.toBe(0);
+    expect(status.code).not.toBeNull();
+    const { stderr } = server.output();
+    expect(stderr).toContain("Invalid configuration");
+    expect(stderr).toContain('PORT="abc"');
+  });
+
+  it("exits non-zero with a clear message when DATA_DIR cannot be used", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, "not-a-dir");
+      writeFileSync(file, "x");
+      const server = spawnServer({ PORT: "0", HISTORY: "sqlite", DATA_DIR: join(file, "data") });
+      const status = await server.exited;
+      expect(status.code).not.toBe(0);
+      expect(server.output().stderr).toMatch(/DATA_DIR .* is not a writable directory/);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer;
+const clients: TestClient[] = [];
+
+async function join(query: Record<string, string | number> = {}) {
+  const client = await TestClient.join(server.wsUrl, query);
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+});
+
+async function seed(count: number, room = "lobby") {
+  const writer = await join({ room, name: "writer" });
+  for (let i = 1; i <= count; i++) writer.send({ type: "chat", text: `m${i}`, clientMsgId: `seed-${i}` });
+  await writer.waitForCount("ack", count);
+  return writer;
+}
+
+describe("history paging", () => {
+  it("pages older messages with before/limit and reports hasOlder", async () => {
+    server = await startServer({ RATE_BURST: "100", WELCOME_LATEST: "5" });
+    await seed(25);
+    const reader = await join({ name: "reader" });
+    expect(reader.welcome.messages.map((message) => message.seq)).toEqual([21, 22, 23, 24, 25]);
+    expect(reader.welcome.complete).toBe(false);
+
+    reader.send({ type: "history", before: 21, limit: 10 });
+    const page1 = await reader.waitForType("history");
+    expect(page1.room).toBe("lobby");
+    expect(page1.messages.map((message) => message.seq)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(page1.hasOlder).toBe(true);
+
+    let from = reader.frames.length;
+    reader.send({ type: "history", before: 11, limit: 10 });
+    const page2 = await reader.waitForType("history", { from });
+    expect(page2.messages.map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(page2.hasOlder).toBe(false);
+
+    from = reader.frames.length;
+    reader.send({ type: "history", before: 1, limit: 10 });
+    expect(await reader.waitForType("history", { from })).toEqual({ type: "history", room: "lobby", messages: [], hasOlder: false });
+  });
+
+  it("never pages past what the connection has been sent", async () => {
+    server = await startServer({ RATE_BURST: "100" });
+    await seed(3);
+    const reader = await join({ name: "reader" });
+    reader.send({ type: "history", before: 1_000_000, limit: 100 });
+    const page = await reader.waitForType("history");
+    expect(page.messages.map((message) => message.seq)).toEqual([1, 2, 3]);
+    expect(page.hasOlder).toBe(false);
+  });
+
+  it("resumes with since: exactly the messages after it", async () => {
+    server = await startServer({ RATE_BURST: "100" });
+    await seed(8);
+    const client = await join({ since: 5 });
+    expect(client.welcome.messages.map((message) => message.seq)).toEqual([6, 7, 8]);
+    expect(client.welcome).toMatchObject({ latestSeq: 8, complete: true });
+    const caughtUp = await join({ since: 8 });
+    expect(caughtUp.welcome.messages).toEqual([]);
+    const ahead = await join({ since: 99 });
+    expect(ahead.welcome).toMatchObject({ messages: [], latestSeq: 8, complete: true });
+  });
+
+  it("caps a since far back at WELCOME_SINCE_MAX, with complete=false", async () => {
+    server = await startServer({ RATE_BURST: "100", WELCOME_SINCE_MAX: "4" });
+    await seed(10);
+    const client = await join({ since: 0 });
+    expect(client.welcome.messages.map((message) => message.seq)).toEqual([7, 8, 9, 10]);
+    expect(client.welcome.complete).toBe(false);
+  });
+});
+
+describe("HTTP routes", () => {
+  it("/healthz and /readyz answer ok with the backend kind", async () => {
+    server = await startServer();
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", backend: "memory" });
+  });
+
+  it("/readyz is 503 when the store is closed", async () => {
+    server = await startServer();
+    await server.app.backend.close();
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: "unavailable" });
+  });
+
+  it("/api/rooms lists rooms with members, busiest first, and validates limit", async () => {
+    server = await startServer();
+    expect(await (await fetch(`${server.url}/api/rooms`)).json()).toEqual({ rooms: [] });
+    await join({ room: "quiet", name: "a" });
+    await join({ room: "busy", name: "b" });
+    await join({ room: "busy", name: "c" });
+    const rooms = await (await fetch(`${server.url}/api/rooms`)).json();
+    expect(rooms).toEqual({
+      rooms: [
+        { name: "busy", memberCount: 2 },
+        { name: "quiet", memberCount: 1 },
+      ],
+    });
+    expect(await (await fetch(`${server.url}/api/rooms?limit=1`)).json()).toEqual({ rooms: [{ name: "busy", memberCount: 2 }] });
+    expect((await fetch(`${server.url}/api/rooms?limit=0`)).status).toBe(400);
+  });
+});

@@ -1,0 +1,179 @@
+import { CLOSE_CODES } from "@chatroom/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer;
+const clients: TestClient[] = [];
+
+async function join(query: Record<string, string | number> = {}) {
+  const client = await TestClient.join(server.wsUrl, query);
+  clients.push(client);
+  return client;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+});
+
+describe("sessions", () => {
+  it("a resumed session keeps its user id and name", async () => {
+    server = await startServer({ PRESENCE_GRACE_MS: "50" });
+    const first = await join({ name: "alice" });
+    await first.close();
+    await sleep(100);
+    const second = await join({ session: first.welcome.session, name: "ignored" });
+    expect(second.welcome.you).toEqual(first.welcome.you);
+    expect(second.welcome.session).toBe(first.welcome.session);
+  });
+
+  it("a second connection of the same session to the same room closes the first with 4001", async () => {
+    server = await startServer();
+    const first = await join({ name: "alice", room: "r" });
+    const second = await join({ session: first.welcome.session, room: "r" });
+    expect((await first.waitForClose()).code).toBe(CLOSE_CODES.replaced.code);
+    expect(second.welcome.you).toEqual(first.welcome.you);
+    expect(second.welcome.memberCount).toBe(1);
+    second.send({ type: "ping", t: 2 });
+    await second.waitForType("pong");
+  });
+
+  it("an unknown session token starts a new session", async () => {
+    server = await startServer();
+    const client = await join({ session: "x".repeat(24), name: "alice" });
+    expect(client.welcome.session).not.toBe("x".repeat(24));
+    expect(client.welcome.you.name).toBe("alice");
+  });
+});
+
+describe("names", () => {
+  it("a name held by another user gets a suffix, case-insensitively", async () => {
+    server = await startServer();
+    await join({ name: "alice" });
+    const second = await join({ name: "alice" });
+    expect(second.welcome.you.name).toBe("alice (2)");
+    const third = await join({ name: "ALICE" });
+    expect(third.welcome.you.name).toBe("ALICE (3)");
+  });
+
+  it("the name is NFKC-normalized and trimmed", async () => {
+    server = await startServer();
+    const client = await join({ name: "  ｆｕｌｌ  " });
+    expect(client.welcome.you.name).toBe("full");
+  });
+
+  it("rename to a taken name gets name_taken and changes nothing", async () => {
+    server = await startServer();
+    await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    bob.send({ type: "rename", name: "Alice" });
+    const error = await bob.waitForType("error");
+    expect(error.code).toBe("name_taken");
+    const carol = await join({ name: "bob" });
+    expect(carol.welcome.you.name).toBe("bob (2)");
+  });
+
+  it("rename broadcasts a system frame with renamed, and the new name sticks to the session", async () => {
+    server = await startServer({ PRESENCE_GRACE_MS: "50" });
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    // Let the join announcements go out first, so the rename is not folded into a join.
+    await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
+    const from = alice.frames.length;
+    bob.send({ type: "rename", name: "robert" });
+    const system = await alice.waitFor((frame) => frame.type === "system" && frame.renamed.length > 0, { from });
+    expect(system.type === "system" && system.renamed).toEqual([{ user: { id: bob.welcome.you.id, name: "robert" }, previousName: "bob" }]);
+    const chat = await (async () => {
+      bob.send({ type: "chat", text: "hi", clientMsgId: "after-rename" });
+      return alice.waitForType("chat");
+    })();
+    expect(chat.from).toEqual({ id: bob.welcome.you.id, name: "robert" });
+    await bob.close();
+    await sleep(100);
+    const again = await join({ session: bob.welcome.session });
+    expect(again.welcome.you).toEqual({ id: bob.welcome.you.id, name: "robert" });
+    // The old name is free again.
+    const other = await join({ name: "bob" });
+    expect(other.welcome.you.name).toBe("bob");
+  });
+});
+
+describe("presence", () => {
+  it("announces joins and, after the grace period, leaves", async () => {
+    server = await startServer({ PRESENCE_GRACE_MS: "100" });
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    const joined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
+    expect(joined).toMatchObject({ type: "system", room: "lobby", left: [], renamed: [], memberCount: 2 });
+    const from = alice.frames.length;
+    const closedAt = Date.now();
+    await bob.close();
+    const left = await alice.waitFor((frame) => frame.type === "system" && frame.left.length > 0, { from });
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(90);
+    expect(left).toMatchObject({ type: "system", joined: [], left: [bob.welcome.you], memberCount: 1 });
+  });
+
+  it("a reconnect within the grace period produces no leave and no join", async () => {
+    server = await startServer({ PRESENCE_GRACE_MS: "400" });
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
+    const from = alice.frames.length;
+    bob.terminate();
+    await bob.closed;
+    const back = await join({ session: bob.welcome.session });
+    expect(back.welcome.you).toEqual(bob.welcome.you);
+    expect(back.welcome.memberCount).toBe(2);
+    // Past the grace period and the system coalescing window, nothing about bob may have been said.
+    await sleep(700);
+    alice.send({ type: "ping", t: 9 });
+    await alice.waitForType("pong", { from });
+    expect(alice.frames.slice(from).filter((frame) => frame.type === "system")).toEqual([]);
+  });
+
+  it("coalesces a burst of joins into few system frames", async () => {
+    server = await startServer();
+    const watcher = await join({ name: "watcher" });
+    const from = watcher.frames.length;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => join({ name: `p${i}` })));
+    await watcher.waitFor(
+      (_frame, index) =>
+        watcher.frames
+          .slice(from, index + 1)
+          .flatMap((frame) => (frame.type === "system" ? frame.joined : []))
+          .filter((user) => user.name.startsWith("p")).length === 8,
+      { from },
+    );
+    const systems = watcher.frames.slice(from).filter((frame) => frame.type === "system");
+    expect(systems.length).toBeLessThanOrEqual(3);
+    expect(systems.at(-1)).toMatchObject({ memberCount: 9 });
+  });
+});
+
+describe("typing", () => {
+  it("goes to the others, not to the sender", async () => {
+    server = await startServer();
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    alice.send({ type: "typing", active: true });
+    expect(await bob.waitForType("typing")).toEqual({ type: "typing", room: "lobby", user: alice.welcome.you, active: true });
+    alice.send({ type: "typing", active: false });
+    await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
+    alice.send({ type: "ping" });
+    await alice.waitForType("pong");
+    expect(alice.ofType("typing")).toEqual([]);
+  });
+
+  it("stops when the typist sends a chat", async () => {
+    server = await startServer();
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    alice.send({ type: "typing", active: true });
+    await bob.waitForType("typing");
+    alice.send({ type: "chat", text: "done", clientMsgId: "t1" });
+    await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
+  });
+});
