@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import { type Browser, type BrowserContext, expect, type Locator, type Page } from "@playwright/test";
+
+/** A room name no other test uses, so tests can share one server. */
+export function uniqueRoom(prefix = "e2e"): string {
+  return `${prefix}-${randomBytes(4).toString("hex")}`;
+}
+
+/** One tab of one participant, with the page's stable test hooks. */
+export class ChatTab {
+  constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly name: string,
+  ) {}
+
+  /** A fresh browser context (its own sessionStorage, so its own participant) joined to `room`. */
+  static async open(browser: Browser, baseURL: string, room: string, name: string): Promise<ChatTab> {
+    const context = await browser.newContext({ baseURL });
+    const page = await context.newPage();
+    const tab = new ChatTab(context, page, name);
+    await page.goto(`/r/${room}?name=${encodeURIComponent(name)}`);
+    await tab.expectStatus("open");
+    return tab;
+  }
+
+  get badge(): Locator {
+    return this.page.locator(".status-badge");
+  }
+
+  get input(): Locator {
+    return this.page.locator("#composer-input");
+  }
+
+  get messages(): Locator {
+    return this.page.getByTestId("chat-message");
+  }
+
+  get outbox(): Locator {
+    return this.page.getByTestId("outbox-message");
+  }
+
+  get events(): Locator {
+    return this.page.getByTestId("event-line");
+  }
+
+  get log(): Locator {
+    return this.page.getByTestId("message-log");
+  }
+
+  async expectStatus(status: "connecting" | "open" | "reconnecting" | "closed", timeout?: number): Promise<void> {
+    await expect(this.badge).toHaveAttribute("data-status", status, timeout === undefined ? {} : { timeout });
+  }
+
+  /** Types `text` and presses Enter, as a person would. */
+  async send(text: string): Promise<void> {
+    await this.input.fill(text);
+    await this.input.press("Enter");
+    await expect(this.input).toHaveValue("");
+  }
+
+  /**
+   * The chat log in display order: each line's seq, sender and whole text (which includes the
+   * author and time when shown, so tests look for unique tokens inside it).
+   */
+  async transcript(): Promise<Array<{ seq: number; from: string; text: string }>> {
+    return this.messages.evaluateAll((elements) =>
+      elements.map((element) => ({
+        seq: Number(element.getAttribute("data-seq")),
+        from: element.getAttribute("data-from") ?? "",
+        text: element.textContent ?? "",
+      })),
+    );
+  }
+
+  /** The chat messages that contain `token` (tests use tokens no other message contains). */
+  messagesWith(token: string): Locator {
+    return this.messages.filter({ hasText: token });
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}

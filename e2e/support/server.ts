@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test as base } from "@playwright/test";
+import { freePort } from "./free-port";
+
+const SERVER_ENTRY = resolve("apps/server/dist/server.js");
+
+/**
+ * A production server process of its own, for tests that stop and restart it. `stop` and `start`
+ * keep the port and the DATA_DIR, so the restarted server has the same history and the browser
+ * tabs reconnect to the same address.
+ */
+export class ServerProcess {
+  private child: ChildProcess | undefined;
+  private output = "";
+
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async create(env: Record<string, string> = {}): Promise<ServerProcess> {
+    const server = new ServerProcess(await freePort(), mkdtempSync(join(tmpdir(), "chatroom-e2e-server-")), env);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.child) throw new Error("server already running");
+    const child = spawn(process.execPath, [SERVER_ENTRY], {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(this.port),
+        HISTORY: "sqlite",
+        DATA_DIR: this.dataDir,
+        LOG_LEVEL: "warn",
+        ...this.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      // The tail is enough to explain a failed start.
+      this.output = (this.output + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.once("exit", () => {
+      if (this.child === child) this.child = undefined;
+    });
+    await this.waitUntilHealthy(child);
+  }
+
+  /** SIGTERM is the graceful path (close 1001, flush); SIGKILL is a crash. Resolves once the process is gone. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = once(child, "exit");
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    try {
+      await exited;
+    } finally {
+      clearTimeout(timer);
+      this.child = undefined;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop("SIGKILL");
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async waitUntilHealthy(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`server exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.output}`);
+      }
+      try {
+        const response = await fetch(`${this.url}/healthz`);
+        if (response.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+    }
+    child.kill("SIGKILL");
+    throw new Error(`server did not become healthy within 20 s:\n${this.output}`);
+  }
+}
+
+/** `test` with an `ownServer` fixture: a fresh server process per test, always disposed. */
+export const test = base.extend<{ ownServer: ServerProcess }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright requires the object pattern for fixtures.
+  ownServer: async ({}, use) => {
+    const server = await ServerProcess.create();
+    try {
+      await use(server);
+    } finally {
+      await server.dispose();
+    }
+  },
+});
+
+export { expect } from "@playwright/test";

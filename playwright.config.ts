@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defineConfig } from "@playwright/test";
+import { chromiumLaunchOptions } from "./e2e/support/browser";
+import { freePort } from "./e2e/support/free-port";
+
+const serverEntry = "apps/server/dist/server.js";
+if (!existsSync(serverEntry) || !existsSync("apps/web/dist/index.html")) {
+  throw new Error(
+    `The end-to-end tests run the production build, and ${serverEntry} or apps/web/dist is missing: run \`pnpm build\` first.`,
+  );
+}
+
+// Playwright loads this file again in every worker. The port and data directory are chosen once,
+// in the runner, and handed to the workers through the environment they inherit.
+if (!process.env.CHATROOM_E2E_PORT) {
+  process.env.CHATROOM_E2E_PORT = String(await freePort());
+  const dataDir = mkdtempSync(join(tmpdir(), "chatroom-e2e-"));
+  process.env.CHATROOM_E2E_DATA_DIR = dataDir;
+  process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+}
+const port = Number(process.env.CHATROOM_E2E_PORT);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  // Two cores: a second worker overlaps one test's waiting with another's work; more would starve both.
+  workers: 2,
+  fullyParallel: false,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [["line"]] : [["list"]],
+  outputDir: "test-results",
+  use: {
+    baseURL,
+    locale: "en-US",
+    trace: "retain-on-failure",
+    launchOptions: chromiumLaunchOptions(),
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: `node ${serverEntry}`,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      HISTORY: "sqlite",
+      DATA_DIR: process.env.CHATROOM_E2E_DATA_DIR ?? "",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
