@@ -59,11 +59,30 @@ function parseJsonObject(raw: unknown, maxDepth: number): DecodeResult<Record<st
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return fail("not_object", "frame must be a JSON object");
   }
-  // JSON.parse makes "__proto__" an own key; no frame has such a key, so name the attack plainly.
-  for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) return fail("forbidden_key", `key "${key}" is not allowed`, key);
-  }
+  // JSON.parse makes "__proto__" an own key; no frame has such a key at any depth, so name the
+  // attack plainly instead of letting it reach code that might copy keys onto an object.
+  const forbidden = findForbiddenKey(value, "");
+  if (forbidden !== undefined) return fail("forbidden_key", `key "${forbidden.key}" is not allowed`, forbidden.path);
   return { ok: true, frame: value as Record<string, unknown> };
+}
+
+/** Depth was bounded by the scan above, so this recursion is bounded too. */
+function findForbiddenKey(value: unknown, path: string): { key: string; path: string } | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findForbiddenKey(value[i], path ? `${path}.${i}` : String(i));
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return { key, path: keyPath };
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], keyPath);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function fail(reason: DecodeFailureReason, message: string, field?: string, clientMsgId?: string): { ok: false; error: DecodeFailure } {
@@ -89,7 +108,8 @@ function validate<T>(schema: FrameSchema<T>, object: Record<string, unknown>): D
   const field = issue?.path.join(".") || undefined;
   if (issue?.message === TEXT_TOO_LONG) return fail("too_long", TEXT_TOO_LONG, field, clientMsgId);
   if (issue?.code === "unrecognized_keys") {
-    return fail("invalid_field", `unknown field(s): ${issue.keys.join(", ").slice(0, 64)}`, issue.keys[0], clientMsgId);
+    const unknown = [...issue.path, issue.keys[0]].join(".");
+    return fail("invalid_field", `unknown field(s): ${issue.keys.join(", ").slice(0, 64)}`, unknown, clientMsgId);
   }
   return fail("invalid_field", field ? `${field}: ${issue?.message}` : (issue?.message ?? "invalid frame"), field, clientMsgId);
 }

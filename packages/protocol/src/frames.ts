@@ -22,17 +22,16 @@ export function nameSchema(maxLength: number = DEFAULT_LIMITS.maxNameLength) {
 }
 
 export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLength) {
-  // The UTF-16 bound rejects megabyte strings before the exact code-point count runs.
-  return z
-    .string()
-    .max(maxTextLength * 2, TEXT_TOO_LONG)
-    .transform((raw, ctx) => {
-      const text = raw.trim();
-      const length = codePointLength(text);
-      if (length === 0) ctx.addIssue({ code: "custom", message: "text is empty" });
-      else if (length > maxTextLength) ctx.addIssue({ code: "custom", message: TEXT_TOO_LONG });
-      return text;
-    });
+  // The limit applies after trimming, so padding around a text of exactly the limit is fine.
+  // A code point is at most two UTF-16 units: twice the limit in units is over it without counting.
+  return z.string().transform((raw, ctx) => {
+    const text = raw.trim();
+    if (text.length === 0) ctx.addIssue({ code: "custom", message: "text is empty" });
+    else if (text.length > maxTextLength * 2 || codePointLength(text) > maxTextLength) {
+      ctx.addIssue({ code: "custom", message: TEXT_TOO_LONG });
+    }
+    return text;
+  });
 }
 
 export const userSchema = z.strictObject({ id: z.string(), name: z.string() });

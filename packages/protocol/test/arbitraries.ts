@@ -1,0 +1,127 @@
+import fc from "fast-check";
+import {
+  type ChatFrame,
+  CLIENT_FRAME_TYPES,
+  type ClientFrame,
+  DEFAULT_LIMITS,
+  ERROR_CODE_LIST,
+  normalizeName,
+  SERVER_FRAME_TYPES,
+  type ServerFrame,
+  type User,
+} from "../src/index";
+
+/** Finite JSON numbers without -0, which JSON cannot tell from 0. */
+const jsonNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map((n) => (Object.is(n, -0) ? 0 : n));
+const nat = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const seq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
+const ts = fc.integer({ min: 0, max: 4_102_444_800_000 });
+
+/** Any code point, lone surrogates included: JSON escapes them, so they survive the wire too. */
+const anyText = (maxLength: number) => fc.string({ unit: "binary", minLength: 1, maxLength });
+
+export const clientMsgId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+
+/** A chat text as `decode` leaves it: trimmed, non-empty, at most the limit in code points. */
+export const chatText = fc
+  .oneof(
+    { weight: 4, arbitrary: anyText(40) },
+    { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: DEFAULT_LIMITS.maxTextLength }) },
+  )
+  .map((text) => text.trim())
+  .filter((text) => text.length > 0 && [...text].length <= DEFAULT_LIMITS.maxTextLength);
+
+/** A name as `decode` leaves it: any string that normalizes, taken in its normalized form. */
+export const validName = fc
+  .oneof(anyText(40), fc.string({ unit: "grapheme", minLength: 1, maxLength: 32 }))
+  .map((raw) => normalizeName(raw))
+  .filter((result) => result.ok)
+  .map((result) => (result.ok ? result.name : ""));
+
+export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
+  fc.record({ type: fc.constant("chat" as const), text: chatText, clientMsgId }),
+  fc.record({ type: fc.constant("typing" as const), active: fc.boolean() }),
+  fc.record({ type: fc.constant("rename" as const), name: validName }),
+  fc.record({ type: fc.constant("history" as const), before: nat, limit: fc.integer({ min: 1, max: DEFAULT_LIMITS.historyPageMax }) }),
+  fc.record({ type: fc.constant("ping" as const), t: jsonNumber }, { requiredKeys: ["type"] }),
+);
+
+const anyString = fc.string({ unit: "binary", maxLength: 40 });
+const user: fc.Arbitrary<User> = fc.record({ id: anyString, name: anyString });
+
+const chatFrame: fc.Arbitrary<ChatFrame> = fc.record({
+  type: fc.constant("chat" as const),
+  room: anyString,
+  seq,
+  id: anyString,
+  from: user,
+  text: anyString,
+  ts,
+  clientMsgId: anyString,
+});
+
+export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
+  fc.record({
+    type: fc.constant("welcome" as const),
+    protocol: fc.constant(1 as const),
+    room: anyString,
+    you: user,
+    session: anyString,
+    members: fc.array(user, { maxLength: 5 }),
+    memberCount: nat,
+    messages: fc.array(chatFrame, { maxLength: 5 }),
+    latestSeq: nat,
+    complete: fc.boolean(),
+    limits: fc.record({
+      maxTextLength: seq,
+      maxFrameBytes: seq,
+      ratePerSecond: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
+      burst: seq,
+    }),
+  }),
+  chatFrame,
+  fc.record(
+    {
+      type: fc.constant("system" as const),
+      room: anyString,
+      ts,
+      joined: fc.array(user, { maxLength: 3 }),
+      left: fc.array(user, { maxLength: 3 }),
+      renamed: fc.array(fc.record({ user, previousName: anyString }), { maxLength: 3 }),
+      memberCount: nat,
+      notice: anyString,
+    },
+    { requiredKeys: ["type", "room", "ts", "joined", "left", "renamed", "memberCount"] },
+  ),
+  fc.record({ type: fc.constant("typing" as const), room: anyString, user, active: fc.boolean() }),
+  fc.record({ type: fc.constant("ack" as const), clientMsgId: anyString, seq, ts }),
+  fc.record({
+    type: fc.constant("history" as const),
+    room: anyString,
+    messages: fc.array(chatFrame, { maxLength: 5 }),
+    hasOlder: fc.boolean(),
+  }),
+  fc.record(
+    {
+      type: fc.constant("error" as const),
+      code: fc.constantFrom(...ERROR_CODE_LIST),
+      message: anyString,
+      clientMsgId: anyString,
+      retryAfterMs: nat,
+    },
+    { requiredKeys: ["type", "code", "message"] },
+  ),
+  fc.record({ type: fc.constant("pong" as const), t: jsonNumber }, { requiredKeys: ["type"] }),
+);
+
+/** Objects with a real frame `type` and arbitrary other fields, mostly wrong ones. */
+export const objectWithFrameType = fc
+  .tuple(
+    fc.constantFrom(...CLIENT_FRAME_TYPES, ...SERVER_FRAME_TYPES),
+    fc.dictionary(
+      fc.oneof(fc.constantFrom("text", "clientMsgId", "active", "name", "before", "limit", "t", "seq", "room", "__proto__"), anyString),
+      fc.jsonValue({ maxDepth: 3 }),
+      { maxKeys: 6 },
+    ),
+  )
+  .map(([type, fields]) => ({ ...fields, type }));

@@ -1,0 +1,215 @@
+import { describe, expect, it } from "vitest";
+import { CLIENT_FRAME_TYPES, createClientCodec, type DecodeResult, decode, encode, errorCodeFor } from "../src/index";
+import { raw, validClientFrames } from "./samples";
+
+function failure<T>(result: DecodeResult<T>) {
+  if (result.ok) throw new Error(`expected a decode failure, got ${JSON.stringify(result.frame)}`);
+  return result.error;
+}
+
+function frame<T>(result: DecodeResult<T>): T {
+  if (!result.ok) throw new Error(`expected a frame, got ${JSON.stringify(result.error)}`);
+  return result.frame;
+}
+
+const EMOJI = "😀"; // one code point, two UTF-16 units
+
+describe("client frame types", () => {
+  it("are exactly the five of protocol v1", () => {
+    expect([...CLIENT_FRAME_TYPES].sort()).toEqual(["chat", "history", "ping", "rename", "typing"]);
+  });
+
+  it.each(Object.values(validClientFrames))("decodes a valid $type frame unchanged", (valid) => {
+    expect(frame(decode(encode(valid)))).toEqual(valid);
+  });
+
+  it.each(Object.values(validClientFrames))("rejects an unknown field on $type (strict)", (valid) => {
+    const error = failure(decode(raw({ ...valid, extra: 1 })));
+    expect(error.reason).toBe("invalid_field");
+    expect(error.field).toBe("extra");
+    expect(errorCodeFor(error)).toBe("bad_frame");
+  });
+});
+
+describe("chat", () => {
+  const chat = (fields: Record<string, unknown>) => decode(raw({ type: "chat", text: "hi", clientMsgId: "c-1", ...fields }));
+
+  it("trims the text and keeps inner newlines", () => {
+    expect(frame(chat({ text: "  line one\n\nline two \n\t" }))).toEqual({
+      type: "chat",
+      text: "line one\n\nline two",
+      clientMsgId: "c-1",
+    });
+  });
+
+  it.each([[""], ["   "], ["\n\t \r\n"]])("rejects empty text %j with the clientMsgId echoed", (text) => {
+    const error = failure(chat({ text }));
+    expect(error).toMatchObject({ reason: "invalid_field", field: "text", clientMsgId: "c-1" });
+    expect(errorCodeFor(error)).toBe("bad_frame");
+  });
+
+  it("counts the limit in code points: 2000 emoji are accepted", () => {
+    const text = EMOJI.repeat(2000);
+    expect(text.length).toBe(4000);
+    expect(frame(chat({ text }))).toMatchObject({ text });
+  });
+
+  it("answers 2001 emoji with too_long and echoes the clientMsgId", () => {
+    const error = failure(chat({ text: EMOJI.repeat(2001), clientMsgId: "msg_7" }));
+    expect(error).toMatchObject({ reason: "too_long", field: "text", clientMsgId: "msg_7" });
+    expect(errorCodeFor(error)).toBe("too_long");
+  });
+
+  it("accepts 2000 ASCII characters and rejects 2001", () => {
+    expect(chat({ text: "x".repeat(2000) }).ok).toBe(true);
+    expect(failure(chat({ text: "x".repeat(2001) })).reason).toBe("too_long");
+  });
+
+  it("applies the limit after trimming", () => {
+    const text = EMOJI.repeat(2000);
+    expect(frame(chat({ text: ` \n${" ".repeat(3000)}${text}  ` }))).toMatchObject({ text });
+  });
+
+  it("follows a codec's own maxTextLength", () => {
+    const codec = createClientCodec({ maxTextLength: 3 });
+    expect(codec.decode(raw({ type: "chat", text: "abc", clientMsgId: "a" })).ok).toBe(true);
+    expect(failure(codec.decode(raw({ type: "chat", text: "abcd", clientMsgId: "a" }))).reason).toBe("too_long");
+  });
+
+  it.each([["a"], ["A-z_09"], ["x".repeat(64)]])("accepts clientMsgId %j", (clientMsgId) => {
+    expect(chat({ clientMsgId }).ok).toBe(true);
+  });
+
+  it.each([[""], ["has space"], ["x".repeat(65)], ["dot.ted"], ["é"], ["a/b"]])(
+    "rejects clientMsgId %j without echoing it",
+    (clientMsgId) => {
+      const error = failure(chat({ clientMsgId }));
+      expect(error).toMatchObject({ reason: "invalid_field", field: "clientMsgId" });
+      expect(error.clientMsgId).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ["text", 5],
+    ["text", null],
+    ["text", ["hi"]],
+    ["clientMsgId", 1],
+  ])("rejects %s of the wrong type (%j)", (field, value) => {
+    expect(failure(chat({ [field]: value }))).toMatchObject({ reason: "invalid_field", field });
+  });
+
+  it.each([["text"], ["clientMsgId"]])("rejects a chat without %s", (missing) => {
+    const object: Record<string, unknown> = { type: "chat", text: "hi", clientMsgId: "c-1" };
+    delete object[missing];
+    expect(failure(decode(raw(object)))).toMatchObject({ reason: "invalid_field", field: missing });
+  });
+
+  it("rejects fields a client may not set, such as seq or from", () => {
+    expect(failure(chat({ seq: 1 })).field).toBe("seq");
+    expect(failure(chat({ from: { id: "u", name: "n" } })).field).toBe("from");
+  });
+});
+
+describe("typing", () => {
+  it.each([[true], [false]])("accepts active %j", (active) => {
+    expect(frame(decode(raw({ type: "typing", active })))).toEqual({ type: "typing", active });
+  });
+
+  it.each([["true"], [1], [null]])("rejects active %j", (active) => {
+    expect(failure(decode(raw({ type: "typing", active })))).toMatchObject({ reason: "invalid_field", field: "active" });
+  });
+
+  it("rejects a typing frame without active", () => {
+    expect(failure(decode(raw({ type: "typing" }))).field).toBe("active");
+  });
+});
+
+describe("rename", () => {
+  it("NFKC-normalizes and trims the name", () => {
+    expect(frame(decode(raw({ type: "rename", name: "  Ａｌｉｃｅ\u00a0 " })))).toEqual({ type: "rename", name: "Alice" });
+  });
+
+  it.each([
+    ["empty", ""],
+    ["blank", "   "],
+    ["33 code points", "a".repeat(33)],
+    ["a control character", "a\u0007b"],
+    ["a newline", "a\nb"],
+    ["a zero-width space", "a\u200bb"],
+    ["a zero-width joiner", "a\u200db"],
+    ["a bidi override", "\u202eevil"],
+    ["a bidi isolate", "a\u2066b"],
+  ])("rejects a name that is %s", (_label, name) => {
+    expect(failure(decode(raw({ type: "rename", name })))).toMatchObject({ reason: "invalid_field", field: "name" });
+  });
+
+  it("accepts 32 code points of emoji", () => {
+    expect(decode(raw({ type: "rename", name: EMOJI.repeat(32) })).ok).toBe(true);
+  });
+
+  it("rejects a name of the wrong type", () => {
+    expect(failure(decode(raw({ type: "rename", name: 7 }))).field).toBe("name");
+  });
+});
+
+describe("history", () => {
+  const history = (fields: Record<string, unknown>) => decode(raw({ type: "history", before: 10, limit: 10, ...fields }));
+
+  it.each([[1], [100]])("accepts limit %i", (limit) => {
+    expect(frame(history({ limit }))).toEqual({ type: "history", before: 10, limit });
+  });
+
+  it.each([[0], [101], [1.5], [-1], ["10"]])("rejects limit %j", (limit) => {
+    expect(failure(history({ limit }))).toMatchObject({ reason: "invalid_field", field: "limit" });
+  });
+
+  it.each([[0], [1], [Number.MAX_SAFE_INTEGER]])("accepts before %i", (before) => {
+    expect(history({ before }).ok).toBe(true);
+  });
+
+  it.each([[-1], [2.5], ["5"], [null]])("rejects before %j", (before) => {
+    expect(failure(history({ before }))).toMatchObject({ reason: "invalid_field", field: "before" });
+  });
+
+  it.each([["before"], ["limit"]])("rejects a history frame without %s", (missing) => {
+    const object: Record<string, unknown> = { type: "history", before: 1, limit: 1 };
+    delete object[missing];
+    expect(failure(decode(raw(object))).field).toBe(missing);
+  });
+});
+
+describe("ping", () => {
+  it("accepts a ping without t", () => {
+    expect(frame(decode(raw({ type: "ping" })))).toEqual({ type: "ping" });
+  });
+
+  it.each([[0], [-5], [1.25], [1_700_000_000_000]])("accepts t = %j", (t) => {
+    expect(frame(decode(raw({ type: "ping", t })))).toEqual({ type: "ping", t });
+  });
+
+  it.each([["1"], [null], [{}]])("rejects t = %j", (t) => {
+    expect(failure(decode(raw({ type: "ping", t }))).field).toBe("t");
+  });
+
+  it("rejects t that JSON turns into Infinity", () => {
+    expect(failure(decode('{"type":"ping","t":1e400}')).field).toBe("t");
+  });
+});
+
+describe("type", () => {
+  it.each([["nope"], ["welcome"], ["ack"], ["CHAT"], ["toString"], ["__proto__"]])("rejects unknown type %j", (type) => {
+    expect(failure(decode(raw({ type })))).toMatchObject({ reason: "unknown_type", field: "type" });
+  });
+
+  it.each([[1], [null], [true], [["chat"]]])("rejects a non-string type %j", (type) => {
+    expect(failure(decode(raw({ type })))).toMatchObject({ reason: "invalid_field", field: "type" });
+  });
+
+  it("rejects a frame without type", () => {
+    expect(failure(decode(raw({ text: "hi", clientMsgId: "a" })))).toMatchObject({ reason: "invalid_field", field: "type" });
+  });
+
+  it("echoes a valid clientMsgId even when the type is unknown", () => {
+    expect(failure(decode(raw({ type: "shout", clientMsgId: "c-9" }))).clientMsgId).toBe("c-9");
+  });
+});

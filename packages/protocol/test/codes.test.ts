@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { CLOSE_CODES, DEFAULT_LIMITS, ERROR_CODE_LIST, ERROR_CODES, PROTOCOL_VERSION, reconnectPolicyFor } from "../src/index";
+
+/** The close-code table of the protocol v1 contract, with what the client does after each. */
+const CONTRACT_CLOSE_CODES = [
+  [1000, "none"],
+  [1001, "resume"],
+  [1003, "none"],
+  [1009, "none"],
+  [1011, "resume"],
+  [4001, "new-session"],
+  [4008, "resume"],
+  [4029, "backoff"],
+  [4501, "none"],
+] as const;
+
+describe("close codes", () => {
+  it("hold exactly the contract's codes, each once", () => {
+    const codes = Object.values(CLOSE_CODES).map((entry) => entry.code);
+    expect(codes.sort((a, b) => a - b)).toEqual(CONTRACT_CLOSE_CODES.map(([code]) => code));
+  });
+
+  it.each(CONTRACT_CLOSE_CODES)("%i: the client's policy is %s", (code, policy) => {
+    expect(reconnectPolicyFor(code)).toBe(policy);
+    const entry = Object.values(CLOSE_CODES).find((candidate) => candidate.code === code);
+    expect(entry?.reconnect).toBe(policy);
+    // A close reason must fit the 123 bytes a WebSocket close frame allows.
+    expect(Buffer.byteLength(entry?.reason ?? "")).toBeLessThanOrEqual(123);
+  });
+
+  it("names the entries the server uses", () => {
+    expect(CLOSE_CODES.normal.code).toBe(1000);
+    expect(CLOSE_CODES.shuttingDown.code).toBe(1001);
+    expect(CLOSE_CODES.binaryFrame.code).toBe(1003);
+    expect(CLOSE_CODES.frameTooLarge.code).toBe(1009);
+    expect(CLOSE_CODES.internalError.code).toBe(1011);
+    expect(CLOSE_CODES.replaced.code).toBe(4001);
+    expect(CLOSE_CODES.tooSlow.code).toBe(4008);
+    expect(CLOSE_CODES.rateLimitAbuse.code).toBe(4029);
+    expect(CLOSE_CODES.badRequest.code).toBe(4501);
+  });
+
+  it.each([[1005], [1006], [1012], [4999]])("treats %i, not in the table, as a dropped connection to resume", (code) => {
+    expect(reconnectPolicyFor(code)).toBe("resume");
+  });
+});
+
+describe("error codes", () => {
+  it("are exactly the contract's six", () => {
+    expect([...ERROR_CODE_LIST].sort()).toEqual(["bad_frame", "bad_request", "name_taken", "rate_limited", "server_error", "too_long"]);
+  });
+
+  it.each(ERROR_CODE_LIST)("%s has a human description", (code) => {
+    expect(ERROR_CODES[code].length).toBeGreaterThan(10);
+  });
+});
+
+describe("defaults", () => {
+  it("match the contract's numbers", () => {
+    expect(PROTOCOL_VERSION).toBe(1);
+    expect(DEFAULT_LIMITS).toMatchObject({
+      maxTextLength: 2000,
+      maxFrameBytes: 16 * 1024,
+      maxNameLength: 32,
+      welcomeLatest: 50,
+      welcomeSinceMax: 500,
+      welcomeMembersMax: 500,
+      historyPageMax: 100,
+    });
+  });
+});

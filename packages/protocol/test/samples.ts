@@ -1,0 +1,60 @@
+import type { ChatFrame, ClientFrame, ServerFrame, User } from "../src/index";
+
+/** One valid example of every frame, shared by the unit tests; each test mutates a copy. */
+export const alice: User = { id: "u_alice", name: "alice" };
+export const bob: User = { id: "u_bob", name: "bob" };
+
+export const chat: ChatFrame = {
+  type: "chat",
+  room: "lobby",
+  seq: 42,
+  id: "m_01",
+  from: alice,
+  text: "hello\nworld",
+  ts: 1_700_000_000_000,
+  clientMsgId: "c-1",
+};
+
+export const validClientFrames: Record<ClientFrame["type"], ClientFrame> = {
+  chat: { type: "chat", text: "hello", clientMsgId: "c-1" },
+  typing: { type: "typing", active: true },
+  rename: { type: "rename", name: "bob" },
+  history: { type: "history", before: 10, limit: 50 },
+  ping: { type: "ping", t: 123 },
+};
+
+export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
+  welcome: {
+    type: "welcome",
+    protocol: 1,
+    room: "lobby",
+    you: alice,
+    session: "s3ssion-token-0123456789",
+    members: [alice, bob],
+    memberCount: 2,
+    messages: [chat],
+    latestSeq: 42,
+    complete: true,
+    limits: { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20 },
+  },
+  chat,
+  system: {
+    type: "system",
+    room: "lobby",
+    ts: 1_700_000_000_000,
+    joined: [bob],
+    left: [],
+    renamed: [{ user: alice, previousName: "al" }],
+    memberCount: 2,
+  },
+  typing: { type: "typing", room: "lobby", user: bob, active: true },
+  ack: { type: "ack", clientMsgId: "c-1", seq: 42, ts: 1_700_000_000_000 },
+  history: { type: "history", room: "lobby", messages: [chat], hasOlder: false },
+  error: { type: "error", code: "rate_limited", message: "slow down", clientMsgId: "c-1", retryAfterMs: 200 },
+  pong: { type: "pong", t: 123 },
+};
+
+/** A JSON text frame built from a plain object, the way a client would send it. */
+export function raw(value: unknown): string {
+  return JSON.stringify(value);
+}
