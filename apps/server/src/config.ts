@@ -15,6 +15,8 @@ export const envSchema = z.object({
   HISTORY: z.enum(["sqlite", "memory"]).default("sqlite"),
   DATA_DIR: z.string().min(1).default("./data"),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_STREAM_MAXLEN: int(100, 100_000_000).default(10_000),
+  REDIS_NODE_TTL_MS: int(1_000, 600_000).default(15_000),
   WEB_DIST: z.string().optional(),
   ALLOWED_ORIGINS: z
     .string()
@@ -54,6 +56,10 @@ export interface AppConfig {
   dataDir: string;
   redisUrl: string | undefined;
   webDist: string | undefined;
+  /** Approximate cap on each room's Redis stream; older messages are trimmed. */
+  redisStreamMaxLen: number;
+  /** A node that has not heartbeated for this long is dead and its members leave (Redis only). */
+  redisNodeTtlMs: number;
   allowedOrigins: string[];
   trustProxy: boolean;
   pingIntervalMs: number;
@@ -95,6 +101,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDist: e.WEB_DIST,
     allowedOrigins: e.ALLOWED_ORIGINS,
     trustProxy: e.TRUST_PROXY,
+    redisStreamMaxLen: e.REDIS_STREAM_MAXLEN,
+    redisNodeTtlMs: e.REDIS_NODE_TTL_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,
     maxConnections: e.MAX_CONNECTIONS,
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,

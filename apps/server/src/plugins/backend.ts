@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Backend } from "../backend/backend";
 import { MemoryBackend } from "../backend/memory-backend";
@@ -17,8 +17,19 @@ export interface BackendPluginOptions {
   backend?: Backend;
 }
 
-export async function createBackend(config: AppConfig): Promise<Backend> {
+export async function createBackend(config: AppConfig, log?: FastifyBaseLogger): Promise<Backend> {
   const nodeId = randomBytes(6).toString("hex");
+  if (config.redisUrl) {
+    // Several nodes share history, sessions and fan-out through Redis; HISTORY does not apply.
+    const { RedisBackend } = await import("../backend/redis-backend");
+    return RedisBackend.connect({
+      nodeId,
+      url: config.redisUrl,
+      streamMaxLen: config.redisStreamMaxLen,
+      nodeTtlMs: config.redisNodeTtlMs,
+      onError: (error, context) => log?.warn({ err: error }, context),
+    });
+  }
   if (config.history === "memory") return new MemoryBackend({ nodeId });
   const { SqliteBackend } = await import("../backend/sqlite-backend");
   return SqliteBackend.open({ nodeId, dataDir: config.dataDir });
@@ -26,7 +37,7 @@ export async function createBackend(config: AppConfig): Promise<Backend> {
 
 export default fp(
   async function backendPlugin(app: FastifyInstance, options: BackendPluginOptions) {
-    const backend = options.backend ?? (await createBackend(options.config));
+    const backend = options.backend ?? (await createBackend(options.config, app.log));
     app.decorate("backend", backend);
     // Runs after the chat plugin's onClose, so the store outlives every socket.
     app.addHook("onClose", async () => {

@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
+import type { Backend } from "../../src/backend/backend";
+import { RedisBackend } from "../../src/backend/redis-backend";
+import { describeBackendContract } from "../contract/backend-contract";
+import { type RedisProcess, startRedis } from "./redis-process";
+
+let redis: RedisProcess;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describeBackendContract(
+  "redis",
+  async ({ now }) => {
+    // One redis-server for the file; each test gets its own key namespace.
+    const keyPrefix = `t${randomBytes(4).toString("hex")}`;
+    const open = () => RedisBackend.connect({ nodeId: "node-redis", url: redis.url, keyPrefix, now });
+    let backend: Backend = await open();
+    return {
+      backend,
+      restart: async () => {
+        await backend.close();
+        backend = await open();
+        return backend;
+      },
+      cleanup: async () => {
+        await backend.close();
+      },
+    };
+  },
+  { persistent: true },
+);
