@@ -1,0 +1,123 @@
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteBackend, StoreError } from "../../src/backend/sqlite-backend";
+import { SCHEMA_VERSION } from "../../src/backend/sqlite-schema";
+import { type TempDir, tempDir } from "../support/temp-dir";
+
+let dir: TempDir;
+const open: SqliteBackend[] = [];
+
+function openBackend(dataDir: string): SqliteBackend {
+  const backend = SqliteBackend.open({ nodeId: "node-test", dataDir });
+  open.push(backend);
+  return backend;
+}
+
+function openError(dataDir: string): unknown {
+  try {
+    openBackend(dataDir);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((backend) => backend.close()));
+  dir?.remove();
+});
+
+describe("SQLite store", () => {
+  it("lives in DATA_DIR/chat.db, created with its parents, in WAL mode with synchronous=FULL", async () => {
+    dir = tempDir();
+    const dataDir = join(dir.path, "nested", "data");
+    const backend = openBackend(dataDir);
+    expect(backend.file).toBe(join(dataDir, "chat.db"));
+    await backend.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
+    expect(existsSync(join(dataDir, "chat.db"))).toBe(true);
+    expect(existsSync(join(dataDir, "chat.db-wal"))).toBe(true);
+    const peek = new Database(backend.file, { readonly: true });
+    try {
+      expect(peek.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(peek.prepare("SELECT COUNT(*) AS n FROM messages").get()).toEqual({ n: 1 });
+    } finally {
+      peek.close();
+    }
+  });
+
+  it("creates the schema on first open and records user_version", async () => {
+    dir = tempDir();
+    const backend = openBackend(dir.path);
+    await backend.close();
+    const peek = new Database(join(dir.path, "chat.db"), { readonly: true });
+    try {
+      expect(peek.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+      const tables = peek.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+      expect(tables).toEqual([{ name: "messages" }, { name: "sessions" }]);
+    } finally {
+      peek.close();
+    }
+    // Reopening an up-to-date file migrates nothing and keeps working.
+    const again = openBackend(dir.path);
+    expect(await again.isReady()).toBe(true);
+  });
+
+  it("migrates an empty existing file at user_version 0", async () => {
+    dir = tempDir();
+    new Database(join(dir.path, "chat.db")).close();
+    const backend = openBackend(dir.path);
+    const { message } = await backend.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
+    expect(message.seq).toBe(1);
+  });
+
+  it("refuses a file from a newer schema with a clear StoreError", async () => {
+    dir = tempDir();
+    const db = new Database(join(dir.path, "chat.db"));
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const error = openError(dir.path);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/newer than this server/);
+  });
+
+  it("fails to open a corrupt file with a StoreError naming the file, and leaves the file alone", async () => {
+    dir = tempDir();
+    const file = join(dir.path, "chat.db");
+    const garbage = Buffer.alloc(8192, 0x5a);
+    garbage.write("this is not a database", 0);
+    writeFileSync(file, garbage);
+    const error = openError(dir.path);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toMatch(/not a database|corrupt|malformed/i);
+    expect(readFileSync(file).equals(garbage)).toBe(true);
+  });
+
+  it("fails to open a database whose pages were damaged", async () => {
+    dir = tempDir();
+    const backend = openBackend(dir.path);
+    for (let i = 0; i < 200; i++)
+      await backend.append({ room: "r", from: { id: "u", name: "n" }, text: "x".repeat(200), clientMsgId: `c${i}` });
+    await backend.close();
+    open.splice(0);
+    const file = join(dir.path, "chat.db");
+    const fd = openSync(file, "r+");
+    // Keep the header (page 1) and smash the pages behind it.
+    writeSync(fd, Buffer.alloc(4096 * 4, 0xff), 0, 4096 * 4, 4096);
+    closeSync(fd);
+    const error = openError(dir.path);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(file);
+  });
+
+  it("fails clearly when DATA_DIR is not a writable directory", () => {
+    dir = tempDir();
+    const notADir = join(dir.path, "plain-file");
+    writeFileSync(notADir, "x");
+    const error = openError(join(notADir, "data"));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/DATA_DIR .*plain-file.* is not a writable directory/);
+  });
+});
