@@ -16,7 +16,16 @@ import { type LogItem, MessageLog } from "./message-log";
 import { newClientMsgId, type OutboxEntry } from "./outbox";
 import type { ClientStorage } from "./storage";
 
+/** What lies above the oldest message held: more to load, the room's first message, or a hole. */
 export type HistoryEdge = "more" | "start" | "unavailable";
+
+export interface ChatAlert {
+  code: ErrorCode | "too_long_local";
+  message: string;
+  /** The name a refused rename asked for, so the UI can say which one. */
+  name?: string;
+  id: number;
+}
 
 export interface ChatSnapshot {
   connection: ConnectionState;
@@ -31,11 +40,13 @@ export interface ChatSnapshot {
   loadingOlder: boolean;
   limits: WelcomeLimits;
   /** The latest error the user should see, e.g. a refused rename. */
-  alert: { code: ErrorCode | "too_long_local"; message: string; id: number } | null;
+  alert: ChatAlert | null;
   /** Set when the name we asked for was taken and the server gave us another. */
   nameAdjusted: { requested: string; given: string } | null;
-  /** Newest chat from someone else, for announcements and unread counts. */
+  /** Newest live chat from someone else, for announcements. */
   lastIncoming: ChatFrame | null;
+  /** How many live chats from others arrived since this client started: unread counts diff it. */
+  incomingCount: number;
 }
 
 export interface ChatClientOptions {
@@ -50,14 +61,23 @@ export interface ChatClientOptions {
   backoff?: Backoff;
   /** Unacked sends over an open socket turn failed after this long. */
   ackTimeoutMs?: number;
-  /** How many messages the tab keeps in memory and storage. */
+  /** How many messages the tab keeps in memory. */
   maxMessages?: number;
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
 }
 
 const HISTORY_PAGE = 50;
 const GAP_PAGE = 100;
+const PERSISTED_MESSAGES = 200;
 const TYPING_SEND_EVERY_MS = 2_000;
+/** Both how long someone else's indicator lives without news and how long our own idles before we clear it. */
 const TYPING_EXPIRES_MS = 5_000;
+const DEFAULT_ACK_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_MESSAGES = 5_000;
+
+/** The one `history` request in flight: the server's answers carry no id, so we never ask twice at once. */
+type HistoryRequest = { kind: "gap"; before: number } | { kind: "older"; before: number };
 
 /**
  * Everything one tab knows about its room: the ordered log, the outbox, members and typing.
@@ -67,6 +87,8 @@ const TYPING_EXPIRES_MS = 5_000;
 export class ChatClient {
   private room: string;
   private requestedName: string | undefined;
+  /** A rename asked for while offline: the session's old name wins on reconnect unless we repeat it. */
+  private pendingRename: string | undefined;
   private session: string | undefined;
   private me: User | null = null;
   private members = new Map<string, User>();
@@ -74,20 +96,29 @@ export class ChatClient {
   private log = new MessageLog();
   private outbox: OutboxEntry[] = [];
   private clearedThroughSeq = 0;
+  /** Set when a resume's welcome was incomplete and we hold nothing at or below `since`: fill down to it. */
+  private backfillFloor: number | undefined;
+  /** The `since` of the attempt in flight, to read its welcome. */
+  private lastSince: number | undefined;
+  private serverLatestSeq = 0;
   private typers = new Map<string, { user: User; expiresAt: number }>();
   private historyEdge: HistoryEdge = "more";
   private loadingOlder = false;
-  private fillingGap = false;
+  private historyRequest: HistoryRequest | null = null;
   private limits: WelcomeLimits = DEFAULT_LIMITS;
-  private alert: ChatSnapshot["alert"] = null;
+  private alert: ChatAlert | null = null;
   private nameAdjusted: ChatSnapshot["nameAdjusted"] = null;
   private lastIncoming: ChatFrame | null = null;
+  private incomingCount = 0;
   private lastTypingSentAt = Number.NEGATIVE_INFINITY;
   private typingActive = false;
-  private typingTimer: unknown = null;
+  private typingIdleTimer: unknown = null;
+  private typersTimer: unknown = null;
   private outboxTimer: unknown = null;
+  private readonly retryTimers = new Map<string, unknown>();
   private saveTimer: unknown = null;
   private wasOpen = false;
+  private previousStatus: ConnectionState["status"] = "closed";
   private snapshot: ChatSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly connection: Connection;
@@ -96,7 +127,8 @@ export class ChatClient {
     this.room = options.room ?? DEFAULT_ROOM;
     const identity = options.storage.loadIdentity();
     this.session = identity.session;
-    this.requestedName = options.name ?? identity.name;
+    // A restored session keeps its own (possibly renamed) name; the URL's name only names a new participant.
+    this.requestedName = identity.session ? (identity.name ?? options.name) : (options.name ?? identity.name);
     this.restoreRoom();
     this.connection = new Connection({
       url: () => this.url(),
@@ -104,6 +136,8 @@ export class ChatClient {
       timers: options.timers,
       ...(options.wakeups ? { wakeups: options.wakeups } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+      ...(options.pongTimeoutMs ? { pongTimeoutMs: options.pongTimeoutMs } : {}),
       onFrame: (frame) => this.onFrame(frame),
     });
     this.connection.subscribe(() => this.onConnectionChange());
@@ -125,6 +159,11 @@ export class ChatClient {
     return this.connection.getState().status !== "closed" || this.me !== null;
   }
 
+  /** Whether this tab already has a name to join with (a restored session or an earlier choice). */
+  get hasName(): boolean {
+    return this.requestedName !== undefined;
+  }
+
   start(): void {
     this.connection.start();
   }
@@ -141,8 +180,11 @@ export class ChatClient {
   setName(name: string): void {
     this.requestedName = name;
     this.options.storage.saveIdentity({ ...this.identity(), name });
-    if (this.connection.getState().status === "open" && this.me) this.connection.send({ type: "rename", name });
-    else if (this.connection.getState().status === "closed") this.start();
+    if (this.me && name === this.me.name) return;
+    if (this.me) {
+      this.pendingRename = name;
+      this.sendRename();
+    } else if (this.connection.getState().status === "closed") this.start();
   }
 
   switchRoom(room: string): void {
@@ -156,7 +198,10 @@ export class ChatClient {
     this.typers.clear();
     this.log = new MessageLog();
     this.historyEdge = "more";
+    this.backfillFloor = undefined;
+    this.loadingOlder = false;
     this.lastIncoming = null;
+    this.wasOpen = false;
     this.restoreRoom();
     this.changed();
     this.connection.start();
@@ -188,51 +233,53 @@ export class ChatClient {
     entry.sentAt = 0;
     this.transmit(entry);
     this.changed();
+    this.persist();
   }
 
   discard(clientMsgId: string): void {
     this.outbox = this.outbox.filter((entry) => entry.clientMsgId !== clientMsgId);
     this.changed();
+    this.persist();
   }
 
-  /** Call on every keystroke; sends `typing` at most once per 2 s. */
+  /** Call on every keystroke; sends `typing` at most once per 2 s and clears it after 5 s of quiet. */
   noteTyping(): void {
-    const now = this.options.timers.now();
-    if (now - this.lastTypingSentAt >= TYPING_SEND_EVERY_MS) {
-      if (this.connection.send({ type: "typing", active: true })) {
-        this.lastTypingSentAt = now;
-        this.typingActive = true;
-      }
+    const { timers } = this.options;
+    const now = timers.now();
+    if (now - this.lastTypingSentAt >= TYPING_SEND_EVERY_MS && this.connection.send({ type: "typing", active: true })) {
+      this.lastTypingSentAt = now;
+      this.typingActive = true;
     }
+    timers.clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = timers.setTimeout(() => this.stopTyping(), TYPING_EXPIRES_MS);
   }
 
   stopTyping(): void {
+    this.options.timers.clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = null;
     if (!this.typingActive) return;
     this.typingActive = false;
     this.lastTypingSentAt = Number.NEGATIVE_INFINITY;
     this.connection.send({ type: "typing", active: false });
   }
 
+  /** Asks for the page of messages above the oldest one held (the UI calls it at the top of the log). */
   loadOlder(): void {
     if (this.loadingOlder || this.historyEdge !== "more") return;
-    const oldest = this.log.oldestSeq;
-    if (oldest === undefined || oldest <= 1) {
-      this.historyEdge = "start";
-      this.changed();
-      return;
-    }
-    if (this.connection.send({ type: "history", before: oldest, limit: HISTORY_PAGE })) {
-      this.loadingOlder = true;
-      this.changed();
-    }
+    this.loadingOlder = true;
+    this.pumpHistory();
+    this.changed();
   }
 
   /** Hides everything received so far, like the seed's Clear button. Local only. */
   clear(): void {
-    this.clearedThroughSeq = this.log.newestSeq;
+    this.clearedThroughSeq = Math.max(this.clearedThroughSeq, this.log.newestSeq);
     this.log.clearThrough(this.clearedThroughSeq);
+    this.backfillFloor = undefined;
+    this.loadingOlder = false;
     this.historyEdge = "unavailable";
     this.changed();
+    this.persist();
   }
 
   dismissAlert(): void {
@@ -241,21 +288,27 @@ export class ChatClient {
     this.changed();
   }
 
+  /** Writes the log and outbox now, e.g. on `pagehide`. */
+  flushStorage(): void {
+    this.persist();
+  }
+
   // ---- the wire -----------------------------------------------------------------------------
 
   private url(): string {
     const params = new URLSearchParams({ room: this.room });
     if (this.requestedName) params.set("name", this.requestedName);
     if (this.session) params.set("session", this.session);
-    const since = this.resumeFrom();
-    if (since !== undefined) params.set("since", String(since));
+    this.lastSince = this.resumeFrom();
+    if (this.lastSince !== undefined) params.set("since", String(this.lastSince));
     return `${this.options.endpoint}?${params}`;
   }
 
-  /** The highest seq up to which this tab holds every message. */
+  /** The highest seq up to which this tab holds every message it should show. */
   private resumeFrom(): number | undefined {
     const oldest = this.log.oldestSeq;
     if (oldest === undefined) return this.clearedThroughSeq > 0 ? this.clearedThroughSeq : undefined;
+    if (this.backfillFloor !== undefined) return this.backfillFloor;
     const gap = this.log.firstGapAfter(oldest);
     return gap ? gap.after : this.log.newestSeq;
   }
@@ -266,7 +319,8 @@ export class ChatClient {
         this.onWelcome(frame);
         break;
       case "chat":
-        this.acceptChats([frame]);
+        this.acceptLive([frame]);
+        this.pumpHistory();
         this.changed();
         break;
       case "history":
@@ -290,13 +344,11 @@ export class ChatClient {
   }
 
   private onWelcome(frame: ServerFrameOf<"welcome">): void {
-    const resumed = this.resumeFrom();
+    const since = this.lastSince;
     // The server holds less than we do: its store was reset, so our log no longer matches it.
-    if (resumed !== undefined && frame.latestSeq < resumed) {
-      this.log.clear();
-      this.clearedThroughSeq = 0;
-    }
-    if (this.requestedName && frame.you.name !== this.requestedName && !this.session) {
+    const storeReset = since !== undefined && frame.latestSeq < since;
+    if (storeReset) this.forgetServerState();
+    if (this.requestedName && frame.you.name !== this.requestedName && this.pendingRename === undefined) {
       this.nameAdjusted = { requested: this.requestedName, given: frame.you.name };
     }
     this.me = frame.you;
@@ -304,65 +356,137 @@ export class ChatClient {
     this.requestedName = frame.you.name;
     this.options.storage.saveIdentity(this.identity());
     this.limits = frame.limits;
+    this.serverLatestSeq = frame.latestSeq;
     this.members = new Map(frame.members.map((user) => [user.id, user]));
     this.memberCount = frame.memberCount;
     this.typers.clear();
-    this.acceptChats(frame.messages);
+    this.historyRequest = null;
+
+    const heldBefore = this.log.oldestSeq;
+    this.accept(frame.messages, "welcome");
+    // A resume that could not carry everything after `since`: fetch the rest, unless what we hold already bounds it.
+    if (!storeReset && since !== undefined && !frame.complete && (heldBefore === undefined || heldBefore > since)) {
+      this.backfillFloor = since;
+    }
     if (frame.latestSeq === 0 || this.log.oldestSeq === 1) this.historyEdge = "start";
-    this.fillingGap = false;
-    this.fillGaps(frame.complete ? undefined : frame.messages[0]?.seq);
+    else if (since === undefined && frame.complete && this.clearedThroughSeq === 0) this.historyEdge = "start";
+    // After a reset the log is empty: show the newest page like a first visit would.
+    if (storeReset && frame.latestSeq > 0 && this.log.size === 0) this.loadingOlder = true;
+
     // Acked entries whose echo we may have missed are in the store: the log has them now or they are older than it.
     this.outbox = this.outbox.filter((entry) => entry.status !== "sent" || (entry.seq ?? 0) > frame.latestSeq);
     for (const entry of this.outbox) if (entry.status === "pending") this.transmit(entry);
+    if (this.pendingRename !== undefined) {
+      if (this.pendingRename === frame.you.name) this.pendingRename = undefined;
+      else this.sendRename();
+    }
     if (this.wasOpen) this.log.addEvent({ kind: "connected" }, this.options.timers.now());
     this.wasOpen = true;
+    this.pumpHistory();
     this.changed();
   }
 
-  private acceptChats(messages: readonly ChatFrame[]): void {
-    const fresh = this.log.merge(messages.filter((message) => message.seq > this.clearedThroughSeq));
-    for (const message of fresh) {
-      const mine = this.me !== null && message.from.id === this.me.id;
-      if (mine) this.outbox = this.outbox.filter((entry) => entry.clientMsgId !== message.clientMsgId);
-      else this.lastIncoming = message;
-      this.typers.delete(message.from.id);
+  /** After a store reset nothing we hold matches the server's seqs; acked messages it lost are sent again. */
+  private forgetServerState(): void {
+    this.log.clear();
+    this.clearedThroughSeq = 0;
+    this.backfillFloor = undefined;
+    this.historyEdge = "more";
+    for (const entry of this.outbox) {
+      if (entry.status !== "sent") continue;
+      entry.status = "pending";
+      entry.sentAt = 0;
+      delete entry.seq;
     }
-    const max = this.options.maxMessages ?? 5_000;
-    if (this.log.size > max) {
-      this.log.trim(max);
-      this.historyEdge = "more";
-    }
-    if (fresh.length > 0) this.fillGaps();
   }
 
-  /** Asks for the first hole in the log, one page at a time, until there is none. */
-  private fillGaps(backfillBefore?: number): void {
-    if (this.fillingGap) return;
+  private acceptLive(messages: readonly ChatFrame[]): void {
+    for (const message of this.accept(messages, "live")) {
+      if (message.from.id === this.me?.id) continue;
+      this.lastIncoming = message;
+      this.incomingCount++;
+    }
+  }
+
+  /** Merges chats from any source; returns the ones that were new. */
+  private accept(messages: readonly ChatFrame[], source: "welcome" | "live" | "history"): ChatFrame[] {
+    const fresh = this.log.merge(messages.filter((message) => message.seq > this.clearedThroughSeq));
+    for (const message of fresh) {
+      if (message.from.id === this.me?.id) this.outbox = this.outbox.filter((entry) => entry.clientMsgId !== message.clientMsgId);
+      this.typers.delete(message.from.id);
+      this.serverLatestSeq = Math.max(this.serverLatestSeq, message.seq);
+    }
+    // Older pages the reader asked for are kept; the cap bites as the live end grows.
+    if (source !== "history" && this.log.trim(this.options.maxMessages ?? DEFAULT_MAX_MESSAGES) > 0) {
+      this.historyEdge = "more";
+      if (this.backfillFloor !== undefined && (this.log.oldestSeq ?? 0) > this.backfillFloor + 1) this.backfillFloor = undefined;
+    }
+    return fresh;
+  }
+
+  /** The first hole the log should not have: inside it, or between a resume's `since` and the welcome. */
+  private nextGap(): { after: number; before: number } | undefined {
     const oldest = this.log.oldestSeq;
-    if (oldest === undefined) return;
-    const gap = this.log.firstGapAfter(oldest);
-    const before = gap?.before ?? backfillBefore;
-    if (before === undefined) return;
-    const after = gap?.after ?? Math.max(this.clearedThroughSeq, 0);
-    if (before - after <= 1) return;
-    if (this.connection.send({ type: "history", before, limit: Math.min(GAP_PAGE, before - after - 1) })) this.fillingGap = true;
+    if (oldest === undefined) return undefined;
+    if (this.backfillFloor !== undefined) {
+      if (oldest > this.backfillFloor + 1) return { after: this.backfillFloor, before: oldest };
+      this.backfillFloor = undefined;
+    }
+    return this.log.firstGapAfter(oldest);
+  }
+
+  /** Sends the next `history` request, if none is in flight: holes first, then an older page. */
+  private pumpHistory(): void {
+    if (this.historyRequest || !this.me || this.connection.getState().status !== "open") return;
+    const gap = this.nextGap();
+    if (gap) {
+      const missing = gap.before - gap.after - 1;
+      const max = this.options.maxMessages ?? DEFAULT_MAX_MESSAGES;
+      if (missing + (this.log.size - this.log.countBelow(gap.before)) > max) {
+        // The hole is bigger than what we keep: drop what lies under it and let paging reach back instead.
+        this.log.dropBelow(gap.before);
+        this.backfillFloor = undefined;
+        this.historyEdge = "more";
+        this.pumpHistory();
+        return;
+      }
+      if (this.connection.send({ type: "history", before: gap.before, limit: Math.min(GAP_PAGE, missing) })) {
+        this.historyRequest = { kind: "gap", before: gap.before };
+      }
+      return;
+    }
+    if (!this.loadingOlder) return;
+    const before = this.log.oldestSeq ?? this.serverLatestSeq + 1;
+    if (before <= 1 || before <= this.clearedThroughSeq + 1) {
+      this.loadingOlder = false;
+      this.historyEdge = before <= 1 ? "start" : "unavailable";
+      return;
+    }
+    if (this.connection.send({ type: "history", before, limit: HISTORY_PAGE })) this.historyRequest = { kind: "older", before };
   }
 
   private onHistory(frame: ServerFrameOf<"history">): void {
-    const wasLoadingOlder = this.loadingOlder && !this.fillingGap;
-    this.loadingOlder = false;
-    this.fillingGap = false;
-    this.acceptChats(frame.messages);
-    if (wasLoadingOlder || frame.messages.length === 0) {
-      if (!frame.hasOlder) this.historyEdge = this.log.oldestSeq === 1 || this.log.size === 0 ? "start" : "unavailable";
+    const request = this.historyRequest;
+    this.historyRequest = null;
+    const fresh = this.accept(frame.messages, "history");
+    if (request?.kind === "gap" && fresh.length === 0) {
+      // The server no longer has that stretch (trimmed or reset): what lies below it cannot be joined up.
+      this.log.dropBelow(request.before);
+      this.backfillFloor = undefined;
+      this.historyEdge = "unavailable";
+    } else if (request?.kind === "older") {
+      this.loadingOlder = false;
+      if (this.log.oldestSeq === 1) this.historyEdge = "start";
+      else if (!frame.hasOlder || fresh.length === 0) this.historyEdge = this.log.size === 0 ? "start" : "unavailable";
     }
-    this.fillGaps();
+    this.pumpHistory();
     this.changed();
   }
 
   private onAck(frame: ServerFrameOf<"ack">): void {
     const entry = this.outbox.find((candidate) => candidate.clientMsgId === frame.clientMsgId);
     if (!entry) return;
+    this.cancelRetry(entry.clientMsgId);
     if (this.log.has(frame.seq)) this.outbox = this.outbox.filter((candidate) => candidate !== entry);
     else {
       entry.status = "sent";
@@ -386,9 +510,12 @@ export class ChatClient {
     for (const { user, previousName } of frame.renamed) {
       this.members.set(user.id, user);
       this.log.addEvent({ kind: "renamed", user, previousName }, now);
+      const typer = this.typers.get(user.id);
+      if (typer) typer.user = user;
       if (user.id === this.me?.id) {
         this.me = user;
         this.requestedName = user.name;
+        if (this.pendingRename === user.name) this.pendingRename = undefined;
         this.options.storage.saveIdentity(this.identity());
       }
     }
@@ -408,68 +535,114 @@ export class ChatClient {
   private onError(frame: ServerFrameOf<"error">): void {
     const entry = frame.clientMsgId ? this.outbox.find((candidate) => candidate.clientMsgId === frame.clientMsgId) : undefined;
     if (entry) {
+      if (entry.status !== "pending") return;
       if (frame.code === "rate_limited" || frame.code === "server_error") {
-        // Still pending: try the same id again once the server is ready for it.
-        entry.sentAt = 0;
-        this.options.timers.setTimeout(() => this.transmit(entry), frame.retryAfterMs ?? 1_000);
+        // Not stored, but not refused either: send the same id again once the server is ready for it.
+        // `sentAt` is kept, so a message the server keeps turning away still fails after the ack timeout.
+        this.scheduleRetry(entry, frame.retryAfterMs ?? 1_000);
       } else {
         entry.status = "failed";
         entry.failure = frame.message;
+        this.persist();
       }
       this.changed();
       return;
     }
-    if (frame.code === "name_taken") this.requestedName = this.me?.name;
+    if (frame.code === "name_taken") {
+      const refused = this.pendingRename;
+      this.pendingRename = undefined;
+      this.requestedName = this.me?.name;
+      this.options.storage.saveIdentity(this.identity());
+      this.raise(frame.code, frame.message, refused);
+      return;
+    }
     this.raise(frame.code, frame.message);
   }
 
   private onConnectionChange(): void {
     const state = this.connection.getState();
-    if (state.status === "reconnecting" && this.wasOpen && this.me) {
+    if (state.status === "reconnecting" && this.previousStatus === "open" && this.me) {
       this.log.addEvent({ kind: "disconnected" }, this.options.timers.now());
     }
+    this.previousStatus = state.status;
     if (state.status !== "open") {
-      this.loadingOlder = false;
-      this.fillingGap = false;
+      // Whatever was in flight on the old socket is answered on the next one or not at all.
+      this.historyRequest = null;
+      this.typingActive = false;
       for (const entry of this.outbox) entry.sentAt = 0;
+      for (const id of [...this.retryTimers.keys()]) this.cancelRetry(id);
     }
+    if (state.status === "closed" && state.reason !== "stopped") this.loadingOlder = false;
     if (state.status === "closed" && state.reason === "replaced") this.session = undefined;
     this.changed();
+  }
+
+  private sendRename(): void {
+    if (this.pendingRename !== undefined) this.connection.send({ type: "rename", name: this.pendingRename });
   }
 
   private transmit(entry: OutboxEntry): void {
     if (entry.status !== "pending" || !this.me) return;
     if (this.connection.send({ type: "chat", text: entry.text, clientMsgId: entry.clientMsgId })) {
-      entry.sentAt = this.options.timers.now();
+      if (entry.sentAt === 0) entry.sentAt = this.options.timers.now();
       this.scheduleOutboxCheck();
     }
   }
 
+  private scheduleRetry(entry: OutboxEntry, delayMs: number): void {
+    if (this.retryTimers.has(entry.clientMsgId)) return;
+    const handle = this.options.timers.setTimeout(() => {
+      this.retryTimers.delete(entry.clientMsgId);
+      if (this.outbox.includes(entry)) this.transmit(entry);
+    }, delayMs);
+    this.retryTimers.set(entry.clientMsgId, handle);
+  }
+
+  private cancelRetry(clientMsgId: string): void {
+    if (!this.retryTimers.has(clientMsgId)) return;
+    this.options.timers.clearTimeout(this.retryTimers.get(clientMsgId));
+    this.retryTimers.delete(clientMsgId);
+  }
+
+  /** Wakes up when the oldest unanswered send reaches the ack timeout. */
   private scheduleOutboxCheck(): void {
-    if (this.outboxTimer !== null) return;
-    const timeout = this.options.ackTimeoutMs ?? 15_000;
-    this.outboxTimer = this.options.timers.setTimeout(() => {
-      this.outboxTimer = null;
-      const now = this.options.timers.now();
-      let changed = false;
-      for (const entry of this.outbox) {
-        if (entry.status === "pending" && entry.sentAt > 0 && now - entry.sentAt >= timeout) {
-          entry.status = "failed";
-          entry.failure = "No answer from the server.";
-          changed = true;
+    const { timers } = this.options;
+    const timeout = this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    timers.clearTimeout(this.outboxTimer);
+    this.outboxTimer = null;
+    const waiting = this.outbox.filter((entry) => entry.status === "pending" && entry.sentAt > 0);
+    if (waiting.length === 0) return;
+    const due = Math.min(...waiting.map((entry) => entry.sentAt)) + timeout;
+    this.outboxTimer = timers.setTimeout(
+      () => {
+        this.outboxTimer = null;
+        const now = timers.now();
+        let failed = false;
+        for (const entry of this.outbox) {
+          if (entry.status === "pending" && entry.sentAt > 0 && now - entry.sentAt >= timeout) {
+            entry.status = "failed";
+            entry.failure = "No answer from the server.";
+            this.cancelRetry(entry.clientMsgId);
+            failed = true;
+          }
         }
-      }
-      if (this.outbox.some((entry) => entry.status === "pending" && entry.sentAt > 0)) this.scheduleOutboxCheck();
-      if (changed) this.changed();
-    }, timeout);
+        this.scheduleOutboxCheck();
+        if (failed) {
+          this.changed();
+          this.persist();
+        }
+      },
+      Math.max(0, due - timers.now()),
+    );
   }
 
   private scheduleTypingExpiry(): void {
     const { timers } = this.options;
-    timers.clearTimeout(this.typingTimer);
+    timers.clearTimeout(this.typersTimer);
+    this.typersTimer = null;
     if (this.typers.size === 0) return;
     const next = Math.min(...[...this.typers.values()].map((typer) => typer.expiresAt));
-    this.typingTimer = timers.setTimeout(
+    this.typersTimer = timers.setTimeout(
       () => {
         const now = timers.now();
         for (const [id, typer] of this.typers) if (typer.expiresAt <= now) this.typers.delete(id);
@@ -480,8 +653,8 @@ export class ChatClient {
     );
   }
 
-  private raise(code: ErrorCode | "too_long_local", message: string): void {
-    this.alert = { code, message, id: (this.alert?.id ?? 0) + 1 };
+  private raise(code: ChatAlert["code"], message: string, name?: string): void {
+    this.alert = { code, message, ...(name !== undefined ? { name } : {}), id: (this.alert?.id ?? 0) + 1 };
     this.changed();
   }
 
@@ -492,24 +665,23 @@ export class ChatClient {
   private restoreRoom(): void {
     const saved = this.options.storage.loadRoom(this.room);
     this.clearedThroughSeq = saved.clearedThroughSeq;
-    this.log.merge(saved.messages);
-    this.outbox = saved.outbox.map((entry) => (entry.status === "sent" ? entry : { ...entry, sentAt: 0 }));
+    this.log.merge(saved.messages.filter((message) => message.seq > saved.clearedThroughSeq));
+    if (this.log.oldestSeq === 1) this.historyEdge = "start";
+    else if (saved.clearedThroughSeq > 0) this.historyEdge = "unavailable";
+    this.outbox = saved.outbox.map((entry) => (entry.status === "pending" ? { ...entry, sentAt: 0 } : entry));
   }
 
   private persist(): void {
     const { timers } = this.options;
     timers.clearTimeout(this.saveTimer);
     this.saveTimer = null;
+    const messages = this.log.messages;
     this.options.storage.saveRoom(this.room, {
-      messages: this.log.messages.slice(-200),
+      // Only a contiguous tail is worth keeping: the resume's `since` is its newest seq.
+      messages: contiguousTail(messages, PERSISTED_MESSAGES),
       outbox: this.outbox,
       clearedThroughSeq: this.clearedThroughSeq,
     });
-  }
-
-  /** Writes the outbox right away (it must survive a reload) and the log soon after. */
-  flushStorage(): void {
-    this.persist();
   }
 
   private changed(): void {
@@ -534,6 +706,15 @@ export class ChatClient {
       alert: this.alert,
       nameAdjusted: this.nameAdjusted,
       lastIncoming: this.lastIncoming,
+      incomingCount: this.incomingCount,
     };
   }
+}
+
+/** The newest run of consecutive seqs, at most `max` long. */
+function contiguousTail(messages: readonly ChatFrame[], max: number): ChatFrame[] {
+  let start = messages.length - 1;
+  const floor = Math.max(0, messages.length - max);
+  while (start > floor && (messages[start - 1] as ChatFrame).seq === (messages[start] as ChatFrame).seq - 1) start--;
+  return messages.slice(Math.max(start, 0));
 }

@@ -12,15 +12,25 @@ export type ConnectionState =
 export type ConnectionEvent =
   | { type: "start" }
   | { type: "opened" }
+  /** `delayMs` is the backoff the caller drew for this attempt; the machine may only lengthen it. */
   | { type: "dropped"; code: number; now: number; delayMs: number }
   | { type: "retry-now" }
   | { type: "stop" };
 
 export const INITIAL_STATE: ConnectionState = { status: "closed", reason: "stopped" };
 
+/** A client closed for flooding (4029) waits at least this long, whatever its backoff says. */
+export const ABUSE_BACKOFF_FLOOR_MS = 5_000;
+
+/** Which reconnect attempt a drop in `state` leads to: 1 after a working link, one more after a failed try. */
+export function attemptAfterDrop(state: ConnectionState): number {
+  return state.status === "connecting" || state.status === "reconnecting" ? state.attempt + 1 : 1;
+}
+
 /**
  * The one place the state changes. Close codes decide whether to retry, per the protocol's
- * table: 4001 and 4501 end the connection; everything else schedules a reconnect.
+ * table: 4001 and 4501 (and the other "do not reconnect" codes) end the connection; everything
+ * else, unknown codes such as 1006 included, schedules a reconnect.
  */
 export function transition(state: ConnectionState, event: ConnectionEvent): ConnectionState {
   switch (event.type) {
@@ -31,16 +41,16 @@ export function transition(state: ConnectionState, event: ConnectionEvent): Conn
     case "dropped": {
       if (state.status === "closed") return state;
       const policy = reconnectPolicyFor(event.code);
+      // 1000 from the server is a plain goodbye (e.g. an idle proxy); coming back costs nothing.
       if (policy === "none" && event.code !== 1000) return { status: "closed", reason: "rejected", lastCode: event.code };
       if (policy === "new-session") return { status: "closed", reason: "replaced", lastCode: event.code };
-      const attempt = state.status === "open" ? 1 : state.attempt + 1;
-      return { status: "reconnecting", attempt, retryAt: event.now + event.delayMs, lastCode: event.code };
+      const delayMs = policy === "backoff" ? Math.max(event.delayMs, ABUSE_BACKOFF_FLOOR_MS) : event.delayMs;
+      return { status: "reconnecting", attempt: attemptAfterDrop(state), retryAt: event.now + delayMs, lastCode: event.code };
     }
     case "retry-now":
-      return state.status === "reconnecting" || (state.status === "closed" && state.reason !== "stopped")
-        ? { status: "connecting", attempt: state.status === "reconnecting" ? state.attempt : 0 }
-        : state;
+      if (state.status === "reconnecting") return { status: "connecting", attempt: state.attempt };
+      return state.status === "closed" && state.reason !== "stopped" ? { status: "connecting", attempt: 0 } : state;
     case "stop":
-      return { status: "closed", reason: "stopped" };
+      return state.status === "closed" && state.reason === "stopped" ? state : { status: "closed", reason: "stopped" };
   }
 }

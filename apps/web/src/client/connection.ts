@@ -1,6 +1,6 @@
-import { CLOSE_CODES, type ClientFrame, decodeServerFrame, encode, type ServerFrame } from "@chatroom/protocol";
+import { type ClientFrame, decodeServerFrame, encode, type ServerFrame } from "@chatroom/protocol";
 import { type Backoff, exponentialBackoff } from "./backoff";
-import { type ConnectionEvent, type ConnectionState, INITIAL_STATE, transition } from "./connection-machine";
+import { attemptAfterDrop, type ConnectionEvent, type ConnectionState, INITIAL_STATE, transition } from "./connection-machine";
 
 /** The subset of the browser WebSocket the connection uses, so tests can pass their own. */
 export interface SocketLike {
@@ -41,8 +41,8 @@ export interface ConnectionOptions {
 }
 
 const OPEN = 1;
-/** 4029 means "you flooded": wait at least this long before trying again. */
-const ABUSE_BACKOFF_FLOOR_MS = 5_000;
+/** Not a wire code: the close we report when our own ping went unanswered. */
+export const PONG_TIMEOUT_CODE = 4000;
 
 /**
  * A WebSocket that keeps itself connected: reconnects with backoff, detects dead links with
@@ -98,7 +98,11 @@ export class Connection {
 
   private wake(): void {
     if (this.state.status === "reconnecting") this.retryNow();
-    else if (this.state.status === "open") this.sendPing();
+    else if (this.state.status === "open") {
+      // A socket that died while the tab slept may not have fired onclose yet.
+      if (this.socket?.readyState !== OPEN) this.dropped(1006);
+      else this.sendPing();
+    }
   }
 
   private dispatch(event: ConnectionEvent): void {
@@ -153,10 +157,7 @@ export class Connection {
   }
 
   private dropped(code: number): void {
-    const attempt = this.state.status === "reconnecting" || this.state.status === "connecting" ? this.state.attempt + 1 : 1;
-    let delayMs = this.backoff(attempt);
-    if (code === CLOSE_CODES.rateLimitAbuse.code) delayMs = Math.max(delayMs, ABUSE_BACKOFF_FLOOR_MS);
-    // A clean server shutdown means it is restarting: the first retry can come quickly.
+    const delayMs = this.backoff(attemptAfterDrop(this.state));
     this.dispatch({ type: "dropped", code, now: this.options.timers.now(), delayMs });
   }
 
@@ -187,7 +188,7 @@ export class Connection {
     timers.clearTimeout(this.pongTimer);
     this.pongTimer = timers.setTimeout(() => {
       // No answer: the link is dead even if the socket has not noticed.
-      if (this.socket) this.dropped(4000);
+      if (this.socket) this.dropped(PONG_TIMEOUT_CODE);
     }, this.options.pongTimeoutMs ?? 10_000);
   }
 

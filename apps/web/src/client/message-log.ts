@@ -27,6 +27,8 @@ export class MessageLog {
   private readonly seqs = new Set<number>();
   private events: EventEntry[] = [];
   private eventCounter = 0;
+  /** `items()` is rebuilt only after a change, so unrelated snapshot updates reuse the same array. */
+  private cachedItems: LogItem[] | null = null;
 
   get messages(): readonly ChatFrame[] {
     return this.chats;
@@ -44,6 +46,11 @@ export class MessageLog {
     return this.chats[this.chats.length - 1]?.seq ?? 0;
   }
 
+  /** How many held messages have a seq below `seq`. */
+  countBelow(seq: number): number {
+    return this.insertionIndex(seq);
+  }
+
   has(seq: number): boolean {
     return this.seqs.has(seq);
   }
@@ -59,6 +66,7 @@ export class MessageLog {
       if (!last || last.seq < message.seq) this.chats.push(message);
       else this.chats.splice(this.insertionIndex(message.seq), 0, message);
     }
+    if (added.length > 0) this.cachedItems = null;
     return added;
   }
 
@@ -76,19 +84,33 @@ export class MessageLog {
   addEvent(event: LogEvent, ts: number): void {
     this.events.push({ key: `e${++this.eventCounter}-${ts}`, ts, afterSeq: this.newestSeq, event });
     if (this.events.length > 500) this.events.splice(0, this.events.length - 500);
+    this.cachedItems = null;
   }
 
-  /** Keeps the newest `max` messages, so a long session's memory stays bounded. */
-  trim(max: number): void {
-    if (this.chats.length <= max) return;
+  /** Keeps the newest `max` messages, so a long session's memory stays bounded. Returns how many went. */
+  trim(max: number): number {
+    if (this.chats.length <= max) return 0;
     const removed = this.chats.splice(0, this.chats.length - max);
     for (const message of removed) this.seqs.delete(message.seq);
+    this.dropEventsBefore(this.oldestSeq ?? 0);
+    this.cachedItems = null;
+    return removed.length;
+  }
+
+  /** Drops messages below `seq` (events placed among them go too), e.g. below a gap that cannot be filled. */
+  dropBelow(seq: number): void {
+    const keepFrom = this.insertionIndex(seq);
+    if (keepFrom === 0) return;
+    for (const message of this.chats.splice(0, keepFrom)) this.seqs.delete(message.seq);
+    this.dropEventsBefore(seq);
+    this.cachedItems = null;
   }
 
   clear(): void {
     this.chats = [];
     this.seqs.clear();
     this.events = [];
+    this.cachedItems = null;
   }
 
   /** Drops everything up to and including `seq`, for the Clear button. */
@@ -97,9 +119,20 @@ export class MessageLog {
     this.seqs.clear();
     for (const message of this.chats) this.seqs.add(message.seq);
     this.events = [];
+    this.cachedItems = null;
   }
 
   items(): LogItem[] {
+    this.cachedItems ??= this.buildItems();
+    return this.cachedItems;
+  }
+
+  private dropEventsBefore(seq: number): void {
+    // An event placed after seq-1 sits right above `seq`, so it still belongs with what is kept.
+    this.events = this.events.filter((entry) => entry.afterSeq >= seq - 1);
+  }
+
+  private buildItems(): LogItem[] {
     const items: LogItem[] = [];
     let e = 0;
     const events = this.events;
