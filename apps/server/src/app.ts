@@ -7,6 +7,9 @@ import type { AppConfig } from "./config";
 import backendPlugin from "./plugins/backend";
 import chatPlugin from "./plugins/chat";
 import chatSocketPlugin from "./plugins/chat-socket";
+import errorHandler from "./plugins/error-handler";
+import metricsPlugin from "./plugins/metrics";
+import securityHeaders from "./plugins/security-headers";
 import webApp from "./plugins/web-app";
 import healthRoutes from "./routes/health";
 import roomRoutes from "./routes/rooms";
@@ -27,8 +30,11 @@ export async function buildApp(config: AppConfig, overrides: BuildOverrides = {}
     logger: loggerOptions(config),
     trustProxy: config.trustProxy,
   });
+  await app.register(errorHandler);
+  await app.register(securityHeaders, { config });
   await app.register(backendPlugin, { config, ...(overrides.backend ? { backend: overrides.backend } : {}) });
   await app.register(chatPlugin, { config, ...(overrides.timers ? { timers: overrides.timers } : {}) });
+  await app.register(metricsPlugin, { config });
   await app.register(chatSocketPlugin, { config });
   await app.register(healthRoutes);
   await app.register(roomRoutes);

@@ -43,6 +43,7 @@ export const envSchema = z.object({
   MAX_CONNECTIONS: int(1, 10_000_000).default(50_000),
   MAX_CONNECTIONS_PER_IP: int(1, 10_000_000).default(1_000),
   SHUTDOWN_GRACE_MS: int(0, 60_000).default(10_000),
+  METRICS: flag.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -55,17 +56,19 @@ export interface AppConfig {
   history: Env["HISTORY"];
   dataDir: string;
   redisUrl: string | undefined;
-  webDist: string | undefined;
   /** Approximate cap on each room's Redis stream; older messages are trimmed. */
   redisStreamMaxLen: number;
   /** A node that has not heartbeated for this long is dead and its members leave (Redis only). */
   redisNodeTtlMs: number;
+  webDist: string | undefined;
   allowedOrigins: string[];
   trustProxy: boolean;
   pingIntervalMs: number;
   maxConnections: number;
   maxConnectionsPerIp: number;
   shutdownGraceMs: number;
+  /** Serve `GET /metrics` (Prometheus). */
+  metrics: boolean;
   limits: ChatLimits;
 }
 
@@ -98,15 +101,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     history: e.HISTORY,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisStreamMaxLen: e.REDIS_STREAM_MAXLEN,
+    redisNodeTtlMs: e.REDIS_NODE_TTL_MS,
     webDist: e.WEB_DIST,
     allowedOrigins: e.ALLOWED_ORIGINS,
     trustProxy: e.TRUST_PROXY,
-    redisStreamMaxLen: e.REDIS_STREAM_MAXLEN,
-    redisNodeTtlMs: e.REDIS_NODE_TTL_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,
     maxConnections: e.MAX_CONNECTIONS,
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metrics: e.METRICS,
     limits: {
       ...DEFAULT_LIMITS,
       maxTextLength: e.MAX_TEXT_LENGTH,
