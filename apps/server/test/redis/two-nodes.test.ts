@@ -67,7 +67,7 @@ describe("two nodes on one Redis", () => {
     // Drop every subscriber connection; messages published before they come back are never seen.
     const admin = new Redis(redis.url);
     try {
-      await admin.client("KILL", "TYPE", "pubsub");
+      await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
       for (let i = 0; i < 5; i++) onB.send(`during ${i}`);
       await onB.until(() => onB.pending === 0, 5_000, "acks");
     } finally {
