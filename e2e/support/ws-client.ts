@@ -35,11 +35,12 @@ export class RawClient {
     const url = new URL(wsUrl);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     const socket = new WebSocket(url);
+    // Listen before the socket opens: the welcome can arrive in the same tick as the open event.
+    const client = new RawClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);
     });
-    const client = new RawClient(socket);
     await client.next("welcome");
     return client;
   }
@@ -100,4 +101,50 @@ export class RawClient {
     this.waiters = [];
     for (const waiter of waiters) waiter();
   }
+}
+
+/**
+ * Stores `count` messages in `room` through several raw clients (each one stays inside its own
+ * rate limit, and waits out `rate_limited` if a server is stricter). Resolves with the acked seqs.
+ */
+export async function seedMessages(
+  wsUrl: string,
+  room: string,
+  count: number,
+  text = (index: number) => `seed message ${index}`,
+): Promise<number[]> {
+  const clientCount = Math.min(15, count);
+  const clients = await Promise.all(
+    Array.from({ length: clientCount }, (_, index) => RawClient.connect(wsUrl, { room, name: `seeder-${index + 1}` })),
+  );
+  const seqs: number[] = [];
+  let nextIndex = 0;
+  try {
+    await Promise.all(
+      clients.map(async (client, clientIndex) => {
+        for (let index = nextIndex++; index < count; index = nextIndex++) {
+          const clientMsgId = `seed-${clientIndex}-${index}`;
+          for (;;) {
+            const errorsBefore = client.all("error").length;
+            client.send({ type: "chat", text: text(index + 1), clientMsgId });
+            await client.until(
+              () => client.all("ack").some((ack) => ack.clientMsgId === clientMsgId) || client.all("error").length > errorsBefore,
+              `the ack of ${clientMsgId}`,
+            );
+            const ack = client.all("ack").find((frame) => frame.clientMsgId === clientMsgId);
+            if (ack) {
+              seqs.push(ack.seq);
+              break;
+            }
+            const error = client.all("error")[errorsBefore];
+            if (error?.code !== "rate_limited") throw new Error(`seeding failed: ${error?.code} ${error?.message}`);
+            await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 250));
+          }
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+  }
+  return seqs.sort((a, b) => a - b);
 }
