@@ -15,7 +15,7 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   const t = useStrings();
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const restoreFrom = useRef<{ height: number; top: number } | null>(null);
+  const restoreFrom = useRef<{ height: number; top: number; firstKey: string | undefined } | null>(null);
   const [unseen, setUnseen] = useState(0);
   const [renderCount, setRenderCount] = useState(MAX_RENDERED);
   const lastSeenKey = useRef<string | undefined>(undefined);
@@ -27,10 +27,13 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
-    if (restoreFrom.current) {
+    if (restoreFrom.current && restoreFrom.current.firstKey !== visible[0]?.key) {
       // Older messages were added above: keep the reader's place.
       element.scrollTop = element.scrollHeight - restoreFrom.current.height + restoreFrom.current.top;
       restoreFrom.current = null;
+    } else if (restoreFrom.current) {
+      // The "loading" render comes before the page does; wait for it unless nothing is coming.
+      if (!chat.loadingOlder) restoreFrom.current = null;
     } else if (atBottom.current) {
       element.scrollTop = element.scrollHeight;
     }
@@ -56,7 +59,7 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
 
   const showOlder = () => {
     const element = scroller.current;
-    if (element) restoreFrom.current = { height: element.scrollHeight, top: element.scrollTop };
+    if (element) restoreFrom.current = { height: element.scrollHeight, top: element.scrollTop, firstKey: visible[0]?.key };
     if (hiddenInMemory > 0) setRenderCount((count) => count + MAX_RENDERED);
     else client.loadOlder();
   };
