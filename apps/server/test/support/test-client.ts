@@ -26,6 +26,7 @@ export class TestClient {
   readonly closed: Promise<CloseEvent>;
   closeEvent: CloseEvent | undefined;
   private waiters = new Set<() => void>();
+  private readonly listeners = new Set<(frame: ServerFrame) => void>();
 
   private constructor(readonly socket: WebSocket) {
     this.closed = new Promise((resolve) => {
@@ -45,8 +46,10 @@ export class TestClient {
         return;
       }
       const result = serverFrameSchema.safeParse(parsed);
-      if (result.success) this.frames.push(result.data);
-      else this.invalid.push({ raw, error: result.error.message });
+      if (result.success) {
+        this.frames.push(result.data);
+        for (const listener of this.listeners) listener(result.data);
+      } else this.invalid.push({ raw, error: result.error.message });
       this.wake();
     });
     // Errors surface through `closed`; an unhandled 'error' event would crash the test worker.
@@ -74,6 +77,12 @@ export class TestClient {
     const client = await TestClient.connect(wsUrl, { query });
     const welcome = await client.waitForType("welcome");
     return Object.assign(client, { welcome });
+  }
+
+  /** Calls `listener` for every valid frame from now on, in arrival order; returns an unsubscribe. */
+  onFrame(listener: (frame: ServerFrame) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   send(frame: ClientFrame): void {
