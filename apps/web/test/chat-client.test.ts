@@ -1,0 +1,457 @@
+import type { ChatFrame } from "@chatroom/protocol";
+import { describe, expect, it } from "vitest";
+import { exponentialBackoff } from "../src/client/backoff";
+import { ChatClient } from "../src/client/chat-client";
+import { ClientStorage, type KeyValueStore, memoryStore } from "../src/client/storage";
+import { alice, bob, carol, chat, chats, FakeClock, manualWakeups, socketFactory, welcome } from "./support/fakes";
+
+interface SetupOptions {
+  tab?: KeyValueStore;
+  browser?: KeyValueStore;
+  name?: string;
+  maxMessages?: number;
+  clock?: FakeClock;
+}
+
+function setup(options: SetupOptions = {}) {
+  const clock = options.clock ?? new FakeClock();
+  const sockets = socketFactory();
+  const wakeups = manualWakeups();
+  const tab = options.tab ?? memoryStore();
+  const browser = options.browser ?? memoryStore();
+  const client = new ChatClient({
+    endpoint: "ws://test/ws",
+    ...(options.name ? { name: options.name } : {}),
+    storage: new ClientStorage(tab, browser),
+    createSocket: sockets.create,
+    timers: clock,
+    wakeups,
+    backoff: exponentialBackoff({ baseMs: 1000, maxMs: 8000, jitter: 0 }),
+    ackTimeoutMs: 15_000,
+    ...(options.maxMessages ? { maxMessages: options.maxMessages } : {}),
+  });
+  const snap = () => client.getSnapshot();
+  const chatSeqs = () => snap().items.flatMap((item) => (item.type === "chat" ? [item.message.seq] : []));
+  const events = () => snap().items.flatMap((item) => (item.type === "event" ? [item.entry.event.kind] : []));
+  /** Starts (or lets the backoff elapse), opens the socket and delivers `frame` as the welcome. */
+  const connect = (frame = welcome()) => {
+    if (client.getSnapshot().connection.status === "closed") client.start();
+    else clock.advance(60_000);
+    const socket = sockets.last;
+    socket.open();
+    socket.receive(frame);
+    return socket;
+  };
+  return { clock, sockets, wakeups, tab, browser, client, snap, chatSeqs, events, connect };
+}
+
+const mine = (seq: number, text: string, clientMsgId: string): ChatFrame => chat(seq, alice, text, clientMsgId);
+
+describe("ChatClient: welcome and the log", () => {
+  it("joins with room and name and shows the welcome's messages, members and history start", () => {
+    const t = setup({ name: "alice" });
+    const socket = t.connect(welcome({ messages: chats(1, 3), members: [alice, bob] }));
+    expect(socket.query.get("room")).toBe("lobby");
+    expect(socket.query.get("name")).toBe("alice");
+    expect(socket.query.has("since")).toBe(false);
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    expect(t.snap().me).toEqual(alice);
+    expect(t.snap().members).toEqual([alice, bob]);
+    expect(t.snap().memberCount).toBe(2);
+    expect(t.snap().historyEdge).toBe("start");
+    expect(t.snap().connection.status).toBe("open");
+  });
+
+  it("shows a chat that arrives twice only once", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(1, 2) }));
+    socket.receive(chat(3));
+    socket.receive(chat(3));
+    socket.receive(chat(2));
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    expect(t.snap().incomingCount).toBe(1);
+    expect(t.snap().lastIncoming?.seq).toBe(3);
+  });
+
+  it("fills a gap in the live stream with a history request and asks nothing more once whole", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(1, 3) }));
+    socket.receive(chat(6));
+    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 6, limit: 2 }]);
+    socket.receive(chat(7));
+    expect(socket.sentOf("history")).toHaveLength(1);
+    socket.receive({ type: "history", room: "lobby", messages: chats(4, 5), hasOlder: true });
+    expect(t.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(socket.sentOf("history")).toHaveLength(1);
+  });
+
+  it("gives up on a gap the server cannot fill instead of asking forever", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(1, 3) }));
+    socket.receive(chat(10));
+    socket.receive({ type: "history", room: "lobby", messages: [], hasOlder: false });
+    expect(t.chatSeqs()).toEqual([10]);
+    expect(t.snap().historyEdge).toBe("unavailable");
+    expect(socket.sentOf("history")).toHaveLength(1);
+  });
+
+  it("loads older pages one request at a time alongside gap filling, and marks the start", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(51, 100), latestSeq: 100, complete: false }));
+    expect(t.snap().historyEdge).toBe("more");
+    // No since: an incomplete welcome only means there is older history, not a hole.
+    expect(socket.sentOf("history")).toHaveLength(0);
+
+    t.client.loadOlder();
+    expect(t.snap().loadingOlder).toBe(true);
+    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 51, limit: 50 }]);
+    socket.receive(chat(103));
+    // A hole appeared, but the older page is still in flight: one request at a time.
+    expect(socket.sentOf("history")).toHaveLength(1);
+
+    socket.receive({ type: "history", room: "lobby", messages: chats(1, 50), hasOlder: false });
+    expect(t.snap().loadingOlder).toBe(false);
+    expect(t.snap().historyEdge).toBe("start");
+    expect(socket.sentOf("history")[1]).toEqual({ type: "history", before: 103, limit: 2 });
+    socket.receive({ type: "history", room: "lobby", messages: chats(101, 102), hasOlder: true });
+    expect(t.chatSeqs()).toEqual(chats(1, 103).map((m) => m.seq));
+    t.client.loadOlder();
+    expect(socket.sentOf("history")).toHaveLength(2);
+  });
+
+  it("marks older messages unavailable when the server has trimmed them", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(200, 249), latestSeq: 249, complete: false }));
+    t.client.loadOlder();
+    socket.receive({ type: "history", room: "lobby", messages: chats(180, 199), hasOlder: false });
+    expect(t.snap().historyEdge).toBe("unavailable");
+    expect(t.chatSeqs()[0]).toBe(180);
+  });
+
+  it("keeps at most maxMessages, and says there is more above after trimming", () => {
+    const t = setup({ maxMessages: 10 });
+    const socket = t.connect(welcome({ messages: chats(1, 10) }));
+    expect(t.snap().historyEdge).toBe("start");
+    socket.receive(chat(11));
+    expect(t.chatSeqs()).toEqual(chats(2, 11).map((m) => m.seq));
+    expect(t.snap().historyEdge).toBe("more");
+    t.client.loadOlder();
+    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 2, limit: 50 }]);
+    // A page the reader asked for is kept even past the cap.
+    socket.receive({ type: "history", room: "lobby", messages: [chat(1)], hasOlder: false });
+    expect(t.chatSeqs()[0]).toBe(1);
+    expect(t.snap().historyEdge).toBe("start");
+  });
+
+  it("turns join, leave and rename frames into members and log lines", () => {
+    const t = setup({ name: "alice" });
+    const socket = t.connect(welcome({ members: [alice, bob] }));
+    socket.receive({ type: "system", room: "lobby", ts: 1, joined: [carol], left: [bob], renamed: [], memberCount: 2 });
+    socket.receive({
+      type: "system",
+      room: "lobby",
+      ts: 2,
+      joined: [],
+      left: [],
+      renamed: [{ user: { id: alice.id, name: "alicia" }, previousName: "alice" }],
+      memberCount: 2,
+    });
+    expect(t.events()).toEqual(["joined", "left", "renamed"]);
+    expect(
+      t
+        .snap()
+        .members.map((user) => user.name)
+        .sort(),
+    ).toEqual(["alicia", "carol"]);
+    expect(t.snap().me?.name).toBe("alicia");
+    expect(t.tab.getItem("chatroom:tab")).toContain("alicia");
+    expect(t.browser.getItem("chatroom:last-name")).toBe("alicia");
+  });
+});
+
+describe("ChatClient: outbox", () => {
+  it("shows a send as pending at once and as sent on its ack, then drops it on the echo", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(1, 2) }));
+    expect(t.client.send("  hello  ")).toBe(true);
+    const [sent] = socket.sentOf("chat");
+    expect(sent?.text).toBe("hello");
+    expect(t.snap().outbox).toMatchObject([{ text: "hello", status: "pending" }]);
+
+    const id = sent?.clientMsgId ?? "";
+    socket.receive({ type: "ack", clientMsgId: id, seq: 3, ts: 5 });
+    expect(t.snap().outbox).toMatchObject([{ status: "sent", seq: 3 }]);
+    socket.receive(mine(3, "hello", id));
+    expect(t.snap().outbox).toEqual([]);
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    expect(t.snap().incomingCount).toBe(0);
+  });
+
+  it("treats its own echo arriving before the ack as delivery", () => {
+    const t = setup();
+    const socket = t.connect();
+    t.client.send("quick");
+    const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
+    socket.receive(mine(1, "quick", id));
+    expect(t.snap().outbox).toEqual([]);
+    socket.receive({ type: "ack", clientMsgId: id, seq: 1, ts: 5 });
+    expect(t.snap().outbox).toEqual([]);
+    expect(t.chatSeqs()).toEqual([1]);
+  });
+
+  it("refuses empty text and text over the limit without sending", () => {
+    const t = setup();
+    const socket = t.connect();
+    expect(t.client.send("   ")).toBe(false);
+    expect(t.client.send("x".repeat(2001))).toBe(false);
+    expect(t.snap().alert?.code).toBe("too_long_local");
+    expect(socket.sentOf("chat")).toEqual([]);
+  });
+
+  it("holds sends while offline and resends unacked ones with the same id after reconnecting, with since and session", () => {
+    const t = setup({ name: "alice" });
+    const first = t.connect(welcome({ messages: chats(1, 4), session: "session-aaaaaaaaaaaaaaaa" }));
+    t.client.send("one");
+    const id = first.sentOf("chat")[0]?.clientMsgId;
+    first.drop(1006);
+    expect(t.snap().connection.status).toBe("reconnecting");
+    t.client.send("two");
+    expect(t.snap().outbox.map((entry) => entry.status)).toEqual(["pending", "pending"]);
+
+    const second = t.connect(welcome({ messages: [], latestSeq: 4, session: "session-aaaaaaaaaaaaaaaa" }));
+    expect(second.query.get("since")).toBe("4");
+    expect(second.query.get("session")).toBe("session-aaaaaaaaaaaaaaaa");
+    expect(second.sentOf("chat").map((frame) => frame.text)).toEqual(["one", "two"]);
+    expect(second.sentOf("chat")[0]?.clientMsgId).toBe(id);
+    expect(t.events()).toEqual(["disconnected", "connected"]);
+  });
+
+  it("drops an acked entry whose echo was lost with the link, once the welcome shows it was stored", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 2) }));
+    t.client.send("stored");
+    const id = first.sentOf("chat")[0]?.clientMsgId ?? "";
+    first.receive({ type: "ack", clientMsgId: id, seq: 3, ts: 1 });
+    first.drop(1001);
+    const second = t.connect(welcome({ messages: [mine(3, "stored", id)], latestSeq: 3 }));
+    expect(t.snap().outbox).toEqual([]);
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    expect(second.sentOf("chat")).toEqual([]);
+  });
+
+  it("turns a send failed after the ack timeout, and retry sends the same id again", () => {
+    const t = setup();
+    const socket = t.connect();
+    t.client.send("lost");
+    t.clock.advance(14_999);
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+    t.clock.advance(1);
+    expect(t.snap().outbox[0]?.status).toBe("failed");
+
+    t.client.retry(t.snap().outbox[0]?.clientMsgId ?? "");
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+    const [firstTry, secondTry] = socket.sentOf("chat");
+    expect(secondTry?.clientMsgId).toBe(firstTry?.clientMsgId);
+    socket.receive({ type: "ack", clientMsgId: firstTry?.clientMsgId ?? "", seq: 1, ts: 1 });
+    expect(t.snap().outbox[0]?.status).toBe("sent");
+  });
+
+  it("does not count time offline toward the ack timeout", () => {
+    const t = setup();
+    const socket = t.connect();
+    socket.drop(1006);
+    t.client.send("offline");
+    t.clock.advance(600);
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+    expect(t.snap().connection.status).toBe("reconnecting");
+    // Still waiting for a socket after 30 s: pending, not failed.
+    t.sockets.last.drop(1006);
+    t.clock.advance(30_000);
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+  });
+
+  it("resends after rate_limited and server_error with the same id, and fails if the server keeps refusing", () => {
+    const t = setup();
+    const socket = t.connect();
+    t.client.send("busy");
+    const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
+    socket.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: id, retryAfterMs: 500 });
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+    t.clock.advance(499);
+    expect(socket.sentOf("chat")).toHaveLength(1);
+    t.clock.advance(1);
+    expect(socket.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id, id]);
+
+    socket.receive({ type: "error", code: "server_error", message: "not stored", clientMsgId: id });
+    t.clock.advance(1000);
+    expect(socket.sentOf("chat")).toHaveLength(3);
+    for (let i = 0; i < 20 && t.snap().outbox[0]?.status === "pending"; i++) {
+      socket.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: id, retryAfterMs: 1000 });
+      t.clock.advance(1000);
+    }
+    expect(t.snap().outbox[0]?.status).toBe("failed");
+    expect(t.clock.now() - (t.snap().outbox[0]?.createdAt ?? 0)).toBeLessThanOrEqual(16_000);
+  });
+
+  it("turns a send the server refuses outright failed with its reason", () => {
+    const t = setup();
+    const socket = t.connect();
+    t.client.send("bad");
+    const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
+    socket.receive({ type: "error", code: "too_long", message: "text is too long", clientMsgId: id });
+    expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "text is too long" });
+  });
+});
+
+describe("ChatClient: reloads, resets and identity", () => {
+  it("restores the session, name, log and unsent outbox after a reload, and sends the outbox", () => {
+    const tab = memoryStore();
+    const browser = memoryStore();
+    const before = setup({ tab, browser, name: "alice" });
+    const socket = before.connect(welcome({ messages: chats(1, 5), session: "session-bbbbbbbbbbbbbbbb" }));
+    socket.drop(1006);
+    before.client.send("written offline");
+    const id = before.snap().outbox[0]?.clientMsgId;
+    before.client.flushStorage();
+
+    const after = setup({ tab, browser, name: "someone-else" });
+    expect(after.chatSeqs()).toEqual([1, 2, 3, 4, 5]);
+    expect(after.snap().outbox).toMatchObject([{ text: "written offline", status: "pending" }]);
+    const resumed = after.connect(welcome({ messages: [chat(6)], session: "session-bbbbbbbbbbbbbbbb" }));
+    expect(resumed.query.get("session")).toBe("session-bbbbbbbbbbbbbbbb");
+    expect(resumed.query.get("since")).toBe("5");
+    // The session's own name wins over a ?name= that only names new participants.
+    expect(resumed.query.get("name")).toBe("alice");
+    expect(resumed.sentOf("chat")).toMatchObject([{ text: "written offline", clientMsgId: id }]);
+    expect(after.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(after.snap().nameAdjusted).toBeNull();
+  });
+
+  it("fills what a resume's welcome could not carry", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    first.drop(1006);
+    const second = t.connect(welcome({ messages: chats(504, 1003), latestSeq: 1003, complete: false }));
+    expect(second.query.get("since")).toBe("3");
+    expect(second.sentOf("history")).toEqual([{ type: "history", before: 504, limit: 100 }]);
+    second.receive({ type: "history", room: "lobby", messages: chats(404, 503), hasOlder: true });
+    expect(second.sentOf("history")[1]).toEqual({ type: "history", before: 404, limit: 100 });
+  });
+
+  it("after Clear, resumes from the cleared point and backfills down to it", () => {
+    const tab = memoryStore();
+    const t = setup({ tab });
+    t.connect(welcome({ messages: chats(1, 10) }));
+    t.client.clear();
+    expect(t.chatSeqs()).toEqual([]);
+    t.client.flushStorage();
+
+    const reloaded = setup({ tab });
+    const socket = reloaded.connect(welcome({ messages: chats(511, 1010), latestSeq: 1010, complete: false }));
+    expect(socket.query.get("since")).toBe("10");
+    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 511, limit: 100 }]);
+  });
+
+  it("detects a server whose store was reset, starts the log over and resends acked messages it lost", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 8) }));
+    t.client.send("acked then lost");
+    const id = first.sentOf("chat")[0]?.clientMsgId ?? "";
+    first.receive({ type: "ack", clientMsgId: id, seq: 9, ts: 1 });
+    first.drop(1001);
+
+    const second = t.connect(welcome({ messages: [], latestSeq: 2 }));
+    expect(second.query.get("since")).toBe("8");
+    expect(t.chatSeqs()).toEqual([]);
+    expect(second.sentOf("history")).toEqual([{ type: "history", before: 3, limit: 50 }]);
+    expect(second.sentOf("chat")).toMatchObject([{ clientMsgId: id }]);
+    second.receive({ type: "history", room: "lobby", messages: chats(1, 2), hasOlder: false });
+    expect(t.chatSeqs()).toEqual([1, 2]);
+    expect(t.snap().historyEdge).toBe("start");
+  });
+
+  it("explains a suffixed name at join, and a refused rename", () => {
+    const t = setup({ name: "alice" });
+    const socket = t.connect(welcome({ you: { id: "u1", name: "alice (2)" } }));
+    expect(t.snap().nameAdjusted).toEqual({ requested: "alice", given: "alice (2)" });
+    t.client.dismissAlert();
+    t.client.setName("bob");
+    expect(socket.sentOf("rename")).toEqual([{ type: "rename", name: "bob" }]);
+    socket.receive({ type: "error", code: "name_taken", message: "taken" });
+    expect(t.snap().alert).toMatchObject({ code: "name_taken", name: "bob" });
+    expect(t.snap().me?.name).toBe("alice (2)");
+  });
+
+  it("repeats a rename made while offline once back", () => {
+    const t = setup({ name: "alice" });
+    const first = t.connect();
+    first.drop(1006);
+    t.client.setName("alicia");
+    const second = t.connect();
+    expect(second.sentOf("rename")).toEqual([{ type: "rename", name: "alicia" }]);
+    expect(t.snap().nameAdjusted).toBeNull();
+  });
+
+  it("forgets the session after 4001 and comes back as a new participant only when asked", () => {
+    const t = setup();
+    const first = t.connect(welcome({ session: "session-cccccccccccccccc" }));
+    first.drop(4001);
+    expect(t.snap().connection).toMatchObject({ status: "closed", reason: "replaced" });
+    t.clock.advance(60_000);
+    expect(t.sockets.sockets).toHaveLength(1);
+    t.client.retryNow();
+    expect(t.sockets.last.query.has("session")).toBe(false);
+  });
+
+  it("keeps each room's log apart when switching rooms", () => {
+    const t = setup();
+    const lobby = t.connect(welcome({ messages: chats(1, 3) }));
+    t.client.switchRoom("dev");
+    expect(lobby.closedWith).toBe(1000);
+    expect(t.chatSeqs()).toEqual([]);
+    const dev = t.sockets.last;
+    expect(dev.query.get("room")).toBe("dev");
+    expect(dev.query.has("since")).toBe(false);
+    dev.open();
+    dev.receive({ ...welcome({ messages: [chat(1)] }), room: "dev" });
+    t.client.switchRoom("lobby");
+    expect(t.sockets.last.query.get("since")).toBe("3");
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+  });
+});
+
+describe("ChatClient: typing", () => {
+  it("sends typing at most every 2 s, clears it on send and after 5 s of quiet", () => {
+    const t = setup();
+    const socket = t.connect();
+    const typingFrames = () => socket.sentOf("typing").map((frame) => frame.active);
+    t.client.noteTyping();
+    t.clock.advance(1_000);
+    t.client.noteTyping();
+    expect(typingFrames()).toEqual([true]);
+    t.clock.advance(1_000);
+    t.client.noteTyping();
+    expect(typingFrames()).toEqual([true, true]);
+    t.client.send("done");
+    expect(typingFrames()).toEqual([true, true, false]);
+
+    t.client.noteTyping();
+    t.clock.advance(4_999);
+    expect(typingFrames()).toEqual([true, true, false, true]);
+    t.clock.advance(1);
+    expect(typingFrames()).toEqual([true, true, false, true, false]);
+  });
+
+  it("shows who else is typing until they stop, send, or 5 s pass", () => {
+    const t = setup();
+    const socket = t.connect();
+    socket.receive({ type: "typing", room: "lobby", user: bob, active: true });
+    socket.receive({ type: "typing", room: "lobby", user: carol, active: true });
+    socket.receive({ type: "typing", room: "lobby", user: alice, active: true });
+    expect(t.snap().typing.map((user) => user.name)).toEqual(["bob", "carol"]);
+    socket.receive(chat(1, bob));
+    expect(t.snap().typing.map((user) => user.name)).toEqual(["carol"]);
+    t.clock.advance(5_000);
+    expect(t.snap().typing).toEqual([]);
+  });
+});
