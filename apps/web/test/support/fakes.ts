@@ -1,4 +1,12 @@
-import { type ChatFrame, type ClientFrame, clientFrameSchema, DEFAULT_LIMITS, type ServerFrame, type User } from "@chatroom/protocol";
+import {
+  type ChatFrame,
+  type ClientFrame,
+  clientFrameSchema,
+  DEFAULT_LIMITS,
+  type ServerFrame,
+  type User,
+  type WelcomeFrame,
+} from "@chatroom/protocol";
 import type { ConnectionTimers, SocketLike, Wakeups } from "../../src/client/connection";
 
 /** A clock the test moves by hand; timers fire in due order as it passes them. */
@@ -139,7 +147,7 @@ export function chats(from: number, to: number, user: User = bob): ChatFrame[] {
 
 export function welcome(
   options: { you?: User; session?: string; messages?: ChatFrame[]; latestSeq?: number; complete?: boolean; members?: User[] } = {},
-): ServerFrame {
+): WelcomeFrame {
   const messages = options.messages ?? [];
   const you = options.you ?? alice;
   const members = options.members ?? [you];
