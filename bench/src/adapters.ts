@@ -1,0 +1,117 @@
+import { io, type Socket } from "socket.io-client";
+import WebSocket from "ws";
+import type { ClientSpec, ServerKind } from "./messages";
+
+/** What a bench client hears, whatever the server's protocol. */
+export interface ClientHandlers {
+  welcome(): void;
+  /** A broadcast chat; `data` holds the sent text somewhere inside it. */
+  chat(data: Buffer | string): void;
+  ack(clientMsgId: string): void;
+  system(bytes: number): void;
+  other(): void;
+  error(detail: string): void;
+  closed(): void;
+}
+
+export interface BenchClient {
+  send(text: string, clientMsgId: string): void;
+  close(): void;
+}
+
+/** Offset of the first byte after `{"type":"` in every frame our server encodes. */
+const TYPE_AT = 9;
+const C = 0x63; // chat
+const A = 0x61; // ack
+const S = 0x73; // system
+const W = 0x77; // welcome
+const E = 0x65; // error
+
+export function connectClient(kind: ServerKind, port: number, spec: ClientSpec, on: ClientHandlers): BenchClient {
+  if (kind === "socketio") return socketIoClient(port, spec, on);
+  if (kind === "seed") return seedClient(port, on);
+  return chatroomClient(port, spec, on);
+}
+
+/** Our protocol v1: JSON frames; the first byte of the type is enough to route a frame. */
+function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): BenchClient {
+  const query = new URLSearchParams({ room: spec.room, name: spec.name });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?${query}`, { perMessageDeflate: false });
+  ws.on("message", (data: Buffer) => {
+    switch (data[TYPE_AT]) {
+      case C:
+        on.chat(data);
+        return;
+      case A: {
+        const frame = JSON.parse(data.toString()) as { clientMsgId: string };
+        on.ack(frame.clientMsgId);
+        return;
+      }
+      case S:
+        on.system(data.length);
+        return;
+      case W:
+        on.welcome();
+        return;
+      case E:
+        on.error(data.toString().slice(0, 160));
+        return;
+      default:
+        on.other();
+    }
+  });
+  wireWs(ws, on);
+  return {
+    send(text, clientMsgId) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "chat", text, clientMsgId }));
+    },
+    close: () => ws.terminate(),
+  };
+}
+
+/** The seed: raw text; the first frame is "Welcome …", every other one is "<name> -> <text>". */
+function seedClient(port: number, on: ClientHandlers): BenchClient {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+  let welcomed = false;
+  ws.on("message", (data: Buffer) => {
+    if (!welcomed) {
+      welcomed = true;
+      on.welcome();
+      return;
+    }
+    on.chat(data);
+  });
+  wireWs(ws, on);
+  return {
+    send(text) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    },
+    close: () => ws.terminate(),
+  };
+}
+
+function wireWs(ws: WebSocket, on: ClientHandlers): void {
+  ws.on("error", (error) => on.error(error.message));
+  ws.on("close", () => on.closed());
+}
+
+/** Socket.IO: emit("chat", text) and on("chat", { from, text, ts }). */
+function socketIoClient(port: number, spec: ClientSpec, on: ClientHandlers): BenchClient {
+  const socket: Socket = io(`http://127.0.0.1:${port}`, {
+    transports: ["websocket"],
+    query: { room: spec.room, name: spec.name },
+    reconnection: false,
+    forceNew: true,
+    timeout: 20_000,
+  });
+  socket.on("welcome", () => on.welcome());
+  socket.on("chat", (message: { text: string }) => on.chat(message.text));
+  socket.on("connect_error", (error) => on.error(error.message));
+  socket.on("disconnect", () => on.closed());
+  return {
+    send(text) {
+      socket.emit("chat", text);
+    },
+    close: () => socket.disconnect(),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,saturation,memory,storm,inbound]`
+ * Runs every scenario against our production server and the two baselines, each started fresh,
+ * then prints a markdown table and writes bench/results/<timestamp>.json and docs/bench-latency.svg.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { killAllGenerators } from "./generator";
+import type { ServerKind } from "./messages";
+import { goals, latencyChart, markdown } from "./report";
+import { FULL, fanOut, idleMemory, inbound, QUICK, type Row, saturation, storm } from "./scenarios";
+import { stopAllServers } from "./servers";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const option = (name: string) =>
+  args
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.split("=")[1]
+    ?.split(",");
+const kinds = (option("only") ?? ["chatroom", "seed", "socketio"]) as ServerKind[];
+const scenarios = new Set(option("scenarios") ?? ["fanout", "saturation", "memory", "storm", "inbound"]);
+const chart = !args.includes("--no-chart");
+const sizes = quick ? QUICK : FULL;
+const startedAt = new Date();
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const add = (row: Row) => {
+    rows.push(row);
+    log(
+      `${row.scenario} / ${row.server}: ${Math.round(row.deliveredPerSec)} delivered/s (${row.deliveredPct.toFixed(1)} %), p99 ${row.p99Ms.toFixed(2)} ms, CPU ${row.serverCpuPct.toFixed(0)} %, ${row.cpuSecPerMillion.toFixed(2)} s/M, errors ${row.errors} ${JSON.stringify(row.extra)}`,
+    );
+  };
+  if (scenarios.has("fanout")) {
+    for (const { clients, msgsPerSec } of sizes.fanout) for (const kind of kinds) add(await fanOut(kind, sizes, clients, msgsPerSec));
+  }
+  if (scenarios.has("saturation")) for (const kind of kinds) for (const row of await saturation(kind, sizes)) add(row);
+  if (scenarios.has("memory")) for (const kind of kinds) add(await idleMemory(kind, sizes));
+  if (scenarios.has("storm")) for (const kind of kinds) add(await storm(kind, sizes));
+  if (scenarios.has("inbound") && kinds.includes("chatroom")) add(await inbound(sizes));
+
+  const fanoutScenario = `fan-out ${sizes.fanout[sizes.fanout.length - 1]?.clients ?? 0}`;
+  const goalRows = goals(rows, fanoutScenario);
+  const header = `## Chatroom bench ${quick ? "(quick)" : "(full)"}: ${startedAt.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+  process.stdout.write(`${markdown(rows, goalRows, header)}\n`);
+
+  const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+  const resultsDir = join(ROOT, "bench/results");
+  mkdirSync(resultsDir, { recursive: true });
+  // Quick runs are smoke tests: their files are temporary (bench/results/*.tmp is git-ignored).
+  const file = join(resultsDir, quick ? `${stamp}-quick.json.tmp` : `${stamp}.json`);
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, sizes, goals: goalRows, rows }, null, 2)}\n`);
+  log(`wrote ${file}`);
+  if (chart && rows.some((r) => r.scenario === "saturation")) {
+    const svg = quick ? join(resultsDir, `${stamp}-quick-latency.svg.tmp`) : join(ROOT, "docs/bench-latency.svg");
+    writeFileSync(svg, latencyChart(rows, `Latency vs offered load, ${startedAt.toISOString().slice(0, 10)}${quick ? " (quick)" : ""}`));
+    log(`wrote ${svg}`);
+  }
+}
+
+let exitCode = 0;
+const cleanup = async () => {
+  killAllGenerators();
+  await stopAllServers();
+};
+process.on("SIGINT", () => {
+  void cleanup().then(() => process.exit(130));
+});
+try {
+  await main();
+} catch (error) {
+  exitCode = 1;
+  console.error(error);
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,41 @@
+import type { SparseHistogram } from "./histogram";
+
+export type ServerKind = "chatroom" | "seed" | "socketio";
+
+export interface ClientSpec {
+  room: string;
+  name: string;
+}
+
+/** Parent → worker. */
+export type WorkerCommand =
+  | { cmd: "connect"; kind: ServerKind; port: number; clients: ClientSpec[]; perSecond: number; concurrency: number; timeoutMs: number }
+  | { cmd: "run"; tag: number; warmTag: number; senders: number[]; rate: number; warmupMs: number; durationMs: number; textPad: number }
+  | { cmd: "inbound"; tag: number; senders: number[]; window: number; durationMs: number }
+  | { cmd: "count" }
+  | { cmd: "stats" }
+  | { cmd: "close" };
+
+export interface WorkerStats {
+  received: number;
+  latency: SparseHistogram;
+  maxMs: number;
+  acks: number;
+  ackLatency: SparseHistogram;
+  ackMaxMs: number;
+  errors: number;
+  errorSamples: string[];
+  systemFrames: number;
+  systemBytes: number;
+  otherFrames: number;
+  closed: number;
+}
+
+/** Worker → parent. */
+export type WorkerEvent =
+  | { ev: "ready" }
+  | { ev: "connected"; ok: number; failed: number; welcomes: number; elapsedMs: number; errorSamples: string[] }
+  | { ev: "sent"; sent: number; elapsedMs: number }
+  | { ev: "count"; received: number; acks: number }
+  | { ev: "stats"; stats: WorkerStats }
+  | { ev: "closed" };

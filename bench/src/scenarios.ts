@@ -1,0 +1,384 @@
+import { Generator, type MergedStats } from "./generator";
+import type { ClientSpec, ServerKind } from "./messages";
+import { cpuSeconds, memory } from "./proc-stats";
+import { type RunningServer, startServer } from "./servers";
+
+export interface Sizes {
+  quick: boolean;
+  workers: number;
+  fanout: Array<{ clients: number; msgsPerSec: number }>;
+  warmupMs: number;
+  durationMs: number;
+  saturationClients: number;
+  saturationSteps: number[];
+  saturationWarmupMs: number;
+  saturationMs: number;
+  memoryConnections: number;
+  stormConnections: number;
+  inboundSenders: number;
+  inboundRooms: number;
+  inboundWindow: number;
+  inboundMs: number;
+}
+
+export const FULL: Sizes = {
+  quick: false,
+  workers: 2,
+  fanout: [
+    { clients: 100, msgsPerSec: 500 },
+    { clients: 1000, msgsPerSec: 50 },
+  ],
+  warmupMs: 2_000,
+  durationMs: 10_000,
+  saturationClients: 500,
+  saturationSteps: [25_000, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 350_000, 400_000, 500_000, 600_000],
+  saturationWarmupMs: 1_000,
+  saturationMs: 4_000,
+  memoryConnections: 10_000,
+  stormConnections: 10_000,
+  inboundSenders: 100,
+  inboundRooms: 10,
+  inboundWindow: 8,
+  inboundMs: 5_000,
+};
+
+export const QUICK: Sizes = {
+  quick: true,
+  workers: 2,
+  fanout: [
+    { clients: 100, msgsPerSec: 100 },
+    { clients: 300, msgsPerSec: 50 },
+  ],
+  warmupMs: 500,
+  durationMs: 1_500,
+  saturationClients: 200,
+  saturationSteps: [10_000, 40_000],
+  saturationWarmupMs: 300,
+  saturationMs: 1_000,
+  memoryConnections: 1_000,
+  stormConnections: 1_000,
+  inboundSenders: 100,
+  inboundRooms: 10,
+  inboundWindow: 8,
+  inboundMs: 1_500,
+};
+
+/** One measured row: one scenario (or one saturation step) on one server. */
+export interface Row {
+  scenario: string;
+  server: ServerKind;
+  clients: number;
+  offeredPerSec: number;
+  sent: number;
+  expected: number;
+  delivered: number;
+  deliveredPerSec: number;
+  deliveredPct: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  serverCpuSec: number;
+  serverCpuPct: number;
+  cpuSecPerMillion: number;
+  peakRssMiB: number;
+  generatorCpuSec: number;
+  generatorCpuPct: number;
+  errors: number;
+  errorSamples: string[];
+  extra: Record<string, number | string | boolean>;
+}
+
+const TEXT_PAD = 24;
+
+function specs(count: number, room: (i: number) => string): ClientSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ room: room(i), name: `u${i}` }));
+}
+
+async function withServer<T>(
+  kind: ServerKind,
+  workers: number,
+  body: (server: RunningServer, generator: Generator) => Promise<T>,
+): Promise<T> {
+  const server = await startServer(kind);
+  let generator: Generator | undefined;
+  try {
+    generator = await Generator.start(workers);
+    return await body(server, generator);
+  } finally {
+    await generator?.close();
+    await server.stop();
+  }
+}
+
+async function connectOrThrow(generator: Generator, server: RunningServer, list: ClientSpec[], perSecond: number, timeoutMs: number) {
+  const result = await generator.connect(server.kind, server.port, list, perSecond, timeoutMs);
+  if (result.failed > 0)
+    throw new Error(`${server.kind}: ${result.failed} of ${list.length} connections failed: ${result.errorSamples.join("; ")}`);
+  return result;
+}
+
+function percentiles(stats: MergedStats) {
+  return {
+    p50Ms: stats.latency.quantileMs(0.5),
+    p90Ms: stats.latency.quantileMs(0.9),
+    p99Ms: stats.latency.quantileMs(0.99),
+    maxMs: stats.latency.max,
+  };
+}
+
+let tagCounter = 0;
+
+/** One fixed-rate measurement on connected clients, all in one room. */
+async function measure(
+  server: RunningServer,
+  generator: Generator,
+  options: { scenario: string; clients: number; msgsPerSec: number; warmupMs: number; durationMs: number },
+): Promise<Row> {
+  const tag = ++tagCounter;
+  const senders = Array.from({ length: Math.min(50, options.clients) }, (_, i) =>
+    Math.floor((i * options.clients) / Math.min(50, options.clients)),
+  );
+  await generator.stats();
+  let cpu0 = cpuSeconds(server.pid);
+  let gen0 = generator.cpuSeconds();
+  const marks = setTimeout(() => {
+    cpu0 = cpuSeconds(server.pid);
+    gen0 = generator.cpuSeconds();
+  }, options.warmupMs);
+  const { sent } = await generator.run({
+    tag,
+    senders,
+    rate: options.msgsPerSec,
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    textPad: TEXT_PAD,
+  });
+  clearTimeout(marks);
+  const expected = sent * options.clients;
+  await generator.drain(expected, 1_000, 10_000);
+  const serverCpuSec = cpuSeconds(server.pid) - cpu0;
+  const generatorCpuSec = generator.cpuSeconds() - gen0;
+  const stats = await generator.stats();
+  const seconds = options.durationMs / 1000;
+  return {
+    scenario: options.scenario,
+    server: server.kind,
+    clients: options.clients,
+    offeredPerSec: options.msgsPerSec * options.clients,
+    sent,
+    expected,
+    delivered: stats.received,
+    deliveredPerSec: stats.received / seconds,
+    deliveredPct: expected === 0 ? 0 : (100 * stats.received) / expected,
+    ...percentiles(stats),
+    serverCpuSec,
+    serverCpuPct: (100 * serverCpuSec) / seconds,
+    cpuSecPerMillion: stats.received === 0 ? Number.NaN : (serverCpuSec / stats.received) * 1e6,
+    peakRssMiB: memory(server.pid).hwm / 2 ** 20,
+    generatorCpuSec,
+    generatorCpuPct: (100 * generatorCpuSec) / seconds,
+    errors: stats.errors + stats.closed,
+    errorSamples: stats.errorSamples,
+    extra: {},
+  };
+}
+
+export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, msgsPerSec: number): Promise<Row> {
+  return withServer(kind, sizes.workers, async (server, generator) => {
+    await connectOrThrow(
+      generator,
+      server,
+      specs(clients, () => "bench"),
+      2_000,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    return measure(server, generator, {
+      scenario: `fan-out ${clients}`,
+      clients,
+      msgsPerSec,
+      warmupMs: sizes.warmupMs,
+      durationMs: sizes.durationMs,
+    });
+  });
+}
+
+/** Raises the offered rate step by step until p99 > 200 ms or < 95 % is delivered. */
+export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]> {
+  const clients = sizes.saturationClients;
+  return withServer(kind, sizes.workers, async (server, generator) => {
+    await connectOrThrow(
+      generator,
+      server,
+      specs(clients, () => "bench"),
+      2_000,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const rows: Row[] = [];
+    for (const deliveries of sizes.saturationSteps) {
+      const row = await measure(server, generator, {
+        scenario: "saturation",
+        clients,
+        msgsPerSec: deliveries / clients,
+        warmupMs: sizes.saturationWarmupMs,
+        durationMs: sizes.saturationMs,
+      });
+      row.extra.sustained = row.p99Ms <= 200 && row.deliveredPct >= 95;
+      rows.push(row);
+      if (!row.extra.sustained) break;
+      // Let any backlog clear before the next step.
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return rows;
+  });
+}
+
+/** Idle memory: RSS growth per connection after N paced connections settle. */
+export async function idleMemory(kind: ServerKind, sizes: Sizes): Promise<Row> {
+  const n = sizes.memoryConnections;
+  return withServer(kind, sizes.workers, async (server, generator) => {
+    await new Promise((r) => setTimeout(r, 500));
+    const before = memory(server.pid).rss;
+    const cpu0 = cpuSeconds(server.pid);
+    const connected = await connectOrThrow(
+      generator,
+      server,
+      specs(n, () => "idle"),
+      2_500,
+      120_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const after = memory(server.pid);
+    const stats = await generator.stats();
+    return emptyRow("idle memory", kind, n, {
+      serverCpuSec: cpuSeconds(server.pid) - cpu0,
+      peakRssMiB: after.hwm / 2 ** 20,
+      errors: stats.errors + stats.closed,
+      errorSamples: stats.errorSamples,
+      extra: {
+        rssBeforeMiB: before / 2 ** 20,
+        rssAfterMiB: after.rss / 2 ** 20,
+        kibPerConnection: (after.rss - before) / n / 1024,
+        connectMs: connected.elapsedMs,
+      },
+    });
+  });
+}
+
+/** N connections join one room as fast as the generator can open them. */
+export async function storm(kind: ServerKind, sizes: Sizes): Promise<Row> {
+  const n = sizes.stormConnections;
+  return withServer(kind, sizes.workers, async (server, generator) => {
+    const cpu0 = cpuSeconds(server.pid);
+    const gen0 = generator.cpuSeconds();
+    const connected = await generator.connect(
+      server.kind,
+      server.port,
+      specs(n, () => "storm"),
+      1_000_000,
+      60_000,
+    );
+    // System frames are coalesced per 200 ms window; give the last ones time to land.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const stats = await generator.stats();
+    return emptyRow("connection storm", kind, n, {
+      serverCpuSec: cpuSeconds(server.pid) - cpu0,
+      peakRssMiB: memory(server.pid).hwm / 2 ** 20,
+      generatorCpuSec: generator.cpuSeconds() - gen0,
+      errors: stats.errors + stats.closed + connected.failed,
+      errorSamples: [...connected.errorSamples, ...stats.errorSamples].slice(0, 5),
+      extra: {
+        welcomes: connected.ok,
+        failed: connected.failed,
+        allWelcomed: connected.ok === n,
+        joinMs: Math.round(connected.elapsedMs),
+        systemFrames: stats.systemFrames,
+        systemFramesPerClient: stats.systemFrames / n,
+        systemMiB: stats.systemBytes / 2 ** 20,
+      },
+    });
+  });
+}
+
+/** Our server only: 100 senders into 10 rooms, each keeping a window of chats in flight until acked. */
+export async function inbound(sizes: Sizes): Promise<Row> {
+  return withServer("chatroom", sizes.workers, async (server, generator) => {
+    const n = sizes.inboundSenders;
+    await connectOrThrow(
+      generator,
+      server,
+      specs(n, (i) => `in-${i % sizes.inboundRooms}`),
+      2_000,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    await generator.stats();
+    const tag = ++tagCounter;
+    const cpu0 = cpuSeconds(server.pid);
+    const gen0 = generator.cpuSeconds();
+    const senders = Array.from({ length: n }, (_, i) => i);
+    const { sent, elapsedMs } = await generator.inbound({ tag, senders, window: sizes.inboundWindow, durationMs: sizes.inboundMs });
+    await generator.drain(Number.POSITIVE_INFINITY, 500, 5_000);
+    const serverCpuSec = cpuSeconds(server.pid) - cpu0;
+    const stats = await generator.stats();
+    const seconds = elapsedMs / 1000;
+    const fanout = n / sizes.inboundRooms;
+    return {
+      ...emptyRow("inbound store", "chatroom", n, {
+        serverCpuSec,
+        peakRssMiB: memory(server.pid).hwm / 2 ** 20,
+        generatorCpuSec: generator.cpuSeconds() - gen0,
+        errors: stats.errors + stats.closed,
+        errorSamples: stats.errorSamples,
+        extra: {
+          storedPerSec: Math.round(stats.acks / seconds),
+          acks: stats.acks,
+          ackP50Ms: stats.ackLatency.quantileMs(0.5),
+          ackP99Ms: stats.ackLatency.quantileMs(0.99),
+          ackMaxMs: stats.ackLatency.max,
+          rooms: sizes.inboundRooms,
+          window: sizes.inboundWindow,
+        },
+      }),
+      sent,
+      expected: sent * fanout,
+      delivered: stats.received,
+      deliveredPerSec: stats.received / seconds,
+      deliveredPct: sent === 0 ? 0 : (100 * stats.received) / (sent * fanout),
+      ...percentiles(stats),
+      serverCpuPct: (100 * serverCpuSec) / seconds,
+      cpuSecPerMillion: stats.received === 0 ? Number.NaN : (serverCpuSec / stats.received) * 1e6,
+      generatorCpuPct: 0,
+    };
+  });
+}
+
+function emptyRow(scenario: string, server: ServerKind, clients: number, values: Partial<Row>): Row {
+  return {
+    scenario,
+    server,
+    clients,
+    offeredPerSec: 0,
+    sent: 0,
+    expected: 0,
+    delivered: 0,
+    deliveredPerSec: 0,
+    deliveredPct: 0,
+    p50Ms: Number.NaN,
+    p90Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    maxMs: Number.NaN,
+    serverCpuSec: 0,
+    serverCpuPct: 0,
+    cpuSecPerMillion: Number.NaN,
+    peakRssMiB: 0,
+    generatorCpuSec: 0,
+    generatorCpuPct: 0,
+    errors: 0,
+    errorSamples: [],
+    extra: {},
+    ...values,
+  };
+}
