@@ -1,0 +1,169 @@
+// `pnpm dev` is the README's first command: the server in watch mode plus Vite, with /ws proxied.
+// This runs it for real, chats through Vite's proxy, and makes sure nothing is left running.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { ChatTab, uniqueRoom } from "./support/chat-page";
+import { freePort } from "./support/free-port";
+import { RawClient } from "./support/ws-client";
+
+test.setTimeout(180_000);
+
+test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops cleanly", async ({ browser }) => {
+  const serverPort = await freePort();
+  const webPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "chatroom-dev-smoke-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(serverPort), WEB_PORT: String(webPort), DATA_DIR: dataDir };
+  // `pnpm dev` is development mode, whatever the test runner's environment says.
+  delete env.NODE_ENV;
+
+  // Its own process group, so the whole tree (pnpm, tsx, node, vite, esbuild) can be signalled at once.
+  const dev = spawn("pnpm", ["dev"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  dev.stdout?.on("data", keep);
+  dev.stderr?.on("data", keep);
+
+  const webOrigin = `http://localhost:${webPort}`;
+  const clients: RawClient[] = [];
+  try {
+    await waitFor(`http://127.0.0.1:${serverPort}/healthz`, dev, () => output);
+    await waitFor(`${webOrigin}/`, dev, () => output);
+
+    // Two raw clients through the proxy: a message fans out to both, the sender included.
+    const room = uniqueRoom("dev");
+    const wsUrl = `ws://localhost:${webPort}/ws`;
+    const ann = await RawClient.connect(wsUrl, { room, name: "ann" });
+    clients.push(ann);
+    const ben = await RawClient.connect(wsUrl, { room, name: "ben" });
+    clients.push(ben);
+    expect(ann.welcome.room).toBe(room);
+    ann.send({ type: "chat", text: "hello through the proxy", clientMsgId: "smoke-1" });
+    const [atAnn, atBen] = await Promise.all([
+      ann.next("chat", (chat) => chat.clientMsgId === "smoke-1"),
+      ben.next("chat", (chat) => chat.clientMsgId === "smoke-1"),
+    ]);
+    expect(atBen).toEqual(atAnn);
+    expect(atBen.from.name).toBe("ann");
+    await ann.next("ack", (ack) => ack.clientMsgId === "smoke-1");
+
+    // And the page Vite serves joins the same room and chats with them.
+    const tab = await ChatTab.open(browser, webOrigin, room, "cleo");
+    try {
+      await expect(tab.messagesWith("hello through the proxy")).toHaveCount(1);
+      await tab.send("hello from the dev page");
+      const fromPage = await ben.next("chat", (chat) => chat.text === "hello from the dev page");
+      expect(fromPage.from.name).toBe("cleo");
+    } finally {
+      await tab.close();
+    }
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+    await stopGroup(dev);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  // Nothing is left listening on either port.
+  expect(await listening(serverPort)).toBe(false);
+  expect(await listening(webPort)).toBe(false);
+});
+
+async function waitFor(url: string, dev: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (dev.exitCode !== null || dev.signalCode !== null) throw new Error(`pnpm dev exited early:\n${output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not answer within 90 s:\n${output()}`);
+}
+
+/**
+ * SIGTERM to the group (dev.mjs passes it on to its children, which run in groups of their own),
+ * then SIGKILL to every group the tree had, so a bug in dev.mjs cannot leave a server behind.
+ */
+async function stopGroup(dev: ChildProcess): Promise<void> {
+  const pid = dev.pid;
+  if (pid === undefined) return;
+  const groups = new Set([pid, ...processTree(pid).map((member) => member.pgid)]);
+  const exited = dev.exitCode !== null || dev.signalCode !== null ? Promise.resolve() : once(dev, "exit").then(() => undefined);
+  signalGroup(pid, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+  // dev.mjs signals its children and exits 1.5 s later; anything still alive after that is stuck.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (const group of groups) signalGroup(group, "SIGKILL");
+}
+
+/** The descendants of `root` with their process groups, from /proc (empty where there is none). */
+function processTree(root: number): Array<{ pid: number; pgid: number }> {
+  const all: Array<{ pid: number; ppid: number; pgid: number }> = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    try {
+      // The command name is in parentheses and may contain spaces; the fields after it are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      all.push({ pid: Number(entry), ppid: Number(fields[1]), pgid: Number(fields[2]) });
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  const tree: Array<{ pid: number; pgid: number }> = [];
+  const parents = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const candidate of all) {
+      if (parents.has(candidate.ppid) && !parents.has(candidate.pid)) {
+        parents.add(candidate.pid);
+        tree.push({ pid: candidate.pid, pgid: candidate.pgid });
+        grew = true;
+      }
+    }
+  }
+  return tree;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Whether something accepts connections on `port`, after giving a stopping process a moment to let go. */
+async function listening(port: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const open = (await Promise.all(["127.0.0.1", "::1"].map((host) => accepts(host, port)))).some(Boolean);
+    if (!open) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
