@@ -68,12 +68,18 @@ export class ChatConnection {
     const { hub } = this;
     try {
       const identity = await this.resolveIdentity(query);
-      const room = await hub.activate(query.room);
+      let room = await hub.activate(query.room);
       if (this.state.kind !== "joining") return;
       const user = { id: identity.userId, name: room.uniqueName(identity.name, identity.userId) };
-      if (user.name !== identity.name || identity.isNew) {
+      let savedName = identity.isNew ? undefined : identity.name;
+      // While the store saves the session, the room may be retired (its last member left) or the
+      // name taken by another joiner; admit only into the live room under a name still free.
+      while (user.name !== savedName) {
         await hub.backend.saveSession(identity.token, { userId: user.id, name: user.name });
+        savedName = user.name;
+        room = await hub.activate(query.room);
         if (this.state.kind !== "joining") return;
+        user.name = room.uniqueName(identity.name, identity.userId);
       }
       const participant = new Participant(this.peer, user, identity.token, room.name, hub.limits, hub.timers.now());
       const inbox = this.state.inbox;

@@ -76,6 +76,29 @@ describe("bad frames", () => {
   });
 });
 
+describe("rate limits", () => {
+  it("answers a chat over the rate with rate_limited, retryAfterMs and its clientMsgId, and stays open", async () => {
+    server = await startServer({ RATE_BURST: "2", RATE_PER_SECOND: "1" });
+    const client = await join();
+    for (let i = 1; i <= 3; i++) client.send({ type: "chat", text: `m${i}`, clientMsgId: `r${i}` });
+    const error = await client.waitForType("error");
+    expect(error).toMatchObject({ code: "rate_limited", clientMsgId: "r3" });
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect((await client.waitForCount("ack", 2)).map((ack) => ack.clientMsgId)).toEqual(["r1", "r2"]);
+    client.send({ type: "ping" });
+    await client.waitForType("pong");
+    expect(client.isOpen).toBe(true);
+  });
+
+  it("closes a sender that keeps flooding past rate_limited with 4029", async () => {
+    server = await startServer({ RATE_BURST: "2", RATE_PER_SECOND: "1" });
+    const client = await join();
+    for (let i = 1; i <= 60; i++) client.send({ type: "chat", text: `m${i}`, clientMsgId: `f${i}` });
+    expect((await client.waitForClose()).code).toBe(CLOSE_CODES.rateLimitAbuse.code);
+    expect(client.ofType("error").filter((error) => error.code === "rate_limited").length).toBeGreaterThanOrEqual(10);
+  });
+});
+
 describe("bad connection query", () => {
   it.each([
     ["room=BAD", { room: "BAD" }],

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port";
+import { type ServerProcess, spawnServer } from "../support/server-process";
+import { type StartedServer, startServer } from "../support/start-server";
+import { type TempDir, tempDir } from "../support/temp-dir";
+import { TestClient } from "../support/test-client";
+
+let dir: TempDir | undefined;
+let server: StartedServer | undefined;
+const processes: ServerProcess[] = [];
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+  await Promise.all(processes.splice(0).map((process) => process.kill("SIGKILL")));
+  dir?.remove();
+  dir = undefined;
+});
+
+async function join(wsUrl: string, query: Record<string, string | number>) {
+  const client = await TestClient.join(wsUrl, query);
+  clients.push(client);
+  return client;
+}
+
+describe("duplicate sends", () => {
+  it("the same clientMsgId sent 3 times across a reconnect is stored once, broadcast once, acked 3 times with one seq", async () => {
+    dir = tempDir("chatroom-dup-");
+    server = await startServer({ HISTORY: "sqlite", DATA_DIR: dir.path });
+    const room = "dupes";
+    const watcher = await join(server.wsUrl, { room, name: "watcher" });
+    const sender = await join(server.wsUrl, { room, name: "sender" });
+    const frame = { type: "chat", text: "only once", clientMsgId: "dup-1" } as const;
+
+    sender.send(frame);
+    sender.send(frame);
+    const [first, second] = await sender.waitForCount("ack", 2);
+    await sender.close();
+
+    const again = await join(server.wsUrl, { room, session: sender.welcome.session, since: first?.seq ?? 0 });
+    again.send(frame);
+    const third = await again.waitForType("ack");
+
+    expect(first).toMatchObject({ clientMsgId: "dup-1", seq: 1 });
+    expect(second).toEqual(first);
+    expect(third).toEqual(first);
+
+    // A later message proves the watcher has seen everything the duplicates could have caused.
+    again.send({ type: "chat", text: "next", clientMsgId: "dup-2" });
+    await watcher.waitFor((f) => f.type === "chat" && f.clientMsgId === "dup-2");
+    expect(watcher.ofType("chat").map((chat) => [chat.seq, chat.clientMsgId])).toEqual([
+      [1, "dup-1"],
+      [2, "dup-2"],
+    ]);
+    expect(sender.ofType("chat").filter((chat) => chat.clientMsgId === "dup-1")).toHaveLength(1);
+    expect(again.ofType("chat").map((chat) => chat.clientMsgId)).toEqual(["dup-2"]);
+
+    const reader = await join(server.wsUrl, { room, since: 0 });
+    expect(reader.welcome.messages.map((message) => message.clientMsgId)).toEqual(["dup-1", "dup-2"]);
+  });
+
+  it("dedupe survives a kill -9 of the server: the resend gets the original ack", async () => {
+    dir = tempDir("chatroom-dup-kill-");
+    const env = { PORT: String(await freePort()), HISTORY: "sqlite", DATA_DIR: dir.path };
+    const first = spawnServer(env);
+    processes.push(first);
+    await first.ready();
+    const room = "dupes";
+    const sender = await join(first.wsUrl, { room, name: "sender" });
+    sender.send({ type: "chat", text: "survives", clientMsgId: "kill-1" });
+    const ack = await sender.waitForType("ack");
+    await first.kill("SIGKILL");
+    await sender.closed;
+
+    const second = spawnServer(env);
+    processes.push(second);
+    await second.ready();
+    const again = await join(second.wsUrl, { room, session: sender.welcome.session, since: 0 });
+    expect(again.welcome.you).toEqual(sender.welcome.you);
+    expect(again.welcome.messages.map((message) => [message.seq, message.clientMsgId])).toEqual([[1, "kill-1"]]);
+    const watcher = await join(second.wsUrl, { room, name: "watcher" });
+    again.send({ type: "chat", text: "survives", clientMsgId: "kill-1" });
+    expect(await again.waitForType("ack")).toEqual(ack);
+    again.send({ type: "chat", text: "fresh", clientMsgId: "kill-2" });
+    const fresh = await watcher.waitForType("chat");
+    expect(fresh).toMatchObject({ seq: 2, clientMsgId: "kill-2" });
+    expect(again.ofType("chat").map((chat) => chat.seq)).toEqual([2]);
+  });
+});

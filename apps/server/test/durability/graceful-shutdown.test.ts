@@ -1,0 +1,76 @@
+import { CLOSE_CODES } from "@chatroom/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port";
+import { type ServerProcess, spawnServer } from "../support/server-process";
+import { type TempDir, tempDir } from "../support/temp-dir";
+import { TestClient } from "../support/test-client";
+
+let dir: TempDir | undefined;
+const processes: ServerProcess[] = [];
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await Promise.all(processes.splice(0).map((process) => process.kill("SIGKILL")));
+  dir?.remove();
+  dir = undefined;
+});
+
+describe("graceful shutdown", () => {
+  it("on SIGTERM announces a notice, closes every socket with 1001, keeps the store and exits 0 within 10 s", async () => {
+    dir = tempDir("chatroom-term-");
+    const env = { PORT: String(await freePort()), HISTORY: "sqlite", DATA_DIR: dir.path };
+    const server = spawnServer(env);
+    processes.push(server);
+    await server.ready();
+
+    const people = await Promise.all(
+      [
+        { room: "one", name: "alice" },
+        { room: "one", name: "bob" },
+        { room: "two", name: "carol" },
+      ].map((query) => TestClient.join(server.wsUrl, query)),
+    );
+    clients.push(...people);
+    const alice = people[0] as (typeof people)[number];
+    alice.send({ type: "chat", text: "before shutdown", clientMsgId: "pre-1" });
+    await alice.waitForType("ack");
+
+    const started = Date.now();
+    server.child.kill("SIGTERM");
+    for (const person of people) {
+      const from = person.frames.length - 1;
+      const notice = await person.waitFor((frame) => frame.type === "system" && frame.notice !== undefined, { from: Math.max(0, from) });
+      expect(notice.type === "system" && notice.notice).toMatch(/\S/);
+      const closed = await person.waitForClose(10_000);
+      expect(closed.code).toBe(CLOSE_CODES.shuttingDown.code);
+      // The notice is the last thing before the close.
+      expect(person.frames.at(-1)).toBe(notice);
+    }
+    const status = await server.exited;
+    expect(status).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.output().stderr).toBe("");
+
+    const restarted = spawnServer(env);
+    processes.push(restarted);
+    await restarted.ready();
+    const back = await TestClient.join(restarted.wsUrl, { room: "one", session: alice.welcome.session, since: 0 });
+    clients.push(back);
+    expect(back.welcome.you).toEqual(alice.welcome.you);
+    expect(back.welcome.messages.map((message) => message.clientMsgId)).toEqual(["pre-1"]);
+  });
+
+  it("SIGINT shuts down the same way", async () => {
+    dir = tempDir("chatroom-int-");
+    const server = spawnServer({ PORT: String(await freePort()), HISTORY: "memory" });
+    processes.push(server);
+    await server.ready();
+    const client = await TestClient.join(server.wsUrl, { name: "alice" });
+    clients.push(client);
+    server.child.kill("SIGINT");
+    expect((await client.waitForClose(10_000)).code).toBe(CLOSE_CODES.shuttingDown.code);
+    expect(client.ofType("system").some((frame) => frame.notice !== undefined)).toBe(true);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+});

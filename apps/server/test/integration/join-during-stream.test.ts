@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ResumingClient } from "../support/resuming-client";
+import { type StartedServer, startServer } from "../support/start-server";
+import { type TempDir, tempDir } from "../support/temp-dir";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer | undefined;
+let dir: TempDir | undefined;
+const clients: ResumingClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.disconnect()));
+  await server?.close();
+  server = undefined;
+  dir?.remove();
+  dir = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (history) => {
+  it("every connection sees every seq from its welcome on, once, in order", async () => {
+    dir = tempDir();
+    server = await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
+    const url = server.wsUrl;
+    const writers = ["w1", "w2"].map((name) => new ResumingClient(name, "stream"));
+    clients.push(...writers);
+    for (const writer of writers) await writer.connect(url);
+
+    let streaming = true;
+    const stream = (async () => {
+      for (let i = 0; streaming; i++) {
+        for (const writer of writers) writer.send(`msg ${i}`);
+        if (i % 4 === 0) await sleep(1);
+      }
+    })();
+
+    // Joiners arrive while the stream runs; some reconnect mid-stream with since.
+    const joiners: ResumingClient[] = [];
+    for (let i = 0; i < 8; i++) {
+      const joiner = new ResumingClient(`j${i}`, "stream");
+      clients.push(joiner);
+      joiners.push(joiner);
+      await joiner.connect(url);
+      await sleep(5);
+      if (i % 2 === 1) {
+        await joiner.disconnect();
+        await joiner.connect(url);
+      }
+    }
+    streaming = false;
+    await stream;
+    const everyone = [...writers, ...joiners];
+    const sent = writers.reduce((sum, writer) => sum + writer.sent.length, 0);
+    const deadline = Date.now() + 10_000;
+    while (!everyone.every((client) => client.contiguousSeq === sent) && Date.now() < deadline) await sleep(20);
+
+    for (const client of everyone) {
+      expect(client.violations, client.name).toEqual([]);
+      expect(client.contiguousSeq, client.name).toBe(sent);
+    }
+    const reference = [...(writers[0]?.log.values() ?? [])].sort((a, b) => a.seq - b.seq);
+    for (const client of everyone) {
+      for (const [seq, message] of client.log) expect(message).toEqual(reference[seq - 1]);
+    }
+    expect(sent).toBeGreaterThan(50);
+  });
+});
+
+describe("frames sent before the welcome", () => {
+  it("wait for it and are all answered after it", async () => {
+    server = await startServer();
+    const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });
+    client.send({ type: "ping", t: 1 });
+    client.send({ type: "chat", text: "early bird", clientMsgId: "early" });
+    client.send({ type: "ping", t: 2 });
+    await client.waitForType("chat");
+    await client.waitFor((frame) => frame.type === "pong" && frame.t === 2);
+    expect(client.frames[0]?.type).toBe("welcome");
+    // A ping is answered at once, a chat only after the store commits, so only pongs keep their order.
+    expect(client.ofType("pong")).toEqual([
+      { type: "pong", t: 1 },
+      { type: "pong", t: 2 },
+    ]);
+    expect(client.ofType("ack")).toMatchObject([{ clientMsgId: "early", seq: 1 }]);
+    expect(client.ofType("chat")).toMatchObject([{ clientMsgId: "early", text: "early bird" }]);
+    await client.close();
+  });
+});

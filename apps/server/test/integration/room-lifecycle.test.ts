@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { SessionRecord } from "../../src/backend/backend";
+import { MemoryBackend } from "../../src/backend/memory-backend";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A store with network latency on session writes, as Redis has. */
+class SlowSessionBackend extends MemoryBackend {
+  sessionDelayMs = 0;
+  override async saveSession(token: string, record: SessionRecord): Promise<void> {
+    if (this.sessionDelayMs > 0) await sleep(this.sessionDelayMs);
+    return super.saveSession(token, record);
+  }
+}
+
+describe("room lifecycle", () => {
+  it("a room emptied while someone is joining it is not split in two", async () => {
+    const backend = new SlowSessionBackend({ nodeId: "slow" });
+    server = await startServer({ PRESENCE_GRACE_MS: "30" }, { backend });
+    const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });
+    await alice.close();
+    // Bob's join finds the room, then waits on the store while alice's grace runs out.
+    backend.sessionDelayMs = 150;
+    const bobJoining = TestClient.join(server.wsUrl, { room: "r", name: "bob" });
+    await sleep(100);
+    backend.sessionDelayMs = 0;
+    const bob = await bobJoining;
+    clients.push(bob);
+    const carol = await TestClient.join(server.wsUrl, { room: "r", name: "carol" });
+    clients.push(carol);
+    expect(carol.welcome.members.map((member) => member.name).sort()).toEqual(["bob", "carol"]);
+    carol.send({ type: "chat", text: "anyone?", clientMsgId: "c1" });
+    expect(await bob.waitForType("chat")).toMatchObject({ text: "anyone?", from: carol.welcome.you });
+  });
+
+  it("two users joining at once with the same name get different names", async () => {
+    const backend = new SlowSessionBackend({ nodeId: "slow" });
+    backend.sessionDelayMs = 50;
+    server = await startServer({}, { backend });
+    const both = await Promise.all([1, 2].map(() => TestClient.join(server?.wsUrl ?? "", { room: "r", name: "alice" })));
+    clients.push(...both);
+    expect(both.map((client) => client.welcome.you.name).sort()).toEqual(["alice", "alice (2)"]);
+    const resumed = both.find((client) => client.welcome.you.name === "alice (2)");
+    await resumed?.close();
+    const again = await TestClient.join(server.wsUrl, { room: "r", session: resumed?.welcome.session ?? "" });
+    clients.push(again);
+    expect(again.welcome.you.name).toBe("alice (2)");
+  });
+
+  it("a room that empties and fills again keeps counting seq", async () => {
+    server = await startServer({ PRESENCE_GRACE_MS: "20" });
+    const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });
+    alice.send({ type: "chat", text: "one", clientMsgId: "a1" });
+    await alice.waitForType("ack");
+    await alice.close();
+    await sleep(80);
+    expect(await (await fetch(`${server.url}/api/rooms`)).json()).toEqual({ rooms: [] });
+    const bob = await TestClient.join(server.wsUrl, { room: "r", name: "bob" });
+    clients.push(bob);
+    expect(bob.welcome.latestSeq).toBe(1);
+    bob.send({ type: "chat", text: "two", clientMsgId: "b1" });
+    expect(await bob.waitForType("chat")).toMatchObject({ seq: 2 });
+  });
+});
