@@ -5,9 +5,12 @@ import { SESSION_PATTERN } from "./text";
 
 export const DEFAULT_ROOM = "lobby";
 
-/** The `/ws` query string. Every parameter is optional; a bad one is answered with `bad_request`. */
+/**
+ * The `/ws` query string. Every parameter is optional; a bad one is answered with `bad_request`.
+ * Unknown parameters (cache busters, tracking tags added by proxies) are ignored, not fatal.
+ */
 export function createConnectQuerySchema(maxNameLength: number = DEFAULT_LIMITS.maxNameLength) {
-  return z.strictObject({
+  return z.object({
     room: roomSchema.default(DEFAULT_ROOM),
     name: nameSchema(maxNameLength).optional(),
     since: z

@@ -1,4 +1,5 @@
 import { type ChatFrame, encode, type SystemFrame, type User } from "@chatroom/protocol";
+import type { ClusterPresence, NameCandidate, PresenceChange } from "../backend/backend";
 import type { ChatLimits } from "./limits";
 import type { Participant } from "./participant";
 import type { ChatLogger, Timers } from "./peer";
@@ -23,6 +24,10 @@ export class Room {
   /** Highest `seq` fanned out here; every lower one has been fanned out too. */
   deliveredSeq: number;
   private readonly members = new Map<string, Member>();
+  /** Users present on other nodes (cluster backends only); a user may be here and there too. */
+  private readonly remote = new Map<string, User>();
+  /** Names claimed in the cluster for connections not admitted yet; released if they never are. */
+  private readonly claims = new Map<string, unknown>();
   private readonly holderByName = new Map<string, string>();
   private readonly live: Participant[] = [];
   private readonly outOfOrder = new Map<number, ChatFrame>();
@@ -41,11 +46,20 @@ export class Room {
     private readonly fillGap: GapFiller,
     private readonly logger: ChatLogger,
     private readonly onEmpty: (room: Room) => void,
+    private readonly presence?: ClusterPresence,
   ) {
     this.deliveredSeq = latestSeq;
   }
 
+  /** Members on every node. */
   get memberCount(): number {
+    let count = this.members.size;
+    for (const id of this.remote.keys()) if (!this.members.has(id)) count++;
+    return count;
+  }
+
+  /** Members on this node: when none are left, the room can be retired here. */
+  get localMemberCount(): number {
     return this.members.size;
   }
 
@@ -59,6 +73,10 @@ export class Room {
       if (users.length >= max) break;
       users.push({ id: member.user.id, name: member.user.name });
     }
+    for (const [id, user] of this.remote) {
+      if (users.length >= max) break;
+      if (!this.members.has(id)) users.push(copyUser(user));
+    }
     return users;
   }
 
@@ -66,12 +84,72 @@ export class Room {
   uniqueName(requested: string, userId: string): string {
     const holder = this.holderByName.get(foldName(requested));
     if (holder === undefined || holder === userId) return requested;
-    const base = [...requested].slice(0, this.limits.maxNameLength - 5).join("");
+    const codePoints = [...requested];
     for (let n = 2; ; n++) {
-      const candidate = `${base} (${n})`;
+      const suffix = ` (${n})`;
+      // The suffixed name must still fit the length limit, so the base gives way to the suffix.
+      const candidate = `${codePoints.slice(0, this.limits.maxNameLength - suffix.length).join("").trimEnd()}${suffix}`;
       const other = this.holderByName.get(foldName(candidate));
       if (other === undefined || other === userId) return candidate;
     }
+  }
+
+  /**
+   * The name the user gets here. On a cluster it is claimed atomically in the shared store (the
+   * first free of `requested`, `requested (2)`, ...), which also marks the user present on this
+   * node; a claim not followed by `admit` within the grace period is released.
+   */
+  async claimName(requested: string, userId: string): Promise<string> {
+    if (!this.presence) return this.uniqueName(requested, userId);
+    const base = [...requested].slice(0, this.limits.maxNameLength - 5).join("");
+    for (let from = 2; from < 10_000; from += 50) {
+      const candidates: NameCandidate[] = from === 2 ? [{ name: requested, folded: foldName(requested) }] : [];
+      for (let n = from; n < from + 50; n++) candidates.push({ name: `${base} (${n})`, folded: foldName(`${base} (${n})`) });
+      const name = await this.presence.join(this.name, userId, candidates);
+      if (name === undefined) continue;
+      if (!this.members.has(userId)) {
+        this.timers.clearTimeout(this.claims.get(userId));
+        this.claims.set(
+          userId,
+          this.timers.setTimeout(() => {
+            this.claims.delete(userId);
+            if (!this.members.has(userId)) this.leaveCluster({ id: userId, name }, false);
+          }, this.limits.presenceGraceMs),
+        );
+      }
+      return name;
+    }
+    throw new Error(`no free name like "${requested}" in room ${this.name}`);
+  }
+
+  /** Other nodes' membership changes, folded into this node's coalesced system frames. */
+  applyRemote(change: PresenceChange): void {
+    for (const user of change.joined) {
+      if (this.remote.has(user.id)) continue;
+      this.remote.set(user.id, copyUser(user));
+      if (this.members.has(user.id)) continue;
+      if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, this.remote.get(user.id) as User);
+    }
+    for (const user of change.left) {
+      if (!this.remote.delete(user.id) || this.members.has(user.id)) continue;
+      this.pendingRenamed.delete(user.id);
+      if (!this.pendingJoined.delete(user.id)) this.pendingLeft.set(user.id, copyUser(user));
+    }
+    for (const { user, previousName } of change.renamed) {
+      const known = this.remote.get(user.id);
+      if (!known || this.members.has(user.id)) continue;
+      known.name = user.name;
+      if (!this.pendingJoined.has(user.id)) {
+        const earlier = this.pendingRenamed.get(user.id);
+        this.pendingRenamed.set(user.id, { user: known, previousName: earlier?.previousName ?? previousName });
+      }
+    }
+    this.scheduleSystemFlush();
+  }
+
+  /** Who is on other nodes when this node starts serving the room. */
+  seedRemote(users: User[]): void {
+    for (const user of users) if (!this.members.has(user.id)) this.remote.set(user.id, copyUser(user));
   }
 
   /**
@@ -92,8 +170,13 @@ export class Room {
       member = { user: { id: user.id, name: user.name }, participant: null, leaveTimer: null, typingTimer: null };
       this.members.set(user.id, member);
       this.holderByName.set(foldName(user.name), user.id);
-      if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, member.user);
-      this.scheduleSystemFlush();
+      this.timers.clearTimeout(this.claims.get(user.id));
+      this.claims.delete(user.id);
+      // Already present on another node: for the cluster, nobody joined.
+      if (!this.remote.has(user.id)) {
+        if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, member.user);
+        this.scheduleSystemFlush();
+      }
     }
     member.participant = participant;
     this.live.push(participant);
@@ -110,12 +193,14 @@ export class Room {
     member.leaveTimer = this.timers.setTimeout(() => this.leave(member), this.limits.presenceGraceMs);
   }
 
-  rename(participant: Participant, name: string): RenameOutcome {
+  async rename(participant: Participant, name: string): Promise<RenameOutcome> {
     const member = this.members.get(participant.user.id);
     if (!member) return "unchanged";
     if (member.user.name === name) return "unchanged";
     const holder = this.holderByName.get(foldName(name));
     if (holder !== undefined && holder !== member.user.id) return "taken";
+    if (this.presence && !(await this.presence.rename(this.name, member.user.id, { name, folded: foldName(name) }))) return "taken";
+    if (this.members.get(participant.user.id) !== member) return "unchanged";
     this.applyRename(member, name);
     participant.user.name = name;
     return "renamed";
@@ -208,10 +293,36 @@ export class Room {
     if (this.holderByName.get(foldName(member.user.name)) === member.user.id) {
       this.holderByName.delete(foldName(member.user.name));
     }
-    if (!this.pendingJoined.delete(member.user.id)) this.pendingLeft.set(member.user.id, member.user);
-    this.pendingRenamed.delete(member.user.id);
-    this.scheduleSystemFlush();
+    const elsewhere = this.remote.has(member.user.id);
+    if (!elsewhere) {
+      if (!this.pendingJoined.delete(member.user.id)) this.pendingLeft.set(member.user.id, member.user);
+      this.pendingRenamed.delete(member.user.id);
+      this.scheduleSystemFlush();
+    }
+    if (this.presence) this.leaveCluster(member.user, elsewhere);
     if (this.members.size === 0) this.onEmpty(this);
+  }
+
+  /**
+   * Tells the cluster the user left this node, then corrects what this node believed: the store
+   * knows whether the user is still on another node (joins and leaves on other nodes are only
+   * announced when a user's first or last node changes, so this node's view can be stale).
+   */
+  private leaveCluster(user: User, knownElsewhere: boolean): void {
+    this.presence?.leave(this.name, user.id).then(
+      (stillPresent) => {
+        if (stillPresent === knownElsewhere || this.members.has(user.id)) return;
+        if (stillPresent) {
+          this.remote.set(user.id, copyUser(user));
+          if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, copyUser(user));
+        } else {
+          this.remote.delete(user.id);
+          if (!this.pendingJoined.delete(user.id)) this.pendingLeft.set(user.id, copyUser(user));
+        }
+        this.scheduleSystemFlush();
+      },
+      (error: unknown) => this.logger.warn({ err: error, room: this.name }, "could not record a departure in the cluster"),
+    );
   }
 
   private applyRename(member: Member, name: string): void {
@@ -262,6 +373,7 @@ export class Room {
   /** Cancels every timer, for shutdown. */
   dispose(): void {
     this.timers.clearTimeout(this.flushTimer);
+    for (const claim of this.claims.values()) this.timers.clearTimeout(claim);
     for (const member of this.members.values()) {
       this.timers.clearTimeout(member.leaveTimer);
       this.timers.clearTimeout(member.typingTimer);
