@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, testConfig } from "../../src/config";
@@ -56,6 +56,23 @@ describe("the server process", () => {
     const { stderr } = server.output();
     expect(stderr).toContain("Invalid configuration");
     expect(stderr).toContain('PORT="abc"');
+  });
+
+  it("exits non-zero with a clear message when the database file is corrupt, and leaves it alone", async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, "chat.db");
+      const garbage = Buffer.alloc(4096, 0x42);
+      writeFileSync(file, garbage);
+      const server = spawnServer({ PORT: "0", HISTORY: "sqlite", DATA_DIR: dir.path });
+      const status = await server.exited;
+      expect(status.code).not.toBe(0);
+      expect(status.code).not.toBeNull();
+      expect(server.output().stderr).toContain(`cannot open the message store ${file}`);
+      expect(readFileSync(file).equals(garbage)).toBe(true);
+    } finally {
+      dir.remove();
+    }
   });
 
   it("exits non-zero with a clear message when DATA_DIR cannot be used", async () => {

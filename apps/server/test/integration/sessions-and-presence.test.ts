@@ -153,6 +153,19 @@ describe("presence", () => {
   });
 });
 
+describe("liveness", () => {
+  it("the server terminates a peer that stops answering its pings, and keeps one that answers", async () => {
+    server = await startServer({ PING_INTERVAL_MS: "100" });
+    const deaf = await TestClient.connect(server.wsUrl, { query: { name: "deaf" }, autoPong: false });
+    clients.push(deaf);
+    const healthy = await join({ name: "healthy" });
+    await deaf.waitForType("welcome");
+    const closed = await deaf.waitForClose(3_000);
+    expect(closed.code).toBe(1006);
+    expect(healthy.isOpen).toBe(true);
+  });
+});
+
 describe("typing", () => {
   it("goes to the others, not to the sender", async () => {
     server = await startServer();

@@ -10,6 +10,8 @@ export interface ConnectOptions {
   /** The `/ws` query; values are sent as given, so tests can send bad ones. */
   query?: Record<string, string | number>;
   headers?: Record<string, string>;
+  /** False makes the client ignore the server's pings, like a peer whose network died. */
+  autoPong?: boolean;
 }
 
 type Predicate = (frame: ServerFrame, index: number) => boolean;
@@ -60,7 +62,7 @@ export class TestClient {
   static connect(wsUrl: string, options: ConnectOptions = {}): Promise<TestClient> {
     const url = new URL(wsUrl);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
-    const socket = new WebSocket(url, { headers: options.headers });
+    const socket = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true });
     const client = new TestClient(socket);
     return new Promise((resolve, reject) => {
       socket.once("open", () => resolve(client));
