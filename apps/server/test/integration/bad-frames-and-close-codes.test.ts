@@ -108,7 +108,6 @@ describe("bad connection query", () => {
     ["a name with a zero-width space", { name: "ali\u200bce" }],
     ["a name of 33 characters", { name: "a".repeat(33) }],
     ["a malformed session", { session: "short" }],
-    ["an unknown parameter", { colour: "red" }],
   ])("%s gets the upgrade, then error bad_request, then close 4501", async (_label, query) => {
     server = await startServer();
     const client = await TestClient.connect(server.wsUrl, { query });
@@ -118,6 +117,15 @@ describe("bad connection query", () => {
     expect(client.frames[0]).toBe(error);
     expect((await client.waitForClose()).code).toBe(CLOSE_CODES.badRequest.code);
     expect(client.ofType("welcome")).toEqual([]);
+  });
+});
+
+describe("unknown query parameters", () => {
+  it("are ignored, so newer clients can add some", async () => {
+    server = await startServer();
+    const client = await TestClient.connect(server.wsUrl, { query: { colour: "red", name: "alice" } });
+    clients.push(client);
+    expect((await client.waitForType("welcome")).you.name).toBe("alice");
   });
 });
 
