@@ -101,6 +101,37 @@ describe("names", () => {
   });
 });
 
+describe("names and sessions together", () => {
+  it("a resumed session whose name was taken meanwhile gets a suffix, and keeps it", async () => {
+    server = await startServer({ PRESENCE_GRACE_MS: "20" });
+    const first = await join({ name: "alice" });
+    await first.close();
+    await sleep(80);
+    const usurper = await join({ name: "alice" });
+    expect(usurper.welcome.you.name).toBe("alice");
+    const back = await join({ session: first.welcome.session });
+    expect(back.welcome.you).toEqual({ id: first.welcome.you.id, name: "alice (2)" });
+    await back.close();
+    const again = await join({ session: first.welcome.session });
+    expect(again.welcome.you.name).toBe("alice (2)");
+  });
+
+  it("renaming to one's own name in another case is allowed; to the same name is a no-op", async () => {
+    server = await startServer();
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    await bob.waitFor((frame) => frame.type === "system" && frame.joined.length > 0 && frame.memberCount === 2);
+    const from = bob.frames.length;
+    alice.send({ type: "rename", name: "alice" });
+    alice.send({ type: "rename", name: "Alice" });
+    const system = await bob.waitFor((frame) => frame.type === "system" && frame.renamed.length > 0, { from });
+    expect(system.type === "system" && system.renamed).toEqual([
+      { user: { id: alice.welcome.you.id, name: "Alice" }, previousName: "alice" },
+    ]);
+    expect(alice.ofType("error")).toEqual([]);
+  });
+});
+
 describe("presence", () => {
   it("announces joins and, after the grace period, leaves", async () => {
     server = await startServer({ PRESENCE_GRACE_MS: "100" });
