@@ -39,8 +39,43 @@ export interface SessionRecord {
   name: string;
 }
 
+/** A membership change of a whole cluster: a user joined or left its last node, or was renamed. */
+export interface PresenceChange {
+  joined: User[];
+  left: User[];
+  renamed: Array<{ user: User; previousName: string }>;
+}
+
 /** Events that cross nodes. Each carries the id of the node that published it. */
-export type RoomEvent = { kind: "chat"; origin: string; message: ChatFrame };
+export type RoomEvent = { kind: "chat"; origin: string; message: ChatFrame } | ({ kind: "presence"; origin: string } & PresenceChange);
+
+/** A name a user may get, with its case-folded form (names are unique after folding). */
+export interface NameCandidate {
+  name: string;
+  folded: string;
+}
+
+/**
+ * Presence shared by every node: who is in a room anywhere, which names are taken, and per-node
+ * liveness so a crashed node's members leave. Single-node backends have none; there the `Room`
+ * alone is the truth. Changes are announced to other nodes as `presence` room events.
+ */
+export interface ClusterPresence {
+  /**
+   * Marks the user present on this node and, if the user is not present anywhere yet, claims the
+   * first free candidate. Resolves with the user's name in the room, or undefined when every
+   * candidate is taken. Idempotent per (node, user).
+   */
+  join(room: string, userId: string, candidates: NameCandidate[]): Promise<string | undefined>;
+  /** The user left this node; resolves true when it is still present on another node. */
+  leave(room: string, userId: string): Promise<boolean>;
+  /** Claims `name` for the user; false when someone else in the room holds it. */
+  rename(room: string, userId: string, name: NameCandidate): Promise<boolean>;
+  /** Everyone present in the room, on any node. */
+  members(room: string): Promise<User[]>;
+  /** Rooms with anyone present on any node, busiest first. */
+  rooms(limit: number): Promise<Array<{ name: string; memberCount: number }>>;
+}
 
 export type RoomEventListener = (event: RoomEvent) => void;
 
@@ -52,6 +87,8 @@ export type RoomEventListener = (event: RoomEvent) => void;
 export interface Backend {
   readonly kind: string;
   readonly nodeId: string;
+  /** Present when several nodes share presence (Redis); absent on a single node. */
+  readonly presence?: ClusterPresence;
   /** Stores a message with the room's next `seq`, or returns the original on a duplicate. */
   append(request: AppendRequest): Promise<AppendResult>;
   latestSeq(room: string): Promise<number>;

@@ -1,4 +1,4 @@
-import { type ChatFrame, chatFrameSchema } from "@chatroom/protocol";
+import { type ChatFrame, chatFrameSchema, userSchema } from "@chatroom/protocol";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import type {
@@ -13,6 +13,7 @@ import type {
   SessionRecord,
 } from "./backend";
 import { createMessageIds } from "./message-ids";
+import { definePresenceCommands, RedisPresence } from "./redis-presence";
 import { APPEND_LUA } from "./redis-scripts";
 
 export interface RedisBackendOptions {
@@ -37,9 +38,19 @@ export const REDIS_DEFAULTS = {
   dedupeTtlSeconds: 24 * 60 * 60,
   sessionTtlSeconds: 30 * 24 * 60 * 60,
   keyPrefix: "chat",
+  nodeTtlMs: 15_000,
 } as const;
 
-const roomEventSchema = z.object({ kind: z.literal("chat"), origin: z.string(), message: chatFrameSchema });
+const roomEventSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("chat"), origin: z.string(), message: chatFrameSchema }),
+  z.object({
+    kind: z.literal("presence"),
+    origin: z.string(),
+    joined: z.array(userSchema),
+    left: z.array(userSchema),
+    renamed: z.array(z.object({ user: userSchema, previousName: z.string() })),
+  }),
+]);
 const sessionSchema = z.object({ userId: z.string(), name: z.string() });
 
 type StreamEntry = [id: string, fields: string[]];
@@ -69,6 +80,7 @@ interface AppendCommand {
 export class RedisBackend implements Backend {
   readonly kind = "redis";
   readonly nodeId: string;
+  readonly presence: RedisPresence;
   private readonly streamMaxLen: number;
   private readonly dedupeTtlSeconds: number;
   private readonly sessionTtlSeconds: number;
@@ -92,6 +104,14 @@ export class RedisBackend implements Backend {
     this.now = options.now ?? Date.now;
     this.nextMessageId = createMessageIds(options.nodeId);
     this.onError = options.onError ?? (() => {});
+    this.presence = new RedisPresence(
+      definePresenceCommands(client),
+      this.prefix,
+      this.nodeId,
+      options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
+      this.onError,
+    );
+    this.presence.start();
     this.subscriber.on("message", (channel: string, payload: string) => this.dispatch(channel, payload));
     this.subscriber.on("ready", () => void this.resync());
   }
@@ -269,6 +289,7 @@ export class RedisBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    await this.presence.stop().catch((error: unknown) => this.onError(error, "presence cleanup failed"));
     await Promise.all([quit(this.client), quit(this.subscriber)]);
   }
 

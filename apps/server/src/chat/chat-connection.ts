@@ -70,7 +70,8 @@ export class ChatConnection {
       const identity = await this.resolveIdentity(query);
       let room = await hub.activate(query.room);
       if (this.state.kind !== "joining") return;
-      const user = { id: identity.userId, name: room.uniqueName(identity.name, identity.userId) };
+      const user = { id: identity.userId, name: await room.claimName(identity.name, identity.userId) };
+      if (this.state.kind !== "joining") return;
       let savedName = identity.isNew ? undefined : identity.name;
       // While the store saves the session, the room may be retired (its last member left) or the
       // name taken by another joiner; admit only into the live room under a name still free.
@@ -79,7 +80,8 @@ export class ChatConnection {
         savedName = user.name;
         room = await hub.activate(query.room);
         if (this.state.kind !== "joining") return;
-        user.name = room.uniqueName(identity.name, identity.userId);
+        user.name = await room.claimName(identity.name, identity.userId);
+        if (this.state.kind !== "joining") return;
       }
       const participant = new Participant(this.peer, user, identity.token, room.name, hub.limits, hub.timers.now());
       const inbox = this.state.inbox;
@@ -218,7 +220,7 @@ export class ChatConnection {
   }
 
   private async handleRename(room: Room, participant: Participant, frame: ClientFrameOf<"rename">): Promise<void> {
-    const outcome = room.rename(participant, frame.name);
+    const outcome = await room.rename(participant, frame.name);
     if (outcome === "taken") {
       participant.write(this.hub.errorFrame("name_taken", `"${frame.name}" is already taken in this room`));
       return;

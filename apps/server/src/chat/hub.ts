@@ -9,7 +9,7 @@ import {
   encode,
   type ServerFrame,
 } from "@chatroom/protocol";
-import type { Backend } from "../backend/backend";
+import type { Backend, RoomEvent } from "../backend/backend";
 import { ChatConnection } from "./chat-connection";
 import { type ChatMetrics, noopChatMetrics } from "./chat-metrics";
 import type { ChatLimits } from "./limits";
@@ -97,15 +97,38 @@ export class ChatHub {
 
   private async createRoom(name: string): Promise<Room> {
     let room: Room | undefined;
-    // Subscribe before reading latestSeq, so no message can fall between the two.
-    const unsubscribe = await this.backend.subscribe(name, (event) => {
-      if (event.kind === "chat" && event.origin !== this.backend.nodeId) room?.deliver(event.message);
-    });
-    const latestSeq = await this.backend.latestSeq(name);
-    room = new Room(name, latestSeq, this.limits, this.timers, this.fillGap, this.logger, (empty) => this.retire(empty));
-    this.rooms.set(name, room);
+    // Events that arrive while the room is being set up are applied once it exists.
+    const early: RoomEvent[] = [];
+    const apply = (target: Room, event: RoomEvent) => {
+      if (event.origin === this.backend.nodeId) return;
+      if (event.kind === "chat") target.deliver(event.message);
+      else target.applyRemote(event);
+    };
+    // Subscribe before reading latestSeq and presence, so no change can fall between the two.
+    const unsubscribe = await this.backend.subscribe(name, (event) => (room ? apply(room, event) : early.push(event)));
+    let created: Room;
+    try {
+      const [latestSeq, present] = await Promise.all([this.backend.latestSeq(name), this.backend.presence?.members(name) ?? []]);
+      created = new Room(
+        name,
+        latestSeq,
+        this.limits,
+        this.timers,
+        this.fillGap,
+        this.logger,
+        (empty) => this.retire(empty),
+        this.backend.presence,
+      );
+      created.seedRemote(present);
+    } catch (error) {
+      await unsubscribe().catch(() => {});
+      throw error;
+    }
+    room = created;
+    for (const event of early) apply(created, event);
+    this.rooms.set(name, created);
     this.unsubscribers.set(name, unsubscribe);
-    return room;
+    return created;
   }
 
   private readonly fillGap = async (room: string, after: number, upTo: number): Promise<ChatFrame[]> => {
@@ -114,7 +137,7 @@ export class ChatHub {
   };
 
   private retire(room: Room): void {
-    if (room.memberCount > 0 || room.connectionCount > 0) return;
+    if (room.localMemberCount > 0 || room.connectionCount > 0) return;
     room.dispose();
     this.rooms.delete(room.name);
     const unsubscribe = this.unsubscribers.get(room.name);
@@ -122,8 +145,9 @@ export class ChatHub {
     unsubscribe?.().catch((error: unknown) => this.logger.warn({ err: error, room: room.name }, "unsubscribe failed"));
   }
 
-  /** Rooms with members on this node, busiest first. */
-  listRooms(limit: number): RoomSummary[] {
+  /** Rooms with members (on any node of a cluster), busiest first. */
+  async listRooms(limit: number): Promise<RoomSummary[]> {
+    if (this.backend.presence) return this.backend.presence.rooms(limit);
     return [...this.rooms.values()]
       .filter((room) => room.memberCount > 0)
       .map((room) => ({ name: room.name, memberCount: room.memberCount }))

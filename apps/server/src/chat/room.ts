@@ -86,9 +86,7 @@ export class Room {
     if (holder === undefined || holder === userId) return requested;
     const codePoints = [...requested];
     for (let n = 2; ; n++) {
-      const suffix = ` (${n})`;
-      // The suffixed name must still fit the length limit, so the base gives way to the suffix.
-      const candidate = `${codePoints.slice(0, this.limits.maxNameLength - suffix.length).join("").trimEnd()}${suffix}`;
+      const candidate = this.suffixed(codePoints, n);
       const other = this.holderByName.get(foldName(candidate));
       if (other === undefined || other === userId) return candidate;
     }
@@ -101,10 +99,13 @@ export class Room {
    */
   async claimName(requested: string, userId: string): Promise<string> {
     if (!this.presence) return this.uniqueName(requested, userId);
-    const base = [...requested].slice(0, this.limits.maxNameLength - 5).join("");
+    const codePoints = [...requested];
     for (let from = 2; from < 10_000; from += 50) {
       const candidates: NameCandidate[] = from === 2 ? [{ name: requested, folded: foldName(requested) }] : [];
-      for (let n = from; n < from + 50; n++) candidates.push({ name: `${base} (${n})`, folded: foldName(`${base} (${n})`) });
+      for (let n = from; n < from + 50; n++) {
+        const name = this.suffixed(codePoints, n);
+        candidates.push({ name, folded: foldName(name) });
+      }
       const name = await this.presence.join(this.name, userId, candidates);
       if (name === undefined) continue;
       if (!this.members.has(userId)) {
@@ -120,6 +121,15 @@ export class Room {
       return name;
     }
     throw new Error(`no free name like "${requested}" in room ${this.name}`);
+  }
+
+  /** `name (n)`, with the base cut so the whole still fits the length limit. */
+  private suffixed(codePoints: string[], n: number): string {
+    const suffix = ` (${n})`;
+    return `${codePoints
+      .slice(0, this.limits.maxNameLength - suffix.length)
+      .join("")
+      .trimEnd()}${suffix}`;
   }
 
   /** Other nodes' membership changes, folded into this node's coalesced system frames. */
@@ -364,7 +374,7 @@ export class Room {
       joined: joined.map(copyUser),
       left: left.map(copyUser),
       renamed: renamed.map((entry) => ({ user: copyUser(entry.user), previousName: entry.previousName })),
-      memberCount: this.members.size,
+      memberCount: this.memberCount,
     };
     if (notice !== undefined) frame.notice = notice;
     return frame;

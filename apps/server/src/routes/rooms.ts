@@ -7,6 +7,6 @@ export default async function roomRoutes(app: FastifyInstance) {
   app.get("/api/rooms", async (request, reply) => {
     const query = querySchema.safeParse(request.query);
     if (!query.success) return reply.code(400).send({ error: query.error.issues[0]?.message ?? "bad query" });
-    return { rooms: app.hub.listRooms(query.data.limit) };
+    return { rooms: await app.hub.listRooms(query.data.limit) };
   });
 }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port";
 import { type ServerProcess, spawnServer } from "../support/server-process";
 import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
 import { type RedisProcess, startRedis } from "./redis-process";
 import { logSignature, ResumingClient } from "./resuming-client";
 
@@ -59,13 +60,17 @@ async function converge(total: number, timeoutMs: number): Promise<string[]> {
 }
 
 describe("failures", () => {
-  it("a node killed with SIGKILL mid-stream: its clients resume on the other node with no gap", async () => {
+  it("a node killed with SIGKILL mid-stream: its clients resume on the other node with no gap, its dead members leave", async () => {
     redis = await startRedis();
     const port = await freePort();
-    child = spawnServer({ PORT: String(port), REDIS_URL: redis.url, HISTORY: "memory", ...FAST });
+    // A short node expiry, so the dead node's members are reaped within the test.
+    const ttl = { REDIS_NODE_TTL_MS: "1500" };
+    child = spawnServer({ PORT: String(port), REDIS_URL: redis.url, HISTORY: "memory", ...FAST, ...ttl });
     await child.ready();
-    const b = await startServer({ REDIS_URL: redis.url, ...FAST });
+    const b = await startServer({ REDIS_URL: redis.url, ...FAST, ...ttl });
     servers.push(b);
+    // A member of node A that will never come back, as a crashed tab would not.
+    const ghost = await TestClient.join(child.wsUrl, { room: "survive", name: "ghost" });
 
     for (let i = 0; i < 3; i++) clients.push(new ResumingClient([child.wsUrl, b.wsUrl], "survive", `a${i}`));
     for (let i = 0; i < 3; i++) clients.push(new ResumingClient([b.wsUrl], "survive", `b${i}`));
@@ -83,6 +88,20 @@ describe("failures", () => {
 
     await converge(total, 15_000);
     for (const client of clients.slice(0, 3)) expect(client.welcomes).toBe(2);
+
+    // Node A's heartbeat stopped with it: once it expires, B reaps A's members. The resumed ones
+    // are on B now and stay; the ghost leaves.
+    const watcher = clients[3] as ResumingClient;
+    await watcher.until(
+      () => watcher.frames.some((frame) => frame.type === "system" && frame.left.some((user) => user.id === ghost.welcome.you.id)),
+      1_500 + 5_000,
+      "the ghost to leave",
+    );
+    const left = watcher.frames.flatMap((frame) => (frame.type === "system" ? frame.left.map((user) => user.id) : []));
+    expect(left).toEqual([ghost.welcome.you.id]);
+    const listing = (await (await fetch(`${b.url}/api/rooms`)).json()) as { rooms: unknown };
+    expect(listing).toEqual({ rooms: [{ name: "survive", memberCount: 6 }] });
+    ghost.terminate();
   });
 
   it("Redis killed and restarted mid-stream: nothing acked is lost and every client converges", async () => {

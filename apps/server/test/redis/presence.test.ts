@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+import { type RedisProcess, startRedis } from "./redis-process";
+
+let redis: RedisProcess;
+let a: StartedServer;
+let b: StartedServer;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const env = { PRESENCE_GRACE_MS: "100" };
+  a = await startServer({ REDIS_URL: redis.url, ...env });
+  b = await startServer({ REDIS_URL: redis.url, ...env });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await redis?.stop();
+});
+
+async function join(server: StartedServer, query: Record<string, string>) {
+  const client = await TestClient.join(server.wsUrl, query);
+  clients.push(client);
+  return client;
+}
+
+async function rooms(server: StartedServer) {
+  return (await (await fetch(`${server.url}/api/rooms`)).json()) as { rooms: Array<{ name: string; memberCount: number }> };
+}
+
+describe("presence across nodes", () => {
+  it("lists members of both nodes, announces joins and leaves across them, and counts the room cluster-wide", async () => {
+    const alice = await join(a, { room: "hall", name: "alice" });
+    const bob = await join(b, { room: "hall", name: "bob" });
+    expect(bob.welcome.memberCount).toBe(2);
+    expect(bob.welcome.members).toEqual(expect.arrayContaining([alice.welcome.you, bob.welcome.you]));
+
+    const joined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
+    expect(joined).toMatchObject({ type: "system", room: "hall", memberCount: 2 });
+    expect(await rooms(a)).toEqual({ rooms: [{ name: "hall", memberCount: 2 }] });
+    expect(await rooms(b)).toEqual({ rooms: [{ name: "hall", memberCount: 2 }] });
+
+    await bob.close();
+    const left = await alice.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.id === bob.welcome.you.id));
+    expect(left).toMatchObject({ memberCount: 1 });
+    expect(await rooms(b)).toEqual({ rooms: [{ name: "hall", memberCount: 1 }] });
+  });
+
+  it("keeps names unique across nodes, case-insensitively, for joins and renames", async () => {
+    const first = await join(a, { room: "names", name: "carol" });
+    const second = await join(b, { room: "names", name: "Carol" });
+    expect(first.welcome.you.name).toBe("carol");
+    expect(second.welcome.you.name).toBe("Carol (2)");
+
+    const dave = await join(b, { room: "names", name: "dave" });
+    dave.send({ type: "rename", name: "CAROL" });
+    const refused = await dave.waitForType("error");
+    expect(refused.code).toBe("name_taken");
+
+    dave.send({ type: "rename", name: "erin" });
+    const renamed = await first.waitFor(
+      (frame) => frame.type === "system" && frame.renamed.some((entry) => entry.user.id === dave.welcome.you.id),
+    );
+    expect(renamed).toMatchObject({ renamed: [{ user: { id: dave.welcome.you.id, name: "erin" }, previousName: "dave" }] });
+    // The old name is free again, on the other node too.
+    const another = await join(a, { room: "names", name: "dave" });
+    expect(another.welcome.you.name).toBe("dave");
+  });
+
+  it("one user on both nodes counts once and stays while either connection remains", async () => {
+    const watcher = await join(a, { room: "twice", name: "watcher" });
+    const onA = await join(a, { room: "twice", name: "frank" });
+    const onB = await join(b, { room: "twice", session: onA.welcome.session });
+    expect(onB.welcome.you).toEqual(onA.welcome.you);
+    expect(onB.welcome.memberCount).toBe(2);
+
+    await onA.close();
+    // Past the grace period nobody left: frank is still on node B.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(watcher.ofType("system").filter((frame) => frame.left.length > 0)).toEqual([]);
+    expect(await rooms(a)).toEqual({ rooms: [{ name: "twice", memberCount: 2 }] });
+
+    await onB.close();
+    const left = await watcher.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.id === onA.welcome.you.id));
+    expect(left).toMatchObject({ memberCount: 1 });
+  });
+});
