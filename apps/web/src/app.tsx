@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { createBrowserClient, tabClient } from "./client/browser-client";
+import type { ChatSnapshot } from "./client/chat-client";
 import { ClientStorage } from "./client/storage";
+import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";
 import { MemberList } from "./components/member-list";
@@ -10,6 +12,8 @@ import { RoomSwitcher } from "./components/room-switcher";
 import { StatusBadge } from "./components/status-badge";
 import { TypingIndicator } from "./components/typing-indicator";
 import { useChat } from "./hooks/use-chat";
+import { useUnreadTitle } from "./hooks/use-unread-title";
+import type { Strings } from "./i18n/strings";
 import { useStrings } from "./i18n/use-strings";
 import { pathForRoom, roomFromPath } from "./room-route";
 
@@ -21,8 +25,7 @@ const storage = new ClientStorage(window.sessionStorage, window.localStorage);
 export function App() {
   const t = useStrings();
   const chat = useChat(client);
-  const needsName = !client.started && !storage.loadIdentity().name && !nameFromUrl;
-  const [naming, setNaming] = useState<"join" | "rename" | null>(needsName ? "join" : null);
+  const [naming, setNaming] = useState<"join" | "rename" | null>(() => (!client.started && !client.hasName ? "join" : null));
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   useEffect(() => {
@@ -37,8 +40,15 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    document.title = `#${chat.room} · ${t.appTitle}`;
-  }, [chat.room, t.appTitle]);
+    if (!drawerOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") setDrawerOpen(false);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [drawerOpen]);
+
+  useUnreadTitle(`#${chat.room} · ${t.appTitle}`, chat.incomingCount, t.unreadTitle);
 
   const goToRoom = (room: string) => {
     if (room !== chat.room) {
@@ -53,25 +63,29 @@ export function App() {
       <header className="topbar">
         <button
           type="button"
-          className="menu-button"
+          className="menu-button icon-button"
           aria-label={t.menu}
           aria-expanded={drawerOpen}
+          aria-controls="sidebar"
           onClick={() => setDrawerOpen(!drawerOpen)}
         >
-          ☰
+          <span aria-hidden="true">☰</span>
         </button>
         <h1>
-          {t.appTitle} <span className="room-name">#{chat.room}</span>
+          <span className="app-name">{t.appTitle}</span> <span className="room-name">#{chat.room}</span>
         </h1>
         <StatusBadge state={chat.connection} />
       </header>
-      <aside className="sidebar" aria-label={t.rooms}>
-        <div className="me">
-          <span className="me-name">{chat.me?.name ?? ""}</span>
-          <button type="button" className="link-button" onClick={() => setNaming("rename")} disabled={!chat.me}>
-            {t.changeName}
-          </button>
-        </div>
+      <aside id="sidebar" className="sidebar" aria-label={t.openRooms}>
+        {chat.me && (
+          <div className="me-card" data-testid="me">
+            <Avatar name={chat.me.name} />
+            <span className="me-name">{chat.me.name}</span>
+            <button type="button" className="link-button" onClick={() => setNaming("rename")}>
+              {t.changeName}
+            </button>
+          </div>
+        )}
         <RoomSwitcher current={chat.room} onSelect={goToRoom} />
         <MemberList members={chat.members} count={chat.memberCount} me={chat.me} />
       </aside>
@@ -79,19 +93,24 @@ export function App() {
       <main className="chat">
         <ConnectionBanner client={client} state={chat.connection} />
         {chat.alert && (
-          <div className="alert" role="alert">
-            <span>{chat.alert.message}</span>
+          <div className="alert alert-error" role="alert" data-testid="alert" data-code={chat.alert.code}>
+            <span>{alertText(chat.alert, chat, t)}</span>
             <button type="button" className="link-button" onClick={() => client.dismissAlert()}>
               {t.dismiss}
             </button>
           </div>
         )}
         {chat.nameAdjusted && (
-          <div className="alert" role="status">
+          <div className="alert alert-info" role="status" data-testid="name-adjusted">
             <span>{t.nameAdjusted(chat.nameAdjusted.requested, chat.nameAdjusted.given)}</span>
-            <button type="button" className="link-button" onClick={() => client.dismissAlert()}>
-              {t.dismiss}
-            </button>
+            <span className="alert-actions">
+              <button type="button" className="link-button" onClick={() => setNaming("rename")}>
+                {t.changeName}
+              </button>
+              <button type="button" className="link-button" onClick={() => client.dismissAlert()}>
+                {t.dismiss}
+              </button>
+            </span>
           </div>
         )}
         <MessageList client={client} chat={chat} />
@@ -111,4 +130,16 @@ export function App() {
       )}
     </div>
   );
+}
+
+function alertText(alert: NonNullable<ChatSnapshot["alert"]>, chat: ChatSnapshot, t: Strings): string {
+  switch (alert.code) {
+    case "name_taken":
+      return t.nameTaken(alert.name ?? "");
+    case "too_long_local":
+    case "too_long":
+      return t.tooLong(chat.limits.maxTextLength);
+    default:
+      return alert.message;
+  }
 }

@@ -50,12 +50,15 @@ export function NameDialog({ mode, initial, onSubmit, onCancel }: Props) {
           maxLength={64}
           autoComplete="nickname"
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "name-error" : undefined}
+          aria-describedby={error ? "name-error name-hint" : "name-hint"}
           onChange={(event) => {
             setValue(event.target.value);
             setError(null);
           }}
         />
+        <p id="name-hint" className="hint">
+          {t.nameHint}
+        </p>
         {error && (
           <p id="name-error" className="field-error">
             {error}

@@ -11,6 +11,7 @@ export function RoomSwitcher({ current, onSelect }: { current: string; onSelect:
   const t = useStrings();
   const [rooms, setRooms] = useState<RoomSummary[]>([]);
   const [draft, setDraft] = useState("");
+  const [invalid, setInvalid] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
@@ -32,7 +33,11 @@ export function RoomSwitcher({ current, onSelect }: { current: string; onSelect:
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const room = draft.trim().toLowerCase();
-    if (!isValidRoom(room)) return;
+    if (!isValidRoom(room)) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
     setDraft("");
     onSelect(room);
   };
@@ -41,7 +46,7 @@ export function RoomSwitcher({ current, onSelect }: { current: string; onSelect:
   return (
     <nav className="rooms" aria-labelledby="rooms-heading">
       <h2 id="rooms-heading">{t.rooms}</h2>
-      <ul>
+      <ul data-testid="room-list">
         {listed.map((room) => (
           <li key={room.name}>
             <button
@@ -50,8 +55,12 @@ export function RoomSwitcher({ current, onSelect }: { current: string; onSelect:
               aria-current={room.name === current ? "page" : undefined}
               onClick={() => onSelect(room.name)}
             >
-              <span>#{room.name}</span>
-              {room.memberCount > 0 && <span className="count">{room.memberCount}</span>}
+              <span className="room-link-name">#{room.name}</span>
+              {room.memberCount > 0 && (
+                <span className="count" role="img" aria-label={t.roomMembers(room.memberCount)}>
+                  {room.memberCount}
+                </span>
+              )}
             </button>
           </li>
         ))}
@@ -64,14 +73,26 @@ export function RoomSwitcher({ current, onSelect }: { current: string; onSelect:
           id="room-input"
           value={draft}
           placeholder={t.roomLabel}
-          pattern="[a-z0-9][a-z0-9_\-]{0,31}"
-          title={t.roomHint}
-          onChange={(event) => setDraft(event.target.value.toLowerCase())}
+          maxLength={32}
+          autoCapitalize="none"
+          autoCorrect="off"
+          spellCheck={false}
+          aria-invalid={invalid ? true : undefined}
+          aria-describedby={invalid ? "room-error" : undefined}
+          onChange={(event) => {
+            setDraft(event.target.value.toLowerCase());
+            setInvalid(false);
+          }}
         />
         <button type="submit" className="secondary">
           {t.goToRoom}
         </button>
       </form>
+      {invalid && (
+        <p id="room-error" className="field-error" role="alert">
+          {t.roomInvalid}
+        </p>
+      )}
     </nav>
   );
 }

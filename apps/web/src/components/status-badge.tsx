@@ -3,16 +3,21 @@ import { useStrings } from "../i18n/use-strings";
 
 export function StatusBadge({ state }: { state: ConnectionState }) {
   const t = useStrings();
+  const notJoined = state.status === "closed" && state.reason === "stopped";
   const label = {
     connecting: t.statusConnecting,
     open: t.statusOpen,
     reconnecting: t.statusReconnecting,
-    closed: t.statusClosed,
+    closed: notJoined ? t.notJoined : t.statusClosed,
   }[state.status];
   return (
-    <output className={`status-badge status-${state.status}`} data-status={state.status} aria-live="polite">
+    <output
+      className={`status-badge status-${state.status}${notJoined ? " status-idle" : ""}`}
+      data-status={state.status}
+      aria-live="polite"
+    >
       <span className="status-dot" aria-hidden="true" />
-      {label}
+      <span className="status-label">{label}</span>
     </output>
   );
 }

@@ -10,7 +10,16 @@ export function TypingIndicator({ typing }: { typing: User[] }) {
   else if (first) text = t.typingOne(first.name);
   return (
     <div className="typing" data-testid="typing-indicator" aria-live="polite">
-      {text}
+      {text && (
+        <>
+          <span className="typing-dots" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </span>
+          <span>{text}</span>
+        </>
+      )}
     </div>
   );
 }
