@@ -1,3 +1,6 @@
+// First: it configures zod before any schema below is built.
+import "./zod-csp";
+
 export * from "./codec";
 export * from "./errors";
 export * from "./frames";
