@@ -37,7 +37,16 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 /**
  * The behaviour every `Backend` must share, registered as a vitest suite. Memory, SQLite and
- * Redis each call this with a factory; persistent ones also pass `restart`.
+ * Redis each call this with a factory; persistent ones also pass `restart` and `persistent`:
+ *
+ *   describeBackendContract("redis", async ({ now }) => {
+ *     let backend = await openRedisBackend({ url, prefix: uniquePrefix(), now });
+ *     return {
+ *       backend,
+ *       restart: async () => { await backend.close(); backend = await openRedisBackend(...same prefix); return backend; },
+ *       cleanup: async () => { await backend.close(); await dropKeys(prefix); },
+ *     };
+ *   }, { persistent: true });
  */
 export function describeBackendContract(name: string, factory: BackendFactory, options: { persistent?: boolean } = {}): void {
   describe(`Backend contract: ${name}`, () => {
