@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   const address = await app.listen({ port: config.port, host: config.host });
-  app.log.info(`Chatroom is listening on ${address} (history: ${config.history})`);
+  app.log.info(`Chatroom is listening on ${address} (backend: ${app.backend.kind})`);
 }
 
 main().catch((error: unknown) => {
