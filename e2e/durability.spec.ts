@@ -7,17 +7,11 @@ import { seedMessages } from "./support/ws-client";
 test("a reloaded tab keeps its history and its own name", async ({ browser, baseURL }) => {
   const room = uniqueRoom("reload");
   const url = baseURL ?? "";
-  const context = await browser.newContext({ baseURL: url });
   const other = await ChatTab.open(browser, url, room, "erin");
+  // The newcomer's path: no name in the URL, so the name dialog asks for one.
+  const dora = await ChatTab.openWithDialog(browser, url, room, "dora");
+  const page = dora.page;
   try {
-    // The newcomer's path: no name in the URL, so the name dialog asks for one.
-    const page = await context.newPage();
-    await page.goto(`/r/${room}`);
-    await page.locator("#name-input").fill("dora");
-    await page.locator("#name-input").press("Enter");
-    const dora = new ChatTab(context, page, "dora");
-    await dora.expectStatus("open");
-
     await dora.send("before-reload-1");
     await other.send("before-reload-2");
     await dora.send("before-reload-3");
@@ -39,7 +33,7 @@ test("a reloaded tab keeps its history and its own name", async ({ browser, base
     await expect(other.messagesWith("after-reload")).toHaveAttribute("data-from", "dora");
     await expect(dora.messagesWith("after-reload")).toHaveAttribute("data-from", "dora");
   } finally {
-    await context.close();
+    await dora.close();
     await other.close();
   }
 });

@@ -24,6 +24,20 @@ export class ChatTab {
     return tab;
   }
 
+  /** A fresh browser context joined to `room` the newcomer's way: through the name dialog. */
+  static async openWithDialog(browser: Browser, baseURL: string, room: string, name: string): Promise<ChatTab> {
+    const context = await browser.newContext({ baseURL });
+    const page = await context.newPage();
+    await page.goto(`/r/${room}`);
+    const input = page.locator("#name-input");
+    await input.fill(name);
+    await input.press("Enter");
+    await expect(input).toHaveCount(0);
+    const tab = new ChatTab(context, page, name);
+    await tab.expectStatus("open");
+    return tab;
+  }
+
   get badge(): Locator {
     return this.page.locator(".status-badge");
   }
@@ -42,6 +56,10 @@ export class ChatTab {
 
   get events(): Locator {
     return this.page.getByTestId("event-line");
+  }
+
+  get members(): Locator {
+    return this.page.getByTestId("member-list");
   }
 
   get log(): Locator {

@@ -1,0 +1,72 @@
+// [3/6] axe on the main screens, wide and phone-sized; any serious or critical violation fails.
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { ChatTab, uniqueRoom } from "./support/chat-page";
+import { expect, test } from "./support/server";
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`axe finds no serious violations on the name dialog and the chat (${colorScheme})`, async ({ browser, baseURL }) => {
+    const url = baseURL ?? "";
+    const room = uniqueRoom("axe");
+    const context = await browser.newContext({ baseURL: url, colorScheme });
+    const friend = await ChatTab.open(browser, url, room, "friend");
+    try {
+      const page = await context.newPage();
+      await page.goto(`/r/${room}`);
+      await expect(page.locator("#name-input")).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.locator("#name-input").fill("checker");
+      await page.locator("#name-input").press("Enter");
+      const tab = new ChatTab(context, page, "checker");
+      await tab.expectStatus("open");
+      await friend.send("a message with a link https://example.com and\na second line");
+      await tab.send("my own message");
+      await friend.input.pressSequentially("typing");
+      await expect(page.getByTestId("typing-indicator")).toContainText("friend");
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+      await friend.close();
+    }
+  });
+}
+
+test("on a phone the chat is usable and axe-clean, with the sidebar in a drawer", async ({ browser, baseURL }, testInfo) => {
+  const url = baseURL ?? "";
+  const room = uniqueRoom("phone");
+  const context = await browser.newContext({ baseURL: url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const friend = await ChatTab.open(browser, url, room, "friend");
+  try {
+    const page = await context.newPage();
+    await page.goto(`/r/${room}?name=phone`);
+    const tab = new ChatTab(context, page, "phone");
+    await tab.expectStatus("open");
+    await friend.send("hello phone");
+    await tab.send("hello from a small screen");
+    await expect(tab.messagesWith("hello phone")).toBeInViewport();
+    await expect(tab.input).toBeInViewport();
+    await expect(page.getByRole("button", { name: "Send" })).toBeInViewport();
+    // Nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await testInfo.attach("phone", { body: await page.screenshot(), contentType: "image/png" });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The member list lives in the drawer behind the menu button.
+    await expect(tab.members).not.toBeInViewport();
+    await page.getByRole("button", { name: "Menu" }).click();
+    await expect(tab.members).toBeInViewport();
+    await expect(tab.members).toContainText("friend");
+    await testInfo.attach("phone-drawer", { body: await page.screenshot(), contentType: "image/png" });
+  } finally {
+    await context.close();
+    await friend.close();
+  }
+});

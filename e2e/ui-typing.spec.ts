@@ -1,0 +1,28 @@
+// [3/6] The typing indicator, seen from the other tabs.
+import { ChatTab, uniqueRoom } from "./support/chat-page";
+import { expect, test } from "./support/server";
+
+test("typing shows in the other tabs and clears after the message is sent", async ({ browser, baseURL }) => {
+  const url = baseURL ?? "";
+  const room = uniqueRoom("typing");
+  const ada = await ChatTab.open(browser, url, room, "ada");
+  const bo = await ChatTab.open(browser, url, room, "bo");
+  const cy = await ChatTab.open(browser, url, room, "cy");
+  try {
+    await ada.input.pressSequentially("half a thought");
+    for (const tab of [bo, cy]) await expect(tab.page.getByTestId("typing-indicator")).toContainText("ada is typing");
+    // Nobody is told about their own typing.
+    await expect(ada.page.getByTestId("typing-indicator")).not.toContainText("ada");
+
+    await bo.input.pressSequentially("me too");
+    await expect(cy.page.getByTestId("typing-indicator")).toContainText(/ada and bo are typing|bo and ada are typing/);
+
+    await ada.input.press("Enter");
+    await bo.input.press("Enter");
+    for (const tab of [bo, cy]) await expect(tab.messagesWith("half a thought")).toHaveCount(1);
+    await expect(cy.page.getByTestId("typing-indicator")).not.toContainText("typing");
+    await expect(ada.page.getByTestId("typing-indicator")).not.toContainText("typing");
+  } finally {
+    await Promise.all([ada, bo, cy].map((tab) => tab.close()));
+  }
+});
