@@ -112,6 +112,7 @@ export class RedisBackend implements Backend {
       this.onError,
     );
     this.presence.start();
+    this.client.on("ready", () => this.presence.reconnected());
     this.subscriber.on("message", (channel: string, payload: string) => this.dispatch(channel, payload));
     this.subscriber.on("ready", () => void this.resync());
   }

@@ -33,6 +33,7 @@ export class RedisPresence implements ClusterPresence {
   /** room -> users this node has registered, so they can be registered again after a reap. */
   private readonly local = new Map<string, Map<string, NameCandidate[]>>();
   private timer: NodeJS.Timeout | undefined;
+  private connectedAt = Date.now();
 
   constructor(
     private readonly client: PresenceClient,
@@ -46,6 +47,15 @@ export class RedisPresence implements ClusterPresence {
     void this.heartbeat();
     this.timer = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.ttlMs / 3)));
     this.timer.unref();
+  }
+
+  /**
+   * Called on every (re)connect. While Redis was unreachable no node could heartbeat, so every
+   * other node looks dead for a moment: reaping waits one TTL, giving them time to check in.
+   */
+  reconnected(): void {
+    this.connectedAt = Date.now();
+    void this.heartbeat();
   }
 
   /** Stops the heartbeat and removes this node's members, so other nodes see them leave now. */
@@ -100,6 +110,7 @@ export class RedisPresence implements ClusterPresence {
     try {
       const [added, ...dead] = await this.client.presenceHeartbeat(this.prefix, this.nodeId, String(this.ttlMs));
       if (added === 1) await this.registerAgain();
+      if (Date.now() - this.connectedAt < this.ttlMs) return;
       for (const node of dead) {
         // Not this node's id as origin: this node's rooms must apply the departures too.
         if (node !== this.nodeId) await this.client.presenceReap(this.prefix, String(node), String(this.ttlMs), "reaper");
