@@ -16,6 +16,12 @@ export class Participant {
   typing = false;
   /** Null once live. */
   private held: Array<string | Buffer> | null = [];
+  /**
+   * Bytes allowed in the send buffer on top of `slowConsumerBytes` until it first drains below
+   * the bound: a resume's welcome alone may be bigger than the bound, and a client that is slow
+   * to read it must not be closed for it (it would resume into the same welcome, forever).
+   */
+  private welcomeAllowance = 0;
   closed = false;
 
   constructor(
@@ -44,6 +50,7 @@ export class Participant {
   goLive(welcome: string): void {
     const held = this.held ?? [];
     this.held = null;
+    this.welcomeAllowance = Buffer.byteLength(welcome);
     this.write(welcome);
     for (const data of held) this.write(data);
   }
@@ -52,7 +59,9 @@ export class Participant {
   write(data: string | Buffer): void {
     if (this.closed) return;
     this.peer.send(data);
-    if (this.peer.bufferedAmount > this.limits.slowConsumerBytes) this.close(4008, "too slow");
+    const buffered = this.peer.bufferedAmount;
+    if (buffered <= this.limits.slowConsumerBytes) this.welcomeAllowance = 0;
+    else if (buffered > this.limits.slowConsumerBytes + this.welcomeAllowance) this.close(4008, "too slow");
   }
 
   close(code: number, reason: string): void {

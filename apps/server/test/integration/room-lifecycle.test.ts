@@ -58,6 +58,21 @@ describe("room lifecycle", () => {
     expect(again.welcome.you.name).toBe("alice (2)");
   });
 
+  it("a connection still joining when the server shuts down is closed with 1001 and never welcomed", async () => {
+    const backend = new SlowSessionBackend({ nodeId: "slow" });
+    server = await startServer({}, { backend });
+    const present = await TestClient.join(server.wsUrl, { room: "r", name: "present" });
+    backend.sessionDelayMs = 200;
+    const joining = await TestClient.connect(server.wsUrl, { query: { room: "r", name: "joining" } });
+    const closing = server.close();
+    expect((await joining.waitForClose()).code).toBe(1001);
+    expect((await present.waitForClose()).code).toBe(1001);
+    await closing;
+    await sleep(250);
+    expect(joining.ofType("welcome")).toEqual([]);
+    expect(server.app.hub.connectionCount).toBe(0);
+  });
+
   it("a room that empties and fills again keeps counting seq", async () => {
     server = await startServer({ PRESENCE_GRACE_MS: "20" });
     const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });

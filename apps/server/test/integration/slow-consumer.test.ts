@@ -1,0 +1,60 @@
+import { CLOSE_CODES } from "@chatroom/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server?.close();
+  server = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** 2000 code points of 4 UTF-8 bytes each: the largest chat text the default limits allow. */
+const BIG_TEXT = "😀".repeat(2000);
+
+async function fill(count: number): Promise<TestClient> {
+  const writer = await TestClient.join(server?.wsUrl ?? "", { name: "writer" });
+  clients.push(writer);
+  for (let i = 0; i < count; i++) writer.send({ type: "chat", text: BIG_TEXT, clientMsgId: `big-${i}` });
+  await writer.waitForCount("ack", count, 20_000);
+  return writer;
+}
+
+describe("slow consumers", () => {
+  it("a resume whose welcome alone is over the bound survives a reader that is briefly slow", async () => {
+    // 500 messages of 8 KB: a 4 MB welcome against the default 1 MiB bound.
+    server = await startServer({ RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
+    await fill(500);
+    const reader = await TestClient.connect(server.wsUrl, { query: { since: 0 } });
+    clients.push(reader);
+    reader.socket.pause();
+    await sleep(300);
+    reader.socket.resume();
+    const welcome = await reader.waitForType("welcome", { timeoutMs: 10_000 });
+    expect(welcome.messages).toHaveLength(500);
+    reader.send({ type: "ping", t: 1 });
+    await reader.waitForType("pong");
+    expect(reader.isOpen).toBe(true);
+  });
+
+  it("a reader that stops reading the live stream is still closed with 4008", async () => {
+    server = await startServer({ RATE_PER_SECOND: "100000", RATE_BURST: "100000", SLOW_CONSUMER_BYTES: "262144" });
+    const reader = await TestClient.join(server.wsUrl, { name: "reader" });
+    clients.push(reader);
+    reader.socket.pause();
+    const writer = await TestClient.join(server.wsUrl, { name: "writer" });
+    clients.push(writer);
+    // In small batches, so the writer (who reads) stays under the bound while the reader does not.
+    for (let i = 0; i < 1000 && !reader.closeEvent; i++) {
+      writer.send({ type: "chat", text: BIG_TEXT, clientMsgId: `live-${i}` });
+      if (i % 10 === 9) await writer.waitForCount("ack", i + 1);
+    }
+    reader.socket.resume();
+    expect((await reader.waitForClose(10_000)).code).toBe(CLOSE_CODES.tooSlow.code);
+    expect(writer.isOpen).toBe(true);
+  });
+});
