@@ -211,8 +211,9 @@ export class ChatConnection {
   private async handleTyping(room: Room, participant: Participant, frame: ClientFrameOf<"typing">): Promise<void> {
     const now = this.hub.timers.now();
     if (frame.active) {
-      // A refresh within the throttle window carries no news; drop it.
-      if (participant.typing && now - participant.lastTypingAt < this.hub.limits.typingThrottleMs) return;
+      // At most one `active: true` per throttle window, refresh or restart alike: otherwise a
+      // client toggling true/false would have every frame fanned out to the whole room.
+      if (now - participant.lastTypingAt < this.hub.limits.typingThrottleMs) return;
       participant.lastTypingAt = now;
       if (participant.typing) participant.typing = false;
     }

@@ -128,3 +128,27 @@ describe("abuse", () => {
     await expectBystanderUnharmed(bystander);
   });
 });
+
+describe("typing floods", () => {
+  let server: StartedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  it("a client toggling typing on and off as fast as it can reaches the room at most twice per throttle window", async () => {
+    server = await startServer();
+    const bystander = await joinBystander(server.wsUrl, ROOM);
+    const typist = await TestClient.join(server.wsUrl, { room: ROOM, name: "typist" });
+    const started = Date.now();
+    for (let i = 0; i < 300; i++) typist.send({ type: "typing", active: i % 2 === 0 });
+    typist.send({ type: "ping", t: 1 });
+    await typist.waitForType("pong");
+    await expectBystanderUnharmed(bystander);
+    const windows = Math.ceil((Date.now() - started) / server.config.limits.typingThrottleMs);
+    const typing = bystander.ofType("typing").filter((t) => t.user.id === typist.welcome.you.id);
+    expect(typing.length).toBeGreaterThanOrEqual(1);
+    expect(typing.length).toBeLessThanOrEqual(2 * windows + 1);
+    await typist.close();
+    await bystander.close();
+  });
+});
