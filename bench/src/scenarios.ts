@@ -1,6 +1,6 @@
 import { Generator, type MergedStats } from "./generator";
 import type { ClientSpec, ServerKind } from "./messages";
-import { cpuSeconds, memory } from "./proc-stats";
+import { cpuSeconds, cpuSplit, memory } from "./proc-stats";
 import { type RunningServer, startServer } from "./servers";
 
 export interface Sizes {
@@ -140,10 +140,10 @@ async function measure(
     Math.floor((i * options.clients) / Math.min(50, options.clients)),
   );
   await generator.stats();
-  let cpu0 = cpuSeconds(server.pid);
+  let cpu0 = cpuSplit(server.pid);
   let gen0 = generator.cpuSeconds();
   const marks = setTimeout(() => {
-    cpu0 = cpuSeconds(server.pid);
+    cpu0 = cpuSplit(server.pid);
     gen0 = generator.cpuSeconds();
   }, options.warmupMs);
   const { sent } = await generator.run({
@@ -157,7 +157,8 @@ async function measure(
   clearTimeout(marks);
   const expected = sent * options.clients;
   await generator.drain(expected, 1_000, 10_000);
-  const serverCpuSec = cpuSeconds(server.pid) - cpu0;
+  const cpu1 = cpuSplit(server.pid);
+  const serverCpuSec = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
   const generatorCpuSec = generator.cpuSeconds() - gen0;
   const stats = await generator.stats();
   const seconds = options.durationMs / 1000;
@@ -180,9 +181,11 @@ async function measure(
     generatorCpuPct: (100 * generatorCpuSec) / seconds,
     errors: stats.errors + stats.closed,
     errorSamples: stats.errorSamples,
-    extra: {},
+    extra: { serverUserSec: round(cpu1.user - cpu0.user), serverSystemSec: round(cpu1.system - cpu0.system) },
   };
 }
+
+const round = (value: number) => Math.round(value * 100) / 100;
 
 export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, msgsPerSec: number): Promise<Row> {
   return withServer(kind, sizes.workers, async (server, generator) => {

@@ -1,6 +1,6 @@
 import type { User } from "@chatroom/protocol";
 import type { ChatLimits } from "./limits";
-import type { Peer } from "./peer";
+import type { OutboundBatch, Peer } from "./peer";
 import { TokenBucket, WindowCounter } from "./token-bucket";
 
 /**
@@ -46,6 +46,18 @@ export class Participant {
     this.write(data);
   }
 
+  /** Fan-out path for a room's batch: one transport call for all its frames. */
+  deliverBatch(batch: OutboundBatch): void {
+    if (this.held) {
+      for (const frame of batch.frames) this.held.push(frame);
+      return;
+    }
+    if (this.closed) return;
+    if (this.peer.sendBatch) this.peer.sendBatch(batch);
+    else for (const frame of batch.frames) this.peer.send(frame);
+    this.checkBacklog();
+  }
+
   /** Sends the welcome, then everything held behind it, and goes live. */
   goLive(welcome: string): void {
     const held = this.held ?? [];
@@ -59,6 +71,10 @@ export class Participant {
   write(data: string | Buffer): void {
     if (this.closed) return;
     this.peer.send(data);
+    this.checkBacklog();
+  }
+
+  private checkBacklog(): void {
     const buffered = this.peer.bufferedAmount;
     if (buffered <= this.limits.slowConsumerBytes) this.welcomeAllowance = 0;
     else if (buffered > this.limits.slowConsumerBytes + this.welcomeAllowance) this.close(4008, "too slow");

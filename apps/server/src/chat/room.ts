@@ -2,7 +2,7 @@ import { type ChatFrame, encode, type SystemFrame, type User } from "@chatroom/p
 import type { ClusterPresence, NameCandidate, PresenceChange } from "../backend/backend";
 import type { ChatLimits } from "./limits";
 import type { Participant } from "./participant";
-import type { ChatLogger, Timers } from "./peer";
+import type { ChatLogger, OutboundBatch, Timers } from "./peer";
 
 interface Member {
   user: User;
@@ -30,6 +30,7 @@ export class Room {
   private readonly claims = new Map<string, unknown>();
   private readonly holderByName = new Map<string, string>();
   private readonly live: Participant[] = [];
+  private outbound: Buffer[] = [];
   private readonly outOfOrder = new Map<number, ChatFrame>();
   private gapFillRunning = false;
   private readonly pendingJoined = new Map<string, User>();
@@ -167,6 +168,7 @@ export class Room {
    * comes back silently; the replaced connection is returned so the caller can close it.
    */
   admit(participant: Participant): Participant | null {
+    this.flushOutbound();
     const { user } = participant;
     let member = this.members.get(user.id);
     let replaced: Participant | null = null;
@@ -237,12 +239,14 @@ export class Room {
       member.typingTimer = active ? this.timers.setTimeout(() => this.setTyping(participant, false), this.limits.typingTimeoutMs) : null;
     }
     const frame = encode({ type: "typing", room: this.name, user: { ...participant.user }, active });
+    this.flushOutbound();
     for (const other of this.live) if (other !== participant) other.deliver(frame);
   }
 
   /** Sends a server announcement to everyone here, outside the coalescing window. */
   announce(notice: string): void {
     this.broadcast(encode(this.systemFrame([], [], [], notice)));
+    this.flushOutbound();
   }
 
   get participants(): readonly Participant[] {
@@ -255,9 +259,22 @@ export class Room {
     this.broadcast(Buffer.from(encode(message)));
   }
 
+  /**
+   * Queues a frame for everyone here. A group commit resolves many appends in one tick, so the
+   * frames of a tick go out together, in order, as one write per recipient.
+   */
   private broadcast(data: string | Buffer): void {
-    for (const participant of this.live) participant.deliver(data);
+    if (this.outbound.length === 0) queueMicrotask(this.flushOutbound);
+    this.outbound.push(typeof data === "string" ? Buffer.from(data) : data);
   }
+
+  /** Also runs before the recipient set changes, so each frame reaches exactly who was here when it was fanned out. */
+  private readonly flushOutbound = (): void => {
+    if (this.outbound.length === 0) return;
+    const batch: OutboundBatch = { frames: this.outbound };
+    this.outbound = [];
+    for (const participant of this.live) participant.deliverBatch(batch);
+  };
 
   private drainOutOfOrder(): void {
     let next = this.outOfOrder.get(this.deliveredSeq + 1);

@@ -6,6 +6,7 @@ import type { RawData, WebSocket } from "ws";
 import type { Peer } from "../chat/peer";
 import type { AppConfig } from "../config";
 import type { TransportMetrics } from "./metrics";
+import { writeBatch } from "./ws-batch";
 
 const DEV_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"];
 /** How long a closing socket may take to say goodbye before it is cut. */
@@ -185,6 +186,11 @@ function socketPeer(socket: WebSocket, remoteAddress: string, metrics: Transport
       if (socket.readyState !== socket.OPEN) return;
       metrics.frameOut(data);
       socket.send(data, { binary: false });
+    },
+    sendBatch(batch) {
+      if (socket.readyState !== socket.OPEN) return;
+      for (const frame of batch.frames) metrics.frameOut(frame);
+      if (!writeBatch(socket, batch)) for (const frame of batch.frames) socket.send(frame, { binary: false });
     },
     close(code, reason) {
       if (socket.readyState === socket.CLOSED) return;
