@@ -189,7 +189,7 @@ function socketPeer(socket: WebSocket, remoteAddress: string, metrics: Transport
     },
     sendBatch(batch) {
       if (socket.readyState !== socket.OPEN) return;
-      for (const frame of batch.frames) metrics.frameOut(frame);
+      metrics.batchOut(batch);
       if (!writeBatch(socket, batch)) for (const frame of batch.frames) socket.send(frame, { binary: false });
     },
     close(code, reason) {

@@ -4,11 +4,14 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ChatMetrics } from "../chat/chat-metrics";
+import type { OutboundBatch } from "../chat/peer";
 import type { AppConfig } from "../config";
 
 /** What the socket glue reports. `frameOut` runs once per recipient, so it is a few plain operations. */
 export interface TransportMetrics {
   frameOut(data: string | Buffer): void;
+  /** A room's broadcast batch to one recipient: classified once per batch, then plain additions. */
+  batchOut(batch: OutboundBatch): void;
   frameIn(bytes: number): void;
   /** A close the server started, by code (4008 is a slow-consumer drop). */
   serverClose(code: number): void;
@@ -20,7 +23,7 @@ declare module "fastify" {
   }
 }
 
-const noopTransport: TransportMetrics = { frameOut() {}, frameIn() {}, serverClose() {} };
+const noopTransport: TransportMetrics = { frameOut() {}, batchOut() {}, frameIn() {}, serverClose() {} };
 
 /** A counter slot per outgoing frame type; plain numbers, read into prom-client at scrape time. */
 interface Slot {
@@ -48,23 +51,46 @@ export default fp(
     let lastData: string | Buffer | null = null;
     let lastSlot: Slot = { count: 0 };
     let lastBytes = 0;
+    let lastBatch: OutboundBatch | null = null;
+    let lastBatchSlots: Array<[Slot, number]> = [];
+    let lastBatchBytes = 0;
+
+    function slotFor(data: string | Buffer): Slot {
+      const type = frameType(data);
+      let slot = outSlots.get(type);
+      if (!slot) {
+        slot = { count: 0 };
+        outSlots.set(type, slot);
+      }
+      return slot;
+    }
 
     const transport: TransportMetrics = {
       frameOut(data) {
         // A broadcast hands the same encoded frame to every recipient: classify it once.
         if (data !== lastData) {
           lastData = data;
-          const type = frameType(data);
-          let slot = outSlots.get(type);
-          if (!slot) {
-            slot = { count: 0 };
-            outSlots.set(type, slot);
-          }
-          lastSlot = slot;
+          lastSlot = slotFor(data);
           lastBytes = typeof data === "string" ? Buffer.byteLength(data) : data.length;
         }
         lastSlot.count++;
         bytesOut += lastBytes;
+      },
+      batchOut(batch) {
+        // Every recipient of a broadcast gets the same batch object: tally it once.
+        if (batch !== lastBatch) {
+          lastBatch = batch;
+          const counts = new Map<Slot, number>();
+          lastBatchBytes = 0;
+          for (const frame of batch.frames) {
+            const slot = slotFor(frame);
+            counts.set(slot, (counts.get(slot) ?? 0) + 1);
+            lastBatchBytes += frame.length;
+          }
+          lastBatchSlots = [...counts];
+        }
+        for (const [slot, count] of lastBatchSlots) slot.count += count;
+        bytesOut += lastBatchBytes;
       },
       frameIn(bytes) {
         framesInRaw++;
