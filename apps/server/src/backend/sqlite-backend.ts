@@ -39,6 +39,13 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+interface PendingSession {
+  token: string;
+  record: SessionRecord;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export interface SqliteBackendOptions {
   nodeId: string;
   dataDir: string;
@@ -58,12 +65,14 @@ export interface SqliteBackendOptions {
 export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
   private queue: PendingAppend[] = [];
+  /** Joins save sessions; a connection storm would otherwise pay one fsync per connection. */
+  private sessionQueue: PendingSession[] = [];
   private flushScheduled = false;
   private readonly latestByRoom = new Map<string, number>();
   private readonly nextMessageId: () => string;
   private readonly now: () => number;
   private readonly statements;
-  private readonly commitBatch: (batch: PendingAppend[]) => AppendResult[];
+  private readonly commitBatch: (batch: PendingAppend[], sessions: PendingSession[]) => AppendResult[];
   private closed = false;
 
   private constructor(
@@ -89,7 +98,12 @@ export class SqliteBackend implements Backend {
         "INSERT INTO sessions (token, user_id, name, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(token) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
       ),
     };
-    this.commitBatch = db.transaction((batch: PendingAppend[]) => batch.map((pending) => this.appendInTransaction(pending.request)));
+    this.commitBatch = db.transaction((batch: PendingAppend[], sessions: PendingSession[]) => {
+      for (const pending of sessions) {
+        this.statements.saveSession.run(pending.token, pending.record.userId, pending.record.name, this.now());
+      }
+      return batch.map((pending) => this.appendInTransaction(pending.request));
+    });
   }
 
   /** Opens (creating and migrating as needed) the database, or fails with a message that says why. */
@@ -127,28 +141,35 @@ export class SqliteBackend implements Backend {
     if (this.closed) return Promise.reject(new StoreError("store is closed"));
     return new Promise((resolvePromise, reject) => {
       this.queue.push({ request, resolve: resolvePromise, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /** Commits everything queued so far in one transaction. */
   flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
-    if (batch.length === 0) return;
+    const sessions = this.sessionQueue;
+    if (batch.length === 0 && sessions.length === 0) return;
     this.queue = [];
+    this.sessionQueue = [];
     let results: AppendResult[];
     try {
-      results = this.commitBatch(batch);
+      results = this.commitBatch(batch, sessions);
     } catch (error) {
       // The transaction rolled back, so cached seqs may be ahead of the file: forget them.
       this.latestByRoom.clear();
+      for (const pending of sessions) pending.reject(error);
       for (const pending of batch) pending.reject(error);
       return;
     }
+    for (const pending of sessions) pending.resolve();
     for (let i = 0; i < batch.length; i++) batch[i]?.resolve(results[i] as AppendResult);
   }
 
@@ -218,8 +239,12 @@ export class SqliteBackend implements Backend {
     return row ? { userId: row.user_id, name: row.name } : undefined;
   }
 
-  async saveSession(token: string, record: SessionRecord): Promise<void> {
-    this.statements.saveSession.run(token, record.userId, record.name, this.now());
+  saveSession(token: string, record: SessionRecord): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreError("store is closed"));
+    return new Promise((resolve, reject) => {
+      this.sessionQueue.push({ token, record: { userId: record.userId, name: record.name }, resolve, reject });
+      this.scheduleFlush();
+    });
   }
 
   async subscribe(_room: string, _listener: RoomEventListener): Promise<() => Promise<void>> {
