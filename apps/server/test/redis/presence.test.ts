@@ -60,6 +60,8 @@ describe("presence across nodes", () => {
     expect(second.welcome.you.name).toBe("Carol (2)");
 
     const dave = await join(b, { room: "names", name: "dave" });
+    // A rename inside the system-frame window is folded into the join; wait until the join went out.
+    await first.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === dave.welcome.you.id));
     dave.send({ type: "rename", name: "CAROL" });
     const refused = await dave.waitForType("error");
     expect(refused.code).toBe("name_taken");
