@@ -353,7 +353,7 @@ export async function inbound(sizes: Sizes): Promise<Row> {
       ...percentiles(stats),
       serverCpuPct: (100 * serverCpuSec) / seconds,
       cpuSecPerMillion: stats.received === 0 ? Number.NaN : (serverCpuSec / stats.received) * 1e6,
-      generatorCpuPct: 0,
+      generatorCpuPct: (100 * (generator.cpuSeconds() - gen0)) / seconds,
     };
   });
 }

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { ErrorCode } from "./errors";
 import { type ClientFrame, clientFrameSchema, createClientFrameSchema, type ServerFrame, serverFrameSchema, TEXT_TOO_LONG } from "./frames";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "./limits";
-import { CLIENT_MSG_ID_PATTERN } from "./text";
+import { CLIENT_MSG_ID_PATTERN, codePointLength } from "./text";
 
 export type DecodeFailureReason =
   | "not_text"
@@ -125,9 +125,24 @@ export function createClientCodec(limits: Partial<ProtocolLimits> = {}): ClientC
   return {
     decode(raw) {
       const object = parseJsonObject(raw, effective.maxJsonDepth);
-      return object.ok ? validate(schema, object.frame) : object;
+      if (!object.ok) return object;
+      return plainChat(object.frame, effective.maxTextLength) ?? validate(schema, object.frame);
     },
   };
+}
+
+/**
+ * Chats are nearly every frame a server decodes. One that is plainly valid is checked by hand
+ * with exactly the schema's rules; anything else (and so every error) goes through zod.
+ */
+function plainChat(object: Record<string, unknown>, maxTextLength: number): DecodeResult<ClientFrame> | undefined {
+  if (object.type !== "chat") return undefined;
+  const { text, clientMsgId } = object;
+  if (typeof text !== "string" || typeof clientMsgId !== "string" || Object.keys(object).length !== 3) return undefined;
+  if (!CLIENT_MSG_ID_PATTERN.test(clientMsgId)) return undefined;
+  const trimmed = text.trim();
+  if (trimmed.length === 0 || trimmed.length > maxTextLength * 2 || codePointLength(trimmed) > maxTextLength) return undefined;
+  return { ok: true, frame: { type: "chat", text: trimmed, clientMsgId } };
 }
 
 const defaultClientCodec = createClientCodec();
