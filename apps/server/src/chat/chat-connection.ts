@@ -14,7 +14,14 @@ import { Participant } from "./participant";
 import type { Peer } from "./peer";
 import type { Room } from "./room";
 
-type State = { kind: "joining"; inbox: string[] } | { kind: "live"; room: Room; participant: Participant } | { kind: "closed" };
+type State =
+  | { kind: "joining"; inbox: string[] }
+  | { kind: "welcoming"; room: Room; participant: Participant; inbox: string[] }
+  | { kind: "live"; room: Room; participant: Participant }
+  | { kind: "closed" };
+
+/** Frames a client may send before its welcome; more than that is a flood. */
+const MAX_EARLY_FRAMES = 100;
 
 /**
  * One client connection, from query to close: joins the room, decodes every frame, enforces
@@ -32,8 +39,11 @@ export class ChatConnection {
   /** Called for every text frame, in arrival order. Frames before the welcome wait for it. */
   receive(text: string): void {
     const state = this.state;
-    if (state.kind === "joining") state.inbox.push(text);
-    else if (state.kind === "live") this.dispatch(state.room, state.participant, text);
+    if (state.kind === "live") this.dispatch(state.room, state.participant, text);
+    else if (state.kind !== "closed") {
+      if (state.inbox.length >= MAX_EARLY_FRAMES) this.close(CLOSE_CODES.rateLimitAbuse.code, "too many frames before the welcome");
+      else state.inbox.push(text);
+    }
   }
 
   /** Binary frames are not part of the protocol. */
@@ -46,7 +56,7 @@ export class ChatConnection {
     const state = this.state;
     this.state = { kind: "closed" };
     this.hub.forget(this);
-    if (state.kind === "live") {
+    if (state.kind === "live" || state.kind === "welcoming") {
       state.participant.closed = true;
       state.room.release(state.participant);
     }
@@ -54,7 +64,7 @@ export class ChatConnection {
 
   close(code: number, reason: string): void {
     const state = this.state;
-    if (state.kind === "live") state.participant.close(code, reason);
+    if (state.kind === "live" || state.kind === "welcoming") state.participant.close(code, reason);
     else if (state.kind === "joining") this.peer.close(code, reason);
   }
 
@@ -66,38 +76,42 @@ export class ChatConnection {
 
   async join(query: ConnectQuery): Promise<void> {
     const { hub } = this;
+    let room: Room | undefined;
     try {
       const identity = await this.resolveIdentity(query);
-      let room = await hub.activate(query.room);
       if (this.state.kind !== "joining") return;
-      const user = { id: identity.userId, name: await room.claimName(identity.name, identity.userId) };
+      room = await hub.activate(query.room);
+      // A reserved room is not retired while this join waits on the store, however long that takes.
+      room.reserve();
+      const name = await room.claimName(identity.name, identity.userId);
       if (this.state.kind !== "joining") return;
-      let savedName = identity.isNew ? undefined : identity.name;
-      // While the store saves the session, the room may be retired (its last member left) or the
-      // name taken by another joiner; admit only into the live room under a name still free.
-      while (user.name !== savedName) {
-        await hub.backend.saveSession(identity.token, { userId: user.id, name: user.name });
-        savedName = user.name;
-        room = await hub.activate(query.room);
-        if (this.state.kind !== "joining") return;
-        user.name = await room.claimName(identity.name, identity.userId);
-        if (this.state.kind !== "joining") return;
-      }
-      const participant = new Participant(this.peer, user, identity.token, room.name, hub.limits, hub.timers.now());
+      const participant = new Participant(
+        this.peer,
+        { id: identity.userId, name },
+        identity.token,
+        room.name,
+        hub.limits,
+        hub.timers.now(),
+      );
       const inbox = this.state.inbox;
+      // `admit` settles a clash with a concurrent joiner synchronously, so the name may change here.
       const replaced = room.admit(participant);
-      this.state = { kind: "live", room, participant };
-      replaced?.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
-
-      // Everything up to `upTo` is in the welcome; everything after it is held and follows it.
+      // Read in the same tick as `admit`: everything up to here goes in the welcome, everything
+      // fanned out from now on is held by the participant and follows the welcome.
       const upTo = room.deliveredSeq;
+      this.state = { kind: "welcoming", room, participant, inbox };
+      replaced?.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
+      const { user } = participant;
+      if (identity.isNew || user.name !== identity.name) {
+        await hub.backend.saveSession(identity.token, { userId: user.id, name: user.name });
+      }
       const since = query.since;
       const history = await hub.backend.range(room.name, {
         after: since ?? 0,
         upTo,
         limit: since === undefined ? hub.limits.welcomeLatest : hub.limits.welcomeSinceMax,
       });
-      if (this.state.kind !== "live") return;
+      if (this.state.kind !== "welcoming") return;
       const welcome: WelcomeFrame = {
         type: "welcome",
         protocol: PROTOCOL_VERSION,
@@ -117,11 +131,15 @@ export class ChatConnection {
         },
       };
       participant.goLive(encode(welcome));
+      this.state = { kind: "live", room, participant };
+      // Frames the client sent before its welcome are answered after it, in the order sent.
       for (const text of inbox) this.receive(text);
     } catch (error) {
       hub.logger.error({ err: error }, "join failed");
       if (this.state.kind === "closed") return;
       this.fail("server_error", "could not join the room, retry later", CLOSE_CODES.internalError.code);
+    } finally {
+      room?.unreserve();
     }
   }
 

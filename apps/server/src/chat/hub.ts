@@ -137,7 +137,7 @@ export class ChatHub {
   };
 
   private retire(room: Room): void {
-    if (room.localMemberCount > 0 || room.connectionCount > 0) return;
+    if (room.localMemberCount > 0 || room.connectionCount > 0 || room.reserved) return;
     room.dispose();
     this.rooms.delete(room.name);
     const unsubscribe = this.unsubscribers.get(room.name);

@@ -59,6 +59,22 @@ export class Room {
     return count;
   }
 
+  /** Joins in flight: a room is not retired under a joiner that is still waiting on the store. */
+  private reservations = 0;
+
+  reserve(): void {
+    this.reservations++;
+  }
+
+  unreserve(): void {
+    this.reservations--;
+    if (this.reservations === 0 && this.members.size === 0) this.onEmpty(this);
+  }
+
+  get reserved(): boolean {
+    return this.reservations > 0;
+  }
+
   /** Members on this node: when none are left, the room can be retired here. */
   get localMemberCount(): number {
     return this.members.size;
@@ -179,6 +195,8 @@ export class Room {
       if (replaced) this.removeLive(replaced);
       if (member.user.name !== user.name) this.applyRename(member, user.name);
     } else {
+      // Two joiners may have been offered the same free name while the store was busy.
+      user.name = this.uniqueName(user.name, user.id);
       member = { user: { id: user.id, name: user.name }, participant: null, leaveTimer: null, typingTimer: null };
       this.members.set(user.id, member);
       this.holderByName.set(foldName(user.name), user.id);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { MemoryBackend } from "../../src/backend/memory-backend";
 import { ResumingClient } from "../support/resuming-client";
 import { type StartedServer, startServer } from "../support/start-server";
 import { type TempDir, tempDir } from "../support/temp-dir";
@@ -84,6 +85,32 @@ describe("frames sent before the welcome", () => {
     ]);
     expect(client.ofType("ack")).toMatchObject([{ clientMsgId: "early", seq: 1 }]);
     expect(client.ofType("chat")).toMatchObject([{ clientMsgId: "early", text: "early bird" }]);
+    await client.close();
+  });
+});
+
+describe("frames sent while a slow store builds the welcome", () => {
+  it("are held until after the welcome, even when the store answers late", async () => {
+    // A store that takes its time, as Redis does over the network: frames arrive mid-join.
+    class SlowBackend extends MemoryBackend {
+      override async range(...args: Parameters<MemoryBackend["range"]>) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return super.range(...args);
+      }
+    }
+    server = await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) });
+    const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });
+    client.send({ type: "ping", t: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    client.send({ type: "ping", t: 2 });
+    client.send({ type: "chat", text: "early bird", clientMsgId: "early" });
+    await client.waitFor((frame) => frame.type === "chat");
+    expect(client.frames[0]?.type).toBe("welcome");
+    expect(client.ofType("pong")).toEqual([
+      { type: "pong", t: 1 },
+      { type: "pong", t: 2 },
+    ]);
+    expect(client.ofType("ack")).toMatchObject([{ clientMsgId: "early", seq: 1 }]);
     await client.close();
   });
 });
