@@ -13,6 +13,7 @@ import type { ChatHub } from "./hub";
 import { Participant } from "./participant";
 import type { Peer } from "./peer";
 import type { Room } from "./room";
+import type { TokenBucket } from "./token-bucket";
 
 type State =
   | { kind: "joining"; inbox: string[] }
@@ -189,14 +190,7 @@ export class ChatConnection {
 
   private async handleChat(room: Room, participant: Participant, frame: ClientFrameOf<"chat">): Promise<void> {
     const { hub } = this;
-    const now = hub.timers.now();
-    const retryAfterMs = participant.chatBucket.take(now);
-    if (retryAfterMs > 0) {
-      hub.metrics.rateLimited();
-      participant.write(hub.errorFrame("rate_limited", "slow down", { clientMsgId: frame.clientMsgId, retryAfterMs }));
-      if (participant.floods.hit(now)) participant.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
-      return;
-    }
+    if (this.refuseIfLimited(participant, participant.chatBucket, frame.clientMsgId)) return;
     let result: Awaited<ReturnType<typeof hub.backend.append>>;
     const writeStarted = performance.now();
     try {
@@ -239,6 +233,8 @@ export class ChatConnection {
   }
 
   private async handleRename(room: Room, participant: Participant, frame: ClientFrameOf<"rename">): Promise<void> {
+    // Every rename is a store write and a room-wide frame: it spends the same budget as a chat.
+    if (this.refuseIfLimited(participant, participant.chatBucket)) return;
     const outcome = await room.rename(participant, frame.name);
     if (outcome === "taken") {
       participant.write(this.hub.errorFrame("name_taken", `"${frame.name}" is already taken in this room`));
@@ -250,9 +246,23 @@ export class ChatConnection {
   }
 
   private async handleHistory(room: Room, participant: Participant, frame: ClientFrameOf<"history">): Promise<void> {
+    if (this.refuseIfLimited(participant, participant.historyBucket)) return;
     // Never past what this connection has been sent, so history and the live stream never overlap.
     const before = Math.min(frame.before, room.deliveredSeq + 1);
     const page = await this.hub.backend.before(room.name, before, frame.limit);
     participant.write(encode({ type: "history", room: room.name, messages: page.messages, hasOlder: page.hasOlder }));
+  }
+
+  /** Answers `rate_limited` when the bucket is empty; returns whether the frame was refused. */
+  private refuseIfLimited(participant: Participant, bucket: TokenBucket, clientMsgId?: string): boolean {
+    const now = this.hub.timers.now();
+    const retryAfterMs = bucket.take(now);
+    if (retryAfterMs === 0) return false;
+    this.hub.metrics.rateLimited();
+    participant.write(
+      this.hub.errorFrame("rate_limited", "slow down", clientMsgId === undefined ? { retryAfterMs } : { clientMsgId, retryAfterMs }),
+    );
+    if (participant.floods.hit(now)) participant.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
+    return true;
   }
 }

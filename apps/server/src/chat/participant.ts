@@ -3,6 +3,9 @@ import type { ChatLimits } from "./limits";
 import type { OutboundBatch, Peer } from "./peer";
 import { TokenBucket, WindowCounter } from "./token-bucket";
 
+const HISTORY_BURST = 20;
+const HISTORY_PER_SECOND = 10;
+
 /**
  * One connection's membership of one room. Frames fanned out while the welcome is being built
  * are held in `held` and sent right after it, so the welcome and the live stream meet with no
@@ -10,6 +13,8 @@ import { TokenBucket, WindowCounter } from "./token-bucket";
  */
 export class Participant {
   readonly chatBucket: TokenBucket;
+  /** History pages are cheap to ask for and costly to answer, so they have a budget of their own. */
+  readonly historyBucket: TokenBucket;
   readonly badFrames: WindowCounter;
   readonly floods: WindowCounter;
   lastTypingAt = Number.NEGATIVE_INFINITY;
@@ -33,6 +38,7 @@ export class Participant {
     now: number,
   ) {
     this.chatBucket = new TokenBucket(limits.burst, limits.ratePerSecond, now);
+    this.historyBucket = new TokenBucket(HISTORY_BURST, HISTORY_PER_SECOND, now);
     this.badFrames = new WindowCounter(limits.badFrameLimit, limits.badFrameWindowMs);
     this.floods = new WindowCounter(limits.floodCloseAfter, limits.badFrameWindowMs);
   }

@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+let server: StartedServer | undefined;
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe("budgets beyond chat", () => {
+  it("renames spend the chat budget: a rename flood is answered with rate_limited", async () => {
+    server = await startServer({ RATE_BURST: "3", RATE_PER_SECOND: "1" });
+    const flooder = await TestClient.join(server.wsUrl, { name: "renamer" });
+    for (let i = 0; i < 10; i++) flooder.send({ type: "rename", name: `renamer-${i}` });
+    const limited = await flooder.waitFor((frame) => frame.type === "error" && frame.code === "rate_limited");
+    expect(limited).toMatchObject({ type: "error", code: "rate_limited" });
+    expect(limited.type === "error" && limited.retryAfterMs).toBeGreaterThan(0);
+    await flooder.close();
+  });
+
+  it("history requests have their own budget: a flood is refused while chat keeps working", async () => {
+    server = await startServer();
+    const reader = await TestClient.join(server.wsUrl, { name: "reader" });
+    for (let i = 0; i < 60; i++) reader.send({ type: "history", before: 1, limit: 100 });
+    const isAnswer = (frame: { type: string; code?: string }) =>
+      frame.type === "history" || (frame.type === "error" && frame.code === "rate_limited");
+    // Every request gets exactly one answer: a page or a refusal.
+    await waitUntil(() => reader.frames.filter(isAnswer).length === 60);
+    const answered = reader.ofType("history").length;
+    expect(answered).toBeGreaterThanOrEqual(20);
+    expect(answered).toBeLessThan(60);
+    reader.send({ type: "chat", text: "still here", clientMsgId: "after-history-flood" });
+    await reader.waitFor((frame) => frame.type === "ack" && frame.clientMsgId === "after-history-flood");
+    await reader.close();
+  });
+});
