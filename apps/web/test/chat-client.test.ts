@@ -442,6 +442,29 @@ describe("ChatClient: typing", () => {
     expect(typingFrames()).toEqual([true, true, false, true, false]);
   });
 
+  it("typing again right after a send waits out the server's 1 s throttle (plus slack) instead of being dropped", () => {
+    const t = setup();
+    const socket = t.connect();
+    const typingFrames = () => socket.sentOf("typing").map((frame) => frame.active);
+    t.client.noteTyping();
+    t.client.send("quick");
+    t.clock.advance(300);
+    t.client.noteTyping();
+    t.client.noteTyping();
+    expect(typingFrames()).toEqual([true, false]);
+    // 1 s plus slack for the first frame having reached the server late.
+    t.clock.advance(949);
+    expect(typingFrames()).toEqual([true, false]);
+    t.clock.advance(1);
+    expect(typingFrames()).toEqual([true, false, true]);
+    // A stop before the wait is over cancels the deferred start.
+    t.client.send("again");
+    t.client.noteTyping();
+    t.client.stopTyping();
+    t.clock.advance(2_000);
+    expect(typingFrames()).toEqual([true, false, true, false]);
+  });
+
   it("shows who else is typing until they stop, send, or 5 s pass", () => {
     const t = setup();
     const socket = t.connect();

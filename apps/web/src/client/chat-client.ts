@@ -71,6 +71,11 @@ const HISTORY_PAGE = 50;
 const GAP_PAGE = 100;
 const PERSISTED_MESSAGES = 200;
 const TYPING_SEND_EVERY_MS = 2_000;
+/**
+ * The server drops an `active: true` that comes less than 1 s after the one before, even a restart
+ * after `active: false`. The slack covers the first frame reaching a busy server late.
+ */
+const SERVER_TYPING_THROTTLE_MS = 1_000 + 250;
 /** Both how long someone else's indicator lives without news and how long our own idles before we clear it. */
 const TYPING_EXPIRES_MS = 5_000;
 const DEFAULT_ACK_TIMEOUT_MS = 15_000;
@@ -113,6 +118,8 @@ export class ChatClient {
   private lastTypingSentAt = Number.NEGATIVE_INFINITY;
   private typingActive = false;
   private typingIdleTimer: unknown = null;
+  private lastTypingStartAt = Number.NEGATIVE_INFINITY;
+  private typingStartTimer: unknown = null;
   private typersTimer: unknown = null;
   private outboxTimer: unknown = null;
   private readonly retryTimers = new Map<string, unknown>();
@@ -246,9 +253,17 @@ export class ChatClient {
   noteTyping(): void {
     const { timers } = this.options;
     const now = timers.now();
-    if (now - this.lastTypingSentAt >= TYPING_SEND_EVERY_MS && this.connection.send({ type: "typing", active: true })) {
-      this.lastTypingSentAt = now;
-      this.typingActive = true;
+    if (now - this.lastTypingSentAt >= TYPING_SEND_EVERY_MS && this.typingStartTimer === null) {
+      // Typing again right after a send would be dropped by the server and not repeated for 2 s: send it once the server takes it.
+      const wait = this.lastTypingStartAt + SERVER_TYPING_THROTTLE_MS - now;
+      if (wait > 0) {
+        this.typingStartTimer = timers.setTimeout(() => {
+          this.typingStartTimer = null;
+          this.sendTypingStart();
+        }, wait);
+      } else {
+        this.sendTypingStart();
+      }
     }
     timers.clearTimeout(this.typingIdleTimer);
     this.typingIdleTimer = timers.setTimeout(() => this.stopTyping(), TYPING_EXPIRES_MS);
@@ -257,10 +272,20 @@ export class ChatClient {
   stopTyping(): void {
     this.options.timers.clearTimeout(this.typingIdleTimer);
     this.typingIdleTimer = null;
+    this.options.timers.clearTimeout(this.typingStartTimer);
+    this.typingStartTimer = null;
     if (!this.typingActive) return;
     this.typingActive = false;
     this.lastTypingSentAt = Number.NEGATIVE_INFINITY;
     this.connection.send({ type: "typing", active: false });
+  }
+
+  private sendTypingStart(): void {
+    const now = this.options.timers.now();
+    if (!this.connection.send({ type: "typing", active: true })) return;
+    this.lastTypingSentAt = now;
+    this.lastTypingStartAt = now;
+    this.typingActive = true;
   }
 
   /** Asks for the page of messages above the oldest one held (the UI calls it at the top of the log). */
