@@ -19,6 +19,8 @@ export interface Sizes {
   inboundRooms: number;
   inboundWindow: number;
   inboundMs: number;
+  /** How long connections sit idle before memory is read, and system frames get to land after a storm. */
+  settleMs: number;
 }
 
 export const FULL: Sizes = {
@@ -38,29 +40,28 @@ export const FULL: Sizes = {
   stormConnections: 10_000,
   inboundSenders: 100,
   inboundRooms: 10,
-  inboundWindow: 8,
+  inboundWindow: 32,
   inboundMs: 5_000,
+  settleMs: 2_000,
 };
 
 export const QUICK: Sizes = {
   quick: true,
   workers: 2,
-  fanout: [
-    { clients: 100, msgsPerSec: 100 },
-    { clients: 300, msgsPerSec: 50 },
-  ],
-  warmupMs: 500,
-  durationMs: 1_500,
-  saturationClients: 200,
-  saturationSteps: [10_000, 40_000],
+  fanout: [{ clients: 200, msgsPerSec: 50 }],
+  warmupMs: 300,
+  durationMs: 1_000,
+  saturationClients: 100,
+  saturationSteps: [20_000],
   saturationWarmupMs: 300,
   saturationMs: 1_000,
-  memoryConnections: 1_000,
-  stormConnections: 1_000,
+  memoryConnections: 500,
+  stormConnections: 500,
   inboundSenders: 100,
   inboundRooms: 10,
-  inboundWindow: 8,
-  inboundMs: 1_500,
+  inboundWindow: 32,
+  inboundMs: 1_000,
+  settleMs: 700,
 };
 
 /** One measured row: one scenario (or one saturation step) on one server. */
@@ -221,18 +222,25 @@ export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]>
     await new Promise((r) => setTimeout(r, 500));
     const rows: Row[] = [];
     for (const deliveries of sizes.saturationSteps) {
-      const row = await measure(server, generator, {
-        scenario: "saturation",
-        clients,
-        msgsPerSec: deliveries / clients,
-        warmupMs: sizes.saturationWarmupMs,
-        durationMs: sizes.saturationMs,
-      });
-      row.extra.sustained = row.p99Ms <= 200 && row.deliveredPct >= 95;
+      // On a shared machine one step can miss by bad luck: a failed step is measured once more.
+      let row: Row | undefined;
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        row = await measure(server, generator, {
+          scenario: "saturation",
+          clients,
+          msgsPerSec: deliveries / clients,
+          warmupMs: sizes.saturationWarmupMs,
+          durationMs: sizes.saturationMs,
+        });
+        row.extra.sustained = row.p99Ms <= 200 && row.deliveredPct >= 95;
+        row.extra.attempt = attempt;
+        // Let any backlog clear before the next measurement.
+        await new Promise((r) => setTimeout(r, 500));
+        if (row.extra.sustained) break;
+      }
+      if (!row) break;
       rows.push(row);
       if (!row.extra.sustained) break;
-      // Let any backlog clear before the next step.
-      await new Promise((r) => setTimeout(r, 300));
     }
     return rows;
   });
@@ -284,7 +292,7 @@ export async function storm(kind: ServerKind, sizes: Sizes): Promise<Row> {
       60_000,
     );
     // System frames are coalesced per 200 ms window; give the last ones time to land.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, sizes.settleMs));
     const stats = await generator.stats();
     return emptyRow("connection storm", kind, n, {
       serverCpuSec: cpuSeconds(server.pid) - cpu0,
