@@ -85,6 +85,22 @@ describe("ChatClient: welcome and the log", () => {
     expect(socket.sentOf("history")).toHaveLength(1);
   });
 
+  it("asks again for a gap after the server's history budget refuses the request", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(1, 3) }));
+    socket.receive(chat(6));
+    socket.receive({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 500 });
+    expect(t.snap().alert).toBeNull();
+    expect(socket.sentOf("history")).toHaveLength(1);
+    t.clock.advance(500);
+    expect(socket.sentOf("history")).toEqual([
+      { type: "history", before: 6, limit: 2 },
+      { type: "history", before: 6, limit: 2 },
+    ]);
+    socket.receive({ type: "history", room: "lobby", messages: chats(4, 5), hasOlder: true });
+    expect(t.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it("gives up on a gap the server cannot fill instead of asking forever", () => {
     const t = setup();
     const socket = t.connect(welcome({ messages: chats(1, 3) }));

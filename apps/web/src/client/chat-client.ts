@@ -573,6 +573,12 @@ export class ChatClient {
       this.changed();
       return;
     }
+    if (frame.code === "rate_limited" && this.historyRequest) {
+      // The refused frame was the history request in flight (one at a time): ask again when allowed.
+      this.historyRequest = null;
+      this.options.timers.setTimeout(() => this.pumpHistory(), frame.retryAfterMs ?? 1_000);
+      return;
+    }
     if (frame.code === "name_taken") {
       const refused = this.pendingRename;
       this.pendingRename = undefined;
