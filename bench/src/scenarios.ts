@@ -33,7 +33,7 @@ export const FULL: Sizes = {
   warmupMs: 2_000,
   durationMs: 10_000,
   saturationClients: 500,
-  saturationSteps: [25_000, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 350_000, 400_000, 500_000, 600_000],
+  saturationSteps: [25_000, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 400_000, 500_000, 600_000, 800_000, 1_000_000, 1_250_000, 1_500_000],
   saturationWarmupMs: 1_000,
   saturationMs: 4_000,
   memoryConnections: 10_000,
