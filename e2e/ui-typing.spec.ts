@@ -22,6 +22,10 @@ test("typing shows in the other tabs and clears after the message is sent", asyn
     for (const tab of [bo, cy]) await expect(tab.messagesWith("half a thought")).toHaveCount(1);
     await expect(cy.page.getByTestId("typing-indicator")).not.toContainText("typing");
     await expect(ada.page.getByTestId("typing-indicator")).not.toContainText("typing");
+
+    // Starting the next message right after a send shows again, even inside the throttle window.
+    await ada.input.pressSequentially("and another");
+    await expect(bo.page.getByTestId("typing-indicator")).toContainText("ada is typing");
   } finally {
     await Promise.all([ada, bo, cy].map((tab) => tab.close()));
   }
