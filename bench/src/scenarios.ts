@@ -253,14 +253,10 @@ export async function idleMemory(kind: ServerKind, sizes: Sizes): Promise<Row> {
     await new Promise((r) => setTimeout(r, 500));
     const before = memory(server.pid).rss;
     const cpu0 = cpuSeconds(server.pid);
-    const connected = await connectOrThrow(
-      generator,
-      server,
-      specs(n, () => "idle"),
-      2_500,
-      120_000,
-    );
-    await new Promise((r) => setTimeout(r, 2_000));
+    // BENCH_IDLE_ROOMS spreads the connections over that many rooms, a diagnostic: a welcome lists up to 500 members.
+    const rooms = Number(process.env.BENCH_IDLE_ROOMS ?? 1);
+    const connected = await connectOrThrow(generator, server, specs(n, (i) => `idle-${i % rooms}`), 2_500, 120_000);
+    await new Promise((r) => setTimeout(r, sizes.settleMs));
     const after = memory(server.pid);
     const stats = await generator.stats();
     return emptyRow("idle memory", kind, n, {
