@@ -33,7 +33,9 @@ export const FULL: Sizes = {
   warmupMs: 2_000,
   durationMs: 10_000,
   saturationClients: 500,
-  saturationSteps: [25_000, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 400_000, 500_000, 600_000, 800_000, 1_000_000, 1_250_000, 1_500_000],
+  saturationSteps: [
+    25_000, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 400_000, 500_000, 600_000, 800_000, 1_000_000, 1_250_000, 1_500_000,
+  ],
   saturationWarmupMs: 1_000,
   saturationMs: 4_000,
   memoryConnections: 10_000,
@@ -255,7 +257,13 @@ export async function idleMemory(kind: ServerKind, sizes: Sizes): Promise<Row> {
     const cpu0 = cpuSeconds(server.pid);
     // BENCH_IDLE_ROOMS spreads the connections over that many rooms, a diagnostic: a welcome lists up to 500 members.
     const rooms = Number(process.env.BENCH_IDLE_ROOMS ?? 1);
-    const connected = await connectOrThrow(generator, server, specs(n, (i) => `idle-${i % rooms}`), 2_500, 120_000);
+    const connected = await connectOrThrow(
+      generator,
+      server,
+      specs(n, (i) => `idle-${i % rooms}`),
+      2_500,
+      120_000,
+    );
     await new Promise((r) => setTimeout(r, sizes.settleMs));
     const after = memory(server.pid);
     const stats = await generator.stats();
