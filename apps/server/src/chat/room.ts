@@ -394,7 +394,14 @@ export class Room {
     this.lastFlushAt = this.timers.now();
     const renamed = [...this.pendingRenamed.values()].filter((entry) => entry.user.name !== entry.previousName);
     if (this.pendingJoined.size === 0 && this.pendingLeft.size === 0 && renamed.length === 0) return;
-    const frame = this.systemFrame([...this.pendingJoined.values()], [...this.pendingLeft.values()], renamed);
+    // A room bigger than the welcome's member list is described by its count: a burst there names
+    // only its first few users, so a storm of N joins costs O(N) bytes instead of O(N²).
+    const max = this.memberCount > this.limits.welcomeMembersMax ? LARGE_ROOM_SYSTEM_ENTRIES : Number.POSITIVE_INFINITY;
+    const frame = this.systemFrame(
+      [...this.pendingJoined.values()].slice(0, max),
+      [...this.pendingLeft.values()].slice(0, max),
+      renamed.slice(0, max),
+    );
     this.pendingJoined.clear();
     this.pendingLeft.clear();
     this.pendingRenamed.clear();
@@ -429,6 +436,9 @@ export class Room {
 function copyUser(user: User): User {
   return { id: user.id, name: user.name };
 }
+
+/** How many users a system frame names per change kind once a room outgrows its member list. */
+const LARGE_ROOM_SYSTEM_ENTRIES = 10;
 
 /** Names that differ only in case are the same name, so nobody can pose as "Alice" next to "alice". */
 function foldName(name: string): string {
