@@ -13,10 +13,12 @@ const HISTORY_PER_SECOND = 10;
  */
 export class Participant {
   readonly chatBucket: TokenBucket;
-  /** History pages are cheap to ask for and costly to answer, so they have a budget of their own. */
-  readonly historyBucket: TokenBucket;
-  readonly badFrames: WindowCounter;
-  readonly floods: WindowCounter;
+  // The rest of the budgets are made on first use: most connections never page history or send
+  // a bad frame, and an idle connection should cost as little as possible. A bucket made late is
+  // the same as one made at join time, since it would have refilled to its burst by then (it is dated from the join all the same).
+  private history: TokenBucket | null = null;
+  private bad: WindowCounter | null = null;
+  private flood: WindowCounter | null = null;
   lastTypingAt = Number.NEGATIVE_INFINITY;
   typing = false;
   /** Null once live. */
@@ -35,12 +37,25 @@ export class Participant {
     readonly session: string,
     readonly room: string,
     private readonly limits: ChatLimits,
-    now: number,
+    private readonly joinedAt: number,
   ) {
-    this.chatBucket = new TokenBucket(limits.burst, limits.ratePerSecond, now);
-    this.historyBucket = new TokenBucket(HISTORY_BURST, HISTORY_PER_SECOND, now);
-    this.badFrames = new WindowCounter(limits.badFrameLimit, limits.badFrameWindowMs);
-    this.floods = new WindowCounter(limits.floodCloseAfter, limits.badFrameWindowMs);
+    this.chatBucket = new TokenBucket(limits.burst, limits.ratePerSecond, joinedAt);
+  }
+
+  /** History pages are cheap to ask for and costly to answer, so they have a budget of their own. */
+  get historyBucket(): TokenBucket {
+    this.history ??= new TokenBucket(HISTORY_BURST, HISTORY_PER_SECOND, this.joinedAt);
+    return this.history;
+  }
+
+  get badFrames(): WindowCounter {
+    this.bad ??= new WindowCounter(this.limits.badFrameLimit, this.limits.badFrameWindowMs);
+    return this.bad;
+  }
+
+  get floods(): WindowCounter {
+    this.flood ??= new WindowCounter(this.limits.floodCloseAfter, this.limits.badFrameWindowMs);
+    return this.flood;
   }
 
   /** Fan-out path: one write, or a hold while the welcome is in flight. */

@@ -26,7 +26,8 @@ export class TokenBucket {
 
 /** Counts events in a sliding window, keeping only the last `limit` timestamps. */
 export class WindowCounter {
-  private readonly times: number[] = [];
+  /** Made on the first hit: most connections never have one. */
+  private times: number[] | null = null;
 
   constructor(
     private readonly limit: number,
@@ -35,8 +36,10 @@ export class WindowCounter {
 
   /** Records an event and reports whether `limit` events now fall within the window. */
   hit(now: number): boolean {
-    this.times.push(now);
-    if (this.times.length > this.limit) this.times.shift();
-    return this.times.length >= this.limit && now - (this.times[0] ?? now) < this.windowMs;
+    this.times ??= [];
+    const times = this.times;
+    times.push(now);
+    if (times.length > this.limit) times.shift();
+    return times.length >= this.limit && now - (times[0] ?? now) < this.windowMs;
   }
 }

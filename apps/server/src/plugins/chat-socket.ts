@@ -1,9 +1,12 @@
+import { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { CLOSE_CODES } from "@chatroom/protocol";
 import websocket, { type WebsocketPluginOptions } from "@fastify/websocket";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { RawData, WebSocket } from "ws";
-import type { Peer } from "../chat/peer";
+import type { ChatConnection } from "../chat/chat-connection";
+import type { OutboundBatch, Peer } from "../chat/peer";
 import type { AppConfig } from "../config";
 import type { TransportMetrics } from "./metrics";
 import { writeBatch } from "./ws-batch";
@@ -110,46 +113,80 @@ export default fp(
       }
     }
 
+    /**
+     * One heartbeat for the whole server, as the ws README recommends: a socket still awaiting
+     * the previous round's pong is cut, every other one is pinged. A timer and a closure per
+     * socket would cost each idle connection memory for nothing.
+     */
+    const awaitingPong = new Set<WebSocket>();
+    const heartbeat = setInterval(() => {
+      for (const socket of app.websocketServer.clients) {
+        if (awaitingPong.has(socket)) {
+          awaitingPong.delete(socket);
+          socket.terminate();
+          continue;
+        }
+        if (socket.readyState !== socket.OPEN) continue;
+        awaitingPong.add(socket);
+        socket.ping();
+      }
+    }, config.pingIntervalMs);
+    heartbeat.unref();
+    app.addHook("onClose", async () => clearInterval(heartbeat));
+
+    // Shared listeners (`this` is the socket): nothing per connection but the SocketPeer itself.
+    function onPong(this: WebSocket) {
+      awaitingPong.delete(this);
+    }
+    function onMessage(this: WebSocket, data: RawData, isBinary: boolean) {
+      const peer = peerOf(this);
+      // A throw here would unwind into ws's parser and take the process down: contain it.
+      try {
+        if (isBinary) return peer.connection?.receiveBinary();
+        const bytes = rawBytes(data);
+        metrics.frameIn(bytes.length);
+        peer.connection?.receive(bytes.toString("utf8"));
+      } catch (error) {
+        app.log.error({ err: error, remoteAddress: peer.remoteAddress }, "message handler failed");
+        metrics.serverClose(CLOSE_CODES.internalError.code);
+        peer.close(CLOSE_CODES.internalError.code, CLOSE_CODES.internalError.reason);
+      }
+    }
+    // Replaces @fastify/websocket's listener, which closes over the request and reply (see below).
+    function onError(this: WebSocket, error: Error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (code.startsWith("WS_ERR_")) {
+        app.log.debug({ err: error }, "websocket protocol violation");
+        metrics.serverClose(protocolCloseCode(code));
+        return;
+      }
+      app.log.error({ err: error }, "websocket failed");
+      if (this.readyState === this.OPEN) {
+        metrics.serverClose(CLOSE_CODES.internalError.code);
+        this.close(CLOSE_CODES.internalError.code, CLOSE_CODES.internalError.reason);
+      }
+    }
+    function onClose(this: WebSocket) {
+      awaitingPong.delete(this);
+      const peer = peerOf(this);
+      const key = peer.remoteAddress;
+      const remaining = (perIp.get(key) ?? 1) - 1;
+      if (remaining > 0) perIp.set(key, remaining);
+      else perIp.delete(key);
+      peer.connection?.closed();
+    }
+
     app.get("/ws", { websocket: true, preValidation: admit }, (socket: WebSocket, request) => {
       const key = clientKey(request);
       perIp.set(key, (perIp.get(key) ?? 0) + 1);
-      const peer = socketPeer(socket, key, metrics);
-      const connection = app.hub.open(peer, request.query as Record<string, unknown>);
-      let alive = true;
-      socket.on("pong", () => {
-        alive = true;
-      });
-      const heartbeat = setInterval(() => {
-        if (!alive) return socket.terminate();
-        alive = false;
-        socket.ping();
-      }, config.pingIntervalMs);
-      heartbeat.unref();
-
-      socket.on("message", (data: RawData, isBinary: boolean) => {
-        // A throw here would unwind into ws's parser and take the process down: contain it.
-        try {
-          if (isBinary) return connection.receiveBinary();
-          const bytes = rawBytes(data);
-          metrics.frameIn(bytes.length);
-          connection.receive(bytes.toString("utf8"));
-        } catch (error) {
-          request.log.error({ err: error }, "message handler failed");
-          metrics.serverClose(CLOSE_CODES.internalError.code);
-          peer.close(CLOSE_CODES.internalError.code, CLOSE_CODES.internalError.reason);
-        }
-      });
-      // Also registered by @fastify/websocket (errorHandler above); this one keeps the debug trail.
-      socket.on("error", (error) => {
-        request.log.debug({ err: error }, "socket error");
-      });
-      socket.on("close", () => {
-        clearInterval(heartbeat);
-        const remaining = (perIp.get(key) ?? 1) - 1;
-        if (remaining > 0) perIp.set(key, remaining);
-        else perIp.delete(key);
-        connection.closed();
-      });
+      const peer = new SocketPeer(socket, key, metrics);
+      (socket as PeerSocket)[PEER] = peer;
+      releaseRequest(socket, request);
+      socket.on("pong", onPong);
+      socket.on("message", onMessage);
+      socket.on("error", onError);
+      socket.on("close", onClose);
+      peer.connection = app.hub.open(peer, request.query as Record<string, unknown>);
     });
   },
   { name: "chat-socket", dependencies: ["chat", "metrics"], fastify: "5.x" },
@@ -176,28 +213,64 @@ function protocolCloseCode(errorCode: string): number {
   }
 }
 
-function socketPeer(socket: WebSocket, remoteAddress: string, metrics: TransportMetrics): Peer {
-  return {
-    remoteAddress,
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    send(data) {
-      if (socket.readyState !== socket.OPEN) return;
-      metrics.frameOut(data);
-      socket.send(data, { binary: false });
-    },
-    sendBatch(batch) {
-      if (socket.readyState !== socket.OPEN) return;
-      metrics.batchOut(batch);
-      if (!writeBatch(socket, batch)) for (const frame of batch.frames) socket.send(frame, { binary: false });
-    },
-    close(code, reason) {
-      if (socket.readyState === socket.CLOSED) return;
-      if (socket.readyState === socket.OPEN) metrics.serverClose(code);
-      socket.close(code, reason);
-      // A peer that never reads will never finish the closing handshake.
-      setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS).unref();
-    },
-  };
+const PEER = Symbol("chatroom.peer");
+type PeerSocket = WebSocket & { [PEER]?: SocketPeer };
+
+function peerOf(socket: WebSocket): SocketPeer {
+  const peer = (socket as PeerSocket)[PEER];
+  if (!peer) throw new Error("socket without a peer");
+  return peer;
+}
+
+/**
+ * Lets go of the HTTP upgrade request once the socket is open. Node leaves the upgrade's
+ * ServerResponse on the socket (`_httpMessage`, which holds the IncomingMessage with its
+ * headers), and @fastify/websocket's per-socket error listener closes over Fastify's request and
+ * reply; together that was about 4 KiB per idle connection. Our `onError` takes that listener's
+ * place: protocol errors are counted there, and handler exceptions still reach `errorHandler`,
+ * which @fastify/websocket calls directly.
+ */
+function releaseRequest(socket: WebSocket, request: FastifyRequest): void {
+  socket.removeAllListeners("error");
+  const raw = request.raw.socket as Socket & { _httpMessage?: unknown };
+  const response = raw._httpMessage;
+  if (response instanceof ServerResponse) response.detachSocket(raw);
+}
+
+/** A class rather than an object of closures: its methods live once on the prototype. */
+class SocketPeer implements Peer {
+  connection: ChatConnection | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly remoteAddress: string,
+    private readonly metrics: TransportMetrics,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  send(data: string | Buffer): void {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    this.metrics.frameOut(data);
+    socket.send(data, { binary: false });
+  }
+
+  sendBatch(batch: OutboundBatch): void {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    this.metrics.batchOut(batch);
+    if (!writeBatch(socket, batch)) for (const frame of batch.frames) socket.send(frame, { binary: false });
+  }
+
+  close(code: number, reason: string): void {
+    const socket = this.socket;
+    if (socket.readyState === socket.CLOSED) return;
+    if (socket.readyState === socket.OPEN) this.metrics.serverClose(code);
+    socket.close(code, reason);
+    // A peer that never reads will never finish the closing handshake.
+    setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS).unref();
+  }
 }
