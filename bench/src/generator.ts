@@ -22,6 +22,9 @@ export interface MergedStats {
   systemFrames: number;
   systemBytes: number;
   closed: number;
+  /** Fewest and most measured chats any one client received: both equal `sent` when nothing was lost or doubled. */
+  perClientMin: number;
+  perClientMax: number;
 }
 
 type EventOf<E extends WorkerEvent["ev"]> = Extract<WorkerEvent, { ev: E }>;
@@ -188,6 +191,8 @@ export class Generator {
       systemFrames: 0,
       systemBytes: 0,
       closed: 0,
+      perClientMin: Number.POSITIVE_INFINITY,
+      perClientMax: 0,
     };
     for (const { stats } of answers) mergeInto(merged, stats);
     return merged;
@@ -225,6 +230,8 @@ function mergeInto(merged: MergedStats, stats: WorkerStats): void {
   merged.systemFrames += stats.systemFrames;
   merged.systemBytes += stats.systemBytes;
   merged.closed += stats.closed;
+  merged.perClientMin = Math.min(merged.perClientMin, stats.perClientMin);
+  merged.perClientMax = Math.max(merged.perClientMax, stats.perClientMax);
 }
 
 const liveGenerators = new Set<ChildProcess>();

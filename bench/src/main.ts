@@ -1,11 +1,12 @@
 /**
- * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,saturation,memory,storm,inbound]`
+ * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,saturation,memory,storm,inbound,cluster]`
  * Runs every scenario against our production server and the two baselines, each started fresh,
  * then prints a markdown table and writes bench/results/<timestamp>.json and docs/bench-latency.svg.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { cluster } from "./cluster-scenario";
 import { killAllGenerators } from "./generator";
 import type { ServerKind } from "./messages";
 import { goals, latencyChart, markdown } from "./report";
@@ -21,7 +22,7 @@ const option = (name: string) =>
     ?.split("=")[1]
     ?.split(",");
 const kinds = (option("only") ?? ["chatroom", "seed", "socketio"]) as ServerKind[];
-const scenarios = new Set(option("scenarios") ?? ["fanout", "saturation", "memory", "storm", "inbound"]);
+const scenarios = new Set(option("scenarios") ?? ["fanout", "saturation", "memory", "storm", "inbound", "cluster"]);
 const chart = !args.includes("--no-chart");
 const sizes = quick ? QUICK : FULL;
 const startedAt = new Date();
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   if (scenarios.has("memory")) for (const kind of kinds) add(await idleMemory(kind, sizes));
   if (scenarios.has("storm")) for (const kind of kinds) add(await storm(kind, sizes));
   if (scenarios.has("inbound") && kinds.includes("chatroom")) add(await inbound(sizes));
+  if (scenarios.has("cluster") && kinds.includes("chatroom")) for (const row of await cluster(sizes)) add(row);
 
   const fanoutScenario = `fan-out ${sizes.fanout[sizes.fanout.length - 1]?.clients ?? 0}`;
   const goalRows = goals(rows, fanoutScenario);

@@ -29,6 +29,9 @@ export interface WorkerStats {
   systemBytes: number;
   otherFrames: number;
   closed: number;
+  /** Fewest and most measured chats any one client of this worker received (no-loss check). */
+  perClientMin: number;
+  perClientMax: number;
 }
 
 /** Worker → parent. */

@@ -120,6 +120,10 @@ function notes(r: Row): string {
     );
   if (e.storedPerSec !== undefined)
     parts.push(`${int(Number(e.storedPerSec))} stored/s, ack p50 ${fmt(Number(e.ackP50Ms), 2)} / p99 ${fmt(Number(e.ackP99Ms), 2)} ms`);
+  if (e.nodes !== undefined)
+    parts.push(
+      `Redis CPU ${fmt(Number(e.redisCpuSec), 2)} s (${fmt(Number(e.redisCpuSecPerMillion), 2)} s/M); every client got every message: ${e.noLoss ? "yes" : `**no** (${e.perClientMin}–${e.perClientMax} of ${r.sent})`}`,
+    );
   if (r.errorSamples.length > 0) parts.push(`e.g. ${r.errorSamples[0]?.replaceAll("|", "/").slice(0, 60)}`);
   return parts.join("; ");
 }
@@ -140,7 +144,8 @@ export function latencyChart(rows: Row[], title: string): string {
   const y = (v: number) =>
     top + (1 - (Math.log10(Math.max(minY, v)) - Math.log10(minY)) / (Math.log10(maxY) - Math.log10(minY))) * (H - top - bottom);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${W / 2 - right / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
   ];

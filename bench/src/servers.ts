@@ -38,8 +38,8 @@ function profileFlags(): string[] {
   return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Starts one server and resolves once its port accepts connections. */
-export async function startServer(kind: ServerKind): Promise<RunningServer> {
+/** Starts one server and resolves once its port accepts connections; `extraEnv` (e.g. REDIS_URL) goes to our server only. */
+export async function startServer(kind: ServerKind, extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   let dataDir: string | undefined;
   let child: ChildProcess;
@@ -60,6 +60,7 @@ export async function startServer(kind: ServerKind): Promise<RunningServer> {
         MAX_CONNECTIONS_PER_IP: "100000",
         RATE_PER_SECOND: "100000",
         RATE_BURST: "100000",
+        ...extraEnv,
       },
       stdio: ["ignore", "ignore", "inherit"],
     });

@@ -22,6 +22,8 @@ let systemFrames = 0;
 let systemBytes = 0;
 let otherFrames = 0;
 let closed = 0;
+/** Measured chats per client index, reset with the other counters. */
+let perClient: number[] = [];
 let shuttingDown = false;
 /** clientMsgId → send time, for ack latency in the inbound scenario. */
 const pendingAcks = new Map<string, number>();
@@ -33,7 +35,7 @@ function noteError(detail: string): void {
 }
 
 /** Reads `~T<ms>~<tag>~` from a received chat without decoding the frame around it. */
-function recordChat(data: Buffer | string): void {
+function recordChat(data: Buffer | string, client: number): void {
   const now = wallMs();
   const start = data.indexOf("~T");
   if (start < 0) return;
@@ -44,6 +46,7 @@ function recordChat(data: Buffer | string): void {
   if (tag !== measureTag) return;
   const sentAt = Number(typeof data === "string" ? data.slice(start + 2, mid) : data.toString("latin1", start + 2, mid));
   received++;
+  perClient[client] = (perClient[client] ?? 0) + 1;
   latency.recordMs(now - sentAt);
 }
 
@@ -60,6 +63,8 @@ async function connectAll(kind: ServerKind, port: number, specs: ClientSpec[], p
   let inFlight = 0;
   const samples: string[] = [];
   const settle = new Set<number>();
+  // A worker may be asked to connect more than once (to several nodes): count only this call's clients.
+  const before = clients.length;
   for (let i = 0; i < specs.length; i++) {
     if (wallMs() > deadline) {
       failed += specs.length - i;
@@ -89,7 +94,7 @@ async function connectAll(kind: ServerKind, port: number, specs: ClientSpec[], p
           ok++;
           done();
         },
-        chat: recordChat,
+        chat: (data) => recordChat(data, index),
         ack(clientMsgId) {
           const sentAt = pendingAcks.get(clientMsgId);
           if (sentAt === undefined) return;
@@ -124,8 +129,8 @@ async function connectAll(kind: ServerKind, port: number, specs: ClientSpec[], p
       }),
     );
   }
-  while (settle.size < clients.length && wallMs() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  failed += clients.length - settle.size;
+  while (settle.size < clients.length - before && wallMs() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  failed += clients.length - before - settle.size;
   send({ ev: "connected", ok, failed, welcomes, elapsedMs: wallMs() - started, errorSamples: samples });
 }
 
@@ -187,6 +192,13 @@ async function inbound(command: Extract<WorkerCommand, { cmd: "inbound" }>) {
 }
 
 function stats(): WorkerStats {
+  let perClientMin = clients.length === 0 ? 0 : Number.POSITIVE_INFINITY;
+  let perClientMax = 0;
+  for (let i = 0; i < clients.length; i++) {
+    const count = perClient[i] ?? 0;
+    perClientMin = Math.min(perClientMin, count);
+    perClientMax = Math.max(perClientMax, count);
+  }
   const out: WorkerStats = {
     received,
     latency: latency.toSparse(),
@@ -200,6 +212,8 @@ function stats(): WorkerStats {
     systemBytes,
     otherFrames,
     closed,
+    perClientMin,
+    perClientMax,
   };
   latency = new Histogram();
   ackLatency = new Histogram();
@@ -211,6 +225,7 @@ function stats(): WorkerStats {
   systemBytes = 0;
   otherFrames = 0;
   closed = 0;
+  perClient = [];
   pendingAcks.clear();
   return out;
 }
