@@ -1,7 +1,5 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
 import type { ChatFrame } from "@chatroom/protocol";
 import Database from "better-sqlite3";
 import type {
@@ -16,22 +14,23 @@ import type {
 } from "./backend";
 import { createMessageIds } from "./message-ids";
 import { migrate } from "./sqlite-schema";
-import {
-  type MessageRow,
-  type WriterAppend,
-  type WriterBatch,
-  type WriterData,
-  type WriterReply,
-  type WriterRequest,
-  type WriterSession,
-  writerThread,
-} from "./sqlite-writer";
 
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StoreError";
   }
+}
+
+interface MessageRow {
+  room: string;
+  seq: number;
+  id: string;
+  user_id: string;
+  user_name: string;
+  text: string;
+  ts: number;
+  client_msg_id: string;
 }
 
 interface PendingAppend {
@@ -58,23 +57,10 @@ export interface SqliteBackendOptions {
   now?: () => number;
 }
 
-/** A batch handed to the writer thread, waiting for its commit. */
-interface InFlight {
-  appends: PendingAppend[];
-  sessions: PendingSession[];
-  /** What went to the writer: the ids and the time the new messages are stored with. */
-  sent: WriterBatch;
-}
-
 /**
  * The single-node default: history and sessions in one SQLite file under DATA_DIR, in WAL mode.
- *
- * Writes go to a writer thread (`sqlite-writer.ts`) with its own connection, so the fsync of each
- * commit (`synchronous=FULL`) no longer blocks fan-out on the event loop. Appends are
- * group-committed: one batch is in the writer at a time, and everything queued while it commits
- * goes in the next transaction, so batches grow with the load. Each append is acked only after
- * the writer reports its commit. Reads (history, sessions, latest seq) use this thread's own
- * connection, which WAL lets run beside the writer.
+ * Appends are group-committed: every append of one event-loop tick shares one transaction, and
+ * each is acked only after that transaction commits.
  */
 export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
@@ -82,16 +68,11 @@ export class SqliteBackend implements Backend {
   /** Joins save sessions; a connection storm would otherwise pay one fsync per connection. */
   private sessionQueue: PendingSession[] = [];
   private flushScheduled = false;
-  private inFlight: InFlight | null = null;
-  private drained: Array<() => void> = [];
-  /** The latest committed seq per room, as far as this thread has seen. */
   private readonly latestByRoom = new Map<string, number>();
   private readonly nextMessageId: () => string;
   private readonly now: () => number;
   private readonly statements;
-  private readonly writer: Worker;
-  /** Set when the writer thread died: every later write fails with it. */
-  private writerFailure: StoreError | null = null;
+  private readonly commitBatch: (batch: PendingAppend[], sessions: PendingSession[]) => AppendResult[];
   private closed = false;
 
   private constructor(
@@ -99,26 +80,29 @@ export class SqliteBackend implements Backend {
     readonly nodeId: string,
     readonly file: string,
     now: () => number,
-    synchronous: "FULL" | "NORMAL",
   ) {
     this.now = now;
     this.nextMessageId = createMessageIds(nodeId);
     this.statements = {
+      insert: db.prepare(
+        "INSERT INTO messages (room, seq, id, user_id, user_name, text, ts, client_msg_id) VALUES (@room, @seq, @id, @user_id, @user_name, @text, @ts, @client_msg_id)",
+      ),
+      byClientMsgId: db.prepare<[string, string], MessageRow>("SELECT * FROM messages WHERE user_id = ? AND client_msg_id = ?"),
       latest: db.prepare<[string], { seq: number | null }>("SELECT MAX(seq) AS seq FROM messages WHERE room = ?"),
       range: db.prepare<[string, number, number, number], MessageRow>(
         "SELECT * FROM messages WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq DESC LIMIT ?",
       ),
       oldest: db.prepare<[string], { seq: number | null }>("SELECT MIN(seq) AS seq FROM messages WHERE room = ?"),
       getSession: db.prepare<[string], { user_id: string; name: string }>("SELECT user_id, name FROM sessions WHERE token = ?"),
+      saveSession: db.prepare(
+        "INSERT INTO sessions (token, user_id, name, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(token) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+      ),
     };
-    const workerData: WriterData = { file, synchronous, driver: createRequire(import.meta.url).resolve("better-sqlite3") };
-    this.writer = new Worker(`(${writerThread.toString()})()`, { eval: true, workerData });
-    // Like a database handle, the writer does not keep the process alive on its own.
-    this.writer.unref();
-    this.writer.on("message", (reply: WriterReply) => this.committed(reply));
-    this.writer.on("error", (error) => this.writerDied(error));
-    this.writer.on("exit", (code) => {
-      if (!this.closed) this.writerDied(new Error(`writer thread exited with code ${code}`));
+    this.commitBatch = db.transaction((batch: PendingAppend[], sessions: PendingSession[]) => {
+      for (const pending of sessions) {
+        this.statements.saveSession.run(pending.token, pending.record.userId, pending.record.name, this.now());
+      }
+      return batch.map((pending) => this.appendInTransaction(pending.request));
     });
   }
 
@@ -150,12 +134,11 @@ export class SqliteBackend implements Backend {
         },
       );
     }
-    return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now, options.synchronous ?? "FULL");
+    return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now);
   }
 
   append(request: AppendRequest): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StoreError("store is closed"));
-    if (this.writerFailure) return Promise.reject(this.writerFailure);
     return new Promise((resolvePromise, reject) => {
       this.queue.push({ request, resolve: resolvePromise, reject });
       this.scheduleFlush();
@@ -168,91 +151,54 @@ export class SqliteBackend implements Backend {
     setImmediate(() => this.flush());
   }
 
-  /** Hands everything queued so far to the writer as one transaction, unless one is in flight. */
-  private flush(): void {
+  /** Commits everything queued so far in one transaction. */
+  flush(): void {
     this.flushScheduled = false;
-    if (this.inFlight) return;
-    const appends = this.queue;
+    const batch = this.queue;
     const sessions = this.sessionQueue;
-    if (appends.length === 0 && sessions.length === 0) {
-      for (const done of this.drained.splice(0)) done();
-      return;
-    }
+    if (batch.length === 0 && sessions.length === 0) return;
     this.queue = [];
     this.sessionQueue = [];
-    if (this.writerFailure) {
-      for (const pending of sessions) pending.reject(this.writerFailure);
-      for (const pending of appends) pending.reject(this.writerFailure);
-      for (const done of this.drained.splice(0)) done();
+    let results: AppendResult[];
+    try {
+      results = this.commitBatch(batch, sessions);
+    } catch (error) {
+      // The transaction rolled back, so cached seqs may be ahead of the file: forget them.
+      this.latestByRoom.clear();
+      for (const pending of sessions) pending.reject(error);
+      for (const pending of batch) pending.reject(error);
       return;
     }
-    const batch: WriterBatch = {
-      appends: appends.map(
-        ({ request }): WriterAppend => ({
-          room: request.room,
-          userId: request.from.id,
-          userName: request.from.name,
-          text: request.text,
-          clientMsgId: request.clientMsgId,
-          id: this.nextMessageId(),
-        }),
-      ),
-      sessions: sessions.map(({ token, record }): WriterSession => ({ token, userId: record.userId, name: record.name })),
-      now: this.now(),
+    for (const pending of sessions) pending.resolve();
+    for (let i = 0; i < batch.length; i++) batch[i]?.resolve(results[i] as AppendResult);
+  }
+
+  private appendInTransaction(request: AppendRequest): AppendResult {
+    const original = this.statements.byClientMsgId.get(request.from.id, request.clientMsgId);
+    if (original) return { message: toFrame(original), duplicate: true };
+    const seq = this.latestSeqSync(request.room) + 1;
+    const message: ChatFrame = {
+      type: "chat",
+      room: request.room,
+      seq,
+      id: this.nextMessageId(),
+      from: { id: request.from.id, name: request.from.name },
+      text: request.text,
+      ts: this.now(),
+      clientMsgId: request.clientMsgId,
     };
-    this.inFlight = { appends, sessions, sent: batch };
-    const message: WriterRequest = { batch };
-    this.writer.postMessage(message);
-  }
-
-  /** The writer's answer to the batch in flight; then the next batch goes. */
-  private committed(reply: WriterReply): void {
-    const batch = this.inFlight;
-    this.inFlight = null;
-    if (batch) {
-      if (reply.ok) {
-        const { now } = batch.sent;
-        for (const pending of batch.sessions) pending.resolve();
-        batch.appends.forEach((pending, i) => {
-          const original = reply.originals?.get(i);
-          if (original) {
-            pending.resolve({ message: toFrame(original), duplicate: true });
-            return;
-          }
-          const { request } = pending;
-          const seq = reply.seqs[i] as number;
-          if ((this.latestByRoom.get(request.room) ?? 0) < seq) this.latestByRoom.set(request.room, seq);
-          const message: ChatFrame = {
-            type: "chat",
-            room: request.room,
-            seq,
-            id: batch.sent.appends[i]?.id as string,
-            from: { id: request.from.id, name: request.from.name },
-            text: request.text,
-            ts: now,
-            clientMsgId: request.clientMsgId,
-          };
-          pending.resolve({ message, duplicate: false });
-        });
-      } else {
-        const error = Object.assign(new StoreError(reply.message), { code: reply.code });
-        for (const pending of batch.sessions) pending.reject(error);
-        for (const pending of batch.appends) pending.reject(error);
-      }
-    }
-    this.flush();
-  }
-
-  private writerDied(cause: unknown): void {
-    if (this.writerFailure) return;
-    this.writerFailure = new StoreError(`the store's writer thread failed: ${(cause as Error).message}`, { cause });
-    const batch = this.inFlight;
-    this.inFlight = null;
-    if (batch) {
-      for (const pending of batch.sessions) pending.reject(this.writerFailure);
-      for (const pending of batch.appends) pending.reject(this.writerFailure);
-    }
-    this.flush();
+    this.statements.insert.run({
+      room: message.room,
+      seq,
+      id: message.id,
+      user_id: message.from.id,
+      user_name: message.from.name,
+      text: message.text,
+      ts: message.ts,
+      client_msg_id: message.clientMsgId,
+    });
+    this.latestByRoom.set(request.room, seq);
+    return { message, duplicate: false };
   }
 
   private latestSeqSync(room: string): number {
@@ -295,7 +241,6 @@ export class SqliteBackend implements Backend {
 
   saveSession(token: string, record: SessionRecord): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError("store is closed"));
-    if (this.writerFailure) return Promise.reject(this.writerFailure);
     return new Promise((resolve, reject) => {
       this.sessionQueue.push({ token, record: { userId: record.userId, name: record.name }, resolve, reject });
       this.scheduleFlush();
@@ -320,18 +265,8 @@ export class SqliteBackend implements Backend {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
-    // Everything accepted before close is committed (and answered) first.
-    await new Promise<void>((done) => {
-      this.drained.push(done);
-      if (!this.inFlight) this.flush();
-    });
-    if (!this.writerFailure) {
-      const exited = new Promise<void>((done) => this.writer.once("exit", () => done()));
-      const message: WriterRequest = { close: true };
-      this.writer.postMessage(message);
-      await exited;
-    }
     this.db.close();
   }
 }
