@@ -54,6 +54,16 @@ export default fp(
     let lastBatch: OutboundBatch | null = null;
     let lastBatchSlots: Array<[Slot, number]> = [];
     let lastBatchBytes = 0;
+    /** Recipients of `lastBatch` not yet folded into the slots. */
+    let lastBatchRecipients = 0;
+
+    /** Adds the current batch's recipients to the counters; before a new batch and at scrape. */
+    function foldBatch(): void {
+      if (lastBatchRecipients === 0) return;
+      for (const [slot, count] of lastBatchSlots) slot.count += count * lastBatchRecipients;
+      bytesOut += lastBatchBytes * lastBatchRecipients;
+      lastBatchRecipients = 0;
+    }
 
     function slotFor(data: string | Buffer): Slot {
       const type = frameType(data);
@@ -77,8 +87,10 @@ export default fp(
         bytesOut += lastBytes;
       },
       batchOut(batch) {
-        // Every recipient of a broadcast gets the same batch object: tally it once.
+        // Every recipient of a broadcast gets the same batch object: classify it once, and per
+        // recipient only count; the counts are multiplied out when the next batch comes.
         if (batch !== lastBatch) {
+          foldBatch();
           lastBatch = batch;
           const counts = new Map<Slot, number>();
           lastBatchBytes = 0;
@@ -89,8 +101,7 @@ export default fp(
           }
           lastBatchSlots = [...counts];
         }
-        for (const [slot, count] of lastBatchSlots) slot.count += count;
-        bytesOut += lastBatchBytes;
+        lastBatchRecipients++;
       },
       frameIn(bytes) {
         framesInRaw++;
@@ -116,6 +127,7 @@ export default fp(
       labelNames: ["type"],
       registers: [registry],
       collect() {
+        foldBatch();
         this.reset();
         for (const [type, slot] of outSlots) this.inc({ type }, slot.count);
       },
@@ -125,6 +137,7 @@ export default fp(
       help: "Payload bytes written to sockets.",
       registers: [registry],
       collect() {
+        foldBatch();
         this.reset();
         this.inc(bytesOut);
       },
