@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
+import { freePort } from "./apps/server/test/support/free-port";
 import { chromiumLaunchOptions } from "./e2e/support/browser";
-import { freePort } from "./e2e/support/free-port";
 
 const serverEntry = "apps/server/dist/server.js";
 if (!existsSync(serverEntry) || !existsSync("apps/web/dist/index.html")) {

@@ -2,8 +2,9 @@
 // fails over to the other node through the test's load balancer and resumes with nothing lost,
 // nothing twice, the same name, and messages typed during the outage delivered exactly once.
 import { expect, test } from "@playwright/test";
+import { type RedisProcess, startRedis } from "../apps/server/test/support/redis-process";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
-import { RedisServer, startNode, TcpProxy } from "./support/cluster";
+import { startNode, TcpProxy } from "./support/cluster";
 import type { ServerProcess } from "./support/server";
 import { RawClient } from "./support/ws-client";
 
@@ -12,13 +13,13 @@ import { RawClient } from "./support/ws-client";
 const NODE_TTL_MS = 8_000;
 const NODE_ENV = { REDIS_NODE_TTL_MS: String(NODE_TTL_MS), PRESENCE_GRACE_MS: "1000" };
 
-let redis: RedisServer | undefined;
+let redis: RedisProcess | undefined;
 let nodeA: ServerProcess | undefined;
 let nodeB: ServerProcess | undefined;
 let proxy: TcpProxy | undefined;
 
 test.beforeAll(async () => {
-  redis = await RedisServer.start();
+  redis = await startRedis({ persistence: "none" });
   [nodeA, nodeB] = await Promise.all([startNode(redis, NODE_ENV), startNode(redis, NODE_ENV)]);
   proxy = await TcpProxy.start(nodeA.port);
 });

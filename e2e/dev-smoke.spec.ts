@@ -7,8 +7,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
+import { freePort } from "../apps/server/test/support/free-port";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
-import { freePort } from "./support/free-port";
 import { RawClient } from "./support/ws-client";
 
 test.setTimeout(180_000);

@@ -4,10 +4,10 @@
  * them, senders on both. Each configuration starts fresh (its own Redis too).
  */
 import { loadavg } from "node:os";
+import { type RedisProcess, redisUnavailable, startRedis } from "../../apps/server/test/support/redis-process";
 import { Generator } from "./generator";
 import type { ClientSpec } from "./messages";
 import { cpuSplit, memory } from "./proc-stats";
-import { type RedisServer, redisUnavailable, startRedis } from "./redis-server";
 import type { Row, Sizes } from "./scenarios";
 import { type RunningServer, startServer } from "./servers";
 
@@ -58,11 +58,11 @@ export async function cluster(sizes: Sizes): Promise<Row[]> {
 
 async function runConfiguration(configuration: Configuration, sizes: Sizes): Promise<Row[]> {
   const load = clusterSizes(sizes);
-  let redis: RedisServer | undefined;
+  let redis: RedisProcess | undefined;
   const nodes: RunningServer[] = [];
   let generator: Generator | undefined;
   try {
-    redis = configuration.redis ? await startRedis() : undefined;
+    redis = configuration.redis ? await startRedis({ persistence: "everysec" }) : undefined;
     const env: Record<string, string> = redis ? { REDIS_URL: redis.url } : {};
     for (let i = 0; i < configuration.nodes; i++) nodes.push(await startServer("chatroom", env));
     await Promise.all(nodes.map((node) => waitReady(node.port)));
@@ -126,7 +126,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
 async function measure(
   configuration: Configuration,
   nodes: RunningServer[],
-  redis: RedisServer | undefined,
+  redis: RedisProcess | undefined,
   generator: Generator,
   load: ClusterSizes,
   msgsPerSec: number,

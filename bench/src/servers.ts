@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "../../apps/server/test/support/free-port";
 import type { ServerKind } from "./messages";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -19,18 +20,6 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
   seed: "seed (raw ws)",
   socketio: "Socket.IO",
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Extra node flags for our server, e.g. BENCH_CPU_PROF=dir to write a --cpu-prof profile. */
 function profileFlags(): string[] {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test as base } from "@playwright/test";
-import { freePort } from "./free-port";
+import { freePort } from "../../apps/server/test/support/free-port";
 
 const SERVER_ENTRY = resolve("apps/server/dist/server.js");
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port";
+import { type RedisProcess, startRedis } from "../support/redis-process";
 import { type ServerProcess, spawnServer } from "../support/server-process";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
-import { type RedisProcess, startRedis } from "./redis-process";
 import { logSignature, ResumingClient } from "./resuming-client";
 
 const FAST = { RATE_PER_SECOND: "10000", RATE_BURST: "10000" };
@@ -105,7 +105,7 @@ describe("failures", () => {
   });
 
   it("Redis killed and restarted mid-stream: nothing acked is lost and every client converges", async () => {
-    redis = await startRedis({ fsync: "always" });
+    redis = await startRedis({ persistence: "always" });
     const a = await startServer({ REDIS_URL: redis.url, ...FAST });
     const b = await startServer({ REDIS_URL: redis.url, ...FAST });
     servers.push(a, b);

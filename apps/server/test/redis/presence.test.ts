@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type RedisProcess, startRedis } from "../support/redis-process";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
-import { type RedisProcess, startRedis } from "./redis-process";
 
 let redis: RedisProcess;
 let a: StartedServer;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { Backend } from "../../src/backend/backend";
 import { RedisBackend } from "../../src/backend/redis-backend";
 import { describeBackendContract } from "../contract/backend-contract";
-import { type RedisProcess, startRedis } from "./redis-process";
+import { type RedisProcess, startRedis } from "../support/redis-process";
 
 let redis: RedisProcess;
 

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RedisProcess, startRedis } from "../support/redis-process";
 import { type StartedServer, startServer } from "../support/start-server";
-import { type RedisProcess, startRedis } from "./redis-process";
 import { logSignature, ResumingClient } from "./resuming-client";
 
 const FAST = { RATE_PER_SECOND: "10000", RATE_BURST: "10000" };
