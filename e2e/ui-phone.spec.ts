@@ -2,7 +2,7 @@
 import type { Page } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { expect, test } from "./support/server";
-import { expectWhollyInViewport, joinThroughDialog } from "./support/ui-helpers";
+import { expectWhollyInViewport } from "./support/ui-helpers";
 
 /** Waits out the drawer's slide, so boxes and screenshots show where it comes to rest. */
 async function settleDrawer(page: Page): Promise<void> {
@@ -20,7 +20,7 @@ test("on a 390x844 phone the composer, log and menu fit the screen, and the draw
   const friend = await ChatTab.open(browser, url, room, "friend");
   let phone: ChatTab | undefined;
   try {
-    phone = await joinThroughDialog(browser, url, room, "pocket", PHONE);
+    phone = await ChatTab.openWithDialog(browser, url, room, "pocket", PHONE);
     const { page } = phone;
     // Enough lines to fill the screen, one long enough to wrap.
     for (let index = 1; index <= 12; index++) await friend.send(`line ${index} from the friend`);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Browser, type BrowserContext, expect, type Locator, type Page } from "@playwright/test";
+import { type Browser, type BrowserContext, type BrowserContextOptions, expect, type Locator, type Page } from "@playwright/test";
 
 /** A room name no other test uses, so tests can share one server. */
 export function uniqueRoom(prefix = "e2e"): string {
@@ -24,9 +24,18 @@ export class ChatTab {
     return tab;
   }
 
-  /** A fresh browser context joined to `room` the newcomer's way: through the name dialog. */
-  static async openWithDialog(browser: Browser, baseURL: string, room: string, name: string): Promise<ChatTab> {
-    const context = await browser.newContext({ baseURL });
+  /**
+   * A fresh browser context joined to `room` the newcomer's way: through the name dialog.
+   * `options` (viewport, locale...) are for the screens that depend on the context.
+   */
+  static async openWithDialog(
+    browser: Browser,
+    baseURL: string,
+    room: string,
+    name: string,
+    options: BrowserContextOptions = {},
+  ): Promise<ChatTab> {
+    const context = await browser.newContext({ ...options, baseURL });
     const page = await context.newPage();
     await page.goto(`/r/${room}`);
     const input = page.locator("#name-input");
