@@ -2,10 +2,14 @@
 // `pnpm dev`: the server in watch mode plus Vite's dev server, which proxies /ws and /api to it.
 // One command, one Ctrl+C. Output lines are prefixed with the process they came from.
 import { spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const serverPort = process.env.PORT ?? "8080";
 const webPort = process.env.WEB_PORT ?? "5173";
-const env = { ...process.env, PORT: serverPort, WEB_PORT: webPort, FORCE_COLOR: "1" };
+// The server runs from apps/server in dev; point it at the same ./data as `pnpm start` uses.
+const dataDir = process.env.DATA_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "../data");
+const env = { ...process.env, PORT: serverPort, WEB_PORT: webPort, DATA_DIR: dataDir, FORCE_COLOR: "1" };
 
 const processes = [
   { name: "server", color: 36, args: ["--filter", "@chatroom/server", "run", "dev"] },
