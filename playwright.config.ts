@@ -42,7 +42,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: `node ${serverEntry}`,
+    // The README's production command, so the tests prove it works as written.
+    command: "pnpm start",
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,
