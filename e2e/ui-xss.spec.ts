@@ -8,10 +8,18 @@ test("hostile text and names render literally, fire nothing, and only https link
   const url = baseURL ?? "";
   const room = uniqueRoom("xss");
   const hostileName = "<img src=x onerror=alert(4)>";
+  const otherHostileNames = ["<script>alert(5)</script>", "javascript:alert(6)"];
   const victim = await ChatTab.open(browser, url, room, "victim");
   const mallory = await ChatTab.open(browser, url, room, hostileName);
+  const accomplices = [];
+  for (const name of otherHostileNames) accomplices.push(await ChatTab.open(browser, url, room, name));
   const dialogs: string[] = [];
-  for (const tab of [mallory, victim]) tab.page.on("dialog", (dialog) => void dialog.dismiss().then(() => dialogs.push(dialog.message())));
+  for (const tab of [mallory, victim, ...accomplices]) {
+    tab.page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
   try {
     for (const payload of PAYLOADS) await mallory.send(payload);
     await mallory.send("see https://example.com/docs?a=1 for details");
@@ -35,9 +43,14 @@ test("hostile text and names render literally, fire nothing, and only https link
     // The join line carries the hostile name as text too.
     await expect(victim.events.filter({ hasText: `${hostileName} joined` })).toHaveCount(1);
     await expect(victim.events.locator("img, script")).toHaveCount(0);
+    // Every hostile name is listed as the very text it was typed as, and is no link.
+    for (const name of [hostileName, ...otherHostileNames]) {
+      await expect(victim.members.getByText(name, { exact: true })).toHaveCount(1);
+      await expect(victim.events.filter({ hasText: `${name} joined` })).toHaveCount(1);
+    }
+    await expect(victim.members.locator("a, img, script")).toHaveCount(0);
     expect(dialogs).toEqual([]);
   } finally {
-    await mallory.close();
-    await victim.close();
+    for (const tab of [mallory, victim, ...accomplices]) await tab.close();
   }
 });
