@@ -19,7 +19,11 @@ export type ReconnectPolicy = "none" | "resume" | "backoff" | "new-session";
 export const CLOSE_CODES = {
   normal: { code: 1000, reason: "normal", reconnect: "none" },
   shuttingDown: { code: 1001, reason: "server shutting down", reconnect: "resume" },
+  // 1002, 1007 and 1008 come from the WebSocket layer itself, for frames no client of ours sends.
+  protocolError: { code: 1002, reason: "websocket protocol error", reconnect: "none" },
   binaryFrame: { code: 1003, reason: "binary frames are not accepted", reconnect: "none" },
+  invalidUtf8: { code: 1007, reason: "text frame is not valid UTF-8", reconnect: "none" },
+  policyViolation: { code: 1008, reason: "too many fragments or buffered chunks", reconnect: "none" },
   frameTooLarge: { code: 1009, reason: "frame too large", reconnect: "none" },
   internalError: { code: 1011, reason: "internal error", reconnect: "resume" },
   replaced: { code: 4001, reason: "replaced by a newer connection", reconnect: "new-session" },

@@ -14,13 +14,21 @@ const CONTRACT_CLOSE_CODES = [
   [4501, "none"],
 ] as const;
 
+/** Codes the WebSocket layer sends for malformed framing; the table holds them so clients know them too. */
+const TRANSPORT_CLOSE_CODES = [
+  [1002, "none"],
+  [1007, "none"],
+  [1008, "none"],
+] as const;
+
 describe("close codes", () => {
-  it("hold exactly the contract's codes, each once", () => {
+  it("hold exactly the contract's codes and the WebSocket layer's, each once", () => {
     const codes = Object.values(CLOSE_CODES).map((entry) => entry.code);
-    expect(codes.sort((a, b) => a - b)).toEqual(CONTRACT_CLOSE_CODES.map(([code]) => code));
+    const expected = [...CONTRACT_CLOSE_CODES, ...TRANSPORT_CLOSE_CODES].map(([code]) => code);
+    expect(codes.sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
   });
 
-  it.each(CONTRACT_CLOSE_CODES)("%i: the client's policy is %s", (code, policy) => {
+  it.each([...CONTRACT_CLOSE_CODES, ...TRANSPORT_CLOSE_CODES])("%i: the client's policy is %s", (code, policy) => {
     expect(reconnectPolicyFor(code)).toBe(policy);
     const entry = Object.values(CLOSE_CODES).find((candidate) => candidate.code === code);
     expect(entry?.reconnect).toBe(policy);
