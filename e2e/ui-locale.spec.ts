@@ -13,6 +13,10 @@ test("with locale zh-CN the page speaks the seed's Chinese", async ({ browser, b
     await page.goto(`/r/${room}`);
     await expect(page.getByRole("dialog")).toContainText("选择昵称");
     await expect(page.getByRole("button", { name: "加入" })).toBeVisible();
+    // A refused name is explained in Chinese too.
+    await page.locator("#name-input").fill("   ");
+    await page.locator("#name-input").press("Enter");
+    await expect(page.getByRole("dialog")).toContainText("请输入昵称。");
     await page.locator("#name-input").fill("小明");
     await page.locator("#name-input").press("Enter");
     const zh = new ChatTab(context, page, "小明");

@@ -23,16 +23,19 @@ export const ROOM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
-export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
+/** Why a name was refused, as data, so a UI can say it in its own language. */
+export type NameProblem = "empty" | "too_long" | "forbidden_characters";
+
+export type NameCheck = { ok: true; name: string } | { ok: false; problem: NameProblem; reason: string };
 
 /** NFKC-normalizes and trims a nickname, then checks it against the contract's rules. */
 export function normalizeName(raw: string, maxLength = 32): NameCheck {
   const name = raw.normalize("NFKC").trim();
   const length = codePointLength(name);
-  if (length === 0) return { ok: false, reason: "name is empty" };
-  if (length > maxLength) return { ok: false, reason: `name is longer than ${maxLength} characters` };
+  if (length === 0) return { ok: false, problem: "empty", reason: "name is empty" };
+  if (length > maxLength) return { ok: false, problem: "too_long", reason: `name is longer than ${maxLength} characters` };
   if (FORBIDDEN_IN_NAME.test(name)) {
-    return { ok: false, reason: "name contains control, zero-width or bidi characters" };
+    return { ok: false, problem: "forbidden_characters", reason: "name contains control, zero-width or bidi characters" };
   }
   return { ok: true, name };
 }

@@ -18,6 +18,17 @@ describe("codePointLength", () => {
 
 describe("normalizeName", () => {
   it.each([
+    ["   ", "empty"],
+    ["x".repeat(33), "too_long"],
+    ["bad\u202Ename", "forbidden_characters"],
+    ["zero\u200Bwidth", "forbidden_characters"],
+  ] as const)("names why %j is refused as data (%s), for UIs in any language", (input, problem) => {
+    const checked = normalizeName(input);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.problem).toBe(problem);
+  });
+
+  it.each([
     ["alice", "alice"],
     ["  alice  ", "alice"],
     ["Ａｌｉｃｅ", "Alice"],

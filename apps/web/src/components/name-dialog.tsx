@@ -25,7 +25,7 @@ export function NameDialog({ mode, initial, onSubmit, onCancel }: Props) {
     event.preventDefault();
     const checked = normalizeName(value);
     if (!checked.ok) {
-      setError(checked.reason);
+      setError(t.nameProblem(checked.problem));
       return;
     }
     onSubmit(checked.name);

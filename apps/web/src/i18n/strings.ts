@@ -1,3 +1,4 @@
+import type { NameProblem } from "@chatroom/protocol";
 /** Every UI string, in English and zh-CN. The Chinese ones reuse the seed's wording where it had one. */
 export const STRINGS = {
   en: {
@@ -28,6 +29,12 @@ export const STRINGS = {
     discard: "Discard",
     nameDialogTitle: "Choose a name",
     nameLabel: "Your name",
+    nameProblem: (problem: NameProblem) =>
+      ({
+        empty: "Please enter a name.",
+        too_long: "A name can be at most 32 characters.",
+        forbidden_characters: "A name cannot contain invisible, control or text-direction characters.",
+      })[problem],
     join: "Join",
     changeName: "Change name",
     rename: "Rename",
@@ -88,6 +95,12 @@ export const STRINGS = {
     discard: "删除",
     nameDialogTitle: "选择昵称",
     nameLabel: "你的昵称",
+    nameProblem: (problem: NameProblem) =>
+      ({
+        empty: "请输入昵称。",
+        too_long: "昵称最多 32 个字符。",
+        forbidden_characters: "昵称不能包含不可见字符、控制字符或文字方向字符。",
+      })[problem],
     join: "加入",
     changeName: "修改昵称",
     rename: "改名",
