@@ -1,21 +1,12 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "../support/start-server";
+import { describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
+const { join } = fixture;
 let server: StartedServer;
-const clients: TestClient[] = [];
-
-async function join(query: Record<string, string | number> = {}) {
-  const client = await TestClient.join(server.wsUrl, query);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-});
 
 describe("bad frames", () => {
   it.each([
@@ -29,7 +20,7 @@ describe("bad frames", () => {
     ["text too long", JSON.stringify({ type: "chat", text: "x".repeat(2001), clientMsgId: "x2" }), "too_long"],
     ["history limit out of range", JSON.stringify({ type: "history", before: 10, limit: 101 }), "bad_frame"],
   ])("%s gets an error frame and the connection stays open", async (_label, raw, code) => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join();
     client.sendRaw(raw);
     const error = await client.waitForType("error");
@@ -41,14 +32,14 @@ describe("bad frames", () => {
   });
 
   it("echoes the clientMsgId of a chat it rejects", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join();
     client.sendRaw(JSON.stringify({ type: "chat", text: "", clientMsgId: "mine-1" }));
     expect(await client.waitForType("error")).toMatchObject({ code: "bad_frame", clientMsgId: "mine-1" });
   });
 
   it("closes with 4501 after 10 bad frames within 10 s", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join();
     for (let i = 0; i < 9; i++) client.sendRaw("garbage");
     await client.waitForCount("error", 9);
@@ -62,14 +53,14 @@ describe("bad frames", () => {
   });
 
   it("closes a binary frame with 1003", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join();
     client.sendRaw(Buffer.from(JSON.stringify({ type: "ping" })), { binary: true });
     expect((await client.waitForClose()).code).toBe(CLOSE_CODES.binaryFrame.code);
   });
 
   it("closes a frame over maxFrameBytes with 1009", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join();
     client.sendRaw(JSON.stringify({ type: "chat", text: "x".repeat(17 * 1024), clientMsgId: "big" }));
     expect((await client.waitForClose()).code).toBe(CLOSE_CODES.frameTooLarge.code);
@@ -78,7 +69,7 @@ describe("bad frames", () => {
 
 describe("rate limits", () => {
   it("answers a chat over the rate with rate_limited, retryAfterMs and its clientMsgId, and stays open", async () => {
-    server = await startServer({ RATE_BURST: "2", RATE_PER_SECOND: "1" });
+    server = await fixture.start({ RATE_BURST: "2", RATE_PER_SECOND: "1" });
     const client = await join();
     for (let i = 1; i <= 3; i++) client.send({ type: "chat", text: `m${i}`, clientMsgId: `r${i}` });
     const error = await client.waitForType("error");
@@ -91,7 +82,7 @@ describe("rate limits", () => {
   });
 
   it("closes a sender that keeps flooding past rate_limited with 4029", async () => {
-    server = await startServer({ RATE_BURST: "2", RATE_PER_SECOND: "1" });
+    server = await fixture.start({ RATE_BURST: "2", RATE_PER_SECOND: "1" });
     const client = await join();
     for (let i = 1; i <= 60; i++) client.send({ type: "chat", text: `m${i}`, clientMsgId: `f${i}` });
     expect((await client.waitForClose()).code).toBe(CLOSE_CODES.rateLimitAbuse.code);
@@ -109,9 +100,9 @@ describe("bad connection query", () => {
     ["a name of 33 characters", { name: "a".repeat(33) }],
     ["a malformed session", { session: "short" }],
   ])("%s gets the upgrade, then error bad_request, then close 4501", async (_label, query) => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await TestClient.connect(server.wsUrl, { query });
-    clients.push(client);
+    fixture.track(client);
     const error = await client.waitForType("error");
     expect(error.code).toBe("bad_request");
     expect(client.frames[0]).toBe(error);
@@ -122,19 +113,19 @@ describe("bad connection query", () => {
 
 describe("unknown query parameters", () => {
   it("are ignored, so newer clients can add some", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await TestClient.connect(server.wsUrl, { query: { colour: "red", name: "alice" } });
-    clients.push(client);
+    fixture.track(client);
     expect((await client.waitForType("welcome")).you.name).toBe("alice");
   });
 });
 
 describe("origin", () => {
   it("refuses a foreign browser origin with HTTP 403 and allows no Origin and the server's own", async () => {
-    server = await startServer();
+    server = await fixture.start();
     await expect(TestClient.connect(server.wsUrl, { headers: { Origin: "https://evil.example" } })).rejects.toThrow(/403/);
     const own = await TestClient.connect(server.wsUrl, { headers: { Origin: server.url } });
-    clients.push(own);
+    fixture.track(own);
     await own.waitForType("welcome");
   });
 });

@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "../support/start-server";
-import { TestClient } from "../support/test-client";
+import { describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
+const { join } = fixture;
 let server: StartedServer;
-const clients: TestClient[] = [];
-
-async function join(query: Record<string, string | number> = {}) {
-  const client = await TestClient.join(server.wsUrl, query);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-});
 
 async function seed(count: number, room = "lobby") {
   const writer = await join({ room, name: "writer" });
@@ -25,7 +15,7 @@ async function seed(count: number, room = "lobby") {
 
 describe("history paging", () => {
   it("pages older messages with before/limit and reports hasOlder", async () => {
-    server = await startServer({ RATE_BURST: "100", WELCOME_LATEST: "5" });
+    server = await fixture.start({ RATE_BURST: "100", WELCOME_LATEST: "5" });
     await seed(25);
     const reader = await join({ name: "reader" });
     expect(reader.welcome.messages.map((message) => message.seq)).toEqual([21, 22, 23, 24, 25]);
@@ -49,7 +39,7 @@ describe("history paging", () => {
   });
 
   it("never pages past what the connection has been sent", async () => {
-    server = await startServer({ RATE_BURST: "100" });
+    server = await fixture.start({ RATE_BURST: "100" });
     await seed(3);
     const reader = await join({ name: "reader" });
     reader.send({ type: "history", before: 1_000_000, limit: 100 });
@@ -59,7 +49,7 @@ describe("history paging", () => {
   });
 
   it("resumes with since: exactly the messages after it", async () => {
-    server = await startServer({ RATE_BURST: "100" });
+    server = await fixture.start({ RATE_BURST: "100" });
     await seed(8);
     const client = await join({ since: 5 });
     expect(client.welcome.messages.map((message) => message.seq)).toEqual([6, 7, 8]);
@@ -71,7 +61,7 @@ describe("history paging", () => {
   });
 
   it("caps a since far back at WELCOME_SINCE_MAX, with complete=false", async () => {
-    server = await startServer({ RATE_BURST: "100", WELCOME_SINCE_MAX: "4" });
+    server = await fixture.start({ RATE_BURST: "100", WELCOME_SINCE_MAX: "4" });
     await seed(10);
     const client = await join({ since: 0 });
     expect(client.welcome.messages.map((message) => message.seq)).toEqual([7, 8, 9, 10]);
@@ -81,7 +71,7 @@ describe("history paging", () => {
 
 describe("HTTP routes", () => {
   it("/healthz and /readyz answer ok with the backend kind", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
@@ -91,7 +81,7 @@ describe("HTTP routes", () => {
   });
 
   it("/readyz is 503 when the store is closed", async () => {
-    server = await startServer();
+    server = await fixture.start();
     await server.app.backend.close();
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
@@ -99,7 +89,7 @@ describe("HTTP routes", () => {
   });
 
   it("/api/rooms lists rooms with members, busiest first, and validates limit", async () => {
-    server = await startServer();
+    server = await fixture.start();
     expect(await (await fetch(`${server.url}/api/rooms`)).json()).toEqual({ rooms: [] });
     await join({ room: "quiet", name: "a" });
     await join({ room: "busy", name: "b" });

@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "../support/start-server";
+import { describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
 let server: StartedServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
 
 describe("presence in a room larger than its member list", () => {
   it("summarizes a join storm: each system frame names at most 10 users and carries the exact count", async () => {
-    server = await startServer({ WELCOME_MEMBERS_MAX: "5" });
+    server = await fixture.start({ WELCOME_MEMBERS_MAX: "5" });
     const watcher = await TestClient.join(server.wsUrl, { name: "watcher" });
-    clients.push(watcher);
+    fixture.track(watcher);
     const joiners = await Promise.all(Array.from({ length: 40 }, (_, i) => TestClient.join(server?.wsUrl ?? "", { name: `storm-${i}` })));
-    clients.push(...joiners);
+    fixture.track(...joiners);
     await watcher.waitFor((frame) => frame.type === "system" && frame.memberCount === 41);
     const systems = watcher.ofType("system");
     const large = systems.filter((frame) => frame.memberCount > 5);

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SessionRecord } from "../../src/backend/backend";
 import { MemoryBackend } from "../../src/backend/memory-backend";
-import { type StartedServer, startServer } from "../support/start-server";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
 let server: StartedServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,7 +22,7 @@ class SlowSessionBackend extends MemoryBackend {
 describe("room lifecycle", () => {
   it("a room emptied while someone is joining it is not split in two", async () => {
     const backend = new SlowSessionBackend({ nodeId: "slow" });
-    server = await startServer({ PRESENCE_GRACE_MS: "30" }, { backend });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "30" }, { backend });
     const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });
     await alice.close();
     // Bob's join finds the room, then waits on the store while alice's grace runs out.
@@ -36,9 +31,9 @@ describe("room lifecycle", () => {
     await sleep(100);
     backend.sessionDelayMs = 0;
     const bob = await bobJoining;
-    clients.push(bob);
+    fixture.track(bob);
     const carol = await TestClient.join(server.wsUrl, { room: "r", name: "carol" });
-    clients.push(carol);
+    fixture.track(carol);
     expect(carol.welcome.members.map((member) => member.name).sort()).toEqual(["bob", "carol"]);
     carol.send({ type: "chat", text: "anyone?", clientMsgId: "c1" });
     expect(await bob.waitForType("chat")).toMatchObject({ text: "anyone?", from: carol.welcome.you });
@@ -47,20 +42,20 @@ describe("room lifecycle", () => {
   it("two users joining at once with the same name get different names", async () => {
     const backend = new SlowSessionBackend({ nodeId: "slow" });
     backend.sessionDelayMs = 50;
-    server = await startServer({}, { backend });
+    server = await fixture.start({}, { backend });
     const both = await Promise.all([1, 2].map(() => TestClient.join(server?.wsUrl ?? "", { room: "r", name: "alice" })));
-    clients.push(...both);
+    fixture.track(...both);
     expect(both.map((client) => client.welcome.you.name).sort()).toEqual(["alice", "alice (2)"]);
     const resumed = both.find((client) => client.welcome.you.name === "alice (2)");
     await resumed?.close();
     const again = await TestClient.join(server.wsUrl, { room: "r", session: resumed?.welcome.session ?? "" });
-    clients.push(again);
+    fixture.track(again);
     expect(again.welcome.you.name).toBe("alice (2)");
   });
 
   it("a connection still joining when the server shuts down is closed with 1001 and never welcomed", async () => {
     const backend = new SlowSessionBackend({ nodeId: "slow" });
-    server = await startServer({}, { backend });
+    server = await fixture.start({}, { backend });
     const present = await TestClient.join(server.wsUrl, { room: "r", name: "present" });
     backend.sessionDelayMs = 200;
     const joining = await TestClient.connect(server.wsUrl, { query: { room: "r", name: "joining" } });
@@ -74,7 +69,7 @@ describe("room lifecycle", () => {
   });
 
   it("a room that empties and fills again keeps counting seq", async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: "20" });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "20" });
     const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });
     alice.send({ type: "chat", text: "one", clientMsgId: "a1" });
     await alice.waitForType("ack");
@@ -82,7 +77,7 @@ describe("room lifecycle", () => {
     await sleep(80);
     expect(await (await fetch(`${server.url}/api/rooms`)).json()).toEqual({ rooms: [] });
     const bob = await TestClient.join(server.wsUrl, { room: "r", name: "bob" });
-    clients.push(bob);
+    fixture.track(bob);
     expect(bob.welcome.latestSeq).toBe(1);
     bob.send({ type: "chat", text: "two", clientMsgId: "b1" });
     expect(await bob.waitForType("chat")).toMatchObject({ seq: 2 });

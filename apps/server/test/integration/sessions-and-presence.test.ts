@@ -1,27 +1,18 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "../support/start-server";
+import { describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
+const { join } = fixture;
 let server: StartedServer;
-const clients: TestClient[] = [];
-
-async function join(query: Record<string, string | number> = {}) {
-  const client = await TestClient.join(server.wsUrl, query);
-  clients.push(client);
-  return client;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-});
-
 describe("sessions", () => {
   it("a resumed session keeps its user id and name", async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: "50" });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "50" });
     const first = await join({ name: "alice" });
     await first.close();
     await sleep(100);
@@ -31,7 +22,7 @@ describe("sessions", () => {
   });
 
   it("a second connection of the same session to the same room closes the first with 4001", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const first = await join({ name: "alice", room: "r" });
     const second = await join({ session: first.welcome.session, room: "r" });
     expect((await first.waitForClose()).code).toBe(CLOSE_CODES.replaced.code);
@@ -42,7 +33,7 @@ describe("sessions", () => {
   });
 
   it("an unknown session token starts a new session", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join({ session: "x".repeat(24), name: "alice" });
     expect(client.welcome.session).not.toBe("x".repeat(24));
     expect(client.welcome.you.name).toBe("alice");
@@ -51,7 +42,7 @@ describe("sessions", () => {
 
 describe("names", () => {
   it("a name held by another user gets a suffix, case-insensitively", async () => {
-    server = await startServer();
+    server = await fixture.start();
     await join({ name: "alice" });
     const second = await join({ name: "alice" });
     expect(second.welcome.you.name).toBe("alice (2)");
@@ -60,13 +51,13 @@ describe("names", () => {
   });
 
   it("the name is NFKC-normalized and trimmed", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await join({ name: "  ｆｕｌｌ  " });
     expect(client.welcome.you.name).toBe("full");
   });
 
   it("rename to a taken name gets name_taken and changes nothing", async () => {
-    server = await startServer();
+    server = await fixture.start();
     await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     bob.send({ type: "rename", name: "Alice" });
@@ -77,7 +68,7 @@ describe("names", () => {
   });
 
   it("rename broadcasts a system frame with renamed, and the new name sticks to the session", async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: "50" });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "50" });
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     // Let the join announcements go out first, so the rename is not folded into a join.
@@ -103,7 +94,7 @@ describe("names", () => {
 
 describe("names and sessions together", () => {
   it("a resumed session whose name was taken meanwhile gets a suffix, and keeps it", async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: "20" });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "20" });
     const first = await join({ name: "alice" });
     await first.close();
     await sleep(80);
@@ -117,7 +108,7 @@ describe("names and sessions together", () => {
   });
 
   it("renaming to one's own name in another case is allowed; to the same name is a no-op", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     await bob.waitFor((frame) => frame.type === "system" && frame.joined.length > 0 && frame.memberCount === 2);
@@ -134,7 +125,7 @@ describe("names and sessions together", () => {
 
 describe("presence", () => {
   it("announces joins and, after the grace period, leaves", async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: "100" });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "100" });
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     const joined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
@@ -148,7 +139,7 @@ describe("presence", () => {
   });
 
   it("a reconnect within the grace period produces no leave and no join", async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: "400" });
+    server = await fixture.start({ PRESENCE_GRACE_MS: "400" });
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
@@ -166,7 +157,7 @@ describe("presence", () => {
   });
 
   it("coalesces a burst of joins into few system frames", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const watcher = await join({ name: "watcher" });
     const from = watcher.frames.length;
     await Promise.all(Array.from({ length: 8 }, (_, i) => join({ name: `p${i}` })));
@@ -186,9 +177,9 @@ describe("presence", () => {
 
 describe("liveness", () => {
   it("the server terminates a peer that stops answering its pings, and keeps one that answers", async () => {
-    server = await startServer({ PING_INTERVAL_MS: "100" });
+    server = await fixture.start({ PING_INTERVAL_MS: "100" });
     const deaf = await TestClient.connect(server.wsUrl, { query: { name: "deaf" }, autoPong: false });
-    clients.push(deaf);
+    fixture.track(deaf);
     const healthy = await join({ name: "healthy" });
     await deaf.waitForType("welcome");
     const closed = await deaf.waitForClose(3_000);
@@ -199,7 +190,7 @@ describe("liveness", () => {
 
 describe("typing", () => {
   it("goes to the others, not to the sender", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     alice.send({ type: "typing", active: true });
@@ -212,7 +203,7 @@ describe("typing", () => {
   });
 
   it("stops when the typist sends a chat", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     alice.send({ type: "typing", active: true });

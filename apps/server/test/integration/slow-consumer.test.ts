@@ -1,16 +1,11 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "../support/start-server";
+import { describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
 let server: StartedServer | undefined;
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** 2000 code points of 4 UTF-8 bytes each: the largest chat text the default limits allow. */
@@ -18,7 +13,7 @@ const BIG_TEXT = "😀".repeat(2000);
 
 async function fill(count: number): Promise<TestClient> {
   const writer = await TestClient.join(server?.wsUrl ?? "", { name: "writer" });
-  clients.push(writer);
+  fixture.track(writer);
   for (let i = 0; i < count; i++) writer.send({ type: "chat", text: BIG_TEXT, clientMsgId: `big-${i}` });
   await writer.waitForCount("ack", count, 20_000);
   return writer;
@@ -27,10 +22,10 @@ async function fill(count: number): Promise<TestClient> {
 describe("slow consumers", () => {
   it("a resume whose welcome alone is over the bound survives a reader that is briefly slow", async () => {
     // 500 messages of 8 KB: a 4 MB welcome against the default 1 MiB bound.
-    server = await startServer({ RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
+    server = await fixture.start({ RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
     await fill(500);
     const reader = await TestClient.connect(server.wsUrl, { query: { since: 0 } });
-    clients.push(reader);
+    fixture.track(reader);
     reader.socket.pause();
     await sleep(300);
     reader.socket.resume();
@@ -42,12 +37,12 @@ describe("slow consumers", () => {
   });
 
   it("a reader that stops reading the live stream is still closed with 4008", async () => {
-    server = await startServer({ RATE_PER_SECOND: "100000", RATE_BURST: "100000", SLOW_CONSUMER_BYTES: "262144" });
+    server = await fixture.start({ RATE_PER_SECOND: "100000", RATE_BURST: "100000", SLOW_CONSUMER_BYTES: "262144" });
     const reader = await TestClient.join(server.wsUrl, { name: "reader" });
-    clients.push(reader);
+    fixture.track(reader);
     reader.socket.pause();
     const writer = await TestClient.join(server.wsUrl, { name: "writer" });
-    clients.push(writer);
+    fixture.track(writer);
     // In small batches, so the writer (who reads) stays under the bound while the reader does not.
     for (let i = 0; i < 1000 && !reader.closeEvent; i++) {
       writer.send({ type: "chat", text: BIG_TEXT, clientMsgId: `live-${i}` });

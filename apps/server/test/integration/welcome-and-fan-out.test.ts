@@ -1,27 +1,18 @@
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, serverFrameSchema } from "@chatroom/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "../support/start-server";
+import { describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useTestServer } from "../support/use-test-server";
 
+const fixture = useTestServer();
+const { join } = fixture;
 let server: StartedServer;
-const clients: TestClient[] = [];
-
-async function join(query: Record<string, string | number> = {}) {
-  const client = await TestClient.join(server.wsUrl, query);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-});
 
 describe("welcome", () => {
   it("is the first frame, matches the schema and describes the room, the user and the limits", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const client = await TestClient.connect(server.wsUrl, { query: { room: "kitchen", name: "alice" } });
-    clients.push(client);
+    fixture.track(client);
     const welcome = await client.waitForType("welcome");
     expect(client.frames[0]).toBe(welcome);
     expect(serverFrameSchema.safeParse(welcome).success).toBe(true);
@@ -48,7 +39,7 @@ describe("welcome", () => {
   });
 
   it("defaults to the lobby and a guest name, and reports configured limits", async () => {
-    server = await startServer({ MAX_TEXT_LENGTH: "500", RATE_PER_SECOND: "2", RATE_BURST: "7" });
+    server = await fixture.start({ MAX_TEXT_LENGTH: "500", RATE_PER_SECOND: "2", RATE_BURST: "7" });
     const { welcome } = await join();
     expect(welcome.room).toBe("lobby");
     expect(welcome.you.name).toMatch(/^guest-[a-z0-9]{4}$/);
@@ -56,7 +47,7 @@ describe("welcome", () => {
   });
 
   it("lists the members already present, and carries the latest messages with seq", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const alice = await join({ name: "alice" });
     alice.send({ type: "chat", text: "hello", clientMsgId: "m1" });
     await alice.waitForType("ack");
@@ -68,7 +59,7 @@ describe("welcome", () => {
   });
 
   it("carries only the latest WELCOME_LATEST messages without since, with complete=false", async () => {
-    server = await startServer({ WELCOME_LATEST: "3", RATE_BURST: "100" });
+    server = await fixture.start({ WELCOME_LATEST: "3", RATE_BURST: "100" });
     const alice = await join({ name: "alice" });
     for (let i = 1; i <= 5; i++) alice.send({ type: "chat", text: `m${i}`, clientMsgId: `m${i}` });
     await alice.waitForCount("ack", 5);
@@ -83,7 +74,7 @@ describe("welcome", () => {
 
 describe("fan-out", () => {
   it("sends every chat to every connection, the sender included, in the same seq order everywhere", async () => {
-    server = await startServer({ RATE_BURST: "100" });
+    server = await fixture.start({ RATE_BURST: "100" });
     const room = { room: "fanout" };
     const people = await Promise.all(["ann", "ben", "cat"].map((name) => join({ ...room, name })));
     const perSender = 10;
@@ -109,7 +100,7 @@ describe("fan-out", () => {
   });
 
   it("trims the text and keeps inner newlines", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const alice = await join({ name: "alice" });
     alice.send({ type: "chat", text: "  line one\nline two  ", clientMsgId: "nl" });
     const chat = await alice.waitForType("chat");
@@ -117,7 +108,7 @@ describe("fan-out", () => {
   });
 
   it("keeps rooms apart", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const red = await join({ room: "red", name: "alice" });
     const blue = await join({ room: "blue", name: "bob" });
     red.send({ type: "chat", text: "in red", clientMsgId: "r1" });
@@ -133,7 +124,7 @@ describe("fan-out", () => {
   });
 
   it("answers ping with pong echoing t", async () => {
-    server = await startServer();
+    server = await fixture.start();
     const alice = await join();
     alice.send({ type: "ping", t: 12345.5 });
     expect(await alice.waitForType("pong")).toEqual({ type: "pong", t: 12345.5 });
