@@ -9,6 +9,7 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pipePrefixed } from "./lib/prefixed-output.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "apps/server/dist/server.js");
@@ -37,15 +38,7 @@ let stopping = false;
 
 function run(name, color, command, args, env) {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const prefix = `\x1b[${color}m[${name}]\x1b[0m `;
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = "";
-    stream.on("data", (chunk) => {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
-    });
-  }
+  const prefix = pipePrefixed(child, name, color);
   child.on("error", (error) => {
     console.error(`${prefix}could not start ${command}: ${error.message}`);
     stop(1);

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pipePrefixed } from "./lib/prefixed-output.mjs";
 
 const serverPort = process.env.PORT ?? "8080";
 const webPort = process.env.WEB_PORT ?? "5173";
@@ -16,15 +17,7 @@ const processes = [
   { name: "web", color: 35, args: ["--filter", "@chatroom/web", "run", "dev", "--host", process.env.WEB_HOST ?? "localhost"] },
 ].map(({ name, color, args }) => {
   const child = spawn("pnpm", args, { env, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
-  const prefix = `\x1b[${color}m[${name}]\x1b[0m `;
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = "";
-    stream.on("data", (chunk) => {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
-    });
-  }
+  const prefix = pipePrefixed(child, name, color);
   child.on("exit", (code, signal) => {
     if (!stopping) {
       console.error(`${prefix}exited (${signal ?? code}); stopping the rest`);

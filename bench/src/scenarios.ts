@@ -190,16 +190,25 @@ async function measure(
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
+/** Connects `clients` to one room and lets the joins settle before anything is measured. */
+async function joinBenchRoom(
+  generator: Parameters<typeof connectOrThrow>[0],
+  server: Parameters<typeof connectOrThrow>[1],
+  clients: number,
+) {
+  await connectOrThrow(
+    generator,
+    server,
+    specs(clients, () => "bench"),
+    2_000,
+    60_000,
+  );
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, msgsPerSec: number): Promise<Row> {
   return withServer(kind, sizes.workers, async (server, generator) => {
-    await connectOrThrow(
-      generator,
-      server,
-      specs(clients, () => "bench"),
-      2_000,
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    await joinBenchRoom(generator, server, clients);
     return measure(server, generator, {
       scenario: `fan-out ${clients}`,
       clients,
@@ -214,14 +223,7 @@ export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, ms
 export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]> {
   const clients = sizes.saturationClients;
   return withServer(kind, sizes.workers, async (server, generator) => {
-    await connectOrThrow(
-      generator,
-      server,
-      specs(clients, () => "bench"),
-      2_000,
-      60_000,
-    );
-    await new Promise((r) => setTimeout(r, 500));
+    await joinBenchRoom(generator, server, clients);
     const rows: Row[] = [];
     for (const deliveries of sizes.saturationSteps) {
       // On a shared machine one step can miss by bad luck: a failed step is measured once more.
