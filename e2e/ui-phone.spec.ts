@@ -63,11 +63,28 @@ test("on a 390x844 phone the composer, log and menu fit the screen, and the draw
     await settleDrawer(page);
     await expect(phone.members).not.toBeInViewport();
 
-    // Escape closes it too.
+    // Open, the drawer is modal: focus moves into it, Tab never reaches the chat behind it (which is
+    // inert), and Escape closes it and gives focus back to the menu button.
     await menu.click();
     await expect(menu).toHaveAttribute("aria-expanded", "true");
+    await expect.poll(() => page.evaluate(() => !!document.getElementById("sidebar")?.contains(document.activeElement))).toBe(true);
+    await expect(page.locator("main")).toHaveAttribute("inert", "");
+    const stops = await page
+      .locator("#sidebar")
+      .evaluate((sidebar) => sidebar.querySelectorAll("a[href], button:not([disabled]), input:not([disabled])").length);
+    // Round the whole cycle both ways, so both ends wrap.
+    for (const key of [...Array(stops + 2).fill("Tab"), ...Array(stops + 2).fill("Shift+Tab")]) {
+      await page.keyboard.press(key);
+      const focusInDrawer = await page.evaluate(
+        () =>
+          !!document.getElementById("sidebar")?.contains(document.activeElement) || !!document.activeElement?.classList.contains("scrim"),
+      );
+      expect(focusInDrawer, `focus after ${key}`).toBe(true);
+    }
     await page.keyboard.press("Escape");
     await expect(menu).toHaveAttribute("aria-expanded", "false");
+    await expect(menu).toBeFocused();
+    await expect(page.locator("main")).not.toHaveAttribute("inert", "");
     await settleDrawer(page);
     await expect(phone.members).not.toBeInViewport();
 

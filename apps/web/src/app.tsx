@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { createBrowserClient, tabClient } from "./client/browser-client";
 import type { ChatSnapshot } from "./client/chat-client";
 import { ClientStorage } from "./client/storage";
@@ -12,6 +12,7 @@ import { RoomSwitcher } from "./components/room-switcher";
 import { StatusBadge } from "./components/status-badge";
 import { TypingIndicator } from "./components/typing-indicator";
 import { useChat } from "./hooks/use-chat";
+import { useModalDrawer } from "./hooks/use-modal-drawer";
 import { useUnreadTitle } from "./hooks/use-unread-title";
 import type { Strings } from "./i18n/strings";
 import { useStrings } from "./i18n/use-strings";
@@ -39,14 +40,11 @@ export function App() {
     return () => window.removeEventListener("popstate", onPop);
   }, []);
 
-  useEffect(() => {
-    if (!drawerOpen) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape") setDrawerOpen(false);
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [drawerOpen]);
+  const sidebar = useRef<HTMLElement>(null);
+  const scrim = useRef<HTMLButtonElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const closeDrawer = useCallback(() => setDrawerOpen(false), []);
+  useModalDrawer({ open: drawerOpen, close: closeDrawer, drawer: sidebar, scrim, opener: menuButton });
 
   useUnreadTitle(`#${chat.room} · ${t.appTitle}`, chat.incomingCount, t.unreadTitle);
 
@@ -60,8 +58,9 @@ export function App() {
 
   return (
     <div className={`app ${drawerOpen ? "drawer-open" : ""}`}>
-      <header className="topbar">
+      <header className="topbar" inert={drawerOpen}>
         <button
+          ref={menuButton}
           type="button"
           className="menu-button icon-button"
           aria-label={t.menu}
@@ -76,7 +75,7 @@ export function App() {
         </h1>
         <StatusBadge state={chat.connection} />
       </header>
-      <aside id="sidebar" className="sidebar" aria-label={t.openRooms}>
+      <aside ref={sidebar} id="sidebar" className="sidebar" aria-label={t.openRooms}>
         {chat.me && (
           <div className="me-card" data-testid="me">
             <Avatar name={chat.me.name} />
@@ -89,8 +88,8 @@ export function App() {
         <RoomSwitcher current={chat.room} onSelect={goToRoom} />
         <MemberList members={chat.members} count={chat.memberCount} me={chat.me} />
       </aside>
-      {drawerOpen && <button type="button" className="scrim" aria-label={t.close} onClick={() => setDrawerOpen(false)} />}
-      <main className="chat">
+      {drawerOpen && <button ref={scrim} type="button" className="scrim" aria-label={t.close} onClick={closeDrawer} />}
+      <main className="chat" inert={drawerOpen}>
         <ConnectionBanner client={client} state={chat.connection} />
         {chat.alert && (
           <div className="alert alert-error" role="alert" data-testid="alert" data-code={chat.alert.code}>
