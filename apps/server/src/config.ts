@@ -45,9 +45,14 @@ export const envSchema = z.object({
   MAX_CONNECTIONS_PER_IP: int(1, 10_000_000).default(1_000),
   SHUTDOWN_GRACE_MS: int(0, 60_000).default(10_000),
   METRICS: flag.default(true),
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. Short tokens are guessable. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Never echoed in start-up errors: they end up in logs. A Redis URL can carry a password. */
+const SECRET_KEYS = new Set(["METRICS_TOKEN", "REDIS_URL"]);
 
 export interface AppConfig {
   env: Env["NODE_ENV"];
@@ -70,6 +75,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Serve `GET /metrics` (Prometheus). */
   metrics: boolean;
+  /** Bearer token `/metrics` requires; open to anyone when unset. */
+  metricsToken: string | undefined;
   limits: ChatLimits;
 }
 
@@ -89,7 +96,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? "?");
-        return `${key}=${JSON.stringify(env[key] ?? "")}: ${issue.message}`;
+        const shown = SECRET_KEYS.has(key) ? "(hidden)" : JSON.stringify(env[key] ?? "");
+        return `${key}=${shown}: ${issue.message}`;
       }),
     );
   }
@@ -112,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     metrics: e.METRICS,
+    metricsToken: e.METRICS_TOKEN,
     limits: {
       ...DEFAULT_LIMITS,
       maxTextLength: e.MAX_TEXT_LENGTH,

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { ClientFrameType } from "@chatroom/protocol";
 import { CLOSE_CODES } from "@chatroom/protocol";
 import type { FastifyInstance } from "fastify";
@@ -212,13 +213,23 @@ export default fp(
 
     app.decorate("transportMetrics", transport);
     app.hub.metrics = chat;
-    app.get("/metrics", async (_request, reply) => {
+    const expectedAuthorization = config.metricsToken ? Buffer.from(`Bearer ${config.metricsToken}`) : undefined;
+    app.get("/metrics", async (request, reply) => {
+      if (expectedAuthorization && !sameSecret(request.headers.authorization, expectedAuthorization)) {
+        return reply.code(401).header("www-authenticate", 'Bearer realm="metrics"').send({ error: "unauthorized" });
+      }
       const body = await registry.metrics();
       return reply.type(registry.contentType).send(body);
     });
   },
   { name: "metrics", dependencies: ["chat"], fastify: "5.x" },
 );
+
+/** Compares in constant time, so response timing does not reveal how much of the token matched. */
+function sameSecret(given: string | undefined, expected: Buffer): boolean {
+  const candidate = Buffer.from(given ?? "");
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+}
 
 /** Every frame is `JSON.stringify` of an object whose first key is `type`: `{"type":"chat",...`. */
 function frameType(data: string | Buffer): string {

@@ -125,6 +125,21 @@ describe("HTTP surface", () => {
     await bystander.close();
   });
 
+  it("METRICS_TOKEN keeps /metrics to the scraper that presents it", async () => {
+    const token = "scrape-token-0123456789";
+    server = await startServer({ METRICS_TOKEN: token });
+    const scrape = (authorization?: string) => fetch(`${server?.url}/metrics`, { headers: authorization ? { authorization } : {} });
+    for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Bearer ${token}x`, token, `Basic ${token}`]) {
+      const refused = await scrape(authorization);
+      expect(refused.status, String(authorization)).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
+      expect(await refused.text()).not.toContain("chat_connections");
+    }
+    const allowed = await scrape(`Bearer ${token}`);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain("# TYPE chat_connections gauge");
+  });
+
   it("METRICS=false serves no /metrics", async () => {
     server = await startServer({ METRICS: "false" });
     // Unknown paths fall through to the page (or 404 when it is not built): never the series.

@@ -18,7 +18,6 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["RATE_BURST", "0"],
     ["NODE_ENV", "staging"],
-    ["REDIS_URL", "http://localhost:6379"],
   ])("%s=%s throws a ConfigError naming the variable", (key, value) => {
     let caught: unknown;
     try {
@@ -31,6 +30,22 @@ describe("loadConfig", () => {
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toContain(`${key}=${JSON.stringify(value)}`);
     expect(error.message).toContain(key);
+  });
+
+  it.each([
+    ["METRICS_TOKEN", "short-secret"],
+    ["REDIS_URL", "http://:hunter2-password@localhost:6379"],
+  ])("%s is named but its secret value is not echoed", (key, value) => {
+    let caught: unknown;
+    try {
+      loadConfig({ [key]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain(`${key}=(hidden)`);
+    expect(message).not.toContain(value);
   });
 
   it("reports every bad variable at once", () => {
