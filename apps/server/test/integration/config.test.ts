@@ -5,6 +5,17 @@ import { ConfigError, loadConfig, testConfig } from "../../src/config";
 import { spawnServer } from "../support/server-process";
 import { tempDir } from "../support/temp-dir";
 
+/** The ConfigError a bad environment raises; fails the test when it raises none. */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
     const config = loadConfig({});
@@ -19,14 +30,7 @@ describe("loadConfig", () => {
     ["RATE_BURST", "0"],
     ["NODE_ENV", "staging"],
   ])("%s=%s throws a ConfigError naming the variable", (key, value) => {
-    let caught: unknown;
-    try {
-      loadConfig({ [key]: value });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ConfigError);
-    const error = caught as ConfigError;
+    const error = configErrorFor({ [key]: value });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toContain(`${key}=${JSON.stringify(value)}`);
     expect(error.message).toContain(key);
@@ -36,14 +40,7 @@ describe("loadConfig", () => {
     ["METRICS_TOKEN", "short-secret"],
     ["REDIS_URL", "http://:hunter2-password@localhost:6379"],
   ])("%s is named but its secret value is not echoed", (key, value) => {
-    let caught: unknown;
-    try {
-      loadConfig({ [key]: value });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ConfigError);
-    const message = (caught as ConfigError).message;
+    const { message } = configErrorFor({ [key]: value });
     expect(message).toContain(`${key}=(hidden)`);
     expect(message).not.toContain(value);
   });
