@@ -1,0 +1,196 @@
+import WebSocket from "ws";
+
+/**
+ * A deliberately independent client for the acceptance suite: raw `ws`, JSON parsed by hand,
+ * no project schemas. Every text frame the server sends is kept as a plain object (or recorded
+ * in `notJson`), so the suite can check exact key sets itself.
+ */
+
+export type Frame = Record<string, unknown> & { type?: unknown };
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+const DEFAULT_WAIT_MS = 10_000;
+
+export class RawClient {
+  readonly frames: Frame[] = [];
+  readonly notJson: string[] = [];
+  binaryFrames = 0;
+  closedWith: Closed | undefined;
+  readonly closed: Promise<Closed>;
+  private readonly wakers = new Set<() => void>();
+
+  private constructor(readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => {
+      socket.on("close", (code, reason) => {
+        this.closedWith = { code, reason: reason.toString("utf8") };
+        resolve(this.closedWith);
+        this.wake();
+      });
+    });
+    socket.on("message", (data, isBinary) => {
+      if (isBinary) {
+        this.binaryFrames++;
+        return;
+      }
+      const raw = data.toString();
+      try {
+        this.frames.push(JSON.parse(raw) as Frame);
+      } catch {
+        this.notJson.push(raw);
+      }
+      this.wake();
+    });
+    socket.on("error", () => {});
+  }
+
+  /** Opens `/ws` with the query as given; resolves once the upgrade succeeded. */
+  static open(wsUrl: string, query: Record<string, string | number> = {}, headers: Record<string, string> = {}): Promise<RawClient> {
+    const url = new URL(wsUrl);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    const socket = new WebSocket(url, { headers, perMessageDeflate: false });
+    const client = new RawClient(socket);
+    return new Promise((resolve, reject) => {
+      socket.once("open", () => resolve(client));
+      socket.once("unexpected-response", (_req, res) => {
+        res.resume();
+        reject(new UpgradeRefused(res.statusCode ?? 0));
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  /** Opens and waits for the first frame, which must be the welcome. */
+  static async join(wsUrl: string, query: Record<string, string | number> = {}): Promise<RawClient & { welcome: Frame }> {
+    const client = await RawClient.open(wsUrl, query);
+    const first = await client.waitFor(() => true);
+    if (first.type !== "welcome") throw new Error(`first frame is not a welcome: ${JSON.stringify(first)}`);
+    return Object.assign(client, { welcome: first });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  sendText(text: string): void {
+    this.socket.send(text, { binary: false });
+  }
+
+  sendBinary(data: Buffer): void {
+    this.socket.send(data, { binary: true });
+  }
+
+  ofType(type: string): Frame[] {
+    return this.frames.filter((frame) => frame.type === type);
+  }
+
+  /** First frame at index >= `from` matching `predicate`; rejects on close or after the deadline. */
+  waitFor(predicate: (frame: Frame) => boolean, options: { from?: number; timeoutMs?: number } = {}): Promise<Frame> {
+    let index = options.from ?? 0;
+    return this.until(() => {
+      for (; index < this.frames.length; index++) {
+        const frame = this.frames[index] as Frame;
+        if (predicate(frame)) return frame;
+      }
+      return undefined;
+    }, options.timeoutMs);
+  }
+
+  waitForType(type: string, options: { from?: number; timeoutMs?: number } = {}): Promise<Frame> {
+    return this.waitFor((frame) => frame.type === type, options);
+  }
+
+  /** Resolves with the first non-undefined value of `probe`, re-run on every frame. */
+  until<T>(probe: () => T | undefined, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = probe();
+        if (value !== undefined) {
+          done();
+          resolve(value);
+        } else if (this.closedWith) {
+          done();
+          reject(new Error(`closed (${this.closedWith.code}) before the condition held; frames: ${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms; frames: ${this.describe()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(check);
+      };
+      this.wakers.add(check);
+      check();
+    });
+  }
+
+  /** Resolves with the close, or rejects if the socket is still open after the deadline. */
+  closeWithin(timeoutMs = DEFAULT_WAIT_MS): Promise<Closed> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms; frames: ${this.describe()}`)), timeoutMs);
+      void this.closed.then((closed) => {
+        clearTimeout(timer);
+        resolve(closed);
+      });
+    });
+  }
+
+  /** Sends a ping with a fresh `t` and waits for its pong: proof that the connection is alive and caught up. */
+  async roundTrip(): Promise<void> {
+    const t = Math.floor(Math.random() * 1e9);
+    const from = this.frames.length;
+    this.send({ type: "ping", t });
+    await this.waitFor((frame) => frame.type === "pong" && frame.t === t, { from });
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    this.socket.close(1000);
+    const timer = setTimeout(() => this.socket.terminate(), 2_000);
+    await this.closed;
+    clearTimeout(timer);
+  }
+
+  describe(): string {
+    return JSON.stringify(this.frames.slice(-8)).slice(0, 1500);
+  }
+
+  private wake(): void {
+    for (const waker of [...this.wakers]) waker();
+  }
+}
+
+export class UpgradeRefused extends Error {
+  constructor(readonly status: number) {
+    super(`upgrade refused: HTTP ${status}`);
+  }
+}
+
+/** The status of a plain upgrade attempt: 101 when accepted, else the HTTP status. */
+export async function upgradeStatus(wsUrl: string, headers: Record<string, string>): Promise<number> {
+  try {
+    const client = await RawClient.open(wsUrl, {}, headers);
+    await client.close();
+    return 101;
+  } catch (error) {
+    if (error instanceof UpgradeRefused) return error.status;
+    throw error;
+  }
+}
+
+export function keysOf(value: unknown): string[] {
+  return value !== null && typeof value === "object" ? Object.keys(value).sort() : [];
+}
+
+export function isInt(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value);
+}
