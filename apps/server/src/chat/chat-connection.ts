@@ -221,15 +221,7 @@ export class ChatConnection {
   }
 
   private async handleTyping(room: Room, participant: Participant, frame: ClientFrameOf<"typing">): Promise<void> {
-    const now = this.hub.timers.now();
-    if (frame.active) {
-      // At most one `active: true` per throttle window, refresh or restart alike: otherwise a
-      // client toggling true/false would have every frame fanned out to the whole room.
-      if (now - participant.lastTypingAt < this.hub.limits.typingThrottleMs) return;
-      participant.lastTypingAt = now;
-      if (participant.typing) participant.typing = false;
-    }
-    room.setTyping(participant, frame.active);
+    room.requestTyping(participant, frame.active);
   }
 
   private async handleRename(room: Room, participant: Participant, frame: ClientFrameOf<"rename">): Promise<void> {

@@ -9,6 +9,8 @@ interface Member {
   participant: Participant | null;
   leaveTimer: unknown;
   typingTimer: unknown;
+  /** A throttled `active: true`, delivered when the throttle window ends. */
+  typingDeferred: unknown;
 }
 
 export type RenameOutcome = "renamed" | "unchanged" | "taken";
@@ -197,7 +199,7 @@ export class Room {
     } else {
       // Two joiners may have been offered the same free name while the store was busy.
       user.name = this.uniqueName(user.name, user.id);
-      member = { user: { id: user.id, name: user.name }, participant: null, leaveTimer: null, typingTimer: null };
+      member = { user: { id: user.id, name: user.name }, participant: null, leaveTimer: null, typingTimer: null, typingDeferred: null };
       this.members.set(user.id, member);
       this.holderByName.set(foldName(user.name), user.id);
       this.timers.clearTimeout(this.claims.get(user.id));
@@ -248,10 +250,48 @@ export class Room {
     this.drainOutOfOrder();
   }
 
+  /**
+   * A client's `typing` frame. At most one `active: true` per throttle window reaches the room, so
+   * a client toggling as fast as it can costs the room little; one that comes early is delivered
+   * when its window ends rather than dropped, so the room always settles on the typist's latest
+   * state (true, false, true in a burst must end as "typing"). A stop goes out at once.
+   */
+  requestTyping(participant: Participant, active: boolean): void {
+    const member = this.members.get(participant.user.id);
+    if (!member || member.participant !== participant) return;
+    if (!active) {
+      this.setTyping(participant, false);
+      return;
+    }
+    this.timers.clearTimeout(member.typingDeferred);
+    member.typingDeferred = null;
+    const wait = participant.lastTypingAt + this.limits.typingThrottleMs - this.timers.now();
+    if (wait > 0) {
+      member.typingDeferred = this.timers.setTimeout(() => {
+        member.typingDeferred = null;
+        if (member.participant === participant) this.startTyping(participant);
+      }, wait);
+      return;
+    }
+    this.startTyping(participant);
+  }
+
+  private startTyping(participant: Participant): void {
+    participant.lastTypingAt = this.timers.now();
+    // Already typing: announce it again, so everyone's expiry restarts.
+    participant.typing = false;
+    this.setTyping(participant, true);
+  }
+
+  /** Sets and announces a typing state; a stop (a send, a leave, a timeout) also cancels a deferred start. */
   setTyping(participant: Participant, active: boolean): void {
+    const member = this.members.get(participant.user.id);
+    if (!active && member) {
+      this.timers.clearTimeout(member.typingDeferred);
+      member.typingDeferred = null;
+    }
     if (participant.typing === active) return;
     participant.typing = active;
-    const member = this.members.get(participant.user.id);
     if (member) {
       this.timers.clearTimeout(member.typingTimer);
       member.typingTimer = active ? this.timers.setTimeout(() => this.setTyping(participant, false), this.limits.typingTimeoutMs) : null;
@@ -429,6 +469,7 @@ export class Room {
     for (const member of this.members.values()) {
       this.timers.clearTimeout(member.leaveTimer);
       this.timers.clearTimeout(member.typingTimer);
+      this.timers.clearTimeout(member.typingDeferred);
     }
   }
 }

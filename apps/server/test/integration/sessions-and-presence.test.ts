@@ -211,4 +211,32 @@ describe("typing", () => {
     alice.send({ type: "chat", text: "done", clientMsgId: "t1" });
     await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
   });
+
+  it("a start inside the throttle window arrives late instead of being lost", async () => {
+    server = await fixture.start();
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    alice.send({ type: "typing", active: true });
+    alice.send({ type: "typing", active: false });
+    alice.send({ type: "typing", active: true });
+    const states = () => bob.ofType("typing").map((frame) => frame.active);
+    await bob.waitFor(() => states().length === 3, { timeoutMs: 5_000 });
+    expect(states()).toEqual([true, false, true]);
+  });
+
+  it("a stop or a chat cancels a start the throttle is holding back", async () => {
+    server = await fixture.start();
+    const alice = await join({ name: "alice" });
+    const bob = await join({ name: "bob" });
+    alice.send({ type: "typing", active: true });
+    alice.send({ type: "typing", active: false });
+    alice.send({ type: "typing", active: true });
+    alice.send({ type: "chat", text: "sent before the window ended", clientMsgId: "t2" });
+    await bob.waitFor((frame) => frame.type === "chat");
+    // Past the throttle window, when the held-back start would have gone out.
+    await sleep(server.config.limits.typingThrottleMs + 300);
+    alice.send({ type: "ping" });
+    await alice.waitForType("pong");
+    expect(bob.ofType("typing").map((frame) => frame.active)).toEqual([true, false]);
+  });
 });
