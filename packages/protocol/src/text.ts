@@ -14,10 +14,13 @@ export function codePointLength(text: string): number {
 }
 
 /**
- * Control characters and every Unicode "format" character: that covers zero-width spaces and
- * joiners, bidi overrides and isolates, and invisible separators that let two names look alike.
+ * Control characters and every Unicode "format" character (zero-width spaces and joiners, bidi
+ * overrides and isolates, invisible separators), plus the other characters Unicode says render as
+ * nothing (the combining grapheme joiner, Hangul fillers): each lets two names look alike. The one
+ * exception is a variation selector right after an emoji, which picks its presentation (❤️).
  */
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const FORBIDDEN_IN_NAME =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|(?![\uFE0E\uFE0F])\p{Default_Ignorable_Code_Point}|(?<!\p{Extended_Pictographic})[\uFE0E\uFE0F]/u;
 
 export const ROOM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

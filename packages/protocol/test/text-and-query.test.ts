@@ -22,6 +22,10 @@ describe("normalizeName", () => {
     ["x".repeat(33), "too_long"],
     ["bad\u202Ename", "forbidden_characters"],
     ["zero\u200Bwidth", "forbidden_characters"],
+    // A combining grapheme joiner, a Hangul filler, a variation selector after a letter: all invisible.
+    ["a\u034Fb", "forbidden_characters"],
+    ["\u3164bob", "forbidden_characters"],
+    ["alice\uFE0F", "forbidden_characters"],
   ] as const)("names why %j is refused as data (%s), for UIs in any language", (input, problem) => {
     const checked = normalizeName(input);
     expect(checked.ok).toBe(false);
@@ -37,6 +41,8 @@ describe("normalizeName", () => {
     ["\u3000bob\u3000", "bob"],
     ["alice (2)", "alice (2)"],
     ["王小明", "王小明"],
+    ["❤\uFE0F alice", "❤\uFE0F alice"],
+    ["bob 😀", "bob 😀"],
   ])("%j becomes %j", (input, name) => {
     expect(normalizeName(input)).toEqual({ ok: true, name });
   });
