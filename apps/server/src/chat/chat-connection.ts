@@ -98,8 +98,10 @@ export class ChatConnection {
       // `admit` settles a clash with a concurrent joiner synchronously, so the name may change here.
       const replaced = room.admit(participant);
       // Read in the same tick as `admit`: everything up to here goes in the welcome, everything
-      // fanned out from now on is held by the participant and follows the welcome.
+      // fanned out from now on (chats and membership changes) is held and follows the welcome.
       const upTo = room.deliveredSeq;
+      const members = room.memberList(hub.limits.welcomeMembersMax);
+      const memberCount = room.memberCount;
       this.state = { kind: "welcoming", room, participant, inbox };
       replaced?.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
       const { user } = participant;
@@ -119,8 +121,8 @@ export class ChatConnection {
         room: room.name,
         you: { id: user.id, name: user.name },
         session: identity.token,
-        members: room.memberList(hub.limits.welcomeMembersMax),
-        memberCount: room.memberCount,
+        members,
+        memberCount,
         messages: history.messages,
         latestSeq: upTo,
         complete: history.complete,

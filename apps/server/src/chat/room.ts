@@ -3,6 +3,7 @@ import type { ClusterPresence, NameCandidate, PresenceChange } from "../backend/
 import type { ChatLimits } from "./limits";
 import type { Participant } from "./participant";
 import type { ChatLogger, OutboundBatch, Timers } from "./peer";
+import { copyUser, type PresenceDiff, PresenceWindow } from "./presence-window";
 
 interface Member {
   user: User;
@@ -35,9 +36,9 @@ export class Room {
   private outbound: Buffer[] = [];
   private readonly outOfOrder = new Map<number, ChatFrame>();
   private gapFillRunning = false;
-  private readonly pendingJoined = new Map<string, User>();
-  private readonly pendingLeft = new Map<string, User>();
-  private readonly pendingRenamed = new Map<string, { user: User; previousName: string }>();
+  private readonly presenceWindow = new PresenceWindow();
+  /** Connections admitted while the window held changes, with the point their welcome reflects. */
+  private readonly admittedMidWindow = new Map<Participant, number>();
   private flushTimer: unknown = null;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
 
@@ -155,25 +156,21 @@ export class Room {
   applyRemote(change: PresenceChange): void {
     for (const user of change.joined) {
       if (this.remote.has(user.id)) continue;
+      const before = this.visibleUser(user.id);
       this.remote.set(user.id, copyUser(user));
-      if (this.members.has(user.id)) continue;
-      if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, this.remote.get(user.id) as User);
+      this.recordChange(user.id, before);
     }
     for (const user of change.left) {
-      if (!this.remote.delete(user.id) || this.members.has(user.id)) continue;
-      this.pendingRenamed.delete(user.id);
-      if (!this.pendingJoined.delete(user.id)) this.pendingLeft.set(user.id, copyUser(user));
+      const before = this.visibleUser(user.id);
+      if (this.remote.delete(user.id)) this.recordChange(user.id, before);
     }
-    for (const { user, previousName } of change.renamed) {
+    for (const { user } of change.renamed) {
       const known = this.remote.get(user.id);
-      if (!known || this.members.has(user.id)) continue;
+      if (!known) continue;
+      const before = this.visibleUser(user.id);
       known.name = user.name;
-      if (!this.pendingJoined.has(user.id)) {
-        const earlier = this.pendingRenamed.get(user.id);
-        this.pendingRenamed.set(user.id, { user: known, previousName: earlier?.previousName ?? previousName });
-      }
+      this.recordChange(user.id, before);
     }
-    this.scheduleSystemFlush();
   }
 
   /** Who is on other nodes when this node starts serving the room. */
@@ -187,6 +184,7 @@ export class Room {
    */
   admit(participant: Participant): Participant | null {
     this.flushOutbound();
+    const mark = this.presenceWindow.mark;
     const { user } = participant;
     let member = this.members.get(user.id);
     let replaced: Participant | null = null;
@@ -199,17 +197,17 @@ export class Room {
     } else {
       // Two joiners may have been offered the same free name while the store was busy.
       user.name = this.uniqueName(user.name, user.id);
+      const before = this.visibleUser(user.id);
       member = { user: { id: user.id, name: user.name }, participant: null, leaveTimer: null, typingTimer: null, typingDeferred: null };
       this.members.set(user.id, member);
       this.holderByName.set(foldName(user.name), user.id);
       this.timers.clearTimeout(this.claims.get(user.id));
       this.claims.delete(user.id);
-      // Already present on another node: for the cluster, nobody joined.
-      if (!this.remote.has(user.id)) {
-        if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, member.user);
-        this.scheduleSystemFlush();
-      }
+      // Already present on another node under this name: for the cluster, nobody joined.
+      this.recordChange(user.id, before);
     }
+    // Its welcome shows the room as of `mark`: what changed before is not told to it again.
+    if (mark > 0) this.admittedMidWindow.set(participant, mark);
     member.participant = participant;
     this.live.push(participant);
     return replaced;
@@ -379,11 +377,7 @@ export class Room {
       this.holderByName.delete(foldName(member.user.name));
     }
     const elsewhere = this.remote.has(member.user.id);
-    if (!elsewhere) {
-      if (!this.pendingJoined.delete(member.user.id)) this.pendingLeft.set(member.user.id, member.user);
-      this.pendingRenamed.delete(member.user.id);
-      this.scheduleSystemFlush();
-    }
+    this.recordChange(member.user.id, member.user);
     if (this.presence) this.leaveCluster(member.user, elsewhere);
     if (this.members.size === 0) this.onEmpty(this);
   }
@@ -397,29 +391,33 @@ export class Room {
     this.presence?.leave(this.name, user.id).then(
       (stillPresent) => {
         if (stillPresent === knownElsewhere || this.members.has(user.id)) return;
-        if (stillPresent) {
-          this.remote.set(user.id, copyUser(user));
-          if (!this.pendingLeft.delete(user.id)) this.pendingJoined.set(user.id, copyUser(user));
-        } else {
-          this.remote.delete(user.id);
-          if (!this.pendingJoined.delete(user.id)) this.pendingLeft.set(user.id, copyUser(user));
-        }
-        this.scheduleSystemFlush();
+        const before = this.visibleUser(user.id);
+        if (stillPresent) this.remote.set(user.id, copyUser(user));
+        else this.remote.delete(user.id);
+        this.recordChange(user.id, before);
       },
       (error: unknown) => this.logger.warn({ err: error, room: this.name }, "could not record a departure in the cluster"),
     );
   }
 
   private applyRename(member: Member, name: string): void {
-    const previousName = member.user.name;
-    if (this.holderByName.get(foldName(previousName)) === member.user.id) this.holderByName.delete(foldName(previousName));
+    const before = copyUser(member.user);
+    if (this.holderByName.get(foldName(before.name)) === member.user.id) this.holderByName.delete(foldName(before.name));
     this.holderByName.set(foldName(name), member.user.id);
     member.user.name = name;
-    if (!this.pendingJoined.has(member.user.id)) {
-      const earlier = this.pendingRenamed.get(member.user.id);
-      this.pendingRenamed.set(member.user.id, { user: member.user, previousName: earlier?.previousName ?? previousName });
-    }
-    this.scheduleSystemFlush();
+    this.recordChange(member.user.id, before);
+  }
+
+  /** The user as members see them: this node's member, else another node's, else absent. */
+  private visibleUser(id: string): User | null {
+    const user = this.members.get(id)?.user ?? this.remote.get(id);
+    return user ? copyUser(user) : null;
+  }
+
+  /** Notes how a user changed for members (if they did) and makes sure the window gets told. */
+  private recordChange(id: string, before: User | null): void {
+    this.presenceWindow.record(id, before, this.visibleUser(id));
+    if (!this.presenceWindow.isEmpty) this.scheduleSystemFlush();
   }
 
   /** Membership changes go out at most once per `systemFlushMs`, so N joins cost O(N) frames. */
@@ -429,23 +427,36 @@ export class Room {
     this.flushTimer = this.timers.setTimeout(() => this.flushSystem(), wait);
   }
 
+  /**
+   * Tells the window's changes: one frame for everyone who was here when it opened, and for each
+   * connection admitted inside it only what changed after its welcome (each frame encoded once).
+   */
   private flushSystem(): void {
     this.flushTimer = null;
     this.lastFlushAt = this.timers.now();
-    const renamed = [...this.pendingRenamed.values()].filter((entry) => entry.user.name !== entry.previousName);
-    if (this.pendingJoined.size === 0 && this.pendingLeft.size === 0 && renamed.length === 0) return;
+    if (this.presenceWindow.isEmpty) return;
     // A room bigger than the welcome's member list is described by its count: a burst there names
     // only its first few users, so a storm of N joins costs O(N) bytes instead of O(N²).
     const max = this.memberCount > this.limits.welcomeMembersMax ? LARGE_ROOM_SYSTEM_ENTRIES : Number.POSITIVE_INFINITY;
-    const frame = this.systemFrame(
-      [...this.pendingJoined.values()].slice(0, max),
-      [...this.pendingLeft.values()].slice(0, max),
-      renamed.slice(0, max),
-    );
-    this.pendingJoined.clear();
-    this.pendingLeft.clear();
-    this.pendingRenamed.clear();
-    this.broadcast(encode(frame));
+    const batchFor = (diff: PresenceDiff): OutboundBatch | null =>
+      diff.joined.length + diff.left.length + diff.renamed.length === 0
+        ? null
+        : {
+            frames: [Buffer.from(encode(this.systemFrame(diff.joined.slice(0, max), diff.left.slice(0, max), diff.renamed.slice(0, max))))],
+          };
+    const batches = new Map<number, OutboundBatch | null>([[0, batchFor(this.presenceWindow.diff())]]);
+    this.flushOutbound();
+    for (const participant of this.live) {
+      const mark = this.admittedMidWindow.get(participant) ?? 0;
+      let batch = batches.get(mark);
+      if (batch === undefined) {
+        batch = batchFor(this.presenceWindow.diff(mark));
+        batches.set(mark, batch);
+      }
+      if (batch) participant.deliverBatch(batch);
+    }
+    this.presenceWindow.clear();
+    this.admittedMidWindow.clear();
   }
 
   private systemFrame(joined: User[], left: User[], renamed: Array<{ user: User; previousName: string }>, notice?: string): SystemFrame {
@@ -465,6 +476,7 @@ export class Room {
   /** Cancels every timer, for shutdown. */
   dispose(): void {
     this.timers.clearTimeout(this.flushTimer);
+    this.admittedMidWindow.clear();
     for (const claim of this.claims.values()) this.timers.clearTimeout(claim);
     for (const member of this.members.values()) {
       this.timers.clearTimeout(member.leaveTimer);
@@ -472,10 +484,6 @@ export class Room {
       this.timers.clearTimeout(member.typingDeferred);
     }
   }
-}
-
-function copyUser(user: User): User {
-  return { id: user.id, name: user.name };
 }
 
 /** How many users a system frame names per change kind once a room outgrows its member list. */
