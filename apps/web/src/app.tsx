@@ -1,3 +1,4 @@
+import { normalizeName } from "@chatroom/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { createBrowserClient, tabClient } from "./client/browser-client";
 import type { ChatSnapshot } from "./client/chat-client";
@@ -16,11 +17,19 @@ import { useModalDrawer } from "./hooks/use-modal-drawer";
 import { useUnreadTitle } from "./hooks/use-unread-title";
 import type { Strings } from "./i18n/strings";
 import { useStrings } from "./i18n/use-strings";
-import { pathForRoom, roomFromPath } from "./room-route";
+import { pathForRoom, requestedRoom, roomFromPath } from "./room-route";
 
 const initialRoom = roomFromPath(window.location.pathname);
-const nameFromUrl = new URLSearchParams(window.location.search).get("name") ?? undefined;
-const client = tabClient(() => createBrowserClient(initialRoom, nameFromUrl));
+const requested = requestedRoom(window.location.pathname);
+// A path that names no valid room opens the lobby and says so; the address bar shows where you are.
+const refusedRoom = requested !== null && requested !== initialRoom ? requested : null;
+if (window.location.pathname !== pathForRoom(initialRoom)) {
+  window.history.replaceState(null, "", `${pathForRoom(initialRoom)}${window.location.search}${window.location.hash}`);
+}
+// A link's `?name=` is used only if it is a valid name; otherwise the dialog asks, saying why.
+const rawNameFromUrl = new URLSearchParams(window.location.search).get("name");
+const urlName = rawNameFromUrl === null ? null : normalizeName(rawNameFromUrl);
+const client = tabClient(() => createBrowserClient(initialRoom, urlName?.ok ? urlName.name : undefined));
 const storage = new ClientStorage(window.sessionStorage, window.localStorage);
 
 export function App() {
@@ -28,9 +37,17 @@ export function App() {
   const chat = useChat(client);
   const [naming, setNaming] = useState<"join" | "rename" | null>(() => (!client.started && !client.hasName ? "join" : null));
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [roomNotice, setRoomNotice] = useState(refusedRoom);
 
   useEffect(() => {
     if (naming !== "join" && !client.started) client.start();
+  }, [naming]);
+
+  // Once the name dialog closes, typing goes to the composer (the dialog hands focus back to <body>).
+  const wasNaming = useRef(naming !== null);
+  useEffect(() => {
+    if (wasNaming.current && naming === null) document.getElementById("composer-input")?.focus();
+    wasNaming.current = naming !== null;
   }, [naming]);
 
   // The back button moves between rooms.
@@ -79,10 +96,12 @@ export function App() {
         {chat.me && (
           <div className="me-card" data-testid="me">
             <Avatar name={chat.me.name} />
-            <span className="me-name">{chat.me.name}</span>
-            <button type="button" className="link-button" onClick={() => setNaming("rename")}>
-              {t.changeName}
-            </button>
+            <div className="me-text">
+              <span className="me-name">{chat.me.name}</span>
+              <button type="button" className="link-button" onClick={() => setNaming("rename")}>
+                {t.changeName}
+              </button>
+            </div>
           </div>
         )}
         <RoomSwitcher current={chat.room} onSelect={goToRoom} />
@@ -95,6 +114,14 @@ export function App() {
           <div className="alert alert-error" role="alert" data-testid="alert" data-code={chat.alert.code}>
             <span>{alertText(chat.alert, chat, t)}</span>
             <button type="button" className="link-button" onClick={() => client.dismissAlert()}>
+              {t.dismiss}
+            </button>
+          </div>
+        )}
+        {roomNotice && (
+          <div className="alert alert-info" role="status" data-testid="room-notice">
+            <span>{t.roomPathInvalid(roomNotice)}</span>
+            <button type="button" className="link-button" onClick={() => setRoomNotice(null)}>
               {t.dismiss}
             </button>
           </div>
@@ -119,7 +146,8 @@ export function App() {
       {naming && (
         <NameDialog
           mode={naming}
-          initial={naming === "rename" ? (chat.me?.name ?? "") : (storage.lastName() ?? "")}
+          initial={naming === "rename" ? (chat.me?.name ?? "") : (rawNameFromUrl ?? storage.lastName() ?? "")}
+          initialProblem={naming === "join" && urlName && !urlName.ok ? urlName.problem : undefined}
           onSubmit={(name) => {
             client.setName(name);
             setNaming(null);

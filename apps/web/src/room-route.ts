@@ -1,10 +1,21 @@
 import { DEFAULT_ROOM, isValidRoom } from "@chatroom/protocol";
 
-/** `/r/<room>` names a room; `/` (or anything else) is the lobby. */
-export function roomFromPath(pathname: string): string {
+/** The room a `/r/<room>` path asks for, decoded and lowercased, valid or not; null for any other path. */
+export function requestedRoom(pathname: string): string | null {
   const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
-  const room = match?.[1] ? decodeURIComponent(match[1]).toLowerCase() : DEFAULT_ROOM;
-  return isValidRoom(room) ? room : DEFAULT_ROOM;
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]).toLowerCase();
+  } catch {
+    // A malformed escape (`%E0`) names no room; it must not stop the page from loading.
+    return match[1].toLowerCase();
+  }
+}
+
+/** `/r/<room>` names a room; `/` (or anything else, or an invalid name) is the lobby. */
+export function roomFromPath(pathname: string): string {
+  const room = requestedRoom(pathname);
+  return room !== null && isValidRoom(room) ? room : DEFAULT_ROOM;
 }
 
 export function pathForRoom(room: string): string {

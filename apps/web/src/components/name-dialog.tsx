@@ -1,4 +1,4 @@
-import { normalizeName } from "@chatroom/protocol";
+import { type NameProblem, normalizeName } from "@chatroom/protocol";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useStrings } from "../i18n/use-strings";
 
@@ -7,12 +7,14 @@ interface Props {
   initial: string;
   onSubmit: (name: string) => void;
   onCancel: (() => void) | undefined;
+  /** Why `initial` cannot be used as it is (a bad `?name=` in a link), shown from the start. */
+  initialProblem?: NameProblem | undefined;
 }
 
-export function NameDialog({ mode, initial, onSubmit, onCancel }: Props) {
+export function NameDialog({ mode, initial, onSubmit, onCancel, initialProblem }: Props) {
   const t = useStrings();
   const [value, setValue] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialProblem ? t.nameProblem(initialProblem) : null);
   const dialog = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
@@ -47,7 +49,7 @@ export function NameDialog({ mode, initial, onSubmit, onCancel }: Props) {
         <input
           id="name-input"
           value={value}
-          maxLength={64}
+          maxLength={256}
           autoComplete="nickname"
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "name-error name-hint" : "name-hint"}
