@@ -17,6 +17,7 @@ function setup(options: SetupOptions = {}) {
   const clock = options.clock ?? new FakeClock();
   const sockets = socketFactory();
   const wakeups = manualWakeups();
+  const linkLost = manualWakeups();
   const tab = options.tab ?? memoryStore();
   const browser = options.browser ?? memoryStore();
   const client = new ChatClient({
@@ -26,8 +27,10 @@ function setup(options: SetupOptions = {}) {
     createSocket: sockets.create,
     timers: clock,
     wakeups,
+    linkLost,
     backoff: exponentialBackoff({ baseMs: 1000, maxMs: 8000, jitter: 0 }),
     ackTimeoutMs: 15_000,
+    probeTimeoutMs: 3_000,
     ...(options.maxMessages ? { maxMessages: options.maxMessages } : {}),
   });
   const snap = () => client.getSnapshot();
@@ -42,7 +45,7 @@ function setup(options: SetupOptions = {}) {
     socket.receive(frame);
     return socket;
   };
-  return { clock, sockets, wakeups, tab, browser, client, snap, chatSeqs, events, connect };
+  return { clock, sockets, wakeups, linkLost, tab, browser, client, snap, chatSeqs, events, connect };
 }
 
 const mine = (seq: number, text: string, clientMsgId: string): ChatFrame => chat(seq, alice, text, clientMsgId);
@@ -316,6 +319,101 @@ describe("ChatClient: outbox", () => {
     const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
     socket.receive({ type: "error", code: "too_long", message: "text is too long", clientMsgId: id });
     expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "text is too long" });
+  });
+});
+
+describe("ChatClient: a link that dies silently", () => {
+  it("an ack timeout probes the link; with no pong it reconnects and resends the unanswered sends by itself, same ids", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 2) }));
+    t.client.send("one");
+    t.client.send("two");
+    const ids = first.sentOf("chat").map((frame) => frame.clientMsgId);
+    t.clock.advance(15_000);
+    // No answer: failed for now, and a ping goes out at once to check the link.
+    expect(t.snap().outbox.map((entry) => entry.status)).toEqual(["failed", "failed"]);
+    expect(first.sentOf("ping")).toHaveLength(1);
+    expect(t.snap().connection.status).toBe("open");
+
+    t.clock.advance(3_000);
+    // The probe went unanswered: the socket is dropped, and the sends wait for the next link as pending.
+    expect(t.snap().connection.status).toBe("reconnecting");
+    expect(t.snap().outbox).toMatchObject([
+      { status: "pending", clientMsgId: ids[0] },
+      { status: "pending", clientMsgId: ids[1] },
+    ]);
+    expect(t.snap().outbox[0]?.failure).toBeUndefined();
+
+    const second = t.connect(welcome({ messages: [], latestSeq: 2 }));
+    expect(second.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual(ids);
+    second.receive({ type: "ack", clientMsgId: ids[0] ?? "", seq: 3, ts: 1 });
+    second.receive({ type: "ack", clientMsgId: ids[1] ?? "", seq: 4, ts: 1 });
+    expect(t.snap().outbox.map((entry) => entry.status)).toEqual(["sent", "sent"]);
+  });
+
+  it("an ack timeout on a link that answers the probe stays failed until retried or the next welcome", () => {
+    const t = setup();
+    const first = t.connect();
+    t.client.send("slow");
+    const id = first.sentOf("chat")[0]?.clientMsgId;
+    t.clock.advance(15_000);
+    first.receive({ type: "pong" });
+    t.clock.advance(3_000);
+    expect(t.snap().connection.status).toBe("open");
+    expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "No answer from the server." });
+    expect(first.sentOf("chat")).toHaveLength(1);
+
+    // The next welcome resends it without a click.
+    first.drop(1006);
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+    const second = t.connect();
+    expect(second.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id]);
+  });
+
+  it("does not resend a send the server refused", () => {
+    const t = setup();
+    const first = t.connect();
+    t.client.send("refused");
+    const id = first.sentOf("chat")[0]?.clientMsgId ?? "";
+    first.receive({ type: "error", code: "bad_frame", message: "no", clientMsgId: id });
+    first.drop(1006);
+    expect(t.snap().outbox[0]?.status).toBe("failed");
+    const second = t.connect();
+    expect(second.sentOf("chat")).toEqual([]);
+    expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "no" });
+  });
+
+  it("the browser's offline event drops the link at once; sends wait as pending and go out once back online", () => {
+    const t = setup();
+    const first = t.connect();
+    t.linkLost.fire();
+    expect(t.snap().connection.status).toBe("reconnecting");
+    expect(first.closedWith).toBeDefined();
+    t.client.send("while offline");
+    expect(t.snap().outbox[0]?.status).toBe("pending");
+    // `online` is a wakeup: the retry comes at once, not after the backoff.
+    t.wakeups.fire();
+    const second = t.sockets.last;
+    expect(second).not.toBe(first);
+    second.open();
+    second.receive(welcome());
+    expect(second.sentOf("chat").map((frame) => frame.text)).toEqual(["while offline"]);
+  });
+
+  it("an unanswered send persisted as failed is pending again after a reload and goes out on the welcome", () => {
+    const tab = memoryStore();
+    const before = setup({ tab });
+    const socket = before.connect();
+    before.client.send("timed out");
+    before.clock.advance(15_000);
+    socket.receive({ type: "pong" });
+    expect(before.snap().outbox[0]?.status).toBe("failed");
+    before.client.flushStorage();
+
+    const after = setup({ tab });
+    expect(after.snap().outbox[0]?.status).toBe("pending");
+    const resumed = after.connect();
+    expect(resumed.sentOf("chat").map((frame) => frame.text)).toEqual(["timed out"]);
   });
 });
 

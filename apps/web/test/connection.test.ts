@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { exponentialBackoff } from "../src/client/backoff";
-import { Connection, PONG_TIMEOUT_CODE } from "../src/client/connection";
+import { Connection, OFFLINE_CODE, PONG_TIMEOUT_CODE } from "../src/client/connection";
 import { FakeClock, manualWakeups, socketFactory } from "./support/fakes";
 
 function setup() {
   const clock = new FakeClock();
   const sockets = socketFactory();
   const wakeups = manualWakeups();
+  const linkLost = manualWakeups();
   const frames: string[] = [];
   let urlCount = 0;
   const connection = new Connection({
@@ -14,10 +15,12 @@ function setup() {
     createSocket: sockets.create,
     timers: clock,
     wakeups,
+    linkLost,
+    probeTimeoutMs: 3_000,
     backoff: exponentialBackoff({ baseMs: 1000, maxMs: 8000, jitter: 0 }),
     onFrame: (frame) => frames.push(frame.type),
   });
-  return { clock, sockets, wakeups, frames, connection };
+  return { clock, sockets, wakeups, linkLost, frames, connection };
 }
 
 describe("Connection", () => {
@@ -128,5 +131,76 @@ describe("Connection", () => {
     sockets.last.receive({ type: "pong", t: 1 });
     sockets.last.onmessage?.({ data: "not json" });
     expect(frames).toEqual(["pong"]);
+  });
+
+  it("a probe pings at once and drops the link if no frame comes within the short deadline", () => {
+    const { clock, sockets, connection } = setup();
+    connection.start();
+    const first = sockets.last;
+    first.open();
+    clock.advance(5_000);
+    connection.probe();
+    expect(first.sentOf("ping")).toHaveLength(1);
+    // Any frame proves the link: the probe is satisfied and the regular heartbeat goes on.
+    first.receive({ type: "pong" });
+    clock.advance(3_000);
+    expect(connection.getState().status).toBe("open");
+
+    connection.probe();
+    expect(first.sentOf("ping")).toHaveLength(2);
+    clock.advance(2_999);
+    expect(connection.getState().status).toBe("open");
+    clock.advance(1);
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", lastCode: PONG_TIMEOUT_CODE });
+    expect(first.closedWith).toBeDefined();
+  });
+
+  it("a probe shortens the wait of a heartbeat ping already in flight, never lengthens it", () => {
+    const { clock, sockets, connection } = setup();
+    connection.start();
+    sockets.last.open();
+    clock.advance(25_000);
+    expect(sockets.last.sentOf("ping")).toHaveLength(1);
+    clock.advance(8_000);
+    // 2 s left on the heartbeat's pong deadline: a 3 s probe must not push it out.
+    connection.probe();
+    clock.advance(2_000);
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", lastCode: PONG_TIMEOUT_CODE });
+  });
+
+  it("a probe does nothing unless open", () => {
+    const { clock, sockets, connection } = setup();
+    connection.start();
+    connection.probe();
+    sockets.last.open();
+    expect(sockets.last.sentOf("ping")).toHaveLength(0);
+    clock.advance(10_000);
+    expect(connection.getState().status).toBe("open");
+  });
+
+  it("going offline drops an open or opening socket at once, and coming back online retries at once", () => {
+    const { clock, sockets, wakeups, linkLost, connection } = setup();
+    connection.start();
+    const first = sockets.last;
+    first.open();
+    linkLost.fire();
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", lastCode: OFFLINE_CODE });
+    expect(first.closedWith).toBeDefined();
+    // Offline while already waiting: nothing more to do.
+    linkLost.fire();
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", attempt: 1 });
+
+    wakeups.fire();
+    expect(connection.getState().status).toBe("connecting");
+    expect(sockets.sockets).toHaveLength(2);
+    linkLost.fire();
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", attempt: 2, lastCode: OFFLINE_CODE });
+    clock.advance(2_000);
+    sockets.last.open();
+    expect(connection.getState().status).toBe("open");
+
+    connection.stop();
+    linkLost.fire();
+    expect(connection.getState()).toEqual({ status: "closed", reason: "stopped" });
   });
 });

@@ -24,6 +24,16 @@ function browserWakeups(): Wakeups {
   };
 }
 
+/** `offline`: the socket cannot work any more, whatever its readyState says. */
+function browserLinkLost(): Wakeups {
+  return {
+    subscribe(callback) {
+      window.addEventListener("offline", callback);
+      return () => window.removeEventListener("offline", callback);
+    },
+  };
+}
+
 export function createBrowserClient(room: string, name?: string): ChatClient {
   const client = new ChatClient({
     endpoint: sameOriginEndpoint(window.location),
@@ -38,6 +48,7 @@ export function createBrowserClient(room: string, name?: string): ChatClient {
       clearTimeout: (handle) => window.clearTimeout(handle as number),
     },
     wakeups: browserWakeups(),
+    linkLost: browserLinkLost(),
   });
   window.addEventListener("pagehide", () => client.flushStorage());
   return client;

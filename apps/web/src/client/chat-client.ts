@@ -13,7 +13,7 @@ import type { Backoff } from "./backoff";
 import { Connection, type ConnectionTimers, type SocketFactory, type Wakeups } from "./connection";
 import type { ConnectionState } from "./connection-machine";
 import { type LogItem, MessageLog } from "./message-log";
-import { newClientMsgId, type OutboxEntry } from "./outbox";
+import { newClientMsgId, type OutboxEntry, requeueUnanswered } from "./outbox";
 import type { ClientStorage } from "./storage";
 
 /** What lies above the oldest message held: more to load, the room's first message, or a hole. */
@@ -58,9 +58,16 @@ export interface ChatClientOptions {
   createSocket: SocketFactory;
   timers: ConnectionTimers;
   wakeups?: Wakeups;
+  /** Browser signals that the network is gone (`offline`). */
+  linkLost?: Wakeups;
   backoff?: Backoff;
-  /** Unacked sends over an open socket turn failed after this long. */
+  /**
+   * Unacked sends over an open socket turn failed after this long, and the link is probed: if no
+   * pong comes within `probeTimeoutMs` the socket is dropped, and those sends turn pending again and
+   * go out on the next welcome.
+   */
   ackTimeoutMs?: number;
+  probeTimeoutMs?: number;
   /** How many messages the tab keeps in memory. */
   maxMessages?: number;
   pingIntervalMs?: number;
@@ -142,6 +149,8 @@ export class ChatClient {
       createSocket: options.createSocket,
       timers: options.timers,
       ...(options.wakeups ? { wakeups: options.wakeups } : {}),
+      ...(options.linkLost ? { linkLost: options.linkLost } : {}),
+      ...(options.probeTimeoutMs ? { probeTimeoutMs: options.probeTimeoutMs } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
       ...(options.pongTimeoutMs ? { pongTimeoutMs: options.pongTimeoutMs } : {}),
@@ -237,6 +246,7 @@ export class ChatClient {
     if (entry?.status !== "failed") return;
     entry.status = "pending";
     delete entry.failure;
+    delete entry.unanswered;
     entry.sentAt = 0;
     this.transmit(entry);
     this.changed();
@@ -600,7 +610,11 @@ export class ChatClient {
       // Whatever was in flight on the old socket is answered on the next one or not at all.
       this.historyRequest = null;
       this.typingActive = false;
-      for (const entry of this.outbox) entry.sentAt = 0;
+      // Unanswered sends may never have reached the server: they are pending again, for the next welcome.
+      for (const entry of this.outbox) {
+        requeueUnanswered(entry);
+        entry.sentAt = 0;
+      }
       for (const id of [...this.retryTimers.keys()]) this.cancelRetry(id);
     }
     if (state.status === "closed" && state.reason !== "stopped") this.loadingOlder = false;
@@ -653,12 +667,15 @@ export class ChatClient {
           if (entry.status === "pending" && entry.sentAt > 0 && now - entry.sentAt >= timeout) {
             entry.status = "failed";
             entry.failure = "No answer from the server.";
+            entry.unanswered = true;
             this.cancelRetry(entry.clientMsgId);
             failed = true;
           }
         }
         this.scheduleOutboxCheck();
         if (failed) {
+          // Silence is evidence the link may be dead although the socket looks open: check it now.
+          this.connection.probe();
           this.changed();
           this.persist();
         }
@@ -699,7 +716,11 @@ export class ChatClient {
     this.log.merge(saved.messages.filter((message) => message.seq > saved.clearedThroughSeq));
     if (this.log.oldestSeq === 1) this.historyEdge = "start";
     else if (saved.clearedThroughSeq > 0) this.historyEdge = "unavailable";
-    this.outbox = saved.outbox.map((entry) => (entry.status === "pending" ? { ...entry, sentAt: 0 } : entry));
+    this.outbox = saved.outbox.map((entry) => {
+      const copy = { ...entry, sentAt: 0 };
+      requeueUnanswered(copy);
+      return copy;
+    });
   }
 
   private persist(): void {

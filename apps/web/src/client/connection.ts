@@ -32,9 +32,13 @@ export interface ConnectionOptions {
   createSocket: SocketFactory;
   timers: ConnectionTimers;
   wakeups?: Wakeups;
+  /** Browser signals that say the network is gone (`offline`): the socket is treated as dead at once. */
+  linkLost?: Wakeups;
   backoff?: Backoff;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /** How long a liveness probe (`probe()`) waits for its pong before the link counts as dead. */
+  probeTimeoutMs?: number;
   onFrame: (frame: ServerFrame) => void;
   /** A frame the server sent that does not match the protocol: logged, never fatal. */
   onProtocolError?: (message: string) => void;
@@ -43,6 +47,9 @@ export interface ConnectionOptions {
 const OPEN = 1;
 /** Not a wire code: the close we report when our own ping went unanswered. */
 export const PONG_TIMEOUT_CODE = 4000;
+/** Not a wire code: the close we report when the browser said it went offline. */
+export const OFFLINE_CODE = 4002;
+const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
 
 /**
  * A WebSocket that keeps itself connected: reconnects with backoff, detects dead links with
@@ -54,7 +61,10 @@ export class Connection {
   private retryTimer: unknown = null;
   private pingTimer: unknown = null;
   private pongTimer: unknown = null;
+  /** When the pong we wait for is due; Infinity while none is awaited. */
+  private pongDueAt = Number.POSITIVE_INFINITY;
   private unsubscribeWakeups: (() => void) | null = null;
+  private unsubscribeLinkLost: (() => void) | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly backoff: Backoff;
 
@@ -75,12 +85,17 @@ export class Connection {
     if (!this.unsubscribeWakeups && this.options.wakeups) {
       this.unsubscribeWakeups = this.options.wakeups.subscribe(() => this.wake());
     }
+    if (!this.unsubscribeLinkLost && this.options.linkLost) {
+      this.unsubscribeLinkLost = this.options.linkLost.subscribe(() => this.linkLost());
+    }
     this.dispatch({ type: "start" });
   }
 
   stop(): void {
     this.unsubscribeWakeups?.();
     this.unsubscribeWakeups = null;
+    this.unsubscribeLinkLost?.();
+    this.unsubscribeLinkLost = null;
     this.dispatch({ type: "stop" });
   }
 
@@ -94,6 +109,19 @@ export class Connection {
     if (this.state.status !== "open" || !this.socket || this.socket.readyState !== OPEN) return false;
     this.socket.send(encode(frame));
     return true;
+  }
+
+  /**
+   * Something suggests the link may be dead (e.g. a send went unanswered): ping now and drop the
+   * socket unless a frame arrives within the short probe deadline. Does nothing unless open.
+   */
+  probe(): void {
+    this.sendPing(this.options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+  }
+
+  /** The browser went offline: a socket that is open or opening cannot work, so reconnect (the `online` wakeup retries at once). */
+  private linkLost(): void {
+    if (this.state.status === "open" || this.state.status === "connecting") this.dropped(OFFLINE_CODE);
   }
 
   private wake(): void {
@@ -165,6 +193,7 @@ export class Connection {
     const { timers } = this.options;
     timers.clearTimeout(this.pingTimer);
     timers.clearTimeout(this.pongTimer);
+    this.pongDueAt = Number.POSITIVE_INFINITY;
     const socket = this.socket;
     this.socket = null;
     if (!socket) return;
@@ -182,20 +211,26 @@ export class Connection {
     this.pingTimer = timers.setTimeout(() => this.sendPing(), this.options.pingIntervalMs ?? 25_000);
   }
 
-  private sendPing(): void {
+  /** Pings and waits at most `timeoutMs` for any frame; a pong already awaited keeps its earlier deadline. */
+  private sendPing(timeoutMs = this.options.pongTimeoutMs ?? 10_000): void {
     const { timers } = this.options;
-    if (!this.send({ type: "ping", t: timers.now() })) return;
+    const now = timers.now();
+    if (!this.send({ type: "ping", t: now })) return;
+    const dueAt = Math.min(this.pongDueAt, now + timeoutMs);
+    if (dueAt === this.pongDueAt) return;
+    this.pongDueAt = dueAt;
     timers.clearTimeout(this.pongTimer);
     this.pongTimer = timers.setTimeout(() => {
       // No answer: the link is dead even if the socket has not noticed.
       if (this.socket) this.dropped(PONG_TIMEOUT_CODE);
-    }, this.options.pongTimeoutMs ?? 10_000);
+    }, dueAt - now);
   }
 
   /** Any frame proves the link works. */
   private alive(): void {
     this.options.timers.clearTimeout(this.pongTimer);
     this.pongTimer = null;
+    this.pongDueAt = Number.POSITIVE_INFINITY;
     if (this.state.status === "open") this.schedulePing();
   }
 }

@@ -10,6 +10,21 @@ export interface OutboxEntry {
   /** Set once acked: the entry stays until its own chat echo is in the log. */
   seq?: number;
   failure?: string;
+  /**
+   * Set on a `failed` entry that failed only because no answer came (ack timeout), not because the
+   * server refused it: it turns pending again when the link drops and goes out again, with the same
+   * `clientMsgId`, on the next welcome. The server dedupes by that id, so resending is safe.
+   */
+  unanswered?: boolean;
+}
+
+/** A failed entry that was only unanswered goes back to pending: it will be resent on the next welcome. */
+export function requeueUnanswered(entry: OutboxEntry): void {
+  if (entry.status !== "failed" || !entry.unanswered) return;
+  entry.status = "pending";
+  entry.sentAt = 0;
+  delete entry.failure;
+  delete entry.unanswered;
 }
 
 export function newClientMsgId(random: () => number = Math.random): string {

@@ -1,0 +1,83 @@
+// How the client recovers on its own: a link that dies without a close, the browser going offline.
+import type { Browser } from "@playwright/test";
+import { ChatTab, uniqueRoom } from "./support/chat-page";
+import { expect, test } from "./support/server";
+
+/** A tab whose WebSocket traffic the test can silence, like Wi-Fi dropping with the socket still "open". */
+async function openSilenceable(browser: Browser, baseURL: string, room: string, name: string) {
+  const context = await browser.newContext({ baseURL });
+  const link = { dead: false };
+  await context.routeWebSocket(/\/ws/, (ws) => {
+    // New attempts fail while the link is dead, like ERR_INTERNET_DISCONNECTED.
+    if (link.dead) return void ws.close({ code: 1001 });
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (!link.dead) server.send(message);
+    });
+    server.onMessage((message) => {
+      if (!link.dead) ws.send(message);
+    });
+  });
+  const page = await context.newPage();
+  const tab = new ChatTab(context, page, name);
+  await page.goto(`/r/${room}?name=${encodeURIComponent(name)}`);
+  await tab.expectStatus("open");
+  return { tab, link };
+}
+
+test("messages sent into a silently dead link stay pending and go out by themselves once it is back", async ({ browser, baseURL }) => {
+  const room = uniqueRoom("deadlink");
+  const url = baseURL ?? "";
+  const alice = await ChatTab.open(browser, url, room, "alice");
+  const { tab: carol, link } = await openSilenceable(browser, url, room, "carol");
+  try {
+    await carol.send("before-outage");
+    await expect(alice.messagesWith("before-outage")).toHaveCount(1);
+
+    link.dead = true;
+    const tokens = ["during-outage-1", "during-outage-2"];
+    for (const token of tokens) await carol.send(token);
+    // The unanswered sends make the client probe the link and give it up, well before the
+    // 35 s a heartbeat alone would take.
+    await carol.expectStatus("reconnecting", 30_000);
+    await expect(carol.outbox).toHaveCount(2);
+    for (const entry of await carol.outbox.all()) await expect(entry).toHaveAttribute("data-status", "pending");
+
+    link.dead = false;
+    await carol.page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await carol.expectStatus("open", 30_000);
+    // No Retry click: both arrive, once each, and carol's outbox empties.
+    for (const tab of [alice, carol]) for (const token of tokens) await expect(tab.messagesWith(token)).toHaveCount(1);
+    await expect(carol.outbox).toHaveCount(0);
+    await expect(carol.page.getByRole("button", { name: "Retry" })).toHaveCount(0);
+  } finally {
+    await carol.close();
+    await alice.close();
+  }
+});
+
+test("the browser going offline shows reconnecting at once, and a message typed meanwhile is delivered once back online", async ({
+  browser,
+  baseURL,
+}) => {
+  const room = uniqueRoom("offline");
+  const url = baseURL ?? "";
+  const alice = await ChatTab.open(browser, url, room, "alice");
+  const bob = await ChatTab.open(browser, url, room, "bob");
+  try {
+    await bob.context.setOffline(true);
+    // The `offline` event, not a 35 s heartbeat, ends the link.
+    await bob.expectStatus("reconnecting", 10_000);
+    await bob.send("typed-offline");
+    await expect(bob.outbox).toHaveAttribute("data-status", "pending");
+
+    await bob.context.setOffline(false);
+    await bob.expectStatus("open", 30_000);
+    await expect(alice.messagesWith("typed-offline")).toHaveCount(1);
+    await expect(bob.messagesWith("typed-offline")).toHaveCount(1);
+    await expect(bob.outbox).toHaveCount(0);
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
