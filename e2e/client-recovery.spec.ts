@@ -1,7 +1,7 @@
 // How the client recovers on its own: a link that dies without a close, the browser going offline.
 import type { Browser } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
-import { expect, test } from "./support/server";
+import { expect, ServerProcess, test } from "./support/server";
 
 /** A tab whose WebSocket traffic the test can silence, like Wi-Fi dropping with the socket still "open". */
 async function openSilenceable(browser: Browser, baseURL: string, room: string, name: string) {
@@ -79,5 +79,39 @@ test("the browser going offline shows reconnecting at once, and a message typed 
   } finally {
     await bob.close();
     await alice.close();
+  }
+});
+
+test("a tab that comes back after the store was reset and refilled past its seq shows the new log, never a mix", async ({ browser }) => {
+  const server = await ServerProcess.create({ HISTORY: "memory" });
+  const room = uniqueRoom("reset");
+  const alice = await ChatTab.open(browser, server.url, room, "alice");
+  const { tab: bob, link } = await openSilenceable(browser, server.url, room, "bob");
+  try {
+    for (const token of ["old-1", "old-2", "old-3"]) await alice.send(token);
+    await expect(bob.messagesWith("old-3")).toHaveCount(1);
+
+    // bob is cut off while the server restarts empty and alice posts past bob's seq on the new store.
+    link.dead = true;
+    await server.stop("SIGKILL");
+    await server.start();
+    await alice.page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await alice.expectStatus("open", 30_000);
+    const fresh = ["new-1", "new-2", "new-3", "new-4", "new-5"];
+    for (const token of fresh) await alice.send(token);
+    await expect(alice.outbox).toHaveCount(0);
+
+    link.dead = false;
+    await bob.page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await bob.expectStatus("open", 30_000);
+    for (const token of fresh) await expect(bob.messagesWith(token)).toHaveCount(1);
+    await expect(bob.messages).toHaveCount(fresh.length);
+    const lines = async (tab: ChatTab) => (await tab.transcript()).map(({ seq, from }) => ({ seq, from }));
+    expect(await lines(bob)).toEqual(await lines(alice));
+    expect((await bob.transcript()).map((line) => line.seq)).toEqual([1, 2, 3, 4, 5]);
+  } finally {
+    await bob.close();
+    await alice.close();
+    await server.dispose();
   }
 });

@@ -36,8 +36,8 @@ function setup(options: SetupOptions = {}) {
   const snap = () => client.getSnapshot();
   const chatSeqs = () => snap().items.flatMap((item) => (item.type === "chat" ? [item.message.seq] : []));
   const events = () => snap().items.flatMap((item) => (item.type === "event" ? [item.entry.event.kind] : []));
-  /** Starts (or lets the backoff elapse), opens the socket and delivers `frame` as the welcome. */
-  const connect = (frame = welcome()) => {
+  /** Starts (or lets the backoff elapse), opens the socket and delivers `frame` as the welcome; nothing more. */
+  const connectHeld = (frame = welcome()) => {
     if (client.getSnapshot().connection.status === "closed") client.start();
     else clock.advance(60_000);
     const socket = sockets.last;
@@ -45,7 +45,23 @@ function setup(options: SetupOptions = {}) {
     socket.receive(frame);
     return socket;
   };
-  return { clock, sockets, wakeups, linkLost, tab, browser, client, snap, chatSeqs, events, connect };
+  /**
+   * `connectHeld`, then the server of an unchanged store answers a resume's continuity check (the one
+   * `history {before: since + 1, limit: 1}`) with the same message the tab holds there (fakes name
+   * message ids by seq). The check is taken off the socket's record, so tests read only the traffic
+   * they are about; the continuity tests below look at it with `connectHeld`.
+   */
+  const connect = (frame = welcome()) => {
+    const socket = connectHeld(frame);
+    const since = Number(socket.query.get("since") ?? 0);
+    const check = socket.sent.findIndex((sent) => sent.type === "history" && sent.before === since + 1 && sent.limit === 1);
+    if (since > 0 && check >= 0) {
+      socket.sent.splice(check, 1);
+      socket.receive({ type: "history", room: "lobby", messages: [chat(since)], hasOlder: since > 1 });
+    }
+    return socket;
+  };
+  return { clock, sockets, wakeups, linkLost, tab, browser, client, snap, chatSeqs, events, connect, connectHeld };
 }
 
 const mine = (seq: number, text: string, clientMsgId: string): ChatFrame => chat(seq, alice, text, clientMsgId);
@@ -531,6 +547,99 @@ describe("ChatClient: reloads, resets and identity", () => {
     t.client.switchRoom("lobby");
     expect(t.sockets.last.query.get("since")).toBe("3");
     expect(t.chatSeqs()).toEqual([1, 2, 3]);
+  });
+});
+
+describe("ChatClient: a resume checks that the server's store still continues the log", () => {
+  /** A message of a store that was reset and refilled: same seq as ours, another id. */
+  const other = (seq: number, from = carol): ChatFrame => ({ ...chat(seq, from, `new ${seq}`), id: `n${seq}` });
+  const ids = (t: ReturnType<typeof setup>) => t.snap().items.flatMap((item) => (item.type === "chat" ? [item.message.id] : []));
+
+  it("holds the welcome back until the server's message at since matches ours, then applies it as a resume", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    first.drop(1006);
+    t.client.send("queued");
+    const second = t.connectHeld(welcome({ messages: chats(4, 5), latestSeq: 5 }));
+    expect(second.query.get("since")).toBe("3");
+    expect(second.sentOf("history")).toEqual([{ type: "history", before: 4, limit: 1 }]);
+    second.receive(chat(6));
+    // Nothing of the new connection shows, and nothing is sent, until the check is answered.
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    expect(second.sentOf("chat")).toEqual([]);
+
+    second.receive({ type: "history", room: "lobby", messages: [chat(3)], hasOlder: true });
+    expect(t.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(second.sentOf("chat").map((frame) => frame.text)).toEqual(["queued"]);
+    expect(second.sentOf("history")).toHaveLength(1);
+  });
+
+  it("a different message at since means the store was reset: the old log goes, the new one shows from scratch, the outbox stays", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    t.client.send("acked by the old store");
+    const acked = first.sentOf("chat")[0]?.clientMsgId ?? "";
+    first.receive({ type: "ack", clientMsgId: acked, seq: 4, ts: 1 });
+    first.drop(1006);
+    t.client.send("never sent");
+
+    // Others posted 1..5 on the new store while this tab was away.
+    const second = t.connectHeld(welcome({ messages: [other(4), other(5)], latestSeq: 5 }));
+    second.receive(other(6));
+    expect(ids(t)).toEqual(["m1", "m2", "m3"]);
+    second.receive({ type: "history", room: "lobby", messages: [other(3)], hasOlder: true });
+
+    // Never a mix: only the new store's messages, then its older page on top.
+    expect(ids(t)).toEqual(["n4", "n5", "n6"]);
+    expect(second.sentOf("history")[1]).toEqual({ type: "history", before: 4, limit: 50 });
+    second.receive({ type: "history", room: "lobby", messages: [other(1), other(2), other(3)], hasOlder: false });
+    expect(ids(t)).toEqual(["n1", "n2", "n3", "n4", "n5", "n6"]);
+    expect(t.snap().historyEdge).toBe("start");
+    // What the old store acked may be lost with it, so it goes again, with what was never sent.
+    expect(second.sentOf("chat").map((frame) => frame.text)).toEqual(["acked by the old store", "never sent"]);
+    expect(second.sentOf("chat")[0]?.clientMsgId).toBe(acked);
+
+    // The next resume starts from the new log.
+    t.client.flushStorage();
+    second.drop(1006);
+    expect(t.connectHeld(welcome({ latestSeq: 6 })).query.get("since")).toBe("6");
+  });
+
+  it("carries on as a normal resume when the server no longer has the message at since", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    first.drop(1006);
+    const second = t.connectHeld(welcome({ messages: chats(4, 4), latestSeq: 4 }));
+    second.receive({ type: "history", room: "lobby", messages: [], hasOlder: false });
+    expect(t.chatSeqs()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("asks again if the check is rate limited, and forgets it if the link drops first", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    first.drop(1006);
+    const second = t.connectHeld(welcome({ messages: [other(4)], latestSeq: 4 }));
+    second.receive({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 500 });
+    t.clock.advance(500);
+    expect(second.sentOf("history")).toEqual([
+      { type: "history", before: 4, limit: 1 },
+      { type: "history", before: 4, limit: 1 },
+    ]);
+    second.drop(1006);
+    expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    const third = t.connectHeld(welcome({ messages: [other(4)], latestSeq: 4 }));
+    expect(third.query.get("since")).toBe("3");
+    third.receive({ type: "history", room: "lobby", messages: [other(3)], hasOlder: true });
+    expect(ids(t)).toEqual(["n4"]);
+  });
+
+  it("needs no check when the server holds less than since (the reset shows in latestSeq)", () => {
+    const t = setup();
+    const first = t.connect(welcome({ messages: chats(1, 8) }));
+    first.drop(1006);
+    const second = t.connectHeld(welcome({ messages: [], latestSeq: 2 }));
+    expect(t.chatSeqs()).toEqual([]);
+    expect(second.sentOf("history")).toEqual([{ type: "history", before: 3, limit: 50 }]);
   });
 });
 

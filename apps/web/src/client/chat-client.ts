@@ -7,6 +7,7 @@ import {
   type ServerFrame,
   type ServerFrameOf,
   type User,
+  type WelcomeFrame,
   type WelcomeLimits,
 } from "@chatroom/protocol";
 import type { Backoff } from "./backoff";
@@ -89,7 +90,20 @@ const DEFAULT_ACK_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_MESSAGES = 5_000;
 
 /** The one `history` request in flight: the server's answers carry no id, so we never ask twice at once. */
-type HistoryRequest = { kind: "gap"; before: number } | { kind: "older"; before: number };
+type HistoryRequest = { kind: "gap"; before: number } | { kind: "older"; before: number } | { kind: "continuity"; before: number };
+
+/**
+ * A resume's welcome held back until the server shows it still has our message at `since`: a store
+ * that was reset and refilled past `since` would otherwise splice its new seqs onto our old log.
+ */
+interface ContinuityCheck {
+  welcome: WelcomeFrame;
+  since: number;
+  /** The `id` of the message we hold at `since`. */
+  id: string;
+  /** Frames that came after the welcome, replayed once it is applied. */
+  held: ServerFrame[];
+}
 
 /**
  * Everything one tab knows about its room: the ordered log, the outbox, members and typing.
@@ -112,6 +126,7 @@ export class ChatClient {
   private backfillFloor: number | undefined;
   /** The `since` of the attempt in flight, to read its welcome. */
   private lastSince: number | undefined;
+  private continuity: ContinuityCheck | null = null;
   private serverLatestSeq = 0;
   private typers = new Map<string, { user: User; expiresAt: number }>();
   private historyEdge: HistoryEdge = "more";
@@ -349,6 +364,11 @@ export class ChatClient {
   }
 
   private onFrame(frame: ServerFrame): void {
+    if (this.continuity && frame.type !== "history" && frame.type !== "error" && frame.type !== "pong") {
+      // Nothing of this connection reaches the log before its welcome is known to continue ours.
+      this.continuity.held.push(frame);
+      return;
+    }
     switch (frame.type) {
       case "welcome":
         this.onWelcome(frame);
@@ -380,8 +400,31 @@ export class ChatClient {
 
   private onWelcome(frame: ServerFrameOf<"welcome">): void {
     const since = this.lastSince;
+    const heldAtSince = since !== undefined && since > 0 && frame.latestSeq >= since ? this.log.at(since) : undefined;
+    if (since !== undefined && heldAtSince) {
+      // Ask for the server's message at `since` (one history page of one) and apply the welcome once it answers.
+      this.continuity = { welcome: frame, since, id: heldAtSince.id, held: [] };
+      this.pumpHistory();
+      this.changed();
+      return;
+    }
     // The server holds less than we do: its store was reset, so our log no longer matches it.
-    const storeReset = since !== undefined && frame.latestSeq < since;
+    this.applyWelcome(frame, since, since !== undefined && frame.latestSeq < since);
+  }
+
+  /** The answer to the continuity check: apply the held welcome, as a fresh start if the store was reset. */
+  private onContinuity(frame: ServerFrameOf<"history">): void {
+    const check = this.continuity;
+    if (!check) return;
+    this.continuity = null;
+    const theirs = frame.messages.find((message) => message.seq === check.since);
+    // No message there (trimmed) cannot be verified either way: carry on as a normal resume.
+    const storeReset = theirs !== undefined && theirs.id !== check.id;
+    this.applyWelcome(check.welcome, check.since, storeReset);
+    for (const held of check.held) this.onFrame(held);
+  }
+
+  private applyWelcome(frame: WelcomeFrame, since: number | undefined, storeReset: boolean): void {
     if (storeReset) this.forgetServerState();
     if (this.requestedName && frame.you.name !== this.requestedName && this.pendingRename === undefined) {
       this.nameAdjusted = { requested: this.requestedName, given: frame.you.name };
@@ -405,8 +448,8 @@ export class ChatClient {
     }
     if (frame.latestSeq === 0 || this.log.oldestSeq === 1) this.historyEdge = "start";
     else if (since === undefined && frame.complete && this.clearedThroughSeq === 0) this.historyEdge = "start";
-    // After a reset the log is empty: show the newest page like a first visit would.
-    if (storeReset && frame.latestSeq > 0 && this.log.size === 0) this.loadingOlder = true;
+    // After a reset the log holds at most what came after `since`: fill the newest page like a first visit would.
+    if (storeReset && frame.latestSeq > 0 && this.log.size < HISTORY_PAGE && this.historyEdge === "more") this.loadingOlder = true;
 
     // Acked entries whose echo we may have missed are in the store: the log has them now or they are older than it.
     this.outbox = this.outbox.filter((entry) => entry.status !== "sent" || (entry.seq ?? 0) > frame.latestSeq);
@@ -472,7 +515,13 @@ export class ChatClient {
 
   /** Sends the next `history` request, if none is in flight: holes first, then an older page. */
   private pumpHistory(): void {
-    if (this.historyRequest || !this.me || this.connection.getState().status !== "open") return;
+    if (this.historyRequest || this.connection.getState().status !== "open") return;
+    if (this.continuity) {
+      const before = this.continuity.since + 1;
+      if (this.connection.send({ type: "history", before, limit: 1 })) this.historyRequest = { kind: "continuity", before };
+      return;
+    }
+    if (!this.me) return;
     const gap = this.nextGap();
     if (gap) {
       const missing = gap.before - gap.after - 1;
@@ -503,6 +552,10 @@ export class ChatClient {
   private onHistory(frame: ServerFrameOf<"history">): void {
     const request = this.historyRequest;
     this.historyRequest = null;
+    if (request?.kind === "continuity") {
+      this.onContinuity(frame);
+      return;
+    }
     const fresh = this.accept(frame.messages, "history");
     if (request?.kind === "gap" && fresh.length === 0) {
       // The server no longer has that stretch (trimmed or reset): what lies below it cannot be joined up.
@@ -609,6 +662,7 @@ export class ChatClient {
     if (state.status !== "open") {
       // Whatever was in flight on the old socket is answered on the next one or not at all.
       this.historyRequest = null;
+      this.continuity = null;
       this.typingActive = false;
       // Unanswered sends may never have reached the server: they are pending again, for the next welcome.
       for (const entry of this.outbox) {
@@ -627,7 +681,8 @@ export class ChatClient {
   }
 
   private transmit(entry: OutboxEntry): void {
-    if (entry.status !== "pending" || !this.me) return;
+    // While a resume is being checked, acks could not be matched against the log: the welcome sends them.
+    if (entry.status !== "pending" || !this.me || this.continuity) return;
     if (this.connection.send({ type: "chat", text: entry.text, clientMsgId: entry.clientMsgId })) {
       if (entry.sentAt === 0) entry.sentAt = this.options.timers.now();
       this.scheduleOutboxCheck();

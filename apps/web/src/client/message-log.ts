@@ -55,6 +55,11 @@ export class MessageLog {
     return this.seqs.has(seq);
   }
 
+  /** The message held at `seq`, if any. */
+  at(seq: number): ChatFrame | undefined {
+    return this.seqs.has(seq) ? this.chats[this.insertionIndex(seq)] : undefined;
+  }
+
   /** Adds messages it does not hold yet; returns the ones that were new. */
   merge(messages: readonly ChatFrame[]): ChatFrame[] {
     const added: ChatFrame[] = [];
