@@ -115,3 +115,25 @@ test("a tab that comes back after the store was reset and refilled past its seq 
     await server.dispose();
   }
 });
+
+test("a successful rename clears the alert of a refused one", async ({ browser, baseURL }) => {
+  const room = uniqueRoom("rename");
+  const url = baseURL ?? "";
+  const alice = await ChatTab.open(browser, url, room, "alice");
+  const bob = await ChatTab.open(browser, url, room, "bob");
+  const rename = async (name: string) => {
+    await bob.page.getByTestId("me").getByRole("button").click();
+    await bob.page.locator("#name-input").fill(name);
+    await bob.page.locator("#name-input").press("Enter");
+  };
+  try {
+    await rename("alice");
+    await expect(bob.page.getByTestId("alert")).toHaveCount(1);
+    await rename("robert");
+    await expect(bob.page.getByTestId("me")).toContainText("robert");
+    await expect(bob.page.getByTestId("alert")).toHaveCount(0);
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});

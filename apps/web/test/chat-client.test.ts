@@ -512,6 +512,46 @@ describe("ChatClient: reloads, resets and identity", () => {
     expect(t.snap().me?.name).toBe("alice (2)");
   });
 
+  it("a later successful rename clears the refused rename's alert and the join's suffix notice", () => {
+    const t = setup({ name: "alice" });
+    const socket = t.connect(welcome({ you: { id: "u1", name: "alice (2)" } }));
+    const renamed = (name: string, previousName: string) =>
+      socket.receive({
+        type: "system",
+        room: "lobby",
+        ts: 1,
+        joined: [],
+        left: [],
+        renamed: [{ user: { id: "u1", name }, previousName }],
+        memberCount: 1,
+      });
+    t.client.setName("bob");
+    socket.receive({ type: "error", code: "name_taken", message: "taken" });
+    expect(t.snap().alert).toMatchObject({ code: "name_taken", name: "bob" });
+    expect(t.snap().nameAdjusted).not.toBeNull();
+    t.client.setName("robert");
+    renamed("robert", "alice (2)");
+    expect(t.snap().me?.name).toBe("robert");
+    expect(t.snap().alert).toBeNull();
+    expect(t.snap().nameAdjusted).toBeNull();
+
+    // A success of an older rename that lands after a newer refusal does not hide that refusal.
+    t.client.setName("rob");
+    t.client.setName("carol");
+    socket.receive({ type: "error", code: "name_taken", message: "taken" });
+    renamed("rob", "robert");
+    expect(t.snap().alert).toMatchObject({ code: "name_taken", name: "carol" });
+  });
+
+  it("a message that fits clears the too-long alert", () => {
+    const t = setup();
+    t.connect();
+    t.client.send("x".repeat(2001));
+    expect(t.snap().alert?.code).toBe("too_long_local");
+    t.client.send("shorter");
+    expect(t.snap().alert).toBeNull();
+  });
+
   it("repeats a rename made while offline once back", () => {
     const t = setup({ name: "alice" });
     const first = t.connect();

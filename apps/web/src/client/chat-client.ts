@@ -89,6 +89,12 @@ const TYPING_EXPIRES_MS = 5_000;
 const DEFAULT_ACK_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_MESSAGES = 5_000;
 
+/** Which alerts each kind of later success makes stale. */
+const RESOLVED_BY: Record<"renamed" | "sent", ReadonlyArray<ChatAlert["code"]>> = {
+  renamed: ["name_taken"],
+  sent: ["too_long_local"],
+};
+
 /** The one `history` request in flight: the server's answers carry no id, so we never ask twice at once. */
 type HistoryRequest = { kind: "gap"; before: number } | { kind: "older"; before: number } | { kind: "continuity"; before: number };
 
@@ -246,6 +252,7 @@ export class ChatClient {
       this.raise("too_long_local", `Messages can be at most ${this.limits.maxTextLength} characters.`);
       return false;
     }
+    this.resolveAlerts("sent");
     const entry: OutboxEntry = { clientMsgId: newClientMsgId(), text, status: "pending", createdAt: this.options.timers.now(), sentAt: 0 };
     this.outbox.push(entry);
     this.stopTyping();
@@ -603,7 +610,12 @@ export class ChatClient {
       if (user.id === this.me?.id) {
         this.me = user;
         this.requestedName = user.name;
-        if (this.pendingRename === user.name) this.pendingRename = undefined;
+        if (this.pendingRename === user.name) {
+          // The rename we asked for went through: a refused earlier one, or a suffix at join, is old news.
+          // (Only this one: a success of an older rename can arrive after a newer one was refused.)
+          this.pendingRename = undefined;
+          this.resolveAlerts("renamed");
+        }
         this.options.storage.saveIdentity(this.identity());
       }
     }
@@ -754,6 +766,12 @@ export class ChatClient {
       },
       Math.max(0, next - timers.now()),
     );
+  }
+
+  /** Clears the alerts a later success answers: a rename that went through, a message that fit. */
+  private resolveAlerts(success: keyof typeof RESOLVED_BY): void {
+    if (success === "renamed") this.nameAdjusted = null;
+    if (this.alert && RESOLVED_BY[success].includes(this.alert.code)) this.alert = null;
   }
 
   private raise(code: ChatAlert["code"], message: string, name?: string): void {
