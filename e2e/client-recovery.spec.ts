@@ -137,3 +137,31 @@ test("a successful rename clears the alert of a refused one", async ({ browser, 
     await alice.close();
   }
 });
+
+test("a message left pending in a room the user switched away from is delivered without going back", async ({ browser, baseURL }) => {
+  const url = baseURL ?? "";
+  const roomA = uniqueRoom("left");
+  const roomB = uniqueRoom("went");
+  const watcher = await ChatTab.open(browser, url, roomA, "watcher");
+  const { tab: user, link } = await openSilenceable(browser, url, roomA, "user");
+  try {
+    link.dead = true;
+    await user.send("left-behind");
+    await expect(user.outbox).toHaveAttribute("data-status", "pending");
+    // Navigate the way the app's room links do (history + popstate), while the link is still down.
+    await user.page.evaluate((room) => {
+      window.history.pushState(null, "", `/r/${room}`);
+      window.dispatchEvent(new PopStateEvent("popstate"));
+    }, roomB);
+    link.dead = false;
+    await user.page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await user.expectStatus("open", 30_000);
+    // Delivered in the background: the user never went back to the first room.
+    await expect(watcher.messagesWith("left-behind")).toHaveCount(1, { timeout: 30_000 });
+    await expect(watcher.messagesWith("left-behind")).toHaveAttribute("data-from", "user");
+    await expect(user.page).toHaveURL(new RegExp(`/r/${roomB}$`));
+  } finally {
+    await user.close();
+    await watcher.close();
+  }
+});

@@ -683,6 +683,112 @@ describe("ChatClient: a resume checks that the server's store still continues th
   });
 });
 
+describe("ChatClient: unsent messages of a room the user leaves", () => {
+  const SESSION = "session-dddddddddddddddd";
+  /** In lobby with seqs 1..3, the link dropped, one message typed: pending. */
+  function leaveWithPending(options: SetupOptions = {}) {
+    const t = setup({ name: "alice", ...options });
+    const lobby = t.connect(welcome({ messages: chats(1, 3), session: SESSION }));
+    lobby.drop(1006);
+    t.client.send("stuck in lobby");
+    const id = t.snap().outbox[0]?.clientMsgId ?? "";
+    t.client.switchRoom("dev");
+    const dev = t.sockets.last;
+    const flush = t.sockets.sockets.find((socket) => socket !== lobby && socket.query.get("room") === "lobby");
+    if (!flush) throw new Error("no background connection to lobby");
+    return { t, lobby, dev, flush, id };
+  }
+
+  it("delivers them over a short-lived connection of their own (same session and since), then closes it", () => {
+    const { t, dev, flush, id } = leaveWithPending();
+    expect(dev.query.get("room")).toBe("dev");
+    expect(flush.query.get("session")).toBe(SESSION);
+    expect(flush.query.get("since")).toBe("3");
+    expect(flush.query.get("name")).toBe("alice");
+    expect(t.snap().outbox).toEqual([]);
+    expect(t.snap().unsentElsewhere).toEqual([{ room: "lobby", count: 1, sending: true }]);
+
+    flush.open();
+    flush.receive(welcome({ messages: [], latestSeq: 3, session: SESSION }));
+    expect(flush.sentOf("chat")).toEqual([{ type: "chat", text: "stuck in lobby", clientMsgId: id }]);
+    flush.receive({ type: "ack", clientMsgId: id, seq: 4, ts: 1 });
+    expect(flush.closedWith).toBe(1000);
+    expect(t.snap().unsentElsewhere).toEqual([]);
+
+    // Back in lobby: nothing left to send, and the stored message comes with the resume.
+    t.client.switchRoom("lobby");
+    const back = t.sockets.last;
+    expect(back.query.get("since")).toBe("3");
+    expect(t.snap().outbox).toEqual([]);
+    back.open();
+    back.receive(welcome({ messages: [mine(4, "stuck in lobby", id)], latestSeq: 4, session: SESSION }));
+    back.receive({ type: "history", room: "lobby", messages: [chat(3)], hasOlder: true });
+    expect(back.sentOf("chat")).toEqual([]);
+    expect(t.chatSeqs()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("gives up at its deadline and leaves them for the user's return, which sends them", () => {
+    const { t, flush, id } = leaveWithPending();
+    flush.open();
+    flush.receive(welcome({ latestSeq: 3, session: SESSION }));
+    t.clock.advance(30_000);
+    expect(flush.closedWith).toBe(1000);
+    expect(t.snap().unsentElsewhere).toEqual([{ room: "lobby", count: 1, sending: false }]);
+
+    t.client.switchRoom("lobby");
+    expect(t.snap().unsentElsewhere).toEqual([]);
+    expect(t.snap().outbox).toMatchObject([{ clientMsgId: id, status: "pending" }]);
+    const back = t.connect(welcome({ messages: [], latestSeq: 3, session: SESSION }));
+    expect(back.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id]);
+  });
+
+  it("stops the flush when the user comes back first, and the room's own connection takes over", () => {
+    const { t, flush, id } = leaveWithPending();
+    flush.open();
+    t.client.switchRoom("lobby");
+    expect(flush.closedWith).toBe(1000);
+    expect(t.snap().unsentElsewhere).toEqual([]);
+    const back = t.connect(welcome({ messages: [], latestSeq: 3, session: SESSION }));
+    expect(back.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id]);
+    // The stopped flush's socket is gone for good: a late welcome on it sends nothing.
+    flush.receive(welcome({ latestSeq: 3, session: SESSION }));
+    expect(flush.sentOf("chat")).toEqual([]);
+  });
+
+  it("keeps a message the server refuses as failed for the user to see, and retries a rate-limited one", () => {
+    const t = setup({ name: "alice" });
+    const lobby = t.connect(welcome({ messages: chats(1, 3), session: SESSION }));
+    lobby.drop(1006);
+    t.client.send("refused");
+    t.client.send("limited");
+    const [refused, limited] = t.snap().outbox.map((entry) => entry.clientMsgId);
+    t.client.switchRoom("dev");
+    const flush = t.sockets.sockets.find((socket) => socket !== lobby && socket.query.get("room") === "lobby");
+    flush?.open();
+    flush?.receive(welcome({ latestSeq: 3, session: SESSION }));
+    flush?.receive({ type: "error", code: "bad_frame", message: "refused", clientMsgId: refused ?? "" });
+    flush?.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: limited ?? "", retryAfterMs: 200 });
+    expect(t.snap().unsentElsewhere).toEqual([{ room: "lobby", count: 1, sending: true }]);
+    t.clock.advance(200);
+    expect(flush?.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([refused, limited, limited]);
+    flush?.receive({ type: "ack", clientMsgId: limited ?? "", seq: 4, ts: 1 });
+    expect(t.snap().unsentElsewhere).toEqual([]);
+
+    t.client.switchRoom("lobby");
+    expect(t.snap().outbox).toMatchObject([{ clientMsgId: refused, status: "failed", failure: "refused" }]);
+  });
+
+  it("opens no background connection for a room left with nothing unsent", () => {
+    const t = setup();
+    const lobby = t.connect(welcome({ messages: chats(1, 3) }));
+    t.client.send("acked");
+    lobby.receive({ type: "ack", clientMsgId: lobby.sentOf("chat")[0]?.clientMsgId ?? "", seq: 4, ts: 1 });
+    t.client.switchRoom("dev");
+    expect(t.sockets.sockets.map((socket) => socket.query.get("room"))).toEqual(["lobby", "dev"]);
+    expect(t.snap().unsentElsewhere).toEqual([]);
+  });
+});
+
 describe("ChatClient: typing", () => {
   it("sends typing at most every 2 s, clears it on send and after 5 s of quiet", () => {
     const t = setup();

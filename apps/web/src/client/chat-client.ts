@@ -14,7 +14,8 @@ import type { Backoff } from "./backoff";
 import { Connection, type ConnectionTimers, type SocketFactory, type Wakeups } from "./connection";
 import type { ConnectionState } from "./connection-machine";
 import { type LogItem, MessageLog } from "./message-log";
-import { newClientMsgId, type OutboxEntry, requeueUnanswered } from "./outbox";
+import { isUnsent, newClientMsgId, type OutboxEntry, requeueUnanswered } from "./outbox";
+import { OutboxFlush } from "./outbox-flush";
 import type { ClientStorage } from "./storage";
 
 /** What lies above the oldest message held: more to load, the room's first message, or a hole. */
@@ -48,6 +49,11 @@ export interface ChatSnapshot {
   lastIncoming: ChatFrame | null;
   /** How many live chats from others arrived since this client started: unread counts diff it. */
   incomingCount: number;
+  /**
+   * Other rooms this tab left with messages not yet stored. `sending`: a background connection is
+   * delivering them now; otherwise they wait until the user opens that room again.
+   */
+  unsentElsewhere: Array<{ room: string; count: number; sending: boolean }>;
 }
 
 export interface ChatClientOptions {
@@ -73,9 +79,12 @@ export interface ChatClientOptions {
   maxMessages?: number;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /** How long a room the user left keeps trying to deliver its unsent messages in the background. */
+  flushDeadlineMs?: number;
 }
 
 const HISTORY_PAGE = 50;
+const DEFAULT_FLUSH_DEADLINE_MS = 30_000;
 const GAP_PAGE = 100;
 const PERSISTED_MESSAGES = 200;
 const TYPING_SEND_EVERY_MS = 2_000;
@@ -133,6 +142,8 @@ export class ChatClient {
   /** The `since` of the attempt in flight, to read its welcome. */
   private lastSince: number | undefined;
   private continuity: ContinuityCheck | null = null;
+  /** Rooms left with unsent messages: the flush delivering them, or (once it ended) how many are left. */
+  private readonly elsewhere = new Map<string, OutboxFlush | number>();
   private serverLatestSeq = 0;
   private typers = new Map<string, { user: User; expiresAt: number }>();
   private historyEdge: HistoryEdge = "more";
@@ -227,7 +238,13 @@ export class ChatClient {
   switchRoom(room: string): void {
     if (room === this.room) return;
     this.persist();
+    const leaving = { room: this.room, since: this.resumeFrom() };
     this.connection.stop();
+    // Back to a room still being flushed: it hands over what is left through storage, read just below.
+    const flush = this.elsewhere.get(room);
+    this.elsewhere.delete(room);
+    if (flush instanceof OutboxFlush) flush.stop();
+    if (this.outbox.some(isUnsent)) this.flushElsewhere(leaving.room, leaving.since);
     this.room = room;
     this.me = null;
     this.members.clear();
@@ -242,6 +259,40 @@ export class ChatClient {
     this.restoreRoom();
     this.changed();
     this.connection.start();
+  }
+
+  /** Delivers the unsent messages of the room just left over a connection of their own, bounded in time. */
+  private flushElsewhere(room: string, since: number | undefined): void {
+    const count = this.outbox.filter(isUnsent).length;
+    if (!this.session) {
+      // No session yet: the server could not dedupe a resend, so they wait for the user's return.
+      this.elsewhere.set(room, count);
+      return;
+    }
+    const params = new URLSearchParams({ room });
+    if (this.requestedName) params.set("name", this.requestedName);
+    params.set("session", this.session);
+    if (since !== undefined) params.set("since", String(since));
+    const { options } = this;
+    const flush: OutboxFlush = new OutboxFlush({
+      room,
+      url: `${options.endpoint}?${params}`,
+      storage: options.storage,
+      createSocket: options.createSocket,
+      timers: options.timers,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      deadlineMs: options.flushDeadlineMs ?? DEFAULT_FLUSH_DEADLINE_MS,
+      onChange: () => {
+        if (this.elsewhere.get(room) !== flush) return;
+        if (flush.finished) {
+          if (flush.unsent > 0) this.elsewhere.set(room, flush.unsent);
+          else this.elsewhere.delete(room);
+        }
+        this.changed();
+      },
+    });
+    this.elsewhere.set(room, flush);
+    flush.start();
   }
 
   /** Queues a message: it shows at once as pending and is sent whenever a socket is open. */
@@ -832,6 +883,9 @@ export class ChatClient {
       nameAdjusted: this.nameAdjusted,
       lastIncoming: this.lastIncoming,
       incomingCount: this.incomingCount,
+      unsentElsewhere: [...this.elsewhere].map(([room, flush]) =>
+        flush instanceof OutboxFlush ? { room, count: flush.unsent, sending: true } : { room, count: flush, sending: false },
+      ),
     };
   }
 }

@@ -18,6 +18,11 @@ export interface OutboxEntry {
   unanswered?: boolean;
 }
 
+/** Not known to be stored, and not refused: it still has to go out (a pending send, or one only unanswered). */
+export function isUnsent(entry: OutboxEntry): boolean {
+  return entry.status === "pending" || (entry.status === "failed" && entry.unanswered === true);
+}
+
 /** A failed entry that was only unanswered goes back to pending: it will be resent on the next welcome. */
 export function requeueUnanswered(entry: OutboxEntry): void {
   if (entry.status !== "failed" || !entry.unanswered) return;
