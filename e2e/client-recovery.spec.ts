@@ -68,6 +68,7 @@ test("the browser going offline shows reconnecting at once, and a message typed 
     await bob.context.setOffline(true);
     // The `offline` event, not a 35 s heartbeat, ends the link.
     await bob.expectStatus("reconnecting", 10_000);
+    await expect(bob.page.locator(".banner")).toContainText("You are offline");
     await bob.send("typed-offline");
     await expect(bob.outbox).toHaveAttribute("data-status", "pending");
 
@@ -153,11 +154,16 @@ test("a message left pending in a room the user switched away from is delivered 
       window.history.pushState(null, "", `/r/${room}`);
       window.dispatchEvent(new PopStateEvent("popstate"));
     }, roomB);
+    // The room the user is in says what was left behind, and where.
+    const notice = user.page.getByTestId("unsent-elsewhere");
+    await expect(notice).toHaveAttribute("data-room", roomA);
+    await expect(notice).toContainText(`#${roomA}`);
     link.dead = false;
     await user.page.evaluate(() => window.dispatchEvent(new Event("online")));
     await user.expectStatus("open", 30_000);
     // Delivered in the background: the user never went back to the first room.
     await expect(watcher.messagesWith("left-behind")).toHaveCount(1, { timeout: 30_000 });
+    await expect(notice).toHaveCount(0);
     await expect(watcher.messagesWith("left-behind")).toHaveAttribute("data-from", "user");
     await expect(user.page).toHaveURL(new RegExp(`/r/${roomB}$`));
   } finally {

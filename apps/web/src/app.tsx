@@ -118,6 +118,16 @@ export function App() {
             </button>
           </div>
         )}
+        {chat.unsentElsewhere.map(({ room, count, sending }) => (
+          <div key={room} className="alert alert-info" role="status" data-testid="unsent-elsewhere" data-room={room}>
+            <span>{sending ? t.sendingElsewhere(count, room) : t.unsentElsewhere(count, room)}</span>
+            {!sending && (
+              <button type="button" className="link-button" onClick={() => goToRoom(room)}>
+                {t.openRoom(room)}
+              </button>
+            )}
+          </div>
+        ))}
         {roomNotice && (
           <div className="alert alert-info" role="status" data-testid="room-notice">
             <span>{t.roomPathInvalid(roomNotice)}</span>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { ChatClient } from "../client/chat-client";
+import { OFFLINE_CODE } from "../client/connection";
 import type { ConnectionState } from "../client/connection-machine";
 import { useStrings } from "../i18n/use-strings";
 
@@ -16,7 +17,7 @@ export function ConnectionBanner({ client, state }: { client: ChatClient; state:
     const seconds = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
     return (
       <div className="banner" role="status">
-        <span>{seconds > 0 ? t.reconnectingIn(seconds) : t.statusReconnecting}</span>
+        <span>{state.lastCode === OFFLINE_CODE ? t.offline : seconds > 0 ? t.reconnectingIn(seconds) : t.statusReconnecting}</span>
         <button type="button" className="link-button" onClick={() => client.retryNow()}>
           {t.retryNow}
         </button>

@@ -220,7 +220,9 @@ function ChatLine({ message, mine, grouped }: { message: ChatFrame; mine: boolea
 
 function OutboxLine({ entry, client, author }: { entry: OutboxEntry; client: ChatClient; author: string }) {
   const t = useStrings();
-  const status = entry.status === "failed" ? t.failed : entry.status === "sent" ? t.sent : t.pending;
+  // Failed for lack of an answer only: the client is checking the link and resends it by itself.
+  const checking = entry.status === "failed" && entry.unanswered === true;
+  const status = checking ? t.checkingConnection : entry.status === "failed" ? t.failed : entry.status === "sent" ? t.sent : t.pending;
   return (
     <li className={`message mine outbox ${entry.status}`} data-testid="outbox-message" data-status={entry.status}>
       <div className="gutter">
@@ -230,7 +232,7 @@ function OutboxLine({ entry, client, author }: { entry: OutboxEntry; client: Cha
         <div className="message-meta">
           <span className="author">{author}</span>
           <span className="delivery">
-            {entry.status === "pending" && <span className="spinner" aria-hidden="true" />}
+            {(entry.status === "pending" || checking) && <span className="spinner" aria-hidden="true" />}
             {status}
           </span>
         </div>
@@ -239,7 +241,7 @@ function OutboxLine({ entry, client, author }: { entry: OutboxEntry; client: Cha
         </div>
         {entry.status === "failed" && (
           <div className="outbox-actions">
-            {entry.failure && <span className="field-error">{entry.failure}</span>}
+            {entry.failure && !checking && <span className="field-error">{entry.failure}</span>}
             <button type="button" className="small-button" onClick={() => client.retry(entry.clientMsgId)}>
               {t.retry}
             </button>
