@@ -202,6 +202,31 @@ describe("ChatClient: welcome and the log", () => {
     expect(t.tab.getItem("chatroom:tab")).toContain("alicia");
     expect(t.browser.getItem("chatroom:last-name")).toBe("alicia");
   });
+
+  it("after a reconnect, members who were listed before come back without a joined line; newcomers still get one", () => {
+    const t = setup({ name: "alice" });
+    const first = t.connect(welcome({ members: [alice, bob] }));
+    first.drop(1006);
+    // A restarted server: everyone reconnects at their own pace, bob after us.
+    t.connect(welcome({ members: [alice] }));
+    t.sockets.last.receive({ type: "system", room: "lobby", ts: 3, joined: [bob, carol], left: [], renamed: [], memberCount: 3 });
+    expect(t.events()).toEqual(["disconnected", "connected", "joined"]);
+    expect(t.snap().members.map((user) => user.name)).toEqual(["alice", "bob", "carol"]);
+    // Once back, leaving and joining again is news again.
+    t.sockets.last.receive({ type: "system", room: "lobby", ts: 4, joined: [], left: [bob], renamed: [], memberCount: 2 });
+    t.sockets.last.receive({ type: "system", room: "lobby", ts: 5, joined: [bob], left: [], renamed: [], memberCount: 3 });
+    expect(t.events()).toEqual(["disconnected", "connected", "joined", "left", "joined"]);
+  });
+
+  it("a quiet return is only quiet for a while after the reconnect", () => {
+    const t = setup({ name: "alice" });
+    t.connect(welcome({ members: [alice, bob] })).drop(1006);
+    t.connect(welcome({ members: [alice] }));
+    // Past the 30 s of quiet, but before the idle link's first unanswered ping (25 s + 10 s) drops it.
+    t.clock.advance(31_000);
+    t.sockets.last.receive({ type: "system", room: "lobby", ts: 3, joined: [bob], left: [], renamed: [], memberCount: 2 });
+    expect(t.events()).toEqual(["disconnected", "connected", "joined"]);
+  });
 });
 
 describe("ChatClient: outbox", () => {
@@ -480,6 +505,18 @@ describe("ChatClient: reloads, resets and identity", () => {
     const socket = reloaded.connect(welcome({ messages: chats(511, 1010), latestSeq: 1010, complete: false }));
     expect(socket.query.get("since")).toBe("10");
     expect(socket.sentOf("history")).toEqual([{ type: "history", before: 511, limit: 100 }]);
+  });
+
+  it("marks where the user cleared, not a hole, and loads nothing above it", () => {
+    const t = setup();
+    const socket = t.connect(welcome({ messages: chats(1, 10) }));
+    t.client.clear();
+    expect(t.snap().historyEdge).toBe("cleared");
+    socket.receive(chat(11));
+    t.client.loadOlder();
+    expect(t.snap().historyEdge).toBe("cleared");
+    expect(socket.sentOf("history")).toEqual([]);
+    expect(t.chatSeqs()).toEqual([11]);
   });
 
   it("detects a server whose store was reset, starts the log over and resends acked messages it lost", () => {

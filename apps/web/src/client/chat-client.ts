@@ -18,8 +18,11 @@ import { isUnsent, newClientMsgId, type OutboxEntry, requeueUnanswered } from ".
 import { OutboxFlush } from "./outbox-flush";
 import type { ClientStorage } from "./storage";
 
-/** What lies above the oldest message held: more to load, the room's first message, or a hole. */
-export type HistoryEdge = "more" | "start" | "unavailable";
+/**
+ * What lies above the oldest message held: more to load, the room's first message, a hole the
+ * server can no longer fill, or the point where the user pressed Clear.
+ */
+export type HistoryEdge = "more" | "start" | "unavailable" | "cleared";
 
 export interface ChatAlert {
   code: ErrorCode | "too_long_local";
@@ -84,6 +87,11 @@ export interface ChatClientOptions {
 }
 
 const HISTORY_PAGE = 50;
+/**
+ * After a reconnect, members who were listed before it and come back within this long get no
+ * "joined" line: after a server restart everyone reconnects, and that is not news.
+ */
+const QUIET_REJOIN_MS = 30_000;
 const DEFAULT_FLUSH_DEADLINE_MS = 30_000;
 const GAP_PAGE = 100;
 const PERSISTED_MESSAGES = 200;
@@ -164,6 +172,9 @@ export class ChatClient {
   private readonly retryTimers = new Map<string, unknown>();
   private saveTimer: unknown = null;
   private wasOpen = false;
+  /** Members listed before the last reconnect who are not back yet, and until when their return is quiet. */
+  private quietRejoins = new Set<string>();
+  private quietRejoinsUntil = 0;
   private previousStatus: ConnectionState["status"] = "closed";
   private snapshot: ChatSnapshot;
   private readonly listeners = new Set<() => void>();
@@ -385,7 +396,7 @@ export class ChatClient {
     this.log.clearThrough(this.clearedThroughSeq);
     this.backfillFloor = undefined;
     this.loadingOlder = false;
-    this.historyEdge = "unavailable";
+    this.historyEdge = "cleared";
     this.changed();
     this.persist();
   }
@@ -493,7 +504,10 @@ export class ChatClient {
     this.options.storage.saveIdentity(this.identity());
     this.limits = frame.limits;
     this.serverLatestSeq = frame.latestSeq;
+    const listedBefore = this.members;
     this.members = new Map(frame.members.map((user) => [user.id, user]));
+    this.quietRejoins = new Set(this.wasOpen && !storeReset ? [...listedBefore.keys()].filter((id) => !this.members.has(id)) : []);
+    this.quietRejoinsUntil = this.options.timers.now() + QUIET_REJOIN_MS;
     this.memberCount = frame.memberCount;
     this.typers.clear();
     this.historyRequest = null;
@@ -601,7 +615,7 @@ export class ChatClient {
     const before = this.log.oldestSeq ?? this.serverLatestSeq + 1;
     if (before <= 1 || before <= this.clearedThroughSeq + 1) {
       this.loadingOlder = false;
-      this.historyEdge = before <= 1 ? "start" : "unavailable";
+      this.historyEdge = before <= 1 ? "start" : "cleared";
       return;
     }
     if (this.connection.send({ type: "history", before, limit: HISTORY_PAGE })) this.historyRequest = { kind: "older", before };
@@ -646,7 +660,8 @@ export class ChatClient {
     const now = frame.ts;
     for (const user of frame.joined) {
       this.members.set(user.id, user);
-      if (user.id !== this.me?.id) this.log.addEvent({ kind: "joined", user }, now);
+      const quiet = this.quietRejoins.delete(user.id) && this.options.timers.now() < this.quietRejoinsUntil;
+      if (user.id !== this.me?.id && !quiet) this.log.addEvent({ kind: "joined", user }, now);
     }
     for (const user of frame.left) {
       this.members.delete(user.id);

@@ -123,7 +123,7 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
               </button>
             ) : (
               <span className="edge-marker" data-testid="history-edge" data-edge={chat.historyEdge}>
-                {chat.historyEdge === "start" ? t.startOfHistory : t.olderUnavailable}
+                {chat.historyEdge === "start" ? t.startOfHistory : chat.historyEdge === "cleared" ? t.clearedAbove : t.olderUnavailable}
               </span>
             )}
           </div>
