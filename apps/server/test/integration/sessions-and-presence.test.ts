@@ -212,25 +212,24 @@ describe("typing", () => {
     await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
   });
 
-  it("a start inside the throttle window arrives late instead of being lost", async () => {
+  /** Alice types, stops and types again in one burst: the second start falls inside the server's throttle window. */
+  async function startStopStart() {
     server = await fixture.start();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
-    alice.send({ type: "typing", active: true });
-    alice.send({ type: "typing", active: false });
-    alice.send({ type: "typing", active: true });
+    for (const active of [true, false, true]) alice.send({ type: "typing", active });
+    return { alice, bob };
+  }
+
+  it("a start inside the throttle window arrives late instead of being lost", async () => {
+    const { bob } = await startStopStart();
     const states = () => bob.ofType("typing").map((frame) => frame.active);
     await bob.waitFor(() => states().length === 3, { timeoutMs: 5_000 });
     expect(states()).toEqual([true, false, true]);
   });
 
   it("a stop or a chat cancels a start the throttle is holding back", async () => {
-    server = await fixture.start();
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    alice.send({ type: "typing", active: true });
-    alice.send({ type: "typing", active: false });
-    alice.send({ type: "typing", active: true });
+    const { alice, bob } = await startStopStart();
     alice.send({ type: "chat", text: "sent before the window ended", clientMsgId: "t2" });
     await bob.waitFor((frame) => frame.type === "chat");
     // Past the throttle window, when the held-back start would have gone out.
