@@ -47,7 +47,11 @@ export interface PresenceChange {
 }
 
 /** Events that cross nodes. Each carries the id of the node that published it. */
-export type RoomEvent = { kind: "chat"; origin: string; message: ChatFrame } | ({ kind: "presence"; origin: string } & PresenceChange);
+export type RoomEvent =
+  | { kind: "chat"; origin: string; message: ChatFrame }
+  | ({ kind: "presence"; origin: string } & PresenceChange)
+  // Ephemeral: never stored, and lost if a node misses it (typing expires by itself anyway).
+  | { kind: "typing"; origin: string; user: User; active: boolean };
 
 /** A name a user may get, with its case-folded form (names are unique after folding). */
 export interface NameCandidate {

@@ -50,6 +50,7 @@ const roomEventSchema = z.discriminatedUnion("kind", [
     left: z.array(userSchema),
     renamed: z.array(z.object({ user: userSchema, previousName: z.string() })),
   }),
+  z.object({ kind: z.literal("typing"), origin: z.string(), user: userSchema, active: z.boolean() }),
 ]);
 const sessionSchema = z.object({ userId: z.string(), name: z.string() });
 
@@ -272,9 +273,13 @@ export class RedisBackend implements Backend {
     return true;
   }
 
-  /** Chat events are published by the append script itself, atomically with the append. */
-  async publish(_room: string, event: RoomEvent): Promise<void> {
-    if (event.kind === "chat") return;
+  /**
+   * Chat events are published by the append script itself, atomically with the append, and
+   * presence by the presence scripts; what is left to publish here is the ephemeral (typing).
+   */
+  async publish(room: string, event: RoomEvent): Promise<void> {
+    if (event.kind !== "typing") return;
+    await this.client.publish(this.channel(room), JSON.stringify(event));
   }
 
   async isReady(): Promise<boolean> {

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   encode,
   type ServerFrame,
+  type User,
 } from "@chatroom/protocol";
 import type { Backend, RoomEvent } from "../backend/backend";
 import { ChatConnection } from "./chat-connection";
@@ -102,6 +103,7 @@ export class ChatHub {
     const apply = (target: Room, event: RoomEvent) => {
       if (event.origin === this.backend.nodeId) return;
       if (event.kind === "chat") target.deliver(event.message);
+      else if (event.kind === "typing") target.applyRemoteTyping(event.user, event.active);
       else target.applyRemote(event);
     };
     // Subscribe before reading latestSeq and presence, so no change can fall between the two.
@@ -118,6 +120,7 @@ export class ChatHub {
         this.logger,
         (empty) => this.retire(empty),
         this.backend.presence,
+        this.backend.presence && ((user, active) => this.publishTyping(name, user, active)),
       );
       created.seedRemote(present);
     } catch (error) {
@@ -129,6 +132,12 @@ export class ChatHub {
     this.rooms.set(name, created);
     this.unsubscribers.set(name, unsubscribe);
     return created;
+  }
+
+  private publishTyping(room: string, user: User, active: boolean): void {
+    this.backend.publish(room, { kind: "typing", origin: this.backend.nodeId, user, active }).catch((error: unknown) => {
+      this.logger.warn({ err: error, room }, "could not publish typing to other nodes");
+    });
   }
 
   private readonly fillGap = async (room: string, after: number, upTo: number): Promise<ChatFrame[]> => {

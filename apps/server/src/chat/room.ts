@@ -51,6 +51,8 @@ export class Room {
     private readonly logger: ChatLogger,
     private readonly onEmpty: (room: Room) => void,
     private readonly presence?: ClusterPresence,
+    /** Tells the other nodes' members of this node's typists (cluster backends only). */
+    private readonly publishTyping?: (user: User, active: boolean) => void,
   ) {
     this.deliveredSeq = latestSeq;
   }
@@ -297,6 +299,14 @@ export class Room {
     const frame = encode({ type: "typing", room: this.name, user: { ...participant.user }, active });
     this.flushOutbound();
     for (const other of this.live) if (other !== participant) other.deliver(frame);
+    this.publishTyping?.(copyUser(participant.user), active);
+  }
+
+  /** A typist on another node, already throttled there; its node also sends the stop (or the client lets it expire). */
+  applyRemoteTyping(user: User, active: boolean): void {
+    const frame = encode({ type: "typing", room: this.name, user: copyUser(user), active });
+    this.flushOutbound();
+    for (const participant of this.live) if (participant.user.id !== user.id) participant.deliver(frame);
   }
 
   /** Sends a server announcement to everyone here, outside the coalescing window. */

@@ -53,6 +53,24 @@ describe("presence across nodes", () => {
     expect(await rooms(b)).toEqual({ rooms: [{ name: "hall", memberCount: 1 }] });
   });
 
+  it("shows a typist to the members of the other node too, start and stop, never to the typist", async () => {
+    const alice = await join(a, { room: "typing", name: "alice" });
+    const bob = await join(b, { room: "typing", name: "bob" });
+    const carol = await join(b, { room: "typing", name: "carol" });
+    bob.send({ type: "typing", active: true });
+    const expected = { type: "typing", room: "typing", user: bob.welcome.you, active: true };
+    expect(await alice.waitForType("typing")).toEqual(expected);
+    expect(await carol.waitForType("typing")).toEqual(expected);
+    bob.send({ type: "typing", active: false });
+    for (const watcher of [alice, carol]) await watcher.waitFor((frame) => frame.type === "typing" && !frame.active);
+    // And the other way round, from node A to node B.
+    alice.send({ type: "typing", active: true });
+    await bob.waitFor((frame) => frame.type === "typing" && frame.user.id === alice.welcome.you.id && frame.active);
+    bob.send({ type: "ping" });
+    await bob.waitForType("pong");
+    expect(bob.ofType("typing").filter((frame) => frame.user.id === bob.welcome.you.id)).toEqual([]);
+  });
+
   it("keeps names unique across nodes, case-insensitively, for joins and renames", async () => {
     const first = await join(a, { room: "names", name: "carol" });
     const second = await join(b, { room: "names", name: "Carol" });
