@@ -69,6 +69,9 @@ test("the browser going offline shows reconnecting at once, and a message typed 
     // The `offline` event, not a 35 s heartbeat, ends the link.
     await bob.expectStatus("reconnecting", 10_000);
     await expect(bob.page.locator(".banner")).toContainText("You are offline");
+    // Retries that fail while offline (the first comes after about a second) keep saying so.
+    await bob.page.waitForTimeout(3_000);
+    await expect(bob.page.locator(".banner")).toContainText("You are offline");
     await bob.send("typed-offline");
     await expect(bob.outbox).toHaveAttribute("data-status", "pending");
 

@@ -13,7 +13,7 @@ test("a link with a bad ?name= asks for a name and says why, and a bad room path
     await expect(dialog).toBeVisible();
     await expect(page.locator("#name-input")).toHaveValue(tooLong);
     await expect(dialog).toContainText("A name can be at most 32 characters.");
-    await expect(page.getByTestId("room-notice")).toContainText('"bad room!" is not a room name');
+    await expect(page.getByTestId("room-notice")).toContainText('"Bad Room!" is not a room name');
     await expect(page).toHaveURL(/\/\?name=x+$/);
     await page.locator("#name-input").fill("linked");
     await page.locator("#name-input").press("Enter");
@@ -59,8 +59,17 @@ test("a long paste is kept whole and refused with a reason, emoji count as one, 
     await expect(reader.messages).toHaveCount(1);
     await expect(reader.messages.first()).toContainText(exactly);
 
+    // Cancelling the name dialog gives focus back to the control that opened it.
+    const changeName = page.getByRole("button", { name: "Change name" });
+    await changeName.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("#name-input")).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+    await expect(changeName).toBeFocused();
+
     // The name dialog counts characters the same way: 33 emoji are refused, not cut to 32.
-    await page.getByRole("button", { name: "Change name" }).click();
+    await changeName.click();
     await page.locator("#name-input").fill("🙂".repeat(33));
     await page.locator("#name-input").press("Enter");
     await expect(page.getByRole("dialog")).toContainText("A name can be at most 32 characters.");

@@ -88,6 +88,16 @@ test("on a 390x844 phone the composer, log and menu fit the screen, and the draw
     await settleDrawer(page);
     await expect(phone.members).not.toBeInViewport();
 
+    // Renaming from the drawer: the drawer stays, and focus comes back to it, not to the inert chat behind.
+    await menu.click();
+    await page.getByRole("button", { name: "Change name" }).click();
+    await page.locator("#name-input").fill("pocket2");
+    await page.locator("#name-input").press("Enter");
+    await expect(page.getByTestId("me")).toContainText("pocket2");
+    await expect(page.getByRole("button", { name: "Change name" })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(menu).toBeFocused();
+
     // Switching rooms from the drawer closes the drawer and lands in the new room.
     const other = uniqueRoom("phone-other");
     await menu.click();

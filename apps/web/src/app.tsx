@@ -17,12 +17,12 @@ import { useModalDrawer } from "./hooks/use-modal-drawer";
 import { useUnreadTitle } from "./hooks/use-unread-title";
 import type { Strings } from "./i18n/strings";
 import { useStrings } from "./i18n/use-strings";
-import { pathForRoom, requestedRoom, roomFromPath } from "./room-route";
+import { pathForRoom, roomFromPath, roomSegment } from "./room-route";
 
 const initialRoom = roomFromPath(window.location.pathname);
-const requested = requestedRoom(window.location.pathname);
-// A path that names no valid room opens the lobby and says so; the address bar shows where you are.
-const refusedRoom = requested !== null && requested !== initialRoom ? requested : null;
+const requested = roomSegment(window.location.pathname);
+// A path that names no valid room opens the lobby and says so (as typed); the address bar shows where you are.
+const refusedRoom = requested !== null && requested.toLowerCase() !== initialRoom ? requested : null;
 if (window.location.pathname !== pathForRoom(initialRoom)) {
   window.history.replaceState(null, "", `${pathForRoom(initialRoom)}${window.location.search}${window.location.hash}`);
 }
@@ -43,12 +43,28 @@ export function App() {
     if (naming !== "join" && !client.started) client.start();
   }, [naming]);
 
-  // Once the name dialog closes, typing goes to the composer (the dialog hands focus back to <body>).
+  // The dialog unmounts without handing focus back, so it is placed here: after choosing a name, in
+  // the composer (unless the drawer it was opened from is still over it); after a cancel, back on
+  // the control that opened the dialog.
+  const nameOpener = useRef<HTMLElement | null>(null);
+  const focusAfterNaming = useRef<"composer" | "opener">("composer");
+  const openNaming = (mode: "join" | "rename") => {
+    nameOpener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setNaming(mode);
+  };
+  const closeNaming = (outcome: "composer" | "opener") => {
+    focusAfterNaming.current = outcome;
+    setNaming(null);
+  };
   const wasNaming = useRef(naming !== null);
   useEffect(() => {
-    if (wasNaming.current && naming === null) document.getElementById("composer-input")?.focus();
+    if (wasNaming.current && naming === null) {
+      const opener = nameOpener.current?.isConnected ? nameOpener.current : null;
+      const toOpener = focusAfterNaming.current === "opener" || drawerOpen;
+      (toOpener && opener ? opener : document.getElementById("composer-input"))?.focus();
+    }
     wasNaming.current = naming !== null;
-  }, [naming]);
+  }, [naming, drawerOpen]);
 
   // The back button moves between rooms.
   useEffect(() => {
@@ -98,7 +114,7 @@ export function App() {
             <Avatar name={chat.me.name} />
             <div className="me-text">
               <span className="me-name">{chat.me.name}</span>
-              <button type="button" className="link-button" onClick={() => setNaming("rename")}>
+              <button type="button" className="link-button" onClick={() => openNaming("rename")}>
                 {t.changeName}
               </button>
             </div>
@@ -120,7 +136,13 @@ export function App() {
         )}
         {chat.unsentElsewhere.map(({ room, count, sending }) => (
           <div key={room} className="alert alert-info" role="status" data-testid="unsent-elsewhere" data-room={room}>
-            <span>{sending ? t.sendingElsewhere(count, room) : t.unsentElsewhere(count, room)}</span>
+            <span>
+              {!sending
+                ? t.unsentElsewhere(count, room)
+                : chat.connection.status === "open"
+                  ? t.sendingElsewhere(count, room)
+                  : t.waitingElsewhere(count, room)}
+            </span>
             {!sending && (
               <button type="button" className="link-button" onClick={() => goToRoom(room)}>
                 {t.openRoom(room)}
@@ -140,7 +162,7 @@ export function App() {
           <div className="alert alert-info" role="status" data-testid="name-adjusted">
             <span>{t.nameAdjusted(chat.nameAdjusted.requested, chat.nameAdjusted.given)}</span>
             <span className="alert-actions">
-              <button type="button" className="link-button" onClick={() => setNaming("rename")}>
+              <button type="button" className="link-button" onClick={() => openNaming("rename")}>
                 {t.changeName}
               </button>
               <button type="button" className="link-button" onClick={() => client.dismissAlert()}>
@@ -160,9 +182,9 @@ export function App() {
           initialProblem={naming === "join" && urlName && !urlName.ok ? urlName.problem : undefined}
           onSubmit={(name) => {
             client.setName(name);
-            setNaming(null);
+            closeNaming("composer");
           }}
-          onCancel={naming === "rename" ? () => setNaming(null) : undefined}
+          onCancel={naming === "rename" ? () => closeNaming("opener") : undefined}
         />
       )}
     </div>

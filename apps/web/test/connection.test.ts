@@ -195,9 +195,16 @@ describe("Connection", () => {
     expect(sockets.sockets).toHaveLength(2);
     linkLost.fire();
     expect(connection.getState()).toMatchObject({ status: "reconnecting", attempt: 2, lastCode: OFFLINE_CODE });
+    // A retry that fails while still offline is still "offline", not a bare 1006.
     clock.advance(2_000);
+    sockets.last.drop(1006);
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", attempt: 3, lastCode: OFFLINE_CODE });
+    clock.advance(4_000);
     sockets.last.open();
     expect(connection.getState().status).toBe("open");
+    // Once a socket opened, the browser is online again: a later drop reports its own code.
+    sockets.last.drop(1006);
+    expect(connection.getState()).toMatchObject({ status: "reconnecting", lastCode: 1006 });
 
     connection.stop();
     linkLost.fire();

@@ -65,6 +65,8 @@ export class Connection {
   private pongDueAt = Number.POSITIVE_INFINITY;
   private unsubscribeWakeups: (() => void) | null = null;
   private unsubscribeLinkLost: (() => void) | null = null;
+  /** The browser said it went offline, and no socket has opened since: every drop until then is "offline". */
+  private offline = false;
   private readonly listeners = new Set<() => void>();
   private readonly backoff: Backoff;
 
@@ -121,6 +123,7 @@ export class Connection {
 
   /** The browser went offline: a socket that is open or opening cannot work, so reconnect (the `online` wakeup retries at once). */
   private linkLost(): void {
+    this.offline = true;
     if (this.state.status === "open" || this.state.status === "connecting") this.dropped(OFFLINE_CODE);
   }
 
@@ -167,7 +170,9 @@ export class Connection {
     const socket = this.options.createSocket(this.options.url());
     this.socket = socket;
     socket.onopen = () => {
-      if (this.socket === socket) this.dispatch({ type: "opened" });
+      if (this.socket !== socket) return;
+      this.offline = false;
+      this.dispatch({ type: "opened" });
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
@@ -186,7 +191,8 @@ export class Connection {
 
   private dropped(code: number): void {
     const delayMs = this.backoff(attemptAfterDrop(this.state));
-    this.dispatch({ type: "dropped", code, now: this.options.timers.now(), delayMs });
+    // Retries that fail while the browser is offline fail for that reason, whatever code the socket gave.
+    this.dispatch({ type: "dropped", code: this.offline ? OFFLINE_CODE : code, now: this.options.timers.now(), delayMs });
   }
 
   private dropSocket(code?: number): void {

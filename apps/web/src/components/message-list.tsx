@@ -242,10 +242,24 @@ function OutboxLine({ entry, client, author }: { entry: OutboxEntry; client: Cha
         {entry.status === "failed" && (
           <div className="outbox-actions">
             {entry.failure && !checking && <span className="field-error">{entry.failure}</span>}
-            <button type="button" className="small-button" onClick={() => client.retry(entry.clientMsgId)}>
+            <button
+              type="button"
+              className="small-button"
+              onClick={() => {
+                client.retry(entry.clientMsgId);
+                focusComposer();
+              }}
+            >
               {t.retry}
             </button>
-            <button type="button" className="small-button secondary" onClick={() => client.discard(entry.clientMsgId)}>
+            <button
+              type="button"
+              className="small-button secondary"
+              onClick={() => {
+                client.discard(entry.clientMsgId);
+                focusComposer();
+              }}
+            >
               {t.discard}
             </button>
           </div>
@@ -253,6 +267,11 @@ function OutboxLine({ entry, client, author }: { entry: OutboxEntry; client: Cha
       </div>
     </li>
   );
+}
+
+/** Retry and Discard remove the button that had focus: the keyboard goes back to the composer. */
+function focusComposer(): void {
+  document.getElementById("composer-input")?.focus();
 }
 
 function EventLine({ entry, t }: { entry: EventEntry; t: Strings }) {

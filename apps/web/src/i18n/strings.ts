@@ -67,6 +67,8 @@ export const STRINGS = {
     unsentElsewhere: (count: number, room: string) =>
       `${count} ${count === 1 ? "message" : "messages"} in #${room} not sent yet: ${count === 1 ? "it goes" : "they go"} out when you open it.`,
     openRoom: (room: string) => `Open #${room}`,
+    waitingElsewhere: (count: number, room: string) =>
+      `${count} ${count === 1 ? "message" : "messages"} left in #${room} will go out when you are back online.`,
     nameHint: "Up to 32 characters. Names are unique in a room: if yours is taken when you join, a number is added.",
     notJoined: "Not connected",
     roomInvalid: "Use 1–32 lowercase letters, digits, - or _, starting with a letter or digit.",
@@ -141,6 +143,7 @@ export const STRINGS = {
     sendingElsewhere: (count: number, room: string) => `正在发送 #${room} 中的 ${count} 条消息…`,
     unsentElsewhere: (count: number, room: string) => `#${room} 中有 ${count} 条消息尚未发送，打开该聊天室后会自动发送。`,
     openRoom: (room: string) => `打开 #${room}`,
+    waitingElsewhere: (count: number, room: string) => `#${room} 中的 ${count} 条消息将在网络恢复后发送。`,
     nameHint: "最多 32 个字符。同一聊天室中昵称唯一：加入时若已被占用，会自动加上编号。",
     notJoined: "未连接",
     roomInvalid: "请使用 1–32 个小写字母、数字、- 或 _，并以字母或数字开头。",
