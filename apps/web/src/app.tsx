@@ -199,6 +199,7 @@ function alertText(alert: NonNullable<ChatSnapshot["alert"]>, chat: ChatSnapshot
     case "too_long":
       return t.tooLong(chat.limits.maxTextLength);
     default:
-      return alert.message;
+      // The server's own wording is English; the code says the same in the page's language.
+      return t.errorCode(alert.code);
   }
 }

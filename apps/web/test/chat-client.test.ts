@@ -359,7 +359,11 @@ describe("ChatClient: outbox", () => {
     t.client.send("bad");
     const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
     socket.receive({ type: "error", code: "too_long", message: "text is too long", clientMsgId: id });
-    expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "text is too long" });
+    expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "text is too long", failureCode: "too_long" });
+    // A retry starts clean: the old reason does not linger on the new attempt.
+    t.client.retry(id);
+    expect(t.snap().outbox[0]).toMatchObject({ status: "pending" });
+    expect(t.snap().outbox[0]).not.toHaveProperty("failureCode");
   });
 });
 

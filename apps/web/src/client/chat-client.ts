@@ -330,6 +330,7 @@ export class ChatClient {
     if (entry?.status !== "failed") return;
     entry.status = "pending";
     delete entry.failure;
+    delete entry.failureCode;
     delete entry.unanswered;
     entry.sentAt = 0;
     this.transmit(entry);
@@ -652,6 +653,7 @@ export class ChatClient {
       entry.status = "sent";
       entry.seq = frame.seq;
       delete entry.failure;
+      delete entry.failureCode;
     }
     this.changed();
   }
@@ -709,6 +711,7 @@ export class ChatClient {
       } else {
         entry.status = "failed";
         entry.failure = frame.message;
+        entry.failureCode = frame.code;
         this.persist();
       }
       this.changed();

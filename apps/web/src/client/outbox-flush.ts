@@ -1,4 +1,4 @@
-import type { ServerFrame } from "@chatroom/protocol";
+import type { ServerFrame, ServerFrameOf } from "@chatroom/protocol";
 import type { Backoff } from "./backoff";
 import { Connection, type ConnectionTimers, type SocketFactory } from "./connection";
 import { isUnsent, type OutboxEntry, requeueUnanswered } from "./outbox";
@@ -93,7 +93,7 @@ export class OutboxFlush {
         const entry = this.entries.find((candidate) => candidate.clientMsgId === frame.clientMsgId);
         if (!entry) break;
         if (frame.code === "rate_limited" || frame.code === "server_error") this.retryLater(entry, frame.retryAfterMs ?? 1_000);
-        else this.settle(entry.clientMsgId, frame.message);
+        else this.settle(entry.clientMsgId, frame);
         break;
       }
       default:
@@ -115,14 +115,15 @@ export class OutboxFlush {
     this.retryTimers.add(handle);
   }
 
-  /** Acked (`failure` null): stored, so it leaves the outbox. Refused: it stays as failed, for the user to see. */
-  private settle(clientMsgId: string, failure: string | null): void {
+  /** Acked (`refusal` null): stored, so it leaves the outbox. Refused: it stays as failed, for the user to see. */
+  private settle(clientMsgId: string, refusal: ServerFrameOf<"error"> | null): void {
     const entry = this.entries.find((candidate) => candidate.clientMsgId === clientMsgId);
     if (entry?.status !== "pending") return;
-    if (failure === null) this.entries = this.entries.filter((candidate) => candidate !== entry);
+    if (refusal === null) this.entries = this.entries.filter((candidate) => candidate !== entry);
     else {
       entry.status = "failed";
-      entry.failure = failure;
+      entry.failure = refusal.message;
+      entry.failureCode = refusal.code;
     }
     this.save();
     if (this.unsent === 0) this.finish();

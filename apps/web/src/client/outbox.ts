@@ -1,3 +1,5 @@
+import type { ErrorCode } from "@chatroom/protocol";
+
 export type OutboxStatus = "pending" | "sent" | "failed";
 
 export interface OutboxEntry {
@@ -10,6 +12,8 @@ export interface OutboxEntry {
   /** Set once acked: the entry stays until its own chat echo is in the log. */
   seq?: number;
   failure?: string;
+  /** The server's error code when it refused the message, so a UI can say why in its own language. */
+  failureCode?: ErrorCode;
   /**
    * Set on a `failed` entry that failed only because no answer came (ack timeout), not because the
    * server refused it: it turns pending again when the link drops and goes out again, with the same
@@ -29,6 +33,7 @@ export function requeueUnanswered(entry: OutboxEntry): void {
   entry.status = "pending";
   entry.sentAt = 0;
   delete entry.failure;
+  delete entry.failureCode;
   delete entry.unanswered;
 }
 

@@ -241,7 +241,9 @@ function OutboxLine({ entry, client, author }: { entry: OutboxEntry; client: Cha
         </div>
         {entry.status === "failed" && (
           <div className="outbox-actions">
-            {entry.failure && !checking && <span className="field-error">{entry.failure}</span>}
+            {entry.failure && !checking && (
+              <span className="field-error">{entry.failureCode ? t.errorCode(entry.failureCode) : entry.failure}</span>
+            )}
             <button
               type="button"
               className="small-button"

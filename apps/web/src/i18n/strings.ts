@@ -1,4 +1,4 @@
-import type { NameProblem } from "@chatroom/protocol";
+import type { ErrorCode, NameProblem } from "@chatroom/protocol";
 /** Every UI string, in English and zh-CN. The Chinese ones reuse the seed's wording where it had one. */
 export const STRINGS = {
   en: {
@@ -67,6 +67,15 @@ export const STRINGS = {
     unsentElsewhere: (count: number, room: string) =>
       `${count} ${count === 1 ? "message" : "messages"} in #${room} not sent yet: ${count === 1 ? "it goes" : "they go"} out when you open it.`,
     openRoom: (room: string) => `Open #${room}`,
+    errorCode: (code: ErrorCode) =>
+      ({
+        bad_frame: "The server could not read this message.",
+        too_long: "This message is too long.",
+        rate_limited: "Too many messages at once. Wait a moment and try again.",
+        name_taken: "That name is taken in this room.",
+        bad_request: "The server refused the connection request.",
+        server_error: "The server could not store this message. Try again.",
+      })[code],
     waitingElsewhere: (count: number, room: string) =>
       `${count} ${count === 1 ? "message" : "messages"} left in #${room} will go out when you are back online.`,
     nameHint: "Up to 32 characters. Names are unique in a room: if yours is taken when you join, a number is added.",
@@ -143,6 +152,15 @@ export const STRINGS = {
     sendingElsewhere: (count: number, room: string) => `正在发送 #${room} 中的 ${count} 条消息…`,
     unsentElsewhere: (count: number, room: string) => `#${room} 中有 ${count} 条消息尚未发送，打开该聊天室后会自动发送。`,
     openRoom: (room: string) => `打开 #${room}`,
+    errorCode: (code: ErrorCode) =>
+      ({
+        bad_frame: "服务器无法读取这条消息。",
+        too_long: "这条消息太长了。",
+        rate_limited: "发送过于频繁，请稍后再试。",
+        name_taken: "此聊天室中已有人使用这个昵称。",
+        bad_request: "服务器拒绝了连接请求。",
+        server_error: "服务器未能保存这条消息，请重试。",
+      })[code],
     waitingElsewhere: (count: number, room: string) => `#${room} 中的 ${count} 条消息将在网络恢复后发送。`,
     nameHint: "最多 32 个字符。同一聊天室中昵称唯一：加入时若已被占用，会自动加上编号。",
     notJoined: "未连接",
