@@ -1,5 +1,6 @@
-import { buildApp } from "./app";
+import { buildApp, defaultWebDist } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import webNotBuiltRoutes, { webAppBuilt } from "./routes/web-not-built";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp(config);
+  const webBuilt = webAppBuilt(config.webDist ?? defaultWebDist());
+  if (!webBuilt) await app.register(webNotBuiltRoutes);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -35,8 +39,23 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
-  const address = await app.listen({ port: config.port, host: config.host });
-  app.log.info(`Chatroom is listening on ${address} (backend: ${app.backend.kind})`);
+  const backend = app.backend.kind;
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    // One line per address, saying what a browser finds there. Without a built page this port has
+    // only /api and /ws, so the line must not read like the address to open (`pnpm dev` prints
+    // Vite's); with one, under development it may be a stale build, so the line says so.
+    listenTextResolver: (address) => {
+      if (!webBuilt) {
+        return `Chatroom API and /ws are listening on ${address} (backend: ${backend}); the page is not built, so it is not served here: under \`pnpm dev\` open the Vite address it prints, or run \`pnpm build\` to serve the page on this port`;
+      }
+      if (config.env === "development") {
+        return `Chatroom is listening on ${address} (backend: ${backend}), serving the page from the last \`pnpm build\`; under \`pnpm dev\` open the Vite address it prints for live reload`;
+      }
+      return `Chatroom is listening on ${address} (backend: ${backend})`;
+    },
+  });
 }
 
 main().catch((error: unknown) => {
