@@ -1,11 +1,15 @@
 // `pnpm dev` is the README's first command: the server in watch mode plus Vite, with /ws proxied.
 // This runs it for real, chats through Vite's proxy, and makes sure nothing is left running.
+// (apps/server/test/integration/dev-script.test.ts covers its banner, quiet polling and Ctrl+C.)
+// `pnpm start:cluster` is checked here too, since it needs the production build: a Ctrl+C stops
+// both nodes, then Redis, and exits with status 0.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../apps/server/test/support/free-port";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
@@ -73,6 +77,50 @@ test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops
   expect(await listening(webPort)).toBe(false);
 });
 
+test("pnpm start:cluster starts two nodes on one Redis, and a Ctrl+C stops nodes, then Redis, with status 0", async () => {
+  // Its own process group, like a shell's foreground job: the SIGINT below is what Ctrl+C sends.
+  const cluster = spawn(process.execPath, ["scripts/cluster.mjs"], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let raw = "";
+  const keep = (chunk: Buffer) => {
+    raw += chunk.toString();
+  };
+  cluster.stdout?.on("data", keep);
+  cluster.stderr?.on("data", keep);
+  const output = () => stripVTControlCharacters(raw);
+  const exited = once(cluster, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+  try {
+    const deadline = Date.now() + 90_000;
+    while (!output().includes("Ctrl+C stops everything")) {
+      if (cluster.exitCode !== null || cluster.signalCode !== null) throw new Error(`start:cluster exited early:\n${output()}`);
+      if (Date.now() > deadline) throw new Error(`start:cluster was not ready within 90 s:\n${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const urls = [...output().matchAll(/node-[ab] {2}(http:\/\/\S+)/g)].map((match) => match[1] ?? "");
+    expect(urls).toHaveLength(2);
+    for (const url of urls) expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const aofDir = /AOF in (\S+)\)/.exec(output())?.[1] ?? "";
+    expect(aofDir).not.toBe("");
+
+    signalGroup(cluster.pid ?? 0, "SIGINT");
+    const [code, signal] = await exited;
+    const text = output();
+    expect({ code, signal, text: text.slice(-3000) }).toMatchObject({ code: 0, signal: null });
+    expect(text).not.toMatch(/did not stop cleanly|exited \(|ELIFECYCLE/);
+    // Both nodes were done before Redis heard of the stop (the terminal's SIGINT reaches only the script).
+    const redisStop = text.indexOf("Received SIG");
+    expect(text).not.toContain("Received SIGINT");
+    expect(redisStop).toBeGreaterThan(-1);
+    for (const name of ["node-a", "node-b"]) {
+      expect(text.lastIndexOf(`[${name}]`)).toBeGreaterThan(-1);
+      expect(text.lastIndexOf(`[${name}]`)).toBeLessThan(redisStop);
+    }
+    expect(existsSync(aofDir)).toBe(false);
+    for (const url of urls) expect(await listening(Number(new URL(url).port))).toBe(false);
+  } finally {
+    await stopGroup(cluster);
+  }
+});
+
 async function waitFor(url: string, dev: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
@@ -100,8 +148,7 @@ async function stopGroup(dev: ChildProcess): Promise<void> {
   const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 10_000);
   await exited;
   clearTimeout(timer);
-  // dev.mjs signals its children and exits 1.5 s later; anything still alive after that is stuck.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // dev.mjs waits for its children before it exits; anything still alive now is stuck.
   for (const group of groups) signalGroup(group, "SIGKILL");
 }
 

@@ -1,46 +1,44 @@
 #!/usr/bin/env node
 // `pnpm dev`: the server in watch mode plus Vite's dev server, which proxies /ws and /api to it.
-// One command, one Ctrl+C. Output lines are prefixed with the process they came from.
-import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
+// One command, one Ctrl+C (exit status 0). Output lines are prefixed with the process they came
+// from, and the address to open is printed last, once both answer.
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pipePrefixed } from "./lib/prefixed-output.mjs";
+import { browsableHost, createSupervisor, waitForUrl } from "./lib/supervisor.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const serverDir = join(root, "apps/server");
+const webDir = join(root, "apps/web");
 
 const serverPort = process.env.PORT ?? "8080";
 const webPort = process.env.WEB_PORT ?? "5173";
+const webHost = process.env.WEB_HOST ?? "localhost";
 // The server runs from apps/server in dev; point it at the same ./data as `pnpm start` uses.
-const dataDir = process.env.DATA_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "../data");
+const dataDir = process.env.DATA_DIR ?? join(root, "data");
 const env = { ...process.env, PORT: serverPort, WEB_PORT: webPort, DATA_DIR: dataDir, FORCE_COLOR: "1" };
 
-const processes = [
-  { name: "server", color: 36, args: ["--filter", "@chatroom/server", "run", "dev"] },
-  { name: "web", color: 35, args: ["--filter", "@chatroom/web", "run", "dev", "--host", process.env.WEB_HOST ?? "localhost"] },
-].map(({ name, color, args }) => {
-  const child = spawn("pnpm", args, { env, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
-  const prefix = pipePrefixed(child, name, color);
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`${prefix}exited (${signal ?? code}); stopping the rest`);
-      stop(code ?? 1);
-    }
-  });
-  return child;
-});
+const webUrl = `http://${browsableHost(webHost)}:${webPort}`;
+const serverUrl = `http://${browsableHost(process.env.HOST ?? "127.0.0.1")}:${serverPort}`;
 
-let stopping = false;
-function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  for (const child of processes) {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      child.kill("SIGTERM");
-    }
-  }
-  setTimeout(() => process.exit(code), 1500).unref();
+// The tools the apps' own `dev` scripts run, started directly rather than through `pnpm run`:
+// a nested pnpm reports a child stopped by a signal as a failure, which made every Ctrl+C end in
+// ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL. Keep these in step with apps/server and apps/web package.json.
+const tsxCli = createRequire(join(serverDir, "package.json")).resolve("tsx/cli");
+const viteRequire = createRequire(join(webDir, "package.json"));
+const vitePackage = viteRequire.resolve("vite/package.json");
+const viteCli = join(dirname(vitePackage), viteRequire(vitePackage).bin.vite);
+
+const supervisor = createSupervisor();
+console.log(`Chatroom dev: starting the server (watch mode, port ${serverPort}) and Vite (port ${webPort})…`);
+supervisor.run("server", 36, process.execPath, [tsxCli, "watch", "--clear-screen=false", "src/server.ts"], { cwd: serverDir, env });
+supervisor.run("web", 35, process.execPath, [viteCli, "--host", webHost], { cwd: webDir, env });
+
+const ready = (await waitForUrl(`${serverUrl}/healthz`, supervisor)) && (await waitForUrl(`${webUrl}/`, supervisor));
+if (ready) {
+  console.log("");
+  console.log(`  Chatroom dev is ready: open ${webUrl} (in several tabs to chat).`);
+  console.log(`  That is Vite, with live reload; it proxies /api and /ws to the server on ${serverUrl}.`);
+  console.log("  Ctrl+C stops both.");
+  console.log("");
 }
-
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
-console.log(`Chatroom dev: open http://localhost:${webPort} in several tabs (server on :${serverPort}).`);
