@@ -7,6 +7,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { ChatMetrics } from "../chat/chat-metrics";
 import type { OutboundBatch } from "../chat/peer";
 import type { AppConfig } from "../config";
+import { pollingRouteOptions } from "../routes/polling";
 
 /** What the socket glue reports. `frameOut` runs once per recipient, so it is a few plain operations. */
 export interface TransportMetrics {
@@ -214,7 +215,8 @@ export default fp(
     app.decorate("transportMetrics", transport);
     app.hub.metrics = chat;
     const expectedAuthorization = config.metricsToken ? Buffer.from(`Bearer ${config.metricsToken}`) : undefined;
-    app.get("/metrics", async (request, reply) => {
+    // Scraped every few seconds, like the other polled routes: quiet at the default log level.
+    app.get("/metrics", pollingRouteOptions(app), async (request, reply) => {
       if (expectedAuthorization && !sameSecret(request.headers.authorization, expectedAuthorization)) {
         return reply.code(401).header("www-authenticate", 'Bearer realm="metrics"').send({ error: "unauthorized" });
       }
