@@ -34,6 +34,13 @@ export const CLOSE_CODES = {
 
 export type CloseName = keyof typeof CLOSE_CODES;
 
+/**
+ * Codes a WebSocket reports locally and no endpoint ever sends (RFC 6455 §7.4.1): the close frame
+ * carried no status, or the connection ended without one. Kept out of CLOSE_CODES, so
+ * `reconnectPolicyFor` treats them as a dropped connection.
+ */
+export const LOCAL_CLOSE_CODES = { noStatus: 1005, abnormal: 1006 } as const;
+
 const closeByCode = new Map<number, (typeof CLOSE_CODES)[CloseName]>(Object.values(CLOSE_CODES).map((entry) => [entry.code, entry]));
 
 /**
