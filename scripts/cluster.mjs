@@ -4,10 +4,11 @@
 // (NODE_ENV=production, REDIS_URL), prints both URLs, and stops everything on Ctrl+C.
 // Needs `pnpm build` first and `redis-server` on PATH (or REDIS_SERVER=/path/to/redis-server).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./lib/free-port.mjs";
 import { browsableHost, createSupervisor, waitForUrl } from "./lib/supervisor.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -15,17 +16,6 @@ const entry = join(root, "apps/server/dist/server.js");
 if (!existsSync(entry)) {
   console.error(`${entry} is missing: run \`pnpm build\` first.`);
   process.exit(1);
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 const host = process.env.HOST ?? "127.0.0.1";

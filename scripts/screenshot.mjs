@@ -6,10 +6,12 @@
 // SCREENSHOT_EXTRA=<dir> also writes dark-theme and drawer shots there, for reviewing the UI.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
+import { chromiumLaunchOptions } from "./lib/chromium.mjs";
+import { freePort } from "./lib/free-port.mjs";
+import { waitForUrl } from "./lib/supervisor.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const serverEntry = join(root, "apps/server/dist/server.js");
@@ -26,37 +28,15 @@ function fail(message) {
   process.exit(1);
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** Playwright's own Chromium if installed, else CHROMIUM_PATH, else Debian's. */
-function browserPath() {
-  const candidates = [chromium.executablePath(), process.env.CHROMIUM_PATH, "/usr/bin/chromium"];
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
-  if (!found) fail("no Chromium found: run `npx playwright install chromium`, or set CHROMIUM_PATH.");
-  return found;
-}
-
+/** Waits for the server's /healthz; fails if it exits or takes longer than 15 s. */
 async function waitForHealth(base, server) {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) fail(`the server exited with code ${server.exitCode}`);
-    try {
-      const response = await fetch(`${base}/healthz`);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
+  const serverGone = {
+    get stopping() {
+      return server.exitCode !== null;
+    },
+  };
+  if (await waitForUrl(`${base}/healthz`, serverGone, { deadlineMs: 15_000, pollMs: 100 })) return;
+  if (server.exitCode !== null) fail(`the server exited with code ${server.exitCode}`);
   fail("the server did not become healthy within 15 s");
 }
 
@@ -71,17 +51,7 @@ const server = spawn(process.execPath, [serverEntry], {
 let browser;
 try {
   await waitForHealth(base, server);
-  browser = await chromium.launch({
-    executablePath: browserPath(),
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 
   const desktop = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: "en-US", timezoneId: "Europe/Berlin" };
   const open = async (name, contextOptions = desktop, path = "/") => {

@@ -114,8 +114,11 @@ export function browsableHost(host) {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/** Polls `url` until it answers 2xx; false if `supervisor` began stopping first. No deadline: a child that fails stops everything. */
-export async function waitForUrl(url, supervisor, { deadlineMs = Number.POSITIVE_INFINITY } = {}) {
+/**
+ * Polls `url` until it answers 2xx; false if `supervisor` (anything with a `stopping` flag) began
+ * stopping first, or `deadlineMs` passed. No deadline by default: a child that fails stops everything.
+ */
+export async function waitForUrl(url, supervisor, { deadlineMs = Number.POSITIVE_INFINITY, pollMs = 200 } = {}) {
   const deadline = Date.now() + deadlineMs;
   while (!supervisor.stopping && Date.now() < deadline) {
     try {
@@ -125,7 +128,7 @@ export async function waitForUrl(url, supervisor, { deadlineMs = Number.POSITIVE
     } catch {
       // Not listening yet.
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   return false;
 }
