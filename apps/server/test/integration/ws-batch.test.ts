@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ServerOptions, WebSocket, WebSocketServer } from "ws";
 import { frameTexts, Sender, senderOf, writeBatch } from "../../src/plugins/chat-socket/ws-batch";
+import { wsServerOptions } from "../../src/plugins/chat-socket/ws-server-options";
 
 const servers: WebSocketServer[] = [];
 afterEach(async () => {
@@ -79,6 +80,19 @@ describe("writeBatch", () => {
       expect(writeBatch(socket, { frames: [Buffer.from("second")] })).toBe(true);
     });
     expect(received).toEqual(["first", "second"]);
+  });
+
+  it("takes the pre-framed path under the chat server's own ws options, even for a client that offers compression", async () => {
+    const { maxPayload, perMessageDeflate } = wsServerOptions({ maxFrameBytes: 16 * 1024 });
+    const received = await roundTrip(
+      1,
+      (socket) => {
+        expect(socket.extensions).toBe("");
+        expect(writeBatch(socket, { frames: [Buffer.from("pre-framed")] })).toBe(true);
+      },
+      { maxPayload, perMessageDeflate },
+    );
+    expect(received).toEqual(["pre-framed"]);
   });
 });
 
