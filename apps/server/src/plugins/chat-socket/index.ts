@@ -13,13 +13,14 @@ import { SocketPeer } from "./socket-peer";
 import { handleSocketError } from "./ws-errors";
 import { CLOSE_TIMEOUT_MS, wsServerOptions } from "./ws-server-options";
 
-export { MAX_BUFFERED_CHUNKS, MAX_FRAGMENTS } from "./ws-server-options";
+// The hostile framing tests read the fragment limit from the plugin.
+export { MAX_FRAGMENTS } from "./ws-server-options";
 
 export interface ChatSocketOptions {
   config: AppConfig;
 }
 
-/** The only place that knows about `ws`: it turns sockets into `Peer`s for the hub. */
+/** The route and listener wiring; this folder is the only code that knows about `ws`, turning sockets into `Peer`s for the hub. */
 export default fp(
   async function chatSocketPlugin(app: FastifyInstance, { config }: ChatSocketOptions) {
     const metrics: TransportMetrics = app.transportMetrics;
