@@ -1,10 +1,14 @@
 import type { ChatFrame } from "@chatroom/protocol";
+import { memo } from "react";
 import { Avatar } from "../avatar";
 import { LinkifiedText } from "../linkified-text";
 import { fullFormat, timeFormat } from "./formats";
 
-/** A stored chat; `grouped` under the previous one shows its time in the gutter instead of a header. */
-export function ChatRow({ message, mine, grouped }: { message: ChatFrame; mine: boolean; grouped: boolean }) {
+/**
+ * A stored chat; `grouped` under the previous one shows its time in the gutter instead of a header.
+ * Memoized: a stored chat never changes, so a new frame re-renders only the rows that are new.
+ */
+export const ChatRow = memo(function ChatRow({ message, mine, grouped }: { message: ChatFrame; mine: boolean; grouped: boolean }) {
   const time = (
     <time dateTime={new Date(message.ts).toISOString()} title={fullFormat.format(message.ts)}>
       {timeFormat.format(message.ts)}
@@ -32,4 +36,4 @@ export function ChatRow({ message, mine, grouped }: { message: ChatFrame; mine: 
       </div>
     </li>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from "react";
 import type { EventEntry, LogEvent } from "../../client/message-log";
 import type { Strings } from "../../i18n/strings";
 import { useStrings } from "../../i18n/use-strings";
@@ -20,7 +21,7 @@ function eventText(event: LogEvent, t: Strings): string {
 }
 
 /** A local event line between chats: someone joined, left or was renamed; the link dropped or came back. */
-export function EventRow({ entry }: { entry: EventEntry }) {
+export const EventRow = memo(function EventRow({ entry }: { entry: EventEntry }) {
   const t = useStrings();
   const { event } = entry;
   return (
@@ -28,4 +29,4 @@ export function EventRow({ entry }: { entry: EventEntry }) {
       <span>{eventText(event, t)}</span>
     </li>
   );
-}
+});

@@ -55,9 +55,7 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
         )}
         {!empty && (
           <ol className="items">
-            {rows.map((row) => (
-              <Row key={row.key} row={row} myId={chat.me?.id} />
-            ))}
+            {rows.map((row) => renderRow(row, chat.me?.id))}
             {chat.outbox.map((entry) => (
               <OutboxRow key={entry.clientMsgId} entry={entry} client={client} author={chat.me?.name ?? ""} />
             ))}
@@ -76,13 +74,14 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   );
 }
 
-function Row({ row, myId }: { row: LogRow; myId: string | undefined }) {
+/** One component per row kind; each is memoized, so only new or regrouped rows render again. */
+function renderRow(row: LogRow, myId: string | undefined) {
   switch (row.kind) {
     case "day":
-      return <DaySeparatorRow ts={row.ts} />;
+      return <DaySeparatorRow key={row.key} ts={row.ts} />;
     case "event":
-      return <EventRow entry={row.entry} />;
+      return <EventRow key={row.key} entry={row.entry} />;
     case "chat":
-      return <ChatRow message={row.message} mine={row.message.from.id === myId} grouped={row.grouped} />;
+      return <ChatRow key={row.key} message={row.message} mine={row.message.from.id === myId} grouped={row.grouped} />;
   }
 }
