@@ -1,24 +1,23 @@
 import { codePointLength } from "@chatroom/protocol";
-import { type KeyboardEvent, useRef, useState } from "react";
+import { type KeyboardEvent, useState } from "react";
 import type { ChatClient, ChatSnapshot } from "../client/chat-client";
+import { useComposerFocus } from "../hooks/use-composer-focus";
 import { useStrings } from "../i18n/use-strings";
-
-/** The counter shows from this share of the limit on, so it only appears when it matters. */
-const COUNTER_FROM = 0.9;
+import { UI_TUNABLES } from "../ui-tunables";
 
 export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
   const t = useStrings();
   const [text, setText] = useState("");
-  const input = useRef<HTMLTextAreaElement>(null);
+  const { inputRef, focusComposer } = useComposerFocus();
   const max = chat.limits.maxTextLength;
   // Counted as the server counts: code points, so an emoji is one character, not two.
   const length = codePointLength(text.trim());
-  const showCounter = length >= max * COUNTER_FROM;
+  const showCounter = length >= max * UI_TUNABLES.counterFrom;
 
   const send = () => {
     if (client.send(text)) setText("");
     // Send disables itself once the box is empty: keep the keyboard in the box, not on <body>.
-    input.current?.focus();
+    focusComposer();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -41,9 +40,10 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
       </label>
       <div className="composer-field">
         {/* No maxLength: it counts UTF-16 units and would cut a pasted text silently; the limit is checked on send, in code points, and said. */}
+        {/* The id is for the label (and the e2e specs); other components focus the box through useComposerFocus. */}
         <textarea
           id="composer-input"
-          ref={input}
+          ref={inputRef}
           value={text}
           rows={2}
           placeholder={t.composerPlaceholder}

@@ -1,6 +1,7 @@
 import { isValidRoom } from "@chatroom/protocol";
 import { type FormEvent, useEffect, useState } from "react";
 import { useStrings } from "../i18n/use-strings";
+import { UI_TUNABLES } from "../ui-tunables";
 
 interface RoomSummary {
   name: string;
@@ -16,14 +17,14 @@ export function RoomSwitcher({ current, onSelect }: { current: string; onSelect:
   useEffect(() => {
     let cancelled = false;
     const load = () =>
-      fetch("/api/rooms?limit=50")
+      fetch(`/api/rooms?limit=${UI_TUNABLES.roomsListed}`)
         .then((response) => (response.ok ? response.json() : { rooms: [] }))
         .then((body: { rooms?: RoomSummary[] }) => {
           if (!cancelled) setRooms(body.rooms ?? []);
         })
         .catch(() => {});
     void load();
-    const timer = window.setInterval(load, 5_000);
+    const timer = window.setInterval(load, UI_TUNABLES.roomsRefreshMs);
     return () => {
       cancelled = true;
       window.clearInterval(timer);

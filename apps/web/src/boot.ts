@@ -1,0 +1,30 @@
+import { createBrowserClient, tabClient } from "./client/browser-client";
+import type { ChatClient } from "./client/chat-client";
+import { ClientStorage } from "./client/storage";
+import { STRINGS, type Strings } from "./i18n/strings";
+import { browserLocale } from "./i18n/use-strings";
+import { type InitialRoute, initialRoute } from "./room-route";
+
+/** Everything the page needs from the browser before React renders, built once by `boot()`. */
+export interface Booted {
+  route: InitialRoute;
+  client: ChatClient;
+  storage: ClientStorage;
+  strings: Strings;
+}
+
+/**
+ * The page's only start-up side effects, in one place, so importing a module never opens a socket
+ * or rewrites the address bar (tests and HMR can import anything). Called once from main.tsx.
+ */
+export function boot(): Booted {
+  const route = initialRoute(window.location);
+  // The address bar shows where you are: an invalid or non-canonical room path becomes the room's own.
+  if (route.canonicalUrl !== null) window.history.replaceState(null, "", route.canonicalUrl);
+  const storage = new ClientStorage(window.sessionStorage, window.localStorage);
+  // One client per tab (kept on globalThis): StrictMode and Vite's HMR re-run this, but reuse its socket.
+  const client = tabClient(() => createBrowserClient(route.room, route.urlName?.ok ? route.urlName.name : undefined));
+  const locale = browserLocale();
+  document.documentElement.lang = locale;
+  return { route, client, storage, strings: STRINGS[locale] };
+}

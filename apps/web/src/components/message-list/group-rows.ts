@@ -1,0 +1,37 @@
+import type { ChatFrame } from "@chatroom/protocol";
+import type { EventEntry, LogItem } from "../../client/message-log";
+
+/** One line of the rendered log. */
+export type LogRow =
+  | { kind: "day"; key: string; ts: number }
+  | { kind: "chat"; key: string; message: ChatFrame; grouped: boolean }
+  | { kind: "event"; key: string; entry: EventEntry };
+
+/**
+ * Lays log items out as rows: a day separator before the first chat of each (local) day, and a chat
+ * `grouped` under the previous one (no header of its own) when the same author wrote it within
+ * `groupWindowMs`. Events break a group but not a day.
+ */
+export function groupRows(items: readonly LogItem[], groupWindowMs: number): LogRow[] {
+  const rows: LogRow[] = [];
+  let previousChat: ChatFrame | undefined;
+  let lastDay: string | undefined;
+  for (const item of items) {
+    if (item.type === "event") {
+      previousChat = undefined;
+      rows.push({ kind: "event", key: item.key, entry: item.entry });
+      continue;
+    }
+    const message = item.message;
+    const day = new Date(message.ts).toDateString();
+    if (day !== lastDay) {
+      lastDay = day;
+      previousChat = undefined;
+      rows.push({ kind: "day", key: `d-${day}`, ts: message.ts });
+    }
+    const grouped = previousChat !== undefined && previousChat.from.id === message.from.id && message.ts - previousChat.ts < groupWindowMs;
+    previousChat = message;
+    rows.push({ kind: "chat", key: item.key, message, grouped });
+  }
+  return rows;
+}

@@ -1,0 +1,52 @@
+import type { ChatClient } from "../../client/chat-client";
+import type { OutboxEntry } from "../../client/outbox";
+import { useComposerFocus } from "../../hooks/use-composer-focus";
+import { useStrings } from "../../i18n/use-strings";
+import { Avatar } from "../avatar";
+import { LinkifiedText } from "../linkified-text";
+
+/** One of the user's own messages not yet in the log: pending, sent (acked, echo to come) or failed. */
+export function OutboxRow({ entry, client, author }: { entry: OutboxEntry; client: ChatClient; author: string }) {
+  const t = useStrings();
+  const { focusComposer } = useComposerFocus();
+  // Failed for lack of an answer only: the client is checking the link and resends it by itself.
+  const checking = entry.status === "failed" && entry.unanswered === true;
+  const status = checking ? t.checkingConnection : entry.status === "failed" ? t.failed : entry.status === "sent" ? t.sent : t.pending;
+  // Retry and Discard remove the button that had focus: the keyboard goes back to the composer.
+  const settle = (action: (clientMsgId: string) => void) => () => {
+    action(entry.clientMsgId);
+    focusComposer();
+  };
+  return (
+    <li className={`message mine outbox ${entry.status}`} data-testid="outbox-message" data-status={entry.status}>
+      <div className="gutter">
+        <Avatar name={author} />
+      </div>
+      <div className="message-body">
+        <div className="message-meta">
+          <span className="author">{author}</span>
+          <span className="delivery">
+            {(entry.status === "pending" || checking) && <span className="spinner" aria-hidden="true" />}
+            {status}
+          </span>
+        </div>
+        <div className="message-text">
+          <LinkifiedText text={entry.text} />
+        </div>
+        {entry.status === "failed" && (
+          <div className="outbox-actions">
+            {entry.failure && !checking && (
+              <span className="field-error">{entry.failureCode ? t.errorCode(entry.failureCode) : entry.failure}</span>
+            )}
+            <button type="button" className="small-button" onClick={settle((id) => client.retry(id))}>
+              {t.retry}
+            </button>
+            <button type="button" className="small-button secondary" onClick={settle((id) => client.discard(id))}>
+              {t.discard}
+            </button>
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}
