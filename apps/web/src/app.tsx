@@ -1,8 +1,7 @@
+import { type ChatSnapshot, ClientStorage } from "@chatroom/client";
+import { createBrowserClient, tabClient } from "@chatroom/client/browser";
 import { normalizeName } from "@chatroom/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { createBrowserClient, tabClient } from "./client/browser-client";
-import type { ChatSnapshot } from "./client/chat-client";
-import { ClientStorage } from "./client/storage";
 import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";

@@ -1,6 +1,6 @@
+import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { codePointLength } from "@chatroom/protocol";
 import { type KeyboardEvent, useRef, useState } from "react";
-import type { ChatClient, ChatSnapshot } from "../client/chat-client";
 import { useStrings } from "../i18n/use-strings";
 
 /** The counter shows from this share of the limit on, so it only appears when it matters. */

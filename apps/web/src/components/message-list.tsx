@@ -1,8 +1,6 @@
+import type { ChatClient, ChatSnapshot, EventEntry, LogItem, OutboxEntry } from "@chatroom/client";
 import type { ChatFrame } from "@chatroom/protocol";
 import { type ReactNode, useLayoutEffect, useRef, useState } from "react";
-import type { ChatClient, ChatSnapshot } from "../client/chat-client";
-import type { EventEntry, LogItem } from "../client/message-log";
-import type { OutboxEntry } from "../client/outbox";
 import type { Strings } from "../i18n/strings";
 import { useStrings } from "../i18n/use-strings";
 import { Avatar } from "./avatar";
