@@ -137,11 +137,11 @@ export class ChatClient {
 
   /** Call on every keystroke; sends `typing` at most once per 2 s and clears it after 5 s of quiet. */
   noteTyping(): void {
-    this.session.typing.note();
+    this.session.noteTyping();
   }
 
   stopTyping(): void {
-    this.session.typing.stop();
+    this.session.stopTyping();
   }
 
   /** Asks for the page of messages above the oldest one held (the UI calls it at the top of the log). */

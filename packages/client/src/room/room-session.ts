@@ -182,6 +182,15 @@ export class RoomSession {
     this.persistNow();
   }
 
+  /** Call on every keystroke; the typing part throttles what goes out. */
+  noteTyping(): void {
+    this.typing.note();
+  }
+
+  stopTyping(): void {
+    this.typing.stop();
+  }
+
   loadOlder(): void {
     if (this.history.loadOlder()) this.changed();
   }
