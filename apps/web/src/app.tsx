@@ -1,6 +1,5 @@
+import type { ChatClient, ClientStorage } from "@chatroom/client";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { ChatClient } from "./client/chat-client";
-import type { ClientStorage } from "./client/storage";
 import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";

@@ -1,6 +1,5 @@
-import { createBrowserClient, tabClient } from "./client/browser-client";
-import type { ChatClient } from "./client/chat-client";
-import { ClientStorage } from "./client/storage";
+import type { ChatClient, ClientStorage } from "@chatroom/client";
+import { browserStorage, createBrowserClient, tabClient } from "@chatroom/client/browser";
 import { STRINGS, type Strings } from "./i18n/strings";
 import { browserLocale } from "./i18n/use-strings";
 import { type InitialRoute, initialRoute } from "./room-route";
@@ -21,9 +20,11 @@ export function boot(): Booted {
   const route = initialRoute(window.location);
   // The address bar shows where you are: an invalid or non-canonical room path becomes the room's own.
   if (route.canonicalUrl !== null) window.history.replaceState(null, "", route.canonicalUrl);
-  const storage = new ClientStorage(window.sessionStorage, window.localStorage);
+  const storage = browserStorage();
   // One client per tab (kept on globalThis): StrictMode and Vite's HMR re-run this, but reuse its socket.
-  const client = tabClient(() => createBrowserClient(route.room, route.urlName?.ok ? route.urlName.name : undefined));
+  const client = tabClient(() =>
+    createBrowserClient({ room: route.room, name: route.urlName?.ok ? route.urlName.name : undefined, storage }),
+  );
   const locale = browserLocale();
   document.documentElement.lang = locale;
   return { route, client, storage, strings: STRINGS[locale] };

@@ -1,6 +1,6 @@
+import type { LogItem } from "@chatroom/client";
 import type { ChatFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import type { LogItem } from "../src/client/message-log";
 import { groupRows } from "../src/components/message-list/group-rows";
 
 const GROUP_MS = 5 * 60_000;

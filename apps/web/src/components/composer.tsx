@@ -1,6 +1,6 @@
+import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { codePointLength } from "@chatroom/protocol";
 import { type KeyboardEvent, useState } from "react";
-import type { ChatClient, ChatSnapshot } from "../client/chat-client";
 import { useComposerFocus } from "../hooks/use-composer-focus";
 import { useStrings } from "../i18n/use-strings";
 import { UI_TUNABLES } from "../ui-tunables";

@@ -1,7 +1,5 @@
+import { type ChatClient, type ConnectionState, OFFLINE_CODE } from "@chatroom/client";
 import { useEffect, useState } from "react";
-import type { ChatClient } from "../client/chat-client";
-import { OFFLINE_CODE } from "../client/connection";
-import type { ConnectionState } from "../client/connection-machine";
 import { useStrings } from "../i18n/use-strings";
 
 export function ConnectionBanner({ client, state }: { client: ChatClient; state: ConnectionState }) {

@@ -1,4 +1,4 @@
-import type { ChatClient, ChatSnapshot } from "../client/chat-client";
+import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import type { Strings } from "../i18n/strings";
 import { useStrings } from "../i18n/use-strings";
 

@@ -1,4 +1,4 @@
-import type { ConnectionState } from "../client/connection-machine";
+import type { ConnectionState } from "@chatroom/client";
 import { useStrings } from "../i18n/use-strings";
 
 export function StatusBadge({ state }: { state: ConnectionState }) {

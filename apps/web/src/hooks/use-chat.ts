@@ -1,6 +1,5 @@
+import type { ChatClient, ChatSnapshot, ConnectionState } from "@chatroom/client";
 import { useSyncExternalStore } from "react";
-import type { ChatClient, ChatSnapshot } from "../client/chat-client";
-import type { ConnectionState } from "../client/connection-machine";
 
 export function useChat(client: ChatClient): ChatSnapshot {
   return useSyncExternalStore(client.subscribe, client.getSnapshot, client.getSnapshot);

@@ -1,5 +1,5 @@
+import type { ChatClient } from "@chatroom/client";
 import { useEffect, useRef, useState } from "react";
-import type { ChatClient } from "../client/chat-client";
 
 export type NamingMode = "join" | "rename";
 

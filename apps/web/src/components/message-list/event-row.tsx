@@ -1,5 +1,5 @@
+import type { EventEntry, LogEvent } from "@chatroom/client";
 import { memo } from "react";
-import type { EventEntry, LogEvent } from "../../client/message-log";
 import type { Strings } from "../../i18n/strings";
 import { useStrings } from "../../i18n/use-strings";
 

@@ -1,5 +1,5 @@
+import type { EventEntry, LogItem } from "@chatroom/client";
 import type { ChatFrame } from "@chatroom/protocol";
-import type { EventEntry, LogItem } from "../../client/message-log";
 
 /** One line of the rendered log. */
 export type LogRow =

@@ -1,4 +1,4 @@
-import type { HistoryEdge as Edge } from "../../client/chat-client";
+import type { HistoryEdge as Edge } from "@chatroom/client";
 import { useStrings } from "../../i18n/use-strings";
 
 /** The top of the log: a "load older" button while there is more, else why the log starts here. */

@@ -1,5 +1,5 @@
+import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { useMemo, useRef } from "react";
-import type { ChatClient, ChatSnapshot } from "../../client/chat-client";
 import { useStrings } from "../../i18n/use-strings";
 import { UI_TUNABLES } from "../../ui-tunables";
 import { ChatRow } from "./chat-row";

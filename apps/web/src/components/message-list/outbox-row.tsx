@@ -1,5 +1,4 @@
-import type { ChatClient } from "../../client/chat-client";
-import type { OutboxEntry } from "../../client/outbox";
+import type { ChatClient, OutboxEntry } from "@chatroom/client";
 import { useComposerFocus } from "../../hooks/use-composer-focus";
 import { useStrings } from "../../i18n/use-strings";
 import { Avatar } from "../avatar";

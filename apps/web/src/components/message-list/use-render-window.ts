@@ -1,5 +1,5 @@
+import type { LogItem } from "@chatroom/client";
 import { useLayoutEffect, useMemo, useState } from "react";
-import type { LogItem } from "../../client/message-log";
 import { UI_TUNABLES } from "../../ui-tunables";
 
 /**

@@ -1,4 +1,5 @@
 import { type ClientFrame, decodeServerFrame, encode, type ServerFrame } from "@chatroom/protocol";
+import { CLIENT_DEFAULTS } from "../options";
 import { type Backoff, exponentialBackoff } from "./backoff";
 import { attemptAfterDrop, type ConnectionEvent, type ConnectionState, INITIAL_STATE, transition } from "./connection-machine";
 
@@ -49,7 +50,6 @@ const OPEN = 1;
 export const PONG_TIMEOUT_CODE = 4000;
 /** Not a wire code: the close we report when the browser said it went offline. */
 export const OFFLINE_CODE = 4002;
-const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
 
 /**
  * A WebSocket that keeps itself connected: reconnects with backoff, detects dead links with
@@ -118,7 +118,7 @@ export class Connection {
    * socket unless a frame arrives within the short probe deadline. Does nothing unless open.
    */
   probe(): void {
-    this.sendPing(this.options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+    this.sendPing(this.options.probeTimeoutMs ?? CLIENT_DEFAULTS.probeTimeoutMs);
   }
 
   /** The browser went offline: a socket that is open or opening cannot work, so reconnect (the `online` wakeup retries at once). */
@@ -214,11 +214,11 @@ export class Connection {
   private schedulePing(): void {
     const { timers } = this.options;
     timers.clearTimeout(this.pingTimer);
-    this.pingTimer = timers.setTimeout(() => this.sendPing(), this.options.pingIntervalMs ?? 25_000);
+    this.pingTimer = timers.setTimeout(() => this.sendPing(), this.options.pingIntervalMs ?? CLIENT_DEFAULTS.pingIntervalMs);
   }
 
   /** Pings and waits at most `timeoutMs` for any frame; a pong already awaited keeps its earlier deadline. */
-  private sendPing(timeoutMs = this.options.pongTimeoutMs ?? 10_000): void {
+  private sendPing(timeoutMs = this.options.pongTimeoutMs ?? CLIENT_DEFAULTS.pongTimeoutMs): void {
     const { timers } = this.options;
     const now = timers.now();
     if (!this.send({ type: "ping", t: now })) return;

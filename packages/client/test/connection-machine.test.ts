@@ -1,6 +1,6 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { ABUSE_BACKOFF_FLOOR_MS, type ConnectionState, INITIAL_STATE, transition } from "../src/client/connection-machine";
+import { ABUSE_BACKOFF_FLOOR_MS, type ConnectionState, INITIAL_STATE, transition } from "../src/transport/connection-machine";
 
 const open: ConnectionState = { status: "open", attempt: 0 };
 const dropped = (code: number, delayMs = 800) => ({ type: "dropped" as const, code, now: 10_000, delayMs });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exponentialBackoff } from "../src/client/backoff";
-import { Connection, OFFLINE_CODE, PONG_TIMEOUT_CODE } from "../src/client/connection";
+import { exponentialBackoff } from "../src/transport/backoff";
+import { Connection, OFFLINE_CODE, PONG_TIMEOUT_CODE } from "../src/transport/connection";
 import { FakeClock, manualWakeups, socketFactory } from "./support/fakes";
 
 function setup() {

@@ -7,7 +7,7 @@ import {
   type User,
   type WelcomeFrame,
 } from "@chatroom/protocol";
-import type { ConnectionTimers, SocketLike, Wakeups } from "../../src/client/connection";
+import type { ConnectionTimers, SocketLike, Wakeups } from "../../src/transport/connection";
 
 /** A clock the test moves by hand; timers fire in due order as it passes them. */
 export class FakeClock implements ConnectionTimers {

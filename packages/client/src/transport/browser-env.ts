@@ -1,6 +1,13 @@
-import { ChatClient } from "./chat-client";
-import type { SocketLike, Wakeups } from "./connection";
-import { ClientStorage } from "./storage";
+import { ChatClient } from "../chat-client";
+import { ClientStorage } from "../persistence/storage";
+import type { ConnectionTimers, SocketLike, Wakeups } from "./connection";
+
+/**
+ * The browser around the client: the page's WebSocket, window timers, online/offline and
+ * visibility signals, `pagehide` and the one client per tab. Only the web app imports this module
+ * (as `@chatroom/client/browser`); the rest of the package runs in Node as well, and nothing here
+ * touches `window` until it is called.
+ */
 
 /** The websocket endpoint on the page's own origin (Vite proxies it in development). */
 export function sameOriginEndpoint(location: Location): string {
@@ -34,19 +41,35 @@ function browserLinkLost(): Wakeups {
   };
 }
 
-export function createBrowserClient(room: string, name?: string): ChatClient {
+function windowTimers(): ConnectionTimers {
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => window.setTimeout(callback, ms),
+    clearTimeout: (handle) => window.clearTimeout(handle as number),
+  };
+}
+
+/** The tab's storage: the session and logs per tab, the last name used per browser. */
+export function browserStorage(): ClientStorage {
+  return new ClientStorage(window.sessionStorage, window.localStorage);
+}
+
+export interface BrowserClientOptions {
+  room: string;
+  name?: string | undefined;
+  /** The page's one storage; the UI reads the same object (the last name used, for example). */
+  storage?: ClientStorage;
+}
+
+export function createBrowserClient({ room, name, storage = browserStorage() }: BrowserClientOptions): ChatClient {
   const client = new ChatClient({
     endpoint: sameOriginEndpoint(window.location),
     room,
     ...(name ? { name } : {}),
-    storage: new ClientStorage(window.sessionStorage, window.localStorage),
+    storage,
     // The DOM's handler types name concrete Event classes; SocketLike only promises what is read.
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
-    timers: {
-      now: () => Date.now(),
-      setTimeout: (callback, ms) => window.setTimeout(callback, ms),
-      clearTimeout: (handle) => window.clearTimeout(handle as number),
-    },
+    timers: windowTimers(),
     wakeups: browserWakeups(),
     linkLost: browserLinkLost(),
   });

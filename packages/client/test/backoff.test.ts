@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exponentialBackoff } from "../src/client/backoff";
+import { exponentialBackoff } from "../src/transport/backoff";
 
 describe("exponentialBackoff", () => {
   it("doubles from the base up to the cap when there is no jitter", () => {

@@ -1,5 +1,5 @@
 import type { ChatFrame } from "@chatroom/protocol";
-import type { OutboxEntry } from "./outbox";
+import type { OutboxEntry } from "../outbox/outbox";
 
 /** The parts of the Web Storage API the client uses; tests pass a Map-backed one. */
 export interface KeyValueStore {

@@ -1,4 +1,5 @@
 import { reconnectPolicyFor } from "@chatroom/protocol";
+import { CLIENT_DEFAULTS } from "../options";
 
 export type ClosedReason = "stopped" | "rejected" | "replaced";
 
@@ -20,7 +21,7 @@ export type ConnectionEvent =
 export const INITIAL_STATE: ConnectionState = { status: "closed", reason: "stopped" };
 
 /** A client closed for flooding (4029) waits at least this long, whatever its backoff says. */
-export const ABUSE_BACKOFF_FLOOR_MS = 5_000;
+export const ABUSE_BACKOFF_FLOOR_MS = CLIENT_DEFAULTS.abuseBackoffFloorMs;
 
 /** Which reconnect attempt a drop in `state` leads to: 1 after a working link, one more after a failed try. */
 export function attemptAfterDrop(state: ConnectionState): number {

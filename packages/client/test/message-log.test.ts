@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MessageLog } from "../src/client/message-log";
+import { MessageLog } from "../src/room/message-log";
 import { alice, bob, chat, chats } from "./support/fakes";
 
 const seqsOf = (log: MessageLog) => log.messages.map((message) => message.seq);

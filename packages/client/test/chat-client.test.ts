@@ -1,8 +1,8 @@
 import type { ChatFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { exponentialBackoff } from "../src/client/backoff";
-import { ChatClient } from "../src/client/chat-client";
-import { ClientStorage, type KeyValueStore, memoryStore } from "../src/client/storage";
+import { ChatClient } from "../src/chat-client";
+import { ClientStorage, type KeyValueStore, memoryStore } from "../src/persistence/storage";
+import { exponentialBackoff } from "../src/transport/backoff";
 import { alice, bob, carol, chat, chats, FakeClock, manualWakeups, socketFactory, welcome } from "./support/fakes";
 
 interface SetupOptions {

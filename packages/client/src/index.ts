@@ -1,0 +1,31 @@
+/**
+ * The framework-free Chatroom client. Everything here runs in a browser or in Node (a bot, the
+ * bench, e2e helpers): pass a socket factory, timers and storage. The browser's own environment
+ * is in `@chatroom/client/browser`.
+ */
+export { ChatClient } from "./chat-client";
+export { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables } from "./options";
+export { answerToError, isUnsent, newClientMsgId, Outbox, type OutboxEntry, type OutboxState, type OutboxStatus } from "./outbox/outbox";
+export { OutboxFlush } from "./outbox/outbox-flush";
+export type { UnsentRoom } from "./outbox/unsent-elsewhere";
+export { contiguousTail } from "./persistence/room-persistence";
+export { ClientStorage, type KeyValueStore, memoryStore, type RoomSnapshot, type TabIdentity } from "./persistence/storage";
+export type { ChatAlert, NameAdjusted } from "./room/alerts";
+export type { HistoryEdge } from "./room/history-sync";
+export { type EventEntry, type LogEvent, type LogItem, MessageLog } from "./room/message-log";
+export type { RoomLink } from "./room/room-link";
+export { RoomSession } from "./room/room-session";
+export type { ChatSnapshot } from "./snapshot";
+export { type Backoff, type BackoffOptions, exponentialBackoff } from "./transport/backoff";
+export { type ConnectParams, connectUrl } from "./transport/connect-url";
+export {
+  Connection,
+  type ConnectionOptions,
+  type ConnectionTimers,
+  OFFLINE_CODE,
+  PONG_TIMEOUT_CODE,
+  type SocketFactory,
+  type SocketLike,
+  type Wakeups,
+} from "./transport/connection";
+export { ABUSE_BACKOFF_FLOOR_MS, type ConnectionState, INITIAL_STATE, transition } from "./transport/connection-machine";

@@ -1,0 +1,159 @@
+import type { ClientFrame } from "@chatroom/protocol";
+import { describe, expect, it } from "vitest";
+import { HistorySync } from "../src/room/history-sync";
+import { MessageLog } from "../src/room/message-log";
+import { chats, FakeClock, welcome } from "./support/fakes";
+
+function setup(options: { maxMessages?: number } = {}) {
+  const clock = new FakeClock();
+  const log = new MessageLog();
+  const sent: ClientFrame[] = [];
+  const state = { open: true, joined: true };
+  const history = new HistorySync({
+    log,
+    link: {
+      send: (frame) => state.open && sent.push(frame) > 0,
+      isOpen: () => state.open,
+      probe: () => {},
+    },
+    timers: clock,
+    joined: () => state.joined,
+    maxMessages: options.maxMessages ?? 5_000,
+    historyPage: 50,
+    gapPage: 100,
+  });
+  const seqs = () => log.messages.map((message) => message.seq);
+  const page = (from: number, to: number, hasOlder = from > 1) => ({
+    type: "history" as const,
+    room: "lobby",
+    messages: chats(from, to),
+    hasOlder,
+  });
+  return { clock, log, sent, state, history, seqs, page };
+}
+
+describe("HistorySync: one request in flight", () => {
+  it("fills a hole in the log with one request at a time, the next only after the answer", () => {
+    const t = setup();
+    t.history.welcomed(welcome({ messages: chats(1, 3) }), undefined, false);
+    t.history.accept(chats(10, 10), "live");
+    t.history.accept(chats(20, 20), "live");
+    t.history.pump();
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", before: 10, limit: 6 }]);
+    const answer = t.history.received(t.page(4, 9));
+    expect(answer).toEqual({ kind: "page", fresh: chats(4, 9) });
+    expect(t.sent[1]).toEqual({ type: "history", before: 20, limit: 9 });
+  });
+
+  it("a gap the server cannot fill any more drops what lies below it and marks the edge unavailable", () => {
+    const t = setup();
+    t.history.welcomed(welcome({ messages: chats(1, 3), latestSeq: 10 }), undefined, false);
+    t.history.accept(chats(10, 10), "live");
+    t.history.pump();
+    t.history.received(t.page(4, 3));
+    expect(t.seqs()).toEqual([10]);
+    expect(t.history.edge).toBe("unavailable");
+  });
+
+  it("older pages: asks above the oldest held, and reaches the start", () => {
+    const t = setup();
+    t.history.welcomed(welcome({ messages: chats(51, 100), complete: false }), 50, false);
+    expect(t.history.edge).toBe("more");
+    expect(t.history.loadOlder()).toBe(true);
+    expect(t.history.loadOlder()).toBe(false);
+    expect(t.history.loadingOlder).toBe(true);
+    // The incomplete resume bounds nothing below 51: the backfill to `since` comes first.
+    t.history.received(t.page(1, 50, false));
+    expect(t.history.loadingOlder).toBe(false);
+    expect(t.history.edge).toBe("start");
+  });
+
+  it("a rate-limited request is asked again after retryAfterMs", () => {
+    const t = setup();
+    t.history.welcomed(welcome({ messages: chats(60, 100), latestSeq: 100, complete: false }), undefined, false);
+    t.history.loadOlder();
+    expect(t.sent).toHaveLength(1);
+    t.history.rateLimited(2_000);
+    expect(t.history.inFlight).toBe(false);
+    t.clock.advance(1_999);
+    expect(t.sent).toHaveLength(1);
+    t.clock.advance(1);
+    expect(t.sent).toEqual([
+      { type: "history", before: 60, limit: 50 },
+      { type: "history", before: 60, limit: 50 },
+    ]);
+  });
+
+  it("the continuity check goes first, and its answer is handed back unread", () => {
+    const t = setup();
+    t.history.accept(chats(1, 5), "live");
+    t.history.verify(5);
+    expect(t.sent).toEqual([{ type: "history", before: 6, limit: 1 }]);
+    expect(t.history.received(t.page(5, 5))).toEqual({ kind: "continuity" });
+    expect(t.seqs()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("nothing is asked before the welcome, nor over a closed link; a lost link forgets the request", () => {
+    const t = setup();
+    t.state.joined = false;
+    t.history.accept(chats(1, 1), "live");
+    t.history.accept(chats(5, 5), "live");
+    t.history.pump();
+    expect(t.sent).toEqual([]);
+    t.state.joined = true;
+    t.state.open = false;
+    t.history.pump();
+    expect(t.sent).toEqual([]);
+    t.state.open = true;
+    t.history.pump();
+    expect(t.history.inFlight).toBe(true);
+    t.history.linkLost(false);
+    expect(t.history.inFlight).toBe(false);
+  });
+});
+
+describe("HistorySync: the window and the resume point", () => {
+  it("the resume point is the end of the contiguous run from the oldest held, or the cleared point when empty", () => {
+    const t = setup();
+    expect(t.history.resumePoint()).toBeUndefined();
+    t.history.accept([...chats(3, 6), ...chats(9, 9)], "live");
+    expect(t.history.resumePoint()).toBe(6);
+    t.history.clear();
+    expect(t.history.clearedThroughSeq).toBe(9);
+    expect(t.history.edge).toBe("cleared");
+    expect(t.history.resumePoint()).toBe(9);
+    // Cleared messages never come back, from any source.
+    expect(t.history.accept(chats(8, 10), "history").map((message) => message.seq)).toEqual([10]);
+  });
+
+  it("the live end is capped at maxMessages; pages the reader asked for are kept", () => {
+    const t = setup({ maxMessages: 5 });
+    t.history.accept(chats(1, 8), "live");
+    expect(t.seqs()).toEqual([4, 5, 6, 7, 8]);
+    expect(t.history.edge).toBe("more");
+    t.history.accept(chats(1, 3), "history");
+    expect(t.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("an incomplete resume backfills down to `since`, and the resume point stays there until it is filled", () => {
+    const t = setup();
+    t.history.welcomed(welcome({ messages: chats(21, 30), complete: false, latestSeq: 30 }), 10, false);
+    expect(t.history.resumePoint()).toBe(10);
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", before: 21, limit: 10 }]);
+    t.history.received(t.page(11, 20));
+    expect(t.history.resumePoint()).toBe(30);
+  });
+
+  it("a store reset empties the log and the cleared point, then the welcome fills the newest page", () => {
+    const t = setup();
+    t.history.accept(chats(1, 5), "live");
+    t.history.clear();
+    t.history.storeReset();
+    expect(t.seqs()).toEqual([]);
+    expect(t.history.clearedThroughSeq).toBe(0);
+    t.history.welcomed(welcome({ messages: chats(90, 100), latestSeq: 100, complete: false }), 5, true);
+    expect(t.history.loadingOlder).toBe(true);
+  });
+});

@@ -1,0 +1,193 @@
+import type { ClientFrame, SystemFrame } from "@chatroom/protocol";
+import { describe, expect, it } from "vitest";
+import { ClientStorage, memoryStore } from "../src/persistence/storage";
+import { Alerts } from "../src/room/alerts";
+import { type FrameHandlers, routeFrame } from "../src/room/frame-router";
+import { Identity } from "../src/room/identity";
+import { MessageLog } from "../src/room/message-log";
+import { Resume } from "../src/room/resume";
+import { Roster } from "../src/room/roster";
+import { Typing } from "../src/room/typing";
+import { alice, bob, carol, chat, chats, FakeClock, welcome } from "./support/fakes";
+
+const system = (frame: Partial<SystemFrame>): SystemFrame => ({
+  type: "system",
+  room: "lobby",
+  ts: 1,
+  joined: [],
+  left: [],
+  renamed: [],
+  memberCount: 0,
+  ...frame,
+});
+
+describe("Roster", () => {
+  it("members who come back within the quiet window after a reconnect get no joined line; newcomers do", () => {
+    const clock = new FakeClock();
+    const roster = new Roster(30_000);
+    roster.welcomed(welcome({ members: [alice, bob, carol] }), false, clock.now());
+    // Reconnected: bob and carol are not listed yet.
+    roster.welcomed(welcome({ members: [alice] }), true, clock.now());
+    const dave = { id: "u-dave", name: "dave" };
+    const change = roster.applySystem(system({ joined: [bob, dave], memberCount: 3 }), alice.id, clock.now());
+    expect(change.events).toEqual([{ kind: "joined", user: dave }]);
+    clock.advance(30_000);
+    expect(roster.applySystem(system({ joined: [carol], memberCount: 4 }), alice.id, clock.now()).events).toEqual([
+      { kind: "joined", user: carol },
+    ]);
+    expect(roster.list).toEqual([alice, bob, dave, carol]);
+    expect(roster.memberCount).toBe(4);
+  });
+
+  it("leaves, renames and notices become log lines in order; our own join does not", () => {
+    const roster = new Roster(30_000);
+    roster.welcomed(welcome({ members: [alice, bob] }), false, 0);
+    const bobby = { ...bob, name: "bobby" };
+    const change = roster.applySystem(
+      system({ joined: [alice], left: [carol], renamed: [{ user: bobby, previousName: "bob" }], notice: "maintenance", memberCount: 2 }),
+      alice.id,
+      0,
+    );
+    expect(change.events).toEqual([
+      { kind: "left", user: carol },
+      { kind: "renamed", user: bobby, previousName: "bob" },
+      { kind: "notice", text: "maintenance" },
+    ]);
+    expect(change.left).toEqual([carol]);
+    expect(change.renamed).toEqual([bobby]);
+    expect(roster.list).toEqual([alice, bobby]);
+  });
+});
+
+describe("Typing", () => {
+  function setup() {
+    const clock = new FakeClock();
+    const sent: ClientFrame[] = [];
+    let changes = 0;
+    const typing = new Typing({
+      timers: clock,
+      send: (frame) => sent.push(frame) > 0,
+      typingSendEveryMs: 2_000,
+      serverTypingThrottleMs: 1_250,
+      typingExpiresMs: 5_000,
+      onChange: () => changes++,
+    });
+    return { clock, sent, typing, changes: () => changes };
+  }
+
+  it("sends typing at most every 2 s, clears it after 5 s of quiet, and waits out the server's throttle on a restart", () => {
+    const t = setup();
+    t.typing.note();
+    t.clock.advance(1_000);
+    t.typing.note();
+    expect(t.sent).toEqual([{ type: "typing", active: true }]);
+    t.clock.advance(5_000);
+    expect(t.sent).toEqual([
+      { type: "typing", active: true },
+      { type: "typing", active: false },
+    ]);
+    t.typing.stop();
+    t.typing.note();
+    expect(t.sent).toHaveLength(3);
+    // A stop right after a start: the next start waits until the server takes it again.
+    t.typing.stop();
+    t.typing.note();
+    expect(t.sent).toHaveLength(4);
+    t.clock.advance(1_249);
+    expect(t.sent).toHaveLength(4);
+    t.clock.advance(1);
+    expect(t.sent.at(-1)).toEqual({ type: "typing", active: true });
+  });
+
+  it("others' indicators expire without news and go when they send; our own frames are ignored", () => {
+    const t = setup();
+    t.typing.received({ type: "typing", room: "lobby", user: bob, active: true }, alice.id);
+    t.typing.received({ type: "typing", room: "lobby", user: alice, active: true }, alice.id);
+    t.clock.advance(2_000);
+    t.typing.received({ type: "typing", room: "lobby", user: carol, active: true }, alice.id);
+    expect(t.typing.list).toEqual([bob, carol]);
+    const list = t.typing.list;
+    expect(t.typing.list).toBe(list);
+    t.clock.advance(3_000);
+    expect(t.typing.list).toEqual([carol]);
+    expect(t.changes()).toBe(1);
+    t.typing.forget(carol.id);
+    expect(t.typing.list).toEqual([]);
+  });
+});
+
+describe("Identity and alerts", () => {
+  it("a restored session keeps its own name; a new tab takes the URL's", () => {
+    const tab = memoryStore();
+    const storage = new ClientStorage(tab, memoryStore());
+    expect(new Identity(storage, "fromurl").name).toBe("fromurl");
+    storage.saveIdentity({ session: "s", name: "saved" });
+    expect(new Identity(storage, "fromurl").name).toBe("saved");
+  });
+
+  it("a welcome under another name than asked reports it; a confirmed rename clears the pending one", () => {
+    const storage = new ClientStorage(memoryStore(), memoryStore());
+    const identity = new Identity(storage, "alice");
+    expect(identity.welcomed({ ...alice, name: "alice (2)" }, "token")).toEqual({ requested: "alice", given: "alice (2)" });
+    expect(identity.choose("alicia")).toBe("rename");
+    expect(identity.pendingRename).toBe("alicia");
+    expect(identity.renamed({ ...alice, name: "alicia" })).toBe(true);
+    expect(identity.pendingRename).toBeUndefined();
+    expect(storage.loadIdentity()).toEqual({ session: "token", name: "alicia" });
+    identity.choose("taken");
+    expect(identity.renameRefused()).toBe("taken");
+    expect(identity.name).toBe("alicia");
+  });
+
+  it("a later success clears only the alerts it answers", () => {
+    const alerts = new Alerts();
+    alerts.raise("name_taken", "taken", "bob");
+    alerts.resolve("sent");
+    expect(alerts.alert).toMatchObject({ code: "name_taken", name: "bob", id: 1 });
+    alerts.resolve("renamed");
+    expect(alerts.alert).toBeNull();
+    alerts.raise("too_long_local", "too long");
+    expect(alerts.alert?.id).toBe(1);
+    alerts.resolve("sent");
+    expect(alerts.alert).toBeNull();
+  });
+});
+
+describe("Resume: the continuity check", () => {
+  it("a welcome that reaches our `since` is verified first, and frames meanwhile are held", () => {
+    const log = new MessageLog();
+    log.merge(chats(1, 5));
+    const resume = new Resume();
+    resume.attempt(5);
+    expect(resume.welcome(welcome({ latestSeq: 8 }), log)).toEqual({ kind: "verify", since: 5 });
+    expect(resume.holds(chat(6))).toBe(true);
+    expect(resume.holds({ type: "pong" })).toBe(false);
+    const verified = resume.answered({ type: "history", room: "lobby", messages: [{ ...chat(5), id: "other" }], hasOlder: true });
+    expect(verified).toMatchObject({ since: 5, storeReset: true, held: [chat(6)] });
+    expect(resume.verifying).toBe(false);
+  });
+
+  it("a welcome below our `since` is a store reset; a first visit applies at once", () => {
+    const log = new MessageLog();
+    log.merge(chats(1, 5));
+    const resume = new Resume();
+    resume.attempt(5);
+    expect(resume.welcome(welcome({ latestSeq: 2 }), log)).toEqual({ kind: "apply", since: 5, storeReset: true });
+    resume.attempt(undefined);
+    expect(resume.welcome(welcome({ latestSeq: 2 }), log)).toEqual({ kind: "apply", since: undefined, storeReset: false });
+  });
+});
+
+describe("routeFrame", () => {
+  it("hands each frame to the handler for its type, and skips types with none", () => {
+    const seen: string[] = [];
+    const handlers: FrameHandlers = {
+      chat: (frame) => seen.push(`chat ${frame.seq}`),
+      pong: () => seen.push("pong"),
+    };
+    routeFrame(chat(3), handlers);
+    routeFrame({ type: "pong" }, handlers);
+    routeFrame(welcome(), handlers);
+    expect(seen).toEqual(["chat 3", "pong"]);
+  });
+});
