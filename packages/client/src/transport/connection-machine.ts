@@ -1,4 +1,4 @@
-import { reconnectPolicyFor } from "@chatroom/protocol";
+import { CLOSE_CODES, reconnectPolicyFor } from "@chatroom/protocol";
 import { CLIENT_DEFAULTS } from "../options";
 
 export type ClosedReason = "stopped" | "rejected" | "replaced";
@@ -43,7 +43,8 @@ export function transition(state: ConnectionState, event: ConnectionEvent): Conn
       if (state.status === "closed") return state;
       const policy = reconnectPolicyFor(event.code);
       // 1000 from the server is a plain goodbye (e.g. an idle proxy); coming back costs nothing.
-      if (policy === "none" && event.code !== 1000) return { status: "closed", reason: "rejected", lastCode: event.code };
+      if (policy === "none" && event.code !== CLOSE_CODES.normal.code)
+        return { status: "closed", reason: "rejected", lastCode: event.code };
       if (policy === "new-session") return { status: "closed", reason: "replaced", lastCode: event.code };
       const delayMs = policy === "backoff" ? Math.max(event.delayMs, ABUSE_BACKOFF_FLOOR_MS) : event.delayMs;
       return { status: "reconnecting", attempt: attemptAfterDrop(state), retryAt: event.now + delayMs, lastCode: event.code };

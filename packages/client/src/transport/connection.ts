@@ -1,4 +1,4 @@
-import { type ClientFrame, decodeServerFrame, encode, type ServerFrame } from "@chatroom/protocol";
+import { CLOSE_CODES, type ClientFrame, decodeServerFrame, encode, LOCAL_CLOSE_CODES, type ServerFrame } from "@chatroom/protocol";
 import { CLIENT_DEFAULTS } from "../options";
 import { type Backoff, exponentialBackoff } from "./backoff";
 import { attemptAfterDrop, type ConnectionEvent, type ConnectionState, INITIAL_STATE, transition } from "./connection-machine";
@@ -131,7 +131,7 @@ export class Connection {
     if (this.state.status === "reconnecting") this.retryNow();
     else if (this.state.status === "open") {
       // A socket that died while the tab slept may not have fired onclose yet.
-      if (this.socket?.readyState !== OPEN) this.dropped(1006);
+      if (this.socket?.readyState !== OPEN) this.dropped(LOCAL_CLOSE_CODES.abnormal);
       else this.sendPing();
     }
   }
@@ -161,7 +161,7 @@ export class Connection {
         this.retryTimer = timers.setTimeout(() => this.dispatch({ type: "retry-now" }), Math.max(0, next.retryAt - timers.now()));
         break;
       case "closed":
-        this.dropSocket(1000);
+        this.dropSocket(CLOSE_CODES.normal.code);
         break;
     }
   }
@@ -205,7 +205,7 @@ export class Connection {
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
     try {
-      socket.close(code ?? 1000);
+      socket.close(code ?? CLOSE_CODES.normal.code);
     } catch {
       // Closing a socket that never opened can throw in some browsers; it is gone either way.
     }
