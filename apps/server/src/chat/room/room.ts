@@ -94,10 +94,6 @@ export class Room {
     return this.broadcaster.recipients.length;
   }
 
-  get seats(): readonly RoomSeat[] {
-    return this.broadcaster.recipients;
-  }
-
   get reserved(): boolean {
     return this.reservations > 0;
   }

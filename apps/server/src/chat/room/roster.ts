@@ -13,7 +13,7 @@ interface Member {
 export interface RosterOptions {
   limits: Pick<ChatLimits, "presenceGraceMs" | "maxNameLength">;
   timers: Timers;
-  /** A user as members see them changed: joined (before null), left (after null) or renamed. */
+  /** A user as members see them changed: joined (before null), left (after null) or renamed; only real changes. */
   onChange(id: string, before: User | null, after: User | null): void;
   /** A member's grace ran out and it left this node; `knownElsewhere`: still present on another node. */
   onLeft(user: User, knownElsewhere: boolean): void;
@@ -189,8 +189,10 @@ export class Roster {
     return user ? copyUser(user) : null;
   }
 
+  /** Tells a change only when members see one: a user on another node that joins here did not join. */
   private changed(id: string, before: User | null): void {
-    this.options.onChange(id, before, this.visibleUser(id));
+    const after = this.visibleUser(id);
+    if (before?.name !== after?.name) this.options.onChange(id, before, after);
   }
 }
 
