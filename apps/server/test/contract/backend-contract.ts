@@ -66,7 +66,12 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  *     };
  *   }, { persistent: true });
  */
-export function describeBackendContract(name: string, factory: BackendFactory, options: { persistent?: boolean } = {}): void {
+export function describeBackendContract(
+  name: string,
+  factory: BackendFactory,
+  /** `persistent`: survives a restart; `cluster`: several nodes share it (the harness opens peers). */
+  options: { persistent?: boolean; cluster?: boolean } = {},
+): void {
   describe(`Backend contract: ${name}`, () => {
     let harness: BackendHarness;
     let backend: Backend;
@@ -311,49 +316,47 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
     });
 
     describe("room bus", () => {
-      it("hands a room other nodes' events, never this node's own", async () => {
-        const events: RoomEvent[] = [];
-        const unsubscribe = await backend.bus.subscribe("r", { event: (event) => events.push(event), resync: () => {} });
-        await backend.bus.publishTyping("r", alice, true);
-        await backend.messages.append(request("r", alice, "own"));
+      /** Another node stores a chat in `room`; expects it to be the one event this node's room gets. */
+      async function expectPeerChat(room: string, events: RoomEvent[], clientMsgId: string): Promise<void> {
         const peer = await harness.openPeer?.();
-        if (peer) {
-          // The peer's event comes after this node's own on the same channel: once it is here,
-          // this node's own would have been too.
-          try {
-            const { message } = await peer.messages.append(request("r", bob, "theirs"));
-            await until(() => events.length > 0, "the peer's chat");
-            expect(events).toEqual([{ kind: "chat", origin: peer.nodeId, message }]);
-          } finally {
-            await peer.close();
-          }
-        } else {
-          expect(events).toEqual([]);
-        }
-        await unsubscribe();
-      });
-
-      it("after losing its connection, asks every subscribed room to resync once it is subscribed again", async () => {
-        const { interruptBus, openPeer } = harness;
-        if (!interruptBus || !openPeer) return;
-        const resyncs: string[] = [];
-        const events: RoomEvent[] = [];
-        for (const room of ["r1", "r2"]) {
-          await backend.bus.subscribe(room, { event: (event) => events.push(event), resync: () => resyncs.push(room) });
-        }
-        await interruptBus();
-        await until(() => resyncs.length === 2, "both rooms to resync");
-        expect(resyncs.sort()).toEqual(["r1", "r2"]);
-        // Subscribed again by then: a chat another node stores now reaches the room.
-        const peer = await openPeer();
+        if (!peer) throw new Error("a cluster backend's harness must provide openPeer()");
         try {
-          const { message } = await peer.messages.append(request("r1", bob, "after-resync"));
-          await until(() => events.length > 0, "the chat after the resync");
+          const { message } = await peer.messages.append(request(room, bob, clientMsgId));
+          await until(() => events.length > 0, `the other node's chat in ${room}`);
           expect(events).toEqual([{ kind: "chat", origin: peer.nodeId, message }]);
         } finally {
           await peer.close();
         }
+      }
+
+      it("never hands a room this node's own events", async () => {
+        const events: RoomEvent[] = [];
+        const unsubscribe = await backend.bus.subscribe("r", { event: (event) => events.push(event), resync: () => {} });
+        await backend.bus.publishTyping("r", alice, true);
+        await backend.messages.append(request("r", alice, "own"));
+        // On a cluster, another node's event comes after this node's own on the same channel:
+        // once it is here, this node's own would have been too.
+        if (options.cluster) await expectPeerChat("r", events, "theirs");
+        else expect(events).toEqual([]);
+        await unsubscribe();
       });
+
+      if (options.cluster) {
+        it("after losing its connection, asks every subscribed room to resync once it is subscribed again", async () => {
+          const { interruptBus } = harness;
+          if (!interruptBus) throw new Error("a cluster backend's harness must provide interruptBus()");
+          const resyncs: string[] = [];
+          const events: RoomEvent[] = [];
+          for (const room of ["r1", "r2"]) {
+            await backend.bus.subscribe(room, { event: (event) => events.push(event), resync: () => resyncs.push(room) });
+          }
+          await interruptBus();
+          await until(() => resyncs.length === 2, "both rooms to resync");
+          expect(resyncs.sort()).toEqual(["r1", "r2"]);
+          // Subscribed again by then: a chat another node stores now reaches the room.
+          await expectPeerChat("r1", events, "after-resync");
+        });
+      }
     });
 
     if (options.persistent) {

@@ -39,5 +39,5 @@ describeBackendContract(
       },
     };
   },
-  { persistent: true },
+  { persistent: true, cluster: true },
 );

@@ -55,7 +55,7 @@ describe("SystemFlush", () => {
     for (let i = 0; i < 30; i++) system.record(`u${i}`, null, user(`u${i}`));
     clock.advance(0);
     const [frame] = watcher.ofType("system");
-    expect((frame?.joined as unknown[]).length).toBe(10);
+    expect(frame?.joined).toHaveLength(10);
     expect(frame?.memberCount).toBe(1_000);
   });
 
