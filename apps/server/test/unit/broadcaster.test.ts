@@ -4,13 +4,17 @@ import { RecordingSeat, settle } from "./support/fake-clock";
 
 const frame = (n: number) => JSON.stringify({ type: "chat", n });
 
+/** A broadcaster with two seats. */
+function twoSeats(first: string, second: string): [Broadcaster, RecordingSeat, RecordingSeat] {
+  const broadcaster = new Broadcaster();
+  const seats = [new RecordingSeat(first), new RecordingSeat(second)] as const;
+  for (const seat of seats) broadcaster.add(seat);
+  return [broadcaster, ...seats];
+}
+
 describe("Broadcaster", () => {
   it("sends the frames of one tick to every seat as one shared batch, in order", async () => {
-    const broadcaster = new Broadcaster();
-    const alice = new RecordingSeat("alice");
-    const bob = new RecordingSeat("bob");
-    broadcaster.add(alice);
-    broadcaster.add(bob);
+    const [broadcaster, alice, bob] = twoSeats("alice", "bob");
     broadcaster.broadcast(frame(1));
     broadcaster.broadcast(Buffer.from(frame(2)));
     expect(alice.received).toEqual([]);
@@ -46,11 +50,7 @@ describe("Broadcaster", () => {
   });
 
   it("sends a direct frame after what is queued, skipping the seats asked", () => {
-    const broadcaster = new Broadcaster();
-    const typist = new RecordingSeat("typist");
-    const watcher = new RecordingSeat("watcher");
-    broadcaster.add(typist);
-    broadcaster.add(watcher);
+    const [broadcaster, typist, watcher] = twoSeats("typist", "watcher");
     broadcaster.broadcast(frame(1));
     broadcaster.sendNow(JSON.stringify({ type: "typing" }), (seat) => seat === typist);
     expect(watcher.received).toEqual([{ type: "chat", n: 1 }, { type: "typing" }]);
@@ -58,11 +58,7 @@ describe("Broadcaster", () => {
   });
 
   it("sends each seat its own batch, or nothing", () => {
-    const broadcaster = new Broadcaster();
-    const a = new RecordingSeat("a");
-    const b = new RecordingSeat("b");
-    broadcaster.add(a);
-    broadcaster.add(b);
+    const [broadcaster, a, b] = twoSeats("a", "b");
     broadcaster.sendEach((seat) => (seat === a ? { frames: [Buffer.from(frame(7))] } : null));
     expect(a.received).toEqual([{ type: "chat", n: 7 }]);
     expect(b.received).toEqual([]);

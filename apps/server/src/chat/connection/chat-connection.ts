@@ -1,6 +1,7 @@
 import { CLOSE_CODES, type ConnectQuery, type ErrorCode, errorCodeFor } from "@chatroom/protocol";
 import { errorFrame } from "../frames";
 import type { ConnectionHandle, Peer } from "../ports";
+import { Budgets } from "./budgets";
 import { handleFrame, type SeatContext } from "./handlers";
 import { type JoinServices, joinRoom } from "./join";
 
@@ -69,7 +70,10 @@ export class ChatConnection implements ConnectionHandle {
 
   async join(query: ConnectQuery): Promise<void> {
     try {
-      const live = await joinRoom(this.services, this.peer, query, {
+      const { limits, timers } = this.services.deps;
+      const live = await joinRoom(this.services, query, {
+        peer: this.peer,
+        budgets: new Budgets(limits, timers.now()),
         isOpen: () => this.state.kind !== "closed",
         seated: (context) => {
           if (this.state.kind === "joining") this.state = { kind: "welcoming", context, inbox: this.state.inbox };

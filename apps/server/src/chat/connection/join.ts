@@ -5,7 +5,7 @@ import type { ChatDeps } from "../deps";
 import { welcomeFrame } from "../frames";
 import type { Peer } from "../ports";
 import type { Room } from "../room/room";
-import { Budgets } from "./budgets";
+import type { Budgets } from "./budgets";
 import type { SeatContext } from "./handlers";
 import { Seat } from "./seat";
 
@@ -22,8 +22,11 @@ export interface JoinServices {
   readonly rooms: RoomDirectory;
 }
 
-/** How the join reports to its connection, which may close at any await. */
-export interface JoinProgress {
+/** The joining connection: its transport, its budgets, and how the join reports to it (it may close at any await). */
+export interface Joiner {
+  readonly peer: Peer;
+  /** The connection's budgets: every seat it holds spends the same ones. */
+  readonly budgets: Budgets;
   /** False once the connection has closed: the join stops where it is. */
   isOpen(): boolean;
   /** The seat is taken and its welcome is being built; a close from here on releases it. */
@@ -42,24 +45,19 @@ interface Identity {
  * room has fanned out, and send the welcome. Resolves with the live seat, or undefined when the
  * connection closed on the way.
  */
-export async function joinRoom(
-  services: JoinServices,
-  peer: Peer,
-  query: ConnectQuery,
-  progress: JoinProgress,
-): Promise<SeatContext | undefined> {
+export async function joinRoom(services: JoinServices, query: ConnectQuery, joiner: Joiner): Promise<SeatContext | undefined> {
   const { deps } = services;
   const { limits } = deps;
   let room: Room | undefined;
   try {
     const identity = await resolveIdentity(services, query);
-    if (!progress.isOpen()) return undefined;
+    if (!joiner.isOpen()) return undefined;
     room = await services.rooms.activate(query.room);
     // A reserved room is not retired while this join waits on the store, however long that takes.
     room.reserve();
     const name = await room.claimName(identity.name, identity.userId);
-    if (!progress.isOpen()) return undefined;
-    const seat = new Seat({ peer, userId: identity.userId, slowConsumerBytes: limits.slowConsumerBytes });
+    if (!joiner.isOpen()) return undefined;
+    const seat = new Seat({ peer: joiner.peer, userId: identity.userId, slowConsumerBytes: limits.slowConsumerBytes });
     // `admit` settles a clash with a concurrent joiner synchronously, so the name may change here.
     const { user, replaced } = room.admit(seat, name);
     // Read in the same tick as `admit`: everything up to here goes in the welcome, everything
@@ -67,8 +65,8 @@ export async function joinRoom(
     const upTo = room.deliveredSeq;
     const members = room.memberList(limits.welcomeMembersMax);
     const memberCount = room.memberCount;
-    const context: SeatContext = { ...services, room, seat, budgets: new Budgets(limits, deps.timers.now()), session: identity.token };
-    progress.seated(context);
+    const context: SeatContext = { ...services, room, seat, budgets: joiner.budgets, session: identity.token };
+    joiner.seated(context);
     replaced?.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
     if (identity.isNew || user.name !== identity.name) {
       await services.sessions.save(identity.token, { userId: user.id, name: user.name });
@@ -79,7 +77,7 @@ export async function joinRoom(
       upTo,
       limit: since === undefined ? limits.welcomeLatest : limits.welcomeSinceMax,
     });
-    if (!progress.isOpen()) return undefined;
+    if (!joiner.isOpen()) return undefined;
     seat.goLive(
       welcomeFrame({
         room: room.name,
