@@ -79,13 +79,15 @@ export class ChatHub implements RoomDirectory {
   private async createRoom(name: string): Promise<Room> {
     const { messages, presence, bus } = this.backend;
     let room: Room | undefined;
-    // Events that arrive while the room is being set up are applied once it exists. A resync
-    // before then needs nothing: the room reads the latest seq after subscribing.
+    // Events that arrive while the room is being set up are applied once it exists, and so is a
+    // resync: the bus may have lost events after the latest seq was read.
     const early: RoomEvent[] = [];
+    let resyncEarly = false;
     const handlers: RoomBusHandlers = {
       event: (event) => (room ? applyEvent(room, event) : early.push(event)),
       resync: () => {
         if (room) this.resync(room);
+        else resyncEarly = true;
       },
     };
     // Subscribe before reading latestSeq and presence, so no change can fall between the two.
@@ -108,6 +110,7 @@ export class ChatHub implements RoomDirectory {
     }
     room = created;
     for (const event of early) applyEvent(created, event);
+    if (resyncEarly) this.resync(created);
     this.rooms.set(name, created);
     this.unsubscribers.set(name, unsubscribe);
     return created;
