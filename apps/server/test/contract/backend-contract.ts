@@ -299,13 +299,14 @@ export function describeBackendContract(
     });
 
     describe("lifecycle", () => {
-      it("is ready while open and not after close; appends after close fail", async () => {
+      it("is ready while open and not after close; appends and session saves after close fail", async () => {
         expect(await backend.isReady()).toBe(true);
         expect(backend.kind).toMatch(/\S/);
         expect(backend.nodeId).toMatch(/\S/);
         await backend.close();
         expect(await backend.isReady()).toBe(false);
         await expect(backend.messages.append(request("r", alice, "late"))).rejects.toThrow(BackendClosedError);
+        await expect(backend.sessions.save("token-late-0000000", { userId: "u1", name: "late" })).rejects.toThrow(BackendClosedError);
       });
 
       it("a pending append is committed before close resolves", async () => {

@@ -8,13 +8,14 @@ export class MemoryBackend implements Backend {
   readonly kind = "memory";
   readonly nodeId: string;
   readonly messages: MemoryMessageStore;
-  readonly sessions = new MemorySessionStore();
+  readonly sessions: MemorySessionStore;
   readonly bus = localRoomBus;
   private closed = false;
 
   constructor(options: { nodeId: string; now?: () => number }) {
     this.nodeId = options.nodeId;
     this.messages = new MemoryMessageStore({ ...options, isOpen: () => !this.closed });
+    this.sessions = new MemorySessionStore(() => !this.closed);
   }
 
   async isReady(): Promise<boolean> {

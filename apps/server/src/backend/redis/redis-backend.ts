@@ -63,7 +63,12 @@ export class RedisBackend implements Backend {
       now: options.now ?? Date.now,
       isOpen: () => !this.closed,
     });
-    this.sessions = new RedisSessionStore({ client, keys, ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds });
+    this.sessions = new RedisSessionStore({
+      client,
+      keys,
+      ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds,
+      isOpen: () => !this.closed,
+    });
     this.bus = new RedisRoomBus({ client, subscriber, keys, nodeId: this.nodeId, onError: this.onError });
     this.presence = new RedisPresence({
       client: definePresenceCommands(client),

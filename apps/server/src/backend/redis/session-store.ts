@@ -1,10 +1,11 @@
 import type { Redis } from "ioredis";
+import { BackendClosedError } from "../backend-closed-error";
 import { type SessionRecord, type SessionStore, sessionRecordSchema } from "../session-store";
 import type { RedisKeys } from "./keys";
 
 /** Sessions as JSON strings that expire `ttlSeconds` after they were last saved. */
 export class RedisSessionStore implements SessionStore {
-  constructor(private readonly options: { client: Redis; keys: RedisKeys; ttlSeconds: number }) {}
+  constructor(private readonly options: { client: Redis; keys: RedisKeys; ttlSeconds: number; isOpen: () => boolean }) {}
 
   async get(token: string): Promise<SessionRecord | undefined> {
     const value = await this.options.client.get(this.options.keys.session(token));
@@ -14,6 +15,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async save(token: string, record: SessionRecord): Promise<void> {
+    if (!this.options.isOpen()) throw new BackendClosedError();
     const value = JSON.stringify({ userId: record.userId, name: record.name });
     await this.options.client.set(this.options.keys.session(token), value, "EX", this.options.ttlSeconds);
   }
