@@ -2,7 +2,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Backend } from "./backend/backend";
-import type { Timers } from "./chat/peer";
+import type { Timers } from "./chat/ports";
 import type { AppConfig } from "./config";
 import backendPlugin from "./plugins/backend";
 import chatPlugin from "./plugins/chat";
@@ -33,8 +33,8 @@ export async function buildApp(config: AppConfig, overrides: BuildOverrides = {}
   await app.register(errorHandler);
   await app.register(securityHeaders, { config });
   await app.register(backendPlugin, { config, ...(overrides.backend ? { backend: overrides.backend } : {}) });
-  await app.register(chatPlugin, { config, ...(overrides.timers ? { timers: overrides.timers } : {}) });
   await app.register(metricsPlugin, { config });
+  await app.register(chatPlugin, { config, ...(overrides.timers ? { timers: overrides.timers } : {}) });
   await app.register(chatSocketPlugin, { config });
   await app.register(healthRoutes);
   await app.register(roomRoutes);

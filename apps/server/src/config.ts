@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS } from "@chatroom/protocol";
 import { z } from "zod";
-import type { ChatLimits } from "./chat/limits";
+import { CHAT_TUNING_DEFAULTS, type ChatLimits } from "./chat/limits";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const positive = z.coerce.number().positive();
@@ -123,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     limits: {
       ...DEFAULT_LIMITS,
+      ...CHAT_TUNING_DEFAULTS,
       maxTextLength: e.MAX_TEXT_LENGTH,
       maxFrameBytes: e.MAX_FRAME_BYTES,
       ratePerSecond: e.RATE_PER_SECOND,
@@ -132,12 +133,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       welcomeSinceMax: e.WELCOME_SINCE_MAX,
       welcomeMembersMax: e.WELCOME_MEMBERS_MAX,
       presenceGraceMs: e.PRESENCE_GRACE_MS,
-      systemFlushMs: 200,
-      typingThrottleMs: 1_000,
-      typingTimeoutMs: 5_000,
-      badFrameLimit: 10,
-      badFrameWindowMs: 10_000,
-      floodCloseAfter: 50,
       slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
     },
   };

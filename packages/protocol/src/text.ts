@@ -43,6 +43,14 @@ export function normalizeName(raw: string, maxLength = 32): NameCheck {
   return { ok: true, name };
 }
 
+/**
+ * The form two names are compared in: names that differ only in case are the same name, so
+ * nobody can pose as "Alice" next to "alice". Every node and store folds with this one rule.
+ */
+export function foldName(name: string): string {
+  return name.toLowerCase();
+}
+
 export function isValidRoom(room: string): boolean {
   return ROOM_PATTERN.test(room);
 }

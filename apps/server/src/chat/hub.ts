@@ -1,47 +1,27 @@
-import { randomBytes } from "node:crypto";
-import {
-  type ChatFrame,
-  type ClientCodec,
-  createClientCodec,
-  createConnectQuerySchema,
-  ERROR_CODES,
-  type ErrorCode,
-  encode,
-  type ServerFrame,
-  type User,
-} from "@chatroom/protocol";
-import type { Backend, RoomEvent } from "../backend/backend";
-import { ChatConnection } from "./chat-connection";
-import { type ChatMetrics, noopChatMetrics } from "./chat-metrics";
-import type { ChatLimits } from "./limits";
-import type { ChatLogger, Peer, Timers } from "./peer";
-import { Room } from "./room";
+import { CLOSE_CODES, createConnectQuerySchema, type User } from "@chatroom/protocol";
+import type { Backend } from "../backend/backend";
+import type { RoomCount } from "../backend/cluster-presence";
+import type { RoomBusHandlers, RoomEvent } from "../backend/room-bus";
+import { ChatConnection, type ConnectionServices } from "./connection/chat-connection";
+import type { RoomDirectory } from "./connection/join";
+import type { ChatDeps } from "./deps";
+import type { ConnectionHandle, Peer } from "./ports";
+import { Room } from "./room/room";
 
 export interface HubOptions {
   backend: Backend;
-  limits: ChatLimits;
-  timers: Timers;
-  logger: ChatLogger;
-}
-
-export interface RoomSummary {
-  name: string;
-  memberCount: number;
+  deps: ChatDeps;
 }
 
 /**
- * Every room this node serves, and the entry point for new connections. Transport glue hands
- * it a `Peer` and the raw query; everything after that is protocol, not sockets.
+ * Every room this node serves and every connection it holds. Transport glue hands it a `Peer`
+ * and the raw query; everything after that is protocol, not sockets.
  */
-export class ChatHub {
-  readonly backend: Backend;
-  readonly limits: ChatLimits;
-  readonly timers: Timers;
-  readonly logger: ChatLogger;
-  readonly codec: ClientCodec;
-  readonly querySchema: ReturnType<typeof createConnectQuerySchema>;
-  /** Replaced by the metrics plugin when metrics are on. */
-  metrics: ChatMetrics = noopChatMetrics;
+export class ChatHub implements RoomDirectory {
+  private readonly backend: Backend;
+  private readonly deps: ChatDeps;
+  private readonly querySchema: ReturnType<typeof createConnectQuerySchema>;
+  private readonly services: ConnectionServices;
   private readonly rooms = new Map<string, Room>();
   private readonly activating = new Map<string, Promise<Room>>();
   private readonly connections = new Set<ChatConnection>();
@@ -50,34 +30,34 @@ export class ChatHub {
 
   constructor(options: HubOptions) {
     this.backend = options.backend;
-    this.limits = options.limits;
-    this.timers = options.timers;
-    this.logger = options.logger;
-    this.codec = createClientCodec(options.limits);
-    this.querySchema = createConnectQuerySchema(options.limits.maxNameLength);
+    this.deps = options.deps;
+    this.querySchema = createConnectQuerySchema(options.deps.limits.maxNameLength);
+    this.services = {
+      deps: options.deps,
+      messages: options.backend.messages,
+      sessions: options.backend.sessions,
+      rooms: this,
+      forget: (connection) => this.connections.delete(connection),
+    };
   }
 
   /** Synchronously wires a new connection; the welcome follows asynchronously. */
-  open(peer: Peer, rawQuery: Record<string, unknown>): ChatConnection {
-    const connection = new ChatConnection(this, peer);
+  open(peer: Peer, rawQuery: Record<string, unknown>): ConnectionHandle {
+    const connection = new ChatConnection(this.services, peer);
     this.connections.add(connection);
     if (this.shuttingDown) {
-      connection.fail("server_error", "server is shutting down", 1001);
+      connection.fail("server_error", "server is shutting down", CLOSE_CODES.shuttingDown.code);
       return connection;
     }
     const query = this.querySchema.safeParse(rawQuery);
     if (!query.success) {
       const issue = query.error.issues[0];
       const field = issue?.path.join(".");
-      connection.fail("bad_request", field ? `${field}: ${issue?.message}` : "invalid query", 4501);
+      connection.fail("bad_request", field ? `${field}: ${issue?.message}` : "invalid query", CLOSE_CODES.badRequest.code);
       return connection;
     }
     void connection.join(query.data);
     return connection;
-  }
-
-  forget(connection: ChatConnection): void {
-    this.connections.delete(connection);
   }
 
   get connectionCount(): number {
@@ -97,65 +77,70 @@ export class ChatHub {
   }
 
   private async createRoom(name: string): Promise<Room> {
+    const { messages, presence, bus } = this.backend;
     let room: Room | undefined;
-    // Events that arrive while the room is being set up are applied once it exists.
+    // Events that arrive while the room is being set up are applied once it exists, and so is a
+    // resync: the bus may have lost events after the latest seq was read.
     const early: RoomEvent[] = [];
-    const apply = (target: Room, event: RoomEvent) => {
-      if (event.origin === this.backend.nodeId) return;
-      if (event.kind === "chat") target.deliver(event.message);
-      else if (event.kind === "typing") target.applyRemoteTyping(event.user, event.active);
-      else target.applyRemote(event);
+    let resyncEarly = false;
+    const handlers: RoomBusHandlers = {
+      event: (event) => (room ? applyEvent(room, event) : early.push(event)),
+      resync: () => {
+        if (room) this.resync(room);
+        else resyncEarly = true;
+      },
     };
     // Subscribe before reading latestSeq and presence, so no change can fall between the two.
-    const unsubscribe = await this.backend.subscribe(name, (event) => (room ? apply(room, event) : early.push(event)));
+    const unsubscribe = await bus.subscribe(name, handlers);
     let created: Room;
     try {
-      const [latestSeq, present] = await Promise.all([this.backend.latestSeq(name), this.backend.presence?.members(name) ?? []]);
-      created = new Room(
+      const [latestSeq, present] = await Promise.all([messages.latestSeq(name), presence?.members(name) ?? []]);
+      created = new Room({
         name,
         latestSeq,
-        this.limits,
-        this.timers,
-        this.fillGap,
-        this.logger,
-        (empty) => this.retire(empty),
-        this.backend.presence,
-        this.backend.presence && ((user, active) => this.publishTyping(name, user, active)),
-      );
+        deps: this.deps,
+        fillGap: async (after, upTo) => (await messages.range(name, { after, upTo, limit: upTo - after })).messages,
+        onEmpty: (empty) => this.retire(empty),
+        ...(presence ? { cluster: { presence, publishTyping: (user, active) => this.publishTyping(name, user, active) } } : {}),
+      });
       created.seedRemote(present);
     } catch (error) {
       await unsubscribe().catch(() => {});
       throw error;
     }
     room = created;
-    for (const event of early) apply(created, event);
+    for (const event of early) applyEvent(created, event);
+    if (resyncEarly) this.resync(created);
     this.rooms.set(name, created);
     this.unsubscribers.set(name, unsubscribe);
     return created;
   }
 
+  /** The bus may have missed events: the room fills up to the store's latest seq. */
+  private resync(room: Room): void {
+    this.backend.messages.latestSeq(room.name).then(
+      (latestSeq) => room.catchUp(latestSeq),
+      (error: unknown) => this.deps.logger.warn({ err: error, room: room.name }, "could not read the latest seq to resync"),
+    );
+  }
+
   private publishTyping(room: string, user: User, active: boolean): void {
-    this.backend.publish(room, { kind: "typing", origin: this.backend.nodeId, user, active }).catch((error: unknown) => {
-      this.logger.warn({ err: error, room }, "could not publish typing to other nodes");
+    this.backend.bus.publishTyping(room, user, active).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, room }, "could not publish typing to other nodes");
     });
   }
 
-  private readonly fillGap = async (room: string, after: number, upTo: number): Promise<ChatFrame[]> => {
-    const result = await this.backend.range(room, { after, upTo, limit: upTo - after });
-    return result.messages;
-  };
-
   private retire(room: Room): void {
-    if (room.localMemberCount > 0 || room.connectionCount > 0 || room.reserved) return;
+    if (room.localMemberCount > 0 || room.seatCount > 0 || room.reserved) return;
     room.dispose();
     this.rooms.delete(room.name);
     const unsubscribe = this.unsubscribers.get(room.name);
     this.unsubscribers.delete(room.name);
-    unsubscribe?.().catch((error: unknown) => this.logger.warn({ err: error, room: room.name }, "unsubscribe failed"));
+    unsubscribe?.().catch((error: unknown) => this.deps.logger.warn({ err: error, room: room.name }, "unsubscribe failed"));
   }
 
   /** Rooms with members (on any node of a cluster), busiest first. */
-  async listRooms(limit: number): Promise<RoomSummary[]> {
+  async listRooms(limit: number): Promise<RoomCount[]> {
     if (this.backend.presence) return this.backend.presence.rooms(limit);
     return [...this.rooms.values()]
       .filter((room) => room.memberCount > 0)
@@ -164,28 +149,17 @@ export class ChatHub {
       .slice(0, limit);
   }
 
-  /** Tells everyone, then closes every connection with 1001 so clients resume elsewhere or later. */
+  /** Tells everyone, then closes every connection as shutting down, so clients resume elsewhere or later. */
   shutdown(notice: string): void {
     this.shuttingDown = true;
     for (const room of this.rooms.values()) room.announce(notice);
-    for (const connection of this.connections) connection.close(1001, "server shutting down");
+    for (const connection of this.connections) connection.close(CLOSE_CODES.shuttingDown.code, CLOSE_CODES.shuttingDown.reason);
     for (const room of this.rooms.values()) room.dispose();
   }
+}
 
-  newSessionToken(): string {
-    return randomBytes(18).toString("base64url");
-  }
-
-  newUserId(): string {
-    return `u_${randomBytes(9).toString("base64url")}`;
-  }
-
-  guestName(): string {
-    return `guest-${randomBytes(4).readUInt32BE(0).toString(36).padStart(4, "0").slice(-4)}`;
-  }
-
-  errorFrame(code: ErrorCode, message: string = ERROR_CODES[code], extra: { clientMsgId?: string; retryAfterMs?: number } = {}): string {
-    const frame: ServerFrame = { type: "error", code, message, ...extra };
-    return encode(frame);
-  }
+function applyEvent(room: Room, event: RoomEvent): void {
+  if (event.kind === "chat") room.deliver(event.message);
+  else if (event.kind === "typing") room.applyRemoteTyping(event.user, event.active);
+  else room.applyRemote(event);
 }

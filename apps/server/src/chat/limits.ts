@@ -1,14 +1,49 @@
 import type { ProtocolLimits } from "@chatroom/protocol";
 
-/** Every tunable of the chat logic. Defaults live in the config schema. */
+/**
+ * Every tunable of the chat logic, in one record. The configurable ones default in the config
+ * schema (config.ts); the rest default here.
+ */
 export interface ChatLimits extends ProtocolLimits {
+  /** How long a member who dropped stays (and keeps its name) before the room says it left. */
   presenceGraceMs: number;
+  /** Membership changes go out at most once per window, so N joins cost O(N) frames. */
   systemFlushMs: number;
+  /** At most one `typing: true` per member per window reaches the room. */
   typingThrottleMs: number;
+  /** A typist that says nothing more is announced as stopped after this long. */
   typingTimeoutMs: number;
+  /** Bad frames within `badFrameWindowMs` after which the sender is closed (bad request). */
   badFrameLimit: number;
   badFrameWindowMs: number;
-  /** Rate-limited frames within `badFrameWindowMs` after which the sender is closed with 4029. */
+  /** Rate-limited frames within `badFrameWindowMs` after which the sender is closed (rate limit abuse). */
   floodCloseAfter: number;
+  /** A connection whose send buffer passes this is closed as too slow. */
   slowConsumerBytes: number;
+  /** History pages are cheap to ask for and costly to answer, so they have a budget of their own. */
+  historyBurst: number;
+  historyPerSecond: number;
+  /** Frames a client may send before its welcome; more than that is a flood. */
+  maxEarlyFrames: number;
+  /** How many users a system frame names per change kind once a room outgrows its welcome member list. */
+  largeRoomSystemEntries: number;
+  /** Names tried per cluster claim (`name`, `name (2)`, ...) and the highest suffix ever tried. */
+  nameClaimBatch: number;
+  maxNameSuffix: number;
 }
+
+/** The chat tunables no environment variable sets. */
+export const CHAT_TUNING_DEFAULTS = {
+  systemFlushMs: 200,
+  typingThrottleMs: 1_000,
+  typingTimeoutMs: 5_000,
+  badFrameLimit: 10,
+  badFrameWindowMs: 10_000,
+  floodCloseAfter: 50,
+  historyBurst: 20,
+  historyPerSecond: 10,
+  maxEarlyFrames: 100,
+  largeRoomSystemEntries: 10,
+  nameClaimBatch: 50,
+  maxNameSuffix: 10_000,
+} as const satisfies Partial<ChatLimits>;

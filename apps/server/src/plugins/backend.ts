@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Backend } from "../backend/backend";
-import { MemoryBackend } from "../backend/memory-backend";
+import { MemoryBackend } from "../backend/memory/memory-backend";
 import type { AppConfig } from "../config";
 
 declare module "fastify" {
@@ -21,7 +21,7 @@ export async function createBackend(config: AppConfig, log?: FastifyBaseLogger):
   const nodeId = randomBytes(6).toString("hex");
   if (config.redisUrl) {
     // Several nodes share history, sessions and fan-out through Redis; HISTORY does not apply.
-    const { RedisBackend } = await import("../backend/redis-backend");
+    const { RedisBackend } = await import("../backend/redis/redis-backend");
     return RedisBackend.connect({
       nodeId,
       url: config.redisUrl,
@@ -31,7 +31,7 @@ export async function createBackend(config: AppConfig, log?: FastifyBaseLogger):
     });
   }
   if (config.history === "memory") return new MemoryBackend({ nodeId });
-  const { SqliteBackend } = await import("../backend/sqlite-backend");
+  const { SqliteBackend } = await import("../backend/sqlite/sqlite-backend");
   return SqliteBackend.open({ nodeId, dataDir: config.dataDir });
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { createChatDeps } from "../chat/deps";
 import { ChatHub } from "../chat/hub";
-import { realTimers, type Timers } from "../chat/peer";
+import type { Timers } from "../chat/ports";
 import type { AppConfig } from "../config";
 
 declare module "fastify" {
@@ -15,15 +16,16 @@ export interface ChatPluginOptions {
   timers?: Timers;
 }
 
+/** Builds the chat dependencies once (metrics come from the metrics plugin) and the hub over them. */
 export default fp(
   async function chatPlugin(app: FastifyInstance, options: ChatPluginOptions) {
-    const hub = new ChatHub({
-      backend: app.backend,
+    const deps = createChatDeps({
       limits: options.config.limits,
-      timers: options.timers ?? realTimers,
       logger: app.log,
+      metrics: app.chatMetrics,
+      ...(options.timers ? { timers: options.timers } : {}),
     });
-    app.decorate("hub", hub);
+    app.decorate("hub", new ChatHub({ backend: app.backend, deps }));
   },
-  { name: "chat", dependencies: ["backend"], fastify: "5.x" },
+  { name: "chat", dependencies: ["backend", "metrics"], fastify: "5.x" },
 );

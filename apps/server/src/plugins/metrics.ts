@@ -4,8 +4,7 @@ import { CLOSE_CODES } from "@chatroom/protocol";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { ChatMetrics } from "../chat/chat-metrics";
-import type { OutboundBatch } from "../chat/peer";
+import { type ChatMetrics, noopChatMetrics, type OutboundBatch } from "../chat/ports";
 import type { AppConfig } from "../config";
 import { pollingRouteOptions } from "../routes/polling";
 
@@ -15,13 +14,15 @@ export interface TransportMetrics {
   /** A room's broadcast batch to one recipient: classified once per batch, then plain additions. */
   batchOut(batch: OutboundBatch): void;
   frameIn(bytes: number): void;
-  /** A close the server started, by code (4008 is a slow-consumer drop). */
+  /** A close the server started, by code (`CLOSE_CODES.tooSlow` is a slow-consumer drop). */
   serverClose(code: number): void;
 }
 
 declare module "fastify" {
   interface FastifyInstance {
     transportMetrics: TransportMetrics;
+    /** Handed to the chat logic when the chat plugin builds its dependencies. */
+    chatMetrics: ChatMetrics;
   }
 }
 
@@ -40,6 +41,7 @@ export default fp(
   async function metricsPlugin(app: FastifyInstance, { config }: { config: AppConfig }) {
     if (!config.metrics) {
       app.decorate("transportMetrics", noopTransport);
+      app.decorate("chatMetrics", { ...noopChatMetrics });
       return;
     }
     const registry = new Registry();
@@ -119,8 +121,9 @@ export default fp(
       name: "chat_connections",
       help: "Open WebSocket connections on this node.",
       registers: [registry],
+      // Read at scrape time: the hub, built after this plugin, exists by then.
       collect() {
-        this.set(app.hub.connectionCount);
+        this.set(app.hasDecorator("hub") ? app.hub.connectionCount : 0);
       },
     });
     new Counter({
@@ -181,7 +184,7 @@ export default fp(
     });
     const slowConsumerDrops = new Counter({
       name: "chat_slow_consumer_drops_total",
-      help: "Connections closed with 4008 because their send buffer passed SLOW_CONSUMER_BYTES.",
+      help: `Connections closed with ${CLOSE_CODES.tooSlow.code} because their send buffer passed SLOW_CONSUMER_BYTES.`,
       registers: [registry],
     });
     const serverCloses = new Counter({
@@ -213,7 +216,7 @@ export default fp(
     };
 
     app.decorate("transportMetrics", transport);
-    app.hub.metrics = chat;
+    app.decorate("chatMetrics", chat);
     const expectedAuthorization = config.metricsToken ? Buffer.from(`Bearer ${config.metricsToken}`) : undefined;
     // Scraped every few seconds, like the other polled routes: quiet at the default log level.
     app.get("/metrics", pollingRouteOptions(app), async (request, reply) => {
@@ -224,7 +227,7 @@ export default fp(
       return reply.type(registry.contentType).send(body);
     });
   },
-  { name: "metrics", dependencies: ["chat"], fastify: "5.x" },
+  { name: "metrics", fastify: "5.x" },
 );
 
 /** Compares in constant time, so response timing does not reveal how much of the token matched. */

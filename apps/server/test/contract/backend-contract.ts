@@ -1,6 +1,9 @@
 import type { ChatFrame, User } from "@chatroom/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AppendRequest, Backend } from "../../src/backend/backend";
+import type { Backend } from "../../src/backend/backend";
+import { BackendClosedError } from "../../src/backend/backend-closed-error";
+import type { AppendRequest } from "../../src/backend/message-store";
+import type { RoomEvent } from "../../src/backend/room-bus";
 
 export interface BackendFactoryOptions {
   /** The clock the backend stamps `ts` with. */
@@ -16,6 +19,10 @@ export interface BackendHarness {
   restart?: () => Promise<Backend>;
   /** Closes whatever is open and removes the storage. */
   cleanup(): Promise<void>;
+  /** Cluster backends only: opens another node on the same storage (the test closes it). */
+  openPeer?: () => Promise<Backend>;
+  /** Cluster backends only: cuts the room bus's connection, as a network failure would. */
+  interruptBus?: () => Promise<void>;
 }
 
 export type BackendFactory = (options: BackendFactoryOptions) => Promise<BackendHarness>;
@@ -28,8 +35,19 @@ function request(room: string, from: User, clientMsgId: string, text = `text of 
 }
 
 async function appendMany(backend: Backend, room: string, count: number, prefix = "m"): Promise<ChatFrame[]> {
-  const results = await Promise.all(Array.from({ length: count }, (_, i) => backend.append(request(room, alice, `${prefix}${i + 1}`))));
+  const results = await Promise.all(
+    Array.from({ length: count }, (_, i) => backend.messages.append(request(room, alice, `${prefix}${i + 1}`))),
+  );
   return results.map((result) => result.message);
+}
+
+/** Waits for a condition the backend reaches asynchronously (a pub/sub delivery, a reconnect). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const seqs = (messages: ChatFrame[]) => messages.map((message) => message.seq);
@@ -48,7 +66,12 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  *     };
  *   }, { persistent: true });
  */
-export function describeBackendContract(name: string, factory: BackendFactory, options: { persistent?: boolean } = {}): void {
+export function describeBackendContract(
+  name: string,
+  factory: BackendFactory,
+  /** `persistent`: survives a restart; `cluster`: several nodes share it (the harness opens peers). */
+  options: { persistent?: boolean; cluster?: boolean } = {},
+): void {
   describe(`Backend contract: ${name}`, () => {
     let harness: BackendHarness;
     let backend: Backend;
@@ -66,16 +89,16 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
 
     describe("append and seq", () => {
       it("starts at 1 and counts up by exactly one per message", async () => {
-        expect(await backend.latestSeq("room-a")).toBe(0);
+        expect(await backend.messages.latestSeq("room-a")).toBe(0);
         const stored: ChatFrame[] = [];
         for (let i = 1; i <= 5; i++) {
           clock += 10;
-          const result = await backend.append(request("room-a", i % 2 ? alice : bob, `c${i}`, `hello ${i}`));
+          const result = await backend.messages.append(request("room-a", i % 2 ? alice : bob, `c${i}`, `hello ${i}`));
           expect(result.duplicate).toBe(false);
           stored.push(result.message);
         }
         expect(seqs(stored)).toEqual([1, 2, 3, 4, 5]);
-        expect(await backend.latestSeq("room-a")).toBe(5);
+        expect(await backend.messages.latestSeq("room-a")).toBe(5);
         expect(stored[0]).toEqual({
           type: "chat",
           room: "room-a",
@@ -91,15 +114,15 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
       });
 
       it("keeps a separate seq per room", async () => {
-        await backend.append(request("room-a", alice, "a1"));
-        await backend.append(request("room-b", alice, "b1"));
-        await backend.append(request("room-a", alice, "a2"));
-        const b2 = await backend.append(request("room-b", bob, "b2"));
+        await backend.messages.append(request("room-a", alice, "a1"));
+        await backend.messages.append(request("room-b", alice, "b1"));
+        await backend.messages.append(request("room-a", alice, "a2"));
+        const b2 = await backend.messages.append(request("room-b", bob, "b2"));
         expect(b2.message.seq).toBe(2);
-        expect(await backend.latestSeq("room-a")).toBe(2);
-        expect(await backend.latestSeq("room-b")).toBe(2);
-        expect(await backend.latestSeq("room-c")).toBe(0);
-        const a = await backend.range("room-a", { after: 0, upTo: 10, limit: 10 });
+        expect(await backend.messages.latestSeq("room-a")).toBe(2);
+        expect(await backend.messages.latestSeq("room-b")).toBe(2);
+        expect(await backend.messages.latestSeq("room-c")).toBe(0);
+        const a = await backend.messages.range("room-a", { after: 0, upTo: 10, limit: 10 });
         expect(a.messages.map((message) => message.clientMsgId)).toEqual(["a1", "a2"]);
       });
 
@@ -107,7 +130,7 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
         const stored = await appendMany(backend, "busy", 60);
         expect([...seqs(stored)].sort((x, y) => x - y)).toEqual(range(1, 60));
         expect(new Set(stored.map((message) => message.id)).size).toBe(60);
-        const read = await backend.range("busy", { after: 0, upTo: 60, limit: 100 });
+        const read = await backend.messages.range("busy", { after: 0, upTo: 60, limit: 100 });
         expect(seqs(read.messages)).toEqual(range(1, 60));
         for (const message of read.messages) {
           expect(stored.find((original) => original.seq === message.seq)).toEqual(message);
@@ -116,8 +139,8 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
 
       it("keeps the text exactly, unicode and newlines included", async () => {
         const text = "line one\nline two 🎉 ｆｕｌｌ \u202e";
-        const { message } = await backend.append(request("r", alice, "u1", text));
-        const read = await backend.range("r", { after: 0, upTo: 1, limit: 1 });
+        const { message } = await backend.messages.append(request("r", alice, "u1", text));
+        const read = await backend.messages.range("r", { after: 0, upTo: 1, limit: 1 });
         expect(message.text).toBe(text);
         expect(read.messages[0]?.text).toBe(text);
       });
@@ -125,34 +148,34 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
 
     describe("dedupe on (user id, clientMsgId)", () => {
       it("returns the original with duplicate=true and stores nothing new", async () => {
-        const first = await backend.append(request("r", alice, "same", "first text"));
-        await backend.append(request("r", bob, "other"));
+        const first = await backend.messages.append(request("r", alice, "same", "first text"));
+        await backend.messages.append(request("r", bob, "other"));
         clock += 1_000;
-        const again = await backend.append(request("r", alice, "same", "different text"));
+        const again = await backend.messages.append(request("r", alice, "same", "different text"));
         expect(again.duplicate).toBe(true);
         expect(again.message).toEqual(first.message);
-        expect(await backend.latestSeq("r")).toBe(2);
+        expect(await backend.messages.latestSeq("r")).toBe(2);
       });
 
       it("does not confuse two users with the same clientMsgId", async () => {
-        const a = await backend.append(request("r", alice, "shared"));
-        const b = await backend.append(request("r", bob, "shared"));
+        const a = await backend.messages.append(request("r", alice, "shared"));
+        const b = await backend.messages.append(request("r", bob, "shared"));
         expect(b.duplicate).toBe(false);
         expect(b.message.seq).toBe(a.message.seq + 1);
       });
 
       it("holds across rooms: the key has no room in it", async () => {
-        const a = await backend.append(request("room-a", alice, "once"));
-        const b = await backend.append(request("room-b", alice, "once"));
+        const a = await backend.messages.append(request("room-a", alice, "once"));
+        const b = await backend.messages.append(request("room-b", alice, "once"));
         expect(b).toEqual({ message: a.message, duplicate: true });
-        expect(await backend.latestSeq("room-b")).toBe(0);
+        expect(await backend.messages.latestSeq("room-b")).toBe(0);
       });
 
       it("stores concurrent duplicates once", async () => {
-        const results = await Promise.all([1, 2, 3].map(() => backend.append(request("r", alice, "racy"))));
+        const results = await Promise.all([1, 2, 3].map(() => backend.messages.append(request("r", alice, "racy"))));
         expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
         for (const result of results) expect(result.message).toEqual(results[0]?.message);
-        expect(await backend.latestSeq("r")).toBe(1);
+        expect(await backend.messages.latestSeq("r")).toBe(1);
       });
     });
 
@@ -162,55 +185,55 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
       });
 
       it("after=0 returns everything, oldest first, complete", async () => {
-        const result = await backend.range("r", { after: 0, upTo: 20, limit: 500 });
+        const result = await backend.messages.range("r", { after: 0, upTo: 20, limit: 500 });
         expect(seqs(result.messages)).toEqual(range(1, 20));
         expect(result.complete).toBe(true);
       });
 
       it("after=latest returns nothing, complete", async () => {
-        expect(await backend.range("r", { after: 20, upTo: 20, limit: 500 })).toEqual({ messages: [], complete: true });
+        expect(await backend.messages.range("r", { after: 20, upTo: 20, limit: 500 })).toEqual({ messages: [], complete: true });
       });
 
       it("after past the latest returns nothing, complete", async () => {
-        expect(await backend.range("r", { after: 35, upTo: 20, limit: 500 })).toEqual({ messages: [], complete: true });
-        expect(await backend.range("r", { after: 35, upTo: 40, limit: 500 })).toEqual({ messages: [], complete: true });
+        expect(await backend.messages.range("r", { after: 35, upTo: 20, limit: 500 })).toEqual({ messages: [], complete: true });
+        expect(await backend.messages.range("r", { after: 35, upTo: 40, limit: 500 })).toEqual({ messages: [], complete: true });
       });
 
       it("an after older than the limit gives the newest `limit`, complete=false", async () => {
-        const result = await backend.range("r", { after: 2, upTo: 20, limit: 5 });
+        const result = await backend.messages.range("r", { after: 2, upTo: 20, limit: 5 });
         expect(seqs(result.messages)).toEqual(range(16, 20));
         expect(result.complete).toBe(false);
       });
 
       it("a range that exactly fits the limit is complete", async () => {
-        const result = await backend.range("r", { after: 15, upTo: 20, limit: 5 });
+        const result = await backend.messages.range("r", { after: 15, upTo: 20, limit: 5 });
         expect(seqs(result.messages)).toEqual(range(16, 20));
         expect(result.complete).toBe(true);
       });
 
       it("never returns past upTo", async () => {
-        const result = await backend.range("r", { after: 5, upTo: 9, limit: 500 });
+        const result = await backend.messages.range("r", { after: 5, upTo: 9, limit: 500 });
         expect(seqs(result.messages)).toEqual(range(6, 9));
         expect(result.complete).toBe(true);
-        const capped = await backend.range("r", { after: 0, upTo: 9, limit: 3 });
+        const capped = await backend.messages.range("r", { after: 0, upTo: 9, limit: 3 });
         expect(seqs(capped.messages)).toEqual([7, 8, 9]);
         expect(capped.complete).toBe(false);
       });
 
       it("an upTo past the latest is bounded by what is stored", async () => {
-        const result = await backend.range("r", { after: 18, upTo: 1_000, limit: 500 });
+        const result = await backend.messages.range("r", { after: 18, upTo: 1_000, limit: 500 });
         expect(seqs(result.messages)).toEqual([19, 20]);
         expect(result.complete).toBe(true);
       });
 
       it("an unknown room is empty and complete", async () => {
-        expect(await backend.range("nowhere", { after: 0, upTo: 0, limit: 50 })).toEqual({ messages: [], complete: true });
+        expect(await backend.messages.range("nowhere", { after: 0, upTo: 0, limit: 50 })).toEqual({ messages: [], complete: true });
       });
     });
 
     it("range with since older than 500 back gives the newest 500, complete=false", async () => {
       await appendMany(backend, "long", 620);
-      const result = await backend.range("long", { after: 10, upTo: 620, limit: 500 });
+      const result = await backend.messages.range("long", { after: 10, upTo: 620, limit: 500 });
       expect(seqs(result.messages)).toEqual(range(121, 620));
       expect(result.complete).toBe(false);
     });
@@ -221,7 +244,7 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
       });
 
       it("returns the newest `limit` below `before`, oldest first, with hasOlder", async () => {
-        const page = await backend.before("r", 26, 10);
+        const page = await backend.messages.before("r", 26, 10);
         expect(seqs(page.messages)).toEqual(range(16, 25));
         expect(page.hasOlder).toBe(true);
       });
@@ -231,7 +254,7 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
         let before = 26;
         let pages = 0;
         for (;;) {
-          const page = await backend.before("r", before, 7);
+          const page = await backend.messages.before("r", before, 7);
           pages++;
           seen.unshift(...seqs(page.messages));
           if (!page.hasOlder) break;
@@ -242,54 +265,99 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
       });
 
       it("hasOlder is false when the page reaches seq 1", async () => {
-        expect(await backend.before("r", 4, 3).then((page) => [seqs(page.messages), page.hasOlder])).toEqual([[1, 2, 3], false]);
-        expect(await backend.before("r", 5, 3).then((page) => [seqs(page.messages), page.hasOlder])).toEqual([[2, 3, 4], true]);
+        expect(await backend.messages.before("r", 4, 3).then((page) => [seqs(page.messages), page.hasOlder])).toEqual([[1, 2, 3], false]);
+        expect(await backend.messages.before("r", 5, 3).then((page) => [seqs(page.messages), page.hasOlder])).toEqual([[2, 3, 4], true]);
       });
 
       it("before=1 and before=0 are empty; a before past the latest is bounded", async () => {
-        expect(await backend.before("r", 1, 10)).toEqual({ messages: [], hasOlder: false });
-        expect(await backend.before("r", 0, 10)).toEqual({ messages: [], hasOlder: false });
-        const page = await backend.before("r", 1_000, 3);
+        expect(await backend.messages.before("r", 1, 10)).toEqual({ messages: [], hasOlder: false });
+        expect(await backend.messages.before("r", 0, 10)).toEqual({ messages: [], hasOlder: false });
+        const page = await backend.messages.before("r", 1_000, 3);
         expect(seqs(page.messages)).toEqual([23, 24, 25]);
         expect(page.hasOlder).toBe(true);
-        expect(await backend.before("nowhere", 10, 10)).toEqual({ messages: [], hasOlder: false });
+        expect(await backend.messages.before("nowhere", 10, 10)).toEqual({ messages: [], hasOlder: false });
       });
     });
 
     describe("sessions", () => {
       it("saves, reads and updates a session", async () => {
-        expect(await backend.getSession("token-unknown-000")).toBeUndefined();
-        await backend.saveSession("token-a-0000000000", { userId: "u1", name: "alice" });
-        await backend.saveSession("token-b-0000000000", { userId: "u2", name: "bob" });
-        expect(await backend.getSession("token-a-0000000000")).toEqual({ userId: "u1", name: "alice" });
-        await backend.saveSession("token-a-0000000000", { userId: "u1", name: "alicia" });
-        expect(await backend.getSession("token-a-0000000000")).toEqual({ userId: "u1", name: "alicia" });
-        expect(await backend.getSession("token-b-0000000000")).toEqual({ userId: "u2", name: "bob" });
+        expect(await backend.sessions.get("token-unknown-000")).toBeUndefined();
+        await backend.sessions.save("token-a-0000000000", { userId: "u1", name: "alice" });
+        await backend.sessions.save("token-b-0000000000", { userId: "u2", name: "bob" });
+        expect(await backend.sessions.get("token-a-0000000000")).toEqual({ userId: "u1", name: "alice" });
+        await backend.sessions.save("token-a-0000000000", { userId: "u1", name: "alicia" });
+        expect(await backend.sessions.get("token-a-0000000000")).toEqual({ userId: "u1", name: "alicia" });
+        expect(await backend.sessions.get("token-b-0000000000")).toEqual({ userId: "u2", name: "bob" });
       });
 
       it("returns a copy, not live state", async () => {
         const record = { userId: "u1", name: "alice" };
-        await backend.saveSession("token-c-0000000000", record);
+        await backend.sessions.save("token-c-0000000000", record);
         record.name = "mutated";
-        expect(await backend.getSession("token-c-0000000000")).toEqual({ userId: "u1", name: "alice" });
+        expect(await backend.sessions.get("token-c-0000000000")).toEqual({ userId: "u1", name: "alice" });
       });
     });
 
     describe("lifecycle", () => {
-      it("is ready while open and not after close; appends after close fail", async () => {
+      it("is ready while open and not after close; appends and session saves after close fail", async () => {
         expect(await backend.isReady()).toBe(true);
         expect(backend.kind).toMatch(/\S/);
         expect(backend.nodeId).toMatch(/\S/);
         await backend.close();
         expect(await backend.isReady()).toBe(false);
-        await expect(backend.append(request("r", alice, "late"))).rejects.toThrow();
+        await expect(backend.messages.append(request("r", alice, "late"))).rejects.toThrow(BackendClosedError);
+        await expect(backend.sessions.save("token-late-0000000", { userId: "u1", name: "late" })).rejects.toThrow(BackendClosedError);
       });
 
       it("a pending append is committed before close resolves", async () => {
-        const pending = backend.append(request("r", alice, "in-flight"));
+        const pending = backend.messages.append(request("r", alice, "in-flight"));
         await backend.close();
         expect((await pending).message.seq).toBe(1);
       });
+    });
+
+    describe("room bus", () => {
+      /** Another node stores a chat in `room`; expects it to be the one event this node's room gets. */
+      async function expectPeerChat(room: string, events: RoomEvent[], clientMsgId: string): Promise<void> {
+        const peer = await harness.openPeer?.();
+        if (!peer) throw new Error("a cluster backend's harness must provide openPeer()");
+        try {
+          const { message } = await peer.messages.append(request(room, bob, clientMsgId));
+          await until(() => events.length > 0, `the other node's chat in ${room}`);
+          expect(events).toEqual([{ kind: "chat", origin: peer.nodeId, message }]);
+        } finally {
+          await peer.close();
+        }
+      }
+
+      it("never hands a room this node's own events", async () => {
+        const events: RoomEvent[] = [];
+        const unsubscribe = await backend.bus.subscribe("r", { event: (event) => events.push(event), resync: () => {} });
+        await backend.bus.publishTyping("r", alice, true);
+        await backend.messages.append(request("r", alice, "own"));
+        // On a cluster, another node's event comes after this node's own on the same channel:
+        // once it is here, this node's own would have been too.
+        if (options.cluster) await expectPeerChat("r", events, "theirs");
+        else expect(events).toEqual([]);
+        await unsubscribe();
+      });
+
+      if (options.cluster) {
+        it("after losing its connection, asks every subscribed room to resync once it is subscribed again", async () => {
+          const { interruptBus } = harness;
+          if (!interruptBus) throw new Error("a cluster backend's harness must provide interruptBus()");
+          const resyncs: string[] = [];
+          const events: RoomEvent[] = [];
+          for (const room of ["r1", "r2"]) {
+            await backend.bus.subscribe(room, { event: (event) => events.push(event), resync: () => resyncs.push(room) });
+          }
+          await interruptBus();
+          await until(() => resyncs.length === 2, "both rooms to resync");
+          expect(resyncs.sort()).toEqual(["r1", "r2"]);
+          // Subscribed again by then: a chat another node stores now reaches the room.
+          await expectPeerChat("r1", events, "after-resync");
+        });
+      }
     });
 
     if (options.persistent) {
@@ -298,20 +366,20 @@ export function describeBackendContract(name: string, factory: BackendFactory, o
           const restart = harness.restart;
           if (!restart) throw new Error("a persistent backend's harness must provide restart()");
           const before = await appendMany(backend, "r", 10);
-          await backend.append(request("other", bob, "o1"));
-          await backend.saveSession("token-persist-0000", { userId: "u9", name: "nine" });
+          await backend.messages.append(request("other", bob, "o1"));
+          await backend.sessions.save("token-persist-0000", { userId: "u9", name: "nine" });
 
           backend = await restart();
-          expect(await backend.latestSeq("r")).toBe(10);
-          const next = await backend.append(request("r", bob, "after-restart"));
+          expect(await backend.messages.latestSeq("r")).toBe(10);
+          const next = await backend.messages.append(request("r", bob, "after-restart"));
           expect(next).toMatchObject({ duplicate: false, message: { seq: 11 } });
-          const dup = await backend.append(request("r", alice, "m4"));
+          const dup = await backend.messages.append(request("r", alice, "m4"));
           expect(dup).toEqual({ message: before.find((message) => message.clientMsgId === "m4"), duplicate: true });
-          const all = await backend.range("r", { after: 0, upTo: 100, limit: 100 });
+          const all = await backend.messages.range("r", { after: 0, upTo: 100, limit: 100 });
           expect(seqs(all.messages)).toEqual(range(1, 11));
           for (const message of before) expect(all.messages[message.seq - 1]).toEqual(message);
-          expect(await backend.latestSeq("other")).toBe(1);
-          expect(await backend.getSession("token-persist-0000")).toEqual({ userId: "u9", name: "nine" });
+          expect(await backend.messages.latestSeq("other")).toBe(1);
+          expect(await backend.sessions.get("token-persist-0000")).toEqual({ userId: "u9", name: "nine" });
           const ids = new Set(all.messages.map((message) => message.id));
           expect(ids.size).toBe(11);
         });

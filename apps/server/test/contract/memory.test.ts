@@ -1,4 +1,4 @@
-import { MemoryBackend } from "../../src/backend/memory-backend";
+import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { describeBackendContract } from "./backend-contract";
 
 describeBackendContract("memory", async ({ now }) => {

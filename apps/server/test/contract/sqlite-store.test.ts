@@ -2,8 +2,8 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { SqliteBackend, StoreError } from "../../src/backend/sqlite-backend";
-import { SCHEMA_VERSION } from "../../src/backend/sqlite-schema";
+import { SCHEMA_VERSION } from "../../src/backend/sqlite/schema";
+import { SqliteBackend, StoreError } from "../../src/backend/sqlite/sqlite-backend";
 import { type TempDir, tempDir } from "../support/temp-dir";
 
 let dir: TempDir;
@@ -35,7 +35,7 @@ describe("SQLite store", () => {
     const dataDir = join(dir.path, "nested", "data");
     const backend = openBackend(dataDir);
     expect(backend.file).toBe(join(dataDir, "chat.db"));
-    await backend.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
+    await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
     expect(existsSync(join(dataDir, "chat.db"))).toBe(true);
     expect(existsSync(join(dataDir, "chat.db-wal"))).toBe(true);
     const peek = new Database(backend.file, { readonly: true });
@@ -68,7 +68,7 @@ describe("SQLite store", () => {
     dir = tempDir();
     new Database(join(dir.path, "chat.db")).close();
     const backend = openBackend(dir.path);
-    const { message } = await backend.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
+    const { message } = await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
     expect(message.seq).toBe(1);
   });
 
@@ -99,7 +99,7 @@ describe("SQLite store", () => {
     dir = tempDir();
     const backend = openBackend(dir.path);
     for (let i = 0; i < 200; i++)
-      await backend.append({ room: "r", from: { id: "u", name: "n" }, text: "x".repeat(200), clientMsgId: `c${i}` });
+      await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "x".repeat(200), clientMsgId: `c${i}` });
     await backend.close();
     open.splice(0);
     const file = join(dir.path, "chat.db");

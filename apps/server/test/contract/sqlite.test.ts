@@ -1,5 +1,5 @@
 import type { Backend } from "../../src/backend/backend";
-import { SqliteBackend } from "../../src/backend/sqlite-backend";
+import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { tempDir } from "../support/temp-dir";
 import { describeBackendContract } from "./backend-contract";
 

@@ -64,7 +64,7 @@ describe("abuse", () => {
     expect(limited.length).toBeGreaterThan(0);
     for (const error of limited) expect(error.retryAfterMs).toBeGreaterThan(0);
 
-    const stored = await server.app.backend.range(ROOM, { after: 0, upTo: 1_000_000, limit: 1_000_000 });
+    const stored = await server.app.backend.messages.range(ROOM, { after: 0, upTo: 1_000_000, limit: 1_000_000 });
     const storedFromFlooder = stored.messages.filter((m) => m.from.id === flooder.welcome.you.id);
     expect(storedFromFlooder.length).toBeGreaterThanOrEqual(burst);
     expect(storedFromFlooder.length).toBeLessThanOrEqual(burst + Math.ceil(ratePerSecond * elapsedSeconds));

@@ -91,7 +91,7 @@ describe("hostile content", () => {
     attacker.send({ type: "chat", text: "honest", clientMsgId: "honest" });
     const chat = await bystander.waitFor((f) => f.type === "chat" && f.clientMsgId === "honest");
     expect(chat).toMatchObject({ from: attacker.welcome.you });
-    const stored = await server.app.backend.range(ROOM, { after: 0, upTo: 1_000, limit: 1_000 });
+    const stored = await server.app.backend.messages.range(ROOM, { after: 0, upTo: 1_000, limit: 1_000 });
     expect(stored.messages.map((m) => m.from.id)).toEqual([attacker.welcome.you.id]);
     expect(stored.messages.some((m) => m.text.includes("admin") || m.text === "forged")).toBe(false);
     await expectBystanderUnharmed(bystander);

@@ -2,9 +2,8 @@ import { connect, type Socket } from "node:net";
 import { CLOSE_CODES, type ServerFrameOf } from "@chatroom/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/backend";
-import { MemoryBackend } from "../../src/backend/memory-backend";
-import { SqliteBackend } from "../../src/backend/sqlite-backend";
-import type { ChatMetrics } from "../../src/chat/chat-metrics";
+import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { type StartedServer, startServer } from "../support/start-server";
 import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
@@ -166,17 +165,14 @@ describe("faults", () => {
     backend.throwSync.delete("range");
 
     // A synchronous throw that escapes the chat layer entirely is contained by the socket glue.
-    const metrics = server.app.hub.metrics;
-    const exploding: ChatMetrics = {
-      ...metrics,
-      frameIn: () => {
-        throw new Error("injected: metrics exploded");
-      },
+    const metrics = server.app.chatMetrics;
+    const frameIn = metrics.frameIn;
+    metrics.frameIn = () => {
+      throw new Error("injected: metrics exploded");
     };
-    server.app.hub.metrics = exploding;
     victim.send({ type: "ping" });
     const close = await victim.waitForClose();
-    server.app.hub.metrics = metrics;
+    metrics.frameIn = frameIn;
     expect(close.code).toBe(CLOSE_CODES.internalError.code);
     expect(close.reason).not.toMatch(LEAKS);
     expect(
@@ -205,7 +201,7 @@ describe("faults", () => {
       expect(error.message).not.toMatch(LEAKS);
     }
     expect(writer.ofType("ack")).toEqual([]);
-    expect(await server.app.backend.latestSeq(ROOM)).toBe(0);
+    expect(await server.app.backend.messages.latestSeq(ROOM)).toBe(0);
 
     backend.appendFault = null;
     writer.send({ type: "chat", text: "will this survive?", clientMsgId: "outbox-1" });

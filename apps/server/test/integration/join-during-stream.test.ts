@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS } from "@chatroom/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryBackend } from "../../src/backend/memory-backend";
+import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { MemoryMessageStore } from "../../src/backend/memory/message-store";
 import { ResumingClient } from "../support/resuming-client";
 import { type StartedServer, startServer } from "../support/start-server";
 import { type TempDir, tempDir } from "../support/temp-dir";
@@ -97,11 +98,14 @@ describe("frames sent before the welcome", () => {
 describe("frames sent while a slow store builds the welcome", () => {
   it("are held until after the welcome, even when the store answers late", async () => {
     // A store that takes its time, as Redis does over the network: frames arrive mid-join.
-    class SlowBackend extends MemoryBackend {
-      override async range(...args: Parameters<MemoryBackend["range"]>) {
+    class SlowMessageStore extends MemoryMessageStore {
+      override async range(...args: Parameters<MemoryMessageStore["range"]>) {
         await new Promise((resolve) => setTimeout(resolve, 150));
         return super.range(...args);
       }
+    }
+    class SlowBackend extends MemoryBackend {
+      override readonly messages = new SlowMessageStore({ nodeId: "slow" });
     }
     server = await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) });
     const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });

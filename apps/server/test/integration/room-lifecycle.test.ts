@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { SessionRecord } from "../../src/backend/backend";
-import { MemoryBackend } from "../../src/backend/memory-backend";
+import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { MemorySessionStore } from "../../src/backend/memory/session-store";
+import type { SessionRecord } from "../../src/backend/session-store";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
@@ -11,11 +12,18 @@ let server: StartedServer | undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A store with network latency on session writes, as Redis has. */
+class SlowSessionStore extends MemorySessionStore {
+  delayMs = 0;
+  override async save(token: string, record: SessionRecord): Promise<void> {
+    if (this.delayMs > 0) await sleep(this.delayMs);
+    return super.save(token, record);
+  }
+}
+
 class SlowSessionBackend extends MemoryBackend {
-  sessionDelayMs = 0;
-  override async saveSession(token: string, record: SessionRecord): Promise<void> {
-    if (this.sessionDelayMs > 0) await sleep(this.sessionDelayMs);
-    return super.saveSession(token, record);
+  override readonly sessions = new SlowSessionStore();
+  set sessionDelayMs(ms: number) {
+    this.sessions.delayMs = ms;
   }
 }
 

@@ -25,6 +25,15 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+/** Polls a condition that the servers reach asynchronously (here, through Redis). */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function join(server: StartedServer, query: Record<string, string>) {
   const client = await TestClient.join(server.wsUrl, query);
   clients.push(client);
@@ -101,9 +110,14 @@ describe("presence across nodes", () => {
     expect(onB.welcome.you).toEqual(onA.welcome.you);
     expect(onB.welcome.memberCount).toBe(2);
 
+    // The cluster's record that frank is on node A.
+    const onNodeA = async () =>
+      (await redis.command("HEXISTS", "chat:room:twice:members", `${a.app.backend.nodeId}|${onA.welcome.you.id}`)).trim();
+    expect(await onNodeA()).toBe("1");
     await onA.close();
-    // Past the grace period nobody left: frank is still on node B.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Node A's grace period runs out and it records in the cluster that frank left node A; yet
+    // nobody left: frank is still on node B.
+    await until(async () => (await onNodeA()) === "0");
     expect(watcher.ofType("system").filter((frame) => frame.left.length > 0)).toEqual([]);
     expect(await rooms(a)).toEqual({ rooms: [{ name: "twice", memberCount: 2 }] });
 

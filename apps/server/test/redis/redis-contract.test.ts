@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import type { Backend } from "../../src/backend/backend";
-import { RedisBackend } from "../../src/backend/redis-backend";
+import { RedisBackend } from "../../src/backend/redis/redis-backend";
 import { describeBackendContract } from "../contract/backend-contract";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 
@@ -20,10 +20,15 @@ describeBackendContract(
   async ({ now }) => {
     // One redis-server for the file; each test gets its own key namespace.
     const keyPrefix = `t${randomBytes(4).toString("hex")}`;
-    const open = () => RedisBackend.connect({ nodeId: "node-redis", url: redis.url, keyPrefix, now });
+    const open = (nodeId = "node-redis") => RedisBackend.connect({ nodeId, url: redis.url, keyPrefix, now });
     let backend: Backend = await open();
     return {
       backend,
+      openPeer: () => open("node-peer"),
+      interruptBus: async () => {
+        // Every subscriber connection of this redis-server; only this test's backend has one.
+        await redis.command("CLIENT", "KILL", "TYPE", "pubsub");
+      },
       restart: async () => {
         await backend.close();
         backend = await open();
@@ -34,5 +39,5 @@ describeBackendContract(
       },
     };
   },
-  { persistent: true },
+  { persistent: true, cluster: true },
 );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PresenceWindow } from "../../src/chat/presence-window";
+import { PresenceWindow } from "../../src/chat/room/presence-window";
 
 const ann = { id: "a", name: "ann" };
 const annie = { id: "a", name: "annie" };

@@ -1,14 +1,8 @@
-import type {
-  AppendRequest,
-  AppendResult,
-  Backend,
-  PageResult,
-  RangeQuery,
-  RangeResult,
-  RoomEvent,
-  RoomEventListener,
-  SessionRecord,
-} from "../../../src/backend/backend";
+import type { Backend } from "../../../src/backend/backend";
+import type { ClusterPresence } from "../../../src/backend/cluster-presence";
+import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
+import type { RoomBus } from "../../../src/backend/room-bus";
+import type { SessionRecord, SessionStore } from "../../../src/backend/session-store";
 
 type Fault = () => Error;
 
@@ -21,8 +15,36 @@ export class FaultyBackend implements Backend {
   appendFault: Fault | null = null;
   readonly throwSync = new Set<"before" | "saveSession" | "range">();
   appendCalls = 0;
+  readonly messages: MessageStore;
+  readonly sessions: SessionStore;
 
-  constructor(private readonly inner: Backend) {}
+  constructor(private readonly inner: Backend) {
+    const messages = inner.messages;
+    const sessions = inner.sessions;
+    this.messages = {
+      append: async (request: AppendRequest): Promise<AppendResult> => {
+        this.appendCalls++;
+        if (this.appendFault) throw this.appendFault();
+        return messages.append(request);
+      },
+      latestSeq: (room: string) => messages.latestSeq(room),
+      range: (room: string, query: RangeQuery): Promise<RangeResult> => {
+        if (this.throwSync.has("range")) throw new TypeError("injected: range exploded");
+        return messages.range(room, query);
+      },
+      before: (room: string, before: number, limit: number): Promise<PageResult> => {
+        if (this.throwSync.has("before")) throw new TypeError("injected: cannot read properties of undefined (reading 'rows')");
+        return messages.before(room, before, limit);
+      },
+    };
+    this.sessions = {
+      get: (token: string) => sessions.get(token),
+      save: (token: string, record: SessionRecord): Promise<void> => {
+        if (this.throwSync.has("saveSession")) throw new RangeError("injected: session table is corrupt");
+        return sessions.save(token, record);
+      },
+    };
+  }
 
   get kind(): string {
     return `faulty-${this.inner.kind}`;
@@ -32,41 +54,12 @@ export class FaultyBackend implements Backend {
     return this.inner.nodeId;
   }
 
-  async append(request: AppendRequest): Promise<AppendResult> {
-    this.appendCalls++;
-    if (this.appendFault) throw this.appendFault();
-    return this.inner.append(request);
+  get bus(): RoomBus {
+    return this.inner.bus;
   }
 
-  latestSeq(room: string): Promise<number> {
-    return this.inner.latestSeq(room);
-  }
-
-  range(room: string, query: RangeQuery): Promise<RangeResult> {
-    if (this.throwSync.has("range")) throw new TypeError("injected: range exploded");
-    return this.inner.range(room, query);
-  }
-
-  before(room: string, before: number, limit: number): Promise<PageResult> {
-    if (this.throwSync.has("before")) throw new TypeError("injected: cannot read properties of undefined (reading 'rows')");
-    return this.inner.before(room, before, limit);
-  }
-
-  getSession(token: string): Promise<SessionRecord | undefined> {
-    return this.inner.getSession(token);
-  }
-
-  saveSession(token: string, record: SessionRecord): Promise<void> {
-    if (this.throwSync.has("saveSession")) throw new RangeError("injected: session table is corrupt");
-    return this.inner.saveSession(token, record);
-  }
-
-  subscribe(room: string, listener: RoomEventListener): Promise<() => Promise<void>> {
-    return this.inner.subscribe(room, listener);
-  }
-
-  publish(room: string, event: RoomEvent): Promise<void> {
-    return this.inner.publish(room, event);
+  get presence(): ClusterPresence | undefined {
+    return this.inner.presence;
   }
 
   isReady(): Promise<boolean> {

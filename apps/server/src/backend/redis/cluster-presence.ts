@@ -1,7 +1,7 @@
-import type { User } from "@chatroom/protocol";
+import { foldName, type User } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
-import type { ClusterPresence, NameCandidate } from "./backend";
-import { PRESENCE_HEARTBEAT_LUA, PRESENCE_JOIN_LUA, PRESENCE_LEAVE_LUA, PRESENCE_REAP_LUA, PRESENCE_RENAME_LUA } from "./redis-scripts";
+import type { ClusterPresence, NameCandidate, RoomCount } from "../cluster-presence";
+import { PRESENCE_HEARTBEAT_LUA, PRESENCE_JOIN_LUA, PRESENCE_LEAVE_LUA, PRESENCE_REAP_LUA, PRESENCE_RENAME_LUA } from "./scripts";
 
 interface PresenceCommands {
   presenceJoin(...args: string[]): Promise<string | null>;
@@ -35,13 +35,26 @@ export class RedisPresence implements ClusterPresence {
   private timer: NodeJS.Timeout | undefined;
   private connectedAt = Date.now();
 
-  constructor(
-    private readonly client: PresenceClient,
-    private readonly prefix: string,
-    private readonly nodeId: string,
-    private readonly ttlMs: number,
-    private readonly onError: (error: unknown, context: string) => void,
-  ) {}
+  private readonly client: PresenceClient;
+  private readonly prefix: string;
+  private readonly nodeId: string;
+  private readonly ttlMs: number;
+  private readonly onError: (error: unknown, context: string) => void;
+
+  constructor(options: {
+    client: PresenceClient;
+    prefix: string;
+    nodeId: string;
+    /** A node that has not heartbeated for this long is dead and its members leave. */
+    ttlMs: number;
+    onError: (error: unknown, context: string) => void;
+  }) {
+    this.client = options.client;
+    this.prefix = options.prefix;
+    this.nodeId = options.nodeId;
+    this.ttlMs = options.ttlMs;
+    this.onError = options.onError;
+  }
 
   start(): void {
     void this.heartbeat();
@@ -75,7 +88,7 @@ export class RedisPresence implements ClusterPresence {
       users = new Map();
       this.local.set(room, users);
     }
-    users.set(userId, [{ name, folded: candidates.find((candidate) => candidate.name === name)?.folded ?? name.toLowerCase() }]);
+    users.set(userId, [{ name, folded: candidates.find((candidate) => candidate.name === name)?.folded ?? foldName(name) }]);
     return name;
   }
 
@@ -97,9 +110,9 @@ export class RedisPresence implements ClusterPresence {
     return Object.entries(users).map(([id, raw]) => ({ id, name: (JSON.parse(raw) as { n: string }).n }));
   }
 
-  async rooms(limit: number): Promise<Array<{ name: string; memberCount: number }>> {
+  async rooms(limit: number): Promise<RoomCount[]> {
     const flat = await this.client.zrevrange(`${this.prefix}:rooms`, 0, limit - 1, "WITHSCORES");
-    const rooms: Array<{ name: string; memberCount: number }> = [];
+    const rooms: RoomCount[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) rooms.push({ name: flat[i] as string, memberCount: Number(flat[i + 1]) });
     // Equal counts come back in reverse name order; the single-node listing sorts them by name.
     return rooms.sort((a, b) => b.memberCount - a.memberCount || a.name.localeCompare(b.name));

@@ -1,4 +1,5 @@
 import type { User } from "@chatroom/protocol";
+import { copyUser } from "../frames";
 
 interface Change {
   id: string;
@@ -57,8 +58,4 @@ export class PresenceWindow {
   clear(): void {
     this.changes = [];
   }
-}
-
-export function copyUser(user: User): User {
-  return { id: user.id, name: user.name };
 }

@@ -1,0 +1,128 @@
+import { Redis } from "ioredis";
+import type { Backend } from "../backend";
+import { definePresenceCommands, RedisPresence } from "./cluster-presence";
+import { quit, redactUrl, withTimeout } from "./connection";
+import { RedisKeys } from "./keys";
+import { defineAppendCommand, RedisMessageStore } from "./message-store";
+import { RedisRoomBus } from "./room-bus";
+import { RedisSessionStore } from "./session-store";
+
+export interface RedisBackendOptions {
+  nodeId: string;
+  url: string;
+  /** Approximate cap on each room's stream; the oldest entries are trimmed. */
+  streamMaxLen?: number;
+  /** How long a `(user id, clientMsgId)` is remembered; must exceed the client's retry horizon. */
+  dedupeTtlSeconds?: number;
+  /** Sessions expire after this long without being saved again. */
+  sessionTtlSeconds?: number;
+  /** Namespaces every key and channel, so several deployments (or tests) can share one Redis. */
+  keyPrefix?: string;
+  /** A node that has not heartbeated for this long is dead and its members leave. */
+  nodeTtlMs?: number;
+  now?: () => number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export const REDIS_DEFAULTS = {
+  streamMaxLen: 10_000,
+  dedupeTtlSeconds: 24 * 60 * 60,
+  sessionTtlSeconds: 30 * 24 * 60 * 60,
+  keyPrefix: "chat",
+  nodeTtlMs: 15_000,
+} as const;
+
+/**
+ * Several nodes share one Redis: history and sessions on one connection, the room bus on a
+ * dedicated subscriber connection, and cluster presence with its heartbeat.
+ */
+export class RedisBackend implements Backend {
+  readonly kind = "redis";
+  readonly nodeId: string;
+  readonly messages: RedisMessageStore;
+  readonly sessions: RedisSessionStore;
+  readonly bus: RedisRoomBus;
+  readonly presence: RedisPresence;
+  private readonly onError: (error: unknown, context: string) => void;
+  private closed = false;
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly subscriber: Redis,
+    options: RedisBackendOptions,
+  ) {
+    this.nodeId = options.nodeId;
+    this.onError = options.onError ?? (() => {});
+    const keys = new RedisKeys(options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix);
+    this.messages = new RedisMessageStore({
+      client: defineAppendCommand(client),
+      keys,
+      nodeId: this.nodeId,
+      streamMaxLen: options.streamMaxLen ?? REDIS_DEFAULTS.streamMaxLen,
+      dedupeTtlSeconds: options.dedupeTtlSeconds ?? REDIS_DEFAULTS.dedupeTtlSeconds,
+      now: options.now ?? Date.now,
+      isOpen: () => !this.closed,
+    });
+    this.sessions = new RedisSessionStore({
+      client,
+      keys,
+      ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds,
+      isOpen: () => !this.closed,
+    });
+    this.bus = new RedisRoomBus({ client, subscriber, keys, nodeId: this.nodeId, onError: this.onError });
+    this.presence = new RedisPresence({
+      client: definePresenceCommands(client),
+      prefix: keys.prefix,
+      nodeId: this.nodeId,
+      ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
+      onError: this.onError,
+    });
+    this.presence.start();
+    this.client.on("ready", () => this.presence.reconnected());
+  }
+
+  /** Connects both connections and waits until Redis answers, or fails with why. */
+  static async connect(options: RedisBackendOptions): Promise<RedisBackend> {
+    const common = {
+      lazyConnect: true,
+      // A command while Redis is away fails at once: a send gets `server_error`, and the client
+      // outbox retries it, instead of the ack hanging in a queue.
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    };
+    const client = new Redis(options.url, { ...common, connectionName: `chat-${options.nodeId}` });
+    // Subscriptions are restored by the room bus, so it knows when they are active again.
+    const subscriber = new Redis(options.url, { ...common, autoResubscribe: false, connectionName: `chat-${options.nodeId}-sub` });
+    const report = options.onError ?? (() => {});
+    // ioredis reports every failed reconnect attempt; without a listener Node would crash.
+    client.on("error", (error: unknown) => report(error, "redis connection"));
+    subscriber.on("error", (error: unknown) => report(error, "redis subscriber connection"));
+    try {
+      await Promise.all([client.connect(), subscriber.connect()]);
+    } catch (error) {
+      client.disconnect();
+      subscriber.disconnect();
+      throw new Error(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
+    }
+    return new RedisBackend(client, subscriber, options);
+  }
+
+  async isReady(): Promise<boolean> {
+    if (this.closed || this.client.status !== "ready" || this.subscriber.status !== "ready") return false;
+    try {
+      return (await withTimeout(this.client.ping(), 1_000)) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.bus.close();
+    await this.presence.stop().catch((error: unknown) => this.onError(error, "presence cleanup failed"));
+    await Promise.all([quit(this.client), quit(this.subscriber)]);
+  }
+}

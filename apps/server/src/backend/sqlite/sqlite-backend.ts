@@ -1,0 +1,99 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import type { Backend } from "../backend";
+import { localRoomBus } from "../local-room-bus";
+import { GroupCommit } from "./group-commit";
+import { SqliteMessageStore } from "./message-store";
+import { migrate } from "./schema";
+import { SqliteSessionStore } from "./session-store";
+
+/** The store cannot be opened: the message says why and what to do. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}
+
+export interface SqliteBackendOptions {
+  nodeId: string;
+  dataDir: string;
+  /**
+   * FULL (default) fsyncs the WAL on every commit, so an acked message survives power loss.
+   * NORMAL survives a process crash but may lose the last commits on an OS crash.
+   */
+  synchronous?: "FULL" | "NORMAL";
+  now?: () => number;
+}
+
+/**
+ * The single-node default: history and sessions in one SQLite file under DATA_DIR, in WAL mode,
+ * written through one group commit.
+ */
+export class SqliteBackend implements Backend {
+  readonly kind = "sqlite";
+  readonly messages: SqliteMessageStore;
+  readonly sessions: SqliteSessionStore;
+  readonly bus = localRoomBus;
+  private readonly commit: GroupCommit;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly nodeId: string,
+    readonly file: string,
+    now: () => number,
+  ) {
+    this.commit = new GroupCommit(db);
+    this.messages = new SqliteMessageStore({ db, commit: this.commit, nodeId, now });
+    this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
+  }
+
+  /** Opens (creating and migrating as needed) the database, or fails with a message that says why. */
+  static open(options: SqliteBackendOptions): SqliteBackend {
+    const dir = resolve(options.dataDir);
+    const file = join(dir, "chat.db");
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+    } catch (error) {
+      throw new StoreError(`DATA_DIR ${dir} is not a writable directory: ${(error as Error).message}`, { cause: error });
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file);
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+      db.pragma("busy_timeout = 5000");
+      migrate(db);
+      const check = db.pragma("quick_check", { simple: true });
+      if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);
+    } catch (error) {
+      db?.close();
+      throw new StoreError(
+        `cannot open the message store ${file}: ${(error as Error).message}. Nothing was changed; restore the file from a backup or move it away to start empty.`,
+        { cause: error },
+      );
+    }
+    return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now);
+  }
+
+  async isReady(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      this.db.prepare("SELECT 1").get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Commits what is pending first, so every write that was accepted is kept. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.commit.close();
+    this.closed = true;
+    this.db.close();
+  }
+}

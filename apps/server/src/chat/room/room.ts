@@ -1,0 +1,208 @@
+import { encode, type User } from "@chatroom/protocol";
+import type { ClusterPresence, PresenceChange } from "../../backend/cluster-presence";
+import type { StoredEvent } from "../../backend/message-store";
+import type { ChatDeps } from "../deps";
+import type { RoomSeat } from "../ports";
+import { Broadcaster } from "./broadcaster";
+import { ClusterSync } from "./cluster-sync";
+import { type GapFiller, OrderedStream } from "./ordered-stream";
+import { Roster, type SeatResult } from "./roster";
+import { SystemFlush } from "./system-flush";
+import { Typing } from "./typing";
+
+export type RenameOutcome = "renamed" | "unchanged" | "taken";
+
+export type AdmitResult = Omit<SeatResult, "joined">;
+
+export interface RoomOptions {
+  name: string;
+  /** The room's latest stored `seq` when this node starts serving it. */
+  latestSeq: number;
+  deps: Pick<ChatDeps, "limits" | "timers" | "logger">;
+  fillGap: GapFiller<StoredEvent>;
+  /** The room has no members, seats or joins in flight left here: the caller may retire it. */
+  onEmpty(room: Room): void;
+  /** Cluster backends only: shared presence, and how this node's typists reach the other nodes. */
+  cluster?: { presence: ClusterPresence; publishTyping(user: User, active: boolean): void };
+}
+
+/**
+ * One room on this node. A coordinator: the roster knows who is here, the ordered stream puts
+ * events in `seq` order, the broadcaster fans them out, typing and the system flush tell the
+ * rest. Knows nothing of sockets: it reaches connections through their `RoomSeat`.
+ */
+export class Room {
+  readonly name: string;
+  private readonly roster: Roster;
+  private readonly stream: OrderedStream<StoredEvent>;
+  private readonly broadcaster = new Broadcaster();
+  private readonly typing: Typing;
+  private readonly system: SystemFlush;
+  private readonly cluster: ClusterSync | undefined;
+  /** Joins in flight: a room is not retired under a joiner that is still waiting on the store. */
+  private reservations = 0;
+
+  constructor(private readonly options: RoomOptions) {
+    const { name, deps } = options;
+    const { limits, timers, logger } = deps;
+    this.name = name;
+    this.system = new SystemFlush({ room: name, limits, timers, broadcaster: this.broadcaster, memberCount: () => this.memberCount });
+    this.roster = new Roster({
+      limits,
+      timers,
+      onChange: (id, before, after) => this.system.record(id, before, after),
+      onLeft: (user, knownElsewhere) => {
+        this.cluster?.left(user, knownElsewhere);
+        if (this.roster.localCount === 0) options.onEmpty(this);
+      },
+    });
+    this.stream = new OrderedStream({
+      deliveredSeq: options.latestSeq,
+      fillGap: options.fillGap,
+      // Encoded once for every recipient: the per-recipient cost is the write alone.
+      emit: (event) => this.broadcaster.broadcast(Buffer.from(encode(event))),
+      onFillError: (error) => logger.error({ err: error, room: name }, "could not fill a gap in the room stream"),
+    });
+    this.typing = new Typing({
+      room: name,
+      limits,
+      timers,
+      userOf: (seat) => this.roster.userOf(seat.userId),
+      send: (frame, skip) => this.broadcaster.sendNow(frame, skip),
+      ...(options.cluster ? { publish: options.cluster.publishTyping } : {}),
+    });
+    this.cluster =
+      options.cluster && new ClusterSync({ room: name, presence: options.cluster.presence, roster: this.roster, limits, timers, logger });
+  }
+
+  /** Highest `seq` fanned out here; every lower one has been fanned out too. */
+  get deliveredSeq(): number {
+    return this.stream.deliveredSeq;
+  }
+
+  /** Members on every node. */
+  get memberCount(): number {
+    return this.roster.memberCount;
+  }
+
+  /** Members on this node: when none are left, the room can be retired here. */
+  get localMemberCount(): number {
+    return this.roster.localCount;
+  }
+
+  get seatCount(): number {
+    return this.broadcaster.recipients.length;
+  }
+
+  get reserved(): boolean {
+    return this.reservations > 0;
+  }
+
+  reserve(): void {
+    this.reservations++;
+  }
+
+  unreserve(): void {
+    this.reservations--;
+    if (this.reservations === 0 && this.roster.localCount === 0) this.options.onEmpty(this);
+  }
+
+  memberList(max: number): User[] {
+    return this.roster.memberList(max);
+  }
+
+  /** The user in `seat`, as the room knows it now. */
+  userOf(seat: RoomSeat): User | undefined {
+    return this.roster.userOf(seat.userId);
+  }
+
+  /** The name the user gets here: `requested`, or it with a free ` (n)` suffix (claimed cluster-wide on a cluster). */
+  claimName(requested: string, userId: string): Promise<string> {
+    if (this.cluster) return this.cluster.claimName(requested, userId);
+    return Promise.resolve(this.roster.uniqueName(requested, userId));
+  }
+
+  /**
+   * Seats a connection under `name`. A user still within its grace period (or replacing its own
+   * connection) comes back silently; the replaced seat is returned so the caller can close it.
+   * Everything fanned out from here on reaches the seat, after its welcome.
+   */
+  admit(seat: RoomSeat, name: string): AdmitResult {
+    this.broadcaster.flush();
+    const mark = this.system.mark;
+    const { user, replaced, joined } = this.roster.seat(seat, name);
+    if (joined) this.cluster?.admitted(user.id);
+    if (replaced) {
+      this.broadcaster.remove(replaced);
+      this.typing.forget(replaced);
+    }
+    this.system.admitted(seat, mark);
+    this.broadcaster.add(seat);
+    return { user, replaced };
+  }
+
+  /** Removes a seat; its member leaves after the grace period unless it comes back. */
+  release(seat: RoomSeat): void {
+    if (!this.roster.isSeated(seat)) return;
+    this.broadcaster.remove(seat);
+    this.typing.forget(seat);
+    this.roster.unseat(seat);
+  }
+
+  async rename(seat: RoomSeat, name: string): Promise<RenameOutcome> {
+    const user = this.roster.userOf(seat.userId);
+    if (!user || user.name === name) return "unchanged";
+    const holder = this.roster.holderOf(name);
+    if (holder !== undefined && holder !== user.id) return "taken";
+    const stay = this.roster.stayOf(user.id);
+    if (this.cluster && !(await this.cluster.rename(user.id, name))) return "taken";
+    if (this.roster.stayOf(user.id) !== stay) return "unchanged";
+    this.roster.rename(user.id, name);
+    return "renamed";
+  }
+
+  /** Accepts a stored event from any node and fans it out in `seq` order, filling holes. */
+  deliver(event: StoredEvent): void {
+    this.stream.accept(event);
+  }
+
+  /** Events up to `latestSeq` are stored; any this node missed are read back and fanned out. */
+  catchUp(latestSeq: number): void {
+    this.stream.catchUp(latestSeq);
+  }
+
+  requestTyping(seat: RoomSeat, active: boolean): void {
+    if (this.roster.isSeated(seat)) this.typing.request(seat, active);
+  }
+
+  stopTyping(seat: RoomSeat): void {
+    this.typing.stop(seat);
+  }
+
+  applyRemoteTyping(user: User, active: boolean): void {
+    this.typing.applyRemote(user, active);
+  }
+
+  /** Other nodes' membership changes, folded into this node's coalesced system frames. */
+  applyRemote(change: PresenceChange): void {
+    this.cluster?.apply(change);
+  }
+
+  /** Who is on other nodes when this node starts serving the room. */
+  seedRemote(users: User[]): void {
+    this.roster.seedRemote(users);
+  }
+
+  /** Sends a server announcement to everyone here, outside the coalescing window. */
+  announce(notice: string): void {
+    this.system.announce(notice);
+  }
+
+  /** Cancels every timer, for shutdown. */
+  dispose(): void {
+    this.system.dispose();
+    this.cluster?.dispose();
+    this.roster.dispose();
+    this.typing.dispose();
+  }
+}

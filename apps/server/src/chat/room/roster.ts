@@ -1,0 +1,206 @@
+import { foldName, type User } from "@chatroom/protocol";
+import { copyUser } from "../frames";
+import type { ChatLimits } from "../limits";
+import type { RoomSeat, Timers } from "../ports";
+
+/** A user present on this node: its name here and the seat it sits in (null: within its grace). */
+interface Member {
+  readonly user: User;
+  seat: RoomSeat | null;
+  leaveTimer: unknown;
+}
+
+export interface RosterOptions {
+  limits: Pick<ChatLimits, "presenceGraceMs" | "maxNameLength">;
+  timers: Timers;
+  /** A user as members see them changed: joined (before null), left (after null) or renamed; only real changes. */
+  onChange(id: string, before: User | null, after: User | null): void;
+  /** A member's grace ran out and it left this node; `knownElsewhere`: still present on another node. */
+  onLeft(user: User, knownElsewhere: boolean): void;
+}
+
+export interface SeatResult {
+  /** The user as the room now knows it: the name may differ from the one asked for. */
+  user: User;
+  /** The seat the user held before, which the caller closes. */
+  replaced: RoomSeat | null;
+  /** True when the user was not a member of this node before. */
+  joined: boolean;
+}
+
+/**
+ * Who is in the room: members on this node, users on other nodes (cluster backends only; a user
+ * may be on both), and which user holds each name (names are unique after `foldName`). A member
+ * whose seat is released stays for the grace period, so a quick reconnect is silent.
+ */
+export class Roster {
+  private readonly members = new Map<string, Member>();
+  private readonly remote = new Map<string, User>();
+  private readonly holderByName = new Map<string, string>();
+
+  constructor(private readonly options: RosterOptions) {}
+
+  /** Members on this node: when none are left, the room can be retired here. */
+  get localCount(): number {
+    return this.members.size;
+  }
+
+  /** Members on every node. */
+  get memberCount(): number {
+    let count = this.members.size;
+    for (const id of this.remote.keys()) if (!this.members.has(id)) count++;
+    return count;
+  }
+
+  memberList(max: number): User[] {
+    const users: User[] = [];
+    for (const member of this.members.values()) {
+      if (users.length >= max) break;
+      users.push(copyUser(member.user));
+    }
+    for (const [id, user] of this.remote) {
+      if (users.length >= max) break;
+      if (!this.members.has(id)) users.push(copyUser(user));
+    }
+    return users;
+  }
+
+  isMember(userId: string): boolean {
+    return this.members.has(userId);
+  }
+
+  /** The member's user, as a copy. */
+  userOf(userId: string): User | undefined {
+    const member = this.members.get(userId);
+    return member && copyUser(member.user);
+  }
+
+  /** Whether `seat` is the seat its user holds now (not released, not replaced). */
+  isSeated(seat: RoomSeat): boolean {
+    return this.members.get(seat.userId)?.seat === seat;
+  }
+
+  /** An identity for "the same stay": it changes when the member leaves and comes back. */
+  stayOf(userId: string): object | undefined {
+    return this.members.get(userId);
+  }
+
+  holderOf(name: string): string | undefined {
+    return this.holderByName.get(foldName(name));
+  }
+
+  /** The name `requested` would get here: itself, or with the first free ` (n)` suffix. */
+  uniqueName(requested: string, userId: string): string {
+    const holder = this.holderOf(requested);
+    if (holder === undefined || holder === userId) return requested;
+    for (let n = 2; ; n++) {
+      const candidate = suffixedName(requested, n, this.options.limits.maxNameLength);
+      const other = this.holderOf(candidate);
+      if (other === undefined || other === userId) return candidate;
+    }
+  }
+
+  /**
+   * Seats a user under `name`. A member within its grace period (or replacing its own seat) comes
+   * back silently, under `name` if it differs; a new member gets `name` made unique here, since
+   * two joiners may have been offered the same free name while the store was busy.
+   */
+  seat(seat: RoomSeat, name: string): SeatResult {
+    const { timers } = this.options;
+    const existing = this.members.get(seat.userId);
+    if (existing) {
+      timers.clearTimeout(existing.leaveTimer);
+      existing.leaveTimer = null;
+      const replaced = existing.seat;
+      existing.seat = seat;
+      if (existing.user.name !== name) this.rename(seat.userId, name);
+      return { user: copyUser(existing.user), replaced, joined: false };
+    }
+    const user = { id: seat.userId, name: this.uniqueName(name, seat.userId) };
+    const before = this.visibleUser(user.id);
+    this.members.set(user.id, { user, seat, leaveTimer: null });
+    this.holderByName.set(foldName(user.name), user.id);
+    // Already present on another node under this name: for the cluster, nobody joined.
+    this.changed(user.id, before);
+    return { user: copyUser(user), replaced: null, joined: true };
+  }
+
+  /** Releases the seat; its member leaves after the grace period unless it comes back. */
+  unseat(seat: RoomSeat): void {
+    const member = this.members.get(seat.userId);
+    if (!member || member.seat !== seat) return;
+    member.seat = null;
+    member.leaveTimer = this.options.timers.setTimeout(() => this.leave(member), this.options.limits.presenceGraceMs);
+  }
+
+  rename(userId: string, name: string): void {
+    const member = this.members.get(userId);
+    if (!member) return;
+    const before = copyUser(member.user);
+    if (this.holderOf(before.name) === userId) this.holderByName.delete(foldName(before.name));
+    this.holderByName.set(foldName(name), userId);
+    member.user.name = name;
+    this.changed(userId, before);
+  }
+
+  /** Sets what this node knows of the user on other nodes (null: on none). */
+  setRemote(user: User, present: boolean): void {
+    const before = this.visibleUser(user.id);
+    if (present) this.remote.set(user.id, copyUser(user));
+    else this.remote.delete(user.id);
+    this.changed(user.id, before);
+  }
+
+  isRemote(userId: string): boolean {
+    return this.remote.has(userId);
+  }
+
+  renameRemote(user: User): void {
+    const known = this.remote.get(user.id);
+    if (!known) return;
+    const before = this.visibleUser(user.id);
+    known.name = user.name;
+    this.changed(user.id, before);
+  }
+
+  /** Who is on other nodes when this node starts serving the room; not announced. */
+  seedRemote(users: User[]): void {
+    for (const user of users) if (!this.members.has(user.id)) this.remote.set(user.id, copyUser(user));
+  }
+
+  /** Cancels every grace timer, for shutdown. */
+  dispose(): void {
+    for (const member of this.members.values()) this.options.timers.clearTimeout(member.leaveTimer);
+  }
+
+  private leave(member: Member): void {
+    if (member.seat) return;
+    const { user } = member;
+    this.members.delete(user.id);
+    if (this.holderOf(user.name) === user.id) this.holderByName.delete(foldName(user.name));
+    const elsewhere = this.remote.has(user.id);
+    this.changed(user.id, user);
+    this.options.onLeft(copyUser(user), elsewhere);
+  }
+
+  /** The user as members see them: this node's member, else another node's, else absent. */
+  private visibleUser(id: string): User | null {
+    const user = this.members.get(id)?.user ?? this.remote.get(id);
+    return user ? copyUser(user) : null;
+  }
+
+  /** Tells a change only when members see one: a user on another node that joins here did not join. */
+  private changed(id: string, before: User | null): void {
+    const after = this.visibleUser(id);
+    if (before?.name !== after?.name) this.options.onChange(id, before, after);
+  }
+}
+
+/** `name (n)`, with the base cut so the whole still fits the length limit. */
+export function suffixedName(requested: string, n: number, maxLength: number): string {
+  const suffix = ` (${n})`;
+  return `${[...requested]
+    .slice(0, maxLength - suffix.length)
+    .join("")
+    .trimEnd()}${suffix}`;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { MemoryMessageStore } from "../../src/backend/memory/message-store";
+import { Room } from "../../src/chat/room/room";
+import { testConfig } from "../../src/config";
+import { FakeClock, RecordingSeat, settle } from "./support/fake-clock";
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+function room(messages = new MemoryMessageStore({ nodeId: "n" })) {
+  const clock = new FakeClock();
+  const limits = testConfig().limits;
+  const emptied: Room[] = [];
+  const chat = new Room({
+    name: "r",
+    latestSeq: 0,
+    deps: { limits, timers: clock, logger: quiet },
+    fillGap: async (after, upTo) => (await messages.range("r", { after, upTo, limit: upTo - after })).messages,
+    onEmpty: (empty) => emptied.push(empty),
+  });
+  return { clock, limits, chat, emptied, messages };
+}
+
+describe("Room", () => {
+  it("admit returns the name the user got and the seat it replaced, and changes nothing it was given", () => {
+    const { chat } = room();
+    const first = new RecordingSeat("u1");
+    expect(chat.admit(first, "alice")).toEqual({ user: { id: "u1", name: "alice" }, replaced: null });
+    const clash = new RecordingSeat("u2");
+    expect(chat.admit(clash, "Alice")).toEqual({ user: { id: "u2", name: "Alice (2)" }, replaced: null });
+    const again = new RecordingSeat("u1");
+    expect(chat.admit(again, "alice")).toEqual({ user: { id: "u1", name: "alice" }, replaced: first });
+    expect(chat.seatCount).toBe(2);
+    expect(chat.memberCount).toBe(2);
+  });
+
+  it("rename answers by result: taken, unchanged, renamed", async () => {
+    const { chat } = room();
+    const alice = new RecordingSeat("u1");
+    chat.admit(alice, "alice");
+    chat.admit(new RecordingSeat("u2"), "bob");
+    expect(await chat.rename(alice, "BOB")).toBe("taken");
+    expect(await chat.rename(alice, "alice")).toBe("unchanged");
+    expect(await chat.rename(alice, "alicia")).toBe("renamed");
+    expect(chat.userOf(alice)).toEqual({ id: "u1", name: "alicia" });
+  });
+
+  it("fans stored events out in seq order, filling a hole from the store", async () => {
+    const { chat, messages } = room();
+    const seat = new RecordingSeat("u1");
+    chat.admit(seat, "alice");
+    const stored = [];
+    for (const id of ["c1", "c2", "c3"])
+      stored.push((await messages.append({ room: "r", from: { id: "u9", name: "x" }, text: id, clientMsgId: id })).message);
+    chat.deliver(stored[2] as (typeof stored)[number]);
+    await settle();
+    expect(seat.ofType("chat").map((frame) => frame.seq)).toEqual([1, 2, 3]);
+    expect(chat.deliveredSeq).toBe(3);
+  });
+
+  it("a released member leaves after the grace period, and then the room reports itself empty", () => {
+    const { chat, clock, limits, emptied } = room();
+    const seat = new RecordingSeat("u1");
+    chat.admit(seat, "alice");
+    chat.release(seat);
+    expect(chat.seatCount).toBe(0);
+    clock.advance(limits.presenceGraceMs - 1);
+    expect(emptied).toEqual([]);
+    clock.advance(1);
+    expect(emptied).toEqual([chat]);
+    expect(chat.memberCount).toBe(0);
+  });
+});
