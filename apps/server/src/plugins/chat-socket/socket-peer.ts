@@ -1,23 +1,17 @@
 import type { WebSocket } from "ws";
-import type { OutboundBatch, Peer } from "../../chat/peer";
+import type { ConnectionHandle, OutboundBatch, Peer } from "../../chat/ports";
 import type { TransportMetrics } from "../metrics";
 import { writeBatch } from "./ws-batch";
 import { CLOSE_TIMEOUT_MS } from "./ws-server-options";
 
 /** What `hub.open` hands back: the chat side of one socket, fed by the socket's listeners. */
-export interface PeerConnection {
-  receive(text: string): void;
-  receiveBinary(): void;
-  closed(): void;
-}
-
 /**
  * The `Peer` the hub sees over one ws socket. A class rather than an object of closures: its
  * methods live once on the prototype, and the socket carries it under a symbol so the shared
  * listeners find it (nothing per connection but this object).
  */
 export class SocketPeer implements Peer {
-  connection: PeerConnection | null = null;
+  connection: ConnectionHandle | null = null;
 
   constructor(
     private readonly socket: WebSocket,

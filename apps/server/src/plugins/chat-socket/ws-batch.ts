@@ -1,5 +1,5 @@
 import * as ws from "ws";
-import type { OutboundBatch } from "../../chat/peer";
+import type { OutboundBatch } from "../../chat/ports";
 
 /** How ws frames a message: `Sender.frame` (lib/sender.js), exported by ws but not typed by @types/ws. */
 export interface WsSenderStatic {
