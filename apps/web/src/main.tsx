@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./app";
 import { boot } from "./boot";
 import { StringsContext } from "./i18n/use-strings";
-import "./styles.css";
+import "./styles/index.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root is missing from index.html");
