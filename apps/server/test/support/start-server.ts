@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { type BuildOverrides, buildApp } from "../../src/app";
 import { type AppConfig, testConfig } from "../../src/config";
+import { waitUntil } from "./wait-until";
 
 export interface StartedServer {
   /** `http://127.0.0.1:<port>` */
@@ -10,6 +11,10 @@ export interface StartedServer {
   port: number;
   app: FastifyInstance;
   config: AppConfig;
+  /** Open WebSocket connections as the server counts them (its `chat_connections` metric). */
+  connections(): Promise<number>;
+  /** Resolves once the server counts exactly `count` open connections, e.g. after a client closed. */
+  waitForConnections(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,15 +30,29 @@ export async function startServer(env: Record<string, string> = {}, overrides: B
   if (typeof address !== "object" || address === null) throw new Error("server has no TCP address");
   const url = `http://127.0.0.1:${address.port}`;
   let closing: Promise<void> | undefined;
+  const connections = async () => {
+    const response = await app.inject({ method: "GET", url: "/metrics", headers: authorization(config) });
+    const line = /^chat_connections (\d+)$/m.exec(response.body);
+    if (!line) throw new Error(`/metrics has no chat_connections (HTTP ${response.statusCode})`);
+    return Number(line[1]);
+  };
   return {
     url,
     wsUrl: `ws://127.0.0.1:${address.port}/ws`,
     port: address.port,
     app,
     config,
+    connections,
+    waitForConnections: async (count) => {
+      await waitUntil(async () => (await connections()) === count, { what: `${count} open connections` });
+    },
     close: () => {
       closing ??= app.close();
       return closing;
     },
   };
+}
+
+function authorization(config: AppConfig): Record<string, string> {
+  return config.metricsToken ? { authorization: `Bearer ${config.metricsToken}` } : {};
 }
