@@ -5,6 +5,7 @@ import { ResumingClient } from "../support/resuming-client";
 import { type StartedServer, startServer } from "../support/start-server";
 import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
+import { waitUntil } from "../support/wait-until";
 
 let server: StartedServer | undefined;
 let dir: TempDir | undefined;
@@ -17,8 +18,6 @@ afterEach(async () => {
   dir?.remove();
   dir = undefined;
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (history) => {
   it("every connection sees every seq from its welcome on, once, in order", async () => {
@@ -34,21 +33,25 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     const cap = DEFAULT_LIMITS.welcomeSinceMax - 50;
     const sentSoFar = () => writers.reduce((sum, writer) => sum + writer.sent.length, 0);
     let streaming = true;
+    // Each round waits for the last one's acks, so the stream runs as long as the joiners come.
     const stream = (async () => {
       for (let i = 0; streaming && sentSoFar() < cap; i++) {
         for (const writer of writers) writer.send(`msg ${i}`);
-        await sleep(1);
+        await waitUntil(() => writers.every((writer) => writer.pending === 0), { what: `round ${i}'s acks` });
       }
     })();
+    const streamEnded = () => !streaming || sentSoFar() >= cap;
 
-    // Joiners arrive while the stream runs; some reconnect mid-stream with since.
+    // Joiners arrive while the stream runs; some reconnect mid-stream with since, once they have
+    // seen the stream move on after their welcome.
     const joiners: ResumingClient[] = [];
     for (let i = 0; i < 8; i++) {
       const joiner = new ResumingClient(`j${i}`, "stream");
       clients.push(joiner);
       joiners.push(joiner);
       await joiner.connect(url);
-      await sleep(5);
+      const welcomedAt = joiner.contiguousSeq;
+      await waitUntil(() => joiner.contiguousSeq >= welcomedAt + 10 || streamEnded(), { what: `${joiner.name} to see the stream` });
       if (i % 2 === 1) {
         await joiner.disconnect();
         await joiner.connect(url);
@@ -58,8 +61,9 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     await stream;
     const everyone = [...writers, ...joiners];
     const sent = sentSoFar();
-    const deadline = Date.now() + 10_000;
-    while (!everyone.every((client) => client.contiguousSeq === sent) && Date.now() < deadline) await sleep(20);
+    await waitUntil(() => everyone.every((client) => client.contiguousSeq === sent), {
+      what: "every client to hold every message",
+    }).catch(() => undefined); // the expectations below say who is missing what
 
     for (const client of everyone) {
       expect(client.violations, client.name).toEqual([]);
@@ -96,19 +100,30 @@ describe("frames sent before the welcome", () => {
 
 describe("frames sent while a slow store builds the welcome", () => {
   it("are held until after the welcome, even when the store answers late", async () => {
-    // A store that takes its time, as Redis does over the network: frames arrive mid-join.
+    // A store that answers late, as Redis does over the network: the welcome's history read
+    // waits until the test has seen every early frame reach the server.
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let waiting = 0;
     class SlowBackend extends MemoryBackend {
       override async range(...args: Parameters<MemoryBackend["range"]>) {
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        waiting++;
+        await answered;
         return super.range(...args);
       }
     }
-    server = await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) });
-    const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });
+    const started = await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) });
+    server = started;
+    const client = await TestClient.connect(started.wsUrl, { query: { name: "eager" } });
+    await waitUntil(() => waiting === 1, { what: "the welcome to wait on the store" });
     client.send({ type: "ping", t: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await waitUntil(async () => (await started.metric("chat_ws_messages_in_total")) === 1, { what: "the first ping to arrive" });
     client.send({ type: "ping", t: 2 });
     client.send({ type: "chat", text: "early bird", clientMsgId: "early" });
+    await waitUntil(async () => (await started.metric("chat_ws_messages_in_total")) === 3, { what: "every early frame to arrive" });
+    answer();
     await client.waitFor((frame) => frame.type === "chat");
     expect(client.frames[0]?.type).toBe("welcome");
     expect(client.ofType("pong")).toEqual([

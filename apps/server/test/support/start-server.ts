@@ -11,8 +11,8 @@ export interface StartedServer {
   port: number;
   app: FastifyInstance;
   config: AppConfig;
-  /** Open WebSocket connections as the server counts them (its `chat_connections` metric). */
-  connections(): Promise<number>;
+  /** One unlabelled series of `/metrics`, e.g. `chat_connections` (open WebSocket connections). */
+  metric(name: string): Promise<number>;
   /** Resolves once the server counts exactly `count` open connections, e.g. after a client closed. */
   waitForConnections(count: number): Promise<void>;
   close(): Promise<void>;
@@ -30,10 +30,10 @@ export async function startServer(env: Record<string, string> = {}, overrides: B
   if (typeof address !== "object" || address === null) throw new Error("server has no TCP address");
   const url = `http://127.0.0.1:${address.port}`;
   let closing: Promise<void> | undefined;
-  const connections = async () => {
+  const metric = async (name: string) => {
     const response = await app.inject({ method: "GET", url: "/metrics", headers: authorization(config) });
-    const line = /^chat_connections (\d+)$/m.exec(response.body);
-    if (!line) throw new Error(`/metrics has no chat_connections (HTTP ${response.statusCode})`);
+    const line = new RegExp(`^${name} (\\S+)$`, "m").exec(response.body);
+    if (!line) throw new Error(`/metrics has no ${name} (HTTP ${response.statusCode})`);
     return Number(line[1]);
   };
   return {
@@ -42,9 +42,9 @@ export async function startServer(env: Record<string, string> = {}, overrides: B
     port: address.port,
     app,
     config,
-    connections,
+    metric,
     waitForConnections: async (count) => {
-      await waitUntil(async () => (await connections()) === count, { what: `${count} open connections` });
+      await waitUntil(async () => (await metric("chat_connections")) === count, { what: `${count} open connections` });
     },
     close: () => {
       closing ??= app.close();
