@@ -4,8 +4,7 @@ import { ResumingClient } from "../support/resuming-client";
 import { type ServerProcess, spawnServer } from "../support/server-process";
 import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { waitUntil } from "../support/wait-until";
 
 let dir: TempDir | undefined;
 const processes: ServerProcess[] = [];
@@ -17,14 +16,6 @@ afterEach(async () => {
   dir?.remove();
   dir = undefined;
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
-    await sleep(20);
-  }
-}
 
 describe("server killed mid-stream", () => {
   it("loses no acked message, duplicates nothing, and every client ends with the same gap-free log", async () => {
@@ -49,8 +40,9 @@ describe("server killed mid-stream", () => {
 
     const perClientBeforeKill = 110;
     const total = perClientBeforeKill * people.length;
-    // Random, but printed on failure so a bad run can be replayed by hand.
-    const killAfter = 30 + Math.floor(Math.random() * (total - 60));
+    // Random, but printed on every run and replayable: KILL_AFTER=<n> pnpm vitest run <this file>.
+    const killAfter = Number(process.env.KILL_AFTER ?? 30 + Math.floor(Math.random() * (total - 60)));
+    console.info(`killAfter=${killAfter} (replay: KILL_AFTER=${killAfter} pnpm vitest run ${import.meta.filename})`);
     let sentSoFar = 0;
     let killed: Promise<unknown> | undefined;
     const ackedBeforeKill = new Map<string, number>();
@@ -64,8 +56,9 @@ describe("server killed mid-stream", () => {
             for (const p of people) for (const ack of p.acks) ackedBeforeKill.set(ack.clientMsgId, ack.seq);
           });
         }
-        // Spread sends over time so the kill lands while messages are in flight.
-        if (i % 3 === 0) await sleep(1 + Math.floor(Math.random() * 3));
+        // Every third send waits for the sender's earlier messages to be acked, so the kill lands
+        // while some messages are acked and others are still in flight.
+        if (i % 3 === 0 && !killed) await waitUntil(() => person.pending <= 2 || !person.connected, { what: `${person.name}'s acks` });
       }
     };
     await Promise.all(people.map(sendLoop));
@@ -90,9 +83,12 @@ describe("server killed mid-stream", () => {
     const expectedTotal = sentIds.length;
     await waitUntil(
       () => people.every((person) => person.pending === 0 && person.contiguousSeq === expectedTotal && person.log.size === expectedTotal),
-      15_000,
-      () =>
-        `${context}; ${people.map((p) => `${p.name}: pending ${p.pending}, contiguous ${p.contiguousSeq}, log ${p.log.size}`).join("; ")}`,
+      {
+        what: "every message in every log",
+        timeoutMs: 15_000,
+        describe: () =>
+          `${context}; ${people.map((p) => `${p.name}: pending ${p.pending}, contiguous ${p.contiguousSeq}, log ${p.log.size}`).join("; ")}`,
+      },
     );
 
     for (const person of people) expect(person.violations, `${person.name}: ${context}`).toEqual([]);

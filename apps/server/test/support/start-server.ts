@@ -11,7 +11,10 @@ export interface StartedServer {
   port: number;
   app: FastifyInstance;
   config: AppConfig;
-  /** One unlabelled series of `/metrics`, e.g. `chat_connections` (open WebSocket connections). */
+  /**
+   * One series of `/metrics` by its full name, labels included (`chat_connections`, or
+   * `chat_server_closes_total{code="4008"}`); 0 for a labelled series not counted yet.
+   */
   metric(name: string): Promise<number>;
   /** Resolves once the server counts exactly `count` open connections, e.g. after a client closed. */
   waitForConnections(count: number): Promise<void>;
@@ -32,9 +35,9 @@ export async function startServer(env: Record<string, string> = {}, overrides: B
   let closing: Promise<void> | undefined;
   const metric = async (name: string) => {
     const response = await app.inject({ method: "GET", url: "/metrics", headers: authorization(config) });
-    const line = new RegExp(`^${name} (\\S+)$`, "m").exec(response.body);
-    if (!line) throw new Error(`/metrics has no ${name} (HTTP ${response.statusCode})`);
-    return Number(line[1]);
+    if (response.statusCode !== 200) throw new Error(`/metrics answered HTTP ${response.statusCode}`);
+    const line = response.body.split("\n").find((candidate) => candidate.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : 0;
   };
   return {
     url,
