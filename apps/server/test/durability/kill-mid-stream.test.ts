@@ -34,7 +34,7 @@ describe("server killed mid-stream", () => {
     await first.ready();
 
     const room = "durable";
-    const people = ["ann", "ben", "cat"].map((name) => new ResumingClient(name, room));
+    const people = ["ann", "ben", "cat"].map((name) => new ResumingClient({ name: name, room: room }));
     clients.push(...people);
     for (const person of people) await person.connect(first.wsUrl);
 

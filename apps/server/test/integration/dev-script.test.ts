@@ -1,7 +1,7 @@
 // `scripts/dev.mjs` (what `pnpm dev` runs) for real, on free ports: it prints Vite's address last,
 // the routine polling stays out of the console, and a Ctrl+C (SIGINT to its process group, as a
 // terminal sends it) stops the server and Vite, leaves nothing running and exits with status 0.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterEach, expect, it } from "vitest";

@@ -24,7 +24,7 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     dir = tempDir();
     server = await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
     const url = server.wsUrl;
-    const writers = ["w1", "w2"].map((name) => new ResumingClient(name, "stream"));
+    const writers = ["w1", "w2"].map((name) => new ResumingClient({ name: name, room: "stream" }));
     clients.push(...writers);
     for (const writer of writers) await writer.connect(url);
 
@@ -46,7 +46,7 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     // seen the stream move on after their welcome.
     const joiners: ResumingClient[] = [];
     for (let i = 0; i < 8; i++) {
-      const joiner = new ResumingClient(`j${i}`, "stream");
+      const joiner = new ResumingClient({ name: `j${i}`, room: "stream" });
       clients.push(joiner);
       joiners.push(joiner);
       await joiner.connect(url);
