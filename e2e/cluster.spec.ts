@@ -3,10 +3,10 @@
 // nothing twice, the same name, and messages typed during the outage delivered exactly once.
 import { expect, test } from "@playwright/test";
 import { type RedisProcess, startRedis } from "../apps/server/test/support/redis-process";
+import { TestClient } from "../apps/server/test/support/test-client";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { crashNodeKeepingRegistration, expireNode, startRegisteredNode, TcpProxy } from "./support/cluster";
 import type { ServerProcess } from "./support/server";
-import { RawClient } from "./support/ws-client";
 
 // Node A's expiry is driven by the test (see crashNodeKeepingRegistration), so the TTL only sets
 // how soon node B's heartbeat (every TTL / 3) reaps it once the test expires it.
@@ -158,10 +158,11 @@ test("a tab whose node is killed fails over to the other node and resumes: no ga
     expect(listing.rooms.find((entry) => entry.name === room)?.memberCount).toBe(2);
 
     // A newcomer asking for "alice" finds the name still held by her, and her in the room.
-    const newcomer = await RawClient.connect(`${cluster.nodeB.url.replace(/^http/, "ws")}/ws`, { room, name: "alice" });
+    const newcomer = await TestClient.join(`${cluster.nodeB.url.replace(/^http/, "ws")}/ws`, { room, name: "alice" });
     try {
       expect(newcomer.welcome.you.name).toBe("alice (2)");
       expect(newcomer.welcome.members.filter((member) => member.name === "alice")).toEqual([{ id: aliceId, name: "alice" }]);
+      expect(newcomer.invalid).toEqual([]);
     } finally {
       await newcomer.close();
     }

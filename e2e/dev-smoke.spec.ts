@@ -12,9 +12,9 @@ import { stripVTControlCharacters } from "node:util";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../apps/server/test/support/free-port";
 import { accepts, processTree, signalGroup } from "../apps/server/test/support/process-tree";
+import { TestClient } from "../apps/server/test/support/test-client";
 import { waitUntil } from "../apps/server/test/support/wait-until";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
-import { RawClient } from "./support/ws-client";
 
 test.setTimeout(180_000);
 
@@ -36,38 +36,42 @@ test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops
   dev.stderr?.on("data", keep);
 
   const webOrigin = `http://localhost:${webPort}`;
-  const clients: RawClient[] = [];
+  const clients: TestClient[] = [];
   try {
     await waitFor(`http://127.0.0.1:${serverPort}/healthz`, dev, () => output);
     await waitFor(`${webOrigin}/`, dev, () => output);
 
-    // Two raw clients through the proxy: a message fans out to both, the sender included.
+    // Two protocol clients through the proxy: a message fans out to both, the sender included.
     const room = uniqueRoom("dev");
     const wsUrl = `ws://localhost:${webPort}/ws`;
-    const ann = await RawClient.connect(wsUrl, { room, name: "ann" });
+    const ann = await TestClient.join(wsUrl, { room, name: "ann" });
     clients.push(ann);
-    const ben = await RawClient.connect(wsUrl, { room, name: "ben" });
+    const ben = await TestClient.join(wsUrl, { room, name: "ben" });
     clients.push(ben);
     expect(ann.welcome.room).toBe(room);
     ann.send({ type: "chat", text: "hello through the proxy", clientMsgId: "smoke-1" });
     const [atAnn, atBen] = await Promise.all([
-      ann.next("chat", (chat) => chat.clientMsgId === "smoke-1"),
-      ben.next("chat", (chat) => chat.clientMsgId === "smoke-1"),
+      ann.waitFor((frame) => frame.type === "chat" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 }),
+      ben.waitFor((frame) => frame.type === "chat" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 }),
     ]);
     expect(atBen).toEqual(atAnn);
-    expect(atBen.from.name).toBe("ann");
-    await ann.next("ack", (ack) => ack.clientMsgId === "smoke-1");
+    expect(atBen.type === "chat" && atBen.from.name).toBe("ann");
+    await ann.waitFor((frame) => frame.type === "ack" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 });
 
     // And the page Vite serves joins the same room and chats with them.
     const tab = await ChatTab.open(browser, webOrigin, room, "cleo");
     try {
       await expect(tab.messagesWith("hello through the proxy")).toHaveCount(1);
       await tab.send("hello from the dev page");
-      const fromPage = await ben.next("chat", (chat) => chat.text === "hello from the dev page");
-      expect(fromPage.from.name).toBe("cleo");
+      const fromPage = await ben.waitFor((frame) => frame.type === "chat" && frame.text === "hello from the dev page", {
+        timeoutMs: 10_000,
+      });
+      expect(fromPage.type === "chat" && fromPage.from.name).toBe("cleo");
     } finally {
       await tab.close();
     }
+    // Every frame either client got was protocol v1.
+    for (const client of clients) expect(client.invalid).toEqual([]);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
     await stopGroup(dev);
