@@ -13,6 +13,10 @@ import type { ServerProcess } from "./support/server";
 const NODE_TTL_MS = 3_000;
 const NODE_ENV = { REDIS_NODE_TTL_MS: String(NODE_TTL_MS), PRESENCE_GRACE_MS: "1000" };
 
+// Two browsers, two nodes, a crash and a failover: a bound for a broken run on a busy machine,
+// not a measure of speed (every step waits for its condition).
+test.setTimeout(180_000);
+
 let redis: RedisProcess | undefined;
 let nodeA: ServerProcess | undefined;
 let nodeAId: string | undefined;

@@ -1,41 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port";
+import { describe, expect, it } from "vitest";
 import { ResumingClient } from "../support/resuming-client";
-import { type ServerProcess, spawnServer } from "../support/server-process";
-import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
 import { waitUntil } from "../support/wait-until";
 
-let dir: TempDir | undefined;
-const processes: ServerProcess[] = [];
-const clients: ResumingClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.disconnect()));
-  await Promise.all(processes.splice(0).map((server) => server.kill("SIGKILL")));
-  dir?.remove();
-  dir = undefined;
-});
+const cleanup = useCleanup();
 
 describe("server killed mid-stream", () => {
   it("loses no acked message, duplicates nothing, and every client ends with the same gap-free log", async () => {
-    dir = tempDir("chatroom-kill-");
-    const port = await freePort();
-    const env = {
-      PORT: String(port),
-      HISTORY: "sqlite",
-      DATA_DIR: dir.path,
-      RATE_PER_SECOND: "100000",
-      RATE_BURST: "100000",
-      PRESENCE_GRACE_MS: "100",
-    };
-    const first = spawnServer(env);
-    processes.push(first);
-    await first.ready();
+    const env = await cleanup.serverEnv({ RATE_PER_SECOND: "100000", RATE_BURST: "100000", PRESENCE_GRACE_MS: "100" });
+    const first = await cleanup.spawnServer(env);
 
     const room = "durable";
     const people = ["ann", "ben", "cat"].map((name) => new ResumingClient({ name: name, room: room }));
-    clients.push(...people);
+    for (const person of people) cleanup.defer(() => person.disconnect());
     for (const person of people) await person.connect(first.wsUrl);
 
     const perClientBeforeKill = 110;
@@ -72,9 +50,7 @@ describe("server killed mid-stream", () => {
     // Messages written while the server is down wait in the outbox.
     for (const person of people) person.send(`${person.name} while down`);
 
-    const second = spawnServer(env);
-    processes.push(second);
-    await second.ready();
+    const second = await cleanup.spawnServer(env);
     for (const person of people) await person.connect(second.wsUrl);
     // A few live messages after the restart, on the resumed sessions.
     for (let i = 0; i < 5; i++) for (const person of people) person.send(`${person.name} after restart ${i}`);

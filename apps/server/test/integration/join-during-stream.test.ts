@@ -1,31 +1,28 @@
 import { DEFAULT_LIMITS } from "@chatroom/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../src/backend/memory-backend";
 import { ResumingClient } from "../support/resuming-client";
-import { type StartedServer, startServer } from "../support/start-server";
-import { type TempDir, tempDir } from "../support/temp-dir";
+import { startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
 import { waitUntil } from "../support/wait-until";
 
-let server: StartedServer | undefined;
-let dir: TempDir | undefined;
-const clients: ResumingClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.disconnect()));
-  await server?.close();
-  server = undefined;
-  dir?.remove();
-  dir = undefined;
-});
+const cleanup = useCleanup();
+/** A resuming client disconnected after the test. */
+const resuming = (name: string) => {
+  const client = new ResumingClient({ name, room: "stream" });
+  cleanup.defer(() => client.disconnect());
+  return client;
+};
 
 describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (history) => {
   it("every connection sees every seq from its welcome on, once, in order", async () => {
-    dir = tempDir();
-    server = await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
+    const dir = cleanup.tempDir();
+    const server = cleanup.track(
+      await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" }),
+    );
     const url = server.wsUrl;
-    const writers = ["w1", "w2"].map((name) => new ResumingClient({ name: name, room: "stream" }));
-    clients.push(...writers);
+    const writers = ["w1", "w2"].map(resuming);
     for (const writer of writers) await writer.connect(url);
 
     // The room stays below the welcome's `since` window, so every welcome here must be complete:
@@ -46,8 +43,7 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     // seen the stream move on after their welcome.
     const joiners: ResumingClient[] = [];
     for (let i = 0; i < 8; i++) {
-      const joiner = new ResumingClient({ name: `j${i}`, room: "stream" });
-      clients.push(joiner);
+      const joiner = resuming(`j${i}`);
       joiners.push(joiner);
       await joiner.connect(url);
       const welcomedAt = joiner.contiguousSeq;
@@ -79,7 +75,7 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
 
 describe("frames sent before the welcome", () => {
   it("wait for it and are all answered after it", async () => {
-    server = await startServer();
+    const server = cleanup.track(await startServer());
     const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });
     client.send({ type: "ping", t: 1 });
     client.send({ type: "chat", text: "early bird", clientMsgId: "early" });
@@ -114,8 +110,7 @@ describe("frames sent while a slow store builds the welcome", () => {
         return super.range(...args);
       }
     }
-    const started = await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) });
-    server = started;
+    const started = cleanup.track(await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) }));
     const client = await TestClient.connect(started.wsUrl, { query: { name: "eager" } });
     await waitUntil(() => waiting === 1, { what: "the welcome to wait on the store" });
     client.send({ type: "ping", t: 1 });

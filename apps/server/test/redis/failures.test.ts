@@ -1,26 +1,32 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port";
-import { type RedisProcess, startRedis } from "../support/redis-process";
-import { logSignature, ResumingClient } from "../support/resuming-client";
-import { type ServerProcess, spawnServer } from "../support/server-process";
-import { type StartedServer, startServer } from "../support/start-server";
+import { type RedisPersistence, startRedis } from "../support/redis-process";
+import { logSignature, ResumingClient, type ResumingClientOptions } from "../support/resuming-client";
+import { startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
 
 const FAST = { RATE_PER_SECOND: "10000", RATE_BURST: "10000" };
 
-let redis: RedisProcess | undefined;
-let child: ServerProcess | undefined;
-const servers: StartedServer[] = [];
+const cleanup = useCleanup();
+/** The test's resuming clients, all of which the chatter talks through. */
 const clients: ResumingClient[] = [];
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.stop()));
-  await child?.kill("SIGKILL");
-  child = undefined;
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await redis?.stop();
-  redis = undefined;
-});
+/** A client that resends what the store refused, as the real one does; stopped after the test. */
+function addClient(options: Omit<ResumingClientOptions, "resendRefused">): void {
+  const client = new ResumingClient({ ...options, resendRefused: true });
+  clients.push(client);
+  cleanup.defer(async () => {
+    clients.splice(clients.indexOf(client), 1);
+    await client.stop();
+  });
+}
+
+async function redisFor(persistence: RedisPersistence) {
+  const redis = await startRedis({ persistence });
+  cleanup.defer(() => redis.stop());
+  return redis;
+}
 
 /** Every client sends one message every `everyMs` until `stop()`; returns how many were sent. */
 function chatter(everyMs: number) {
@@ -63,14 +69,12 @@ async function converge(total: number, timeoutMs: number): Promise<string[]> {
 
 describe("failures", () => {
   it("a node killed with SIGKILL mid-stream: its clients resume on the other node with no gap, its dead members leave", async () => {
-    redis = await startRedis();
+    const redis = await redisFor("always");
     const port = await freePort();
     // A short node expiry, so the dead node's members are reaped within the test.
     const ttl = { REDIS_NODE_TTL_MS: "1500" };
-    child = spawnServer({ PORT: String(port), REDIS_URL: redis.url, HISTORY: "memory", ...FAST, ...ttl });
-    await child.ready();
-    const b = await startServer({ REDIS_URL: redis.url, ...FAST, ...ttl });
-    servers.push(b);
+    const child = await cleanup.spawnServer({ PORT: String(port), REDIS_URL: redis.url, HISTORY: "memory", ...FAST, ...ttl });
+    const b = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST, ...ttl }));
     // A member of node A that will never come back, as a crashed tab would not.
     const ghost = await TestClient.join(child.wsUrl, { room: "survive", name: "ghost" });
 
@@ -112,10 +116,9 @@ describe("failures", () => {
   });
 
   it("Redis killed and restarted mid-stream: nothing acked is lost and every client converges", async () => {
-    redis = await startRedis({ persistence: "always" });
-    const a = await startServer({ REDIS_URL: redis.url, ...FAST });
-    const b = await startServer({ REDIS_URL: redis.url, ...FAST });
-    servers.push(a, b);
+    const redis = await redisFor("always");
+    const a = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST }));
+    const b = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST }));
     for (let i = 0; i < 3; i++)
       clients.push(new ResumingClient({ endpoints: [a.wsUrl], room: "restart", name: `a${i}`, resendRefused: true }));
     for (let i = 0; i < 3; i++)
