@@ -33,6 +33,7 @@ describe("duplicate sends", () => {
     // A later message proves the watcher has seen everything the duplicates could have caused.
     again.send({ type: "chat", text: "next", clientMsgId: "dup-2" });
     await watcher.waitFor((f) => f.type === "chat" && f.clientMsgId === "dup-2");
+    await again.waitFor((f) => f.type === "chat" && f.clientMsgId === "dup-2");
     expect(watcher.ofType("chat").map((chat) => [chat.seq, chat.clientMsgId])).toEqual([
       [1, "dup-1"],
       [2, "dup-2"],

@@ -78,10 +78,8 @@ describe("failures", () => {
     // A member of node A that will never come back, as a crashed tab would not.
     const ghost = await TestClient.join(child.wsUrl, { room: "survive", name: "ghost" });
 
-    for (let i = 0; i < 3; i++)
-      clients.push(new ResumingClient({ endpoints: [child.wsUrl, b.wsUrl], room: "survive", name: `a${i}`, resendRefused: true }));
-    for (let i = 0; i < 3; i++)
-      clients.push(new ResumingClient({ endpoints: [b.wsUrl], room: "survive", name: `b${i}`, resendRefused: true }));
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [child.wsUrl, b.wsUrl], room: "survive", name: `a${i}` });
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [b.wsUrl], room: "survive", name: `b${i}` });
     await Promise.all(clients.map((client) => client.start()));
 
     const talk = chatter(20);
@@ -119,10 +117,8 @@ describe("failures", () => {
     const redis = await redisFor("always");
     const a = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST }));
     const b = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST }));
-    for (let i = 0; i < 3; i++)
-      clients.push(new ResumingClient({ endpoints: [a.wsUrl], room: "restart", name: `a${i}`, resendRefused: true }));
-    for (let i = 0; i < 3; i++)
-      clients.push(new ResumingClient({ endpoints: [b.wsUrl], room: "restart", name: `b${i}`, resendRefused: true }));
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [a.wsUrl], room: "restart", name: `a${i}` });
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [b.wsUrl], room: "restart", name: `b${i}` });
     await Promise.all(clients.map((client) => client.start()));
 
     const talk = chatter(20);

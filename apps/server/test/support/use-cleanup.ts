@@ -26,7 +26,16 @@ export interface Cleanup {
 export function useCleanup(): Cleanup {
   const steps: Array<() => unknown> = [];
   afterEach(async () => {
-    for (const step of steps.splice(0).reverse()) await step();
+    // Every step runs, even after one failed; the first failure is reported.
+    const failures: unknown[] = [];
+    for (const step of steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   });
   const cleanup: Cleanup = {
     defer(step) {
