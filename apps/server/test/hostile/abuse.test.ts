@@ -5,6 +5,7 @@ import type { BuildOverrides } from "../../src/app";
 import { FakeClock } from "../support/fake-clock";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
 import { waitUntil } from "../support/wait-until";
 import { type Bystander, expectBystanderUnharmed, joinBystander } from "./support/bystander";
 
@@ -147,15 +148,12 @@ describe("abuse", () => {
 });
 
 describe("typing floods", () => {
-  let server: StartedServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-  });
+  const cleanup = useCleanup();
 
   it("a client toggling typing on and off as fast as it can reaches the room at most twice per throttle window", async () => {
     // The server's clock stands still: the whole flood falls in one throttle window.
     const clock = new FakeClock();
-    server = await startServer({}, { timers: clock });
+    const server = cleanup.track(await startServer({}, { timers: clock }));
     const bystander = await joinBystander(server.wsUrl, ROOM);
     const typist = await TestClient.join(server.wsUrl, { room: ROOM, name: "typist" });
     const started = clock.now();

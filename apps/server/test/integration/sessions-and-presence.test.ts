@@ -17,6 +17,19 @@ async function startOnClock(env: Record<string, string> = {}): Promise<FakeClock
 }
 
 /**
+ * alice and bob in the lobby of a server on a fake clock, once alice has been told bob joined:
+ * what follows is not folded into the join announcements.
+ */
+async function aliceThenBob(env: Record<string, string>) {
+  const clock = await startOnClock(env);
+  const alice = await join({ name: "alice" });
+  const bob = await join({ name: "bob" });
+  await clock.advance(server.config.limits.systemFlushMs);
+  const bobJoined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
+  return { clock, alice, bob, bobJoined };
+}
+
+/**
  * Closes `client` and lets the server's grace period run out on `clock`: once the server has
  * counted the connection gone (so its grace timer is set), the clock passes the grace period.
  */
@@ -83,12 +96,8 @@ describe("names", () => {
   });
 
   it("rename broadcasts a system frame with renamed, and the new name sticks to the session", async () => {
-    const clock = await startOnClock({ PRESENCE_GRACE_MS: "50" });
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    // Let the join announcements go out first, so the rename is not folded into a join.
-    await clock.advance(server.config.limits.systemFlushMs);
-    await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
+    // The join announcements go out first, so the rename is not folded into a join.
+    const { clock, alice, bob } = await aliceThenBob({ PRESENCE_GRACE_MS: "50" });
     const from = alice.frames.length;
     bob.send({ type: "rename", name: "robert" });
     await clock.advance(server.config.limits.systemFlushMs);
@@ -140,12 +149,8 @@ describe("names and sessions together", () => {
 
 describe("presence", () => {
   it("announces joins and, after the grace period, leaves", async () => {
-    const clock = await startOnClock({ PRESENCE_GRACE_MS: "100" });
+    const { clock, alice, bob, bobJoined: joined } = await aliceThenBob({ PRESENCE_GRACE_MS: "100" });
     const { presenceGraceMs, systemFlushMs } = server.config.limits;
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    await clock.advance(systemFlushMs);
-    const joined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
     expect(joined).toMatchObject({ type: "system", room: "lobby", left: [], renamed: [], memberCount: 2 });
     const from = alice.frames.length;
     await bob.close();
@@ -161,11 +166,7 @@ describe("presence", () => {
   });
 
   it("a reconnect within the grace period produces no leave and no join", async () => {
-    const clock = await startOnClock({ PRESENCE_GRACE_MS: "400" });
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    await clock.advance(server.config.limits.systemFlushMs);
-    await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
+    const { clock, alice, bob } = await aliceThenBob({ PRESENCE_GRACE_MS: "400" });
     const from = alice.frames.length;
     bob.terminate();
     await bob.closed;
