@@ -5,15 +5,16 @@
 // both nodes, then Redis, and exits with status 0.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../apps/server/test/support/free-port";
+import { accepts, processTree, signalGroup } from "../apps/server/test/support/process-tree";
+import { TestClient } from "../apps/server/test/support/test-client";
+import { waitUntil } from "../apps/server/test/support/wait-until";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
-import { RawClient } from "./support/ws-client";
 
 test.setTimeout(180_000);
 
@@ -35,46 +36,50 @@ test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops
   dev.stderr?.on("data", keep);
 
   const webOrigin = `http://localhost:${webPort}`;
-  const clients: RawClient[] = [];
+  const clients: TestClient[] = [];
   try {
     await waitFor(`http://127.0.0.1:${serverPort}/healthz`, dev, () => output);
     await waitFor(`${webOrigin}/`, dev, () => output);
 
-    // Two raw clients through the proxy: a message fans out to both, the sender included.
+    // Two protocol clients through the proxy: a message fans out to both, the sender included.
     const room = uniqueRoom("dev");
     const wsUrl = `ws://localhost:${webPort}/ws`;
-    const ann = await RawClient.connect(wsUrl, { room, name: "ann" });
+    const ann = await TestClient.join(wsUrl, { room, name: "ann" });
     clients.push(ann);
-    const ben = await RawClient.connect(wsUrl, { room, name: "ben" });
+    const ben = await TestClient.join(wsUrl, { room, name: "ben" });
     clients.push(ben);
     expect(ann.welcome.room).toBe(room);
     ann.send({ type: "chat", text: "hello through the proxy", clientMsgId: "smoke-1" });
     const [atAnn, atBen] = await Promise.all([
-      ann.next("chat", (chat) => chat.clientMsgId === "smoke-1"),
-      ben.next("chat", (chat) => chat.clientMsgId === "smoke-1"),
+      ann.waitFor((frame) => frame.type === "chat" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 }),
+      ben.waitFor((frame) => frame.type === "chat" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 }),
     ]);
     expect(atBen).toEqual(atAnn);
-    expect(atBen.from.name).toBe("ann");
-    await ann.next("ack", (ack) => ack.clientMsgId === "smoke-1");
+    expect(atBen.type === "chat" && atBen.from.name).toBe("ann");
+    await ann.waitFor((frame) => frame.type === "ack" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 });
 
     // And the page Vite serves joins the same room and chats with them.
     const tab = await ChatTab.open(browser, webOrigin, room, "cleo");
     try {
       await expect(tab.messagesWith("hello through the proxy")).toHaveCount(1);
       await tab.send("hello from the dev page");
-      const fromPage = await ben.next("chat", (chat) => chat.text === "hello from the dev page");
-      expect(fromPage.from.name).toBe("cleo");
+      const fromPage = await ben.waitFor((frame) => frame.type === "chat" && frame.text === "hello from the dev page", {
+        timeoutMs: 10_000,
+      });
+      expect(fromPage.type === "chat" && fromPage.from.name).toBe("cleo");
     } finally {
       await tab.close();
     }
+    // Every frame either client got was protocol v1.
+    for (const client of clients) expect(client.invalid).toEqual([]);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
     await stopGroup(dev);
     rmSync(dataDir, { recursive: true, force: true });
   }
   // Nothing is left listening on either port.
-  expect(await listening(serverPort)).toBe(false);
-  expect(await listening(webPort)).toBe(false);
+  await expectNotListening(serverPort);
+  await expectNotListening(webPort);
 });
 
 test("pnpm start:cluster starts two nodes on one Redis, and a Ctrl+C stops nodes, then Redis, with status 0", async () => {
@@ -89,12 +94,14 @@ test("pnpm start:cluster starts two nodes on one Redis, and a Ctrl+C stops nodes
   const output = () => stripVTControlCharacters(raw);
   const exited = once(cluster, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   try {
-    const deadline = Date.now() + 90_000;
-    while (!output().includes("Ctrl+C stops everything")) {
-      if (cluster.exitCode !== null || cluster.signalCode !== null) throw new Error(`start:cluster exited early:\n${output()}`);
-      if (Date.now() > deadline) throw new Error(`start:cluster was not ready within 90 s:\n${output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const exitedEarly = () => cluster.exitCode !== null || cluster.signalCode !== null;
+    await waitUntil(() => output().includes("Ctrl+C stops everything") || exitedEarly(), {
+      what: "start:cluster to be ready",
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      describe: output,
+    });
+    if (exitedEarly()) throw new Error(`start:cluster exited early:\n${output()}`);
     const urls = [...output().matchAll(/node-[ab] {2}(http:\/\/\S+)/g)].map((match) => match[1] ?? "");
     expect(urls).toHaveLength(2);
     for (const url of urls) expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -115,24 +122,27 @@ test("pnpm start:cluster starts two nodes on one Redis, and a Ctrl+C stops nodes
       expect(text.lastIndexOf(`[${name}]`)).toBeLessThan(redisStop);
     }
     expect(existsSync(aofDir)).toBe(false);
-    for (const url of urls) expect(await listening(Number(new URL(url).port))).toBe(false);
+    for (const url of urls) await expectNotListening(Number(new URL(url).port));
   } finally {
     await stopGroup(cluster);
   }
 });
 
 async function waitFor(url: string, dev: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (dev.exitCode !== null || dev.signalCode !== null) throw new Error(`pnpm dev exited early:\n${output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} did not answer within 90 s:\n${output()}`);
+  const exited = () => dev.exitCode !== null || dev.signalCode !== null;
+  await waitUntil(async () => exited() || (await fetch(url)).ok, {
+    what: `${url} to answer`,
+    timeoutMs: 90_000,
+    intervalMs: 250,
+    describe: output,
+  });
+  if (exited()) throw new Error(`pnpm dev exited early:\n${output()}`);
+}
+
+/** Nothing accepts connections on `port`, once a stopping process has let go of it. */
+async function expectNotListening(port: number): Promise<void> {
+  await waitUntil(async () => !(await accepts(port)), { what: `port ${port} to be free`, intervalMs: 250 }).catch(() => undefined);
+  expect(await accepts(port)).toBe(false);
 }
 
 /**
@@ -150,67 +160,4 @@ async function stopGroup(dev: ChildProcess): Promise<void> {
   clearTimeout(timer);
   // dev.mjs waits for its children before it exits; anything still alive now is stuck.
   for (const group of groups) signalGroup(group, "SIGKILL");
-}
-
-/** The descendants of `root` with their process groups, from /proc (empty where there is none). */
-function processTree(root: number): Array<{ pid: number; pgid: number }> {
-  const all: Array<{ pid: number; ppid: number; pgid: number }> = [];
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
-  } catch {
-    return [];
-  }
-  for (const entry of entries) {
-    try {
-      // The command name is in parentheses and may contain spaces; the fields after it are fixed.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      all.push({ pid: Number(entry), ppid: Number(fields[1]), pgid: Number(fields[2]) });
-    } catch {
-      // Exited while we looked.
-    }
-  }
-  const tree: Array<{ pid: number; pgid: number }> = [];
-  const parents = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const candidate of all) {
-      if (parents.has(candidate.ppid) && !parents.has(candidate.pid)) {
-        parents.add(candidate.pid);
-        tree.push({ pid: candidate.pid, pgid: candidate.pgid });
-        grew = true;
-      }
-    }
-  }
-  return tree;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/** Whether something accepts connections on `port`, after giving a stopping process a moment to let go. */
-async function listening(port: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const open = (await Promise.all(["127.0.0.1", "::1"].map((host) => accepts(host, port)))).some(Boolean);
-    if (!open) return false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return true;
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -8,11 +8,28 @@ export function uniqueRoom(prefix = "e2e"): string {
 
 /** One tab of one participant, with the page's stable test hooks. */
 export class ChatTab {
+  readonly badge: Locator;
+  readonly input: Locator;
+  readonly messages: Locator;
+  readonly outbox: Locator;
+  readonly events: Locator;
+  readonly members: Locator;
+  readonly log: Locator;
+
   constructor(
     readonly context: BrowserContext,
     readonly page: Page,
     readonly name: string,
-  ) {}
+  ) {
+    // Locators are lazy: each one finds its elements again whenever it is used.
+    this.badge = page.locator(".status-badge");
+    this.input = page.locator("#composer-input");
+    this.messages = page.getByTestId("chat-message");
+    this.outbox = page.getByTestId("outbox-message");
+    this.events = page.getByTestId("event-line");
+    this.members = page.getByTestId("member-list");
+    this.log = page.getByTestId("message-log");
+  }
 
   /** A fresh browser context (its own sessionStorage, so its own participant) joined to `room`. */
   static async open(browser: Browser, baseURL: string, room: string, name: string): Promise<ChatTab> {
@@ -45,34 +62,6 @@ export class ChatTab {
     const tab = new ChatTab(context, page, name);
     await tab.expectStatus("open");
     return tab;
-  }
-
-  get badge(): Locator {
-    return this.page.locator(".status-badge");
-  }
-
-  get input(): Locator {
-    return this.page.locator("#composer-input");
-  }
-
-  get messages(): Locator {
-    return this.page.getByTestId("chat-message");
-  }
-
-  get outbox(): Locator {
-    return this.page.getByTestId("outbox-message");
-  }
-
-  get events(): Locator {
-    return this.page.getByTestId("event-line");
-  }
-
-  get members(): Locator {
-    return this.page.getByTestId("member-list");
-  }
-
-  get log(): Locator {
-    return this.page.getByTestId("message-log");
   }
 
   async expectStatus(status: "connecting" | "open" | "reconnecting" | "closed", timeout?: number): Promise<void> {

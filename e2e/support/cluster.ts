@@ -1,24 +1,67 @@
 import { once } from "node:events";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import type { RedisProcess } from "../../apps/server/test/support/redis-process";
+import { waitUntil } from "../../apps/server/test/support/wait-until";
 import { ServerProcess } from "./server";
+
+/** The sorted set where every node's presence heartbeat registers it (score: last heartbeat). */
+const NODES_KEY = "chat:nodes";
 
 /** A production node on the shared Redis, ready once `/readyz` says it reached Redis. */
 export async function startNode(redis: RedisProcess, env: Record<string, string> = {}): Promise<ServerProcess> {
   const node = await ServerProcess.create({ REDIS_URL: redis.url, ...env });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ready = await fetch(`${node.url}/readyz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) return node;
-    if (Date.now() > deadline) {
-      await node.dispose();
-      throw new Error(`node on ${node.port} never became ready (Redis at ${redis.url})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await waitUntil(() => fetch(`${node.url}/readyz`).then((response) => response.ok), {
+      what: `node on ${node.port} to be ready (Redis at ${redis.url})`,
+    });
+    return node;
+  } catch (error) {
+    await node.dispose();
+    throw error;
   }
+}
+
+/** The ids of the nodes registered in Redis. */
+export async function registeredNodes(redis: RedisProcess): Promise<string[]> {
+  return (await redis.command("ZRANGE", NODES_KEY, "0", "-1")).split("\n").filter(Boolean);
+}
+
+/** Starts a node and finds its id: the registration that appears once it is up. */
+export async function startRegisteredNode(
+  redis: RedisProcess,
+  env: Record<string, string> = {},
+): Promise<{ node: ServerProcess; nodeId: string }> {
+  const before = new Set(await registeredNodes(redis));
+  const node = await startNode(redis, env);
+  const nodeId = await waitUntil(async () => (await registeredNodes(redis)).find((id) => !before.has(id)), {
+    what: `node on ${node.port} to register in Redis`,
+  });
+  return { node, nodeId };
+}
+
+/**
+ * Kills a node as a crash would, but leaves its registration alive until `expireNode`, so a test
+ * decides when the other nodes find it dead instead of racing the node TTL. Order matters: the
+ * node is frozen (SIGSTOP), its Redis connections are cut so no heartbeat it had in flight lands
+ * later, its heartbeat is pinned far in the future, and only then is it killed.
+ */
+export async function crashNodeKeepingRegistration(redis: RedisProcess, node: ServerProcess, nodeId: string): Promise<void> {
+  node.signal("SIGSTOP");
+  const clients = (await redis.command("CLIENT", "LIST")).split("\n");
+  for (const client of clients) {
+    // Its command connection and its subscriber (`chat-<id>-sub`).
+    if (!client.includes(` name=chat-${nodeId}`)) continue;
+    const id = /^id=(\d+)/.exec(client)?.[1];
+    if (id) await redis.command("CLIENT", "KILL", "ID", id);
+  }
+  const pinned = await redis.command("ZADD", NODES_KEY, "XX", "CH", String(Number.MAX_SAFE_INTEGER), nodeId);
+  if (pinned !== "1") throw new Error(`node ${nodeId} was no longer registered when it was frozen`);
+  await node.stop("SIGKILL");
+}
+
+/** Makes a node's registration as old as can be: the next heartbeat of a live node reaps it. */
+export async function expireNode(redis: RedisProcess, nodeId: string): Promise<void> {
+  await redis.command("ZADD", NODES_KEY, "XX", "0", nodeId);
 }
 
 /**

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test as base } from "@playwright/test";
 import { freePort } from "../../apps/server/test/support/free-port";
+import { waitUntil } from "../../apps/server/test/support/wait-until";
 
 const SERVER_ENTRY = resolve("apps/server/dist/server.js");
 
@@ -69,6 +70,12 @@ export class ServerProcess {
     await this.waitUntilHealthy(child);
   }
 
+  /** Sends a signal and returns at once (SIGSTOP freezes the process, SIGCONT thaws it). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.child) throw new Error("server is not running");
+    this.child.kill(signal);
+  }
+
   /** SIGTERM is the graceful path (close 1001, flush); SIGKILL is a crash. Resolves once the process is gone. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.child;
@@ -90,21 +97,19 @@ export class ServerProcess {
   }
 
   private async waitUntilHealthy(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`server exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.output}`);
-      }
-      try {
-        const response = await fetch(`${this.url}/healthz`);
-        if (response.ok) return;
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    try {
+      await waitUntil(async () => exited() || (await fetch(`${this.url}/healthz`)).ok, {
+        what: "the server to answer /healthz",
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        describe: () => this.output,
+      });
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw error;
     }
-    child.kill("SIGKILL");
-    throw new Error(`server did not become healthy within 20 s:\n${this.output}`);
+    if (exited()) throw new Error(`server exited during start-up (${child.exitCode ?? child.signalCode}):\n${this.output}`);
   }
 }
 

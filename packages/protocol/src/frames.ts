@@ -6,8 +6,19 @@ import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN } f
 /** The message `decode` reports for a text over the limit, so it can answer `too_long`. */
 export const TEXT_TOO_LONG = "text is too long";
 
-const seq = z.int().min(0);
-const timestamp = z.number().int().nonnegative();
+/**
+ * JSON text can spell -0 ("-0", "-0.0", or "-5e-424", which underflows), but JSON.stringify
+ * writes -0 as "0". So every number decodes with -0 read as 0, and a decoded frame encodes
+ * and decodes again to itself. NaN and the infinities cannot arrive: zod refuses them.
+ */
+function withoutNegativeZero(schema: z.ZodType<number>) {
+  return schema.transform((n) => (n === 0 ? 0 : n));
+}
+
+const seq = withoutNegativeZero(z.int().min(0));
+const count = seq;
+const timestamp = withoutNegativeZero(z.number().int().nonnegative());
+const jsonNumber = withoutNegativeZero(z.number());
 
 export const roomSchema = z.string().regex(ROOM_PATTERN, "room must match ^[a-z0-9][a-z0-9_-]{0,31}$");
 export const clientMsgIdSchema = z.string().regex(CLIENT_MSG_ID_PATTERN, "clientMsgId must match ^[A-Za-z0-9_-]{1,64}$");
@@ -53,7 +64,7 @@ export function createClientFrameSchema(
       before: seq,
       limit: z.int().min(1).max(limits.historyPageMax),
     }),
-    z.strictObject({ type: z.literal("ping"), t: z.number().optional() }),
+    z.strictObject({ type: z.literal("ping"), t: jsonNumber.optional() }),
   ]);
 }
 
@@ -91,7 +102,7 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     you: userSchema,
     session: z.string(),
     members: z.array(userSchema),
-    memberCount: z.int().min(0),
+    memberCount: count,
     messages: z.array(chatFrameSchema),
     latestSeq: seq,
     complete: z.boolean(),
@@ -105,7 +116,7 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     joined: z.array(userSchema),
     left: z.array(userSchema),
     renamed: z.array(z.strictObject({ user: userSchema, previousName: z.string() })),
-    memberCount: z.int().min(0),
+    memberCount: count,
     notice: z.string().optional(),
   }),
   z.strictObject({ type: z.literal("typing"), room: z.string(), user: userSchema, active: z.boolean() }),
@@ -121,9 +132,9 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     code: z.enum(ERROR_CODE_LIST),
     message: z.string(),
     clientMsgId: z.string().optional(),
-    retryAfterMs: z.int().min(0).optional(),
+    retryAfterMs: count.optional(),
   }),
-  z.strictObject({ type: z.literal("pong"), t: z.number().optional() }),
+  z.strictObject({ type: z.literal("pong"), t: jsonNumber.optional() }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerFrameType = ServerFrame["type"];

@@ -11,7 +11,10 @@ import {
   type User,
 } from "../src/index";
 
-/** Finite JSON numbers without -0, which JSON cannot tell from 0. */
+/**
+ * Numbers as a decoded frame holds them: finite (JSON cannot carry NaN or the infinities), with
+ * subnormals, and never -0, which decodes as 0 (the "numbers" properties pin those edges).
+ */
 const jsonNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map((n) => (Object.is(n, -0) ? 0 : n));
 const nat = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const seq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });

@@ -11,6 +11,7 @@ import {
   normalizeName,
 } from "../src/index";
 import { chatText, clientMsgId, objectWithFrameType, validClientFrame, validName, validServerFrame } from "./arbitraries";
+import { checkProperty } from "./check-property";
 
 const REASONS = ["not_text", "not_json", "too_deep", "not_object", "unknown_type", "forbidden_key", "invalid_field", "too_long"];
 
@@ -39,19 +40,19 @@ const bothDecoders = (raw: unknown) => {
 
 describe("decode never throws", () => {
   it("on arbitrary strings", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 200 }), bothDecoders), { numRuns: 500 });
+    checkProperty(fc.property(fc.string({ unit: "binary", maxLength: 200 }), bothDecoders), { numRuns: 500 });
   });
 
   it("on arbitrary JSON texts", () => {
-    fc.assert(fc.property(fc.json({ maxDepth: 12 }), bothDecoders), { numRuns: 500 });
+    checkProperty(fc.property(fc.json({ maxDepth: 12 }), bothDecoders), { numRuns: 500 });
   });
 
   it("on arbitrary JavaScript values that are not strings", () => {
-    fc.assert(fc.property(fc.anything(), bothDecoders), { numRuns: 300 });
+    checkProperty(fc.property(fc.anything(), bothDecoders), { numRuns: 300 });
   });
 
   it("on arbitrary objects with a valid type", () => {
-    fc.assert(
+    checkProperty(
       fc.property(objectWithFrameType, (object) => bothDecoders(JSON.stringify(object))),
       { numRuns: 1000 },
     );
@@ -65,13 +66,62 @@ describe("decode never throws", () => {
         const cut = at % (text.length + 1);
         return text.slice(0, cut) + insert + text.slice(cut + 1);
       });
-    fc.assert(fc.property(mangled, bothDecoders), { numRuns: 500 });
+    checkProperty(fc.property(mangled, bothDecoders), { numRuns: 500 });
+  });
+});
+
+describe("numbers", () => {
+  /** Every double fast-check knows (NaN, the infinities, -0, subnormals), spelled as JSON text can spell it. */
+  const spelledNumber = fc.oneof(
+    fc.double().map((n) => (Number.isFinite(n) ? String(n) : n > 0 ? "1e999" : n < 0 ? "-1e999" : "NaN")),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => n.toExponential()),
+    fc.constantFrom("-0", "-0.0", "-0e7", "-5e-424", "5e-324", "-5e-324", "1e999", "-1e999"),
+  );
+
+  it("a number decodes as JSON.parse reads it, with -0 as 0; NaN and infinities are refused", () => {
+    checkProperty(
+      fc.property(spelledNumber, (spelled) => {
+        const raw = `{"type":"ping","t":${spelled}}`;
+        const result = decode(raw);
+        const parsed = spelled === "NaN" ? Number.NaN : (JSON.parse(spelled) as number);
+        if (Number.isNaN(parsed)) expect(result).toMatchObject({ ok: false, error: { reason: "not_json" } });
+        else if (!Number.isFinite(parsed)) expect(result).toMatchObject({ ok: false, error: { reason: "invalid_field", field: "t" } });
+        else {
+          expect(result).toEqual({ ok: true, frame: { type: "ping", t: parsed === 0 ? 0 : parsed } });
+          if (result.ok && result.frame.type === "ping") expect(Object.is(result.frame.t, -0)).toBe(false);
+          assertStable(result, decode);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("-0 in any number field of any frame decodes as 0 and survives encoding", () => {
+    const frames = [
+      '{"type":"ping","t":-5e-424}',
+      '{"type":"history","before":-0,"limit":5}',
+      '{"type":"pong","t":-0.0}',
+      '{"type":"ack","clientMsgId":"a","seq":1,"ts":-0}',
+      '{"type":"error","code":"rate_limited","message":"slow down","retryAfterMs":-0}',
+      '{"type":"system","room":"r","ts":0,"joined":[],"left":[],"renamed":[],"memberCount":-0}',
+    ];
+    for (const raw of frames) {
+      const client = decode(raw);
+      const result = client.ok ? client : decodeServerFrame(raw);
+      expect(result.ok, raw).toBe(true);
+      const numbers = Object.values(result.ok ? result.frame : {}).filter((value) => typeof value === "number");
+      expect(
+        numbers.some((n) => Object.is(n, -0)),
+        raw,
+      ).toBe(false);
+      bothDecoders(raw);
+    }
   });
 });
 
 describe("nesting depth", () => {
   it("a frame is too_deep exactly when it nests deeper than maxJsonDepth", () => {
-    fc.assert(
+    checkProperty(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.constantFrom("[", '{"k":'), (depth, open) => {
         const close = open === "[" ? "]" : "}";
         const result = decode(`{"type":"ping","t":${open.repeat(depth)}1${close.repeat(depth)}}`);
@@ -85,7 +135,7 @@ describe("nesting depth", () => {
 
 describe("round trips", () => {
   it("decode(encode(f)) returns f for every valid client frame", () => {
-    fc.assert(
+    checkProperty(
       fc.property(validClientFrame, (frame) => {
         expect(decode(encode(frame))).toEqual({ ok: true, frame });
       }),
@@ -94,7 +144,7 @@ describe("round trips", () => {
   });
 
   it("decodeServerFrame(encode(f)) returns f for every valid server frame", () => {
-    fc.assert(
+    checkProperty(
       fc.property(validServerFrame, (frame) => {
         expect(decodeServerFrame(encode(frame))).toEqual({ ok: true, frame });
       }),
@@ -106,7 +156,7 @@ describe("round trips", () => {
 describe("chat text and names", () => {
   it("a chat with a valid clientMsgId is accepted, or refused with that clientMsgId echoed", () => {
     const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom("", "  ", "😀".repeat(2001), "x".repeat(2001)));
-    fc.assert(
+    checkProperty(
       fc.property(anyText, clientMsgId, (text, id) => {
         const result = decode(JSON.stringify({ type: "chat", text, clientMsgId: id }));
         if (result.ok) expect(result.frame).toEqual({ type: "chat", text: text.trim(), clientMsgId: id });
@@ -118,7 +168,7 @@ describe("chat text and names", () => {
 
   it("whitespace around a valid text never changes the outcome", () => {
     const padding = fc.string({ unit: fc.constantFrom(" ", "\n", "\t", "\u3000", "\u00a0"), maxLength: 8 });
-    fc.assert(
+    checkProperty(
       fc.property(chatText, padding, padding, (text, before, after) => {
         expect(decode(JSON.stringify({ type: "chat", text: before + text + after, clientMsgId: "a" }))).toEqual({
           ok: true,
@@ -130,7 +180,7 @@ describe("chat text and names", () => {
   });
 
   it("normalizeName is idempotent", () => {
-    fc.assert(
+    checkProperty(
       fc.property(validName, (name) => {
         expect(normalizeName(name)).toEqual({ ok: true, name });
       }),

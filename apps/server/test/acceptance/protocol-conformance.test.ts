@@ -641,8 +641,10 @@ describe("the client's fault is not fatal", () => {
     const peer = await join(server, { room });
     let sent = 0;
     while (flooder.isOpen && sent < 5000) {
+      const from = flooder.frames.length;
       for (let i = 0; i < 25 && flooder.isOpen; i++) flooder.send({ type: "chat", text: "spam", clientMsgId: `f${sent++}` });
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Paced by the server, not a clock: the next batch goes once this one has been answered.
+      await flooder.until(() => (flooder.frames.length > from ? true : undefined)).catch(() => undefined);
     }
     expect((await flooder.closeWithin(20_000)).code).toBe(4029);
     const limited = flooder.ofType("error").filter((error) => error.code === "rate_limited");

@@ -3,7 +3,8 @@ import WebSocket from "ws";
 /**
  * A deliberately independent client for the acceptance suite: raw `ws`, JSON parsed by hand,
  * no project schemas. Every text frame the server sends is kept as a plain object (or recorded
- * in `notJson`), so the suite can check exact key sets itself.
+ * in `notJson`), so the suite can check exact key sets itself. It imports nothing of the
+ * project, on purpose; the typed `TestClient` of the other suites is built on top of it.
  */
 
 export type Frame = Record<string, unknown> & { type?: unknown };
@@ -12,6 +13,17 @@ export interface Closed {
   code: number;
   reason: string;
 }
+
+export interface OpenOptions {
+  headers?: Record<string, string>;
+  /** False makes the client ignore the server's pings, like a peer whose network died. */
+  autoPong?: boolean;
+  /** Sees every message from the first one on (one may come in the same tick as the upgrade). */
+  onMessage?: MessageListener;
+}
+
+/** Sees every message as it arrives, before any wait wakes: its text, or undefined for binary. */
+export type MessageListener = (text: string | undefined) => void;
 
 const DEFAULT_WAIT_MS = 10_000;
 
@@ -22,6 +34,7 @@ export class RawClient {
   closedWith: Closed | undefined;
   readonly closed: Promise<Closed>;
   private readonly wakers = new Set<() => void>();
+  private readonly listeners = new Set<MessageListener>();
 
   private constructor(readonly socket: WebSocket) {
     this.closed = new Promise((resolve) => {
@@ -32,8 +45,10 @@ export class RawClient {
       });
     });
     socket.on("message", (data, isBinary) => {
+      for (const listener of this.listeners) listener(isBinary ? undefined : data.toString());
       if (isBinary) {
         this.binaryFrames++;
+        this.wake();
         return;
       }
       const raw = data.toString();
@@ -48,11 +63,12 @@ export class RawClient {
   }
 
   /** Opens `/ws` with the query as given; resolves once the upgrade succeeded. */
-  static open(wsUrl: string, query: Record<string, string | number> = {}, headers: Record<string, string> = {}): Promise<RawClient> {
+  static open(wsUrl: string, query: Record<string, string | number> = {}, options: OpenOptions = {}): Promise<RawClient> {
     const url = new URL(wsUrl);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
-    const socket = new WebSocket(url, { headers, perMessageDeflate: false });
+    const socket = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true, perMessageDeflate: false });
     const client = new RawClient(socket);
+    if (options.onMessage) client.onMessage(options.onMessage);
     return new Promise((resolve, reject) => {
       socket.once("open", () => resolve(client));
       socket.once("unexpected-response", (_req, res) => {
@@ -69,6 +85,12 @@ export class RawClient {
     const first = await client.waitFor(() => true);
     if (first.type !== "welcome") throw new Error(`first frame is not a welcome: ${JSON.stringify(first)}`);
     return Object.assign(client, { welcome: first });
+  }
+
+  /** Calls `listener` for every message from now on; returns an unsubscribe. */
+  onMessage(listener: MessageListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   send(frame: unknown): void {
@@ -152,9 +174,10 @@ export class RawClient {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  async close(): Promise<void> {
+  /** Closes (if still open) and waits for the close to finish; a peer that never answers is cut. */
+  async close(code = 1000): Promise<void> {
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    this.socket.close(1000);
+    if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code);
     const timer = setTimeout(() => this.socket.terminate(), 2_000);
     await this.closed;
     clearTimeout(timer);
@@ -178,7 +201,7 @@ export class UpgradeRefused extends Error {
 /** The status of a plain upgrade attempt: 101 when accepted, else the HTTP status. */
 export async function upgradeStatus(wsUrl: string, headers: Record<string, string>): Promise<number> {
   try {
-    const client = await RawClient.open(wsUrl, {}, headers);
+    const client = await RawClient.open(wsUrl, {}, { headers });
     await client.close();
     return 101;
   } catch (error) {

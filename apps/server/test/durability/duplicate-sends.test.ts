@@ -1,34 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port";
-import { type ServerProcess, spawnServer } from "../support/server-process";
-import { type StartedServer, startServer } from "../support/start-server";
-import { type TempDir, tempDir } from "../support/temp-dir";
+import { describe, expect, it } from "vitest";
+import { startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
 
-let dir: TempDir | undefined;
-let server: StartedServer | undefined;
-const processes: ServerProcess[] = [];
-const clients: TestClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await server?.close();
-  server = undefined;
-  await Promise.all(processes.splice(0).map((process) => process.kill("SIGKILL")));
-  dir?.remove();
-  dir = undefined;
-});
+const cleanup = useCleanup();
 
 async function join(wsUrl: string, query: Record<string, string | number>) {
-  const client = await TestClient.join(wsUrl, query);
-  clients.push(client);
-  return client;
+  return cleanup.track(await TestClient.join(wsUrl, query));
 }
 
 describe("duplicate sends", () => {
   it("the same clientMsgId sent 3 times across a reconnect is stored once, broadcast once, acked 3 times with one seq", async () => {
-    dir = tempDir("chatroom-dup-");
-    server = await startServer({ HISTORY: "sqlite", DATA_DIR: dir.path });
+    const server = cleanup.track(await startServer({ HISTORY: "sqlite", DATA_DIR: cleanup.tempDir("chatroom-dup-").path }));
     const room = "dupes";
     const watcher = await join(server.wsUrl, { room, name: "watcher" });
     const sender = await join(server.wsUrl, { room, name: "sender" });
@@ -50,6 +33,7 @@ describe("duplicate sends", () => {
     // A later message proves the watcher has seen everything the duplicates could have caused.
     again.send({ type: "chat", text: "next", clientMsgId: "dup-2" });
     await watcher.waitFor((f) => f.type === "chat" && f.clientMsgId === "dup-2");
+    await again.waitFor((f) => f.type === "chat" && f.clientMsgId === "dup-2");
     expect(watcher.ofType("chat").map((chat) => [chat.seq, chat.clientMsgId])).toEqual([
       [1, "dup-1"],
       [2, "dup-2"],
@@ -62,11 +46,8 @@ describe("duplicate sends", () => {
   });
 
   it("dedupe survives a kill -9 of the server: the resend gets the original ack", async () => {
-    dir = tempDir("chatroom-dup-kill-");
-    const env = { PORT: String(await freePort()), HISTORY: "sqlite", DATA_DIR: dir.path };
-    const first = spawnServer(env);
-    processes.push(first);
-    await first.ready();
+    const env = await cleanup.serverEnv();
+    const first = await cleanup.spawnServer(env);
     const room = "dupes";
     const sender = await join(first.wsUrl, { room, name: "sender" });
     sender.send({ type: "chat", text: "survives", clientMsgId: "kill-1" });
@@ -74,9 +55,7 @@ describe("duplicate sends", () => {
     await first.kill("SIGKILL");
     await sender.closed;
 
-    const second = spawnServer(env);
-    processes.push(second);
-    await second.ready();
+    const second = await cleanup.spawnServer(env);
     const again = await join(second.wsUrl, { room, session: sender.welcome.session, since: 0 });
     expect(again.welcome.you).toEqual(sender.welcome.you);
     expect(again.welcome.messages.map((message) => [message.seq, message.clientMsgId])).toEqual([[1, "kill-1"]]);

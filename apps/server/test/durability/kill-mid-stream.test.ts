@@ -1,56 +1,26 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port";
+import { describe, expect, it } from "vitest";
 import { ResumingClient } from "../support/resuming-client";
-import { type ServerProcess, spawnServer } from "../support/server-process";
-import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
+import { waitUntil } from "../support/wait-until";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-let dir: TempDir | undefined;
-const processes: ServerProcess[] = [];
-const clients: ResumingClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.disconnect()));
-  await Promise.all(processes.splice(0).map((server) => server.kill("SIGKILL")));
-  dir?.remove();
-  dir = undefined;
-});
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
-    await sleep(20);
-  }
-}
+const cleanup = useCleanup();
 
 describe("server killed mid-stream", () => {
   it("loses no acked message, duplicates nothing, and every client ends with the same gap-free log", async () => {
-    dir = tempDir("chatroom-kill-");
-    const port = await freePort();
-    const env = {
-      PORT: String(port),
-      HISTORY: "sqlite",
-      DATA_DIR: dir.path,
-      RATE_PER_SECOND: "100000",
-      RATE_BURST: "100000",
-      PRESENCE_GRACE_MS: "100",
-    };
-    const first = spawnServer(env);
-    processes.push(first);
-    await first.ready();
+    const env = await cleanup.serverEnv({ RATE_PER_SECOND: "100000", RATE_BURST: "100000", PRESENCE_GRACE_MS: "100" });
+    const first = await cleanup.spawnServer(env);
 
     const room = "durable";
-    const people = ["ann", "ben", "cat"].map((name) => new ResumingClient(name, room));
-    clients.push(...people);
+    const people = ["ann", "ben", "cat"].map((name) => new ResumingClient({ name: name, room: room }));
+    for (const person of people) cleanup.defer(() => person.disconnect());
     for (const person of people) await person.connect(first.wsUrl);
 
     const perClientBeforeKill = 110;
     const total = perClientBeforeKill * people.length;
-    // Random, but printed on failure so a bad run can be replayed by hand.
-    const killAfter = 30 + Math.floor(Math.random() * (total - 60));
+    // Random, but printed on every run and replayable: KILL_AFTER=<n> pnpm vitest run <this file>.
+    const killAfter = Number(process.env.KILL_AFTER ?? 30 + Math.floor(Math.random() * (total - 60)));
+    console.info(`killAfter=${killAfter} (replay: KILL_AFTER=${killAfter} pnpm vitest run ${import.meta.filename})`);
     let sentSoFar = 0;
     let killed: Promise<unknown> | undefined;
     const ackedBeforeKill = new Map<string, number>();
@@ -64,8 +34,9 @@ describe("server killed mid-stream", () => {
             for (const p of people) for (const ack of p.acks) ackedBeforeKill.set(ack.clientMsgId, ack.seq);
           });
         }
-        // Spread sends over time so the kill lands while messages are in flight.
-        if (i % 3 === 0) await sleep(1 + Math.floor(Math.random() * 3));
+        // Every third send waits for the sender's earlier messages to be acked, so the kill lands
+        // while some messages are acked and others are still in flight.
+        if (i % 3 === 0 && !killed) await waitUntil(() => person.pending <= 2 || !person.connected, { what: `${person.name}'s acks` });
       }
     };
     await Promise.all(people.map(sendLoop));
@@ -79,9 +50,7 @@ describe("server killed mid-stream", () => {
     // Messages written while the server is down wait in the outbox.
     for (const person of people) person.send(`${person.name} while down`);
 
-    const second = spawnServer(env);
-    processes.push(second);
-    await second.ready();
+    const second = await cleanup.spawnServer(env);
     for (const person of people) await person.connect(second.wsUrl);
     // A few live messages after the restart, on the resumed sessions.
     for (let i = 0; i < 5; i++) for (const person of people) person.send(`${person.name} after restart ${i}`);
@@ -90,9 +59,12 @@ describe("server killed mid-stream", () => {
     const expectedTotal = sentIds.length;
     await waitUntil(
       () => people.every((person) => person.pending === 0 && person.contiguousSeq === expectedTotal && person.log.size === expectedTotal),
-      15_000,
-      () =>
-        `${context}; ${people.map((p) => `${p.name}: pending ${p.pending}, contiguous ${p.contiguousSeq}, log ${p.log.size}`).join("; ")}`,
+      {
+        what: "every message in every log",
+        timeoutMs: 15_000,
+        describe: () =>
+          `${context}; ${people.map((p) => `${p.name}: pending ${p.pending}, contiguous ${p.contiguousSeq}, log ${p.log.size}`).join("; ")}`,
+      },
     );
 
     for (const person of people) expect(person.violations, `${person.name}: ${context}`).toEqual([]);

@@ -1,8 +1,12 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import type { BuildOverrides } from "../../src/app";
+import { FakeClock } from "../support/fake-clock";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
+import { waitUntil } from "../support/wait-until";
 import { type Bystander, expectBystanderUnharmed, joinBystander } from "./support/bystander";
 
 const ROOM = "abuse";
@@ -29,8 +33,8 @@ describe("abuse", () => {
   const clients: TestClient[] = [];
   let bystander: Bystander | undefined;
 
-  async function start(env: Record<string, string> = {}) {
-    server = await startServer(env);
+  async function start(env: Record<string, string> = {}, overrides: BuildOverrides = {}) {
+    server = await startServer(env, overrides);
     bystander = await joinBystander(server.wsUrl, ROOM);
     return { server, bystander };
   }
@@ -41,23 +45,37 @@ describe("abuse", () => {
   });
 
   it("a flood of 1,000 messages in 1 s stores at most burst + rate, others keep chatting, and ends in 4029", async () => {
-    const { server, bystander } = await start();
+    // The second of the flood passes on the server's clock, 100 ms per batch, each batch read
+    // in before the clock moves on: the budget refills exactly as much as the test says.
+    const clock = new FakeClock();
+    const { server, bystander } = await start({}, { timers: clock });
     const { burst, ratePerSecond } = server.config.limits;
     const flooder = await TestClient.join(server.wsUrl, { room: ROOM, name: "flooder" });
     clients.push(flooder);
-    const started = Date.now();
+    const started = clock.now();
     const bystanderIds: string[] = [];
+    const framesIn = () => server.metric("chat_ws_messages_in_total");
+    const before = await framesIn();
+    let sent = 0;
     for (let batch = 0; batch < 10; batch++) {
       for (let i = 0; i < 100; i++) {
-        if (flooder.socket.readyState === WebSocket.OPEN)
+        if (flooder.socket.readyState === WebSocket.OPEN) {
           flooder.send({ type: "chat", text: `spam ${batch}-${i}`, clientMsgId: `f${batch}-${i}` });
+          sent++;
+        }
       }
       const clientMsgId = `by-during-${batch}`;
       bystanderIds.push(clientMsgId);
-      if (batch % 3 === 0) bystander.send({ type: "chat", text: `meanwhile ${batch}`, clientMsgId });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (batch % 3 === 0) {
+        bystander.send({ type: "chat", text: `meanwhile ${batch}`, clientMsgId });
+        sent++;
+      }
+      await waitUntil(async () => flooder.closeEvent !== undefined || (await framesIn()) >= before + sent, {
+        what: `batch ${batch} read in`,
+      });
+      await clock.advance(100);
     }
-    const elapsedSeconds = (Date.now() - started) / 1000;
+    const elapsedSeconds = (clock.now() - started) / 1000;
 
     expect((await flooder.waitForClose()).code).toBe(CLOSE_CODES.rateLimitAbuse.code);
     const limited = flooder.ofType("error").filter((e) => e.code === "rate_limited");
@@ -130,21 +148,21 @@ describe("abuse", () => {
 });
 
 describe("typing floods", () => {
-  let server: StartedServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-  });
+  const cleanup = useCleanup();
 
   it("a client toggling typing on and off as fast as it can reaches the room at most twice per throttle window", async () => {
-    server = await startServer();
+    // The server's clock stands still: the whole flood falls in one throttle window.
+    const clock = new FakeClock();
+    const server = cleanup.track(await startServer({}, { timers: clock }));
     const bystander = await joinBystander(server.wsUrl, ROOM);
     const typist = await TestClient.join(server.wsUrl, { room: ROOM, name: "typist" });
-    const started = Date.now();
+    const started = clock.now();
     for (let i = 0; i < 300; i++) typist.send({ type: "typing", active: i % 2 === 0 });
     typist.send({ type: "ping", t: 1 });
     await typist.waitForType("pong");
     await expectBystanderUnharmed(bystander);
-    const windows = Math.ceil((Date.now() - started) / server.config.limits.typingThrottleMs);
+    // The throttle windows the flood touched.
+    const windows = Math.floor((clock.now() - started) / server.config.limits.typingThrottleMs) + 1;
     const typing = bystander.ofType("typing").filter((t) => t.user.id === typist.welcome.you.id);
     expect(typing.length).toBeGreaterThanOrEqual(1);
     expect(typing.length).toBeLessThanOrEqual(2 * windows + 1);

@@ -17,20 +17,6 @@ const LEAKS = /SQLITE|disk|\/var\/lib|injected|TypeError|RangeError|at \w+ \(|\.
 
 type Joined = Awaited<ReturnType<typeof TestClient.join>>;
 
-async function metric(server: StartedServer, name: string): Promise<number> {
-  const body = await (await fetch(`${server.url}/metrics`)).text();
-  const line = body.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("faults", () => {
   let server: StartedServer | undefined;
   let bystander: Bystander | undefined;
@@ -73,7 +59,7 @@ describe("faults", () => {
     const text = "中".repeat(server.config.limits.maxTextLength);
     let sent = 0;
     let maxBuffered = 0;
-    while ((await metric(server, "chat_slow_consumer_drops_total")) === 0) {
+    while ((await server.metric("chat_slow_consumer_drops_total")) === 0) {
       expect(sent).toBeLessThan(5_000);
       const last = `t${sent + 49}`;
       for (let i = 0; i < 50; i++) talker.send({ type: "chat", text, clientMsgId: `t${sent++}` });
@@ -83,7 +69,7 @@ describe("faults", () => {
     // Never more than the threshold plus the frame that crossed it and the close frame.
     expect(maxBuffered).toBeLessThan(slowBytes + 64 * 1024);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(200 * 1024 * 1024);
-    expect(await metric(server, 'chat_server_closes_total{code="4008"}')).toBe(1);
+    expect(await server.metric('chat_server_closes_total{code="4008"}')).toBe(1);
 
     // The tab wakes up: it reads what reached it, sees the connection gone, and resumes.
     (slow.socket as unknown as { _socket: Socket })._socket.resume();
@@ -128,7 +114,7 @@ describe("faults", () => {
     await talker.waitFor((f) => f.type === "ack" && f.clientMsgId === "burst-199");
     await victim.closed;
     // Only the bystander and the talker remain.
-    await until(() => server.app.hub.connectionCount === 2);
+    await server.waitForConnections(2);
     expect(talker.ofType("error")).toEqual([]);
     await expectBystanderUnharmed(bystander);
   });

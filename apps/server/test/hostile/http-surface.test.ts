@@ -1,18 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app";
 import { testConfig } from "../../src/config";
-import { type StartedServer, startServer } from "../support/start-server";
+import { startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
 import { expectBystanderUnharmed, joinBystander } from "./support/bystander";
 
-describe("HTTP surface", () => {
-  let server: StartedServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-  });
+const cleanup = useCleanup();
+/** The app on a random port, closed after the test. */
+const serve = async (env: Record<string, string> = {}) => cleanup.track(await startServer(env));
 
+describe("HTTP surface", () => {
   it("every response carries a strict CSP that allows only the page's own origin and ws/wss", async () => {
-    server = await startServer();
+    const server = await serve();
     for (const path of ["/", "/healthz", "/api/rooms", "/no-such-file.js"]) {
       const response = await fetch(`${server.url}${path}`);
       const csp = response.headers.get("content-security-policy") ?? "";
@@ -34,11 +34,11 @@ describe("HTTP surface", () => {
   });
 
   it("a Host header that could inject CSP directives is not echoed", async () => {
-    server = await startServer();
+    const server = await serve();
     const { request } = await import("node:http");
     const csp = await new Promise<string>((resolve, reject) => {
       const req = request(
-        { host: "127.0.0.1", port: server?.port, path: "/healthz", headers: { host: "evil.example; script-src *" } },
+        { host: "127.0.0.1", port: server.port, path: "/healthz", headers: { host: "evil.example; script-src *" } },
         (res) => {
           res.resume();
           resolve(String(res.headers["content-security-policy"] ?? ""));
@@ -52,7 +52,7 @@ describe("HTTP surface", () => {
   });
 
   it("production sends HSTS", async () => {
-    server = await startServer({ NODE_ENV: "production", LOG_LEVEL: "silent" });
+    const server = await serve({ NODE_ENV: "production", LOG_LEVEL: "silent" });
     const response = await fetch(`${server.url}/healthz`);
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
   });
@@ -91,7 +91,7 @@ describe("HTTP surface", () => {
   });
 
   it("/metrics exposes the chat series in Prometheus format, counted per app", async () => {
-    server = await startServer();
+    const server = await serve();
     const bystander = await joinBystander(server.wsUrl, "metrics");
     const sender = await TestClient.join(server.wsUrl, { room: "metrics" });
     sender.send({ type: "chat", text: "one", clientMsgId: "m1" });
@@ -127,8 +127,8 @@ describe("HTTP surface", () => {
 
   it("METRICS_TOKEN keeps /metrics to the scraper that presents it", async () => {
     const token = "scrape-token-0123456789";
-    server = await startServer({ METRICS_TOKEN: token });
-    const scrape = (authorization?: string) => fetch(`${server?.url}/metrics`, { headers: authorization ? { authorization } : {} });
+    const server = await serve({ METRICS_TOKEN: token });
+    const scrape = (authorization?: string) => fetch(`${server.url}/metrics`, { headers: authorization ? { authorization } : {} });
     for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Bearer ${token}x`, token, `Basic ${token}`]) {
       const refused = await scrape(authorization);
       expect(refused.status, String(authorization)).toBe(401);
@@ -141,7 +141,7 @@ describe("HTTP surface", () => {
   });
 
   it("METRICS=false serves no /metrics", async () => {
-    server = await startServer({ METRICS: "false" });
+    const server = await serve({ METRICS: "false" });
     // Unknown paths fall through to the page (or 404 when it is not built): never the series.
     const response = await fetch(`${server.url}/metrics`);
     expect(response.headers.get("content-type")).not.toMatch(/version=0\.0\.4/);

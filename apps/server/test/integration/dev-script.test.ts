@@ -1,16 +1,16 @@
 // `scripts/dev.mjs` (what `pnpm dev` runs) for real, on free ports: it prints Vite's address last,
 // the routine polling stays out of the console, and a Ctrl+C (SIGINT to its process group, as a
 // terminal sends it) stops the server and Vite, leaves nothing running and exits with status 0.
-import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterEach, expect, it } from "vitest";
 import { freePort } from "../support/free-port";
+import { accepts, alive, processTree, signalGroup } from "../support/process-tree";
 import { REPO_ROOT } from "../support/server-process";
 import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
+import { waitUntil } from "../support/wait-until";
 
 const START_DEADLINE_MS = 120_000;
 
@@ -63,7 +63,13 @@ it("pnpm dev prints the Vite address last, keeps polling quiet, and a Ctrl+C sto
   const output = () => stripVTControlCharacters(raw);
 
   const webUrl = `http://localhost:${webPort}`;
-  await until(() => output().includes("Chatroom dev is ready"), "the ready banner", child, output);
+  const running = () => child.exitCode === null && child.signalCode === null;
+  /** Waits for `condition`; fails at once if dev.mjs exits meanwhile. */
+  const until = async (condition: () => boolean, what: string) => {
+    await waitUntil(() => condition() || !running(), { what, timeoutMs: START_DEADLINE_MS, intervalMs: 100, describe: output });
+    if (!condition()) throw new Error(`exited while waiting for ${what}:\n${output()}`);
+  };
+  await until(() => output().includes("Chatroom dev is ready"), "the ready banner");
   for (const member of processTree(child.pid)) groups.add(member.pgid);
 
   // The banner names Vite's address, and comes after both children said they were up.
@@ -95,7 +101,7 @@ it("pnpm dev prints the Vite address last, keeps polling quiet, and a Ctrl+C sto
   await client.close();
   const sentinel = `/api/log-sentinel-${Math.random().toString(36).slice(2)}`;
   expect((await fetch(`${webUrl}${sentinel}`)).status).toBe(404);
-  await until(() => output().includes(`"url": "${sentinel}"`), "the sentinel request's log line", child, output);
+  await until(() => output().includes(`"url": "${sentinel}"`), "the sentinel request's log line");
   expect(output()).toMatch(/"url": "\/ws\?/);
   expect(output()).not.toMatch(/"url": "\/(api\/rooms|healthz|readyz)/);
 
@@ -109,86 +115,12 @@ it("pnpm dev prints the Vite address last, keeps polling quiet, and a Ctrl+C sto
   expect(output()).not.toMatch(/ERR_PNPM|ELIFECYCLE|did not stop cleanly|exited \(/);
 
   // Nothing it started is left: no process of its tree, nothing on either port.
-  await until(
-    () => members.every(({ pid }) => !alive(pid)),
-    "the dev processes to be gone",
-    undefined,
-    () => JSON.stringify(members.filter(({ pid }) => alive(pid))),
-  );
+  await waitUntil(() => members.every(({ pid }) => !alive(pid)), {
+    what: "the dev processes to be gone",
+    timeoutMs: START_DEADLINE_MS,
+    intervalMs: 100,
+    describe: () => JSON.stringify(members.filter(({ pid }) => alive(pid))),
+  });
   expect(await accepts(serverPort)).toBe(false);
   expect(await accepts(webPort)).toBe(false);
 });
-
-/** Polls `condition` (no fixed sleeps); fails early if `child` exits, and after a generous deadline. */
-async function until(condition: () => boolean, what: string, child: ChildProcess | undefined, output: () => string): Promise<void> {
-  const deadline = Date.now() + START_DEADLINE_MS;
-  while (!condition()) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`exited while waiting for ${what}:\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${START_DEADLINE_MS / 1000} s:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The descendants of `root` with their process groups, from /proc. */
-function processTree(root: number): Array<{ pid: number; pgid: number }> {
-  const all = readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((entry) => {
-      const stat = procStat(Number(entry));
-      return stat ? [stat] : [];
-    });
-  const tree: Array<{ pid: number; pgid: number }> = [];
-  const parents = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const candidate of all) {
-      if (parents.has(candidate.ppid) && !parents.has(candidate.pid)) {
-        parents.add(candidate.pid);
-        tree.push({ pid: candidate.pid, pgid: candidate.pgid });
-        grew = true;
-      }
-    }
-  }
-  return tree;
-}
-
-function procStat(pid: number): { pid: number; state: string; ppid: number; pgid: number } | undefined {
-  try {
-    // The command name is in parentheses and may contain spaces; the fields after it are fixed.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { pid, state: fields[0] ?? "", ppid: Number(fields[1]), pgid: Number(fields[2]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Running, not a zombie waiting for its parent to read its status. */
-function alive(pid: number): boolean {
-  const stat = procStat(pid);
-  return stat !== undefined && stat.state !== "Z";
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/** Whether something accepts connections on `port`, on either loopback address. */
-async function accepts(port: number): Promise<boolean> {
-  const tries = ["127.0.0.1", "::1"].map(
-    (host) =>
-      new Promise<boolean>((resolve) => {
-        const socket = connect({ port, host });
-        socket.once("connect", () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once("error", () => resolve(false));
-      }),
-  );
-  return (await Promise.all(tries)).some(Boolean);
-}

@@ -9,6 +9,7 @@ import { freePort } from "../support/free-port";
 import { type ServerProcess, spawnServer } from "../support/server-process";
 import { type TempDir, tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
+import { waitUntil } from "../support/wait-until";
 
 let server: ServerProcess | undefined;
 let dir: TempDir | undefined;
@@ -50,11 +51,12 @@ function loggedUrls(process: ServerProcess): string[] {
 async function flushLogs(process: ServerProcess): Promise<void> {
   const sentinel = `/api/log-sentinel-${Math.random().toString(36).slice(2)}`;
   expect((await fetch(`${process.url}${sentinel}`)).status).toBe(404);
-  const deadline = Date.now() + 20_000;
-  while (!loggedUrls(process).includes(sentinel)) {
-    if (Date.now() > deadline) throw new Error(`the sentinel request was never logged:\n${process.output().stdout}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil(() => loggedUrls(process).includes(sentinel), {
+    what: "the sentinel request's log line",
+    timeoutMs: 20_000,
+    intervalMs: 50,
+    describe: () => process.output().stdout,
+  });
 }
 
 async function poll(process: ServerProcess): Promise<void> {

@@ -1,33 +1,29 @@
 import { DEFAULT_LIMITS } from "@chatroom/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
 import { ResumingClient } from "../support/resuming-client";
-import { type StartedServer, startServer } from "../support/start-server";
-import { type TempDir, tempDir } from "../support/temp-dir";
+import { startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useCleanup } from "../support/use-cleanup";
+import { waitUntil } from "../support/wait-until";
 
-let server: StartedServer | undefined;
-let dir: TempDir | undefined;
-const clients: ResumingClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.disconnect()));
-  await server?.close();
-  server = undefined;
-  dir?.remove();
-  dir = undefined;
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cleanup = useCleanup();
+/** A resuming client disconnected after the test. */
+const resuming = (name: string) => {
+  const client = new ResumingClient({ name, room: "stream" });
+  cleanup.defer(() => client.disconnect());
+  return client;
+};
 
 describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (history) => {
   it("every connection sees every seq from its welcome on, once, in order", async () => {
-    dir = tempDir();
-    server = await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
+    const dir = cleanup.tempDir();
+    const server = cleanup.track(
+      await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" }),
+    );
     const url = server.wsUrl;
-    const writers = ["w1", "w2"].map((name) => new ResumingClient(name, "stream"));
-    clients.push(...writers);
+    const writers = ["w1", "w2"].map(resuming);
     for (const writer of writers) await writer.connect(url);
 
     // The room stays below the welcome's `since` window, so every welcome here must be complete:
@@ -35,21 +31,24 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     const cap = DEFAULT_LIMITS.welcomeSinceMax - 50;
     const sentSoFar = () => writers.reduce((sum, writer) => sum + writer.sent.length, 0);
     let streaming = true;
+    // Each round waits for the last one's acks, so the stream runs as long as the joiners come.
     const stream = (async () => {
       for (let i = 0; streaming && sentSoFar() < cap; i++) {
         for (const writer of writers) writer.send(`msg ${i}`);
-        await sleep(1);
+        await waitUntil(() => writers.every((writer) => writer.pending === 0), { what: `round ${i}'s acks` });
       }
     })();
+    const streamEnded = () => !streaming || sentSoFar() >= cap;
 
-    // Joiners arrive while the stream runs; some reconnect mid-stream with since.
+    // Joiners arrive while the stream runs; some reconnect mid-stream with since, once they have
+    // seen the stream move on after their welcome.
     const joiners: ResumingClient[] = [];
     for (let i = 0; i < 8; i++) {
-      const joiner = new ResumingClient(`j${i}`, "stream");
-      clients.push(joiner);
+      const joiner = resuming(`j${i}`);
       joiners.push(joiner);
       await joiner.connect(url);
-      await sleep(5);
+      const welcomedAt = joiner.contiguousSeq;
+      await waitUntil(() => joiner.contiguousSeq >= welcomedAt + 10 || streamEnded(), { what: `${joiner.name} to see the stream` });
       if (i % 2 === 1) {
         await joiner.disconnect();
         await joiner.connect(url);
@@ -59,8 +58,9 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     await stream;
     const everyone = [...writers, ...joiners];
     const sent = sentSoFar();
-    const deadline = Date.now() + 10_000;
-    while (!everyone.every((client) => client.contiguousSeq === sent) && Date.now() < deadline) await sleep(20);
+    await waitUntil(() => everyone.every((client) => client.contiguousSeq === sent), {
+      what: "every client to hold every message",
+    }).catch(() => undefined); // the expectations below say who is missing what
 
     for (const client of everyone) {
       expect(client.violations, client.name).toEqual([]);
@@ -76,7 +76,7 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
 
 describe("frames sent before the welcome", () => {
   it("wait for it and are all answered after it", async () => {
-    server = await startServer();
+    const server = cleanup.track(await startServer());
     const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });
     client.send({ type: "ping", t: 1 });
     client.send({ type: "chat", text: "early bird", clientMsgId: "early" });
@@ -97,22 +97,32 @@ describe("frames sent before the welcome", () => {
 
 describe("frames sent while a slow store builds the welcome", () => {
   it("are held until after the welcome, even when the store answers late", async () => {
-    // A store that takes its time, as Redis does over the network: frames arrive mid-join.
+    // A store that answers late, as Redis does over the network: the welcome's history read
+    // waits until the test has seen every early frame reach the server.
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let waiting = 0;
     class SlowMessageStore extends MemoryMessageStore {
       override async range(...args: Parameters<MemoryMessageStore["range"]>) {
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        waiting++;
+        await answered;
         return super.range(...args);
       }
     }
     class SlowBackend extends MemoryBackend {
       override readonly messages = new SlowMessageStore({ nodeId: "slow" });
     }
-    server = await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) });
-    const client = await TestClient.connect(server.wsUrl, { query: { name: "eager" } });
+    const started = cleanup.track(await startServer({}, { backend: new SlowBackend({ nodeId: "slow" }) }));
+    const client = await TestClient.connect(started.wsUrl, { query: { name: "eager" } });
+    await waitUntil(() => waiting === 1, { what: "the welcome to wait on the store" });
     client.send({ type: "ping", t: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await waitUntil(async () => (await started.metric("chat_ws_messages_in_total")) === 1, { what: "the first ping to arrive" });
     client.send({ type: "ping", t: 2 });
     client.send({ type: "chat", text: "early bird", clientMsgId: "early" });
+    await waitUntil(async () => (await started.metric("chat_ws_messages_in_total")) === 3, { what: "every early frame to arrive" });
+    answer();
     await client.waitFor((frame) => frame.type === "chat");
     expect(client.frames[0]?.type).toBe("welcome");
     expect(client.ofType("pong")).toEqual([

@@ -1,10 +1,11 @@
 import type { ServerFrame, User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
+import { FakeClock } from "../support/fake-clock";
 import type { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
+import { waitUntil } from "../support/wait-until";
 
 const fixture = useTestServer();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A member list as a client keeps it: the welcome's members, then every `system` frame applied as
@@ -50,27 +51,36 @@ class MemberView {
 
 describe("member lists stay consistent when joins, renames and leaves share a coalescing window", () => {
   it("every client's list, welcome plus system diffs, is valid at each step and ends right", async () => {
-    await fixture.start({ PRESENCE_GRACE_MS: "0" });
-    // Different gaps put the steps in one window, or across two, in different places.
+    const clock = new FakeClock();
+    const server = await fixture.start({ PRESENCE_GRACE_MS: "0" }, { timers: clock });
+    // Different gaps on the server's clock put the steps in one window, or across two, in
+    // different places.
     for (const [round, gap] of [0, 0, 20, 60, 120, 250].entries()) {
       const room = `window-${round}`;
       const observer = await fixture.join({ room, name: "observer" });
       const observerView = new MemberView(observer);
       const renamer = await fixture.join({ room, name: "oldname" });
       const renamerView = new MemberView(renamer);
-      await sleep(gap);
+      await clock.advance(gap);
       const late = await fixture.join({ room, name: "late" });
       const lateView = new MemberView(late);
       const lateSawOldName = late.welcome.members.some((user) => user.name === "oldname");
-      await sleep(gap);
+      await clock.advance(gap);
       renamer.send({ type: "rename", name: "newname" });
       const passer = await fixture.join({ room, name: "passer" });
       await passer.close();
 
       const expected = ["late", "newname", "observer"];
       const views = { observer: observerView, renamer: renamerView, late: lateView };
-      const deadline = Date.now() + 10_000;
-      while (Object.values(views).some((view) => view.sorted().join() !== expected.join()) && Date.now() < deadline) await sleep(20);
+      // Windows close as the server's clock moves on, until every list has settled.
+      const settled = () => Object.values(views).every((view) => view.sorted().join() === expected.join());
+      await waitUntil(
+        async () => {
+          await clock.advance(server.config.limits.systemFlushMs);
+          return settled();
+        },
+        { what: `round ${round}'s member lists to settle` },
+      ).catch(() => undefined); // the expectations below say what differs
       for (const [name, view] of Object.entries(views)) {
         expect(view.violations, `${name}, round ${round}`).toEqual([]);
         expect(view.sorted(), `${name}, round ${round}`).toEqual(expected);

@@ -1,16 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../support/fake-clock";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { waitUntil } from "../support/wait-until";
 
 let server: StartedServer | undefined;
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 afterEach(async () => {
   await server?.close();
@@ -19,7 +13,8 @@ afterEach(async () => {
 
 describe("budgets beyond chat", () => {
   it("renames spend the chat budget: a rename flood is answered with rate_limited", async () => {
-    server = await startServer({ RATE_BURST: "3", RATE_PER_SECOND: "1" });
+    // The server's clock stands still, so the budget cannot refill mid-flood on a slow machine.
+    server = await startServer({ RATE_BURST: "3", RATE_PER_SECOND: "1" }, { timers: new FakeClock() });
     const flooder = await TestClient.join(server.wsUrl, { name: "renamer" });
     for (let i = 0; i < 10; i++) flooder.send({ type: "rename", name: `renamer-${i}` });
     const limited = await flooder.waitFor((frame) => frame.type === "error" && frame.code === "rate_limited");
@@ -29,13 +24,13 @@ describe("budgets beyond chat", () => {
   });
 
   it("history requests have their own budget: a flood is refused while chat keeps working", async () => {
-    server = await startServer();
+    server = await startServer({}, { timers: new FakeClock() });
     const reader = await TestClient.join(server.wsUrl, { name: "reader" });
     for (let i = 0; i < 60; i++) reader.send({ type: "history", before: 1, limit: 100 });
     const isAnswer = (frame: { type: string; code?: string }) =>
       frame.type === "history" || (frame.type === "error" && frame.code === "rate_limited");
     // Every request gets exactly one answer: a page or a refusal.
-    await waitUntil(() => reader.frames.filter(isAnswer).length === 60);
+    await waitUntil(() => reader.frames.filter(isAnswer).length === 60, { what: "an answer to each request" });
     const answered = reader.ofType("history").length;
     expect(answered).toBeGreaterThanOrEqual(20);
     expect(answered).toBeLessThan(60);

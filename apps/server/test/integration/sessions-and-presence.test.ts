@@ -1,5 +1,6 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
+import { FakeClock } from "../support/fake-clock";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
@@ -8,14 +9,41 @@ const fixture = useTestServer();
 const { join } = fixture;
 let server: StartedServer;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A server on a fake clock, for the tests about grace periods and the typing throttle. */
+async function startOnClock(env: Record<string, string> = {}): Promise<FakeClock> {
+  const clock = new FakeClock();
+  server = await fixture.start(env, { timers: clock });
+  return clock;
+}
+
+/**
+ * alice and bob in the lobby of a server on a fake clock, once alice has been told bob joined:
+ * what follows is not folded into the join announcements.
+ */
+async function aliceThenBob(env: Record<string, string>) {
+  const clock = await startOnClock(env);
+  const alice = await join({ name: "alice" });
+  const bob = await join({ name: "bob" });
+  await clock.advance(server.config.limits.systemFlushMs);
+  const bobJoined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
+  return { clock, alice, bob, bobJoined };
+}
+
+/**
+ * Closes `client` and lets the server's grace period run out on `clock`: once the server has
+ * counted the connection gone (so its grace timer is set), the clock passes the grace period.
+ */
+async function leaveForGood(client: TestClient, clock: FakeClock, connectionsLeft: number): Promise<void> {
+  await client.close();
+  await server.waitForConnections(connectionsLeft);
+  await clock.advance(server.config.limits.presenceGraceMs + server.config.limits.systemFlushMs);
+}
 
 describe("sessions", () => {
   it("a resumed session keeps its user id and name", async () => {
-    server = await fixture.start({ PRESENCE_GRACE_MS: "50" });
+    const clock = await startOnClock({ PRESENCE_GRACE_MS: "50" });
     const first = await join({ name: "alice" });
-    await first.close();
-    await sleep(100);
+    await leaveForGood(first, clock, 0);
     const second = await join({ session: first.welcome.session, name: "ignored" });
     expect(second.welcome.you).toEqual(first.welcome.you);
     expect(second.welcome.session).toBe(first.welcome.session);
@@ -68,13 +96,11 @@ describe("names", () => {
   });
 
   it("rename broadcasts a system frame with renamed, and the new name sticks to the session", async () => {
-    server = await fixture.start({ PRESENCE_GRACE_MS: "50" });
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    // Let the join announcements go out first, so the rename is not folded into a join.
-    await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
+    // The join announcements go out first, so the rename is not folded into a join.
+    const { clock, alice, bob } = await aliceThenBob({ PRESENCE_GRACE_MS: "50" });
     const from = alice.frames.length;
     bob.send({ type: "rename", name: "robert" });
+    await clock.advance(server.config.limits.systemFlushMs);
     const system = await alice.waitFor((frame) => frame.type === "system" && frame.renamed.length > 0, { from });
     expect(system.type === "system" && system.renamed).toEqual([{ user: { id: bob.welcome.you.id, name: "robert" }, previousName: "bob" }]);
     const chat = await (async () => {
@@ -82,8 +108,7 @@ describe("names", () => {
       return alice.waitForType("chat");
     })();
     expect(chat.from).toEqual({ id: bob.welcome.you.id, name: "robert" });
-    await bob.close();
-    await sleep(100);
+    await leaveForGood(bob, clock, 1);
     const again = await join({ session: bob.welcome.session });
     expect(again.welcome.you).toEqual({ id: bob.welcome.you.id, name: "robert" });
     // The old name is free again.
@@ -94,10 +119,9 @@ describe("names", () => {
 
 describe("names and sessions together", () => {
   it("a resumed session whose name was taken meanwhile gets a suffix, and keeps it", async () => {
-    server = await fixture.start({ PRESENCE_GRACE_MS: "20" });
+    const clock = await startOnClock({ PRESENCE_GRACE_MS: "20" });
     const first = await join({ name: "alice" });
-    await first.close();
-    await sleep(80);
+    await leaveForGood(first, clock, 0);
     const usurper = await join({ name: "alice" });
     expect(usurper.welcome.you.name).toBe("alice");
     const back = await join({ session: first.welcome.session });
@@ -125,32 +149,34 @@ describe("names and sessions together", () => {
 
 describe("presence", () => {
   it("announces joins and, after the grace period, leaves", async () => {
-    server = await fixture.start({ PRESENCE_GRACE_MS: "100" });
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    const joined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
+    const { clock, alice, bob, bobJoined: joined } = await aliceThenBob({ PRESENCE_GRACE_MS: "100" });
+    const { presenceGraceMs, systemFlushMs } = server.config.limits;
     expect(joined).toMatchObject({ type: "system", room: "lobby", left: [], renamed: [], memberCount: 2 });
     const from = alice.frames.length;
-    const closedAt = Date.now();
     await bob.close();
+    await server.waitForConnections(1);
+    // Until the grace period is over on the server's clock, bob has not left.
+    await clock.advance(presenceGraceMs - 1);
+    alice.send({ type: "ping", t: 1 });
+    await alice.waitForType("pong", { from });
+    expect(alice.frames.slice(from).filter((frame) => frame.type === "system")).toEqual([]);
+    await clock.advance(1 + systemFlushMs);
     const left = await alice.waitFor((frame) => frame.type === "system" && frame.left.length > 0, { from });
-    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(90);
     expect(left).toMatchObject({ type: "system", joined: [], left: [bob.welcome.you], memberCount: 1 });
   });
 
   it("a reconnect within the grace period produces no leave and no join", async () => {
-    server = await fixture.start({ PRESENCE_GRACE_MS: "400" });
-    const alice = await join({ name: "alice" });
-    const bob = await join({ name: "bob" });
-    await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "bob"));
+    const { clock, alice, bob } = await aliceThenBob({ PRESENCE_GRACE_MS: "400" });
     const from = alice.frames.length;
     bob.terminate();
     await bob.closed;
     const back = await join({ session: bob.welcome.session });
     expect(back.welcome.you).toEqual(bob.welcome.you);
     expect(back.welcome.memberCount).toBe(2);
-    // Past the grace period and the system coalescing window, nothing about bob may have been said.
-    await sleep(700);
+    // The clock stood still until now, so the reconnect came within the grace period. Past the
+    // grace period and the system coalescing window, nothing about bob may have been said.
+    await server.waitForConnections(2);
+    await clock.advance(server.config.limits.presenceGraceMs + 2 * server.config.limits.systemFlushMs);
     alice.send({ type: "ping", t: 9 });
     await alice.waitForType("pong", { from });
     expect(alice.frames.slice(from).filter((frame) => frame.type === "system")).toEqual([]);
@@ -212,28 +238,39 @@ describe("typing", () => {
     await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
   });
 
-  /** Alice types, stops and types again in one burst: the second start falls inside the server's throttle window. */
+  /**
+   * Alice types, stops and types again in one burst: the clock stands still, so the second
+   * start falls inside the server's throttle window.
+   */
   async function startStopStart() {
-    server = await fixture.start();
+    const clock = await startOnClock();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
     for (const active of [true, false, true]) alice.send({ type: "typing", active });
-    return { alice, bob };
+    await bob.waitFor(() => bob.ofType("typing").length === 2);
+    return { alice, bob, clock };
   }
 
   it("a start inside the throttle window arrives late instead of being lost", async () => {
-    const { bob } = await startStopStart();
+    const { alice, bob, clock } = await startStopStart();
     const states = () => bob.ofType("typing").map((frame) => frame.active);
-    await bob.waitFor(() => states().length === 3, { timeoutMs: 5_000 });
+    // Held back while the window lasts...
+    await clock.advance(server.config.limits.typingThrottleMs - 1);
+    alice.send({ type: "ping" });
+    await alice.waitForType("pong");
+    expect(states()).toEqual([true, false]);
+    // ...and sent when it ends.
+    await clock.advance(1);
+    await bob.waitFor(() => states().length === 3);
     expect(states()).toEqual([true, false, true]);
   });
 
   it("a stop or a chat cancels a start the throttle is holding back", async () => {
-    const { alice, bob } = await startStopStart();
+    const { alice, bob, clock } = await startStopStart();
     alice.send({ type: "chat", text: "sent before the window ended", clientMsgId: "t2" });
     await bob.waitFor((frame) => frame.type === "chat");
     // Past the throttle window, when the held-back start would have gone out.
-    await sleep(server.config.limits.typingThrottleMs + 300);
+    await clock.advance(server.config.limits.typingThrottleMs + server.config.limits.typingTimeoutMs);
     alice.send({ type: "ping" });
     await alice.waitForType("pong");
     expect(bob.ofType("typing").map((frame) => frame.active)).toEqual([true, false]);

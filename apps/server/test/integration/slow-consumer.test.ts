@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
+import { waitUntil } from "../support/wait-until";
 
 const fixture = useTestServer();
 let server: StartedServer | undefined;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** 2000 code points of 4 UTF-8 bytes each: the largest chat text the default limits allow. */
 const BIG_TEXT = "😀".repeat(2000);
 
@@ -27,7 +27,10 @@ describe("slow consumers", () => {
     const reader = await TestClient.connect(server.wsUrl, { query: { since: 0 } });
     fixture.track(reader);
     reader.socket.pause();
-    await sleep(300);
+    // Slow for as long as it takes the server to queue the whole welcome, far over the bound.
+    await waitUntil(async () => ((await server?.metric("chat_bytes_out_total")) ?? 0) >= 500 * BIG_TEXT.length * 2, {
+      what: "the server to queue the 4 MB welcome",
+    });
     reader.socket.resume();
     const welcome = await reader.waitForType("welcome", { timeoutMs: 10_000 });
     expect(welcome.messages).toHaveLength(500);

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisProcess, startRedis } from "../support/redis-process";
+import { logSignature, ResumingClient } from "../support/resuming-client";
 import { type StartedServer, startServer } from "../support/start-server";
-import { logSignature, ResumingClient } from "./resuming-client";
 
 const FAST = { RATE_PER_SECOND: "10000", RATE_BURST: "10000" };
 
@@ -32,13 +32,13 @@ describe("two nodes on one Redis", () => {
       ["a", a],
       ["b", b],
     ] as const) {
-      for (let i = 0; i < 3; i++) clients.push(new ResumingClient([server.wsUrl], "mesh", `${node}${i}`));
+      for (let i = 0; i < 3; i++) clients.push(new ResumingClient({ endpoints: [server.wsUrl], room: "mesh", name: `${node}${i}` }));
     }
     await Promise.all(clients.map((client) => client.start()));
 
     const total = 500;
     for (let i = 0; i < total; i++) clients[i % clients.length]?.send(`message ${i}`);
-    await Promise.all(clients.map((client) => client.until(() => client.pending === 0 && client.log.size >= total, 20_000, "500")));
+    await Promise.all(clients.map((client) => client.until(() => client.pending === 0 && client.log.size >= total, "500", 20_000)));
 
     const reference = logSignature(clients[0] as ResumingClient);
     expect(reference).toHaveLength(total);
@@ -57,24 +57,24 @@ describe("two nodes on one Redis", () => {
 
   it("fills from the stream what a node missed while its pub/sub connection was down", async () => {
     const [a, b] = servers as [StartedServer, StartedServer];
-    const onA = new ResumingClient([a.wsUrl], "blackout", "reader");
-    const onB = new ResumingClient([b.wsUrl], "blackout", "writer");
+    const onA = new ResumingClient({ endpoints: [a.wsUrl], room: "blackout", name: "reader" });
+    const onB = new ResumingClient({ endpoints: [b.wsUrl], room: "blackout", name: "writer" });
     clients.push(onA, onB);
     await Promise.all([onA.start(), onB.start()]);
     onB.send("before");
-    await onA.until(() => onA.log.size === 1, 5_000, "first message");
+    await onA.until(() => onA.log.size === 1, "first message", 5_000);
 
     // Drop every subscriber connection; messages published before they come back are never seen.
     const admin = new Redis(redis.url);
     try {
       await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
       for (let i = 0; i < 5; i++) onB.send(`during ${i}`);
-      await onB.until(() => onB.pending === 0, 5_000, "acks");
+      await onB.until(() => onB.pending === 0, "acks", 5_000);
     } finally {
       admin.disconnect();
     }
     // No further message follows: only the resync after the reconnect can bring them.
-    await onA.until(() => onA.log.size === 6, 5_000, "the missed messages");
+    await onA.until(() => onA.log.size === 6, "the missed messages", 5_000);
     expect(onA.violations).toEqual([]);
     expect(logSignature(onA)).toEqual(logSignature(onB));
   });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitUntil } from "./wait-until";
 
 /** The repository root, where `tsx` resolves from. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -69,18 +70,13 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
     output: () => ({ stdout, stderr }),
     exited,
     async ready(timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        if (hasExited) throw new Error(`server exited before it was ready:\n${stderr}${stdout}`);
-        try {
-          const response = await fetch(`${url}/healthz`);
-          if (response.ok) return;
-        } catch {
-          // Not listening yet.
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`server not ready after ${timeoutMs} ms:\n${stderr}${stdout}`);
+      await waitUntil(async () => hasExited || (await fetch(`${url}/healthz`)).ok, {
+        what: "the server to answer /healthz",
+        timeoutMs,
+        intervalMs: 50,
+        describe: () => `${stderr}${stdout}`,
+      });
+      if (hasExited) throw new Error(`server exited before it was ready:\n${stderr}${stdout}`);
     },
     async kill(signal = "SIGKILL") {
       if (!hasExited) child.kill(signal);

@@ -1,10 +1,8 @@
 import { type ClientFrame, type ServerFrame, type ServerFrameOf, type ServerFrameType, serverFrameSchema } from "@chatroom/protocol";
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import { type Closed, RawClient } from "../acceptance/raw-client";
 
-export interface CloseEvent {
-  code: number;
-  reason: string;
-}
+export type CloseEvent = Closed;
 
 export interface ConnectOptions {
   /** The `/ws` query; values are sent as given, so tests can send bad ones. */
@@ -19,56 +17,33 @@ type Predicate = (frame: ServerFrame, index: number) => boolean;
 const DEFAULT_WAIT_MS = 5_000;
 
 /**
- * A `ws` client that records every frame the server sends, checked against `serverFrameSchema`
- * (a frame that fails the schema lands in `invalid`, so tests can assert there are none).
+ * The typed protocol client of the server tests and e2e: the acceptance suite's `RawClient`
+ * (socket, waiting, closing) with every frame checked against `serverFrameSchema`. A frame that
+ * fails the schema lands in `invalid`, so tests can assert there are none.
+ *
+ * The layers: `hostile/support/raw-socket.ts` speaks bytes on a bare TCP socket;
+ * `acceptance/raw-client.ts` speaks JSON and trusts no project code; this speaks protocol v1;
+ * `resuming-client.ts` behaves like a real client (outbox, resume) on top of this.
  */
 export class TestClient {
   readonly frames: ServerFrame[] = [];
   readonly invalid: Array<{ raw: string; error: string }> = [];
-  readonly closed: Promise<CloseEvent>;
-  closeEvent: CloseEvent | undefined;
-  private waiters = new Set<() => void>();
   private readonly listeners = new Set<(frame: ServerFrame) => void>();
 
-  private constructor(readonly socket: WebSocket) {
-    this.closed = new Promise((resolve) => {
-      socket.on("close", (code, reason) => {
-        this.closeEvent = { code, reason: reason.toString("utf8") };
-        resolve(this.closeEvent);
-        this.wake();
-      });
-    });
-    socket.on("message", (data, isBinary) => {
-      const raw = isBinary ? "<binary>" : data.toString();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        this.invalid.push({ raw, error: "not JSON" });
-        return;
-      }
-      const result = serverFrameSchema.safeParse(parsed);
-      if (result.success) {
-        this.frames.push(result.data);
-        for (const listener of this.listeners) listener(result.data);
-      } else this.invalid.push({ raw, error: result.error.message });
-      this.wake();
-    });
-    // Errors surface through `closed`; an unhandled 'error' event would crash the test worker.
-    socket.on("error", () => {});
-  }
+  private raw!: RawClient;
+
+  private constructor() {}
 
   /** Opens a socket and resolves once the upgrade succeeded (not waiting for the welcome). */
-  static connect(wsUrl: string, options: ConnectOptions = {}): Promise<TestClient> {
-    const url = new URL(wsUrl);
-    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
-    const socket = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true });
-    const client = new TestClient(socket);
-    return new Promise((resolve, reject) => {
-      socket.once("open", () => resolve(client));
-      socket.once("unexpected-response", (_request, response) => reject(new Error(`upgrade refused: HTTP ${response.statusCode}`)));
-      socket.once("error", reject);
+  static async connect(wsUrl: string, options: ConnectOptions = {}): Promise<TestClient> {
+    const client = new TestClient();
+    client.raw = await RawClient.open(wsUrl, options.query ?? {}, {
+      ...(options.headers ? { headers: options.headers } : {}),
+      autoPong: options.autoPong ?? true,
+      // Runs before the raw client wakes its waiters, so a wait sees the typed frame.
+      onMessage: (text) => client.record(text),
     });
+    return client;
   }
 
   /** Connects and waits for the welcome. */
@@ -81,6 +56,19 @@ export class TestClient {
     return Object.assign(client, { welcome });
   }
 
+  get socket(): WebSocket {
+    return this.raw.socket;
+  }
+
+  /** Resolves with the close event, whoever closed. */
+  get closed(): Promise<CloseEvent> {
+    return this.raw.closed;
+  }
+
+  get closeEvent(): CloseEvent | undefined {
+    return this.raw.closedWith;
+  }
+
   /** Calls `listener` for every valid frame from now on, in arrival order; returns an unsubscribe. */
   onFrame(listener: (frame: ServerFrame) => void): () => void {
     this.listeners.add(listener);
@@ -88,7 +76,7 @@ export class TestClient {
   }
 
   send(frame: ClientFrame): void {
-    this.socket.send(JSON.stringify(frame));
+    this.raw.send(frame);
   }
 
   sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
@@ -107,37 +95,14 @@ export class TestClient {
     predicate: Predicate | ((frame: ServerFrame, index: number) => frame is T),
     options: { from?: number; timeoutMs?: number } = {},
   ): Promise<T> {
-    const from = options.from ?? 0;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
-    return new Promise((resolve, reject) => {
-      let scanned = from;
-      const check = () => {
-        for (; scanned < this.frames.length; scanned++) {
-          const frame = this.frames[scanned] as ServerFrame;
-          if (predicate(frame, scanned)) {
-            done();
-            resolve(frame as T);
-            return;
-          }
-        }
-        if (this.closeEvent) {
-          done();
-          reject(
-            new Error(`socket closed (${this.closeEvent.code} ${this.closeEvent.reason}) before the frame arrived; got ${this.describe()}`),
-          );
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for a frame; got ${this.describe()}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    let scanned = options.from ?? 0;
+    return this.raw.until(() => {
+      for (; scanned < this.frames.length; scanned++) {
+        const frame = this.frames[scanned] as ServerFrame;
+        if (predicate(frame, scanned)) return frame as T;
+      }
+      return undefined;
+    }, options.timeoutMs ?? DEFAULT_WAIT_MS);
   }
 
   waitForType<T extends ServerFrameType>(type: T, options: { from?: number; timeoutMs?: number } = {}): Promise<ServerFrameOf<T>> {
@@ -153,10 +118,7 @@ export class TestClient {
 
   /** Resolves with the close event, or rejects after `timeoutMs`. */
   waitForClose(timeoutMs = DEFAULT_WAIT_MS): Promise<CloseEvent> {
-    return Promise.race([
-      this.closed,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`socket still open after ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
+    return this.raw.closeWithin(timeoutMs);
   }
 
   /** Every chat this connection saw, from welcomes, history pages and the live stream, as sent. */
@@ -170,14 +132,12 @@ export class TestClient {
   }
 
   get isOpen(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return this.raw.isOpen;
   }
 
   /** Closes (if still open) and waits for the close to finish. */
-  async close(code = 1000): Promise<void> {
-    if (this.socket.readyState === WebSocket.CLOSED) return;
-    if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code);
-    await this.waitForClose().catch(() => this.socket.terminate());
+  close(code = 1000): Promise<void> {
+    return this.raw.close(code);
   }
 
   /** Drops the TCP connection without a closing handshake, like a crashed tab. */
@@ -185,12 +145,21 @@ export class TestClient {
     this.socket.terminate();
   }
 
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
-  private describe(): string {
-    const types = this.frames.map((frame) => frame.type);
-    return `[${types.slice(-20).join(", ")}]${this.invalid.length ? ` and ${this.invalid.length} invalid` : ""}`;
+  private record(text: string | undefined): void {
+    const raw = text ?? "<binary>";
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      this.invalid.push({ raw, error: "not JSON" });
+      return;
+    }
+    const result = serverFrameSchema.safeParse(parsed);
+    if (!result.success) {
+      this.invalid.push({ raw, error: result.error.message });
+      return;
+    }
+    this.frames.push(result.data);
+    for (const listener of this.listeners) listener(result.data);
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
+import { waitUntil } from "../../support/wait-until";
 
 export interface FrameOptions {
   opcode: number;
@@ -98,14 +99,13 @@ export class RawSocket {
     return this.closeCode;
   }
 
-  async waitForText(predicate: (frame: Record<string, unknown>) => boolean, timeoutMs = 5_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.json().find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching text frame; got ${JSON.stringify(this.json().map((f) => f.type))}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  waitForText(predicate: (frame: Record<string, unknown>) => boolean, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    return waitUntil(() => this.json().find(predicate), {
+      what: "a matching text frame",
+      timeoutMs,
+      intervalMs: 10,
+      describe: () => `got ${JSON.stringify(this.json().map((f) => f.type))}`,
+    });
   }
 
   destroy(): void {
