@@ -4,6 +4,7 @@ import type { Backend } from "../../src/backend/backend";
 import { BackendClosedError } from "../../src/backend/backend-closed-error";
 import type { AppendRequest } from "../../src/backend/message-store";
 import type { RoomEvent } from "../../src/backend/room-bus";
+import { waitUntil } from "../support/wait-until";
 
 export interface BackendFactoryOptions {
   /** The clock the backend stamps `ts` with. */
@@ -39,15 +40,6 @@ async function appendMany(backend: Backend, room: string, count: number, prefix 
     Array.from({ length: count }, (_, i) => backend.messages.append(request(room, alice, `${prefix}${i + 1}`))),
   );
   return results.map((result) => result.message);
-}
-
-/** Waits for a condition the backend reaches asynchronously (a pub/sub delivery, a reconnect). */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const seqs = (messages: ChatFrame[]) => messages.map((message) => message.seq);
@@ -323,7 +315,7 @@ export function describeBackendContract(
         if (!peer) throw new Error("a cluster backend's harness must provide openPeer()");
         try {
           const { message } = await peer.messages.append(request(room, bob, clientMsgId));
-          await until(() => events.length > 0, `the other node's chat in ${room}`);
+          await waitUntil(() => events.length > 0, { what: `the other node's chat in ${room}` });
           expect(events).toEqual([{ kind: "chat", origin: peer.nodeId, message }]);
         } finally {
           await peer.close();
@@ -352,7 +344,7 @@ export function describeBackendContract(
             await backend.bus.subscribe(room, { event: (event) => events.push(event), resync: () => resyncs.push(room) });
           }
           await interruptBus();
-          await until(() => resyncs.length === 2, "both rooms to resync");
+          await waitUntil(() => resyncs.length === 2, { what: "both rooms to resync" });
           expect(resyncs.sort()).toEqual(["r1", "r2"]);
           // Subscribed again by then: a chat another node stores now reaches the room.
           await expectPeerChat("r1", events, "after-resync");

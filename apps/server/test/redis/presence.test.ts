@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { waitUntil } from "../support/wait-until";
 
 let redis: RedisProcess;
 let a: StartedServer;
@@ -24,15 +25,6 @@ afterAll(async () => {
   await b?.close();
   await redis?.stop();
 });
-
-/** Polls a condition that the servers reach asynchronously (here, through Redis). */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function join(server: StartedServer, query: Record<string, string>) {
   const client = await TestClient.join(server.wsUrl, query);
@@ -117,7 +109,7 @@ describe("presence across nodes", () => {
     await onA.close();
     // Node A's grace period runs out and it records in the cluster that frank left node A; yet
     // nobody left: frank is still on node B.
-    await until(async () => (await onNodeA()) === "0");
+    await waitUntil(async () => (await onNodeA()) === "0", { what: "node A to record the departure" });
     expect(watcher.ofType("system").filter((frame) => frame.left.length > 0)).toEqual([]);
     expect(await rooms(a)).toEqual({ rooms: [{ name: "twice", memberCount: 2 }] });
 
