@@ -2,7 +2,7 @@ import { CLOSE_CODES } from "@chatroom/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { BuildOverrides } from "../../src/app";
-import { FakeClock } from "../support/fake-clock";
+import { ServerClock } from "../support/fake-clock";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useCleanup } from "../support/use-cleanup";
@@ -47,7 +47,7 @@ describe("abuse", () => {
   it("a flood of 1,000 messages in 1 s stores at most burst + rate, others keep chatting, and ends in 4029", async () => {
     // The second of the flood passes on the server's clock, 100 ms per batch, each batch read
     // in before the clock moves on: the budget refills exactly as much as the test says.
-    const clock = new FakeClock();
+    const clock = new ServerClock();
     const { server, bystander } = await start({}, { timers: clock });
     const { burst, ratePerSecond } = server.config.limits;
     const flooder = await TestClient.join(server.wsUrl, { room: ROOM, name: "flooder" });
@@ -152,7 +152,7 @@ describe("typing floods", () => {
 
   it("a client toggling typing on and off as fast as it can reaches the room at most twice per throttle window", async () => {
     // The server's clock stands still: the whole flood falls in one throttle window.
-    const clock = new FakeClock();
+    const clock = new ServerClock();
     const server = cleanup.track(await startServer({}, { timers: clock }));
     const bystander = await joinBystander(server.wsUrl, ROOM);
     const typist = await TestClient.join(server.wsUrl, { room: ROOM, name: "typist" });

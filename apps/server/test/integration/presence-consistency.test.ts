@@ -1,6 +1,6 @@
 import type { ServerFrame, User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../support/fake-clock";
+import { ServerClock } from "../support/fake-clock";
 import type { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
 import { waitUntil } from "../support/wait-until";
@@ -51,7 +51,7 @@ class MemberView {
 
 describe("member lists stay consistent when joins, renames and leaves share a coalescing window", () => {
   it("every client's list, welcome plus system diffs, is valid at each step and ends right", async () => {
-    const clock = new FakeClock();
+    const clock = new ServerClock();
     const server = await fixture.start({ PRESENCE_GRACE_MS: "0" }, { timers: clock });
     // Different gaps on the server's clock put the steps in one window, or across two, in
     // different places.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../support/fake-clock";
+import { ServerClock } from "../support/fake-clock";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { waitUntil } from "../support/wait-until";
@@ -14,7 +14,7 @@ afterEach(async () => {
 describe("budgets beyond chat", () => {
   it("renames spend the chat budget: a rename flood is answered with rate_limited", async () => {
     // The server's clock stands still, so the budget cannot refill mid-flood on a slow machine.
-    server = await startServer({ RATE_BURST: "3", RATE_PER_SECOND: "1" }, { timers: new FakeClock() });
+    server = await startServer({ RATE_BURST: "3", RATE_PER_SECOND: "1" }, { timers: new ServerClock() });
     const flooder = await TestClient.join(server.wsUrl, { name: "renamer" });
     for (let i = 0; i < 10; i++) flooder.send({ type: "rename", name: `renamer-${i}` });
     const limited = await flooder.waitFor((frame) => frame.type === "error" && frame.code === "rate_limited");
@@ -24,7 +24,7 @@ describe("budgets beyond chat", () => {
   });
 
   it("history requests have their own budget: a flood is refused while chat keeps working", async () => {
-    server = await startServer({}, { timers: new FakeClock() });
+    server = await startServer({}, { timers: new ServerClock() });
     const reader = await TestClient.join(server.wsUrl, { name: "reader" });
     for (let i = 0; i < 60; i++) reader.send({ type: "history", before: 1, limit: 100 });
     const isAnswer = (frame: { type: string; code?: string }) =>

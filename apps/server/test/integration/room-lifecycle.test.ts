@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { MemorySessionStore } from "../../src/backend/memory/session-store";
 import type { SessionRecord } from "../../src/backend/session-store";
-import { FakeClock } from "../support/fake-clock";
+import { ServerClock } from "../support/fake-clock";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
@@ -53,7 +53,7 @@ class GatedSessionBackend extends MemoryBackend {
 describe("room lifecycle", () => {
   it("a room emptied while someone is joining it is not split in two", async () => {
     const backend = new GatedSessionBackend({ nodeId: "slow" });
-    const clock = new FakeClock();
+    const clock = new ServerClock();
     server = await fixture.start({ PRESENCE_GRACE_MS: "30" }, { backend, timers: clock });
     const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });
     await alice.close();
@@ -111,7 +111,7 @@ describe("room lifecycle", () => {
   });
 
   it("a room that empties and fills again keeps counting seq", async () => {
-    const clock = new FakeClock();
+    const clock = new ServerClock();
     server = await fixture.start({ PRESENCE_GRACE_MS: "20" }, { timers: clock });
     const alice = await TestClient.join(server.wsUrl, { room: "r", name: "alice" });
     alice.send({ type: "chat", text: "one", clientMsgId: "a1" });

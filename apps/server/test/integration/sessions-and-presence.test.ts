@@ -1,6 +1,6 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../support/fake-clock";
+import { ServerClock } from "../support/fake-clock";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
@@ -10,8 +10,8 @@ const { join } = fixture;
 let server: StartedServer;
 
 /** A server on a fake clock, for the tests about grace periods and the typing throttle. */
-async function startOnClock(env: Record<string, string> = {}): Promise<FakeClock> {
-  const clock = new FakeClock();
+async function startOnClock(env: Record<string, string> = {}): Promise<ServerClock> {
+  const clock = new ServerClock();
   server = await fixture.start(env, { timers: clock });
   return clock;
 }
@@ -33,7 +33,7 @@ async function aliceThenBob(env: Record<string, string>) {
  * Closes `client` and lets the server's grace period run out on `clock`: once the server has
  * counted the connection gone (so its grace timer is set), the clock passes the grace period.
  */
-async function leaveForGood(client: TestClient, clock: FakeClock, connectionsLeft: number): Promise<void> {
+async function leaveForGood(client: TestClient, clock: ServerClock, connectionsLeft: number): Promise<void> {
   await client.close();
   await server.waitForConnections(connectionsLeft);
   await clock.advance(server.config.limits.presenceGraceMs + server.config.limits.systemFlushMs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Broadcaster } from "../../src/chat/room/broadcaster";
-import { RecordingSeat, settle } from "./support/fake-clock";
+import { RecordingSeat, settle } from "./support/recording-seat";
 
 const frame = (n: number) => JSON.stringify({ type: "chat", n });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { ClusterPresence, NameCandidate } from "../../src/backend/cluster-presence";
 import { ClusterSync } from "../../src/chat/room/cluster-sync";
 import { Roster } from "../../src/chat/room/roster";
-import { FakeClock, RecordingSeat, settle } from "./support/fake-clock";
+import { FakeClock } from "../support/fake-clock";
+import { RecordingSeat, settle } from "./support/recording-seat";
 
 const GRACE_MS = 5_000;
 

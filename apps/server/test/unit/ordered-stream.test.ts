@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OrderedStream } from "../../src/chat/room/ordered-stream";
-import { settle } from "./support/fake-clock";
+import { settle } from "./support/recording-seat";
 
 interface Event {
   seq: number;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
 import { Room } from "../../src/chat/room/room";
 import { testConfig } from "../../src/config";
-import { FakeClock, RecordingSeat, settle } from "./support/fake-clock";
+import { FakeClock } from "../support/fake-clock";
+import { RecordingSeat, settle } from "./support/recording-seat";
 
 const quiet = { info() {}, warn() {}, error() {} };
 

@@ -1,7 +1,8 @@
 import type { User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { Roster } from "../../src/chat/room/roster";
-import { FakeClock, RecordingSeat } from "./support/fake-clock";
+import { FakeClock } from "../support/fake-clock";
+import { RecordingSeat } from "./support/recording-seat";
 
 const GRACE_MS = 5_000;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Broadcaster } from "../../src/chat/room/broadcaster";
 import { SystemFlush } from "../../src/chat/room/system-flush";
-import { FakeClock, RecordingSeat } from "./support/fake-clock";
+import { FakeClock } from "../support/fake-clock";
+import { RecordingSeat } from "./support/recording-seat";
 
 const FLUSH_MS = 200;
 

@@ -2,7 +2,8 @@ import type { User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { Broadcaster } from "../../src/chat/room/broadcaster";
 import { Typing } from "../../src/chat/room/typing";
-import { FakeClock, RecordingSeat } from "./support/fake-clock";
+import { FakeClock } from "../support/fake-clock";
+import { RecordingSeat } from "./support/recording-seat";
 
 const THROTTLE_MS = 1_000;
 const TIMEOUT_MS = 5_000;
