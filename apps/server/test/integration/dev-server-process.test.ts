@@ -108,7 +108,11 @@ describe("a server without the built page", () => {
     // Other unknown paths keep the JSON 404.
     expect(await (await fetch(`${running.url}/api/nope`)).json()).toMatchObject({ statusCode: 404 });
 
-    const stdout = running.output().stdout;
+    // In development pino-pretty writes from a worker thread, so the line can trail the open port.
+    const stdout = await waitUntil(() => /listening on/.test(running.output().stdout) && running.output().stdout, {
+      what: "the listening line",
+      describe: () => running.output().stdout,
+    });
     expect(stdout).toContain(`Chatroom API and /ws are listening on ${running.url}`);
     expect(stdout).toContain("the page is not built");
     expect(stdout).not.toContain("Chatroom is listening");
@@ -124,6 +128,7 @@ describe("a server without the built page", () => {
     const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("built page");
-    expect(server.output().stdout).toContain(`Chatroom is listening on ${server.url} (backend: memory)`);
+    const stdout = await waitUntil(() => /listening on/.test(server?.output().stdout ?? "") && server?.output().stdout);
+    expect(stdout).toContain(`Chatroom is listening on ${server.url} (backend: memory)`);
   });
 });
