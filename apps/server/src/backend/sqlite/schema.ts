@@ -20,6 +20,15 @@ const MIGRATIONS: string[] = [
      name TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Protocol 2: rooms a user has joined, each with a read marker. The index serves the unread
+  // count's one scan, the user's own messages in a room after the marker (see sqlite/membership-store.ts).
+  `CREATE TABLE memberships (
+     user_id TEXT NOT NULL,
+     room TEXT NOT NULL,
+     read_seq INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;
+   CREATE INDEX messages_by_sender ON messages (user_id, room, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
