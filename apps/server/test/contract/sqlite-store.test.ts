@@ -55,7 +55,7 @@ describe("SQLite store", () => {
     try {
       expect(peek.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = peek.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-      expect(tables).toEqual([{ name: "messages" }, { name: "sessions" }]);
+      expect(tables).toEqual([{ name: "memberships" }, { name: "messages" }, { name: "sessions" }]);
     } finally {
       peek.close();
     }

@@ -34,8 +34,8 @@ export const REDIS_DEFAULTS = {
 } as const;
 
 /**
- * Several nodes share one Redis: history, sessions and memberships on one connection, the room bus on a
- * dedicated subscriber connection, and cluster presence with its heartbeat.
+ * Several nodes share one Redis: history, sessions and memberships on one connection, the room
+ * bus on a dedicated subscriber connection, and cluster presence with its heartbeat.
  */
 export class RedisBackend implements Backend {
   readonly kind = "redis";

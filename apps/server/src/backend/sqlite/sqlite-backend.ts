@@ -29,8 +29,8 @@ export interface SqliteBackendOptions {
 }
 
 /**
- * The single-node default: history, sessions and memberships in one SQLite file under DATA_DIR, in WAL mode,
- * written through one group commit.
+ * The single-node default: history, sessions and memberships in one SQLite file under DATA_DIR,
+ * in WAL mode, written through one group commit.
  */
 export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
