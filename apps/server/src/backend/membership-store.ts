@@ -41,6 +41,7 @@ export interface MembershipStore {
    * Moves the marker forward only: stores `max(readSeq, min(seq, latestSeq))`. A marker past the
    * room's `latestSeq` is clamped to it, so a bogus value cannot hide messages not yet sent.
    * Returns the marker now stored, or undefined (and changes nothing) when the user is not a member.
+   * `seq` is a non-negative integer: the protocol's decoder validates it before it gets here.
    */
   markRead(userId: string, room: string, seq: number): Promise<number | undefined>;
 }
