@@ -79,8 +79,10 @@ describe("SQLite store", () => {
                user_name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, client_msg_id TEXT NOT NULL,
                PRIMARY KEY (room, seq)) WITHOUT ROWID;
              CREATE UNIQUE INDEX messages_dedupe ON messages (user_id, client_msg_id);
-             CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
-             INSERT INTO messages VALUES ('r', 1, 'id1', 'u_bob', 'bob', 'old', 1, 'c1'), ('r', 2, 'id2', 'u_alice', 'alice', 'mine', 2, 'c2');`);
+             CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL,
+               updated_at INTEGER NOT NULL) WITHOUT ROWID;
+             INSERT INTO messages VALUES ('r', 1, 'id1', 'u_bob', 'bob', 'old', 1, 'c1'),
+               ('r', 2, 'id2', 'u_alice', 'alice', 'mine', 2, 'c2');`);
     v1.pragma("user_version = 1");
     v1.close();
     const backend = openBackend(dir.path);
