@@ -1,13 +1,13 @@
 import type Database from "better-sqlite3";
 import { BackendClosedError } from "../backend-closed-error";
-import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore, unreadCount } from "../membership-store";
+import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore } from "../membership-store";
 import type { GroupCommit } from "./group-commit";
 
 interface MembershipRow {
   room: string;
   read_seq: number;
   latest_seq: number;
-  own_after_read: number;
+  unread: number;
 }
 
 /** A room's latest seq as a subquery; `messages` is keyed (room, seq), so this is one index probe. */
@@ -18,10 +18,10 @@ const LATEST = "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = @room)"
  * once durable, and they run one after another inside its transaction: the `maxRooms` check and
  * the insert cannot interleave with another join.
  *
- * Unread without scanning other users' messages: seqs are dense and every stored event is a
- * chat, so the messages after the marker number `latestSeq - readSeq`, and only the user's own
- * ones among them are counted, through `messages_by_sender (user_id, room, seq)`. `list` is one
- * query for all of a user's rooms.
+ * Unread is counted directly: the other users' messages after the marker, a range of the
+ * `(room, seq)` primary key, so it costs what is unread and needs no index of its own (no extra
+ * write per append). When later event kinds are stored, the same range gets a kind filter.
+ * `list` is one query for all of a user's rooms.
  */
 export class SqliteMembershipStore implements MembershipStore {
   private readonly commit: GroupCommit;
@@ -48,7 +48,7 @@ export class SqliteMembershipStore implements MembershipStore {
       list: db.prepare<{ user: string }, MembershipRow>(
         `SELECT ms.room, ms.read_seq,
            (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.room = ms.room) AS latest_seq,
-           (SELECT COUNT(*) FROM messages m WHERE m.user_id = ms.user_id AND m.room = ms.room AND m.seq > ms.read_seq) AS own_after_read
+           (SELECT COUNT(*) FROM messages m WHERE m.room = ms.room AND m.seq > ms.read_seq AND m.user_id != ms.user_id) AS unread
          FROM memberships ms WHERE ms.user_id = @user`,
       ),
     };
@@ -76,7 +76,7 @@ export class SqliteMembershipStore implements MembershipStore {
         room: row.room,
         latestSeq: row.latest_seq,
         readSeq: row.read_seq,
-        unread: unreadCount(row.latest_seq, row.read_seq, row.own_after_read),
+        unread: row.unread,
       }))
       .sort(byRoom);
   }
