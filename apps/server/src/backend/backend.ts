@@ -1,19 +1,22 @@
 import type { ClusterPresence } from "./cluster-presence";
+import type { MembershipStore } from "./membership-store";
 import type { MessageStore } from "./message-store";
 import type { RoomBus } from "./room-bus";
 import type { SessionStore } from "./session-store";
 
 /**
  * Storage and the cross-node bus behind one seam, one role each: history (`messages`), sessions,
- * the room bus, and cluster presence (cluster backends only). The in-memory backend is the
- * reference; SQLite is the single-node default; Redis serves several nodes. All of them pass the
- * same contract suite.
+ * memberships with read markers, the room bus, and cluster presence (cluster backends only). The
+ * in-memory backend is the reference; SQLite is the single-node default; Redis serves several
+ * nodes. All of them pass the same contract suite.
  */
 export interface Backend {
   readonly kind: string;
   readonly nodeId: string;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
+  /** Rooms each user has joined, with read markers (protocol 2; not used by protocol 1). */
+  readonly memberships: MembershipStore;
   readonly bus: RoomBus;
   /** Present when several nodes share presence (Redis); absent on a single node. */
   readonly presence?: ClusterPresence;

@@ -5,6 +5,7 @@ import { BackendClosedError } from "../../src/backend/backend-closed-error";
 import type { AppendRequest } from "../../src/backend/message-store";
 import type { RoomEvent } from "../../src/backend/room-bus";
 import { waitUntil } from "../support/wait-until";
+import { describeMembershipContract } from "./membership-contract";
 
 export interface BackendFactoryOptions {
   /** The clock the backend stamps `ts` with. */
@@ -350,6 +351,13 @@ export function describeBackendContract(
           await expectPeerChat("r1", events, "after-resync");
         });
       }
+    });
+
+    describeMembershipContract({
+      backend: () => backend,
+      harness: () => harness,
+      persistent: options.persistent ?? false,
+      cluster: options.cluster ?? false,
     });
 
     if (options.persistent) {

@@ -55,7 +55,7 @@ describe("SQLite store", () => {
     try {
       expect(peek.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = peek.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-      expect(tables).toEqual([{ name: "messages" }, { name: "sessions" }]);
+      expect(tables).toEqual([{ name: "memberships" }, { name: "messages" }, { name: "sessions" }]);
     } finally {
       peek.close();
     }
@@ -70,6 +70,27 @@ describe("SQLite store", () => {
     const backend = openBackend(dir.path);
     const { message } = await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
     expect(message.seq).toBe(1);
+  });
+
+  it("upgrades a version 1 file (messages and sessions only) in place, keeping its history", async () => {
+    dir = tempDir();
+    const v1 = new Database(join(dir.path, "chat.db"));
+    v1.exec(`CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL,
+               user_name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, client_msg_id TEXT NOT NULL,
+               PRIMARY KEY (room, seq)) WITHOUT ROWID;
+             CREATE UNIQUE INDEX messages_dedupe ON messages (user_id, client_msg_id);
+             CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL,
+               updated_at INTEGER NOT NULL) WITHOUT ROWID;
+             INSERT INTO messages VALUES ('r', 1, 'id1', 'u_bob', 'bob', 'old', 1, 'c1'),
+               ('r', 2, 'id2', 'u_alice', 'alice', 'mine', 2, 'c2');`);
+    v1.pragma("user_version = 1");
+    v1.close();
+    const backend = openBackend(dir.path);
+    expect(await backend.messages.latestSeq("r")).toBe(2);
+    expect(await backend.memberships.join("u_alice", "r", { maxRooms: 50 })).toBe("joined");
+    await backend.messages.append({ room: "r", from: { id: "u_bob", name: "bob" }, text: "new", clientMsgId: "c3" });
+    await backend.memberships.markRead("u_alice", "r", 1);
+    expect(await backend.memberships.list("u_alice")).toEqual([{ room: "r", latestSeq: 3, readSeq: 2, unread: 1 }]);
   });
 
   it("refuses a file from a newer schema with a clear StoreError", async () => {

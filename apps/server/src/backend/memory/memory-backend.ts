@@ -1,5 +1,6 @@
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { MemoryMembershipStore } from "./membership-store";
 import { MemoryMessageStore } from "./message-store";
 import { MemorySessionStore } from "./session-store";
 
@@ -9,6 +10,7 @@ export class MemoryBackend implements Backend {
   readonly nodeId: string;
   readonly messages: MemoryMessageStore;
   readonly sessions: MemorySessionStore;
+  readonly memberships: MemoryMembershipStore;
   readonly bus = localRoomBus;
   private closed = false;
 
@@ -16,6 +18,11 @@ export class MemoryBackend implements Backend {
     this.nodeId = options.nodeId;
     this.messages = new MemoryMessageStore({ ...options, isOpen: () => !this.closed });
     this.sessions = new MemorySessionStore(() => !this.closed);
+    // Delegates, not `this.messages` itself: test subclasses replace `messages` after this runs.
+    this.memberships = new MemoryMembershipStore({
+      messages: { latestSeq: (room) => this.messages.latestSeq(room), range: (room, query) => this.messages.range(room, query) },
+      isOpen: () => !this.closed,
+    });
   }
 
   async isReady(): Promise<boolean> {

@@ -28,6 +28,11 @@ export class RedisKeys {
     return this.key("session", token);
   }
 
+  /** The user's memberships: a hash of room -> read marker. */
+  memberships(userId: string): string {
+    return this.key("user", userId, "rooms");
+  }
+
   /** The room a channel belongs to, or undefined for a channel that is not a room's. */
   roomOf(channel: string): string | undefined {
     const head = this.key("room", "");

@@ -3,6 +3,7 @@ import type { Backend } from "../backend";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { quit, redactUrl, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
+import { defineMembershipCommands, RedisMembershipStore } from "./membership-store";
 import { defineAppendCommand, RedisMessageStore } from "./message-store";
 import { RedisRoomBus } from "./room-bus";
 import { RedisSessionStore } from "./session-store";
@@ -33,14 +34,15 @@ export const REDIS_DEFAULTS = {
 } as const;
 
 /**
- * Several nodes share one Redis: history and sessions on one connection, the room bus on a
- * dedicated subscriber connection, and cluster presence with its heartbeat.
+ * Several nodes share one Redis: history, sessions and memberships on one connection, the room
+ * bus on a dedicated subscriber connection, and cluster presence with its heartbeat.
  */
 export class RedisBackend implements Backend {
   readonly kind = "redis";
   readonly nodeId: string;
   readonly messages: RedisMessageStore;
   readonly sessions: RedisSessionStore;
+  readonly memberships: RedisMembershipStore;
   readonly bus: RedisRoomBus;
   readonly presence: RedisPresence;
   private readonly onError: (error: unknown, context: string) => void;
@@ -69,6 +71,7 @@ export class RedisBackend implements Backend {
       ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds,
       isOpen: () => !this.closed,
     });
+    this.memberships = new RedisMembershipStore({ client: defineMembershipCommands(client), keys, isOpen: () => !this.closed });
     this.bus = new RedisRoomBus({ client, subscriber, keys, nodeId: this.nodeId, onError: this.onError });
     this.presence = new RedisPresence({
       client: definePresenceCommands(client),

@@ -153,3 +153,70 @@ redis.call('DEL', roomsKey)
 redis.call('ZREM', prefix .. ':nodes', node)
 return 1
 `;
+
+/*
+ * Memberships, per user `<p>:user:<id>:rooms` (hash room -> read marker). A script per write, so
+ * the `maxRooms` check and the clamp read the room's seq counter in the same atomic step.
+ */
+
+/**
+ * KEYS[1] the user's memberships, KEYS[2] the room's seq counter; ARGV[1] room, ARGV[2] maxRooms.
+ * A new membership starts read up to the room's latest seq. Returns joined, already or too_many.
+ */
+export const MEMBERSHIP_JOIN_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'already' end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return 'too_many' end
+redis.call('HSET', KEYS[1], ARGV[1], redis.call('GET', KEYS[2]) or '0')
+return 'joined'
+`;
+
+/**
+ * KEYS[1] the user's memberships, KEYS[2] the room's seq counter; ARGV[1] room, ARGV[2] seq.
+ * Stores max(marker, min(seq, latest)); returns it, or nil when the user is not a member.
+ */
+export const MEMBERSHIP_MARK_READ_LUA = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return false end
+local latest = tonumber(redis.call('GET', KEYS[2]) or '0')
+local stored = math.max(tonumber(current), math.min(tonumber(ARGV[2]), latest))
+if stored ~= tonumber(current) then redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', stored)) end
+return stored
+`;
+
+/**
+ * KEYS[1] the user's memberships; ARGV[1] key prefix, ARGV[2] the sender marker
+ * `"from":{"id":<JSON id>,` as the stored message JSON spells it. Room keys are built here from
+ * the prefix (as keys.ts lays them out), since which rooms are read is only known inside.
+ * Returns {room, latestSeq, readSeq, own messages after readSeq, ...}.
+ *
+ * The marker is matched as plain text rather than by decoding every message: inside a JSON
+ * string every quote is escaped, so `m":{"` can only be the object's own `from` key, and the
+ * trailing comma keeps one id from matching a longer one. Messages already trimmed from the
+ * stream cannot be attributed and so count as unread.
+ */
+export const MEMBERSHIP_LIST_LUA = `
+local prefix, marker = ARGV[1], ARGV[2]
+local flat = redis.call('HGETALL', KEYS[1])
+local out = {}
+for i = 1, #flat, 2 do
+  local room, readSeq = flat[i], tonumber(flat[i + 1])
+  local base = prefix .. ':room:' .. room
+  local latest = tonumber(redis.call('GET', base .. ':seq') or '0')
+  local own = 0
+  local from = readSeq + 1
+  while from <= latest do
+    local entries = redis.call('XRANGE', base .. ':log', string.format('%d', from) .. '-0', '+', 'COUNT', 500)
+    if #entries == 0 then break end
+    for _, entry in ipairs(entries) do
+      if string.find(entry[2][2], marker, 1, true) then own = own + 1 end
+    end
+    local last = entries[#entries][1]
+    from = tonumber(string.sub(last, 1, string.find(last, '-', 1, true) - 1)) + 1
+  end
+  table.insert(out, room)
+  table.insert(out, latest)
+  table.insert(out, readSeq)
+  table.insert(out, own)
+end
+return out
+`;

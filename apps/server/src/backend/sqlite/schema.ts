@@ -20,6 +20,14 @@ const MIGRATIONS: string[] = [
      name TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Protocol 2: rooms a user has joined, each with a read marker. Unread counts are a range of
+  // messages' primary key (see sqlite/membership-store.ts), so appends pay for no extra index.
+  `CREATE TABLE memberships (
+     user_id TEXT NOT NULL,
+     room TEXT NOT NULL,
+     read_seq INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
 import { GroupCommit } from "./group-commit";
+import { SqliteMembershipStore } from "./membership-store";
 import { SqliteMessageStore } from "./message-store";
 import { migrate } from "./schema";
 import { SqliteSessionStore } from "./session-store";
@@ -28,13 +29,14 @@ export interface SqliteBackendOptions {
 }
 
 /**
- * The single-node default: history and sessions in one SQLite file under DATA_DIR, in WAL mode,
- * written through one group commit.
+ * The single-node default: history, sessions and memberships in one SQLite file under DATA_DIR,
+ * in WAL mode, written through one group commit.
  */
 export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
   readonly messages: SqliteMessageStore;
   readonly sessions: SqliteSessionStore;
+  readonly memberships: SqliteMembershipStore;
   readonly bus = localRoomBus;
   private readonly commit: GroupCommit;
   private closed = false;
@@ -48,6 +50,7 @@ export class SqliteBackend implements Backend {
     this.commit = new GroupCommit(db);
     this.messages = new SqliteMessageStore({ db, commit: this.commit, nodeId, now });
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
+    this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
   }
 
   /** Opens (creating and migrating as needed) the database, or fails with a message that says why. */

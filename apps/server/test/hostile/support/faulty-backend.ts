@@ -1,5 +1,6 @@
 import type { Backend } from "../../../src/backend/backend";
 import type { ClusterPresence } from "../../../src/backend/cluster-presence";
+import type { MembershipStore } from "../../../src/backend/membership-store";
 import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
 import type { RoomBus } from "../../../src/backend/room-bus";
 import type { SessionRecord, SessionStore } from "../../../src/backend/session-store";
@@ -52,6 +53,10 @@ export class FaultyBackend implements Backend {
 
   get nodeId(): string {
     return this.inner.nodeId;
+  }
+
+  get memberships(): MembershipStore {
+    return this.inner.memberships;
   }
 
   get bus(): RoomBus {

@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/**
+ * One room a user has joined and not left, as `ready` reports it in protocol 2. `unread` is the
+ * number of chat messages from other users with `seq > readSeq`.
+ */
+export const membershipSchema = z.object({
+  room: z.string(),
+  latestSeq: z.number().int().nonnegative(),
+  readSeq: z.number().int().nonnegative(),
+  unread: z.number().int().nonnegative(),
+});
+
+export type Membership = z.infer<typeof membershipSchema>;
+
+/** `already`: the user was a member (nothing changed); `too_many`: the user holds `maxRooms` already. */
+export type JoinOutcome = "joined" | "already" | "too_many";
+
+export interface JoinOptions {
+  /** How many memberships the user may hold; checked atomically with the insert. */
+  maxRooms: number;
+}
+
+/**
+ * The rooms each user has joined, with a read marker per room. Kept across connections and
+ * restarts (on a persistent backend), independent of who is connected right now.
+ *
+ * - A new membership starts read up to the room's `latestSeq` at join time, so joining a busy
+ *   room does not show its whole history as unread.
+ * - `leave` forgets the marker: joining again starts at the room's `latestSeq` then.
+ * - Unread counting assumes every stored event is a chat (true while chats are the only stored
+ *   kind): `unread = latestSeq - readSeq - (the user's own messages after readSeq)`.
+ */
+export interface MembershipStore {
+  join(userId: string, room: string, options: JoinOptions): Promise<JoinOutcome>;
+  /** True when the user was a member. */
+  leave(userId: string, room: string): Promise<boolean>;
+  /** Every membership of the user with its counts, ordered by room name (code-unit order). */
+  list(userId: string): Promise<Membership[]>;
+  /**
+   * Moves the marker forward only: stores `max(readSeq, min(seq, latestSeq))`. A marker past the
+   * room's `latestSeq` is clamped to it, so a bogus value cannot hide messages not yet sent.
+   * Returns the marker now stored, or undefined (and changes nothing) when the user is not a member.
+   * `seq` is a non-negative integer: the protocol's decoder validates it before it gets here.
+   */
+  markRead(userId: string, room: string, seq: number): Promise<number | undefined>;
+}
+
+/** The unread formula of every implementation; never negative, even if a store lost messages. */
+export function unreadCount(latestSeq: number, readSeq: number, ownAfterRead: number): number {
+  return Math.max(0, latestSeq - readSeq - ownAfterRead);
+}
+
+/** The order `list` returns: by room name in code-unit order, the same in every backend. */
+export function byRoom(a: Membership, b: Membership): number {
+  return a.room < b.room ? -1 : a.room > b.room ? 1 : 0;
+}

@@ -1,0 +1,87 @@
+import type Database from "better-sqlite3";
+import { BackendClosedError } from "../backend-closed-error";
+import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore } from "../membership-store";
+import type { GroupCommit } from "./group-commit";
+
+interface MembershipRow {
+  room: string;
+  read_seq: number;
+  latest_seq: number;
+  unread: number;
+}
+
+/** A room's latest seq as a subquery; `messages` is keyed (room, seq), so this is one index probe. */
+const LATEST = "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = @room)";
+
+/**
+ * Memberships in the `memberships` table. Writes share the group commit, so each resolves only
+ * once durable, and they run one after another inside its transaction: the `maxRooms` check and
+ * the insert cannot interleave with another join.
+ *
+ * Unread is counted directly: the other users' messages after the marker, a range of the
+ * `(room, seq)` primary key, so it costs what is unread and needs no index of its own (no extra
+ * write per append). When later event kinds are stored, the same range gets a kind filter.
+ * `list` is one query for all of a user's rooms.
+ */
+export class SqliteMembershipStore implements MembershipStore {
+  private readonly commit: GroupCommit;
+  private readonly isOpen: () => boolean;
+  private readonly statements;
+
+  constructor(options: { db: Database.Database; commit: GroupCommit; isOpen: () => boolean }) {
+    const { db } = options;
+    this.commit = options.commit;
+    this.isOpen = options.isOpen;
+    this.statements = {
+      exists: db.prepare<{ user: string; room: string }, { one: number }>(
+        "SELECT 1 AS one FROM memberships WHERE user_id = @user AND room = @room",
+      ),
+      count: db.prepare<{ user: string }, { n: number }>("SELECT COUNT(*) AS n FROM memberships WHERE user_id = @user"),
+      insert: db.prepare<{ user: string; room: string }>(
+        `INSERT INTO memberships (user_id, room, read_seq) VALUES (@user, @room, ${LATEST})`,
+      ),
+      remove: db.prepare<{ user: string; room: string }>("DELETE FROM memberships WHERE user_id = @user AND room = @room"),
+      markRead: db.prepare<{ user: string; room: string; seq: number }, { read_seq: number }>(
+        `UPDATE memberships SET read_seq = MAX(read_seq, MIN(@seq, ${LATEST}))
+         WHERE user_id = @user AND room = @room RETURNING read_seq`,
+      ),
+      list: db.prepare<{ user: string }, MembershipRow>(
+        `SELECT ms.room, ms.read_seq,
+           (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.room = ms.room) AS latest_seq,
+           (SELECT COUNT(*) FROM messages m WHERE m.room = ms.room AND m.seq > ms.read_seq AND m.user_id != ms.user_id) AS unread
+         FROM memberships ms WHERE ms.user_id = @user`,
+      ),
+    };
+  }
+
+  join(userId: string, room: string, options: JoinOptions): Promise<JoinOutcome> {
+    const key = { user: userId, room };
+    return this.commit.submit((): JoinOutcome => {
+      if (this.statements.exists.get(key)) return "already";
+      if ((this.statements.count.get({ user: userId })?.n ?? 0) >= options.maxRooms) return "too_many";
+      this.statements.insert.run(key);
+      return "joined";
+    });
+  }
+
+  leave(userId: string, room: string): Promise<boolean> {
+    return this.commit.submit(() => this.statements.remove.run({ user: userId, room }).changes > 0);
+  }
+
+  async list(userId: string): Promise<Membership[]> {
+    if (!this.isOpen()) throw new BackendClosedError();
+    const rows = this.statements.list.all({ user: userId });
+    return rows
+      .map((row) => ({
+        room: row.room,
+        latestSeq: row.latest_seq,
+        readSeq: row.read_seq,
+        unread: row.unread,
+      }))
+      .sort(byRoom);
+  }
+
+  markRead(userId: string, room: string, seq: number): Promise<number | undefined> {
+    return this.commit.submit(() => this.statements.markRead.get({ user: userId, room, seq })?.read_seq);
+  }
+}
