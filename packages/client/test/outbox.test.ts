@@ -236,4 +236,17 @@ describe("Outbox: stored entries", () => {
       [unanswered.clientMsgId, { kind: "queued" }],
     ]);
   });
+
+  it("skips what this client never writes instead of failing to start, and drops a sent entry without its seq", () => {
+    const good = { clientMsgId: "c1", text: "hello", status: "pending", createdAt: 1 };
+    const restored = fromStored([
+      null,
+      42,
+      { clientMsgId: 7, text: "no id", status: "pending", createdAt: 1 },
+      { clientMsgId: "c2", text: "odd status", status: "delivered", createdAt: 1 },
+      { clientMsgId: "c3", text: "sent, no seq", status: "sent", createdAt: 1 },
+      good,
+    ]);
+    expect(restored).toEqual([{ clientMsgId: "c1", text: "hello", createdAt: 1, state: { kind: "queued" } }]);
+  });
 });

@@ -38,6 +38,28 @@ describe("room persistence", () => {
     expect(reads).toBe(2);
     expect(storage.loadRoom("lobby").messages.map((message) => message.seq)).toEqual([1, 2]);
   });
+
+  it("saves nothing more once disposed, so a room left behind cannot overwrite its flush's outbox", () => {
+    const clock = new FakeClock();
+    const storage = new ClientStorage(memoryStore(), memoryStore());
+    let reads = 0;
+    const persistence = new RoomPersistence({
+      storage,
+      room: "lobby",
+      timers: clock,
+      persistedMessages: 200,
+      debounceMs: 250,
+      read: () => {
+        reads++;
+        return { messages: [], outbox: [], clearedThroughSeq: 0 };
+      },
+    });
+    persistence.now();
+    persistence.dispose();
+    persistence.soon();
+    clock.advance(1_000);
+    expect(reads).toBe(1);
+  });
 });
 
 describe("connectUrl", () => {

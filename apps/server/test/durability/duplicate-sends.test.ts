@@ -10,6 +10,25 @@ async function join(wsUrl: string, query: Record<string, string | number>) {
 }
 
 describe("duplicate sends", () => {
+  it.each(["memory", "sqlite"])("an id reused in another room gets the old ack and changes nothing in that room (%s)", async (history) => {
+    const env: Record<string, string> =
+      history === "sqlite" ? { HISTORY: "sqlite", DATA_DIR: cleanup.tempDir("chatroom-dup-rooms-").path } : { HISTORY: "memory" };
+    const server = cleanup.track(await startServer(env));
+    const sender = await join(server.wsUrl, { room: "a", name: "sender" });
+    sender.send({ type: "chat", text: "in a", clientMsgId: "shared" });
+    const inA = await sender.waitForType("ack");
+    await sender.close();
+
+    // Room b already has a message with the seq the room-a original holds.
+    const watcher = await join(server.wsUrl, { room: "b", name: "watcher" });
+    const resumed = await join(server.wsUrl, { room: "b", session: sender.welcome.session });
+    resumed.send({ type: "chat", text: "in b", clientMsgId: "shared" });
+    expect(await resumed.waitForType("ack")).toEqual(inA);
+    resumed.send({ type: "chat", text: "first of b", clientMsgId: "b-1" });
+    await watcher.waitFor((f) => f.type === "chat" && f.clientMsgId === "b-1");
+    expect(watcher.ofType("chat").map((chat) => [chat.seq, chat.text])).toEqual([[1, "first of b"]]);
+  });
+
   it("the same clientMsgId sent 3 times across a reconnect is stored once, broadcast once, acked 3 times with one seq", async () => {
     const server = cleanup.track(await startServer({ HISTORY: "sqlite", DATA_DIR: cleanup.tempDir("chatroom-dup-").path }));
     const room = "dupes";

@@ -290,16 +290,36 @@ function toEntry(message: OutboxMessage): OutboxEntry {
 
 /**
  * Entries read back from storage. Nothing is on the wire after a reload: what was in flight or
- * unanswered is queued again (the server dedupes the resend by its id).
+ * unanswered is queued again (the server dedupes the resend by its id). Storage is outside this
+ * code's control (another version, a hand edit), so an entry that is not one this client wrote is
+ * skipped rather than allowed to stop the page from starting, and an entry marked sent without
+ * its seq is dropped, as before, rather than sent again.
  */
-export function fromStored(entries: readonly OutboxEntry[]): OutboxMessage[] {
-  return entries.map((entry) => {
+export function fromStored(entries: readonly unknown[]): OutboxMessage[] {
+  const restored: OutboxMessage[] = [];
+  for (const value of entries) {
+    if (!isStoredEntry(value)) continue;
+    const entry = value;
     const base = { clientMsgId: entry.clientMsgId, text: entry.text, createdAt: entry.createdAt };
-    if (entry.status === "sent" && typeof entry.seq === "number") return { ...base, state: { kind: "acked", seq: entry.seq } };
-    if (entry.status === "failed" && !entry.unanswered) {
+    if (entry.status === "sent") {
+      if (typeof entry.seq === "number") restored.push({ ...base, state: { kind: "acked", seq: entry.seq } });
+    } else if (entry.status === "failed" && !entry.unanswered) {
       const failure = entry.failure ?? "";
-      return { ...base, state: { kind: "refused", failure, ...(entry.failureCode ? { failureCode: entry.failureCode } : {}) } };
+      restored.push({ ...base, state: { kind: "refused", failure, ...(entry.failureCode ? { failureCode: entry.failureCode } : {}) } });
+    } else {
+      restored.push({ ...base, state: { kind: "queued" } });
     }
-    return { ...base, state: { kind: "queued" } };
-  });
+  }
+  return restored;
+}
+
+function isStoredEntry(value: unknown): value is OutboxEntry {
+  if (typeof value !== "object" || value === null) return false;
+  const entry = value as Partial<Record<keyof OutboxEntry, unknown>>;
+  return (
+    typeof entry.clientMsgId === "string" &&
+    typeof entry.text === "string" &&
+    typeof entry.createdAt === "number" &&
+    (entry.status === "pending" || entry.status === "sent" || entry.status === "failed")
+  );
 }

@@ -58,11 +58,14 @@ export interface RoomPersistenceOptions {
 /** Saves one room: soon after a change (debounced), or now (a send, a refusal, `pagehide`). */
 export class RoomPersistence {
   private saveTimer: unknown = null;
+  private disposed = false;
 
   constructor(private readonly options: RoomPersistenceOptions) {}
 
   /** Saves within the debounce window, unless a save is already due. */
   soon(): void {
+    // A room left behind must not save again later: by then its outbox may belong to a background flush.
+    if (this.disposed) return;
     if (this.saveTimer === null) this.saveTimer = this.options.timers.setTimeout(() => this.now(), this.options.debounceMs);
   }
 
@@ -81,6 +84,7 @@ export class RoomPersistence {
 
   /** Drops a save still due, after a final `now()`. */
   dispose(): void {
+    this.disposed = true;
     this.options.timers.clearTimeout(this.saveTimer);
     this.saveTimer = null;
   }

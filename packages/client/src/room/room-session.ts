@@ -312,8 +312,7 @@ export class RoomSession {
   }
 
   private onTyping(frame: ServerFrameOf<"typing">): void {
-    this.typing.received(frame, this.options.identity.me?.id);
-    this.changed();
+    if (this.typing.received(frame, this.options.identity.me?.id)) this.changed();
   }
 
   private onError(frame: ServerFrameOf<"error">): void {

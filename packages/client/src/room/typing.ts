@@ -71,14 +71,15 @@ export class Typing {
     this.active = false;
   }
 
-  /** Someone else's `typing` frame. */
-  received(frame: ServerFrameOf<"typing">, meId: string | undefined): void {
-    if (frame.user.id === meId) return;
+  /** Someone else's `typing` frame; false when it changed nothing (our own, echoed). */
+  received(frame: ServerFrameOf<"typing">, meId: string | undefined): boolean {
+    if (frame.user.id === meId) return false;
     if (frame.active)
       this.typers.set(frame.user.id, { user: frame.user, expiresAt: this.options.timers.now() + this.options.typingExpiresMs });
     else this.typers.delete(frame.user.id);
     this.cachedList = null;
     this.scheduleExpiry();
+    return true;
   }
 
   /** They sent a message or left: their indicator goes. */

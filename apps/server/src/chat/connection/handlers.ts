@@ -39,7 +39,11 @@ async function handleChat(context: SeatContext, frame: ClientFrameOf<"chat">): P
   const { deps, room, seat, messages } = context;
   if (refuseIfLimited(context, "chat", frame.clientMsgId)) return;
   const from = room.userOf(seat);
-  if (!from) return;
+  if (!from) {
+    // Only a replaced connection outliving its user's grace gets here; every chat still gets an answer.
+    seat.write(errorFrame("server_error", "this connection has left the room; reconnect", { clientMsgId: frame.clientMsgId }));
+    return;
+  }
   let result: Awaited<ReturnType<MessageStore["append"]>>;
   const writeStarted = performance.now();
   try {
@@ -57,9 +61,10 @@ async function handleChat(context: SeatContext, frame: ClientFrameOf<"chat">): P
   seat.write(ackFrame(message));
   // A resend: its first attempt may have been stored while its reply was lost, before this node
   // fanned it out (other nodes' echoes of it are not this node's to deliver). The room drops it
-  // if it already has it.
+  // if it already has it. Dedupe spans rooms, so the original may be another room's message
+  // (an id reused across rooms): that one is never this room's to deliver.
   if (duplicate) {
-    room.deliver(message);
+    if (message.room === room.name) room.deliver(message);
     return;
   }
   room.stopTyping(seat);
