@@ -11,10 +11,11 @@ describe("room persistence", () => {
     expect(contiguousTail([], 3)).toEqual([]);
   });
 
-  it("saves once per debounce window, and at once when asked", () => {
+  /** A room's persistence over memory storage; `counter.reads` counts the saves (each reads the room once). */
+  function persisted() {
     const clock = new FakeClock();
     const storage = new ClientStorage(memoryStore(), memoryStore());
-    let reads = 0;
+    const counter = { reads: 0 };
     const persistence = new RoomPersistence({
       storage,
       room: "lobby",
@@ -22,43 +23,35 @@ describe("room persistence", () => {
       persistedMessages: 200,
       debounceMs: 250,
       read: () => {
-        reads++;
-        return { messages: chats(1, reads), outbox: [], clearedThroughSeq: 0 };
+        counter.reads++;
+        return { messages: chats(1, counter.reads), outbox: [], clearedThroughSeq: 0 };
       },
     });
+    return { clock, storage, persistence, counter };
+  }
+
+  it("saves once per debounce window, and at once when asked", () => {
+    const { clock, storage, persistence, counter } = persisted();
     persistence.soon();
     persistence.soon();
     clock.advance(249);
-    expect(reads).toBe(0);
+    expect(counter.reads).toBe(0);
     clock.advance(1);
-    expect(reads).toBe(1);
+    expect(counter.reads).toBe(1);
     persistence.soon();
     persistence.now();
     clock.advance(1_000);
-    expect(reads).toBe(2);
+    expect(counter.reads).toBe(2);
     expect(storage.loadRoom("lobby").messages.map((message) => message.seq)).toEqual([1, 2]);
   });
 
   it("saves nothing more once disposed, so a room left behind cannot overwrite its flush's outbox", () => {
-    const clock = new FakeClock();
-    const storage = new ClientStorage(memoryStore(), memoryStore());
-    let reads = 0;
-    const persistence = new RoomPersistence({
-      storage,
-      room: "lobby",
-      timers: clock,
-      persistedMessages: 200,
-      debounceMs: 250,
-      read: () => {
-        reads++;
-        return { messages: [], outbox: [], clearedThroughSeq: 0 };
-      },
-    });
+    const { clock, persistence, counter } = persisted();
     persistence.now();
     persistence.dispose();
     persistence.soon();
     clock.advance(1_000);
-    expect(reads).toBe(1);
+    expect(counter.reads).toBe(1);
   });
 });
 
