@@ -35,6 +35,8 @@ export class ChatClient {
       createSocket: options.createSocket,
       timers: options.timers,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.wakeups ? { wakeups: options.wakeups } : {}),
+      ...(options.linkLost ? { linkLost: options.linkLost } : {}),
       flushDeadlineMs: this.tunables.flushDeadlineMs,
       retryAfterFallbackMs: this.tunables.retryAfterFallbackMs,
       onChange: () => this.changed(),

@@ -4,7 +4,7 @@ import { ClientStorage, memoryStore } from "../src/persistence/storage";
 import { exponentialBackoff } from "../src/transport/backoff";
 import { FakeClock, socketFactory, welcome } from "./support/fakes";
 
-function setup() {
+function setup(extra: Partial<ConstructorParameters<typeof OutboxFlush>[0]> = {}) {
   const clock = new FakeClock();
   const sockets = socketFactory();
   const storage = new ClientStorage(memoryStore(), memoryStore());
@@ -21,11 +21,37 @@ function setup() {
     deadlineMs: 30_000,
     retryAfterFallbackMs: 1_000,
     onChange: () => changes++,
+    ...extra,
   });
   return { clock, sockets, storage, flush, changes: () => changes };
 }
 
 describe("OutboxFlush: the room's outbox rules, in the background", () => {
+  it("comes back at once when the tab is woken (online), instead of sitting out its backoff", () => {
+    let wake = () => {};
+    const t = setup({
+      backoff: exponentialBackoff({ baseMs: 20_000, maxMs: 20_000, jitter: 0 }),
+      wakeups: {
+        subscribe(callback) {
+          wake = callback;
+          return () => {
+            wake = () => {};
+          };
+        },
+      },
+    });
+    t.flush.start();
+    const refused = t.sockets.last;
+    refused.drop(1006);
+    expect(t.sockets.last).toBe(refused);
+    wake();
+    const next = t.sockets.last;
+    expect(next).not.toBe(refused);
+    next.open();
+    next.receive(welcome());
+    expect(next.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual(["a", "b"]);
+  });
+
   it("a rate-limited send due for retry when the link drops goes out once on the next welcome, not twice", () => {
     const t = setup();
     t.flush.start();

@@ -3,7 +3,7 @@ import { loadOutbox, saveOutbox } from "../persistence/room-persistence";
 import type { ClientStorage } from "../persistence/storage";
 import { routeFrame } from "../room/frame-router";
 import type { Backoff } from "../transport/backoff";
-import { Connection, type ConnectionTimers, type SocketFactory } from "../transport/connection";
+import { Connection, type ConnectionTimers, type SocketFactory, type Wakeups } from "../transport/connection";
 import { Outbox } from "./outbox";
 
 export interface OutboxFlushOptions {
@@ -14,6 +14,13 @@ export interface OutboxFlushOptions {
   createSocket: SocketFactory;
   timers: ConnectionTimers;
   backoff?: Backoff;
+  /**
+   * The tab's "try again now" and "the network is gone" signals, as the room's own connection
+   * has: without them a flush sat out its backoff after the network came back, and its deadline
+   * could pass first.
+   */
+  wakeups?: Wakeups;
+  linkLost?: Wakeups;
   /** How long the flush may take in all, reconnects included; what is left waits for the user's return. */
   deadlineMs: number;
   retryAfterFallbackMs: number;
@@ -50,6 +57,8 @@ export class OutboxFlush {
       createSocket: options.createSocket,
       timers: options.timers,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.wakeups ? { wakeups: options.wakeups } : {}),
+      ...(options.linkLost ? { linkLost: options.linkLost } : {}),
       onFrame: (frame) => this.onFrame(frame),
     });
     this.connection.subscribe(() => {

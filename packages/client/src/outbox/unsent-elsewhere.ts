@@ -1,7 +1,7 @@
 import type { ClientStorage } from "../persistence/storage";
 import type { Backoff } from "../transport/backoff";
 import { connectUrl } from "../transport/connect-url";
-import type { ConnectionTimers, SocketFactory } from "../transport/connection";
+import type { ConnectionTimers, SocketFactory, Wakeups } from "../transport/connection";
 import { OutboxFlush } from "./outbox-flush";
 
 /**
@@ -20,6 +20,9 @@ export interface UnsentElsewhereOptions {
   createSocket: SocketFactory;
   timers: ConnectionTimers;
   backoff?: Backoff;
+  /** Passed on to every flush's connection (see `OutboxFlushOptions`). */
+  wakeups?: Wakeups;
+  linkLost?: Wakeups;
   flushDeadlineMs: number;
   retryAfterFallbackMs: number;
   onChange: () => void;
@@ -66,6 +69,8 @@ export class UnsentElsewhere {
       createSocket: options.createSocket,
       timers: options.timers,
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.wakeups ? { wakeups: options.wakeups } : {}),
+      ...(options.linkLost ? { linkLost: options.linkLost } : {}),
       deadlineMs: options.flushDeadlineMs,
       retryAfterFallbackMs: options.retryAfterFallbackMs,
       onChange: () => {
