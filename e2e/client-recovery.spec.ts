@@ -22,6 +22,9 @@ async function openSilenceable(browser: Browser, baseURL: string, room: string, 
   const tab = new ChatTab(context, page, name);
   await page.goto(`/r/${room}?name=${encodeURIComponent(name)}`);
   await tab.expectStatus("open");
+  // "open" is the socket; the welcome (with the session a background flush needs) may still be on
+  // its way, and a link silenced before it arrives would drop it. Wait until the tab lists itself.
+  await expect(tab.members).toContainText(name);
   return { tab, link };
 }
 
