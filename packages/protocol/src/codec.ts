@@ -1,8 +1,17 @@
 import type { z } from "zod";
 import type { ErrorCode } from "./errors";
-import { type ClientFrame, clientFrameSchema, createClientFrameSchema, type ServerFrame, serverFrameSchema, TEXT_TOO_LONG } from "./frames";
+import {
+  type ClientFrame,
+  clientFrameSchema,
+  createClientFrameSchema,
+  type ServerFrame,
+  serverFrameSchema,
+  TEXT_TOO_LONG,
+  type UnknownRoomEvent,
+  unknownRoomEventSchema,
+} from "./frames";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "./limits";
-import { CLIENT_MSG_ID_PATTERN, codePointLength } from "./text";
+import { CLIENT_MSG_ID_PATTERN, codePointLength, ROOM_PATTERN } from "./text";
 
 export type DecodeFailureReason =
   | "not_text"
@@ -137,12 +146,12 @@ export function createClientCodec(limits: Partial<ProtocolLimits> = {}): ClientC
  */
 function plainChat(object: Record<string, unknown>, maxTextLength: number): DecodeResult<ClientFrame> | undefined {
   if (object.type !== "chat") return undefined;
-  const { text, clientMsgId } = object;
-  if (typeof text !== "string" || typeof clientMsgId !== "string" || Object.keys(object).length !== 3) return undefined;
-  if (!CLIENT_MSG_ID_PATTERN.test(clientMsgId)) return undefined;
+  const { room, text, clientMsgId } = object;
+  if (typeof room !== "string" || typeof text !== "string" || typeof clientMsgId !== "string") return undefined;
+  if (Object.keys(object).length !== 4 || !ROOM_PATTERN.test(room) || !CLIENT_MSG_ID_PATTERN.test(clientMsgId)) return undefined;
   const trimmed = text.trim();
   if (trimmed.length === 0 || trimmed.length > maxTextLength * 2 || codePointLength(trimmed) > maxTextLength) return undefined;
-  return { ok: true, frame: { type: "chat", text: trimmed, clientMsgId } };
+  return { ok: true, frame: { type: "chat", room, text: trimmed, clientMsgId } };
 }
 
 const defaultClientCodec = createClientCodec();
@@ -156,6 +165,18 @@ export function decode(raw: unknown): DecodeResult<ClientFrame> {
 export function decodeServerFrame(raw: unknown): DecodeResult<ServerFrame> {
   const object = parseJsonObject(raw, 16);
   return object.ok ? validate(serverFrameSchema as unknown as FrameSchema<ServerFrame>, object.frame) : object;
+}
+
+/**
+ * Like `decodeServerFrame`, but a stored room event of a type this build does not know (it has
+ * a `room` and a `seq`) comes back as an `UnknownRoomEvent`, so the client can advance past it.
+ */
+export function decodeServerFrameTolerant(raw: unknown): DecodeResult<ServerFrame | UnknownRoomEvent> {
+  const decoded = decodeServerFrame(raw);
+  if (decoded.ok || decoded.error.reason !== "unknown_type" || typeof raw !== "string") return decoded;
+  const event = unknownRoomEventSchema.safeParse(JSON.parse(raw));
+  if (!event.success) return decoded;
+  return { ok: true, frame: { type: "unknown-event", eventType: event.data.type, room: event.data.room, seq: event.data.seq } };
 }
 
 /** Frames are built from inferred types, so encoding is plain serialization with no re-validation. */

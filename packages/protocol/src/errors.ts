@@ -3,11 +3,14 @@
  * nothing else spells these numbers or strings.
  */
 export const ERROR_CODES = {
-  bad_frame: "The frame is not valid protocol v1 JSON.",
+  bad_frame: "The frame is not valid protocol 2 JSON.",
   too_long: "The message text is longer than the limit.",
   rate_limited: "Too many messages; wait retryAfterMs before sending again.",
   name_taken: "Another user in this room already has that name.",
-  bad_request: "The connection request is invalid.",
+  bad_request: "The request is invalid here: a first frame that is not hello, a second hello, or a join of a room already joined.",
+  unsupported_protocol: "This server speaks protocol 2 only; the client must be updated (do not reconnect).",
+  not_joined: "The frame names a room this connection has not joined.",
+  too_many_rooms: "Joining would pass maxRooms (rooms per connection and memberships per user).",
   server_error: "The server could not complete the request; retry later.",
 } as const;
 
@@ -26,10 +29,12 @@ export const CLOSE_CODES = {
   policyViolation: { code: 1008, reason: "too many fragments or buffered chunks", reconnect: "none" },
   frameTooLarge: { code: 1009, reason: "frame too large", reconnect: "none" },
   internalError: { code: 1011, reason: "internal error", reconnect: "resume" },
-  replaced: { code: 4001, reason: "replaced by a newer connection", reconnect: "new-session" },
+  replaced: { code: 4001, reason: "replaced by a newer connection with the same session", reconnect: "new-session" },
+  helloTimeout: { code: 4408, reason: "no hello in time", reconnect: "backoff" },
   tooSlow: { code: 4008, reason: "too slow", reconnect: "resume" },
   rateLimitAbuse: { code: 4029, reason: "rate limit abuse", reconnect: "backoff" },
   badRequest: { code: 4501, reason: "bad request", reconnect: "none" },
+  unsupportedProtocol: { code: 4505, reason: "unsupported protocol", reconnect: "none" },
 } as const satisfies Record<string, { code: number; reason: string; reconnect: ReconnectPolicy }>;
 
 export type CloseName = keyof typeof CLOSE_CODES;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODE_LIST } from "./errors";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type ProtocolLimits } from "./limits";
-import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN } from "./text";
+import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN, SESSION_PATTERN } from "./text";
 
 /** The message `decode` reports for a text over the limit, so it can answer `too_long`. */
 export const TEXT_TOO_LONG = "text is too long";
@@ -47,23 +47,49 @@ export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLen
 
 export const userSchema = z.strictObject({ id: z.string(), name: z.string() });
 
+/**
+ * A `history` request names exactly one end: `before` pages back through older chats, `after`
+ * reads the room's events forward (how a client fills a gap).
+ */
+function historyRequestSchema(historyPageMax: number) {
+  return z
+    .strictObject({
+      type: z.literal("history"),
+      room: roomSchema,
+      before: seq.optional(),
+      after: seq.optional(),
+      limit: z.int().min(1).max(historyPageMax),
+    })
+    .refine((frame) => (frame.before === undefined) !== (frame.after === undefined), {
+      message: "history needs exactly one of before and after",
+      path: ["before"],
+    });
+}
+
 /** Builds the client→server frame schemas for a given set of limits. */
 export function createClientFrameSchema(
   limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax"> = DEFAULT_LIMITS,
 ) {
   return z.discriminatedUnion("type", [
     z.strictObject({
+      type: z.literal("hello"),
+      // Any integer: a value other than 2 is answered with `unsupported_protocol`, not `bad_frame`.
+      protocol: z.int(),
+      session: z.string().regex(SESSION_PATTERN, "session is not a valid token").optional(),
+      name: nameSchema(limits.maxNameLength).optional(),
+    }),
+    z.strictObject({ type: z.literal("join"), room: roomSchema, since: seq.optional() }),
+    z.strictObject({ type: z.literal("leave"), room: roomSchema }),
+    z.strictObject({
       type: z.literal("chat"),
+      room: roomSchema,
       text: chatTextSchema(limits.maxTextLength),
       clientMsgId: clientMsgIdSchema,
     }),
-    z.strictObject({ type: z.literal("typing"), active: z.boolean() }),
+    z.strictObject({ type: z.literal("typing"), room: roomSchema, active: z.boolean() }),
     z.strictObject({ type: z.literal("rename"), name: nameSchema(limits.maxNameLength) }),
-    z.strictObject({
-      type: z.literal("history"),
-      before: seq,
-      limit: z.int().min(1).max(limits.historyPageMax),
-    }),
+    historyRequestSchema(limits.historyPageMax),
+    z.strictObject({ type: z.literal("read"), room: roomSchema, seq }),
     z.strictObject({ type: z.literal("ping"), t: jsonNumber.optional() }),
   ]);
 }
@@ -72,6 +98,8 @@ export const clientFrameSchema = createClientFrameSchema();
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame["type"];
 export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
+/** Client frames that name a room, and so are answered `not_joined` for a room not joined. */
+export type RoomClientFrame = Extract<ClientFrame, { room: string }>;
 
 export const chatFrameSchema = z.strictObject({
   type: z.literal("chat"),
@@ -86,28 +114,55 @@ export const chatFrameSchema = z.strictObject({
 export type ChatFrame = z.infer<typeof chatFrameSchema>;
 export type User = z.infer<typeof userSchema>;
 
-export const welcomeLimitsSchema = z.strictObject({
+export const readyLimitsSchema = z.strictObject({
   maxTextLength: z.int().positive(),
   maxFrameBytes: z.int().positive(),
   ratePerSecond: z.number().positive(),
   burst: z.int().positive(),
+  maxRooms: z.int().positive(),
 });
-export type WelcomeLimits = z.infer<typeof welcomeLimitsSchema>;
+export type ReadyLimits = z.infer<typeof readyLimitsSchema>;
+
+/** One of the user's memberships, as `ready` lists them. */
+export const membershipSchema = z.strictObject({ room: z.string(), latestSeq: seq, readSeq: seq, unread: count });
+export type MembershipEntry = z.infer<typeof membershipSchema>;
+
+const historyPageSchema = z
+  .strictObject({
+    type: z.literal("history"),
+    room: z.string(),
+    messages: z.array(chatFrameSchema),
+    /** Answer to `before`: older chats exist. */
+    hasOlder: z.boolean().optional(),
+    /** Answer to `after`: newer events exist (up to what this connection has been sent). */
+    hasNewer: z.boolean().optional(),
+  })
+  .refine((frame) => (frame.hasOlder === undefined) !== (frame.hasNewer === undefined), {
+    message: "history carries exactly one of hasOlder and hasNewer",
+    path: ["hasOlder"],
+  });
 
 export const serverFrameSchema = z.discriminatedUnion("type", [
   z.strictObject({
-    type: z.literal("welcome"),
+    type: z.literal("ready"),
     protocol: z.literal(PROTOCOL_VERSION),
-    room: z.string(),
     you: userSchema,
     session: z.string(),
+    rooms: z.array(membershipSchema),
+    limits: readyLimitsSchema,
+  }),
+  z.strictObject({
+    type: z.literal("joined"),
+    room: z.string(),
+    you: userSchema,
     members: z.array(userSchema),
     memberCount: count,
     messages: z.array(chatFrameSchema),
     latestSeq: seq,
     complete: z.boolean(),
-    limits: welcomeLimitsSchema,
+    readSeq: seq,
   }),
+  z.strictObject({ type: z.literal("left"), room: z.string() }),
   chatFrameSchema,
   z.strictObject({
     type: z.literal("system"),
@@ -120,17 +175,13 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     notice: z.string().optional(),
   }),
   z.strictObject({ type: z.literal("typing"), room: z.string(), user: userSchema, active: z.boolean() }),
-  z.strictObject({ type: z.literal("ack"), clientMsgId: z.string(), seq: z.int().min(1), ts: timestamp }),
-  z.strictObject({
-    type: z.literal("history"),
-    room: z.string(),
-    messages: z.array(chatFrameSchema),
-    hasOlder: z.boolean(),
-  }),
+  z.strictObject({ type: z.literal("ack"), room: z.string(), clientMsgId: z.string(), seq: z.int().min(1), ts: timestamp }),
+  historyPageSchema,
   z.strictObject({
     type: z.literal("error"),
     code: z.enum(ERROR_CODE_LIST),
     message: z.string(),
+    room: z.string().optional(),
     clientMsgId: z.string().optional(),
     retryAfterMs: count.optional(),
   }),
@@ -139,9 +190,25 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerFrameType = ServerFrame["type"];
 export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>;
-export type WelcomeFrame = ServerFrameOf<"welcome">;
+export type ReadyFrame = ServerFrameOf<"ready">;
+export type JoinedFrame = ServerFrameOf<"joined">;
 export type SystemFrame = ServerFrameOf<"system">;
 export type ErrorFrame = ServerFrameOf<"error">;
+export type HistoryFrame = ServerFrameOf<"history">;
+
+/**
+ * A stored room event of a kind this build does not know (a newer server's), seen on the live
+ * stream. Every stored event takes the room's next `seq`, so a client must advance its position
+ * over it even though it cannot show it; the decoder hands it over in this form instead of failing.
+ */
+export const unknownRoomEventSchema = z.looseObject({ type: z.string(), room: z.string(), seq: z.int().min(1) });
+export interface UnknownRoomEvent {
+  type: "unknown-event";
+  /** The `type` the server sent. */
+  eventType: string;
+  room: string;
+  seq: number;
+}
 
 export const CLIENT_FRAME_TYPES = clientFrameSchema.options.map((option) => option.shape.type.value);
 export const SERVER_FRAME_TYPES = serverFrameSchema.options.map((option) => option.shape.type.value);

@@ -1,6 +1,6 @@
 /**
  * Defaults for every number the contract calls configurable. The server may override them
- * and reports the effective values to clients in `welcome.limits`.
+ * and reports the effective values to clients in `ready.limits`.
  */
 export const DEFAULT_LIMITS = {
   maxTextLength: 2000,
@@ -13,10 +13,12 @@ export const DEFAULT_LIMITS = {
   welcomeSinceMax: 500,
   welcomeMembersMax: 500,
   historyPageMax: 100,
+  /** Rooms one connection may join, and memberships one user may hold. */
+  maxRooms: 50,
 } as const;
 
 export type ProtocolLimits = {
   [K in keyof typeof DEFAULT_LIMITS]: number;
 };
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

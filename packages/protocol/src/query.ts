@@ -1,26 +1,13 @@
-import { z } from "zod";
-import { nameSchema, roomSchema } from "./frames";
-import { DEFAULT_LIMITS } from "./limits";
-import { SESSION_PATTERN } from "./text";
-
 export const DEFAULT_ROOM = "lobby";
 
 /**
- * The `/ws` query string. Every parameter is optional; a bad one is answered with `bad_request`.
- * Unknown parameters (cache busters, tracking tags added by proxies) are ignored, not fatal.
+ * Protocol 1 put the room, name, resume point and session token in the `/ws` query. Protocol 2's
+ * URL carries nothing (a token in a URL ends up in request logs); a request that still carries
+ * any of these is an outdated client, refused with `unsupported_protocol` and close 4505.
  */
-export function createConnectQuerySchema(maxNameLength: number = DEFAULT_LIMITS.maxNameLength) {
-  return z.object({
-    room: roomSchema.default(DEFAULT_ROOM),
-    name: nameSchema(maxNameLength).optional(),
-    since: z
-      .string()
-      .regex(/^\d{1,15}$/, "since must be an integer >= 0")
-      .transform(Number)
-      .optional(),
-    session: z.string().regex(SESSION_PATTERN, "session is not a valid token").optional(),
-  });
-}
+export const PROTOCOL_1_QUERY_PARAMS = ["room", "name", "since", "session"] as const;
 
-export const connectQuerySchema = createConnectQuerySchema();
-export type ConnectQuery = z.infer<typeof connectQuerySchema>;
+/** Whether a `/ws` query is a protocol 1 client's. Other parameters (cache busters, tags) are ignored. */
+export function isProtocol1Query(query: Record<string, unknown>): boolean {
+  return PROTOCOL_1_QUERY_PARAMS.some((param) => Object.hasOwn(query, param));
+}
