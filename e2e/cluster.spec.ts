@@ -164,8 +164,8 @@ test("a tab whose node is killed fails over to the other node and resumes: no ga
     // A newcomer asking for "alice" finds the name still held by her, and her in the room.
     const newcomer = await TestClient.join(`${cluster.nodeB.url.replace(/^http/, "ws")}/ws`, { room, name: "alice" });
     try {
-      expect(newcomer.welcome.you.name).toBe("alice (2)");
-      expect(newcomer.welcome.members.filter((member) => member.name === "alice")).toEqual([{ id: aliceId, name: "alice" }]);
+      expect(newcomer.joined.you.name).toBe("alice (2)");
+      expect(newcomer.joined.members.filter((member) => member.name === "alice")).toEqual([{ id: aliceId, name: "alice" }]);
       expect(newcomer.invalid).toEqual([]);
     } finally {
       await newcomer.close();

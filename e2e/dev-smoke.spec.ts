@@ -48,8 +48,8 @@ test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops
     clients.push(ann);
     const ben = await TestClient.join(wsUrl, { room, name: "ben" });
     clients.push(ben);
-    expect(ann.welcome.room).toBe(room);
-    ann.send({ type: "chat", text: "hello through the proxy", clientMsgId: "smoke-1" });
+    expect(ann.joined.room).toBe(room);
+    ann.chat(room, "hello through the proxy", "smoke-1");
     const [atAnn, atBen] = await Promise.all([
       ann.waitFor((frame) => frame.type === "chat" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 }),
       ben.waitFor((frame) => frame.type === "chat" && frame.clientMsgId === "smoke-1", { timeoutMs: 10_000 }),
@@ -70,7 +70,7 @@ test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops
     } finally {
       await tab.close();
     }
-    // Every frame either client got was protocol v1.
+    // Every frame either client got was protocol 2.
     for (const client of clients) expect(client.invalid).toEqual([]);
   } finally {
     await Promise.all(clients.map((client) => client.close()));

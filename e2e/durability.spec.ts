@@ -94,7 +94,7 @@ test("scrolling to the top of a long history loads older messages and keeps the 
 
   const reader = await ChatTab.open(browser, url, room, "reader");
   try {
-    // The welcome brings only the latest page.
+    // The room's `joined` brings only the latest page.
     await expect(reader.page.locator('[data-testid=chat-message][data-seq="300"]')).toHaveCount(1);
     const initial = await reader.messages.count();
     expect(initial).toBeLessThan(300);

@@ -4,7 +4,7 @@ import { TestClient } from "../../apps/server/test/support/test-client";
  * Stores `count` messages in `room` through several protocol clients (each one stays inside its
  * own rate limit, and waits out `rate_limited` for as long as the server says if it is stricter).
  * Resolves with the acked seqs. The clients are the server tests' `TestClient`: no browser, no
- * web app code, every frame checked against protocol v1.
+ * web app code, every frame checked against protocol 2 (each one says hello and joins `room`).
  */
 export async function seedMessages(
   wsUrl: string,
@@ -25,9 +25,9 @@ export async function seedMessages(
           const clientMsgId = `seed-${clientIndex}-${index}`;
           for (;;) {
             const from = client.frames.length;
-            client.send({ type: "chat", text: text(index + 1), clientMsgId });
+            client.chat(room, text(index + 1), clientMsgId);
             const answer = await client.waitFor(
-              (frame) => (frame.type === "ack" && frame.clientMsgId === clientMsgId) || frame.type === "error",
+              (frame) => (frame.type === "ack" && frame.room === room && frame.clientMsgId === clientMsgId) || frame.type === "error",
               {
                 from,
                 timeoutMs: 10_000,
@@ -44,7 +44,7 @@ export async function seedMessages(
       }),
     );
     for (const client of clients)
-      if (client.invalid.length > 0) throw new Error(`frames outside protocol v1: ${JSON.stringify(client.invalid)}`);
+      if (client.invalid.length > 0) throw new Error(`frames outside protocol 2: ${JSON.stringify(client.invalid)}`);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
   }

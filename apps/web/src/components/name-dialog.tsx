@@ -16,10 +16,14 @@ export function NameDialog({ mode, initial, onSubmit, onCancel, initialProblem }
   const [value, setValue] = useState(initial);
   const [error, setError] = useState<string | null>(initialProblem ? t.nameProblem(initialProblem) : null);
   const dialog = useRef<HTMLDialogElement>(null);
+  const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
+    // showModal puts the caret after a prefilled name (the last one used, the current one), so
+    // typing would append to it: select it instead, and typing replaces it.
+    input.current?.select();
     return () => element?.close();
   }, []);
 
@@ -48,6 +52,7 @@ export function NameDialog({ mode, initial, onSubmit, onCancel, initialProblem }
         <label htmlFor="name-input">{t.nameLabel}</label>
         <input
           id="name-input"
+          ref={input}
           value={value}
           maxLength={256}
           autoComplete="nickname"
