@@ -1,5 +1,5 @@
 import type { ChatClient, ClientStorage } from "@chatroom/client";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";
@@ -7,16 +7,19 @@ import { MemberList } from "./components/member-list";
 import { MessageList } from "./components/message-list/message-list";
 import { NameDialog } from "./components/name-dialog";
 import { Notices } from "./components/notices";
-import { RoomSwitcher } from "./components/room-switcher";
+import { BrowseRooms } from "./components/rooms/browse-rooms";
+import { JoinRoomForm } from "./components/rooms/join-room-form";
+import { RoomList } from "./components/rooms/room-list";
 import { StatusBadge } from "./components/status-badge";
 import { TypingIndicator } from "./components/typing-indicator";
 import { useChat } from "./hooks/use-chat";
 import { ComposerFocusProvider, useComposerFocusRoot } from "./hooks/use-composer-focus";
 import { useModalDrawer } from "./hooks/use-modal-drawer";
 import { useNameDialog } from "./hooks/use-name-dialog";
+import { useRoomNavigation } from "./hooks/use-room-navigation";
 import { useUnreadTitle } from "./hooks/use-unread-title";
 import { useStrings } from "./i18n/use-strings";
-import { type InitialRoute, pathForRoom, roomFromPath } from "./room-route";
+import type { InitialRoute } from "./room-route";
 
 export interface AppProps {
   /** What the address asked for when the page loaded. */
@@ -34,13 +37,8 @@ export function App({ route, client, storage }: AppProps) {
   const composerFocus = useComposerFocusRoot();
   const nameDialog = useNameDialog({ client, drawerOpen, focusComposer: composerFocus.focusComposer });
   const naming = nameDialog.naming;
-
-  // The back button moves between rooms.
-  useEffect(() => {
-    const onPop = () => client.switchRoom(roomFromPath(window.location.pathname));
-    window.addEventListener("popstate", onPop);
-    return () => window.removeEventListener("popstate", onPop);
-  }, [client]);
+  const navigation = useRoomNavigation(client, chat.room);
+  const myRooms = useMemo(() => new Set(chat.rooms.map((summary) => summary.room)), [chat.rooms]);
 
   const sidebar = useRef<HTMLElement>(null);
   const scrim = useRef<HTMLButtonElement>(null);
@@ -48,13 +46,10 @@ export function App({ route, client, storage }: AppProps) {
   const closeDrawer = useCallback(() => setDrawerOpen(false), []);
   useModalDrawer({ open: drawerOpen, close: closeDrawer, drawer: sidebar, scrim, opener: menuButton });
 
-  useUnreadTitle(`#${chat.room} · ${t.appTitle}`, chat.incomingCount, t.unreadTitle);
+  useUnreadTitle(`#${chat.room} · ${t.appTitle}`, chat.totalUnread, t.unreadTitle);
 
   const goToRoom = (room: string) => {
-    if (room !== chat.room) {
-      window.history.pushState(null, "", pathForRoom(room));
-      client.switchRoom(room);
-    }
+    navigation.goToRoom(room);
     setDrawerOpen(false);
   };
 
@@ -90,7 +85,10 @@ export function App({ route, client, storage }: AppProps) {
               </div>
             </div>
           )}
-          <RoomSwitcher current={chat.room} onSelect={goToRoom} />
+          <RoomList rooms={chat.rooms} active={chat.room} onOpen={goToRoom} onLeave={navigation.leaveRoom}>
+            <JoinRoomForm onJoin={goToRoom} />
+          </RoomList>
+          <BrowseRooms mine={myRooms} onJoin={goToRoom} />
           <MemberList members={chat.members} count={chat.memberCount} me={chat.me} />
         </aside>
         {drawerOpen && <button ref={scrim} type="button" className="scrim" aria-label={t.close} onClick={closeDrawer} />}
@@ -101,10 +99,12 @@ export function App({ route, client, storage }: AppProps) {
             chat={chat}
             roomNotice={roomNotice}
             onDismissRoomNotice={() => setRoomNotice(null)}
-            onOpenRoom={goToRoom}
+            leftWithUnsent={navigation.leftWithUnsent}
+            onDismissLeft={navigation.dismissLeftNotice}
             onRename={() => nameDialog.open("rename")}
           />
-          <MessageList client={client} chat={chat} />
+          {/* One per room: opening a room starts at its bottom, with nothing carried over from the last one. */}
+          <MessageList key={chat.room} client={client} chat={chat} />
           <TypingIndicator typing={chat.typing} />
           <Composer client={client} chat={chat} />
         </main>

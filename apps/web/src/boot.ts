@@ -1,5 +1,5 @@
 import type { ChatClient, ClientStorage } from "@chatroom/client";
-import { browserStorage, createBrowserClient, tabClient } from "@chatroom/client/browser";
+import { createBrowserClient, tabClient, tabIdentity } from "@chatroom/client/browser";
 import { STRINGS, type Strings } from "./i18n/strings";
 import { browserLocale } from "./i18n/use-strings";
 import { type InitialRoute, initialRoute } from "./room-route";
@@ -15,17 +15,19 @@ export interface Booted {
 /**
  * The page's only start-up side effects, in one place, so importing a module never opens a socket
  * or rewrites the address bar (tests and HMR can import anything). Called once from main.tsx.
+ * Asynchronous because the tab first claims its identity slot (see identity-slots.ts): which
+ * participant this tab is decides which storage the client starts from.
  */
-export function boot(): Booted {
+export async function boot(): Promise<Booted> {
   const route = initialRoute(window.location);
   // The address bar shows where you are: an invalid or non-canonical room path becomes the room's own.
   if (route.canonicalUrl !== null) window.history.replaceState(null, "", route.canonicalUrl);
-  const storage = browserStorage();
-  // One client per tab (kept on globalThis): StrictMode and Vite's HMR re-run this, but reuse its socket.
-  const client = tabClient(() =>
-    createBrowserClient({ room: route.room, name: route.urlName?.ok ? route.urlName.name : undefined, storage }),
-  );
   const locale = browserLocale();
   document.documentElement.lang = locale;
+  const { storage } = await tabIdentity();
+  // One client per tab (kept on globalThis): StrictMode and Vite's HMR re-run this, but reuse its socket.
+  const client = tabClient(() =>
+    createBrowserClient({ initialRoom: route.room, name: route.urlName?.ok ? route.urlName.name : undefined, storage }),
+  );
   return { route, client, storage, strings: STRINGS[locale] };
 }

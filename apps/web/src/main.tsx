@@ -7,12 +7,15 @@ import "./styles/index.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root is missing from index.html");
-const { route, client, storage, strings } = boot();
 
-createRoot(root).render(
-  <StrictMode>
-    <StringsContext.Provider value={strings}>
-      <App route={route} client={client} storage={storage} />
-    </StringsContext.Provider>
-  </StrictMode>,
-);
+// The page renders once the tab knows which participant it is (its identity slot): a few
+// milliseconds, so the empty page before it is not worth a placeholder.
+void boot().then(({ route, client, storage, strings }) => {
+  createRoot(root).render(
+    <StrictMode>
+      <StringsContext.Provider value={strings}>
+        <App route={route} client={client} storage={storage} />
+      </StringsContext.Provider>
+    </StrictMode>,
+  );
+});

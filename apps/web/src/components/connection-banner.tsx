@@ -22,6 +22,17 @@ export function ConnectionBanner({ client, state }: { client: ChatClient; state:
       </div>
     );
   }
+  if (state.status === "closed" && state.reason === "outdated") {
+    // The server speaks a newer protocol: retrying would be refused again; a reload loads the new page.
+    return (
+      <div className="banner banner-error" role="alert">
+        <span>{t.closedOutdated}</span>
+        <button type="button" className="link-button" onClick={() => window.location.reload()}>
+          {t.reload}
+        </button>
+      </div>
+    );
+  }
   if (state.status === "closed" && state.reason !== "stopped") {
     return (
       <div className="banner banner-error" role="alert">

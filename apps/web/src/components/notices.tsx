@@ -1,17 +1,19 @@
 import type { ChatClient, ChatSnapshot } from "@chatroom/client";
+import type { LeftWithUnsent } from "../hooks/use-room-navigation";
 import type { Strings } from "../i18n/strings";
 import { useStrings } from "../i18n/use-strings";
 
 /**
- * The banners above the log: the current alert, messages left unsent in other rooms, a refused room
- * path, and a name the server adjusted.
+ * The banners above the log: the current alert, a room left with messages still on their way, a
+ * refused room path, and a name the server adjusted.
  */
 export function Notices({
   client,
   chat,
   roomNotice,
   onDismissRoomNotice,
-  onOpenRoom,
+  leftWithUnsent,
+  onDismissLeft,
   onRename,
 }: {
   client: ChatClient;
@@ -19,7 +21,9 @@ export function Notices({
   /** The room path typed that names no valid room, or null. */
   roomNotice: string | null;
   onDismissRoomNotice: () => void;
-  onOpenRoom: (room: string) => void;
+  /** The room just left with unsent messages, which the client still delivers; null otherwise. */
+  leftWithUnsent: LeftWithUnsent | null;
+  onDismissLeft: () => void;
   onRename: () => void;
 }) {
   const t = useStrings();
@@ -33,22 +37,14 @@ export function Notices({
           </button>
         </div>
       )}
-      {chat.unsentElsewhere.map(({ room, count, sending }) => (
-        <div key={room} className="alert alert-info" role="status" data-testid="unsent-elsewhere" data-room={room}>
-          <span>
-            {!sending
-              ? t.unsentElsewhere(count, room)
-              : chat.connection.status === "open"
-                ? t.sendingElsewhere(count, room)
-                : t.waitingElsewhere(count, room)}
-          </span>
-          {!sending && (
-            <button type="button" className="link-button" onClick={() => onOpenRoom(room)}>
-              {t.openRoom(room)}
-            </button>
-          )}
+      {leftWithUnsent && (
+        <div className="alert alert-info" role="status" data-testid="left-with-unsent" data-room={leftWithUnsent.room}>
+          <span>{t.leftWithUnsent(leftWithUnsent.unsent, leftWithUnsent.room)}</span>
+          <button type="button" className="link-button" onClick={onDismissLeft}>
+            {t.dismiss}
+          </button>
         </div>
-      ))}
+      )}
       {roomNotice && (
         <div className="alert alert-info" role="status" data-testid="room-notice">
           <span>{t.roomPathInvalid(roomNotice)}</span>

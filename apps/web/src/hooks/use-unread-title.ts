@@ -1,22 +1,12 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect } from "react";
 
 /**
- * Sets the tab title, prefixed with how many chats from others arrived while the tab was hidden.
- * `incomingCount` only ever grows, so the unread count is its distance from the value at hide time.
+ * Sets the tab title, prefixed with the unread count over the user's rooms. The client counts it
+ * (every room but the active one while the page is visible, all of them while it is hidden), so a
+ * message in another room shows here as soon as it arrives.
  */
-export function useUnreadTitle(title: string, incomingCount: number, format: (count: number, title: string) => string): void {
-  const [hiddenAt, setHiddenAt] = useState<number | null>(() => (document.visibilityState === "hidden" ? incomingCount : null));
-  const latest = useRef(incomingCount);
-  latest.current = incomingCount;
-
+export function useUnreadTitle(title: string, totalUnread: number, format: (count: number, title: string) => string): void {
   useEffect(() => {
-    const onVisibility = () => setHiddenAt(document.visibilityState === "hidden" ? latest.current : null);
-    document.addEventListener("visibilitychange", onVisibility);
-    return () => document.removeEventListener("visibilitychange", onVisibility);
-  }, []);
-
-  const unread = hiddenAt === null ? 0 : Math.max(0, incomingCount - hiddenAt);
-  useEffect(() => {
-    document.title = unread > 0 ? format(unread, title) : title;
-  }, [unread, title, format]);
+    document.title = totalUnread > 0 ? format(totalUnread, title) : title;
+  }, [totalUnread, title, format]);
 }

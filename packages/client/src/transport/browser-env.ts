@@ -89,3 +89,5 @@ export function tabClient(create: () => ChatClient): ChatClient {
   holder[GLOBAL_KEY] ??= create();
   return holder[GLOBAL_KEY];
 }
+
+export { type TabIdentityStorage, tabIdentity } from "../persistence/browser-identity-slot";

@@ -4,18 +4,29 @@ import type { ChatFrame } from "@chatroom/protocol";
 /** One line of the rendered log. */
 export type LogRow =
   | { kind: "day"; key: string; ts: number }
+  | { kind: "unread"; key: string }
   | { kind: "chat"; key: string; message: ChatFrame; grouped: boolean }
   | { kind: "event"; key: string; entry: EventEntry };
+
+/** Where the "new messages" line goes: above the first chat from someone else after `readSeq`. */
+export interface UnreadMarker {
+  /** The room's read marker when it was opened (the snapshot's `readMarkerSeq`). */
+  readSeq: number;
+  /** The user's id: their own messages are never news to them. */
+  myId: string | undefined;
+}
 
 /**
  * Lays log items out as rows: a day separator before the first chat of each (local) day, and a chat
  * `grouped` under the previous one (no header of its own) when the same author wrote it within
- * `groupWindowMs`. Events break a group but not a day.
+ * `groupWindowMs`. Events break a group but not a day. With an `unread` marker, the "new messages"
+ * line goes above the first unread chat, which then starts a group of its own.
  */
-export function groupRows(items: readonly LogItem[], groupWindowMs: number): LogRow[] {
+export function groupRows(items: readonly LogItem[], groupWindowMs: number, unread?: UnreadMarker | null): LogRow[] {
   const rows: LogRow[] = [];
   let previousChat: ChatFrame | undefined;
   let lastDay: string | undefined;
+  let markerPlaced = !unread;
   for (const item of items) {
     if (item.type === "event") {
       previousChat = undefined;
@@ -28,6 +39,11 @@ export function groupRows(items: readonly LogItem[], groupWindowMs: number): Log
       lastDay = day;
       previousChat = undefined;
       rows.push({ kind: "day", key: `d-${day}`, ts: message.ts });
+    }
+    if (!markerPlaced && unread && message.seq > unread.readSeq && message.from.id !== unread.myId) {
+      markerPlaced = true;
+      previousChat = undefined;
+      rows.push({ kind: "unread", key: "unread-marker" });
     }
     const grouped = previousChat !== undefined && previousChat.from.id === message.from.id && message.ts - previousChat.ts < groupWindowMs;
     previousChat = message;

@@ -8,10 +8,15 @@ import { EventRow } from "./event-row";
 import { groupRows, type LogRow } from "./group-rows";
 import { HistoryEdge } from "./history-edge";
 import { OutboxRow } from "./outbox-row";
+import { UnreadDividerRow } from "./unread-divider-row";
+import { useMarkRead } from "./use-mark-read";
 import { useRenderWindow } from "./use-render-window";
 import { useScrollAnchor } from "./use-scroll-anchor";
 
-/** The room's log: the rendered window of stored chats and events, then the user's unsent messages. */
+/**
+ * The active room's log: the rendered window of stored chats and events, then the user's unsent
+ * messages. The app mounts one per room (keyed by it), so opening a room starts at its bottom.
+ */
 export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
   const t = useStrings();
   const scroller = useRef<HTMLDivElement>(null);
@@ -21,13 +26,23 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
     canLoadOlder: chat.historyEdge === "more" && !chat.loadingOlder && chat.me !== null,
     loadOlder: () => client.loadOlder(),
   });
-  const { onScroll, showOlder, jumpToBottom, unseen } = useScrollAnchor({
+  const { onScroll, showOlder, jumpToBottom, unseen, atBottom } = useScrollAnchor({
     scroller,
     renderWindow,
     incomingCount: chat.incomingCount,
     outboxCount: chat.outbox.length,
   });
-  const rows = useMemo(() => groupRows(renderWindow.visible, UI_TUNABLES.groupWindowMs), [renderWindow.visible]);
+  const myId = chat.me?.id;
+  const rows = useMemo(
+    () =>
+      groupRows(
+        renderWindow.visible,
+        UI_TUNABLES.groupWindowMs,
+        chat.readMarkerSeq === null ? null : { readSeq: chat.readMarkerSeq, myId },
+      ),
+    [renderWindow.visible, chat.readMarkerSeq, myId],
+  );
+  useMarkRead({ client, atBottom, newestKey: renderWindow.visible.at(-1)?.key });
   const empty = chat.items.length === 0 && chat.outbox.length === 0;
 
   return (
@@ -79,6 +94,8 @@ function renderRow(row: LogRow, myId: string | undefined) {
   switch (row.kind) {
     case "day":
       return <DaySeparatorRow key={row.key} ts={row.ts} />;
+    case "unread":
+      return <UnreadDividerRow key={row.key} />;
     case "event":
       return <EventRow key={row.key} entry={row.entry} />;
     case "chat":

@@ -30,10 +30,19 @@ export interface ScrollAnchor {
   jumpToBottom(): void;
   /** Chats from others that arrived while the reader was scrolled up. */
   unseen: number;
+  /** The reader follows the bottom, so the newest row is on screen (a state, so a change re-renders). */
+  atBottom: boolean;
 }
 
 export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxCount }: ScrollAnchorSource): ScrollAnchor {
   const atBottom = useRef(true);
+  // The same as a state, for what renders from it (marking the room read); the ref is what the
+  // layout effect and the scroll handler read without waiting for a render.
+  const [following, setFollowing] = useState(true);
+  const follow = (value: boolean) => {
+    atBottom.current = value;
+    setFollowing(value);
+  };
   // Incoming chats counted while the reader is scrolled up; null while following the bottom.
   const [unseenFrom, setUnseenFrom] = useState<number | null>(null);
   const previousLayout = useRef<{ firstKey: string | undefined; height: number }>({ firstKey: undefined, height: 0 });
@@ -54,7 +63,7 @@ export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxC
   function jumpToBottom() {
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
-    atBottom.current = true;
+    follow(true);
     setUnseenFrom(null);
     renderWindow.followBottom();
   }
@@ -69,7 +78,7 @@ export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxC
   const showOlder = () => {
     if (!renderWindow.canShowOlder) return;
     // The window grows upwards: stop following the bottom, or the next layout would jump there.
-    atBottom.current = false;
+    follow(false);
     renderWindow.showOlder();
   };
 
@@ -77,7 +86,7 @@ export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxC
     const element = scroller.current;
     if (!element) return;
     const wasAtBottom = atBottom.current;
-    atBottom.current = isNearBottom(element, UI_TUNABLES.bottomSlackPx);
+    follow(isNearBottom(element, UI_TUNABLES.bottomSlackPx));
     if (atBottom.current) {
       setUnseenFrom(null);
       renderWindow.followBottom();
@@ -88,5 +97,5 @@ export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxC
     if (element.scrollTop < UI_TUNABLES.loadOlderWithinPx) showOlder();
   };
 
-  return { onScroll, showOlder, jumpToBottom, unseen: unseenFrom === null ? 0 : incomingCount - unseenFrom };
+  return { onScroll, showOlder, jumpToBottom, unseen: unseenFrom === null ? 0 : incomingCount - unseenFrom, atBottom: following };
 }

@@ -1,0 +1,58 @@
+import type { ChatClient, RoomSummary } from "@chatroom/client";
+import { useCallback, useEffect, useState } from "react";
+import { pathForRoom, roomFromPath } from "../room-route";
+
+/** What the page says after the user left a room with messages still on their way. */
+export interface LeftWithUnsent {
+  room: string;
+  unsent: number;
+}
+
+export interface RoomNavigation {
+  /** Opens a room (joining it if it is not one of the user's yet), as a new history entry. */
+  goToRoom(room: string): void;
+  /** Leaves a room; its unsent messages are still delivered, and `leftWithUnsent` says so. */
+  leaveRoom(summary: RoomSummary): void;
+  leftWithUnsent: LeftWithUnsent | null;
+  dismissLeftNotice(): void;
+}
+
+/**
+ * The address bar and the active room, kept in step. Opening a room pushes `/r/<room>`; the back
+ * and forward buttons open the room of the address they land on (joining it again if it was
+ * left); and when the client changes the active room by itself (the active room was left), the
+ * address follows without a new history entry.
+ */
+export function useRoomNavigation(client: ChatClient, activeRoom: string): RoomNavigation {
+  const [leftWithUnsent, setLeftWithUnsent] = useState<LeftWithUnsent | null>(null);
+
+  useEffect(() => {
+    const onPop = () => client.openRoom(roomFromPath(window.location.pathname));
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, [client]);
+
+  useEffect(() => {
+    const path = pathForRoom(activeRoom);
+    if (window.location.pathname !== path) window.history.replaceState(null, "", `${path}${window.location.search}${window.location.hash}`);
+  }, [activeRoom]);
+
+  const goToRoom = useCallback(
+    (room: string) => {
+      if (room === client.getSnapshot().room) return;
+      window.history.pushState(null, "", pathForRoom(room));
+      client.openRoom(room);
+    },
+    [client],
+  );
+
+  const leaveRoom = useCallback(
+    (summary: RoomSummary) => {
+      client.leaveRoom(summary.room);
+      setLeftWithUnsent(summary.unsent > 0 ? { room: summary.room, unsent: summary.unsent } : null);
+    },
+    [client],
+  );
+
+  return { goToRoom, leaveRoom, leftWithUnsent, dismissLeftNotice: useCallback(() => setLeftWithUnsent(null), []) };
+}
