@@ -22,8 +22,8 @@ async function openSilenceable(browser: Browser, baseURL: string, room: string, 
   const tab = new ChatTab(context, page, name);
   await page.goto(`/r/${room}?name=${encodeURIComponent(name)}`);
   await tab.expectStatus("open");
-  // "open" is the socket; the welcome (with the session a background flush needs) may still be on
-  // its way, and a link silenced before it arrives would drop it. Wait until the tab lists itself.
+  // "open" is the socket; `ready` (with the session) and the room's `joined` may still be on their
+  // way, and a link silenced before they arrive would drop them. Wait until the tab lists itself.
   await expect(tab.members).toContainText(name);
   return { tab, link };
 }
@@ -164,16 +164,19 @@ test("a message left pending in a room the user switched away from is delivered 
       window.history.pushState(null, "", `/r/${room}`);
       window.dispatchEvent(new PopStateEvent("popstate"));
     }, roomB);
-    // The room the user is in says what was left behind, and where.
-    const notice = user.page.getByTestId("unsent-elsewhere");
-    await expect(notice).toHaveAttribute("data-room", roomA);
-    await expect(notice).toContainText(`#${roomA}`);
+    await user.expectActiveRoom(roomB);
+    // The room the user is in says what was left behind, and where: the first room's entry in the sidebar.
+    const leftRoom = user.room(roomA);
+    await expect(leftRoom).toHaveAttribute("data-unsent", "1");
+    await expect(leftRoom).toContainText("1 message not sent yet");
+    await expect(user.outbox).toHaveCount(0);
     link.dead = false;
     await user.page.evaluate(() => window.dispatchEvent(new Event("online")));
     await user.expectStatus("open", 30_000);
-    // Delivered in the background: the user never went back to the first room.
+    // Delivered on the tab's one connection: the user never went back to the first room.
     await expect(watcher.messagesWith("left-behind")).toHaveCount(1, { timeout: 30_000 });
-    await expect(notice).toHaveCount(0);
+    await expect(leftRoom).toHaveAttribute("data-unsent", "0");
+    await expect(leftRoom.getByTestId("room-unsent")).toHaveCount(0);
     await expect(watcher.messagesWith("left-behind")).toHaveAttribute("data-from", "user");
     await expect(user.page).toHaveURL(new RegExp(`/r/${roomB}$`));
   } finally {

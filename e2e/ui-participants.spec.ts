@@ -2,7 +2,10 @@
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { expect, test } from "./support/server";
 
-test("three participants: names, a rename, a room switch, and the right members and lines in every tab", async ({ browser, baseURL }) => {
+test("three participants: names, a rename, a room switch, leaving, and the right members and lines in every tab", async ({
+  browser,
+  baseURL,
+}) => {
   const url = baseURL ?? "";
   const room = uniqueRoom("names");
   const other = uniqueRoom("other");
@@ -14,10 +17,14 @@ test("three participants: names, a rename, a room switch, and the right members 
       for (const name of ["ana", "ben", "cyd"]) await expect(tab.members).toContainText(name);
     }
 
-    // The dialog of a new tab in the same browser is prefilled with the last name used there.
+    // The dialog of a new tab in the same browser is prefilled with the last name used there,
+    // selected, so typing a new name replaces it instead of appending to it.
     const secondTab = await ana.context.newPage();
     await secondTab.goto(`/r/${uniqueRoom("prefill")}`);
     await expect(secondTab.locator("#name-input")).toHaveValue("ana");
+    await expect(secondTab.locator("#name-input")).toBeFocused();
+    await secondTab.keyboard.type("moe");
+    await expect(secondTab.locator("#name-input")).toHaveValue("moe");
     await secondTab.close();
 
     // ben renames; everyone sees the rename line and the new name in the member list.
@@ -51,7 +58,21 @@ test("three participants: names, a rename, a room switch, and the right members 
     await expect(cyd.members).not.toContainText("ana");
     await cyd.send("only-in-the-other-room");
     await expect(cyd.messagesWith("only-in-the-other-room")).toHaveCount(1);
+    // Switching is not leaving: cyd is still a member of the first room, listed there, and hears of
+    // its news as an unread count.
+    await expect(cyd.rooms).toHaveCount(2);
     await ana.send("first-room-again");
+    await expect(cyd.room(room)).toHaveAttribute("data-unread", "1");
+    await expect(cyd.messagesWith("first-room-again")).toHaveCount(0);
+    for (const tab of [ana, ben]) await expect(tab.members).toContainText("cyd");
+
+    // Leaving is what the sidebar's leave button does: the others see cyd leave at once.
+    await cyd
+      .room(room)
+      .getByRole("button", { name: `Leave #${room}` })
+      .click();
+    await expect(cyd.room(room)).toHaveCount(0);
+    await expect(cyd.page).toHaveURL(new RegExp(`/r/${other}$`));
     for (const tab of [ana, ben]) {
       await expect(tab.events.filter({ hasText: "cyd left" })).toHaveCount(1, { timeout: 20_000 });
       await expect(tab.members).not.toContainText("cyd");
@@ -60,10 +81,11 @@ test("three participants: names, a rename, a room switch, and the right members 
     }
     await expect(cyd.messagesWith("first-room-again")).toHaveCount(0);
 
-    // The back button returns to the first room, with its history.
+    // The back button returns to the first room (joining it again), with its history.
     await cyd.page.goBack();
     await expect(cyd.page).toHaveURL(new RegExp(`/r/${room}$`));
     await cyd.expectStatus("open");
+    await cyd.expectActiveRoom(room);
     await expect(cyd.messagesWith("first-room-again")).toHaveCount(1);
     await expect(cyd.messagesWith("only-in-the-other-room")).toHaveCount(0);
   } finally {

@@ -8,6 +8,8 @@ export function uniqueRoom(prefix = "e2e"): string {
 
 /** One tab of one participant, with the page's stable test hooks. */
 export class ChatTab {
+  /** WebSockets the page opened since this object was made (before its first page load). */
+  socketsOpened = 0;
   readonly badge: Locator;
   readonly input: Locator;
   readonly messages: Locator;
@@ -15,6 +17,8 @@ export class ChatTab {
   readonly events: Locator;
   readonly members: Locator;
   readonly log: Locator;
+  /** The user's rooms in the sidebar, in the order listed. */
+  readonly rooms: Locator;
 
   constructor(
     readonly context: BrowserContext,
@@ -29,9 +33,11 @@ export class ChatTab {
     this.events = page.getByTestId("event-line");
     this.members = page.getByTestId("member-list");
     this.log = page.getByTestId("message-log");
+    this.rooms = page.getByTestId("room-item");
+    page.on("websocket", () => this.socketsOpened++);
   }
 
-  /** A fresh browser context (its own sessionStorage, so its own participant) joined to `room`. */
+  /** A fresh browser context (its own storage and Web Locks, so its own participant) joined to `room`. */
   static async open(browser: Browser, baseURL: string, room: string, name: string): Promise<ChatTab> {
     const context = await browser.newContext({ baseURL });
     const page = await context.newPage();
@@ -54,12 +60,12 @@ export class ChatTab {
   ): Promise<ChatTab> {
     const context = await browser.newContext({ ...options, baseURL });
     const page = await context.newPage();
+    const tab = new ChatTab(context, page, name);
     await page.goto(`/r/${room}`);
     const input = page.locator("#name-input");
     await input.fill(name);
     await input.press("Enter");
     await expect(input).toHaveCount(0);
-    const tab = new ChatTab(context, page, name);
     await tab.expectStatus("open");
     return tab;
   }
@@ -87,6 +93,34 @@ export class ChatTab {
         text: element.textContent ?? "",
       })),
     );
+  }
+
+  /** The sidebar entry of one of the user's rooms (`data-unread`, `data-unsent`; a link to open it, a button to leave it). */
+  room(room: string): Locator {
+    return this.rooms.and(this.page.locator(`[data-room="${room}"]`));
+  }
+
+  /** The names of the user's rooms, as the sidebar lists them. */
+  async roomNames(): Promise<string[]> {
+    return this.rooms.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-room") ?? ""));
+  }
+
+  /** Opens one of the user's rooms from the sidebar and waits until it is the one shown. */
+  async openRoom(room: string): Promise<void> {
+    await this.room(room).locator(".room-link").click();
+    await this.expectActiveRoom(room);
+  }
+
+  /** Joins a room through the sidebar's room box, as a person types it, and waits until it is shown. */
+  async joinRoom(room: string): Promise<void> {
+    await this.page.locator("#room-input").fill(room);
+    await this.page.locator("#room-input").press("Enter");
+    await this.expectActiveRoom(room);
+  }
+
+  async expectActiveRoom(room: string): Promise<void> {
+    await expect(this.page.locator("h1 .room-name")).toHaveText(`#${room}`);
+    await expect(this.room(room).locator(".room-link")).toHaveAttribute("aria-current", "page");
   }
 
   /** The chat messages that contain `token` (tests use tokens no other message contains). */

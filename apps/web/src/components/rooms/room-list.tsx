@@ -42,7 +42,17 @@ export function RoomList({
   );
 }
 
-function RoomItem({ summary, current, onOpen, onLeave }: { summary: RoomSummary; current: boolean; onOpen: () => void; onLeave: () => void }) {
+function RoomItem({
+  summary,
+  current,
+  onOpen,
+  onLeave,
+}: {
+  summary: RoomSummary;
+  current: boolean;
+  onOpen: () => void;
+  onLeave: () => void;
+}) {
   const t = useStrings();
   const { room, unsent } = summary;
   const unread = current ? 0 : summary.unread;
