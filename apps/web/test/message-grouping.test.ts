@@ -58,4 +58,31 @@ describe("groupRows", () => {
     expect(shape([eventItem("e-1", at(1, 9)), chatItem(1, "bob", at(1, 10))])).toEqual(["event", "day", "c-1"]);
     expect(groupRows([], GROUP_MS)).toEqual([]);
   });
+
+  it("puts the new-messages line above the first chat from someone else after the read marker, starting a group there", () => {
+    const items = [
+      chatItem(1, "bob", at(1, 10, 0)),
+      chatItem(2, "alice", at(1, 10, 1)), // after the marker, but alice is the reader: her own words are not news
+      chatItem(3, "bob", at(1, 10, 2)),
+      chatItem(4, "bob", at(1, 10, 3)),
+    ];
+    const withMarker = (readSeq: number) =>
+      groupRows(items, GROUP_MS, { readSeq, myId: users.alice.id }).map((row) =>
+        row.kind === "chat" ? `${row.key}${row.grouped ? " grouped" : ""}` : row.kind,
+      );
+    expect(withMarker(1)).toEqual(["day", "c-1", "c-2", "unread", "c-3", "c-4 grouped"]);
+    expect(withMarker(0)).toEqual(["day", "unread", "c-1", "c-2", "c-3", "c-4 grouped"]);
+    // Nothing after the marker, or no marker: no line.
+    expect(withMarker(4)).not.toContain("unread");
+    expect(shape(items)).not.toContain("unread");
+    // Within one author's run, the line splits the group: the first unread chat shows its header.
+    const run = [chatItem(1, "bob", at(1, 10, 0)), chatItem(2, "bob", at(1, 10, 1))];
+    const rows = groupRows(run, GROUP_MS, { readSeq: 1, myId: users.alice.id });
+    expect(rows.map((row) => (row.kind === "chat" ? `${row.key}${row.grouped ? " grouped" : ""}` : row.kind))).toEqual([
+      "day",
+      "c-1",
+      "unread",
+      "c-2",
+    ]);
+  });
 });
