@@ -13,7 +13,6 @@ import type { ClientTunables } from "../options";
 import { Outbox } from "../outbox/outbox";
 import { loadRoomState, RoomPersistence } from "../persistence/room-persistence";
 import type { ClientStorage } from "../persistence/storage";
-import type { RoomSummary } from "../snapshot";
 import type { ConnectionTimers } from "../transport/connection";
 import type { ConnectionState } from "../transport/connection-machine";
 import type { Alerts } from "./alerts";
@@ -68,7 +67,6 @@ export class RoomSession {
   /** A `joined` was applied before: the next one is a rejoin. */
   private wasJoined = false;
   private previousStatus: ConnectionState["status"] = "closed";
-  private cachedSummary: RoomSummary | null = null;
   private readonly handlers: FrameHandlers = {
     joined: (frame) => this.onJoined(frame),
     chat: (frame) => this.onChat(frame),
@@ -143,20 +141,9 @@ export class RoomSession {
     return Math.max(this.history.latestSeq, this.log.newestSeq);
   }
 
-  /** The sidebar's line for this room; the same object while nothing in it changed. */
-  summary(status: RoomSummary["status"]): RoomSummary {
-    const next: RoomSummary = {
-      room: this.room,
-      unread: this.unread.count(this.log, this.readMarker.readSeq, this.options.identity.me?.id),
-      readSeq: this.readMarker.readSeq,
-      latestSeq: this.latestSeq,
-      unsent: this.outbox.unsentCount,
-      status,
-    };
-    const cached = this.cachedSummary;
-    if (cached && (Object.keys(next) as (keyof RoomSummary)[]).every((key) => cached[key] === next[key])) return cached;
-    this.cachedSummary = next;
-    return next;
+  /** Chats from others above the read marker. */
+  get unreadCount(): number {
+    return this.unread.count(this.log, this.readMarker.readSeq, this.options.identity.me?.id);
   }
 
   /** A new join of this room: the `since` to ask for, remembered to read its `joined`. */

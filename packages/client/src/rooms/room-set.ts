@@ -58,6 +58,7 @@ export class RoomSet {
   /** The active room's read marker when it was opened, for the "new messages" line. */
   private marker: number | null = null;
   private cachedSummaries: RoomSummary[] = [];
+  private readonly summaryCache = new Map<string, RoomSummary>();
 
   constructor(private readonly options: RoomSetOptions) {
     const saved = options.storage.loadRoomList();
@@ -80,10 +81,7 @@ export class RoomSet {
 
   /** The user's rooms by name; the same array while no line in it changed. */
   summaries(): RoomSummary[] {
-    const next = this.visibleRooms().map((room) => {
-      const session = this.sessions.get(room) as RoomSession;
-      return session.summary(this.onLink.get(room) === "joined" ? "joined" : "joining");
-    });
+    const next = this.visibleRooms().map((room) => this.summaryOf(room, this.sessions.get(room) as RoomSession));
     const cached = this.cachedSummaries;
     if (next.length !== cached.length || next.some((summary, i) => summary !== cached[i])) this.cachedSummaries = next;
     return this.cachedSummaries;
@@ -175,6 +173,22 @@ export class RoomSet {
 
   // ---- internals ----------------------------------------------------------------------------
 
+  /** A room's line in the list; the same object while nothing in it changed. */
+  private summaryOf(room: string, session: RoomSession): RoomSummary {
+    const next: RoomSummary = {
+      room,
+      unread: session.unreadCount,
+      readSeq: session.readSeq,
+      latestSeq: session.latestSeq,
+      unsent: session.outbox.unsentCount,
+      status: this.onLink.get(room) === "joined" ? "joined" : "joining",
+    };
+    const cached = this.summaryCache.get(room);
+    if (cached && (Object.keys(next) as (keyof RoomSummary)[]).every((key) => cached[key] === next[key])) return cached;
+    this.summaryCache.set(room, next);
+    return next;
+  }
+
   private add(room: string): RoomSession {
     const { options } = this;
     const link: RoomLink = {
@@ -247,6 +261,7 @@ export class RoomSet {
     if (!session) return;
     session.forget();
     this.sessions.delete(room);
+    this.summaryCache.delete(room);
     this.leaving.delete(room);
     this.onLink.delete(room);
     if (room === this.activeRoom) this.activateNextAfter(room, this.visibleRooms());
