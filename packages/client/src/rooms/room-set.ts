@@ -121,7 +121,8 @@ export class RoomSet {
       joined: (joined) => {
         this.onLink.set(room, "joined");
         session.receive(joined);
-        if (room === this.activeRoom) this.noteMarker();
+        // The room's read position is known now: the snapshot the session just published lacked the line.
+        if (room === this.activeRoom && this.noteMarker()) this.options.onChange();
         this.options.onJoined(room);
       },
       left: () => this.onLeft(room),
@@ -287,9 +288,11 @@ export class RoomSet {
   }
 
   /** The marker is taken once per opening, as soon as the room's read position is known. */
-  private noteMarker(): void {
+  private noteMarker(): boolean {
     const session = this.active;
-    if (this.marker === null && session.readSeqKnown) this.marker = session.readSeq;
+    if (this.marker !== null || !session.readSeqKnown) return false;
+    this.marker = session.readSeq;
+    return true;
   }
 
   private visibleRooms(): string[] {
