@@ -120,6 +120,38 @@ describe("HistorySync: one request in flight", () => {
   });
 });
 
+describe("HistorySync: filling holes reads forward", () => {
+  it("a forward page that starts above the hole (the server trimmed its start) drops what lies below and fills on above", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
+    t.history.accept(chats(300, 300), "live");
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", after: 3, limit: 100 }]);
+    t.history.received(t.forward(200, 250, true));
+    expect(t.seqs()[0]).toBe(200);
+    expect(t.history.edge).toBe("unavailable");
+    expect(t.sent[1]).toEqual({ type: "history", after: 250, limit: 49 });
+    t.history.received(t.forward(251, 299, true));
+    expect(t.seqs()).toEqual(chats(200, 300).map((message) => message.seq));
+    expect(t.sent).toHaveLength(2);
+  });
+
+  it("an event it cannot show fills its seq: the position passes it and no hole is asked for", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
+    expect(t.history.acceptSilent(4)).toBe(true);
+    expect(t.history.acceptSilent(4)).toBe(false);
+    t.history.accept(chats(5, 5), "live");
+    t.history.pump();
+    expect(t.sent).toEqual([]);
+    expect(t.history.resumePoint()).toBe(5);
+    expect(t.history.latestSeq).toBe(5);
+    t.history.acceptSilent(7);
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", after: 5, limit: 1 }]);
+  });
+});
+
 describe("HistorySync: the window and the resume point", () => {
   it("the resume point is the end of the contiguous run from the oldest held, or the cleared point when empty", () => {
     const t = setup();

@@ -5,10 +5,12 @@ import { Alerts } from "../src/room/alerts";
 import { type FrameHandlers, roomOf, routeFrame } from "../src/room/frame-router";
 import { Identity } from "../src/room/identity";
 import { MessageLog } from "../src/room/message-log";
+import { ReadMarker } from "../src/room/read-marker";
 import { Resume } from "../src/room/resume";
 import type { RoomFrame } from "../src/room/room-link";
 import { Roster } from "../src/room/roster";
 import { Typing } from "../src/room/typing";
+import { UnreadCounter } from "../src/room/unread";
 import { alice, bob, carol, chat, chats, FakeClock, joined, ready } from "./support/fakes";
 
 const system = (frame: Partial<SystemFrame>): SystemFrame => ({
@@ -214,5 +216,54 @@ describe("routeFrame", () => {
     expect(roomOf(ready())).toBeUndefined();
     expect(roomOf({ type: "pong" })).toBeUndefined();
     expect(roomOf({ type: "error", code: "bad_request", message: "hello first" })).toBeUndefined();
+  });
+});
+
+describe("UnreadCounter", () => {
+  it("counts chats from others above the marker, plus what ready counted that the log does not hold", () => {
+    const log = new MessageLog();
+    const unread = new UnreadCounter();
+    log.merge([chat(8), chat(9, alice), chat(10)]);
+    expect(unread.count(log, 7, alice.id)).toBe(2);
+    // ready: 5 unread above 5 up to 10; the log holds 2 of them from others (8 and 10).
+    unread.setBaseline({ room: "lobby", latestSeq: 10, readSeq: 5, unread: 5 });
+    expect(unread.count(log, 5, alice.id)).toBe(5);
+    log.merge([chat(6), chat(7)]);
+    expect(unread.count(log, 5, alice.id)).toBe(5);
+    log.merge([chat(11)]);
+    expect(unread.count(log, 5, alice.id)).toBe(6);
+    // Read past what ready knew: only the log counts.
+    expect(unread.count(log, 10, alice.id)).toBe(1);
+    unread.setBaseline(null);
+    expect(unread.count(log, 5, alice.id)).toBe(5);
+  });
+});
+
+describe("ReadMarker", () => {
+  it("moves forward only, sends at most once per interval with the newest value, and resends after a lost link", () => {
+    const clock = new FakeClock();
+    const sent: number[] = [];
+    const link = { open: true };
+    const marker = new ReadMarker({ timers: clock, everyMs: 1_000, send: (seq) => link.open && sent.push(seq) > 0, restored: 0 });
+    expect(marker.known).toBe(false);
+    marker.heard(3);
+    expect(marker.known).toBe(true);
+    expect(marker.mark(2)).toBe(false);
+    expect(marker.mark(5)).toBe(true);
+    expect(marker.mark(7)).toBe(true);
+    expect(sent).toEqual([5]);
+    clock.advance(1_000);
+    expect(sent).toEqual([5, 7]);
+    link.open = false;
+    clock.advance(1_000);
+    marker.mark(9);
+    marker.linkLost();
+    link.open = true;
+    // The room's next joined says the server holds 7: ours goes out.
+    marker.heard(7);
+    expect(sent).toEqual([5, 7, 9]);
+    expect(marker.readSeq).toBe(9);
+    marker.reset(2);
+    expect(marker.readSeq).toBe(2);
   });
 });
