@@ -4,9 +4,11 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_ROOM,
   type ErrorFrame,
+  normalizeName,
   PROTOCOL_VERSION,
   type ReadyFrame,
   type ReadyLimits,
+  SESSION_PATTERN,
 } from "@chatroom/protocol";
 import { type ChatClientOptions, type ClientTunables, resolveTunables } from "./options";
 import { Alerts } from "./room/alerts";
@@ -15,6 +17,22 @@ import { Identity } from "./room/identity";
 import { RoomSet } from "./rooms/room-set";
 import { type ChatSnapshot, SnapshotStore } from "./snapshot";
 import { Connection } from "./transport/connection";
+
+/**
+ * The first frame on every socket. A first frame that does not decode closes the connection for
+ * good (4501), so a saved token or name the server would refuse (storage is outside our control,
+ * a `?name=` may be anything) is left out rather than sent: the server then makes a new user, or
+ * a guest name.
+ */
+function helloFrame(session: string | undefined, name: string | undefined): ClientFrame {
+  const checkedName = name === undefined ? undefined : normalizeName(name, DEFAULT_LIMITS.maxNameLength);
+  return {
+    type: "hello",
+    protocol: PROTOCOL_VERSION,
+    ...(session !== undefined && SESSION_PATTERN.test(session) ? { session } : {}),
+    ...(checkedName?.ok ? { name: checkedName.name } : {}),
+  };
+}
 
 const LIMITS_BEFORE_READY: ReadyLimits = {
   maxTextLength: DEFAULT_LIMITS.maxTextLength,
@@ -179,8 +197,7 @@ export class ChatClient {
   private onConnectionChange(): void {
     const state = this.connection.getState();
     if (state.status === "open") {
-      const { sessionToken: session, name } = this.identity;
-      this.connection.send({ type: "hello", protocol: PROTOCOL_VERSION, ...(session ? { session } : {}), ...(name ? { name } : {}) });
+      this.connection.send(helloFrame(this.identity.sessionToken, this.identity.name));
     } else {
       this.readyOnLink = false;
       this.renameRepeated = false;

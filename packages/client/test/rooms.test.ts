@@ -355,6 +355,25 @@ describe("ChatClient: protocol 2's connection", () => {
     expect(socket.sent.map((frame) => frame.type)).toEqual(["hello", "join"]);
   });
 
+  it("leaves a saved token or name the server would refuse out of hello, rather than be closed for a bad first frame", () => {
+    const tab = memoryStore();
+    tab.setItem("chatroom:tab", JSON.stringify({ session: "not a token!", name: "x".repeat(40) }));
+    const t = setup({ tab });
+    t.client.start();
+    t.sockets.last.open();
+    expect(t.sockets.last.hello).toEqual({ type: "hello", protocol: 2 });
+  });
+
+  it("switching rooms clears our typing indicator in the room left behind", () => {
+    const t = threeRooms();
+    t.client.noteTyping();
+    t.client.openRoom("dev");
+    expect(t.socket.sentOf("typing")).toEqual([
+      { type: "typing", room: "lobby", active: true },
+      { type: "typing", room: "lobby", active: false },
+    ]);
+  });
+
   it("a rename asked for offline goes out once a room is joined, and the room's renamed entry confirms it", () => {
     const t = setup({ name: "alice" });
     t.connect().drop(1006);

@@ -141,7 +141,11 @@ export class RoomSet {
     if (isNew) this.add(room);
     // A room whose leave is already on the wire is joined again when its `left` comes.
     if (isNew || (wasLeaving && !this.onLink.has(room))) this.join(room);
-    if (room !== this.activeRoom) this.activate(room);
+    if (room !== this.activeRoom) {
+      // Our indicator there would otherwise linger until it idles out.
+      this.active.stopTyping();
+      this.activate(room);
+    }
     this.save();
     this.options.onChange();
   }
