@@ -199,7 +199,13 @@ describe("RoomSet: unread counts and read markers", () => {
     let visible = true;
     const listeners = new Set<() => void>();
     const t = setup({
-      visibility: { isVisible: () => visible, subscribe: (callback) => (listeners.add(callback), () => listeners.delete(callback)) },
+      visibility: {
+        isVisible: () => visible,
+        subscribe: (callback) => {
+          listeners.add(callback);
+          return () => listeners.delete(callback);
+        },
+      },
     });
     const socket = t.connect(joined({ messages: chats(1, 3) }));
     socket.receive(chat(4));
