@@ -66,7 +66,8 @@ export class ChatHub implements RoomDirectory {
 
   private forget(connection: ChatConnection): void {
     this.connections.delete(connection);
-    if (connection.session !== undefined && this.bySession.get(connection.session) === connection) this.bySession.delete(connection.session);
+    if (connection.session !== undefined && this.bySession.get(connection.session) === connection)
+      this.bySession.delete(connection.session);
   }
 
   get connectionCount(): number {

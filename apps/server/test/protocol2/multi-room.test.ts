@@ -48,7 +48,9 @@ describe("one connection, many rooms", () => {
     client.chat("second", "and here", "eager-2");
     const ack2 = await client.waitFor((frame) => frame.type === "ack" && frame.clientMsgId === "eager-2");
     expect(client.frames.map((frame) => frame.type).slice(0, 2)).toEqual(["ready", "joined"]);
-    const order = client.frames.filter((frame) => frame.type !== "system").map((frame) => `${frame.type}:${"room" in frame ? frame.room : ""}`);
+    const order = client.frames
+      .filter((frame) => frame.type !== "system")
+      .map((frame) => `${frame.type}:${"room" in frame ? frame.room : ""}`);
     expect(order.indexOf("joined:fast")).toBeLessThan(order.indexOf("ack:fast"));
     expect(order.indexOf("joined:second")).toBeLessThan(order.indexOf("ack:second"));
     expect(ack2).toMatchObject({ room: "second", seq: 1 });

@@ -39,7 +39,10 @@ export class ChatConnection implements ConnectionHandle {
     const { limits, timers } = services.deps;
     this.outlet = new Outlet({ peer, slowConsumerBytes: limits.slowConsumerBytes });
     // No error frame: a client that says nothing is not listening for one.
-    const timer = timers.setTimeout(() => this.close(CLOSE_CODES.helloTimeout.code, CLOSE_CODES.helloTimeout.reason), limits.helloTimeoutMs);
+    const timer = timers.setTimeout(
+      () => this.close(CLOSE_CODES.helloTimeout.code, CLOSE_CODES.helloTimeout.reason),
+      limits.helloTimeoutMs,
+    );
     this.state = { kind: "awaiting-hello", timer };
   }
 

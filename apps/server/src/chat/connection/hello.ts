@@ -13,7 +13,10 @@ export interface Greeting {
  * (the name in `hello` is ignored); an unknown or missing one is a new user, saved before `ready`
  * so that a resume right after it finds the session. `ready.rooms` lists the user's memberships.
  */
-export async function greet(services: Pick<ChatServices, "deps" | "sessions" | "memberships">, hello: ClientFrameOf<"hello">): Promise<Greeting> {
+export async function greet(
+  services: Pick<ChatServices, "deps" | "sessions" | "memberships">,
+  hello: ClientFrameOf<"hello">,
+): Promise<Greeting> {
   const { deps, sessions, memberships } = services;
   const record = hello.session === undefined ? undefined : await sessions.get(hello.session);
   let identity: Identity;

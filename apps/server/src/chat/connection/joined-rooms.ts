@@ -44,14 +44,14 @@ export class JoinedRooms {
   }
 
   /**
-   * Takes a `join`: refused at once when the room is joined (or being joined) here or the
-   * connection holds `maxRooms`; waits behind a `leave` of the same room. True when the join is
-   * the caller's to `start`, now or when the connection is ready for it.
+   * Takes a `join`: refused at once when the room is joined (or will be, once what is in flight
+   * settles) here, or the connection holds `maxRooms`; waits behind a `leave` of the same room.
+   * True when the join is the caller's to `start`, now or when the connection is ready for it.
    */
   accept(frame: ClientFrameOf<"join">): boolean {
     const { outlet, services } = this.options.connection;
     const entry = this.entries.get(frame.room);
-    if (entry?.kind === "leaving") {
+    if (entry && entry.kind !== "joined" && !joinedInTheEnd(entry)) {
       this.hold(entry.inbox, frame);
       return false;
     }
@@ -80,7 +80,7 @@ export class JoinedRooms {
 
   /** A frame naming a room (not `join`): refused if not joined here, held while the room changes, else handled. */
   route(frame: Exclude<RoomClientFrame, { type: "join" }>): void {
-    const { outlet, services } = this.options.connection;
+    const { outlet } = this.options.connection;
     const entry = this.entries.get(frame.room);
     if (!entry) {
       const clientMsgId = frame.type === "chat" ? { clientMsgId: frame.clientMsgId } : {};
@@ -118,7 +118,8 @@ export class JoinedRooms {
 
   private hold(inbox: RoomClientFrame[], frame: RoomClientFrame): void {
     const { outlet, services } = this.options.connection;
-    if (inbox.length >= services.deps.limits.maxEarlyFrames) outlet.close(CLOSE_CODES.rateLimitAbuse.code, "too many frames for a room being joined");
+    if (inbox.length >= services.deps.limits.maxEarlyFrames)
+      outlet.close(CLOSE_CODES.rateLimitAbuse.code, "too many frames for a room being joined");
     else inbox.push(frame);
   }
 
@@ -198,4 +199,13 @@ export class JoinedRooms {
   private replay(inbox: RoomClientFrame[]): void {
     for (const frame of inbox) this.options.redispatch(frame);
   }
+}
+
+/** Whether the room will be joined once its join or leave in flight and the frames waiting behind it are handled. */
+function joinedInTheEnd(entry: Exclude<Entry, { kind: "joined" }>): boolean {
+  for (let i = entry.inbox.length - 1; i >= 0; i--) {
+    const frame = entry.inbox[i] as RoomClientFrame;
+    if (frame.type === "join" || frame.type === "leave") return frame.type === "join";
+  }
+  return entry.kind === "joining";
 }

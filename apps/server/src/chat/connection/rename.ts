@@ -10,7 +10,11 @@ import type { ConnectionContext, SeatContext } from "./context";
  * On a cluster the claim is made room by room in the shared store, and another node may take the
  * name between two rooms: the rooms renamed before that are renamed back, so nothing changes.
  */
-export async function renameEverywhere(connection: ConnectionContext, seats: readonly SeatContext[], frame: ClientFrameOf<"rename">): Promise<void> {
+export async function renameEverywhere(
+  connection: ConnectionContext,
+  seats: readonly SeatContext[],
+  frame: ClientFrameOf<"rename">,
+): Promise<void> {
   const { identity, outlet, services } = connection;
   const { name } = frame;
   const taken = seats.find(({ room }) => room.nameTakenByOther(name, identity.userId));
