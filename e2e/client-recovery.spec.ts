@@ -2,22 +2,13 @@
 import type { Browser } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { expect, ServerProcess, test } from "./support/server";
+import { SilenceableLink } from "./support/silenceable-link";
 
 /** A tab whose WebSocket traffic the test can silence, like Wi-Fi dropping with the socket still "open". */
 async function openSilenceable(browser: Browser, baseURL: string, room: string, name: string) {
   const context = await browser.newContext({ baseURL });
-  const link = { dead: false };
-  await context.routeWebSocket(/\/ws/, (ws) => {
-    // New attempts fail while the link is dead, like ERR_INTERNET_DISCONNECTED.
-    if (link.dead) return void ws.close({ code: 1001 });
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      if (!link.dead) server.send(message);
-    });
-    server.onMessage((message) => {
-      if (!link.dead) ws.send(message);
-    });
-  });
+  const link = new SilenceableLink();
+  await link.install(context);
   const page = await context.newPage();
   const tab = new ChatTab(context, page, name);
   await page.goto(`/r/${room}?name=${encodeURIComponent(name)}`);

@@ -4,6 +4,7 @@
 import type { Browser } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { expect, test } from "./support/server";
+import { SilenceableLink } from "./support/silenceable-link";
 
 const TITLE = "WebSocket Chatroom";
 /** The message right below the "new messages" line. */
@@ -134,19 +135,11 @@ test("a reload keeps the rooms, the read markers and the outbox", async ({ brows
   const writer = await memberOf(browser, url, "writer", roomA, [roomB, roomC]);
   const context = await browser.newContext({ baseURL: url });
   // A link the test can cut, so a message stays in the outbox across the reload.
-  const link = { dead: false };
+  const link = new SilenceableLink();
   const sentReads: Array<{ room: string; seq: number }> = [];
-  await context.routeWebSocket(/\/ws/, (ws) => {
-    if (link.dead) return void ws.close({ code: 1001 });
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      const frame = JSON.parse(String(message)) as { type: string; room?: string; seq?: number };
-      if (frame.type === "read") sentReads.push({ room: frame.room ?? "", seq: frame.seq ?? 0 });
-      if (!link.dead) server.send(message);
-    });
-    server.onMessage((message) => {
-      if (!link.dead) ws.send(message);
-    });
+  await link.install(context, (text) => {
+    const frame = JSON.parse(text) as { type: string; room?: string; seq?: number };
+    if (frame.type === "read") sentReads.push({ room: frame.room ?? "", seq: frame.seq ?? 0 });
   });
   const page = await context.newPage();
   const reader = new ChatTab(context, page, "reader");
