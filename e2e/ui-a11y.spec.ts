@@ -32,6 +32,18 @@ for (const colorScheme of ["light", "dark"] as const) {
       await friend.input.pressSequentially("typing");
       await expect(page.getByTestId("typing-indicator")).toContainText("friend");
       expect(await seriousViolations(page)).toEqual([]);
+
+      // A second room with news: the sidebar's unread count, then the "new messages" line in it.
+      const side = uniqueRoom("axe-side");
+      await tab.joinRoom(side);
+      await tab.openRoom(room);
+      await friend.joinRoom(side);
+      await friend.send("news in the side room");
+      await expect(tab.room(side)).toHaveAttribute("data-unread", "1");
+      expect(await seriousViolations(page)).toEqual([]);
+      await tab.openRoom(side);
+      await expect(page.getByTestId("unread-divider")).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
     } finally {
       await context.close();
       await friend.close();
