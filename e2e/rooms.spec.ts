@@ -129,6 +129,60 @@ test("a message typed offline in a room the user then switches away from is deli
   }
 });
 
+test("leaving from the sidebar: the active room hands over to the next, unsent messages still go out, and the room can be found again", async ({
+  browser,
+  baseURL,
+}) => {
+  const url = baseURL ?? "";
+  const [roomA, roomB] = [uniqueRoom("leave-a"), uniqueRoom("leave-b")];
+  const watcher = await ChatTab.open(browser, url, roomA, "watcher");
+  const user = await memberOf(browser, url, "user", roomA, [roomB]);
+  try {
+    await user.context.setOffline(true);
+    await user.expectStatus("reconnecting", 10_000);
+    await user.send("sent-after-leaving");
+    await expect(user.outbox).toHaveAttribute("data-status", "pending");
+
+    // No confirmation; the page says what becomes of the unsent message.
+    await user
+      .room(roomA)
+      .getByRole("button", { name: `Leave #${roomA}` })
+      .click();
+    await expect(user.page.getByTestId("left-with-unsent")).toHaveText(
+      new RegExp(`You left #${roomA}\\. Its unsent message is still delivered\\.`),
+    );
+    await expectRooms(user, [roomB]);
+    await user.expectActiveRoom(roomB);
+    await expect(user.page).toHaveURL(new RegExp(`/r/${roomB}$`));
+
+    await user.context.setOffline(false);
+    await user.expectStatus("open", 30_000);
+    // Delivered first, then the membership ends: the others see both, once.
+    await expect(watcher.messagesWith("sent-after-leaving")).toHaveCount(1);
+    await expect(watcher.messagesWith("sent-after-leaving")).toHaveAttribute("data-from", "user");
+    await expect(watcher.events.filter({ hasText: "user left" })).toHaveCount(1);
+    await expect(watcher.members).not.toContainText("user");
+    await user.page.getByTestId("left-with-unsent").getByRole("button", { name: "Dismiss" }).click();
+    await expect(user.page.getByTestId("left-with-unsent")).toHaveCount(0);
+
+    // The server forgot the membership too: a reload lists B only.
+    await user.page.reload();
+    await user.expectStatus("open");
+    await expectRooms(user, [roomB]);
+
+    // A has people in it, so the sidebar offers it to browse, and one click joins it again.
+    const offered = user.page.getByTestId("browse-list").getByRole("button", { name: `#${roomA}` });
+    await offered.click();
+    await user.expectActiveRoom(roomA);
+    await expectRooms(user, [roomA, roomB].sort());
+    await expect(user.messagesWith("sent-after-leaving")).toHaveCount(1);
+    await expect(user.page.getByTestId("browse-list").getByRole("button", { name: `#${roomA}` })).toHaveCount(0);
+  } finally {
+    await user.close();
+    await watcher.close();
+  }
+});
+
 test("a reload keeps the rooms, the read markers and the outbox", async ({ browser, baseURL }) => {
   const url = baseURL ?? "";
   const [roomA, roomB, roomC] = [uniqueRoom("keep-a"), uniqueRoom("keep-b"), uniqueRoom("keep-c")] as [string, string, string];

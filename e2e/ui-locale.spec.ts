@@ -30,6 +30,9 @@ test("with locale zh-CN the page speaks the seed's Chinese", async ({ browser, b
     await expect(zh.badge).toContainText("已连接");
     await expect(zh.input).toHaveAttribute("placeholder", /Enter 发送/);
     await expect(page.getByRole("button", { name: "修改昵称" })).toBeVisible();
+    // The sidebar too: the user's rooms, and the button that leaves one.
+    await expect(page.getByRole("heading", { name: "你的聊天室" })).toBeVisible();
+    await expect(page.getByRole("button", { name: `离开 #${room}` })).toBeVisible();
     // No English left behind on the buttons.
     await expect(page.getByRole("button", { name: "Send", exact: true })).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Clear chat log" })).toHaveCount(0);
