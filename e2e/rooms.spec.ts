@@ -76,8 +76,9 @@ test("three tabs in three rooms: unread counts appear and clear, and switching o
     await expect(ben.page.locator(FIRST_UNREAD)).toContainText("a-news-1");
     await expect(ben.room(roomA)).toHaveAttribute("data-unread", "0");
     await expect(ben.page).toHaveTitle(`(1) #${roomA} · ${TITLE}`);
-    // Back in B, A stays read; C still waits.
+    // Back in B (nothing new there: no line), A stays read; C still waits.
     await ben.openRoom(roomB);
+    await expect(ben.page.getByTestId("unread-divider")).toHaveCount(0);
     await expect(ben.room(roomA)).toHaveAttribute("data-unread", "0");
     await expect(ben.room(roomC)).toHaveAttribute("data-unread", "1");
     await ben.openRoom(roomC);
@@ -87,6 +88,8 @@ test("three tabs in three rooms: unread counts appear and clear, and switching o
     // A message written in a room opened a moment ago reaches the others in it.
     await ben.send("c-from-ben");
     await expect(cat.messagesWith("c-from-ben")).toHaveAttribute("data-from", "ben");
+    // cat watched it arrive in the room it had open with nothing unread: no "new messages" line.
+    await expect(cat.page.getByTestId("unread-divider")).toHaveCount(0);
     await expect(ann.room(roomC)).toHaveAttribute("data-unread", "2");
 
     // Every switch above, in every tab, went over the socket the tab opened first.

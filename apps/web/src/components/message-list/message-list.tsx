@@ -12,6 +12,7 @@ import { UnreadDividerRow } from "./unread-divider-row";
 import { useMarkRead } from "./use-mark-read";
 import { useRenderWindow } from "./use-render-window";
 import { useScrollAnchor } from "./use-scroll-anchor";
+import { useUnreadDivider } from "./use-unread-divider";
 
 /**
  * The active room's log: the rendered window of stored chats and events, then the user's unsent
@@ -32,15 +33,10 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
     incomingCount: chat.incomingCount,
     outboxCount: chat.outbox.length,
   });
-  const myId = chat.me?.id;
+  const unreadDivider = useUnreadDivider(chat);
   const rows = useMemo(
-    () =>
-      groupRows(
-        renderWindow.visible,
-        UI_TUNABLES.groupWindowMs,
-        chat.readMarkerSeq === null ? null : { readSeq: chat.readMarkerSeq, myId },
-      ),
-    [renderWindow.visible, chat.readMarkerSeq, myId],
+    () => groupRows(renderWindow.visible, UI_TUNABLES.groupWindowMs, unreadDivider),
+    [renderWindow.visible, unreadDivider],
   );
   useMarkRead({ client, atBottom, newestKey: renderWindow.visible.at(-1)?.key });
   const empty = chat.items.length === 0 && chat.outbox.length === 0;
