@@ -5,6 +5,7 @@ import type { Browser } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { expect, test } from "./support/server";
 import { SilenceableLink } from "./support/silenceable-link";
+import { seedMessages } from "./support/ws-client";
 
 const TITLE = "WebSocket Chatroom";
 /** The message right below the "new messages" line. */
@@ -96,6 +97,44 @@ test("three tabs in three rooms: unread counts appear and clear, and switching o
     for (const tab of tabs) expect(tab.socketsOpened, `${tab.name}'s WebSockets`).toBe(1);
   } finally {
     await Promise.all(tabs.map((tab) => tab.close()));
+  }
+});
+
+test("a room with more news than fits opens at its new-messages line, and counts as read once its newest message was on screen", async ({
+  browser,
+  baseURL,
+}) => {
+  const url = baseURL ?? "";
+  const [roomA, roomB] = [uniqueRoom("calm"), uniqueRoom("busy")];
+  const reader = await memberOf(browser, url, "reader", roomA, [roomB]);
+  try {
+    await seedMessages(`${url.replace(/^http/, "ws")}/ws`, roomB, 60);
+    // Several seeders write at once, so a message is known by its seq, not its text.
+    const newest = reader.page.locator('[data-testid=chat-message][data-seq="60"]');
+    await expect(reader.room(roomB)).toHaveAttribute("data-unread", "60");
+
+    await reader.openRoom(roomB);
+    await expect(reader.page.getByTestId("unread-divider")).toBeInViewport();
+    await expect(reader.page.locator(FIRST_UNREAD)).toHaveAttribute("data-seq", "1");
+    await expect(newest).toHaveCount(1);
+    await expect(newest).not.toBeInViewport();
+    // Not read: the newest message was never on screen.
+    await reader.openRoom(roomA);
+    await expect(reader.room(roomB)).toHaveAttribute("data-unread", "60");
+    await expect(reader.page).toHaveTitle(`(60) #${roomA} · ${TITLE}`);
+
+    // Opened again, and scrolled down to the newest message: now it is read.
+    await reader.openRoom(roomB);
+    await expect(reader.page.getByTestId("unread-divider")).toBeInViewport();
+    await reader.log.hover();
+    await reader.page.mouse.wheel(0, 50_000);
+    await expect(newest).toBeInViewport();
+    await expect(reader.page).toHaveTitle(`#${roomB} · ${TITLE}`);
+    await reader.openRoom(roomA);
+    await expect(reader.room(roomB)).toHaveAttribute("data-unread", "0");
+    await expect(reader.page).toHaveTitle(`#${roomA} · ${TITLE}`);
+  } finally {
+    await reader.close();
   }
 });
 

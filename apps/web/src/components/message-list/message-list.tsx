@@ -11,6 +11,7 @@ import { OutboxRow } from "./outbox-row";
 import { UnreadDividerRow } from "./unread-divider-row";
 import { useMarkRead } from "./use-mark-read";
 import { useRenderWindow } from "./use-render-window";
+import { useRevealDivider } from "./use-reveal-divider";
 import { useScrollAnchor } from "./use-scroll-anchor";
 import { useUnreadDivider } from "./use-unread-divider";
 
@@ -27,7 +28,7 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
     canLoadOlder: chat.historyEdge === "more" && !chat.loadingOlder && chat.me !== null,
     loadOlder: () => client.loadOlder(),
   });
-  const { onScroll, showOlder, jumpToBottom, unseen, atBottom } = useScrollAnchor({
+  const { onScroll, showOlder, jumpToBottom, unseen, atBottom, isAtBottom, showAtTop } = useScrollAnchor({
     scroller,
     renderWindow,
     incomingCount: chat.incomingCount,
@@ -38,7 +39,8 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
     () => groupRows(renderWindow.visible, UI_TUNABLES.groupWindowMs, unreadDivider),
     [renderWindow.visible, unreadDivider],
   );
-  useMarkRead({ client, atBottom, newestKey: renderWindow.visible.at(-1)?.key });
+  useRevealDivider({ scroller, hasDivider: unreadDivider !== null && rows.some((row) => row.kind === "unread"), showAtTop });
+  useMarkRead({ client, atBottom, isAtBottom, newestKey: renderWindow.visible.at(-1)?.key });
   const empty = chat.items.length === 0 && chat.outbox.length === 0;
 
   return (

@@ -32,6 +32,10 @@ export interface ScrollAnchor {
   unseen: number;
   /** The reader follows the bottom, so the newest row is on screen (a state, so a change re-renders). */
   atBottom: boolean;
+  /** The same, as it stands right now (read from effects that run before the state's next render). */
+  isAtBottom(): boolean;
+  /** Scrolls `element` to the top of the log and stops following the bottom (unless everything fits). */
+  showAtTop(element: HTMLElement): void;
 }
 
 export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxCount }: ScrollAnchorSource): ScrollAnchor {
@@ -75,6 +79,16 @@ export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxC
     previousOutbox.current = outboxCount;
   });
 
+  const showAtTop = (element: HTMLElement) => {
+    const log = scroller.current;
+    if (!log) return;
+    log.scrollTop += element.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    if (isNearBottom(log, UI_TUNABLES.bottomSlackPx)) return;
+    follow(false);
+    setUnseenFrom(incomingCount);
+    renderWindow.holdPosition();
+  };
+
   const showOlder = () => {
     if (!renderWindow.canShowOlder) return;
     // The window grows upwards: stop following the bottom, or the next layout would jump there.
@@ -97,5 +111,13 @@ export function useScrollAnchor({ scroller, renderWindow, incomingCount, outboxC
     if (element.scrollTop < UI_TUNABLES.loadOlderWithinPx) showOlder();
   };
 
-  return { onScroll, showOlder, jumpToBottom, unseen: unseenFrom === null ? 0 : incomingCount - unseenFrom, atBottom: following };
+  return {
+    onScroll,
+    showOlder,
+    jumpToBottom,
+    unseen: unseenFrom === null ? 0 : incomingCount - unseenFrom,
+    atBottom: following,
+    isAtBottom: () => atBottom.current,
+    showAtTop,
+  };
 }
