@@ -17,7 +17,7 @@ export interface RosterOptions {
   timers: Timers;
   /** A user as members see them changed: joined (before null), left (after null) or renamed; only real changes. */
   onChange(id: string, before: User | null, after: User | null): void;
-  /** A member's grace ran out and it left this node; `knownElsewhere`: still present on another node. */
+  /** A member's grace ran out and it left this node; `knownElsewhere`: still present on another node (as the cluster answered, if any). */
   onLeft(user: User, knownElsewhere: boolean): void;
   /**
    * Cluster backends only: records that the user left this node and resolves whether it is still
