@@ -8,6 +8,11 @@
  *
  * Seeded: the order of sends across rooms comes from DOCS_CLIENT_SEED (printed). Every wait is on
  * a condition (an ack, a frame, a state) and bounded by a timeout that fails loudly.
+ *
+ * Run it from the repository root (the vitest config's `include` is relative to it):
+ *   pnpm vitest run apps/server/test/blackbox/docs-client.test.ts
+ * DOCS_CLIENT_SEED=<n> repeats a run's send order; DOCS_CLIENT_TRACE=1 prints each client's
+ * connection trace on success too (it is always printed on failure).
  */
 import { expect, it } from "vitest";
 import { freePort } from "../support/free-port";

@@ -903,7 +903,7 @@ export class DocClient extends EventEmitter {
 
   private entryOfUnknown(frame: Frame, type: string): Entry | undefined {
     if (!isSeq(frame.seq)) return undefined;
-    this.note(`an unknown stored event kind ${type} at seq ${frame.seq}`);
+    this.notes.push(`an unknown stored event kind ${type} at ${String(frame.room ?? "")} seq ${frame.seq}`);
     return { seq: frame.seq, type };
   }
 
