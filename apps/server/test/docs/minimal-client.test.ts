@@ -53,6 +53,11 @@ describe("the minimal client in docs/protocol.md", () => {
     expect(inLobby).toMatchObject({ from: { name: "cli" } });
     expect(inDev).toMatchObject({ from: { name: "cli" } });
 
+    // Its own messages come back as chats and are shown like anyone's (the ack must not hide them).
+    await waitUntil(() => /\[lobby \d+\] cli: hello lobby/.test(output) && /\[dev \d+\] cli: hello dev/.test(output), {
+      what: "the client showed its own messages",
+      describe: () => output,
+    });
     bob.chat("dev", "hi cli", "b-1");
     await waitUntil(() => /\[dev \d+\] bob: hi cli/.test(output), { what: "the client showed bob's chat in dev", describe: () => output });
   });
