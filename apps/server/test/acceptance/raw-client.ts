@@ -79,12 +79,40 @@ export class RawClient {
     });
   }
 
-  /** Opens and waits for the first frame, which must be the welcome. */
-  static async join(wsUrl: string, query: Record<string, string | number> = {}): Promise<RawClient & { welcome: Frame }> {
-    const client = await RawClient.open(wsUrl, query);
-    const first = await client.waitFor(() => true);
-    if (first.type !== "welcome") throw new Error(`first frame is not a welcome: ${JSON.stringify(first)}`);
-    return Object.assign(client, { welcome: first });
+  /** Opens, says hello (the fields as given, plus `protocol: 2` unless given) and waits for `ready`. */
+  static async ready(wsUrl: string, hello: Record<string, unknown> = {}): Promise<RawClient & { ready: Frame }> {
+    const client = await RawClient.open(wsUrl);
+    const ready = await client.hello(hello);
+    return Object.assign(client, { ready });
+  }
+
+  /** Opens, says hello and joins `room`; resolves once its `joined` arrived. */
+  static async joined(
+    wsUrl: string,
+    room: string,
+    options: { hello?: Record<string, unknown>; since?: number } = {},
+  ): Promise<RawClient & { ready: Frame; joined: Frame }> {
+    const client = await RawClient.ready(wsUrl, options.hello);
+    const joined = await client.join(room, options.since);
+    return Object.assign(client, { joined });
+  }
+
+  /** Sends `hello` and resolves with the answer to it, which must be `ready`. */
+  async hello(fields: Record<string, unknown> = {}): Promise<Frame> {
+    const from = this.frames.length;
+    this.send({ type: "hello", protocol: 2, ...fields });
+    const answer = await this.waitFor((frame) => frame.type === "ready" || (frame.type === "error" && frame.room === undefined), { from });
+    if (answer.type !== "ready") throw new Error(`hello refused: ${JSON.stringify(answer)}`);
+    return answer;
+  }
+
+  /** Sends `join` and resolves with that room's `joined` (rejects if an error about the room comes first). */
+  async join(room: string, since?: number): Promise<Frame> {
+    const from = this.frames.length;
+    this.send(since === undefined ? { type: "join", room } : { type: "join", room, since });
+    const answer = await this.waitFor((frame) => (frame.type === "joined" || frame.type === "error") && frame.room === room, { from });
+    if (answer.type !== "joined") throw new Error(`join of ${room} refused: ${JSON.stringify(answer)}`);
+    return answer;
   }
 
   /** Calls `listener` for every message from now on; returns an unsubscribe. */

@@ -1,4 +1,14 @@
-import { type ClientFrame, type ServerFrame, type ServerFrameOf, type ServerFrameType, serverFrameSchema } from "@chatroom/protocol";
+import {
+  type ClientFrame,
+  DEFAULT_ROOM,
+  type JoinedFrame,
+  PROTOCOL_VERSION,
+  type ReadyFrame,
+  type ServerFrame,
+  type ServerFrameOf,
+  type ServerFrameType,
+  serverFrameSchema,
+} from "@chatroom/protocol";
 import type WebSocket from "ws";
 import { type Closed, RawClient } from "../acceptance/raw-client";
 
@@ -12,6 +22,23 @@ export interface ConnectOptions {
   autoPong?: boolean;
 }
 
+export interface HelloOptions {
+  session?: string;
+  name?: string;
+  /** Sent as given, so tests can speak a protocol the server refuses. */
+  protocol?: number;
+}
+
+export interface OpenOptions extends ConnectOptions {
+  session?: string;
+  name?: string;
+}
+
+export interface JoinOptions extends OpenOptions {
+  room?: string;
+  since?: number;
+}
+
 type Predicate = (frame: ServerFrame, index: number) => boolean;
 
 const DEFAULT_WAIT_MS = 5_000;
@@ -22,19 +49,21 @@ const DEFAULT_WAIT_MS = 5_000;
  * fails the schema lands in `invalid`, so tests can assert there are none.
  *
  * The layers: `hostile/support/raw-socket.ts` speaks bytes on a bare TCP socket;
- * `acceptance/raw-client.ts` speaks JSON and trusts no project code; this speaks protocol v1;
+ * `acceptance/raw-client.ts` speaks JSON and trusts no project code; this speaks protocol 2;
  * `resuming-client.ts` behaves like a real client (outbox, resume) on top of this.
  */
 export class TestClient {
   readonly frames: ServerFrame[] = [];
   readonly invalid: Array<{ raw: string; error: string }> = [];
+  /** The `ready` of the last `hello`, once it arrived. */
+  ready?: ReadyFrame;
   private readonly listeners = new Set<(frame: ServerFrame) => void>();
 
   private raw!: RawClient;
 
   private constructor() {}
 
-  /** Opens a socket and resolves once the upgrade succeeded (not waiting for the welcome). */
+  /** Opens a socket and resolves once the upgrade succeeded (says nothing: see `open` and `join`). */
   static async connect(wsUrl: string, options: ConnectOptions = {}): Promise<TestClient> {
     const client = new TestClient();
     client.raw = await RawClient.open(wsUrl, options.query ?? {}, {
@@ -46,14 +75,66 @@ export class TestClient {
     return client;
   }
 
-  /** Connects and waits for the welcome. */
-  static async join(
-    wsUrl: string,
-    query: Record<string, string | number> = {},
-  ): Promise<TestClient & { welcome: ServerFrameOf<"welcome"> }> {
-    const client = await TestClient.connect(wsUrl, { query });
-    const welcome = await client.waitForType("welcome");
-    return Object.assign(client, { welcome });
+  /** Connects and says hello; resolves once `ready` arrived. */
+  static async open(wsUrl: string, options: OpenOptions = {}): Promise<TestClient & { ready: ReadyFrame }> {
+    const { session, name, ...connect } = options;
+    const client = await TestClient.connect(wsUrl, connect);
+    const ready = await client.hello({ ...(session !== undefined ? { session } : {}), ...(name !== undefined ? { name } : {}) });
+    return Object.assign(client, { ready });
+  }
+
+  /** Connects, says hello and joins one room (the lobby unless told); resolves once `joined` arrived. */
+  static async join(wsUrl: string, options: JoinOptions = {}): Promise<TestClient & { ready: ReadyFrame; joined: JoinedFrame }> {
+    const { room = DEFAULT_ROOM, since, ...open } = options;
+    const client = await TestClient.open(wsUrl, open);
+    const joined = await client.join(room, since !== undefined ? { since } : {});
+    return Object.assign(client, { joined });
+  }
+
+  /** The session token of the last `ready`. */
+  get session(): string | undefined {
+    return this.ready?.session;
+  }
+
+  /** Sends `hello` and waits for `ready` (rejects on an error frame or a close first). */
+  async hello(options: HelloOptions = {}): Promise<ReadyFrame> {
+    const from = this.frames.length;
+    const frame: Record<string, unknown> = { type: "hello", protocol: options.protocol ?? PROTOCOL_VERSION };
+    if (options.session !== undefined) frame.session = options.session;
+    if (options.name !== undefined) frame.name = options.name;
+    this.raw.send(frame);
+    const answer = await this.waitFor((candidate) => candidate.type === "ready" || (candidate.type === "error" && candidate.room === undefined), {
+      from,
+    });
+    if (answer.type !== "ready") throw new Error(`hello refused: ${JSON.stringify(answer)}`);
+    this.ready = answer;
+    return answer;
+  }
+
+  /** Sends `join` and waits for that room's `joined` (rejects on an error about that room first). */
+  async join(room: string, options: { since?: number } = {}): Promise<JoinedFrame> {
+    const from = this.frames.length;
+    this.send({ type: "join", room, ...(options.since !== undefined ? { since: options.since } : {}) });
+    const answer = await this.waitFor(
+      (frame) => (frame.type === "joined" || frame.type === "error") && "room" in frame && frame.room === room,
+      { from },
+    );
+    if (answer.type !== "joined") throw new Error(`join of ${room} refused: ${JSON.stringify(answer)}`);
+    return answer;
+  }
+
+  /** Sends `leave` and waits for that room's `left` (rejects on an error about that room first). */
+  async leave(room: string): Promise<void> {
+    const from = this.frames.length;
+    this.send({ type: "leave", room });
+    const answer = await this.waitFor((frame) => (frame.type === "left" || frame.type === "error") && "room" in frame && frame.room === room, {
+      from,
+    });
+    if (answer.type !== "left") throw new Error(`leave of ${room} refused: ${JSON.stringify(answer)}`);
+  }
+
+  chat(room: string, text: string, clientMsgId: string): void {
+    this.send({ type: "chat", room, text, clientMsgId });
   }
 
   get socket(): WebSocket {
@@ -121,12 +202,13 @@ export class TestClient {
     return this.raw.closeWithin(timeoutMs);
   }
 
-  /** Every chat this connection saw, from welcomes, history pages and the live stream, as sent. */
-  chatFrames(): Array<ServerFrameOf<"chat">> {
+  /** Every chat this connection saw (in `room`, or in every room), from joins, history pages and the live stream, as sent. */
+  chatFrames(room?: string): Array<ServerFrameOf<"chat">> {
     const chats: Array<ServerFrameOf<"chat">> = [];
     for (const frame of this.frames) {
+      if (room !== undefined && "room" in frame && frame.room !== room) continue;
       if (frame.type === "chat") chats.push(frame);
-      else if (frame.type === "welcome" || frame.type === "history") chats.push(...frame.messages);
+      else if (frame.type === "joined" || frame.type === "history") chats.push(...frame.messages);
     }
     return chats;
   }
