@@ -65,10 +65,20 @@ describe("two rooms on one connection", () => {
     expect(inBlue.joined.members.map((member) => member.name).sort()).toEqual(["alice", "watcher-blue"]);
 
     const from = inRed.frames.length;
+    const leftAt = clock.now();
     await alice.leave("blue");
-    // An explicit leave is told at once: no grace period, only the system frames' coalescing window.
-    await clock.advance(server.config.limits.systemFlushMs);
-    const left = await inBlue.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.id === alice.ready.you.id));
+    // An explicit leave is told at once: no grace period (a minute here), only the system frames'
+    // coalescing window, which closes as the server's clock moves on.
+    const isAliceLeaving = (frame: ServerFrame) => frame.type === "system" && frame.left.some((user) => user.id === alice.ready.you.id);
+    await waitUntil(
+      async () => {
+        await clock.advance(server.config.limits.systemFlushMs);
+        return inBlue.frames.some(isAliceLeaving);
+      },
+      { what: "blue to see alice leave" },
+    );
+    expect(clock.now() - leftAt).toBeLessThan(server.config.limits.presenceGraceMs);
+    const left = await inBlue.waitFor(isAliceLeaving);
     expect(left).toMatchObject({ room: "blue", memberCount: 1 });
     inRed.send({ type: "ping", t: 1 });
     await inRed.waitForType("pong", { from });
@@ -278,9 +288,14 @@ describe("rename across rooms", () => {
     alice.send({ type: "rename", name: "Carol" });
     expect(await alice.waitForType("error")).toMatchObject({ code: "name_taken", room: "blue" });
     alice.send({ type: "rename", name: "erin" });
-    alice.send({ type: "ping", t: 1 });
-    await alice.waitForType("pong");
-    await clock.advance(server.config.limits.systemFlushMs);
+    // The system frames' window closes as the server's clock moves on.
+    await waitUntil(
+      async () => {
+        await clock.advance(server.config.limits.systemFlushMs);
+        return carol.frames.some(isRename) && dave.frames.some(isRename);
+      },
+      { what: "the rename to reach both rooms" },
+    );
     const inBlue = await carol.waitFor(isRename);
     const inRed = await dave.waitFor(isRename);
     const renamed = [{ user: { id: alice.ready.you.id, name: "erin" }, previousName: "alice" }];
