@@ -35,6 +35,8 @@ export interface MembershipStore {
   join(userId: string, room: string, options: JoinOptions): Promise<JoinOutcome>;
   /** True when the user was a member. */
   leave(userId: string, room: string): Promise<boolean>;
+  /** The user's read marker in `room`, or undefined when the user is not a member. */
+  readSeq(userId: string, room: string): Promise<number | undefined>;
   /** Every membership of the user with its counts, ordered by room name (code-unit order). */
   list(userId: string): Promise<Membership[]>;
   /**

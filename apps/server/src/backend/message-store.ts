@@ -1,7 +1,7 @@
 import type { ChatFrame, User } from "@chatroom/protocol";
 
 /**
- * A room's stored events, ordered by `seq`. In protocol v1 every stored event is a chat message;
+ * A room's stored events, ordered by `seq`. So far every stored event is a chat message;
  * later kinds (edits, reactions) take the room's next `seq` the same way, so readers and the
  * room's ordered stream never depend on what kind an event is.
  */
@@ -41,6 +41,12 @@ export interface PageResult {
   hasOlder: boolean;
 }
 
+export interface NewerPageResult {
+  messages: StoredEvent[];
+  /** True when events of the range were left out by `limit`. */
+  hasNewer: boolean;
+}
+
 /** Durable room history. Every implementation passes the same contract suite. */
 export interface MessageStore {
   /** Stores a message with the room's next `seq`, or returns the original on a duplicate. */
@@ -49,4 +55,6 @@ export interface MessageStore {
   range(room: string, query: RangeQuery): Promise<RangeResult>;
   /** Events with `seq < before`, the newest `limit` of them, oldest first. */
   before(room: string, before: number, limit: number): Promise<PageResult>;
+  /** Events with `after < seq <= upTo`, the oldest `limit` of them, oldest first: how a client fills a gap forward. */
+  after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult>;
 }

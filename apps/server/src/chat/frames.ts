@@ -2,24 +2,32 @@ import {
   type ChatFrame,
   ERROR_CODES,
   type ErrorCode,
+  type ErrorFrame,
   encode,
+  type JoinedFrame,
+  type MembershipEntry,
   PROTOCOL_VERSION,
-  type ServerFrame,
+  type ReadyFrame,
   type SystemFrame,
   type User,
-  type WelcomeFrame,
 } from "@chatroom/protocol";
 import type { ChatLimits } from "./limits";
 import type { PresenceDiff } from "./room/presence-window";
 
 /** Server frames, built in one place and encoded once. */
 
-export function errorFrame(
-  code: ErrorCode,
-  message: string = ERROR_CODES[code],
-  extra: { clientMsgId?: string; retryAfterMs?: number } = {},
-): string {
-  const frame: ServerFrame = { type: "error", code, message, ...extra };
+export interface ErrorFrameExtra {
+  /** The room the refused frame named. */
+  room?: string;
+  clientMsgId?: string;
+  retryAfterMs?: number;
+}
+
+export function errorFrame(code: ErrorCode, message: string = ERROR_CODES[code], extra: ErrorFrameExtra = {}): string {
+  const frame: ErrorFrame = { type: "error", code, message };
+  if (extra.room !== undefined) frame.room = extra.room;
+  if (extra.clientMsgId !== undefined) frame.clientMsgId = extra.clientMsgId;
+  if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
   return encode(frame);
 }
 
@@ -28,11 +36,21 @@ export function pongFrame(t: number | undefined): string {
 }
 
 export function ackFrame(message: ChatFrame): string {
-  return encode({ type: "ack", clientMsgId: message.clientMsgId, seq: message.seq, ts: message.ts });
+  return encode({ type: "ack", room: message.room, clientMsgId: message.clientMsgId, seq: message.seq, ts: message.ts });
 }
 
-export function historyFrame(room: string, messages: ChatFrame[], hasOlder: boolean): string {
+/** An answer to `history {before}`: older chats, and whether there are more. */
+export function olderPageFrame(room: string, messages: ChatFrame[], hasOlder: boolean): string {
   return encode({ type: "history", room, messages, hasOlder });
+}
+
+/** An answer to `history {after}`: the next events, and whether more have been sent since. */
+export function newerPageFrame(room: string, messages: ChatFrame[], hasNewer: boolean): string {
+  return encode({ type: "history", room, messages, hasNewer });
+}
+
+export function leftFrame(room: string): string {
+  return encode({ type: "left", room });
 }
 
 export function typingFrame(room: string, user: User, active: boolean): string {
@@ -60,39 +78,47 @@ export function systemFrame(fields: SystemFrameFields): SystemFrame {
   return frame;
 }
 
-export interface WelcomeFields {
-  room: string;
+export interface ReadyFields {
   you: User;
   session: string;
-  members: User[];
-  memberCount: number;
-  messages: ChatFrame[];
-  latestSeq: number;
-  complete: boolean;
+  rooms: MembershipEntry[];
   limits: ChatLimits;
 }
 
-export function welcomeFrame(fields: WelcomeFields): string {
+export function readyFrame(fields: ReadyFields): string {
   const { limits } = fields;
-  const welcome: WelcomeFrame = {
-    type: "welcome",
+  const ready: ReadyFrame = {
+    type: "ready",
     protocol: PROTOCOL_VERSION,
-    room: fields.room,
     you: copyUser(fields.you),
     session: fields.session,
-    members: fields.members,
-    memberCount: fields.memberCount,
-    messages: fields.messages,
-    latestSeq: fields.latestSeq,
-    complete: fields.complete,
+    rooms: fields.rooms.map((entry) => ({ room: entry.room, latestSeq: entry.latestSeq, readSeq: entry.readSeq, unread: entry.unread })),
     limits: {
       maxTextLength: limits.maxTextLength,
       maxFrameBytes: limits.maxFrameBytes,
       ratePerSecond: limits.ratePerSecond,
       burst: limits.burst,
+      maxRooms: limits.maxRooms,
     },
   };
-  return encode(welcome);
+  return encode(ready);
+}
+
+export type JoinedFields = Omit<JoinedFrame, "type">;
+
+export function joinedFrame(fields: JoinedFields): string {
+  const joined: JoinedFrame = {
+    type: "joined",
+    room: fields.room,
+    you: copyUser(fields.you),
+    members: fields.members,
+    memberCount: fields.memberCount,
+    messages: fields.messages,
+    latestSeq: fields.latestSeq,
+    complete: fields.complete,
+    readSeq: fields.readSeq,
+  };
+  return encode(joined);
 }
 
 export function copyUser(user: User): User {

@@ -1,10 +1,11 @@
-import { CLOSE_CODES, createConnectQuerySchema, type User } from "@chatroom/protocol";
+import { CLOSE_CODES, type User } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";
 import type { RoomCount } from "../backend/cluster-presence";
 import type { RoomBusHandlers, RoomEvent } from "../backend/room-bus";
 import { ChatConnection, type ConnectionServices } from "./connection/chat-connection";
-import type { RoomDirectory } from "./connection/join";
+import type { RoomDirectory } from "./connection/context";
 import type { ChatDeps } from "./deps";
+import { errorFrame } from "./frames";
 import type { ConnectionHandle, Peer } from "./ports";
 import { Room } from "./room/room";
 
@@ -14,50 +15,59 @@ export interface HubOptions {
 }
 
 /**
- * Every room this node serves and every connection it holds. Transport glue hands it a `Peer`
- * and the raw query; everything after that is protocol, not sockets.
+ * Every room this node serves and every connection it holds. Transport glue hands it a `Peer`;
+ * everything after that is protocol, not sockets. One connection per session: a newer one's
+ * `ready` replaces the older (on this node; nodes of a cluster do not coordinate this).
  */
 export class ChatHub implements RoomDirectory {
   private readonly backend: Backend;
   private readonly deps: ChatDeps;
-  private readonly querySchema: ReturnType<typeof createConnectQuerySchema>;
   private readonly services: ConnectionServices;
   private readonly rooms = new Map<string, Room>();
   private readonly activating = new Map<string, Promise<Room>>();
   private readonly connections = new Set<ChatConnection>();
+  private readonly bySession = new Map<string, ChatConnection>();
   private readonly unsubscribers = new Map<string, () => Promise<void>>();
   private shuttingDown = false;
 
   constructor(options: HubOptions) {
     this.backend = options.backend;
     this.deps = options.deps;
-    this.querySchema = createConnectQuerySchema(options.deps.limits.maxNameLength);
     this.services = {
       deps: options.deps,
       messages: options.backend.messages,
       sessions: options.backend.sessions,
+      memberships: options.backend.memberships,
       rooms: this,
-      forget: (connection) => this.connections.delete(connection),
+      claimSession: (session, connection) => this.claimSession(session, connection),
+      forget: (connection) => this.forget(connection),
     };
   }
 
-  /** Synchronously wires a new connection; the welcome follows asynchronously. */
-  open(peer: Peer, rawQuery: Record<string, unknown>): ConnectionHandle {
+  /** Synchronously wires a new connection, which then waits for the client's `hello`. */
+  open(peer: Peer): ConnectionHandle {
     const connection = new ChatConnection(this.services, peer);
     this.connections.add(connection);
-    if (this.shuttingDown) {
-      connection.fail("server_error", "server is shutting down", CLOSE_CODES.shuttingDown.code);
-      return connection;
-    }
-    const query = this.querySchema.safeParse(rawQuery);
-    if (!query.success) {
-      const issue = query.error.issues[0];
-      const field = issue?.path.join(".");
-      connection.fail("bad_request", field ? `${field}: ${issue?.message}` : "invalid query", CLOSE_CODES.badRequest.code);
-      return connection;
-    }
-    void connection.join(query.data);
+    if (this.shuttingDown) connection.fail("server_error", "server is shutting down", CLOSE_CODES.shuttingDown.code);
     return connection;
+  }
+
+  /** A protocol 1 client (its room and session in the URL): told to update, and closed. */
+  refuseOutdated(peer: Peer): void {
+    peer.send(errorFrame("unsupported_protocol", "this server speaks protocol 2 only: update the client"));
+    peer.close(CLOSE_CODES.unsupportedProtocol.code, CLOSE_CODES.unsupportedProtocol.reason);
+  }
+
+  private claimSession(session: string, connection: ChatConnection): void {
+    const older = this.bySession.get(session);
+    this.bySession.set(session, connection);
+    if (older && older !== connection) older.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
+  }
+
+  private forget(connection: ChatConnection): void {
+    this.connections.delete(connection);
+    if (connection.session !== undefined && this.bySession.get(connection.session) === connection)
+      this.bySession.delete(connection.session);
   }
 
   get connectionCount(): number {

@@ -23,8 +23,13 @@ export interface ChatLimits extends ProtocolLimits {
   /** History pages are cheap to ask for and costly to answer, so they have a budget of their own. */
   historyBurst: number;
   historyPerSecond: number;
-  /** Frames a client may send before its welcome; more than that is a flood. */
+  /** Read markers are store writes: they have a budget of their own (clients coalesce them, so a real one never hits it). */
+  readBurst: number;
+  readPerSecond: number;
+  /** Frames a client may send before its `ready`, or for a room before its `joined`; more than that is a flood. */
   maxEarlyFrames: number;
+  /** A connection that has not said `hello` by then is closed (4408). */
+  helloTimeoutMs: number;
   /** How many users a system frame names per change kind once a room outgrows its welcome member list. */
   largeRoomSystemEntries: number;
   /** Names tried per cluster claim (`name`, `name (2)`, ...) and the highest suffix ever tried. */
@@ -42,7 +47,10 @@ export const CHAT_TUNING_DEFAULTS = {
   floodCloseAfter: 50,
   historyBurst: 20,
   historyPerSecond: 10,
+  readBurst: 20,
+  readPerSecond: 5,
   maxEarlyFrames: 100,
+  helloTimeoutMs: 10_000,
   largeRoomSystemEntries: 10,
   nameClaimBatch: 50,
   maxNameSuffix: 10_000,

@@ -1,15 +1,17 @@
 import { isDeepStrictEqual } from "node:util";
-import type { ChatFrame, ServerFrame } from "@chatroom/protocol";
+import { type ChatFrame, DEFAULT_LIMITS, PROTOCOL_VERSION, type ServerFrame, type ServerFrameOf } from "@chatroom/protocol";
 import { TestClient } from "./test-client";
 
-interface Pending {
+export interface Pending {
+  room: string;
   clientMsgId: string;
   text: string;
 }
 
 export interface ResumingClientOptions {
   name: string;
-  room: string;
+  /** The rooms it joins, all on its one connection. */
+  rooms: string[];
   /** Where `start()` connects, tried in turn on every reconnect. */
   endpoints?: string[];
   /**
@@ -22,63 +24,101 @@ export interface ResumingClientOptions {
 
 /** Client-side pause before a reconnect or a resend, as a real client backs off: not a test wait. */
 const RETRY_MS = 100;
+/** The size of the `history {after}` pages that fill a resume whose `joined` was not complete. */
+const FILL_PAGE = DEFAULT_LIMITS.historyPageMax;
+
+/** One room on the current connection: where its resume started and how far its stream has come. */
+interface RoomLink {
+  /** The `since` its join sent. */
+  since: number;
+  joined: boolean;
+  /** Highest seq of the room's live stream on this connection; every live chat must be exactly one above. */
+  liveSeq: number;
+  /** The `after` of the fill page in flight, if a fill is running. */
+  fillingAfter: number | undefined;
+  /** The `latestSeq` of its `joined`: the fill must reach at least here. */
+  latestSeq: number;
+}
 
 /**
- * A chat client as the protocol asks clients to behave, for durability and cluster tests: it
- * keeps a seq-keyed log, reconnects with `since` and its `session`, and resends every un-acked
- * message from its outbox with the same `clientMsgId`. It also checks, per connection, the
- * server's guarantees: the welcome resumes completely, chats arrive in seq order with no gap and
- * no seq twice, a seq never changes its message, the session and user survive; breaches land in
- * `violations`.
+ * A chat client as the protocol asks clients to behave, for durability and cluster tests: one
+ * connection for all its rooms, a seq-keyed log per room; after a drop it says hello with its
+ * session and joins every room with `since` (the room's contiguous end), fills a `joined` that says
+ * `complete: false` with `history {after}` pages, and resends every un-acked message of each
+ * room's outbox with the same `clientMsgId`. It also checks, per connection and room, the server's
+ * guarantees: `joined` covers the resume exactly (or the fill does), live chats arrive in seq
+ * order with no gap and no seq twice, a seq never changes its message, the session and user
+ * survive; breaches land in `violations`, each naming its room.
  *
  * Two ways to drive it: `connect(url)` / `disconnect()` one connection at a time, or `start()`,
  * which keeps it connected to `endpoints` (the next one after every drop) until `stop()`.
  */
 export class ResumingClient {
   readonly name: string;
-  readonly room: string;
-  /** Every chat seen, by seq. */
-  readonly log = new Map<number, ChatFrame>();
+  readonly rooms: readonly string[];
+  /** Every chat seen, per room, by seq. */
+  readonly logs = new Map<string, Map<number, ChatFrame>>();
   /** Every ack received, in order (duplicates included). */
-  readonly acks: Array<{ clientMsgId: string; seq: number }> = [];
+  readonly acks: Array<{ room: string; clientMsgId: string; seq: number }> = [];
   /** Every message this client ever asked to send, in order. */
   readonly sent: Pending[] = [];
   /** Every valid frame of every connection, in arrival order. */
   readonly frames: ServerFrame[] = [];
+  /** Each one starts with `[room]` (or `[connection]`). */
   readonly violations: string[] = [];
   session: string | undefined;
   userId: string | undefined;
   connection: TestClient | undefined;
-  /** Welcomes received, one per connection that got as far. */
-  welcomes = 0;
+  /** `ready` frames received, one per connection that got as far. */
+  readies = 0;
+  /** `joined` frames received per room, one per connection that got as far in that room. */
+  readonly joinedCounts = new Map<string, number>();
   private endpoints: string[];
   private endpoint = 0;
   private readonly resendRefused: boolean;
+  /** Sent and not acked, by clientMsgId (unique across this client's rooms). */
   private readonly outbox = new Map<string, Pending>();
   private counter = 0;
-  /** Highest seq received on the current connection; every chat must be exactly one above. */
-  private connectionSeq = 0;
-  private live = false;
+  private links = new Map<string, RoomLink>();
+  private ready = false;
   private running = false;
   private readonly waiters = new Set<() => void>();
 
   constructor(options: ResumingClientOptions) {
+    if (options.rooms.length === 0) throw new Error("a ResumingClient needs at least one room");
     this.name = options.name;
-    this.room = options.room;
+    this.rooms = [...options.rooms];
     this.endpoints = options.endpoints ?? [];
     this.resendRefused = options.resendRefused ?? false;
+    for (const room of this.rooms) {
+      this.logs.set(room, new Map());
+      this.joinedCounts.set(room, 0);
+    }
   }
 
-  /** Highest seq with every seq below it in the log. */
-  get contiguousSeq(): number {
+  /** The room's log (a client of one room may leave the room out). */
+  log(room?: string): Map<number, ChatFrame> {
+    return this.logs.get(this.roomOrOnly(room)) as Map<number, ChatFrame>;
+  }
+
+  /** Highest seq of the room with every seq below it in the log. */
+  contiguousSeq(room?: string): number {
+    const log = this.log(room);
     let seq = 0;
-    while (this.log.has(seq + 1)) seq++;
+    while (log.has(seq + 1)) seq++;
     return seq;
   }
 
-  /** Messages sent and not acked yet. */
+  /** Messages sent and not acked yet, in every room. */
   get pending(): number {
     return this.outbox.size;
+  }
+
+  /** Messages sent in `room` and not acked yet. */
+  pendingIn(room: string): number {
+    let count = 0;
+    for (const entry of this.outbox.values()) if (entry.room === room) count++;
+    return count;
   }
 
   /** clientMsgId -> the seq its (last) ack named. */
@@ -86,37 +126,54 @@ export class ResumingClient {
     return new Map(this.acks.map((ack) => [ack.clientMsgId, ack.seq]));
   }
 
-  /** Welcomed and open: new messages go out at once instead of waiting in the outbox. */
+  /** Ready, open and joined in every room: new messages go out at once instead of waiting in the outbox. */
   get connected(): boolean {
-    return this.live && (this.connection?.isOpen ?? false);
+    if (!this.ready || !(this.connection?.isOpen ?? false)) return false;
+    return this.rooms.every((room) => this.links.get(room)?.joined === true);
   }
 
-  /** Connects once (resuming when it has a session), merges the welcome and resends the outbox. */
+  /** Whether one room is joined on the open connection: its messages go out at once. */
+  joinedIn(room: string): boolean {
+    return this.ready && (this.connection?.isOpen ?? false) && this.links.get(room)?.joined === true;
+  }
+
+  /**
+   * Connects once: hello (with the session, once it has one), then a join per room with `since`,
+   * pipelined; merges each `joined`, fills what it left out and resends that room's outbox.
+   * Resolves once every room is joined.
+   */
   async connect(wsUrl: string): Promise<void> {
-    const since = this.contiguousSeq;
-    const query: Record<string, string | number> = { room: this.room, name: this.name, since };
-    if (this.session) query.session = this.session;
-    this.live = false;
-    const connection = await TestClient.connect(wsUrl, { query });
+    this.ready = false;
+    this.links = new Map();
+    const connection = await TestClient.connect(wsUrl);
     this.connection = connection;
-    this.connectionSeq = since;
-    // Frames that arrived with the upgrade are replayed first, then the listener takes over.
-    for (const frame of connection.frames) this.handle(frame);
     connection.onFrame((frame) => this.handle(frame));
     void connection.closed.then(() => {
       if (this.connection !== connection) return;
-      this.live = false;
+      this.ready = false;
       this.wake();
       if (this.running) setTimeout(() => this.reconnect(), RETRY_MS);
     });
-    await connection.waitForType("welcome", { timeoutMs: 10_000 });
+    connection.send({
+      type: "hello",
+      protocol: PROTOCOL_VERSION,
+      name: this.name,
+      ...(this.session === undefined ? {} : { session: this.session }),
+    });
+    for (const room of this.rooms) {
+      const since = this.contiguousSeq(room);
+      this.links.set(room, { since, joined: false, liveSeq: since, fillingAfter: undefined, latestSeq: since });
+      connection.send({ type: "join", room, since });
+    }
+    await this.until(() => this.connection !== connection || this.connected || !connection.isOpen, "every room joined");
+    if (!this.connected) throw new Error(`${this.name}: the connection closed before every room was joined`);
   }
 
   /** Connects to the endpoints and stays connected (to the next one after every drop) until `stop()`. */
   async start(): Promise<void> {
     this.running = true;
     this.reconnect();
-    await this.until(() => this.connected, "the first welcome");
+    await this.until(() => this.connected, "the first time every room was joined");
   }
 
   /** Replaces the endpoint list, e.g. when a node is gone for good. */
@@ -125,10 +182,10 @@ export class ResumingClient {
     this.endpoint = 0;
   }
 
-  /** Queues a message and sends it now if connected; it stays in the outbox until acked. */
-  send(text: string): string {
+  /** Queues a message in a room (a client of one room may leave it out) and sends it now if that room is joined. */
+  send(text: string, room?: string): string {
     const clientMsgId = `${this.name}-${++this.counter}`;
-    const pending = { clientMsgId, text };
+    const pending = { room: this.roomOrOnly(room), clientMsgId, text };
     this.sent.push(pending);
     this.outbox.set(clientMsgId, pending);
     this.transmit(pending);
@@ -137,7 +194,7 @@ export class ResumingClient {
 
   /** Sends one message again with an id it already used, as a client that lost an ack would. */
   resend(pending: Pending): void {
-    this.connection?.send({ type: "chat", text: pending.text, clientMsgId: pending.clientMsgId });
+    this.connection?.chat(pending.room, pending.text, pending.clientMsgId);
   }
 
   /** Resolves once `condition` holds, checked after every frame and every drop. */
@@ -151,7 +208,8 @@ export class ResumingClient {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`${this.name}: gave up waiting for ${what} (log ${this.log.size}, pending ${this.outbox.size})`));
+        const logs = this.rooms.map((room) => `${room} ${this.log(room).size}`).join(", ");
+        reject(new Error(`${this.name}: gave up waiting for ${what} (logs ${logs}; pending ${this.outbox.size})`));
       }, timeoutMs);
       this.waiters.add(check);
       check();
@@ -169,6 +227,15 @@ export class ResumingClient {
     return this.disconnect();
   }
 
+  private roomOrOnly(room: string | undefined): string {
+    if (room !== undefined) {
+      if (!this.logs.has(room)) throw new Error(`${this.name} has not joined ${room}`);
+      return room;
+    }
+    if (this.rooms.length !== 1) throw new Error(`${this.name} is in ${this.rooms.length} rooms: say which`);
+    return this.rooms[0] as string;
+  }
+
   private reconnect(): void {
     if (!this.running) return;
     const url = this.endpoints[this.endpoint++ % this.endpoints.length];
@@ -176,26 +243,32 @@ export class ResumingClient {
     const previous = this.connection;
     this.connect(url).catch(() => {
       // Refused before there was a connection: try the next endpoint. (A connection that closes
-      // before its welcome is retried by its own close handler.)
+      // before every room was joined is retried by its own close handler.)
       if (this.running && this.connection === previous) setTimeout(() => this.reconnect(), RETRY_MS);
     });
   }
 
   private transmit(pending: Pending): void {
-    if (this.connected) this.connection?.send({ type: "chat", text: pending.text, clientMsgId: pending.clientMsgId });
+    if (this.joinedIn(pending.room)) this.connection?.chat(pending.room, pending.text, pending.clientMsgId);
   }
 
   private handle(frame: ServerFrame): void {
     this.frames.push(frame);
     switch (frame.type) {
-      case "welcome":
-        this.welcome(frame);
+      case "ready":
+        this.greeted(frame);
+        break;
+      case "joined":
+        this.joined(frame);
+        break;
+      case "history":
+        this.filled(frame);
         break;
       case "chat":
-        this.receive(frame, "live");
+        this.live(frame);
         break;
       case "ack":
-        this.acks.push({ clientMsgId: frame.clientMsgId, seq: frame.seq });
+        this.acks.push({ room: frame.room, clientMsgId: frame.clientMsgId, seq: frame.seq });
         this.outbox.delete(frame.clientMsgId);
         break;
       case "error":
@@ -207,25 +280,87 @@ export class ResumingClient {
     this.wake();
   }
 
-  private welcome(frame: Extract<ServerFrame, { type: "welcome" }>): void {
-    this.welcomes++;
-    if (!frame.complete) this.violations.push(`welcome after since=${this.connectionSeq} was not complete`);
-    if (this.session && frame.session !== this.session) this.violations.push(`session ${this.session} was not resumed`);
-    if (this.userId && frame.you.id !== this.userId) this.violations.push(`user id changed from ${this.userId} to ${frame.you.id}`);
+  private greeted(frame: ServerFrameOf<"ready">): void {
+    this.readies++;
+    if (this.session && frame.session !== this.session) this.violations.push(`[connection] session ${this.session} was not resumed`);
+    if (this.userId && frame.you.id !== this.userId)
+      this.violations.push(`[connection] user id changed from ${this.userId} to ${frame.you.id}`);
     this.session = frame.session;
     this.userId = frame.you.id;
-    for (const message of frame.messages) this.receive(message, "welcome");
-    if (this.connectionSeq !== frame.latestSeq) {
-      this.violations.push(`welcome ended at seq ${this.connectionSeq}, latestSeq says ${frame.latestSeq}`);
-    }
-    this.live = true;
-    for (const pending of this.outbox.values()) this.transmit(pending);
+    this.ready = true;
   }
 
-  private refused(frame: Extract<ServerFrame, { type: "error" }>): void {
+  private joined(frame: ServerFrameOf<"joined">): void {
+    const link = this.links.get(frame.room);
+    if (!link) {
+      this.violations.push(`[${frame.room}] joined a room this client never asked for`);
+      return;
+    }
+    this.joinedCounts.set(frame.room, (this.joinedCounts.get(frame.room) ?? 0) + 1);
+    if (frame.you.id !== this.userId) this.violations.push(`[${frame.room}] joined as ${frame.you.id}, ready said ${this.userId}`);
+    const { messages } = frame;
+    // The messages are one run of seqs ending at latestSeq, starting right after since when complete.
+    const first = frame.complete ? link.since + 1 : (messages[0]?.seq ?? link.since + 1);
+    messages.forEach((message, index) => {
+      if (message.seq !== first + index)
+        this.violations.push(`[${frame.room}] joined has seq ${message.seq} where ${first + index} belongs`);
+      this.merge(message, frame.room);
+    });
+    const end = messages.at(-1)?.seq ?? (frame.complete ? link.since : frame.latestSeq);
+    if (end !== frame.latestSeq) this.violations.push(`[${frame.room}] joined ended at seq ${end}, latestSeq says ${frame.latestSeq}`);
+    link.joined = true;
+    link.liveSeq = frame.latestSeq;
+    link.latestSeq = frame.latestSeq;
+    if (!frame.complete) this.requestFill(frame.room, link, link.since);
+    for (const pending of this.outbox.values()) if (pending.room === frame.room) this.transmit(pending);
+  }
+
+  private requestFill(room: string, link: RoomLink, after: number): void {
+    link.fillingAfter = after;
+    this.connection?.send({ type: "history", room, after, limit: FILL_PAGE });
+  }
+
+  /** A page of a fill: the next seqs after the last page, until the server says there is nothing newer. */
+  private filled(frame: ServerFrameOf<"history">): void {
+    const link = this.links.get(frame.room);
+    const after = link?.fillingAfter;
+    if (!link || after === undefined || frame.hasNewer === undefined) {
+      this.violations.push(`[${frame.room}] a history page nobody asked for`);
+      return;
+    }
+    frame.messages.forEach((message, index) => {
+      if (message.seq !== after + 1 + index)
+        this.violations.push(`[${frame.room}] fill page has seq ${message.seq} where ${after + 1 + index} belongs`);
+      this.merge(message, frame.room);
+    });
+    const last = frame.messages.at(-1)?.seq ?? after;
+    if (frame.hasNewer) {
+      this.requestFill(frame.room, link, last);
+      return;
+    }
+    link.fillingAfter = undefined;
+    if (this.contiguousSeq(frame.room) < link.latestSeq) {
+      this.violations.push(`[${frame.room}] the fill ended at seq ${this.contiguousSeq(frame.room)}, joined said ${link.latestSeq}`);
+    }
+  }
+
+  private live(message: ChatFrame): void {
+    const link = this.links.get(message.room);
+    if (!link?.joined) {
+      this.violations.push(`[${message.room}] chat seq ${message.seq} before joined`);
+      return;
+    }
+    if (message.seq !== link.liveSeq + 1) {
+      this.violations.push(`[${message.room}] live chat seq ${message.seq} after ${link.liveSeq} on one connection`);
+    }
+    link.liveSeq = Math.max(link.liveSeq, message.seq);
+    this.merge(message, message.room);
+  }
+
+  private refused(frame: ServerFrameOf<"error">): void {
     const pending = frame.clientMsgId === undefined ? undefined : this.outbox.get(frame.clientMsgId);
     if (!this.resendRefused || !pending) {
-      this.violations.push(`error ${frame.code}: ${frame.message}`);
+      this.violations.push(`[${frame.room ?? "connection"}] error ${frame.code}: ${frame.message}`);
       return;
     }
     // No ack: the message stays in the outbox and goes again, as the real client does.
@@ -234,16 +369,15 @@ export class ResumingClient {
     }, frame.retryAfterMs ?? RETRY_MS);
   }
 
-  private receive(message: ChatFrame, via: string): void {
-    if (message.seq !== this.connectionSeq + 1) {
-      this.violations.push(`${via} chat seq ${message.seq} after ${this.connectionSeq} on one connection`);
-    }
-    this.connectionSeq = Math.max(this.connectionSeq, message.seq);
-    const known = this.log.get(message.seq);
+  private merge(message: ChatFrame, room: string): void {
+    if (message.room !== room) this.violations.push(`[${room}] carries a chat of room ${message.room}`);
+    const log = this.logs.get(room);
+    if (!log) return;
+    const known = log.get(message.seq);
     if (known && !isDeepStrictEqual(known, message)) {
-      this.violations.push(`seq ${message.seq} changed: ${JSON.stringify(known)} then ${JSON.stringify(message)}`);
+      this.violations.push(`[${room}] seq ${message.seq} changed: ${JSON.stringify(known)} then ${JSON.stringify(message)}`);
     }
-    this.log.set(message.seq, message);
+    log.set(message.seq, message);
     // The echo of one's own message also settles it (the ack may be the frame that was lost).
     if (message.from.id === this.userId) this.outbox.delete(message.clientMsgId);
   }
@@ -253,7 +387,7 @@ export class ResumingClient {
   }
 }
 
-/** The log as `seq:id` lines, for comparing clients. */
-export function logSignature(client: ResumingClient): string[] {
-  return [...client.log.values()].sort((a, b) => a.seq - b.seq).map((message) => `${message.seq}:${message.id}`);
+/** A room's log as `seq:id` lines, for comparing clients (a client of one room may leave the room out). */
+export function logSignature(client: ResumingClient, room?: string): string[] {
+  return [...client.log(room).values()].sort((a, b) => a.seq - b.seq).map((message) => `${message.seq}:${message.id}`);
 }

@@ -103,9 +103,12 @@ export class TestClient {
     if (options.session !== undefined) frame.session = options.session;
     if (options.name !== undefined) frame.name = options.name;
     this.raw.send(frame);
-    const answer = await this.waitFor((candidate) => candidate.type === "ready" || (candidate.type === "error" && candidate.room === undefined), {
-      from,
-    });
+    const answer = await this.waitFor(
+      (candidate) => candidate.type === "ready" || (candidate.type === "error" && candidate.room === undefined),
+      {
+        from,
+      },
+    );
     if (answer.type !== "ready") throw new Error(`hello refused: ${JSON.stringify(answer)}`);
     this.ready = answer;
     return answer;
@@ -127,9 +130,12 @@ export class TestClient {
   async leave(room: string): Promise<void> {
     const from = this.frames.length;
     this.send({ type: "leave", room });
-    const answer = await this.waitFor((frame) => (frame.type === "left" || frame.type === "error") && "room" in frame && frame.room === room, {
-      from,
-    });
+    const answer = await this.waitFor(
+      (frame) => (frame.type === "left" || frame.type === "error") && "room" in frame && frame.room === room,
+      {
+        from,
+      },
+    );
     if (answer.type !== "left") throw new Error(`leave of ${room} refused: ${JSON.stringify(answer)}`);
   }
 

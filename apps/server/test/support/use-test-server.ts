@@ -1,13 +1,15 @@
 import { afterEach } from "vitest";
 import type { BuildOverrides } from "../../src/app";
 import { type StartedServer, startServer } from "./start-server";
-import { TestClient } from "./test-client";
+import { type JoinOptions, type OpenOptions, TestClient } from "./test-client";
 
 export interface TestServerFixture {
   /** Starts the app on a random port; it is closed after the test. */
   start(env?: Record<string, string>, overrides?: BuildOverrides): Promise<StartedServer>;
-  /** Joins the running server and closes the client after the test. */
-  join(query?: Record<string, string | number>): Promise<TestClient & Awaited<ReturnType<typeof TestClient.join>>>;
+  /** Says hello and joins one room (the lobby unless told) on the running server; the client is closed after the test. */
+  join(options?: JoinOptions): Promise<Awaited<ReturnType<typeof TestClient.join>>>;
+  /** Says hello on the running server (no room joined); the client is closed after the test. */
+  open(options?: OpenOptions): Promise<Awaited<ReturnType<typeof TestClient.open>>>;
   /** Closes these clients after the test too. */
   track(...clients: TestClient[]): void;
 }
@@ -29,9 +31,15 @@ export function useTestServer(): TestServerFixture {
       server = await startServer(env, overrides);
       return server;
     },
-    async join(query = {}) {
+    async join(options = {}) {
       if (!server) throw new Error("start() the server before join()");
-      const client = await TestClient.join(server.wsUrl, query);
+      const client = await TestClient.join(server.wsUrl, options);
+      clients.push(client);
+      return client;
+    },
+    async open(options = {}) {
+      if (!server) throw new Error("start() the server before open()");
+      const client = await TestClient.open(server.wsUrl, options);
       clients.push(client);
       return client;
     },

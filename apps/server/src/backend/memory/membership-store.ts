@@ -39,6 +39,11 @@ export class MemoryMembershipStore implements MembershipStore {
     return left;
   }
 
+  async readSeq(userId: string, room: string): Promise<number | undefined> {
+    this.assertOpen();
+    return this.byUser.get(userId)?.get(room);
+  }
+
   async list(userId: string): Promise<Membership[]> {
     this.assertOpen();
     const entries = [...(this.byUser.get(userId) ?? [])];

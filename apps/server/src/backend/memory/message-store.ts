@@ -1,6 +1,15 @@
 import { BackendClosedError } from "../backend-closed-error";
 import { createMessageIds } from "../message-ids";
-import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult, StoredEvent } from "../message-store";
+import type {
+  AppendRequest,
+  AppendResult,
+  MessageStore,
+  NewerPageResult,
+  PageResult,
+  RangeQuery,
+  RangeResult,
+  StoredEvent,
+} from "../message-store";
 
 /** The reference message store: every room's events in process memory, gone on restart. */
 export class MemoryMessageStore implements MessageStore {
@@ -68,5 +77,14 @@ export class MemoryMessageStore implements MessageStore {
     const end = Math.min(Math.max(0, before - 1), messages.length);
     const start = Math.max(0, end - limit);
     return { messages: messages.slice(start, end), hasOlder: start > 0 };
+  }
+
+  async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
+    const messages = this.rooms.get(room) ?? [];
+    const end = Math.min(upTo, messages.length);
+    const start = Math.max(0, after);
+    if (start >= end) return { messages: [], hasNewer: false };
+    const stop = Math.min(end, start + limit);
+    return { messages: messages.slice(start, stop), hasNewer: stop < end };
   }
 }

@@ -40,6 +40,12 @@ export class RedisMembershipStore implements MembershipStore {
     return (await client.hdel(keys.memberships(userId), room)) > 0;
   }
 
+  async readSeq(userId: string, room: string): Promise<number | undefined> {
+    const { client, keys } = this.open();
+    const value = await client.hget(keys.memberships(userId), room);
+    return value === null ? undefined : Number(value);
+  }
+
   async list(userId: string): Promise<Membership[]> {
     const { client, keys } = this.open();
     // The sender as JSON.stringify wrote it into the stored message (see MEMBERSHIP_LIST_LUA).

@@ -2,7 +2,16 @@ import { chatFrameSchema } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
 import { BackendClosedError } from "../backend-closed-error";
 import { createMessageIds } from "../message-ids";
-import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult, StoredEvent } from "../message-store";
+import type {
+  AppendRequest,
+  AppendResult,
+  MessageStore,
+  NewerPageResult,
+  PageResult,
+  RangeQuery,
+  RangeResult,
+  StoredEvent,
+} from "../message-store";
 import type { RedisKeys } from "./keys";
 import { APPEND_LUA } from "./scripts";
 
@@ -114,6 +123,17 @@ export class RedisMessageStore implements MessageStore {
     const messages = newest.reverse().map(toEvent);
     const first = messages[0];
     return { messages, hasOlder: first !== undefined && first.seq > oldest };
+  }
+
+  async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
+    const start = Math.max(0, after);
+    if (start >= upTo || limit <= 0) return { messages: [], hasNewer: start < upTo };
+    const stream = this.options.keys.stream(room);
+    // One entry past the page tells whether there is more, without counting the rest.
+    const entries = (await this.options.client.xrange(stream, `${start + 1}-0`, `${upTo}-0`, "COUNT", limit + 1)) as StreamEntry[];
+    const hasNewer = entries.length > limit;
+    if (hasNewer) entries.pop();
+    return { messages: entries.map(toEvent), hasNewer };
   }
 
   /** The stream is trimmed (MAXLEN ~), so its first entry is the oldest event still kept. */

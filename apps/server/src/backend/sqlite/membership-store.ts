@@ -33,6 +33,9 @@ export class SqliteMembershipStore implements MembershipStore {
     this.commit = options.commit;
     this.isOpen = options.isOpen;
     this.statements = {
+      readSeq: db.prepare<{ user: string; room: string }, { read_seq: number }>(
+        "SELECT read_seq FROM memberships WHERE user_id = @user AND room = @room",
+      ),
       exists: db.prepare<{ user: string; room: string }, { one: number }>(
         "SELECT 1 AS one FROM memberships WHERE user_id = @user AND room = @room",
       ),
@@ -56,7 +59,7 @@ export class SqliteMembershipStore implements MembershipStore {
 
   join(userId: string, room: string, options: JoinOptions): Promise<JoinOutcome> {
     const key = { user: userId, room };
-    return this.commit.submit((): JoinOutcome => {
+    return this.commit.submitIsolated((): JoinOutcome => {
       if (this.statements.exists.get(key)) return "already";
       if ((this.statements.count.get({ user: userId })?.n ?? 0) >= options.maxRooms) return "too_many";
       this.statements.insert.run(key);
@@ -65,7 +68,12 @@ export class SqliteMembershipStore implements MembershipStore {
   }
 
   leave(userId: string, room: string): Promise<boolean> {
-    return this.commit.submit(() => this.statements.remove.run({ user: userId, room }).changes > 0);
+    return this.commit.submitIsolated(() => this.statements.remove.run({ user: userId, room }).changes > 0);
+  }
+
+  async readSeq(userId: string, room: string): Promise<number | undefined> {
+    if (!this.isOpen()) throw new BackendClosedError();
+    return this.statements.readSeq.get({ user: userId, room })?.read_seq;
   }
 
   async list(userId: string): Promise<Membership[]> {
@@ -82,6 +90,6 @@ export class SqliteMembershipStore implements MembershipStore {
   }
 
   markRead(userId: string, room: string, seq: number): Promise<number | undefined> {
-    return this.commit.submit(() => this.statements.markRead.get({ user: userId, room, seq })?.read_seq);
+    return this.commit.submitIsolated(() => this.statements.markRead.get({ user: userId, room, seq })?.read_seq);
   }
 }

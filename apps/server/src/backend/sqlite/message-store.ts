@@ -1,6 +1,15 @@
 import type Database from "better-sqlite3";
 import { createMessageIds } from "../message-ids";
-import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult, StoredEvent } from "../message-store";
+import type {
+  AppendRequest,
+  AppendResult,
+  MessageStore,
+  NewerPageResult,
+  PageResult,
+  RangeQuery,
+  RangeResult,
+  StoredEvent,
+} from "../message-store";
 import type { GroupCommit } from "./group-commit";
 
 interface MessageRow {
@@ -36,6 +45,9 @@ export class SqliteMessageStore implements MessageStore {
       latest: db.prepare<[string], { seq: number | null }>("SELECT MAX(seq) AS seq FROM messages WHERE room = ?"),
       range: db.prepare<[string, number, number, number], MessageRow>(
         "SELECT * FROM messages WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq DESC LIMIT ?",
+      ),
+      forward: db.prepare<[string, number, number, number], MessageRow>(
+        "SELECT * FROM messages WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq ASC LIMIT ?",
       ),
       oldest: db.prepare<[string], { seq: number | null }>("SELECT MIN(seq) AS seq FROM messages WHERE room = ?"),
     };
@@ -106,6 +118,16 @@ export class SqliteMessageStore implements MessageStore {
     const first = rows[0];
     const oldest = this.statements.oldest.get(room)?.seq ?? 0;
     return { messages: rows.map(toEvent), hasOlder: first !== undefined && first.seq > oldest };
+  }
+
+  async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
+    const start = Math.max(0, after);
+    if (start >= upTo || limit <= 0) return { messages: [], hasNewer: start < upTo };
+    // One row past the page tells whether there is more, without counting the rest.
+    const rows = this.statements.forward.all(room, start, upTo, limit + 1);
+    const hasNewer = rows.length > limit;
+    if (hasNewer) rows.pop();
+    return { messages: rows.map(toEvent), hasNewer };
   }
 }
 

@@ -26,7 +26,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async save(token: string, record: SessionRecord): Promise<void> {
     const { userId, name } = record;
-    await this.commit.submit(() => {
+    await this.commit.submitIsolated(() => {
       this.statements.save.run(token, userId, name, this.now());
     });
   }

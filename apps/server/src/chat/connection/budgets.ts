@@ -1,18 +1,20 @@
 import type { ChatLimits } from "../limits";
 import { TokenBucket, WindowCounter } from "./token-bucket";
 
-export type Budget = "chat" | "history";
+export type Budget = "chat" | "history" | "read";
 
 /**
- * One connection's budgets: chats (renames spend it too), history pages, bad frames and refused
- * frames. All but the chat budget are made on first use: most connections never page history or
- * send a bad frame, and an idle connection should cost as little as possible. A bucket made late
- * is the same as one made at join time, since it would have refilled to its burst by then (it is
- * dated from the join all the same).
+ * One connection's budgets, shared by every room it has joined: chats (renames spend it too),
+ * history pages, read markers, bad frames and refused frames. All but the chat budget are made on
+ * first use: most connections never page history or send a bad frame, and an idle connection
+ * should cost as little as possible. A bucket made late is the same as one made when the
+ * connection opened, since it would have refilled to its burst by then (it is dated from the
+ * opening all the same).
  */
 export class Budgets {
   private readonly chat: TokenBucket;
   private history: TokenBucket | null = null;
+  private read: TokenBucket | null = null;
   private bad: WindowCounter | null = null;
   private flood: WindowCounter | null = null;
 
@@ -42,6 +44,10 @@ export class Budgets {
 
   private bucket(budget: Budget): TokenBucket {
     if (budget === "chat") return this.chat;
+    if (budget === "read") {
+      this.read ??= new TokenBucket(this.limits.readBurst, this.limits.readPerSecond, this.openedAt);
+      return this.read;
+    }
     this.history ??= new TokenBucket(this.limits.historyBurst, this.limits.historyPerSecond, this.openedAt);
     return this.history;
   }

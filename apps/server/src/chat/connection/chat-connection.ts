@@ -1,44 +1,61 @@
-import { CLOSE_CODES, type ConnectQuery, type ErrorCode, errorCodeFor } from "@chatroom/protocol";
+import { CLOSE_CODES, type ClientFrameOf, type ErrorCode, PROTOCOL_VERSION } from "@chatroom/protocol";
 import { errorFrame } from "../frames";
 import type { ConnectionHandle, Peer } from "../ports";
 import { Budgets } from "./budgets";
-import { handleFrame, type SeatContext } from "./handlers";
-import { type JoinServices, joinRoom } from "./join";
+import type { ChatServices } from "./context";
+import { FrameRouter } from "./frame-router";
+import { greet } from "./hello";
+import { Outlet } from "./outlet";
 
-export interface ConnectionServices extends JoinServices {
+export interface ConnectionServices extends ChatServices {
+  /** The connection is ready under `session`: an older connection of the same session is replaced. */
+  claimSession(session: string, connection: ChatConnection): void;
   /** The connection is gone: the hub stops counting it. */
   forget(connection: ChatConnection): void;
 }
 
 type State =
-  | { kind: "joining"; inbox: string[] }
-  | { kind: "welcoming"; context: SeatContext; inbox: string[] }
-  | { kind: "live"; context: SeatContext }
+  | { kind: "awaiting-hello"; timer: unknown }
+  | { kind: "greeting"; inbox: string[] }
+  | { kind: "ready"; router: FrameRouter }
   | { kind: "closed" };
 
 /**
- * One client connection, from query to close: joining → welcoming → live → closed. Frames that
- * arrive before the welcome wait for it (a bounded inbox); afterwards each is decoded and handed
- * to its handler. A client's mistake gets an error frame; nothing a client sends can throw out of
- * here.
+ * One client connection, from upgrade to close: awaiting-hello -> greeting (the hello being
+ * resolved) -> ready -> closed. The first frame must be `hello`, within `helloTimeoutMs`; frames
+ * that arrive while it is resolved wait for `ready` (a bounded inbox), then each goes to the
+ * router. A client's mistake gets an error frame; nothing a client sends can throw out of here.
  */
 export class ChatConnection implements ConnectionHandle {
-  private state: State = { kind: "joining", inbox: [] };
+  /** The session this connection speaks for, once ready. */
+  session: string | undefined;
+  private state: State;
+  private readonly outlet: Outlet;
 
   constructor(
     private readonly services: ConnectionServices,
-    private readonly peer: Peer,
-  ) {}
+    peer: Peer,
+  ) {
+    const { limits, timers } = services.deps;
+    this.outlet = new Outlet({ peer, slowConsumerBytes: limits.slowConsumerBytes });
+    // No error frame: a client that says nothing is not listening for one.
+    const timer = timers.setTimeout(
+      () => this.close(CLOSE_CODES.helloTimeout.code, CLOSE_CODES.helloTimeout.reason),
+      limits.helloTimeoutMs,
+    );
+    this.state = { kind: "awaiting-hello", timer };
+  }
 
-  /** Called for every text frame, in arrival order. Frames before the welcome wait for it. */
+  /** Called for every text frame, in arrival order. */
   receive(text: string): void {
+    if (!this.outlet.isOpen) return;
     const state = this.state;
-    if (state.kind === "live") this.dispatch(state.context, text);
-    else if (state.kind !== "closed") {
+    if (state.kind === "ready") state.router.receive(text);
+    else if (state.kind === "greeting") {
       if (state.inbox.length >= this.services.deps.limits.maxEarlyFrames) {
-        this.close(CLOSE_CODES.rateLimitAbuse.code, "too many frames before the welcome");
+        this.close(CLOSE_CODES.rateLimitAbuse.code, "too many frames before ready");
       } else state.inbox.push(text);
-    }
+    } else if (state.kind === "awaiting-hello") this.hello(text);
   }
 
   receiveBinary(): void {
@@ -49,63 +66,61 @@ export class ChatConnection implements ConnectionHandle {
   closed(): void {
     const state = this.state;
     this.state = { kind: "closed" };
+    this.outlet.detach();
     this.services.forget(this);
-    if (state.kind === "live" || state.kind === "welcoming") {
-      state.context.seat.detach();
-      state.context.room.release(state.context.seat);
-    }
+    if (state.kind === "awaiting-hello") this.services.deps.timers.clearTimeout(state.timer);
+    else if (state.kind === "ready") state.router.release();
   }
 
   close(code: number, reason: string): void {
-    const state = this.state;
-    if (state.kind === "live" || state.kind === "welcoming") state.context.seat.close(code, reason);
-    else if (state.kind === "joining") this.peer.close(code, reason);
+    this.outlet.close(code, reason);
   }
 
-  /** Sends an error frame and closes, for failures before or outside the room. */
+  /** Sends an error frame and closes, for failures outside any room. */
   fail(code: ErrorCode, message: string, closeCode: number): void {
-    this.peer.send(errorFrame(code, message));
-    this.peer.close(closeCode, message.slice(0, 100));
+    this.outlet.fail(errorFrame(code, message), closeCode, message.slice(0, 100));
   }
 
-  async join(query: ConnectQuery): Promise<void> {
-    try {
-      const { limits, timers } = this.services.deps;
-      const live = await joinRoom(this.services, query, {
-        peer: this.peer,
-        budgets: new Budgets(limits, timers.now()),
-        isOpen: () => this.state.kind !== "closed",
-        seated: (context) => {
-          if (this.state.kind === "joining") this.state = { kind: "welcoming", context, inbox: this.state.inbox };
-        },
-      });
-      const state = this.state;
-      if (!live || state.kind !== "welcoming") return;
-      this.state = { kind: "live", context: live };
-      // Frames the client sent before its welcome are answered after it, in the order sent.
-      for (const text of state.inbox) this.receive(text);
-    } catch (error) {
-      this.services.deps.logger.error({ err: error }, "join failed");
-      if (this.state.kind === "closed") return;
-      this.fail("server_error", "could not join the room, retry later", CLOSE_CODES.internalError.code);
-    }
-  }
-
-  private dispatch(context: SeatContext, text: string): void {
+  private hello(text: string): void {
     const { deps } = this.services;
+    if (this.state.kind === "awaiting-hello") deps.timers.clearTimeout(this.state.timer);
     const decoded = deps.codec.decode(text);
-    if (!decoded.ok) {
-      const { error } = decoded;
-      deps.metrics.badFrame(error.reason);
-      const extra = error.clientMsgId === undefined ? {} : { clientMsgId: error.clientMsgId };
-      context.seat.write(errorFrame(errorCodeFor(error), error.message, extra));
-      if (context.budgets.badFrameTooOften(deps.timers.now())) context.seat.close(CLOSE_CODES.badRequest.code, "too many bad frames");
+    if (!decoded.ok || decoded.frame.type !== "hello") {
+      if (!decoded.ok) deps.metrics.badFrame(decoded.error.reason);
+      this.fail("bad_request", "the first frame must be hello", CLOSE_CODES.badRequest.code);
       return;
     }
-    deps.metrics.frameIn(decoded.frame.type);
-    handleFrame(context, decoded.frame).catch((error: unknown) => {
-      deps.logger.error({ err: error, type: decoded.frame.type }, "frame handler failed");
-      context.seat.write(errorFrame("server_error", "the server could not handle that frame"));
-    });
+    deps.metrics.frameIn("hello");
+    if (decoded.frame.protocol !== PROTOCOL_VERSION) {
+      this.fail("unsupported_protocol", `this server speaks protocol ${PROTOCOL_VERSION} only`, CLOSE_CODES.unsupportedProtocol.code);
+      return;
+    }
+    this.state = { kind: "greeting", inbox: [] };
+    void this.greet(decoded.frame);
+  }
+
+  private async greet(frame: ClientFrameOf<"hello">): Promise<void> {
+    const { deps } = this.services;
+    try {
+      const { identity, ready } = await greet(this.services, frame);
+      const state = this.state;
+      if (state.kind !== "greeting" || !this.outlet.isOpen) return;
+      this.session = identity.token;
+      this.services.claimSession(identity.token, this);
+      const router = new FrameRouter({
+        services: this.services,
+        identity,
+        budgets: new Budgets(deps.limits, deps.timers.now()),
+        outlet: this.outlet,
+      });
+      this.outlet.write(ready);
+      this.state = { kind: "ready", router };
+      // Frames the client sent before its `ready` are handled after it, in the order sent.
+      for (const text of state.inbox) this.receive(text);
+    } catch (error) {
+      deps.logger.error({ err: error }, "hello failed");
+      if (this.state.kind === "closed") return;
+      this.fail("server_error", "could not start the session, retry later", CLOSE_CODES.internalError.code);
+    }
   }
 }

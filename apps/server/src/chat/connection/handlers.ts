@@ -1,50 +1,40 @@
-import { CLOSE_CODES, type ClientFrame, type ClientFrameOf, type ClientFrameType } from "@chatroom/protocol";
-import type { MessageStore } from "../../backend/message-store";
-import type { SessionStore } from "../../backend/session-store";
-import type { ChatDeps } from "../deps";
-import { ackFrame, errorFrame, historyFrame, pongFrame } from "../frames";
-import type { Room } from "../room/room";
-import type { Budget, Budgets } from "./budgets";
-import type { Seat } from "./seat";
+import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
+import type { AppendResult } from "../../backend/message-store";
+import { ackFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
+import type { Budget } from "./budgets";
+import type { ConnectionContext, SeatContext } from "./context";
 
-/** What a live connection's frame handlers work with: its seat in one room, and the stores. */
-export interface SeatContext {
-  readonly deps: ChatDeps;
-  readonly messages: MessageStore;
-  readonly sessions: SessionStore;
-  readonly room: Room;
-  readonly seat: Seat;
-  readonly budgets: Budgets;
-  /** The session token the seat joined with. */
-  readonly session: string;
-}
+/** The frames a joined room's seat handles; `join` and `leave` change which rooms are joined instead. */
+export type SeatFrame = ClientFrameOf<"chat" | "typing" | "history" | "read">;
+type SeatFrameType = SeatFrame["type"];
 
-type Handler<T extends ClientFrameType> = (context: SeatContext, frame: ClientFrameOf<T>) => Promise<void> | void;
+type Handler<T extends SeatFrameType> = (context: SeatContext, frame: ClientFrameOf<T>) => Promise<void> | void;
 
-/** One handler per client frame type: adding a frame type to the protocol fails to compile here until it is handled. */
-const handlers: { [T in ClientFrameType]: Handler<T> } = {
+/** One handler per room frame type: a new room frame in the protocol fails to compile here until it is handled. */
+const handlers: { [T in SeatFrameType]: Handler<T> } = {
   chat: handleChat,
   typing: (context, frame) => context.room.requestTyping(context.seat, frame.active),
-  rename: handleRename,
   history: handleHistory,
-  ping: (context, frame) => context.seat.write(pongFrame(frame.t)),
+  read: handleRead,
 };
 
 /** Runs the frame's handler; a throw, even a synchronous one, rejects the returned promise. */
-export async function handleFrame(context: SeatContext, frame: ClientFrame): Promise<void> {
-  return (handlers[frame.type] as Handler<ClientFrameType>)(context, frame);
+export async function handleSeatFrame(context: SeatContext, frame: SeatFrame): Promise<void> {
+  return (handlers[frame.type] as Handler<SeatFrameType>)(context, frame);
 }
 
 async function handleChat(context: SeatContext, frame: ClientFrameOf<"chat">): Promise<void> {
-  const { deps, room, seat, messages } = context;
-  if (refuseIfLimited(context, "chat", frame.clientMsgId)) return;
+  const { connection, room, seat } = context;
+  const { deps, messages } = connection.services;
+  const about = { room: room.name, clientMsgId: frame.clientMsgId };
+  if (refuseIfLimited(connection, "chat", about)) return;
   const from = room.userOf(seat);
   if (!from) {
     // Only a replaced connection outliving its user's grace gets here; every chat still gets an answer.
-    seat.write(errorFrame("server_error", "this connection has left the room; reconnect", { clientMsgId: frame.clientMsgId }));
+    seat.write(errorFrame("server_error", "this connection has left the room; reconnect", about));
     return;
   }
-  let result: Awaited<ReturnType<MessageStore["append"]>>;
+  let result: AppendResult;
   const writeStarted = performance.now();
   try {
     result = await messages.append({ room: room.name, from, text: frame.text, clientMsgId: frame.clientMsgId });
@@ -52,12 +42,14 @@ async function handleChat(context: SeatContext, frame: ClientFrameOf<"chat">): P
     deps.metrics.storeWrite((performance.now() - writeStarted) / 1000, false);
     // No ack: the client keeps the message in its outbox and sends it again.
     deps.logger.error({ err: error, room: room.name }, "store write failed");
-    seat.write(errorFrame("server_error", "the message was not stored; retry", { clientMsgId: frame.clientMsgId }));
+    seat.write(errorFrame("server_error", "the message was not stored; retry", about));
     return;
   }
   const committed = performance.now();
   deps.metrics.storeWrite((committed - writeStarted) / 1000, true);
   const { message, duplicate } = result;
+  // The ack names the room the message is stored in: a resend of an id already used in another
+  // room is acked as that room's message, so the client settles its outbox entry either way.
   seat.write(ackFrame(message));
   // A resend: its first attempt may have been stored while its reply was lost, before this node
   // fanned it out (other nodes' echoes of it are not this node's to deliver). The room drops it
@@ -72,35 +64,47 @@ async function handleChat(context: SeatContext, frame: ClientFrameOf<"chat">): P
   deps.metrics.fanOut((performance.now() - committed) / 1000);
 }
 
-async function handleRename(context: SeatContext, frame: ClientFrameOf<"rename">): Promise<void> {
-  const { room, seat } = context;
-  // Every rename is a store write and a room-wide frame: it spends the same budget as a chat.
-  if (refuseIfLimited(context, "chat")) return;
-  const outcome = await room.rename(seat, frame.name);
-  if (outcome === "taken") {
-    seat.write(errorFrame("name_taken", `"${frame.name}" is already taken in this room`));
+async function handleHistory(context: SeatContext, frame: ClientFrameOf<"history">): Promise<void> {
+  const { connection, room, seat } = context;
+  if (refuseIfLimited(connection, "history", { room: room.name })) return;
+  const { messages } = connection.services;
+  // Never past what this connection has been sent, so history and the live stream never overlap:
+  // everything up to here has been fanned out, and `flush` writes what is still queued before the page.
+  const upTo = room.deliveredSeq;
+  if (frame.after !== undefined) {
+    const page = await messages.after(room.name, frame.after, upTo, frame.limit);
+    room.flush();
+    seat.write(newerPageFrame(room.name, page.messages, page.hasNewer));
     return;
   }
-  if (outcome === "renamed") await context.sessions.save(context.session, { userId: seat.userId, name: frame.name });
+  const before = Math.min(frame.before ?? upTo + 1, upTo + 1);
+  const page = await messages.before(room.name, before, frame.limit);
+  room.flush();
+  seat.write(olderPageFrame(room.name, page.messages, page.hasOlder));
 }
 
-async function handleHistory(context: SeatContext, frame: ClientFrameOf<"history">): Promise<void> {
-  const { room, seat } = context;
-  if (refuseIfLimited(context, "history")) return;
-  // Never past what this connection has been sent, so history and the live stream never overlap.
-  const before = Math.min(frame.before, room.deliveredSeq + 1);
-  const page = await context.messages.before(room.name, before, frame.limit);
-  seat.write(historyFrame(room.name, page.messages, page.hasOlder));
+async function handleRead(context: SeatContext, frame: ClientFrameOf<"read">): Promise<void> {
+  const { connection, room, seat } = context;
+  if (refuseIfLimited(connection, "read", { room: room.name })) return;
+  const { services, identity } = connection;
+  try {
+    // Forward only and clamped to the room's latest seq by the store; no answer frame.
+    await services.memberships.markRead(identity.userId, room.name, frame.seq);
+  } catch (error) {
+    services.deps.logger.error({ err: error, room: room.name }, "read marker write failed");
+    seat.write(errorFrame("server_error", "the read marker was not stored; retry", { room: room.name }));
+  }
 }
 
 /** Answers `rate_limited` when the budget is spent; returns whether the frame was refused. */
-function refuseIfLimited(context: SeatContext, budget: Budget, clientMsgId?: string): boolean {
-  const { deps, budgets, seat } = context;
+export function refuseIfLimited(connection: ConnectionContext, budget: Budget, about: Omit<ErrorFrameExtra, "retryAfterMs"> = {}): boolean {
+  const { services, budgets, outlet } = connection;
+  const { deps } = services;
   const now = deps.timers.now();
   const retryAfterMs = budgets.spend(budget, now);
   if (retryAfterMs === 0) return false;
   deps.metrics.rateLimited();
-  seat.write(errorFrame("rate_limited", "slow down", clientMsgId === undefined ? { retryAfterMs } : { clientMsgId, retryAfterMs }));
-  if (budgets.refusedTooOften(now)) seat.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
+  outlet.write(errorFrame("rate_limited", "slow down", { ...about, retryAfterMs }));
+  if (budgets.refusedTooOften(now)) outlet.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
   return true;
 }

@@ -125,7 +125,7 @@ export class Room {
   /**
    * Seats a connection under `name`. A user still within its grace period (or replacing its own
    * connection) comes back silently; the replaced seat is returned so the caller can close it.
-   * Everything fanned out from here on reaches the seat, after its welcome.
+   * Everything fanned out from here on reaches the seat, after its `joined`.
    */
   admit(seat: RoomSeat, name: string): AdmitResult {
     this.broadcaster.flush();
@@ -147,6 +147,25 @@ export class Room {
     this.broadcaster.remove(seat);
     this.typing.forget(seat);
     this.roster.unseat(seat);
+  }
+
+  /** Removes a seat whose member left on purpose: the room sees it leave now, with no grace period. */
+  leave(seat: RoomSeat): void {
+    if (!this.roster.isSeated(seat)) return;
+    this.broadcaster.remove(seat);
+    this.typing.forget(seat);
+    this.roster.leaveNow(seat);
+  }
+
+  /** Whether another user here (on any node this one knows of) holds `name`. */
+  nameTakenByOther(name: string, userId: string): boolean {
+    const holder = this.roster.holderOf(name);
+    return holder !== undefined && holder !== userId;
+  }
+
+  /** Sends what this tick fanned out so far, so a reply written next comes after it. */
+  flush(): void {
+    this.broadcaster.flush();
   }
 
   async rename(seat: RoomSeat, name: string): Promise<RenameOutcome> {

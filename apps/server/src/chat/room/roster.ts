@@ -133,6 +133,16 @@ export class Roster {
     member.leaveTimer = this.options.timers.setTimeout(() => this.leave(member), this.options.limits.presenceGraceMs);
   }
 
+  /** The member in `seat` leaves now, without a grace period (it said so). */
+  leaveNow(seat: RoomSeat): void {
+    const member = this.members.get(seat.userId);
+    if (!member || member.seat !== seat) return;
+    this.options.timers.clearTimeout(member.leaveTimer);
+    member.leaveTimer = null;
+    member.seat = null;
+    this.leave(member);
+  }
+
   rename(userId: string, name: string): void {
     const member = this.members.get(userId);
     if (!member) return;

@@ -1,6 +1,6 @@
 import { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { CLOSE_CODES } from "@chatroom/protocol";
+import { CLOSE_CODES, isProtocol1Query } from "@chatroom/protocol";
 import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -92,7 +92,9 @@ export default fp(
       socket.on("message", onMessage);
       socket.on("error", onError);
       socket.on("close", onClose);
-      peer.connection = app.hub.open(peer, request.query as Record<string, unknown>);
+      // Protocol 2's URL carries nothing; a protocol 1 client's carries its room and session.
+      if (isProtocol1Query(request.query as Record<string, unknown>)) app.hub.refuseOutdated(peer);
+      else peer.connection = app.hub.open(peer);
     });
   },
   { name: "chat-socket", dependencies: ["chat", "metrics"], fastify: "5.x" },

@@ -1,0 +1,46 @@
+import type { MembershipStore } from "../../backend/membership-store";
+import type { MessageStore } from "../../backend/message-store";
+import type { SessionStore } from "../../backend/session-store";
+import type { ChatDeps } from "../deps";
+import type { Room } from "../room/room";
+import type { Budgets } from "./budgets";
+import type { Outlet } from "./outlet";
+import type { Seat } from "./seat";
+
+/** Rooms this node serves, as a joining connection needs them. */
+export interface RoomDirectory {
+  /** The room, created and subscribed to other nodes' events on first use. */
+  activate(name: string): Promise<Room>;
+}
+
+/** What every connection works with: the chat dependencies, the stores and the rooms. */
+export interface ChatServices {
+  readonly deps: ChatDeps;
+  readonly messages: MessageStore;
+  readonly sessions: SessionStore;
+  readonly memberships: MembershipStore;
+  readonly rooms: RoomDirectory;
+}
+
+/** Who a ready connection speaks for. `name` is the user's one name; a room may show it with a suffix. */
+export interface Identity {
+  readonly token: string;
+  readonly userId: string;
+  name: string;
+}
+
+/** A ready connection, as its handlers see it: one identity, one set of budgets, one way out. */
+export interface ConnectionContext {
+  readonly services: ChatServices;
+  readonly identity: Identity;
+  /** Shared by every room the connection has joined. */
+  readonly budgets: Budgets;
+  readonly outlet: Outlet;
+}
+
+/** The connection's seat in one room it has joined: what a room frame's handler works with. */
+export interface SeatContext {
+  readonly connection: ConnectionContext;
+  readonly room: Room;
+  readonly seat: Seat;
+}

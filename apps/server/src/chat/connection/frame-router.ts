@@ -1,0 +1,124 @@
+import { CLOSE_CODES, type ClientFrame, type ClientFrameOf, type ClientFrameType, errorCodeFor, ROOM_PATTERN } from "@chatroom/protocol";
+import { errorFrame, pongFrame } from "../frames";
+import type { ConnectionContext } from "./context";
+import { refuseIfLimited } from "./handlers";
+import { JoinedRooms } from "./joined-rooms";
+import { renameEverywhere } from "./rename";
+
+type Route<T extends ClientFrameType> = (router: FrameRouter, frame: ClientFrameOf<T>) => void;
+
+/** Where each client frame goes once the connection is ready: a new frame type fails to compile here until it has a route. */
+const routes: { [T in ClientFrameType]: Route<T> } = {
+  hello: (router) => router.connection.outlet.write(errorFrame("bad_request", "hello was already said on this connection")),
+  join: (router, frame) => router.join(frame),
+  rename: (router, frame) => router.rename(frame),
+  ping: (router, frame) => router.connection.outlet.write(pongFrame(frame.t)),
+  leave: (router, frame) => router.rooms.route(frame),
+  chat: (router, frame) => router.rooms.route(frame),
+  typing: (router, frame) => router.rooms.route(frame),
+  history: (router, frame) => router.rooms.route(frame),
+  read: (router, frame) => router.rooms.route(frame),
+};
+
+/**
+ * A ready connection's frames: each is decoded and sent to its route. Joins and renames are kept
+ * in order with each other, since a join claims the user's name: a rename waits for the joins
+ * before it to finish, and a join that arrives while a rename waits or runs goes after it.
+ */
+export class FrameRouter {
+  readonly rooms: JoinedRooms;
+  private renaming = false;
+  private readonly waiting: Array<ClientFrameOf<"join" | "rename">> = [];
+
+  constructor(readonly connection: ConnectionContext) {
+    this.rooms = new JoinedRooms({
+      connection,
+      redispatch: (frame) => this.dispatch(frame),
+      joinSettled: () => this.drain(),
+    });
+  }
+
+  /** One text frame from the client. */
+  receive(text: string): void {
+    const { services, outlet, budgets } = this.connection;
+    const { deps } = services;
+    const decoded = deps.codec.decode(text);
+    if (!decoded.ok) {
+      const { error } = decoded;
+      deps.metrics.badFrame(error.reason);
+      const room = error.reason === "too_long" || error.reason === "invalid_field" ? roomNamedIn(text) : undefined;
+      outlet.write(
+        errorFrame(errorCodeFor(error), error.message, {
+          ...(room === undefined ? {} : { room }),
+          ...(error.clientMsgId === undefined ? {} : { clientMsgId: error.clientMsgId }),
+        }),
+      );
+      if (budgets.badFrameTooOften(deps.timers.now())) outlet.close(CLOSE_CODES.badRequest.code, "too many bad frames");
+      return;
+    }
+    deps.metrics.frameIn(decoded.frame.type);
+    this.dispatch(decoded.frame);
+  }
+
+  dispatch(frame: ClientFrame): void {
+    (routes[frame.type] as Route<ClientFrameType>)(this, frame);
+  }
+
+  join(frame: ClientFrameOf<"join">): void {
+    if (!this.rooms.accept(frame)) return;
+    if (this.renaming || this.waiting.length > 0) this.waiting.push(frame);
+    else this.rooms.start(frame);
+  }
+
+  rename(frame: ClientFrameOf<"rename">): void {
+    // Every rename is a store write and a frame to each room: it spends the same budget as a chat.
+    if (refuseIfLimited(this.connection, "chat")) return;
+    if (this.renaming || this.rooms.joinsInFlight > 0 || this.waiting.length > 0) this.waiting.push(frame);
+    else this.runRename(frame);
+  }
+
+  /** The socket is gone. */
+  release(): void {
+    this.waiting.length = 0;
+    this.rooms.releaseAll();
+  }
+
+  private runRename(frame: ClientFrameOf<"rename">): void {
+    const { services, outlet } = this.connection;
+    this.renaming = true;
+    renameEverywhere(this.connection, this.rooms.seats(), frame)
+      .catch((error: unknown) => {
+        services.deps.logger.error({ err: error }, "rename failed");
+        outlet.write(errorFrame("server_error", "could not rename, retry later"));
+      })
+      .finally(() => {
+        this.renaming = false;
+        this.drain();
+      });
+  }
+
+  /** Starts what waited: joins up to the next rename, and that rename once no join is in flight. */
+  private drain(): void {
+    while (!this.renaming && this.waiting.length > 0 && this.connection.outlet.isOpen) {
+      const next = this.waiting[0] as ClientFrameOf<"join" | "rename">;
+      if (next.type === "rename") {
+        if (this.rooms.joinsInFlight > 0) return;
+        this.waiting.shift();
+        this.runRename(next);
+        return;
+      }
+      this.waiting.shift();
+      this.rooms.start(next);
+    }
+  }
+}
+
+/** The room a frame that failed to decode names, so the error about it can say which room it was. */
+function roomNamedIn(text: string): string | undefined {
+  try {
+    const room = (JSON.parse(text) as { room?: unknown }).room;
+    return typeof room === "string" && ROOM_PATTERN.test(room) ? room : undefined;
+  } catch {
+    return undefined;
+  }
+}
