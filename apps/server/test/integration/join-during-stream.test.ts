@@ -10,15 +10,17 @@ import { useCleanup } from "../support/use-cleanup";
 import { waitUntil } from "../support/wait-until";
 
 const cleanup = useCleanup();
-/** A resuming client disconnected after the test. */
+/** Two rooms streaming at once, every client holding both on its one connection. */
+const ROOMS = ["stream-a", "stream-b"];
+/** A resuming client of both rooms, disconnected after the test. */
 const resuming = (name: string) => {
-  const client = new ResumingClient({ name, room: "stream" });
+  const client = new ResumingClient({ name, rooms: ROOMS });
   cleanup.defer(() => client.disconnect());
   return client;
 };
 
-describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (history) => {
-  it("every connection sees every seq from its welcome on, once, in order", async () => {
+describe.each(["memory", "sqlite"])("joining while two rooms stream (%s)", (history) => {
+  it("every connection sees every seq of each room from its joined on, once, in order", async () => {
     const dir = cleanup.tempDir();
     const server = cleanup.track(
       await startServer({ HISTORY: history, DATA_DIR: dir.path, RATE_PER_SECOND: "100000", RATE_BURST: "100000" }),
@@ -27,29 +29,32 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     const writers = ["w1", "w2"].map(resuming);
     for (const writer of writers) await writer.connect(url);
 
-    // The room stays below the welcome's `since` window, so every welcome here must be complete:
-    // a room that outgrew it would owe joiners a history page, which is a different test.
+    // Each room stays below the joined frame's `since` window, so every joined here must be
+    // complete: a room that outgrew it would owe joiners `after` pages, which is a different test.
     const cap = DEFAULT_LIMITS.welcomeSinceMax - 50;
-    const sentSoFar = () => writers.reduce((sum, writer) => sum + writer.sent.length, 0);
+    const sentIn = (room: string) => writers.reduce((sum, writer) => sum + writer.sent.filter((entry) => entry.room === room).length, 0);
+    const sentSoFar = () => Math.max(...ROOMS.map(sentIn));
     let streaming = true;
     // Each round waits for the last one's acks, so the stream runs as long as the joiners come.
     const stream = (async () => {
       for (let i = 0; streaming && sentSoFar() < cap; i++) {
-        for (const writer of writers) writer.send(`msg ${i}`);
+        for (const writer of writers) for (const room of ROOMS) writer.send(`msg ${i} in ${room}`, room);
         await waitUntil(() => writers.every((writer) => writer.pending === 0), { what: `round ${i}'s acks` });
       }
     })();
     const streamEnded = () => !streaming || sentSoFar() >= cap;
 
     // Joiners arrive while the stream runs; some reconnect mid-stream with since, once they have
-    // seen the stream move on after their welcome.
+    // seen the stream move on after their joined.
     const joiners: ResumingClient[] = [];
     for (let i = 0; i < 8; i++) {
       const joiner = resuming(`j${i}`);
       joiners.push(joiner);
       await joiner.connect(url);
-      const welcomedAt = joiner.contiguousSeq;
-      await waitUntil(() => joiner.contiguousSeq >= welcomedAt + 10 || streamEnded(), { what: `${joiner.name} to see the stream` });
+      const joinedAt = ROOMS.map((room) => joiner.contiguousSeq(room));
+      await waitUntil(() => ROOMS.every((room, r) => joiner.contiguousSeq(room) >= (joinedAt[r] ?? 0) + 10) || streamEnded(), {
+        what: `${joiner.name} to see the stream`,
+      });
       if (i % 2 === 1) {
         await joiner.disconnect();
         await joiner.connect(url);
@@ -58,20 +63,24 @@ describe.each(["memory", "sqlite"])("joining while a room streams (%s)", (histor
     streaming = false;
     await stream;
     const everyone = [...writers, ...joiners];
-    const sent = sentSoFar();
-    await waitUntil(() => everyone.every((client) => client.contiguousSeq === sent), {
+    await waitUntil(() => everyone.every((client) => ROOMS.every((room) => client.contiguousSeq(room) === sentIn(room))), {
       what: "every client to hold every message",
     }).catch(() => undefined); // the expectations below say who is missing what
 
     for (const client of everyone) {
       expect(client.violations, client.name).toEqual([]);
-      expect(client.contiguousSeq, client.name).toBe(sent);
+      for (const room of ROOMS) expect(client.contiguousSeq(room), `${client.name} in ${room}`).toBe(sentIn(room));
+      // Every joined of this client was complete: none needed a fill.
+      expect(client.frames.filter((frame) => frame.type === "joined" && !frame.complete)).toEqual([]);
     }
-    const reference = [...(writers[0]?.log.values() ?? [])].sort((a, b) => a.seq - b.seq);
-    for (const client of everyone) {
-      for (const [seq, message] of client.log) expect(message).toEqual(reference[seq - 1]);
+    for (const room of ROOMS) {
+      const reference = [...(writers[0]?.log(room).values() ?? [])].sort((a, b) => a.seq - b.seq);
+      expect(reference.every((message) => message.room === room && message.text.endsWith(`in ${room}`))).toBe(true);
+      for (const client of everyone) {
+        for (const [seq, message] of client.log(room)) expect(message).toEqual(reference[seq - 1]);
+      }
+      expect(sentIn(room)).toBeGreaterThan(50);
     }
-    expect(sent).toBeGreaterThan(50);
   });
 });
 

@@ -1,9 +1,10 @@
-import { CLOSE_CODES } from "@chatroom/protocol";
+import { CLOSE_CODES, type ServerFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { ServerClock } from "../support/fake-clock";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
+import { waitUntil } from "../support/wait-until";
 
 const fixture = useTestServer();
 const { join } = fixture;
@@ -221,6 +222,46 @@ describe("presence", () => {
     const systems = watcher.frames.slice(from).filter((frame) => frame.type === "system");
     expect(systems.length).toBeLessThanOrEqual(3);
     expect(systems.at(-1)).toMatchObject({ memberCount: 9 });
+  });
+});
+
+describe("presence per room", () => {
+  it("a user in two rooms is listed in both, and leaving one lists them in the other only", async () => {
+    const clock = new ServerClock();
+    server = await fixture.start({ PRESENCE_GRACE_MS: "60000" }, { timers: clock });
+    const alice = await join({ room: "red", name: "alice" });
+    await alice.join("blue");
+    const inRed = await join({ room: "red", name: "watcher-red" });
+    const inBlue = await join({ room: "blue", name: "watcher-blue" });
+    expect(inRed.joined.members.map((member) => member.name).sort()).toEqual(["alice", "watcher-red"]);
+    expect(inBlue.joined.members.map((member) => member.name).sort()).toEqual(["alice", "watcher-blue"]);
+
+    const from = inRed.frames.length;
+    const leftAt = clock.now();
+    await alice.leave("blue");
+    // An explicit leave is told at once: no grace period (a minute here), only the system frames'
+    // coalescing window, which closes as the server's clock moves on.
+    const isAliceLeaving = (frame: ServerFrame) => frame.type === "system" && frame.left.some((user) => user.id === alice.ready.you.id);
+    await waitUntil(
+      async () => {
+        await clock.advance(server.config.limits.systemFlushMs);
+        return inBlue.frames.some(isAliceLeaving);
+      },
+      { what: "blue to see alice leave" },
+    );
+    expect(clock.now() - leftAt).toBeLessThan(server.config.limits.presenceGraceMs);
+    const left = await inBlue.waitFor(isAliceLeaving);
+    expect(left).toMatchObject({ room: "blue", memberCount: 1 });
+    inRed.send({ type: "ping", t: 1 });
+    await inRed.waitForType("pong", { from });
+    expect(inRed.frames.slice(from).filter((frame) => frame.type === "system" && frame.left.length > 0)).toEqual([]);
+    const rooms = (await (await fetch(`${server.url}/api/rooms`)).json()) as { rooms: Array<{ name: string; memberCount: number }> };
+    expect(rooms.rooms).toEqual(
+      expect.arrayContaining([
+        { name: "red", memberCount: 2 },
+        { name: "blue", memberCount: 1 },
+      ]),
+    );
   });
 });
 

@@ -57,6 +57,7 @@ export class FaultyBackend implements Backend {
         return memberships.join(userId, room, options);
       },
       leave: (userId: string, room: string) => memberships.leave(userId, room),
+      readSeq: (userId: string, room: string) => memberships.readSeq(userId, room),
       list: (userId: string) => memberships.list(userId),
       markRead: (userId: string, room: string, seq: number) => {
         if (this.throwSync.has("markRead")) throw new RangeError("injected: SQLITE_CORRUPT at /var/lib/chatroom/chat.db");
