@@ -88,27 +88,39 @@ describe("duplicate sends", () => {
     expect(reader.joined.messages.map((message) => message.clientMsgId)).toEqual(["dup-1", "dup-2"]);
   });
 
-  it("dedupe survives a kill -9 of the server: the resend gets the original ack", async () => {
+  it("dedupe survives a kill -9 of the server, in each of three rooms on one connection: every resend gets its original ack", async () => {
     const env = await cleanup.serverEnv();
     const first = await cleanup.spawnServer(env);
-    const room = "dupes";
-    const sender = await join(first.wsUrl, { room, name: "sender" });
-    sender.chat(room, "survives", "kill-1");
-    const ack = await sender.waitForType("ack");
+    const rooms = ["dupes-a", "dupes-b", "dupes-c"];
+    const sender = await join(first.wsUrl, { room: rooms[0], name: "sender" });
+    for (const room of rooms.slice(1)) await sender.join(room);
+    for (const room of rooms) sender.chat(room, `survives in ${room}`, `kill-${room}`);
+    const acks = await sender.waitForCount("ack", rooms.length);
+    expect(acks.map((ack) => [ack.room, ack.clientMsgId, ack.seq]).sort()).toEqual(rooms.map((room) => [room, `kill-${room}`, 1]));
     await first.kill("SIGKILL");
     await sender.closed;
 
     const second = await cleanup.spawnServer(env);
-    const again = await join(second.wsUrl, { room, session: sender.ready.session, since: 0 });
+    const again = cleanup.track(await TestClient.open(second.wsUrl, { session: sender.ready.session }));
     expect(again.ready.you).toEqual(sender.ready.you);
-    expect(again.joined.you).toEqual(sender.joined.you);
-    expect(again.joined.messages.map((message) => [message.seq, message.clientMsgId])).toEqual([[1, "kill-1"]]);
-    const watcher = await join(second.wsUrl, { room, name: "watcher" });
-    again.chat(room, "survives", "kill-1");
-    expect(await again.waitForType("ack")).toEqual(ack);
-    again.chat(room, "fresh", "kill-2");
+    expect(again.ready.rooms.map((entry) => entry.room)).toEqual(rooms);
+    for (const room of rooms) {
+      const joined = await again.join(room, { since: 0 });
+      expect(joined.you).toEqual(sender.joined.you);
+      expect(joined.messages.map((message) => [message.seq, message.clientMsgId])).toEqual([[1, `kill-${room}`]]);
+    }
+    const watcher = await join(second.wsUrl, { room: rooms[1], name: "watcher" });
+    for (const room of rooms) {
+      const from = again.frames.length;
+      again.chat(room, `survives in ${room}`, `kill-${room}`);
+      const original = acks.find((ack) => ack.room === room);
+      expect(await again.waitFor((frame) => frame.type === "ack", { from })).toEqual(original);
+    }
+    for (const room of rooms) again.chat(room, `fresh in ${room}`, `fresh-${room}`);
     const fresh = await watcher.waitForType("chat");
-    expect(fresh).toMatchObject({ seq: 2, clientMsgId: "kill-2" });
-    expect(again.ofType("chat").map((chat) => chat.seq)).toEqual([2]);
+    expect(fresh).toMatchObject({ room: rooms[1], seq: 2, clientMsgId: `fresh-${rooms[1]}` });
+    await again.waitForCount("chat", rooms.length);
+    expect(again.ofType("chat").map((chat) => [chat.room, chat.seq]).sort()).toEqual(rooms.map((room) => [room, 2]));
+    expect(watcher.ofType("chat")).toHaveLength(1);
   });
 });
