@@ -48,13 +48,13 @@ describe("two nodes on one Redis", () => {
       ["a", a],
       ["b", b],
     ] as const) {
-      for (let i = 0; i < 3; i++) clients.push(new ResumingClient({ endpoints: [server.wsUrl], room: "mesh", name: `${node}${i}` }));
+      for (let i = 0; i < 3; i++) clients.push(new ResumingClient({ endpoints: [server.wsUrl], rooms: ["mesh"], name: `${node}${i}` }));
     }
     await Promise.all(clients.map((client) => client.start()));
 
     const total = 500;
     for (let i = 0; i < total; i++) clients[i % clients.length]?.send(`message ${i}`);
-    await Promise.all(clients.map((client) => client.until(() => client.pending === 0 && client.log.size >= total, "500", 20_000)));
+    await Promise.all(clients.map((client) => client.until(() => client.pending === 0 && client.log().size >= total, "500", 20_000)));
 
     const reference = logSignature(clients[0] as ResumingClient);
     expect(reference).toHaveLength(total);
@@ -65,7 +65,7 @@ describe("two nodes on one Redis", () => {
       expect(logSignature(client)).toEqual(reference);
     }
     // Every ack names the seq the message really got.
-    const byClientMsgId = new Map([...(clients[0] as ResumingClient).log.values()].map((m) => [`${m.from.name}|${m.clientMsgId}`, m.seq]));
+    const byClientMsgId = new Map([...(clients[0] as ResumingClient).log().values()].map((m) => [`${m.from.name}|${m.clientMsgId}`, m.seq]));
     for (const client of clients) {
       for (const [clientMsgId, seq] of client.acked) expect(byClientMsgId.get(`${client.name}|${clientMsgId}`)).toBe(seq);
     }
@@ -124,12 +124,12 @@ describe("two nodes on one Redis", () => {
 
   it("fills from the stream what a node missed while its pub/sub connection was down", async () => {
     const [a, b] = servers as [StartedServer, StartedServer];
-    const onA = new ResumingClient({ endpoints: [a.wsUrl], room: "blackout", name: "reader" });
-    const onB = new ResumingClient({ endpoints: [b.wsUrl], room: "blackout", name: "writer" });
+    const onA = new ResumingClient({ endpoints: [a.wsUrl], rooms: ["blackout"], name: "reader" });
+    const onB = new ResumingClient({ endpoints: [b.wsUrl], rooms: ["blackout"], name: "writer" });
     clients.push(onA, onB);
     await Promise.all([onA.start(), onB.start()]);
     onB.send("before");
-    await onA.until(() => onA.log.size === 1, "first message", 5_000);
+    await onA.until(() => onA.log().size === 1, "first message", 5_000);
 
     // Drop every subscriber connection; messages published before they come back are never seen.
     const admin = new Redis(redis.url);
@@ -141,7 +141,7 @@ describe("two nodes on one Redis", () => {
       admin.disconnect();
     }
     // No further message follows: only the resync after the reconnect can bring them.
-    await onA.until(() => onA.log.size === 6, "the missed messages", 5_000);
+    await onA.until(() => onA.log().size === 6, "the missed messages", 5_000);
     expect(onA.violations).toEqual([]);
     expect(logSignature(onA)).toEqual(logSignature(onB));
   });
