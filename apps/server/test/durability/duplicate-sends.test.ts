@@ -31,27 +31,30 @@ describe("duplicate sends", () => {
     expect(watcher.ofType("chat").map((chat) => [chat.seq, chat.text])).toEqual([[1, "first of b"]]);
   });
 
-  it.each(["memory", "sqlite"])("one connection in two rooms: an id reused in the other room gets the old ack and stores nothing there (%s)", async (history) => {
-    const env: Record<string, string> =
-      history === "sqlite" ? { HISTORY: "sqlite", DATA_DIR: cleanup.tempDir("chatroom-dup-rooms-").path } : { HISTORY: "memory" };
-    const server = cleanup.track(await startServer(env));
-    const sender = await join(server.wsUrl, { room: "a", name: "sender" });
-    await sender.join("b");
-    const watcher = await join(server.wsUrl, { room: "b", name: "watcher" });
-    sender.chat("a", "in a", "shared");
-    const inA = await sender.waitFor((f) => f.type === "ack" && f.clientMsgId === "shared");
-    expect(inA).toMatchObject({ room: "a", seq: 1 });
-    const from = sender.frames.length;
-    sender.chat("b", "in b", "shared");
-    expect(await sender.waitFor((f) => f.type === "ack", { from })).toEqual(inA);
-    sender.chat("b", "first of b", "b-1");
-    await watcher.waitFor((f) => f.type === "chat" && f.clientMsgId === "b-1");
-    await sender.waitFor((f) => f.type === "chat" && f.clientMsgId === "b-1");
-    expect(watcher.ofType("chat").map((chat) => [chat.room, chat.seq, chat.text])).toEqual([["b", 1, "first of b"]]);
-    expect(sender.chatFrames("b").map((chat) => [chat.seq, chat.text])).toEqual([[1, "first of b"]]);
-    expect(sender.chatFrames("a").map((chat) => [chat.seq, chat.text])).toEqual([[1, "in a"]]);
-    expect(await server.app.backend.messages.latestSeq("b")).toBe(1);
-  });
+  it.each(["memory", "sqlite"])(
+    "one connection in two rooms: an id reused in the other room gets the old ack and stores nothing there (%s)",
+    async (history) => {
+      const env: Record<string, string> =
+        history === "sqlite" ? { HISTORY: "sqlite", DATA_DIR: cleanup.tempDir("chatroom-dup-rooms-").path } : { HISTORY: "memory" };
+      const server = cleanup.track(await startServer(env));
+      const sender = await join(server.wsUrl, { room: "a", name: "sender" });
+      await sender.join("b");
+      const watcher = await join(server.wsUrl, { room: "b", name: "watcher" });
+      sender.chat("a", "in a", "shared");
+      const inA = await sender.waitFor((f) => f.type === "ack" && f.clientMsgId === "shared");
+      expect(inA).toMatchObject({ room: "a", seq: 1 });
+      const from = sender.frames.length;
+      sender.chat("b", "in b", "shared");
+      expect(await sender.waitFor((f) => f.type === "ack", { from })).toEqual(inA);
+      sender.chat("b", "first of b", "b-1");
+      await watcher.waitFor((f) => f.type === "chat" && f.clientMsgId === "b-1");
+      await sender.waitFor((f) => f.type === "chat" && f.clientMsgId === "b-1");
+      expect(watcher.ofType("chat").map((chat) => [chat.room, chat.seq, chat.text])).toEqual([["b", 1, "first of b"]]);
+      expect(sender.chatFrames("b").map((chat) => [chat.seq, chat.text])).toEqual([[1, "first of b"]]);
+      expect(sender.chatFrames("a").map((chat) => [chat.seq, chat.text])).toEqual([[1, "in a"]]);
+      expect(await server.app.backend.messages.latestSeq("b")).toBe(1);
+    },
+  );
 
   it("the same clientMsgId sent 3 times across a reconnect is stored once, broadcast once, acked 3 times with one seq", async () => {
     const server = cleanup.track(await startServer({ HISTORY: "sqlite", DATA_DIR: cleanup.tempDir("chatroom-dup-").path }));
@@ -120,7 +123,12 @@ describe("duplicate sends", () => {
     const fresh = await watcher.waitForType("chat");
     expect(fresh).toMatchObject({ room: rooms[1], seq: 2, clientMsgId: `fresh-${rooms[1]}` });
     await again.waitForCount("chat", rooms.length);
-    expect(again.ofType("chat").map((chat) => [chat.room, chat.seq]).sort()).toEqual(rooms.map((room) => [room, 2]));
+    expect(
+      again
+        .ofType("chat")
+        .map((chat) => [chat.room, chat.seq])
+        .sort(),
+    ).toEqual(rooms.map((room) => [room, 2]));
     expect(watcher.ofType("chat")).toHaveLength(1);
   });
 });

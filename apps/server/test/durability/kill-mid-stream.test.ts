@@ -71,7 +71,8 @@ describe("server killed mid-stream", () => {
     const second = await cleanup.spawnServer(env);
     for (const person of people) await person.connect(second.wsUrl);
     // A few live messages after the restart, on the resumed sessions, in every room.
-    for (let i = 0; i < 5; i++) for (const person of people) for (const room of ROOMS) person.send(`${person.name} after restart ${i}`, room);
+    for (let i = 0; i < 5; i++)
+      for (const person of people) for (const room of ROOMS) person.send(`${person.name} after restart ${i}`, room);
 
     const sentIn = (room: string) => people.flatMap((person) => person.sent.filter((entry) => entry.room === room));
     await waitUntil(
@@ -86,7 +87,10 @@ describe("server killed mid-stream", () => {
         timeoutMs: 15_000,
         describe: () =>
           `${context}; ${people
-            .map((p) => `${p.name}: pending ${p.pending}, ${ROOMS.map((room) => `${room} ${p.contiguousSeq(room)}/${sentIn(room).length}`).join(" ")}`)
+            .map(
+              (p) =>
+                `${p.name}: pending ${p.pending}, ${ROOMS.map((room) => `${room} ${p.contiguousSeq(room)}/${sentIn(room).length}`).join(" ")}`,
+            )
             .join("; ")}`,
       },
     );
@@ -123,9 +127,12 @@ describe("server killed mid-stream", () => {
     }
 
     // Every ack, before the kill or after, names the room and the seq the message really has.
-    const seqOf = new Map(ROOMS.flatMap((room) => (references.get(room) ?? []).map((message) => [message.clientMsgId, { room, seq: message.seq }])));
+    const seqOf = new Map(
+      ROOMS.flatMap((room) => (references.get(room) ?? []).map((message) => [message.clientMsgId, { room, seq: message.seq }])),
+    );
     for (const [clientMsgId, acked] of ackedBeforeKill) expect(seqOf.get(clientMsgId), `${clientMsgId} ${context}`).toEqual(acked);
-    for (const person of people) for (const ack of person.acks) expect(seqOf.get(ack.clientMsgId)).toEqual({ room: ack.room, seq: ack.seq });
+    for (const person of people)
+      for (const ack of person.acks) expect(seqOf.get(ack.clientMsgId)).toEqual({ room: ack.room, seq: ack.seq });
 
     // And a newcomer reading the store sees the same logs, one room at a time on one connection.
     const reader = cleanup.track(await TestClient.open(second.wsUrl, { name: "reader" }));

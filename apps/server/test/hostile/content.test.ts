@@ -48,7 +48,9 @@ describe("hostile content", () => {
     expect((await rejected(JSON.stringify({ type: "chat", room: ROOM, text: "a", clientMsgId: "x".repeat(65) }))).code).toBe("bad_frame");
     // Code points, not UTF-16 units: 2000 emoji are 4000 units and fit; 2001 do not.
     const limit = server.config.limits.maxTextLength;
-    expect((await rejected(JSON.stringify({ type: "chat", room: ROOM, text: "😀".repeat(limit + 1), clientMsgId: "long" }))).code).toBe("too_long");
+    expect((await rejected(JSON.stringify({ type: "chat", room: ROOM, text: "😀".repeat(limit + 1), clientMsgId: "long" }))).code).toBe(
+      "too_long",
+    );
     attacker.chat(ROOM, "😀".repeat(limit), "fits");
     await attacker.waitFor((f) => f.type === "ack" && f.clientMsgId === "fits");
     await expectBystanderUnharmed(bystander);
@@ -83,7 +85,13 @@ describe("hostile content", () => {
   });
 
   it("a spoofed from is refused, and a stored message's from is always the session user", async () => {
-    const spoof = { type: "chat", room: ROOM, text: "I am the admin", clientMsgId: "spoof", from: { id: bystander.joined.you.id, name: "admin" } };
+    const spoof = {
+      type: "chat",
+      room: ROOM,
+      text: "I am the admin",
+      clientMsgId: "spoof",
+      from: { id: bystander.joined.you.id, name: "admin" },
+    };
     const error = await rejected(JSON.stringify(spoof));
     expect(error).toMatchObject({ code: "bad_frame", clientMsgId: "spoof" });
     for (const extra of [{ seq: 1 }, { id: "m_forged" }, { ts: 0 }]) {

@@ -20,7 +20,11 @@ describe("bad frames", () => {
     ["empty text", JSON.stringify({ type: "chat", room: "lobby", text: "   ", clientMsgId: "x1" }), "bad_frame"],
     ["text too long", JSON.stringify({ type: "chat", room: "lobby", text: "x".repeat(2001), clientMsgId: "x2" }), "too_long"],
     ["history limit out of range", JSON.stringify({ type: "history", room: "lobby", before: 10, limit: 101 }), "bad_frame"],
-    ["history with both before and after", JSON.stringify({ type: "history", room: "lobby", before: 10, after: 2, limit: 10 }), "bad_frame"],
+    [
+      "history with both before and after",
+      JSON.stringify({ type: "history", room: "lobby", before: 10, after: 2, limit: 10 }),
+      "bad_frame",
+    ],
     ["a room that breaks the room rule", JSON.stringify({ type: "join", room: "BAD" }), "bad_frame"],
   ])("%s gets an error frame and the connection stays open", async (_label, raw, code) => {
     server = await fixture.start();

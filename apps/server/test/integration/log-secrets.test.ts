@@ -34,7 +34,9 @@ function expectNoToken(lines: string[], token: string): void {
 describe.each(["production", "development"])("the server's output at LOG_LEVEL=trace (NODE_ENV=%s)", (nodeEnv) => {
   const start = async () => cleanup.spawnServer(await cleanup.serverEnv({ NODE_ENV: nodeEnv, LOG_LEVEL: "trace" }));
 
-  it("holds no session token after hello, two rooms, a drop and resume, a rename and a replaced connection", { timeout: 60_000 }, async () => {
+  it("holds no session token after hello, two rooms, a drop and resume, a rename and a replaced connection", {
+    timeout: 60_000,
+  }, async () => {
     const server = await start();
 
     // hello, two rooms, a chat in each.

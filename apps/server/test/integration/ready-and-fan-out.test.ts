@@ -77,7 +77,9 @@ describe("ready and joined", () => {
     expect(bob.joined.memberCount).toBe(2);
     expect(bob.joined.members.map((member) => member.name).sort()).toEqual(["alice", "bob"]);
     expect(bob.joined.latestSeq).toBe(1);
-    expect(bob.joined.messages).toMatchObject([{ type: "chat", room: "lobby", seq: 1, text: "hello", from: alice.joined.you, clientMsgId: "m1" }]);
+    expect(bob.joined.messages).toMatchObject([
+      { type: "chat", room: "lobby", seq: 1, text: "hello", from: alice.joined.you, clientMsgId: "m1" },
+    ]);
   });
 
   it("carries only the latest WELCOME_LATEST messages without since, with complete=false", async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MemoryBackend } from "../../src/backend/memory/memory-backend";
-import { MemoryMembershipStore } from "../../src/backend/memory/membership-store";
-import { MemorySessionStore } from "../../src/backend/memory/session-store";
 import type { JoinOptions, JoinOutcome } from "../../src/backend/membership-store";
+import { MemoryMembershipStore } from "../../src/backend/memory/membership-store";
+import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { MemorySessionStore } from "../../src/backend/memory/session-store";
 import type { SessionRecord } from "../../src/backend/session-store";
 import { ServerClock } from "../support/fake-clock";
 import type { StartedServer } from "../support/start-server";

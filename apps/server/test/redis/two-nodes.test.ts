@@ -65,7 +65,9 @@ describe("two nodes on one Redis", () => {
       expect(logSignature(client)).toEqual(reference);
     }
     // Every ack names the seq the message really got.
-    const byClientMsgId = new Map([...(clients[0] as ResumingClient).log().values()].map((m) => [`${m.from.name}|${m.clientMsgId}`, m.seq]));
+    const byClientMsgId = new Map(
+      [...(clients[0] as ResumingClient).log().values()].map((m) => [`${m.from.name}|${m.clientMsgId}`, m.seq]),
+    );
     for (const client of clients) {
       for (const [clientMsgId, seq] of client.acked) expect(byClientMsgId.get(`${client.name}|${clientMsgId}`)).toBe(seq);
     }
