@@ -1,60 +1,74 @@
-import { DEFAULT_ROOM } from "@chatroom/protocol";
+import {
+  type ChatFrame,
+  type ClientFrame,
+  DEFAULT_LIMITS,
+  DEFAULT_ROOM,
+  type ErrorFrame,
+  normalizeName,
+  PROTOCOL_VERSION,
+  type ReadyFrame,
+  type ReadyLimits,
+  SESSION_PATTERN,
+} from "@chatroom/protocol";
 import { type ChatClientOptions, type ClientTunables, resolveTunables } from "./options";
-import { UnsentElsewhere } from "./outbox/unsent-elsewhere";
 import { Alerts } from "./room/alerts";
+import { type IncomingFrame, roomOf, routeFrame } from "./room/frame-router";
 import { Identity } from "./room/identity";
-import type { RoomLink } from "./room/room-link";
-import { type RoomInheritance, RoomSession } from "./room/room-session";
+import { RoomSet } from "./rooms/room-set";
 import { type ChatSnapshot, SnapshotStore } from "./snapshot";
-import { connectUrl } from "./transport/connect-url";
 import { Connection } from "./transport/connection";
 
 /**
- * Everything one tab knows about its room, behind the commands the UI calls. The room session
- * merges the welcome, history pages and the live stream by `seq`, so nothing shows twice and no
- * gap stays open; this facade owns the tab's connection, identity and alerts, switches rooms, and
- * hands React a snapshot through `subscribe`/`getSnapshot`.
+ * The first frame on every socket. A first frame that does not decode closes the connection for
+ * good (4501), so a saved token or name the server would refuse (storage is outside our control,
+ * a `?name=` may be anything) is left out rather than sent: the server then makes a new user, or
+ * a guest name.
+ */
+function helloFrame(session: string | undefined, name: string | undefined): ClientFrame {
+  const checkedName = name === undefined ? undefined : normalizeName(name, DEFAULT_LIMITS.maxNameLength);
+  return {
+    type: "hello",
+    protocol: PROTOCOL_VERSION,
+    ...(session !== undefined && SESSION_PATTERN.test(session) ? { session } : {}),
+    ...(checkedName?.ok ? { name: checkedName.name } : {}),
+  };
+}
+
+const LIMITS_BEFORE_READY: ReadyLimits = {
+  maxTextLength: DEFAULT_LIMITS.maxTextLength,
+  maxFrameBytes: DEFAULT_LIMITS.maxFrameBytes,
+  ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
+  burst: DEFAULT_LIMITS.burst,
+  maxRooms: DEFAULT_LIMITS.maxRooms,
+};
+
+/**
+ * Everything one tab knows, behind the commands the UI calls. One socket carries every room of
+ * the tab: this facade owns it, the tab's identity and alerts, and the `hello`/`ready` handshake;
+ * the room set owns the rooms (each merges `joined`, history pages and its live stream by `seq`,
+ * so nothing shows twice and no gap stays open). React reads a snapshot through
+ * `subscribe`/`getSnapshot`; its room-level fields describe the active room.
  */
 export class ChatClient {
   private readonly tunables: ClientTunables;
   private readonly identity: Identity;
   private readonly alerts = new Alerts();
-  private readonly elsewhere: UnsentElsewhere;
   private readonly connection: Connection;
-  /** The room the tab shows, carried on `connection` through this port. */
-  private readonly link: RoomLink;
-  private session: RoomSession;
+  private readonly rooms: RoomSet;
   private readonly store: SnapshotStore;
+  /** The current socket's `ready` arrived: room frames may go out. */
+  private readyOnLink = false;
+  /** A rename the server has not applied was repeated on this socket already. */
+  private renameRepeated = false;
+  private limits: ReadyLimits = LIMITS_BEFORE_READY;
+  private newestIncoming: ChatFrame | null = null;
+  private incoming = 0;
 
   constructor(private readonly options: ChatClientOptions) {
     this.tunables = resolveTunables(options);
     this.identity = new Identity(options.storage, options.name);
-    this.elsewhere = new UnsentElsewhere({
-      endpoint: options.endpoint,
-      storage: options.storage,
-      createSocket: options.createSocket,
-      timers: options.timers,
-      ...(options.backoff ? { backoff: options.backoff } : {}),
-      ...(options.wakeups ? { wakeups: options.wakeups } : {}),
-      ...(options.linkLost ? { linkLost: options.linkLost } : {}),
-      flushDeadlineMs: this.tunables.flushDeadlineMs,
-      retryAfterFallbackMs: this.tunables.retryAfterFallbackMs,
-      onChange: () => this.changed(),
-    });
-    this.link = {
-      send: (frame) => this.connection.send(frame),
-      isOpen: () => this.connection.getState().status === "open",
-      probe: () => this.connection.probe(),
-    };
-    this.session = this.openRoom(options.room ?? DEFAULT_ROOM);
     this.connection = new Connection({
-      url: () =>
-        connectUrl(options.endpoint, {
-          room: this.session.room,
-          name: this.identity.name,
-          session: this.identity.sessionToken,
-          since: this.session.beginAttempt(),
-        }),
+      url: options.endpoint,
       createSocket: options.createSocket,
       timers: options.timers,
       ...(options.wakeups ? { wakeups: options.wakeups } : {}),
@@ -63,9 +77,25 @@ export class ChatClient {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
       ...(options.pongTimeoutMs ? { pongTimeoutMs: options.pongTimeoutMs } : {}),
-      onFrame: (frame) => this.session.receive(frame),
+      onFrame: (frame) => this.receive(frame),
+    });
+    this.rooms = new RoomSet({
+      storage: options.storage,
+      timers: options.timers,
+      tunables: this.tunables,
+      identity: this.identity,
+      alerts: this.alerts,
+      limits: () => this.limits,
+      initialRoom: options.initialRoom ?? DEFAULT_ROOM,
+      send: (frame) => this.sendReady(frame),
+      linkReady: () => this.readyOnLink,
+      probe: () => this.connection.probe(),
+      onJoined: () => this.repeatRename(),
+      onIncoming: (room, message) => this.onIncoming(room, message),
+      onChange: () => this.changed(),
     });
     this.connection.subscribe(() => this.onConnectionChange());
+    options.visibility?.subscribe(() => this.changed());
     this.store = new SnapshotStore(() => this.buildSnapshot());
   }
 
@@ -98,62 +128,58 @@ export class ChatClient {
     this.connection.retryNow();
   }
 
-  /** Joins the chat under `name`, or renames if already in. */
+  /** Joins the chat under `name` (it goes in `hello`), or renames if already in (in every room). */
   setName(name: string): void {
     const step = this.identity.choose(name);
-    if (step === "rename") this.session.sendRename();
+    if (step === "rename") this.sendRename();
     else if (step === "join" && this.connection.getState().status === "closed") this.start();
   }
 
-  switchRoom(room: string): void {
-    const leaving = this.session;
-    if (room === leaving.room) return;
-    leaving.persistNow();
-    const since = leaving.resumePoint();
-    this.connection.stop();
-    leaving.dispose();
-    // Back to a room still being flushed: it hands over what is left through storage, read by the new session.
-    this.elsewhere.returnTo(room);
-    const unsent = leaving.outbox.unsentCount;
-    if (unsent > 0) {
-      this.elsewhere.leave({ room: leaving.room, since, unsent, session: this.identity.sessionToken, name: this.identity.name });
-    }
-    this.identity.leftRoom();
-    this.session = this.openRoom(room, { limits: leaving.limits, incomingCount: leaving.incomingCount });
-    this.changed();
-    this.connection.start();
+  /** Makes `room` the active room: instant when the tab holds it, else it is joined (a new membership). */
+  openRoom(room: string): void {
+    this.rooms.open(room);
   }
 
-  /** Queues a message: it shows at once as pending and is sent whenever a socket is open. */
+  /** Leaves `room` (after its unsent messages are delivered) and forgets it; the next room becomes active. */
+  leaveRoom(room: string): void {
+    this.rooms.leave(room);
+  }
+
+  /** The active room's newest message has been on screen: its read marker moves there (sent coalesced). */
+  markRead(): void {
+    this.rooms.markRead();
+  }
+
+  /** Queues a message in the active room: it shows at once as pending and is sent once the room is joined. */
   send(rawText: string): boolean {
-    return this.session.send(rawText);
+    return this.rooms.active.send(rawText);
   }
 
   retry(clientMsgId: string): void {
-    this.session.retry(clientMsgId);
+    this.rooms.active.retry(clientMsgId);
   }
 
   discard(clientMsgId: string): void {
-    this.session.discard(clientMsgId);
+    this.rooms.active.discard(clientMsgId);
   }
 
   /** Call on every keystroke; sends `typing` at most once per 2 s and clears it after 5 s of quiet. */
   noteTyping(): void {
-    this.session.noteTyping();
+    this.rooms.active.noteTyping();
   }
 
   stopTyping(): void {
-    this.session.stopTyping();
+    this.rooms.active.stopTyping();
   }
 
   /** Asks for the page of messages above the oldest one held (the UI calls it at the top of the log). */
   loadOlder(): void {
-    this.session.loadOlder();
+    this.rooms.active.loadOlder();
   }
 
-  /** Hides everything received so far, like the seed's Clear button. Local only. */
+  /** Hides everything received so far in the active room, like the seed's Clear button. Local only. */
   clear(): void {
-    this.session.clear();
+    this.rooms.active.clear();
   }
 
   dismissAlert(): void {
@@ -161,46 +187,88 @@ export class ChatClient {
     this.changed();
   }
 
-  /** Writes the log and outbox now, e.g. on `pagehide`. */
+  /** Writes every room's log and outbox, and the room list, now (e.g. on `pagehide`). */
   flushStorage(): void {
-    this.session.persistNow();
+    this.rooms.persistAll();
   }
 
-  // ---- wiring -------------------------------------------------------------------------------
-
-  private openRoom(room: string, inherited?: RoomInheritance): RoomSession {
-    const { options } = this;
-    return new RoomSession({
-      room,
-      link: this.link,
-      identity: this.identity,
-      alerts: this.alerts,
-      storage: options.storage,
-      timers: options.timers,
-      tunables: this.tunables,
-      ...(inherited ? { inherited } : {}),
-      onChange: () => this.changed(),
-    });
-  }
+  // ---- the socket ---------------------------------------------------------------------------
 
   private onConnectionChange(): void {
     const state = this.connection.getState();
-    this.session.linkChanged(state);
+    if (state.status === "open") {
+      this.connection.send(helloFrame(this.identity.sessionToken, this.identity.name));
+    } else {
+      this.readyOnLink = false;
+      this.renameRepeated = false;
+    }
+    this.rooms.linkChanged(state);
     if (state.status === "closed" && state.reason === "replaced") this.identity.sessionReplaced();
     this.changed();
   }
 
+  private receive(frame: IncomingFrame): void {
+    const room = roomOf(frame);
+    if (room !== undefined) {
+      this.rooms.receive(room, frame);
+      return;
+    }
+    routeFrame(frame, { ready: (ready) => this.onReady(ready), error: (error) => this.onError(error) });
+  }
+
+  private onReady(frame: ReadyFrame): void {
+    this.readyOnLink = true;
+    this.limits = frame.limits;
+    const adjusted = this.identity.ready(frame.you, frame.session);
+    if (adjusted) this.alerts.nameWasAdjusted(adjusted);
+    this.rooms.ready(frame);
+    this.changed();
+  }
+
+  /** An error about no room: the connection's own (a refused `hello`, an outdated client, a rename). */
+  private onError(frame: ErrorFrame): void {
+    const refusedName = frame.code === "name_taken" ? this.identity.renameRefused() : undefined;
+    this.alerts.raise(frame.code, frame.message, refusedName);
+    this.changed();
+  }
+
+  private sendReady(frame: ClientFrame): boolean {
+    return this.readyOnLink && this.connection.send(frame);
+  }
+
+  private sendRename(): void {
+    const name = this.identity.pendingRename;
+    if (name !== undefined) this.sendReady({ type: "rename", name });
+  }
+
+  /**
+   * A rename asked for while offline: the session's old name wins on reconnect unless we repeat
+   * it. It goes once a room is joined, so a room answers with its `renamed` entry (or `name_taken`).
+   */
+  private repeatRename(): void {
+    if (this.renameRepeated || !this.identity.renameStillWanted()) return;
+    this.renameRepeated = true;
+    this.sendRename();
+  }
+
+  private onIncoming(room: string, message: ChatFrame): void {
+    // Announcements follow the room on screen; the other rooms show in their unread counts.
+    if (room !== this.rooms.active.room) return;
+    this.newestIncoming = message;
+    this.incoming++;
+  }
+
   private changed(): void {
     this.store.publish();
-    this.session.persistSoon();
   }
 
   private buildSnapshot(): ChatSnapshot {
-    const { session, identity, alerts } = this;
+    const { identity, alerts, rooms } = this;
+    const session = rooms.active;
     return {
       connection: this.connection.getState(),
       room: session.room,
-      me: identity.me,
+      me: session.you ?? identity.me,
       members: session.roster.list,
       memberCount: session.roster.memberCount,
       items: session.log.items(),
@@ -208,12 +276,14 @@ export class ChatClient {
       typing: session.typing.list,
       historyEdge: session.history.edge,
       loadingOlder: session.history.loadingOlder,
-      limits: session.limits,
+      limits: this.limits,
       alert: alerts.alert,
       nameAdjusted: alerts.nameAdjusted,
-      lastIncoming: session.lastIncoming,
-      incomingCount: session.incomingCount,
-      unsentElsewhere: this.elsewhere.list,
+      lastIncoming: this.newestIncoming,
+      incomingCount: this.incoming,
+      rooms: rooms.summaries(),
+      totalUnread: rooms.totalUnread(this.options.visibility?.isVisible() ?? true),
+      readMarkerSeq: rooms.readMarkerSeq,
     };
   }
 }

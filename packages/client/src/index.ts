@@ -4,20 +4,19 @@
  * is in `@chatroom/client/browser`.
  */
 export { ChatClient } from "./chat-client";
-export { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables } from "./options";
+export { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, type PageVisibility } from "./options";
 export { answerToError, isUnsent, newClientMsgId, Outbox, type OutboxEntry, type OutboxState, type OutboxStatus } from "./outbox/outbox";
-export { OutboxFlush } from "./outbox/outbox-flush";
-export type { UnsentRoom } from "./outbox/unsent-elsewhere";
 export { contiguousTail } from "./persistence/room-persistence";
-export { ClientStorage, type KeyValueStore, memoryStore, type RoomSnapshot, type TabIdentity } from "./persistence/storage";
+export { ClientStorage, type KeyValueStore, memoryStore, type RoomList, type RoomSnapshot, type TabIdentity } from "./persistence/storage";
 export type { ChatAlert, NameAdjusted } from "./room/alerts";
+export type { IncomingFrame } from "./room/frame-router";
 export type { HistoryEdge } from "./room/history-sync";
 export { type EventEntry, type LogEvent, type LogItem, MessageLog } from "./room/message-log";
-export type { RoomLink } from "./room/room-link";
+export type { RoomFrame, RoomLink } from "./room/room-link";
 export { RoomSession } from "./room/room-session";
-export type { ChatSnapshot } from "./snapshot";
+export { RoomSet } from "./rooms/room-set";
+export type { ChatSnapshot, RoomSummary } from "./snapshot";
 export { type Backoff, type BackoffOptions, exponentialBackoff } from "./transport/backoff";
-export { type ConnectParams, connectUrl } from "./transport/connect-url";
 export {
   Connection,
   type ConnectionOptions,
@@ -28,4 +27,10 @@ export {
   type SocketLike,
   type Wakeups,
 } from "./transport/connection";
-export { ABUSE_BACKOFF_FLOOR_MS, type ConnectionState, INITIAL_STATE, transition } from "./transport/connection-machine";
+export {
+  ABUSE_BACKOFF_FLOOR_MS,
+  type ClosedReason,
+  type ConnectionState,
+  INITIAL_STATE,
+  transition,
+} from "./transport/connection-machine";

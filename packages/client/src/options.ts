@@ -19,8 +19,11 @@ export const CLIENT_DEFAULTS = {
   abuseBackoffFloorMs: 5_000,
   /** How many messages the tab keeps in memory. */
   maxMessages: 5_000,
-  /** How long a room the user left keeps trying to deliver its unsent messages in the background. */
-  flushDeadlineMs: 30_000,
+  /**
+   * A room's read marker goes out at most this often (the newest value wins). The server answers
+   * `read` with nothing and spends a small budget on it (5 a second), so markers are coalesced here.
+   */
+  readMarkerEveryMs: 1_000,
   /** One page of older history. */
   historyPage: 50,
   /** The most a gap-filling request asks for at once. */
@@ -48,9 +51,11 @@ export const CLIENT_DEFAULTS = {
 } as const;
 
 export interface ChatClientOptions {
-  /** Base URL of the websocket endpoint, e.g. ws://host/ws. */
+  /** The websocket endpoint, e.g. ws://host/ws. Protocol 2 puts nothing in its URL: `hello` says who we are. */
   endpoint: string;
-  room?: string;
+  /** The room the page opened on: it becomes the active room (and is joined if the tab does not hold it yet). */
+  initialRoom?: string;
+  /** The name a new participant asks for; a restored session keeps its own. */
   name?: string;
   storage: ClientStorage;
   createSocket: SocketFactory;
@@ -70,15 +75,21 @@ export interface ChatClientOptions {
   maxMessages?: number;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
-  /** How long a room the user left keeps trying to deliver its unsent messages in the background. */
-  flushDeadlineMs?: number;
+  /** Whether the page is on screen: the active room's unread counts toward `totalUnread` only while it is not. */
+  visibility?: PageVisibility;
+}
+
+/** The page's visibility, injected like the other browser signals (`document.visibilityState` in a page). */
+export interface PageVisibility {
+  isVisible(): boolean;
+  subscribe(callback: () => void): () => void;
 }
 
 /** The tunables the room's parts read, with every default filled in. */
 export interface ClientTunables {
   ackTimeoutMs: number;
   maxMessages: number;
-  flushDeadlineMs: number;
+  readMarkerEveryMs: number;
   historyPage: number;
   gapPage: number;
   persistedMessages: number;
@@ -95,7 +106,7 @@ export function resolveTunables(options: ChatClientOptions): ClientTunables {
   return {
     ackTimeoutMs: options.ackTimeoutMs ?? d.ackTimeoutMs,
     maxMessages: options.maxMessages ?? d.maxMessages,
-    flushDeadlineMs: options.flushDeadlineMs ?? d.flushDeadlineMs,
+    readMarkerEveryMs: d.readMarkerEveryMs,
     historyPage: d.historyPage,
     gapPage: d.gapPage,
     persistedMessages: d.persistedMessages,

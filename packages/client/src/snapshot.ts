@@ -1,14 +1,29 @@
-import type { ChatFrame, User, WelcomeLimits } from "@chatroom/protocol";
+import type { ChatFrame, ReadyLimits, User } from "@chatroom/protocol";
 import type { OutboxEntry } from "./outbox/outbox";
-import type { UnsentRoom } from "./outbox/unsent-elsewhere";
 import type { ChatAlert, NameAdjusted } from "./room/alerts";
 import type { HistoryEdge } from "./room/history-sync";
 import type { LogItem } from "./room/message-log";
 import type { ConnectionState } from "./transport/connection-machine";
 
+/** One of the user's rooms, as the sidebar lists it. */
+export interface RoomSummary {
+  room: string;
+  /** Chats from others above readSeq: from `ready` until joined, then counted locally. */
+  unread: number;
+  readSeq: number;
+  latestSeq: number;
+  /** Unsent messages in that room's outbox (queued, in flight or unanswered). */
+  unsent: number;
+  /** `joined` once the room's `joined` arrived on the open socket; `joining` before it and while offline. */
+  status: "joining" | "joined";
+}
+
+/** What the UI renders. The room-level fields describe the ACTIVE room. */
 export interface ChatSnapshot {
   connection: ConnectionState;
+  /** The active room. */
   room: string;
+  /** Who we are in the active room (its `joined.you`, a suffixed name included), or the tab's user before that. */
   me: User | null;
   members: User[];
   memberCount: number;
@@ -17,26 +32,27 @@ export interface ChatSnapshot {
   typing: User[];
   historyEdge: HistoryEdge;
   loadingOlder: boolean;
-  limits: WelcomeLimits;
+  limits: ReadyLimits;
   /** The latest error the user should see, e.g. a refused rename. */
   alert: ChatAlert | null;
   /** Set when the name we asked for was taken and the server gave us another. */
   nameAdjusted: NameAdjusted;
-  /** Newest live chat from someone else, for announcements. */
+  /** Newest live chat from someone else in the active room, for announcements. */
   lastIncoming: ChatFrame | null;
-  /** How many live chats from others arrived since this client started: unread counts diff it. */
+  /** How many live chats from others arrived in the active room while it was active: screen readers diff it. */
   incomingCount: number;
-  /**
-   * Other rooms this tab left with messages not yet stored. `sending`: a background connection is
-   * delivering them now; otherwise they wait until the user opens that room again.
-   */
-  unsentElsewhere: UnsentRoom[];
+  /** The user's rooms, ordered by name (stable across renders while nothing in them changes). */
+  rooms: RoomSummary[];
+  /** Unread over every room, except the active one while the page is visible. */
+  totalUnread: number;
+  /** The active room's readSeq when it was opened: the "new messages" line goes above the first chat after it. */
+  readMarkerSeq: number | null;
 }
 
 /**
  * The listeners and the current snapshot. Each part caches its own slice (log items, members,
- * outbox, typing, unsent elsewhere) and rebuilds it only when it changes, so a new snapshot keeps
- * the arrays that did not change and React skips what depends on them.
+ * outbox, typing, rooms) and rebuilds it only when it changes, so a new snapshot keeps the arrays
+ * that did not change and React skips what depends on them.
  */
 export class SnapshotStore {
   private current: ChatSnapshot;

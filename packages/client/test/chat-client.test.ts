@@ -1,78 +1,18 @@
 import type { ChatFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { ChatClient } from "../src/chat-client";
-import { ClientStorage, type KeyValueStore, memoryStore } from "../src/persistence/storage";
-import { exponentialBackoff } from "../src/transport/backoff";
-import { alice, bob, carol, chat, chats, FakeClock, manualWakeups, socketFactory, welcome } from "./support/fakes";
-
-interface SetupOptions {
-  tab?: KeyValueStore;
-  browser?: KeyValueStore;
-  name?: string;
-  maxMessages?: number;
-  clock?: FakeClock;
-}
-
-function setup(options: SetupOptions = {}) {
-  const clock = options.clock ?? new FakeClock();
-  const sockets = socketFactory();
-  const wakeups = manualWakeups();
-  const linkLost = manualWakeups();
-  const tab = options.tab ?? memoryStore();
-  const browser = options.browser ?? memoryStore();
-  const client = new ChatClient({
-    endpoint: "ws://test/ws",
-    ...(options.name ? { name: options.name } : {}),
-    storage: new ClientStorage(tab, browser),
-    createSocket: sockets.create,
-    timers: clock,
-    wakeups,
-    linkLost,
-    backoff: exponentialBackoff({ baseMs: 1000, maxMs: 8000, jitter: 0 }),
-    ackTimeoutMs: 15_000,
-    probeTimeoutMs: 3_000,
-    ...(options.maxMessages ? { maxMessages: options.maxMessages } : {}),
-  });
-  const snap = () => client.getSnapshot();
-  const chatSeqs = () => snap().items.flatMap((item) => (item.type === "chat" ? [item.message.seq] : []));
-  const events = () => snap().items.flatMap((item) => (item.type === "event" ? [item.entry.event.kind] : []));
-  /** Starts (or lets the backoff elapse), opens the socket and delivers `frame` as the welcome; nothing more. */
-  const connectHeld = (frame = welcome()) => {
-    if (client.getSnapshot().connection.status === "closed") client.start();
-    else clock.advance(60_000);
-    const socket = sockets.last;
-    socket.open();
-    socket.receive(frame);
-    return socket;
-  };
-  /**
-   * `connectHeld`, then the server of an unchanged store answers a resume's continuity check (the one
-   * `history {before: since + 1, limit: 1}`) with the same message the tab holds there (fakes name
-   * message ids by seq). The check is taken off the socket's record, so tests read only the traffic
-   * they are about; the continuity tests below look at it with `connectHeld`.
-   */
-  const connect = (frame = welcome()) => {
-    const socket = connectHeld(frame);
-    const since = Number(socket.query.get("since") ?? 0);
-    const check = socket.sent.findIndex((sent) => sent.type === "history" && sent.before === since + 1 && sent.limit === 1);
-    if (since > 0 && check >= 0) {
-      socket.sent.splice(check, 1);
-      socket.receive({ type: "history", room: "lobby", messages: [chat(since)], hasOlder: since > 1 });
-    }
-    return socket;
-  };
-  return { clock, sockets, wakeups, linkLost, tab, browser, client, snap, chatSeqs, events, connect, connectHeld };
-}
+import { memoryStore } from "../src/persistence/storage";
+import { setup } from "./support/client-setup";
+import { alice, bob, carol, chat, chats, joined, ready } from "./support/fakes";
 
 const mine = (seq: number, text: string, clientMsgId: string): ChatFrame => chat(seq, alice, text, clientMsgId);
 
-describe("ChatClient: welcome and the log", () => {
-  it("joins with room and name and shows the welcome's messages, members and history start", () => {
+describe("ChatClient: joined and the log", () => {
+  it("says hello with its name on the bare endpoint, joins the room, and shows the joined messages, members and history start", () => {
     const t = setup({ name: "alice" });
-    const socket = t.connect(welcome({ messages: chats(1, 3), members: [alice, bob] }));
-    expect(socket.query.get("room")).toBe("lobby");
-    expect(socket.query.get("name")).toBe("alice");
-    expect(socket.query.has("since")).toBe(false);
+    const socket = t.connect(joined({ messages: chats(1, 3), members: [alice, bob] }));
+    expect(socket.url).toBe("ws://test/ws");
+    expect(socket.hello).toEqual({ type: "hello", protocol: 2, name: "alice" });
+    expect(socket.sentOf("join")).toEqual([{ type: "join", room: "lobby" }]);
     expect(t.chatSeqs()).toEqual([1, 2, 3]);
     expect(t.snap().me).toEqual(alice);
     expect(t.snap().members).toEqual([alice, bob]);
@@ -83,7 +23,7 @@ describe("ChatClient: welcome and the log", () => {
 
   it("shows a chat that arrives twice only once", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(1, 2) }));
+    const socket = t.connect(joined({ messages: chats(1, 2) }));
     socket.receive(chat(3));
     socket.receive(chat(3));
     socket.receive(chat(2));
@@ -94,37 +34,38 @@ describe("ChatClient: welcome and the log", () => {
 
   it("fills a gap in the live stream with a history request and asks nothing more once whole", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(1, 3) }));
+    const socket = t.connect(joined({ messages: chats(1, 3) }));
     socket.receive(chat(6));
-    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 6, limit: 2 }]);
+    // A hole is read forward, so no event inside it is missed whatever its kind.
+    expect(socket.sentOf("history")).toEqual([{ type: "history", room: "lobby", after: 3, limit: 2 }]);
     socket.receive(chat(7));
     expect(socket.sentOf("history")).toHaveLength(1);
-    socket.receive({ type: "history", room: "lobby", messages: chats(4, 5), hasOlder: true });
+    socket.receive({ type: "history", room: "lobby", messages: chats(4, 5), hasNewer: true });
     expect(t.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(socket.sentOf("history")).toHaveLength(1);
   });
 
   it("asks again for a gap after the server's history budget refuses the request", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(1, 3) }));
+    const socket = t.connect(joined({ messages: chats(1, 3) }));
     socket.receive(chat(6));
-    socket.receive({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 500 });
+    socket.receive({ type: "error", code: "rate_limited", message: "slow down", room: "lobby", retryAfterMs: 500 });
     expect(t.snap().alert).toBeNull();
     expect(socket.sentOf("history")).toHaveLength(1);
     t.clock.advance(500);
     expect(socket.sentOf("history")).toEqual([
-      { type: "history", before: 6, limit: 2 },
-      { type: "history", before: 6, limit: 2 },
+      { type: "history", room: "lobby", after: 3, limit: 2 },
+      { type: "history", room: "lobby", after: 3, limit: 2 },
     ]);
-    socket.receive({ type: "history", room: "lobby", messages: chats(4, 5), hasOlder: true });
+    socket.receive({ type: "history", room: "lobby", messages: chats(4, 5), hasNewer: true });
     expect(t.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("gives up on a gap the server cannot fill instead of asking forever", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(1, 3) }));
+    const socket = t.connect(joined({ messages: chats(1, 3) }));
     socket.receive(chat(10));
-    socket.receive({ type: "history", room: "lobby", messages: [], hasOlder: false });
+    socket.receive({ type: "history", room: "lobby", messages: [], hasNewer: false });
     expect(t.chatSeqs()).toEqual([10]);
     expect(t.snap().historyEdge).toBe("unavailable");
     expect(socket.sentOf("history")).toHaveLength(1);
@@ -132,14 +73,14 @@ describe("ChatClient: welcome and the log", () => {
 
   it("loads older pages one request at a time alongside gap filling, and marks the start", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(51, 100), latestSeq: 100, complete: false }));
+    const socket = t.connect(joined({ messages: chats(51, 100), latestSeq: 100, complete: false }));
     expect(t.snap().historyEdge).toBe("more");
-    // No since: an incomplete welcome only means there is older history, not a hole.
+    // No since: an incomplete joined only means there is older history, not a hole.
     expect(socket.sentOf("history")).toHaveLength(0);
 
     t.client.loadOlder();
     expect(t.snap().loadingOlder).toBe(true);
-    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 51, limit: 50 }]);
+    expect(socket.sentOf("history")).toEqual([{ type: "history", room: "lobby", before: 51, limit: 50 }]);
     socket.receive(chat(103));
     // A hole appeared, but the older page is still in flight: one request at a time.
     expect(socket.sentOf("history")).toHaveLength(1);
@@ -147,8 +88,8 @@ describe("ChatClient: welcome and the log", () => {
     socket.receive({ type: "history", room: "lobby", messages: chats(1, 50), hasOlder: false });
     expect(t.snap().loadingOlder).toBe(false);
     expect(t.snap().historyEdge).toBe("start");
-    expect(socket.sentOf("history")[1]).toEqual({ type: "history", before: 103, limit: 2 });
-    socket.receive({ type: "history", room: "lobby", messages: chats(101, 102), hasOlder: true });
+    expect(socket.sentOf("history")[1]).toEqual({ type: "history", room: "lobby", after: 100, limit: 2 });
+    socket.receive({ type: "history", room: "lobby", messages: chats(101, 102), hasNewer: true });
     expect(t.chatSeqs()).toEqual(chats(1, 103).map((m) => m.seq));
     t.client.loadOlder();
     expect(socket.sentOf("history")).toHaveLength(2);
@@ -156,7 +97,7 @@ describe("ChatClient: welcome and the log", () => {
 
   it("marks older messages unavailable when the server has trimmed them", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(200, 249), latestSeq: 249, complete: false }));
+    const socket = t.connect(joined({ messages: chats(200, 249), latestSeq: 249, complete: false }));
     t.client.loadOlder();
     socket.receive({ type: "history", room: "lobby", messages: chats(180, 199), hasOlder: false });
     expect(t.snap().historyEdge).toBe("unavailable");
@@ -165,13 +106,13 @@ describe("ChatClient: welcome and the log", () => {
 
   it("keeps at most maxMessages, and says there is more above after trimming", () => {
     const t = setup({ maxMessages: 10 });
-    const socket = t.connect(welcome({ messages: chats(1, 10) }));
+    const socket = t.connect(joined({ messages: chats(1, 10) }));
     expect(t.snap().historyEdge).toBe("start");
     socket.receive(chat(11));
     expect(t.chatSeqs()).toEqual(chats(2, 11).map((m) => m.seq));
     expect(t.snap().historyEdge).toBe("more");
     t.client.loadOlder();
-    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 2, limit: 50 }]);
+    expect(socket.sentOf("history")).toEqual([{ type: "history", room: "lobby", before: 2, limit: 50 }]);
     // A page the reader asked for is kept even past the cap.
     socket.receive({ type: "history", room: "lobby", messages: [chat(1)], hasOlder: false });
     expect(t.chatSeqs()[0]).toBe(1);
@@ -180,7 +121,7 @@ describe("ChatClient: welcome and the log", () => {
 
   it("turns join, leave and rename frames into members and log lines", () => {
     const t = setup({ name: "alice" });
-    const socket = t.connect(welcome({ members: [alice, bob] }));
+    const socket = t.connect(joined({ members: [alice, bob] }));
     socket.receive({ type: "system", room: "lobby", ts: 1, joined: [carol], left: [bob], renamed: [], memberCount: 2 });
     socket.receive({
       type: "system",
@@ -205,10 +146,10 @@ describe("ChatClient: welcome and the log", () => {
 
   it("after a reconnect, members who were listed before come back without a joined line; newcomers still get one", () => {
     const t = setup({ name: "alice" });
-    const first = t.connect(welcome({ members: [alice, bob] }));
+    const first = t.connect(joined({ members: [alice, bob] }));
     first.drop(1006);
     // A restarted server: everyone reconnects at their own pace, bob after us.
-    t.connect(welcome({ members: [alice] }));
+    t.connect(joined({ members: [alice] }));
     t.sockets.last.receive({ type: "system", room: "lobby", ts: 3, joined: [bob, carol], left: [], renamed: [], memberCount: 3 });
     expect(t.events()).toEqual(["disconnected", "connected", "joined"]);
     expect(t.snap().members.map((user) => user.name)).toEqual(["alice", "bob", "carol"]);
@@ -220,8 +161,8 @@ describe("ChatClient: welcome and the log", () => {
 
   it("a quiet return is only quiet for a while after the reconnect", () => {
     const t = setup({ name: "alice" });
-    t.connect(welcome({ members: [alice, bob] })).drop(1006);
-    t.connect(welcome({ members: [alice] }));
+    t.connect(joined({ members: [alice, bob] })).drop(1006);
+    t.connect(joined({ members: [alice] }));
     // Past the 30 s of quiet, but before the idle link's first unanswered ping (25 s + 10 s) drops it.
     t.clock.advance(31_000);
     t.sockets.last.receive({ type: "system", room: "lobby", ts: 3, joined: [bob], left: [], renamed: [], memberCount: 2 });
@@ -232,14 +173,14 @@ describe("ChatClient: welcome and the log", () => {
 describe("ChatClient: outbox", () => {
   it("shows a send as pending at once and as sent on its ack, then drops it on the echo", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(1, 2) }));
+    const socket = t.connect(joined({ messages: chats(1, 2) }));
     expect(t.client.send("  hello  ")).toBe(true);
     const [sent] = socket.sentOf("chat");
     expect(sent?.text).toBe("hello");
     expect(t.snap().outbox).toMatchObject([{ text: "hello", status: "pending" }]);
 
     const id = sent?.clientMsgId ?? "";
-    socket.receive({ type: "ack", clientMsgId: id, seq: 3, ts: 5 });
+    socket.receive({ type: "ack", room: "lobby", clientMsgId: id, seq: 3, ts: 5 });
     expect(t.snap().outbox).toMatchObject([{ status: "sent", seq: 3 }]);
     socket.receive(mine(3, "hello", id));
     expect(t.snap().outbox).toEqual([]);
@@ -254,7 +195,7 @@ describe("ChatClient: outbox", () => {
     const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
     socket.receive(mine(1, "quick", id));
     expect(t.snap().outbox).toEqual([]);
-    socket.receive({ type: "ack", clientMsgId: id, seq: 1, ts: 5 });
+    socket.receive({ type: "ack", room: "lobby", clientMsgId: id, seq: 1, ts: 5 });
     expect(t.snap().outbox).toEqual([]);
     expect(t.chatSeqs()).toEqual([1]);
   });
@@ -270,7 +211,7 @@ describe("ChatClient: outbox", () => {
 
   it("holds sends while offline and resends unacked ones with the same id after reconnecting, with since and session", () => {
     const t = setup({ name: "alice" });
-    const first = t.connect(welcome({ messages: chats(1, 4), session: "session-aaaaaaaaaaaaaaaa" }));
+    const first = t.connect(joined({ messages: chats(1, 4) }), ready({ session: "session-aaaaaaaaaaaaaaaa" }));
     t.client.send("one");
     const id = first.sentOf("chat")[0]?.clientMsgId;
     first.drop(1006);
@@ -278,22 +219,22 @@ describe("ChatClient: outbox", () => {
     t.client.send("two");
     expect(t.snap().outbox.map((entry) => entry.status)).toEqual(["pending", "pending"]);
 
-    const second = t.connect(welcome({ messages: [], latestSeq: 4, session: "session-aaaaaaaaaaaaaaaa" }));
-    expect(second.query.get("since")).toBe("4");
-    expect(second.query.get("session")).toBe("session-aaaaaaaaaaaaaaaa");
+    const second = t.connect(joined({ messages: [], latestSeq: 4 }), ready({ session: "session-aaaaaaaaaaaaaaaa" }));
+    expect(second.joinOf()?.since).toBe(4);
+    expect(second.hello).toEqual({ type: "hello", protocol: 2, session: "session-aaaaaaaaaaaaaaaa", name: "alice" });
     expect(second.sentOf("chat").map((frame) => frame.text)).toEqual(["one", "two"]);
     expect(second.sentOf("chat")[0]?.clientMsgId).toBe(id);
     expect(t.events()).toEqual(["disconnected", "connected"]);
   });
 
-  it("drops an acked entry whose echo was lost with the link, once the welcome shows it was stored", () => {
+  it("drops an acked entry whose echo was lost with the link, once joined shows it was stored", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 2) }));
+    const first = t.connect(joined({ messages: chats(1, 2) }));
     t.client.send("stored");
     const id = first.sentOf("chat")[0]?.clientMsgId ?? "";
-    first.receive({ type: "ack", clientMsgId: id, seq: 3, ts: 1 });
+    first.receive({ type: "ack", room: "lobby", clientMsgId: id, seq: 3, ts: 1 });
     first.drop(1001);
-    const second = t.connect(welcome({ messages: [mine(3, "stored", id)], latestSeq: 3 }));
+    const second = t.connect(joined({ messages: [mine(3, "stored", id)], latestSeq: 3 }));
     expect(t.snap().outbox).toEqual([]);
     expect(t.chatSeqs()).toEqual([1, 2, 3]);
     expect(second.sentOf("chat")).toEqual([]);
@@ -312,7 +253,7 @@ describe("ChatClient: outbox", () => {
     expect(t.snap().outbox[0]?.status).toBe("pending");
     const [firstTry, secondTry] = socket.sentOf("chat");
     expect(secondTry?.clientMsgId).toBe(firstTry?.clientMsgId);
-    socket.receive({ type: "ack", clientMsgId: firstTry?.clientMsgId ?? "", seq: 1, ts: 1 });
+    socket.receive({ type: "ack", room: "lobby", clientMsgId: firstTry?.clientMsgId ?? "", seq: 1, ts: 1 });
     expect(t.snap().outbox[0]?.status).toBe("sent");
   });
 
@@ -335,18 +276,18 @@ describe("ChatClient: outbox", () => {
     const socket = t.connect();
     t.client.send("busy");
     const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
-    socket.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: id, retryAfterMs: 500 });
+    socket.receive({ type: "error", code: "rate_limited", message: "slow down", room: "lobby", clientMsgId: id, retryAfterMs: 500 });
     expect(t.snap().outbox[0]?.status).toBe("pending");
     t.clock.advance(499);
     expect(socket.sentOf("chat")).toHaveLength(1);
     t.clock.advance(1);
     expect(socket.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id, id]);
 
-    socket.receive({ type: "error", code: "server_error", message: "not stored", clientMsgId: id });
+    socket.receive({ type: "error", code: "server_error", message: "not stored", room: "lobby", clientMsgId: id });
     t.clock.advance(1000);
     expect(socket.sentOf("chat")).toHaveLength(3);
     for (let i = 0; i < 20 && t.snap().outbox[0]?.status === "pending"; i++) {
-      socket.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: id, retryAfterMs: 1000 });
+      socket.receive({ type: "error", code: "rate_limited", message: "slow down", room: "lobby", clientMsgId: id, retryAfterMs: 1000 });
       t.clock.advance(1000);
     }
     expect(t.snap().outbox[0]?.status).toBe("failed");
@@ -358,7 +299,7 @@ describe("ChatClient: outbox", () => {
     const socket = t.connect();
     t.client.send("bad");
     const id = socket.sentOf("chat")[0]?.clientMsgId ?? "";
-    socket.receive({ type: "error", code: "too_long", message: "text is too long", clientMsgId: id });
+    socket.receive({ type: "error", code: "too_long", message: "text is too long", room: "lobby", clientMsgId: id });
     expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "text is too long", failureCode: "too_long" });
     // A retry starts clean: the old reason does not linger on the new attempt.
     t.client.retry(id);
@@ -370,7 +311,7 @@ describe("ChatClient: outbox", () => {
 describe("ChatClient: a link that dies silently", () => {
   it("an ack timeout probes the link; with no pong it reconnects and resends the unanswered sends by itself, same ids", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 2) }));
+    const first = t.connect(joined({ messages: chats(1, 2) }));
     t.client.send("one");
     t.client.send("two");
     const ids = first.sentOf("chat").map((frame) => frame.clientMsgId);
@@ -389,14 +330,14 @@ describe("ChatClient: a link that dies silently", () => {
     ]);
     expect(t.snap().outbox[0]?.failure).toBeUndefined();
 
-    const second = t.connect(welcome({ messages: [], latestSeq: 2 }));
+    const second = t.connect(joined({ messages: [], latestSeq: 2 }));
     expect(second.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual(ids);
-    second.receive({ type: "ack", clientMsgId: ids[0] ?? "", seq: 3, ts: 1 });
-    second.receive({ type: "ack", clientMsgId: ids[1] ?? "", seq: 4, ts: 1 });
+    second.receive({ type: "ack", room: "lobby", clientMsgId: ids[0] ?? "", seq: 3, ts: 1 });
+    second.receive({ type: "ack", room: "lobby", clientMsgId: ids[1] ?? "", seq: 4, ts: 1 });
     expect(t.snap().outbox.map((entry) => entry.status)).toEqual(["sent", "sent"]);
   });
 
-  it("an ack timeout on a link that answers the probe stays failed until retried or the next welcome", () => {
+  it("an ack timeout on a link that answers the probe stays failed until retried or the next joined", () => {
     const t = setup();
     const first = t.connect();
     t.client.send("slow");
@@ -408,7 +349,7 @@ describe("ChatClient: a link that dies silently", () => {
     expect(t.snap().outbox[0]).toMatchObject({ status: "failed", failure: "No answer from the server." });
     expect(first.sentOf("chat")).toHaveLength(1);
 
-    // The next welcome resends it without a click.
+    // The next joined resends it without a click.
     first.drop(1006);
     expect(t.snap().outbox[0]?.status).toBe("pending");
     const second = t.connect();
@@ -420,7 +361,7 @@ describe("ChatClient: a link that dies silently", () => {
     const first = t.connect();
     t.client.send("refused");
     const id = first.sentOf("chat")[0]?.clientMsgId ?? "";
-    first.receive({ type: "error", code: "bad_frame", message: "no", clientMsgId: id });
+    first.receive({ type: "error", code: "bad_frame", message: "no", room: "lobby", clientMsgId: id });
     first.drop(1006);
     expect(t.snap().outbox[0]?.status).toBe("failed");
     const second = t.connect();
@@ -441,11 +382,12 @@ describe("ChatClient: a link that dies silently", () => {
     const second = t.sockets.last;
     expect(second).not.toBe(first);
     second.open();
-    second.receive(welcome());
+    second.receive(ready());
+    second.receive(joined());
     expect(second.sentOf("chat").map((frame) => frame.text)).toEqual(["while offline"]);
   });
 
-  it("an unanswered send persisted as failed is pending again after a reload and goes out on the welcome", () => {
+  it("an unanswered send persisted as failed is pending again after a reload and goes out on joined", () => {
     const tab = memoryStore();
     const before = setup({ tab });
     const socket = before.connect();
@@ -467,7 +409,7 @@ describe("ChatClient: reloads, resets and identity", () => {
     const tab = memoryStore();
     const browser = memoryStore();
     const before = setup({ tab, browser, name: "alice" });
-    const socket = before.connect(welcome({ messages: chats(1, 5), session: "session-bbbbbbbbbbbbbbbb" }));
+    const socket = before.connect(joined({ messages: chats(1, 5) }), ready({ session: "session-bbbbbbbbbbbbbbbb" }));
     socket.drop(1006);
     before.client.send("written offline");
     const id = before.snap().outbox[0]?.clientMsgId;
@@ -476,44 +418,50 @@ describe("ChatClient: reloads, resets and identity", () => {
     const after = setup({ tab, browser, name: "someone-else" });
     expect(after.chatSeqs()).toEqual([1, 2, 3, 4, 5]);
     expect(after.snap().outbox).toMatchObject([{ text: "written offline", status: "pending" }]);
-    const resumed = after.connect(welcome({ messages: [chat(6)], session: "session-bbbbbbbbbbbbbbbb" }));
-    expect(resumed.query.get("session")).toBe("session-bbbbbbbbbbbbbbbb");
-    expect(resumed.query.get("since")).toBe("5");
+    const resumed = after.connect(joined({ messages: [chat(6)] }), ready({ session: "session-bbbbbbbbbbbbbbbb" }));
+    expect(resumed.hello).toMatchObject({ type: "hello", session: "session-bbbbbbbbbbbbbbbb" });
+    expect(resumed.joinOf()?.since).toBe(5);
     // The session's own name wins over a ?name= that only names new participants.
-    expect(resumed.query.get("name")).toBe("alice");
+    expect(resumed.hello).toMatchObject({ name: "alice" });
     expect(resumed.sentOf("chat")).toMatchObject([{ text: "written offline", clientMsgId: id }]);
     expect(after.chatSeqs()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(after.snap().nameAdjusted).toBeNull();
   });
 
-  it("fills what a resume's welcome could not carry", () => {
+  it("fills what a resume's joined could not carry with after pages from since, until the hole is closed", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    const first = t.connect(joined({ messages: chats(1, 3) }));
     first.drop(1006);
-    const second = t.connect(welcome({ messages: chats(504, 1003), latestSeq: 1003, complete: false }));
-    expect(second.query.get("since")).toBe("3");
-    expect(second.sentOf("history")).toEqual([{ type: "history", before: 504, limit: 100 }]);
-    second.receive({ type: "history", room: "lobby", messages: chats(404, 503), hasOlder: true });
-    expect(second.sentOf("history")[1]).toEqual({ type: "history", before: 404, limit: 100 });
+    const second = t.connect(joined({ messages: chats(504, 1003), latestSeq: 1003, complete: false }));
+    expect(second.joinOf()?.since).toBe(3);
+    expect(second.sentOf("history")).toEqual([{ type: "history", room: "lobby", after: 3, limit: 100 }]);
+    second.receive({ type: "history", room: "lobby", messages: chats(4, 103), hasNewer: true });
+    expect(second.sentOf("history")[1]).toEqual({ type: "history", room: "lobby", after: 103, limit: 100 });
+    for (let after = 103; after < 503; after += 100) {
+      second.receive({ type: "history", room: "lobby", messages: chats(after + 1, after + 100), hasNewer: true });
+    }
+    expect(second.sentOf("history").map((frame) => frame.after)).toEqual([3, 103, 203, 303, 403]);
+    expect(t.chatSeqs()).toEqual(chats(1, 1003).map((message) => message.seq));
+    expect(t.snap().historyEdge).toBe("start");
   });
 
   it("after Clear, resumes from the cleared point and backfills down to it", () => {
     const tab = memoryStore();
     const t = setup({ tab });
-    t.connect(welcome({ messages: chats(1, 10) }));
+    t.connect(joined({ messages: chats(1, 10) }));
     t.client.clear();
     expect(t.chatSeqs()).toEqual([]);
     t.client.flushStorage();
 
     const reloaded = setup({ tab });
-    const socket = reloaded.connect(welcome({ messages: chats(511, 1010), latestSeq: 1010, complete: false }));
-    expect(socket.query.get("since")).toBe("10");
-    expect(socket.sentOf("history")).toEqual([{ type: "history", before: 511, limit: 100 }]);
+    const socket = reloaded.connect(joined({ messages: chats(511, 1010), latestSeq: 1010, complete: false }));
+    expect(socket.joinOf()?.since).toBe(10);
+    expect(socket.sentOf("history")).toEqual([{ type: "history", room: "lobby", after: 10, limit: 100 }]);
   });
 
   it("marks where the user cleared, not a hole, and loads nothing above it", () => {
     const t = setup();
-    const socket = t.connect(welcome({ messages: chats(1, 10) }));
+    const socket = t.connect(joined({ messages: chats(1, 10) }));
     t.client.clear();
     expect(t.snap().historyEdge).toBe("cleared");
     socket.receive(chat(11));
@@ -525,16 +473,16 @@ describe("ChatClient: reloads, resets and identity", () => {
 
   it("detects a server whose store was reset, starts the log over and resends acked messages it lost", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 8) }));
+    const first = t.connect(joined({ messages: chats(1, 8) }));
     t.client.send("acked then lost");
     const id = first.sentOf("chat")[0]?.clientMsgId ?? "";
-    first.receive({ type: "ack", clientMsgId: id, seq: 9, ts: 1 });
+    first.receive({ type: "ack", room: "lobby", clientMsgId: id, seq: 9, ts: 1 });
     first.drop(1001);
 
-    const second = t.connect(welcome({ messages: [], latestSeq: 2 }));
-    expect(second.query.get("since")).toBe("8");
+    const second = t.connect(joined({ messages: [], latestSeq: 2 }));
+    expect(second.joinOf()?.since).toBe(8);
     expect(t.chatSeqs()).toEqual([]);
-    expect(second.sentOf("history")).toEqual([{ type: "history", before: 3, limit: 50 }]);
+    expect(second.sentOf("history")).toEqual([{ type: "history", room: "lobby", before: 3, limit: 50 }]);
     expect(second.sentOf("chat")).toMatchObject([{ clientMsgId: id }]);
     second.receive({ type: "history", room: "lobby", messages: chats(1, 2), hasOlder: false });
     expect(t.chatSeqs()).toEqual([1, 2]);
@@ -543,19 +491,19 @@ describe("ChatClient: reloads, resets and identity", () => {
 
   it("explains a suffixed name at join, and a refused rename", () => {
     const t = setup({ name: "alice" });
-    const socket = t.connect(welcome({ you: { id: "u1", name: "alice (2)" } }));
+    const socket = t.connect(joined({ you: { id: "u1", name: "alice (2)" } }), ready({ you: { id: "u1", name: "alice" } }));
     expect(t.snap().nameAdjusted).toEqual({ requested: "alice", given: "alice (2)" });
     t.client.dismissAlert();
     t.client.setName("bob");
     expect(socket.sentOf("rename")).toEqual([{ type: "rename", name: "bob" }]);
-    socket.receive({ type: "error", code: "name_taken", message: "taken" });
+    socket.receive({ type: "error", code: "name_taken", message: "taken", room: "lobby" });
     expect(t.snap().alert).toMatchObject({ code: "name_taken", name: "bob" });
     expect(t.snap().me?.name).toBe("alice (2)");
   });
 
   it("a later successful rename clears the refused rename's alert and the join's suffix notice", () => {
     const t = setup({ name: "alice" });
-    const socket = t.connect(welcome({ you: { id: "u1", name: "alice (2)" } }));
+    const socket = t.connect(joined({ you: { id: "u1", name: "alice (2)" } }), ready({ you: { id: "u1", name: "alice" } }));
     const renamed = (name: string, previousName: string) =>
       socket.receive({
         type: "system",
@@ -567,7 +515,7 @@ describe("ChatClient: reloads, resets and identity", () => {
         memberCount: 1,
       });
     t.client.setName("bob");
-    socket.receive({ type: "error", code: "name_taken", message: "taken" });
+    socket.receive({ type: "error", code: "name_taken", message: "taken", room: "lobby" });
     expect(t.snap().alert).toMatchObject({ code: "name_taken", name: "bob" });
     expect(t.snap().nameAdjusted).not.toBeNull();
     t.client.setName("robert");
@@ -579,7 +527,7 @@ describe("ChatClient: reloads, resets and identity", () => {
     // A success of an older rename that lands after a newer refusal does not hide that refusal.
     t.client.setName("rob");
     t.client.setName("carol");
-    socket.receive({ type: "error", code: "name_taken", message: "taken" });
+    socket.receive({ type: "error", code: "name_taken", message: "taken", room: "lobby" });
     renamed("rob", "robert");
     expect(t.snap().alert).toMatchObject({ code: "name_taken", name: "carol" });
   });
@@ -605,29 +553,30 @@ describe("ChatClient: reloads, resets and identity", () => {
 
   it("forgets the session after 4001 and comes back as a new participant only when asked", () => {
     const t = setup();
-    const first = t.connect(welcome({ session: "session-cccccccccccccccc" }));
+    const first = t.connect(joined(), ready({ session: "session-cccccccccccccccc" }));
     first.drop(4001);
     expect(t.snap().connection).toMatchObject({ status: "closed", reason: "replaced" });
     t.clock.advance(60_000);
     expect(t.sockets.sockets).toHaveLength(1);
     t.client.retryNow();
-    expect(t.sockets.last.query.has("session")).toBe(false);
+    t.sockets.last.open();
+    expect(t.sockets.last.hello).toEqual({ type: "hello", protocol: 2, name: "alice" });
   });
 
-  it("keeps each room's log apart when switching rooms", () => {
+  it("keeps each room's log apart when switching rooms, all on the one socket", () => {
     const t = setup();
-    const lobby = t.connect(welcome({ messages: chats(1, 3) }));
-    t.client.switchRoom("dev");
-    expect(lobby.closedWith).toBe(1000);
+    const socket = t.connect(joined({ messages: chats(1, 3) }));
+    t.client.openRoom("dev");
+    expect(socket.closedWith).toBeUndefined();
+    expect(t.sockets.sockets).toHaveLength(1);
     expect(t.chatSeqs()).toEqual([]);
-    const dev = t.sockets.last;
-    expect(dev.query.get("room")).toBe("dev");
-    expect(dev.query.has("since")).toBe(false);
-    dev.open();
-    dev.receive({ ...welcome({ messages: [chat(1)] }), room: "dev" });
-    t.client.switchRoom("lobby");
-    expect(t.sockets.last.query.get("since")).toBe("3");
+    expect(socket.joinOf("dev")).toEqual({ type: "join", room: "dev" });
+    socket.receive(joined({ room: "dev", messages: [chat(1, bob, "in dev", "d1", "dev")] }));
+    expect(t.chatSeqs()).toEqual([1]);
+    t.client.openRoom("lobby");
     expect(t.chatSeqs()).toEqual([1, 2, 3]);
+    // Both stay joined: going back joins nothing again.
+    expect(socket.sentOf("join").map((frame) => frame.room)).toEqual(["lobby", "dev"]);
   });
 });
 
@@ -636,14 +585,14 @@ describe("ChatClient: a resume checks that the server's store still continues th
   const other = (seq: number, from = carol): ChatFrame => ({ ...chat(seq, from, `new ${seq}`), id: `n${seq}` });
   const ids = (t: ReturnType<typeof setup>) => t.snap().items.flatMap((item) => (item.type === "chat" ? [item.message.id] : []));
 
-  it("holds the welcome back until the server's message at since matches ours, then applies it as a resume", () => {
+  it("holds joined back until the server's message at since matches ours, then applies it as a resume", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    const first = t.connect(joined({ messages: chats(1, 3) }));
     first.drop(1006);
     t.client.send("queued");
-    const second = t.connectHeld(welcome({ messages: chats(4, 5), latestSeq: 5 }));
-    expect(second.query.get("since")).toBe("3");
-    expect(second.sentOf("history")).toEqual([{ type: "history", before: 4, limit: 1 }]);
+    const second = t.connectHeld(joined({ messages: chats(4, 5), latestSeq: 5 }));
+    expect(second.joinOf()?.since).toBe(3);
+    expect(second.sentOf("history")).toEqual([{ type: "history", room: "lobby", before: 4, limit: 1 }]);
     second.receive(chat(6));
     // Nothing of the new connection shows, and nothing is sent, until the check is answered.
     expect(t.chatSeqs()).toEqual([1, 2, 3]);
@@ -657,22 +606,22 @@ describe("ChatClient: a resume checks that the server's store still continues th
 
   it("a different message at since means the store was reset: the old log goes, the new one shows from scratch, the outbox stays", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    const first = t.connect(joined({ messages: chats(1, 3) }));
     t.client.send("acked by the old store");
     const acked = first.sentOf("chat")[0]?.clientMsgId ?? "";
-    first.receive({ type: "ack", clientMsgId: acked, seq: 4, ts: 1 });
+    first.receive({ type: "ack", room: "lobby", clientMsgId: acked, seq: 4, ts: 1 });
     first.drop(1006);
     t.client.send("never sent");
 
     // Others posted 1..5 on the new store while this tab was away.
-    const second = t.connectHeld(welcome({ messages: [other(4), other(5)], latestSeq: 5 }));
+    const second = t.connectHeld(joined({ messages: [other(4), other(5)], latestSeq: 5 }));
     second.receive(other(6));
     expect(ids(t)).toEqual(["m1", "m2", "m3"]);
     second.receive({ type: "history", room: "lobby", messages: [other(3)], hasOlder: true });
 
     // Never a mix: only the new store's messages, then its older page on top.
     expect(ids(t)).toEqual(["n4", "n5", "n6"]);
-    expect(second.sentOf("history")[1]).toEqual({ type: "history", before: 4, limit: 50 });
+    expect(second.sentOf("history")[1]).toEqual({ type: "history", room: "lobby", before: 4, limit: 50 });
     second.receive({ type: "history", room: "lobby", messages: [other(1), other(2), other(3)], hasOlder: false });
     expect(ids(t)).toEqual(["n1", "n2", "n3", "n4", "n5", "n6"]);
     expect(t.snap().historyEdge).toBe("start");
@@ -683,150 +632,44 @@ describe("ChatClient: a resume checks that the server's store still continues th
     // The next resume starts from the new log.
     t.client.flushStorage();
     second.drop(1006);
-    expect(t.connectHeld(welcome({ latestSeq: 6 })).query.get("since")).toBe("6");
+    expect(t.connectHeld(joined({ latestSeq: 6 })).joinOf()?.since).toBe(6);
   });
 
   it("carries on as a normal resume when the server no longer has the message at since", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    const first = t.connect(joined({ messages: chats(1, 3) }));
     first.drop(1006);
-    const second = t.connectHeld(welcome({ messages: chats(4, 4), latestSeq: 4 }));
+    const second = t.connectHeld(joined({ messages: chats(4, 4), latestSeq: 4 }));
     second.receive({ type: "history", room: "lobby", messages: [], hasOlder: false });
     expect(t.chatSeqs()).toEqual([1, 2, 3, 4]);
   });
 
   it("asks again if the check is rate limited, and forgets it if the link drops first", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 3) }));
+    const first = t.connect(joined({ messages: chats(1, 3) }));
     first.drop(1006);
-    const second = t.connectHeld(welcome({ messages: [other(4)], latestSeq: 4 }));
-    second.receive({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 500 });
+    const second = t.connectHeld(joined({ messages: [other(4)], latestSeq: 4 }));
+    second.receive({ type: "error", code: "rate_limited", message: "slow down", room: "lobby", retryAfterMs: 500 });
     t.clock.advance(500);
     expect(second.sentOf("history")).toEqual([
-      { type: "history", before: 4, limit: 1 },
-      { type: "history", before: 4, limit: 1 },
+      { type: "history", room: "lobby", before: 4, limit: 1 },
+      { type: "history", room: "lobby", before: 4, limit: 1 },
     ]);
     second.drop(1006);
     expect(t.chatSeqs()).toEqual([1, 2, 3]);
-    const third = t.connectHeld(welcome({ messages: [other(4)], latestSeq: 4 }));
-    expect(third.query.get("since")).toBe("3");
+    const third = t.connectHeld(joined({ messages: [other(4)], latestSeq: 4 }));
+    expect(third.joinOf()?.since).toBe(3);
     third.receive({ type: "history", room: "lobby", messages: [other(3)], hasOlder: true });
     expect(ids(t)).toEqual(["n4"]);
   });
 
   it("needs no check when the server holds less than since (the reset shows in latestSeq)", () => {
     const t = setup();
-    const first = t.connect(welcome({ messages: chats(1, 8) }));
+    const first = t.connect(joined({ messages: chats(1, 8) }));
     first.drop(1006);
-    const second = t.connectHeld(welcome({ messages: [], latestSeq: 2 }));
+    const second = t.connectHeld(joined({ messages: [], latestSeq: 2 }));
     expect(t.chatSeqs()).toEqual([]);
-    expect(second.sentOf("history")).toEqual([{ type: "history", before: 3, limit: 50 }]);
-  });
-});
-
-describe("ChatClient: unsent messages of a room the user leaves", () => {
-  const SESSION = "session-dddddddddddddddd";
-  /** In lobby with seqs 1..3, the link dropped, one message typed: pending. */
-  function leaveWithPending(options: SetupOptions = {}) {
-    const t = setup({ name: "alice", ...options });
-    const lobby = t.connect(welcome({ messages: chats(1, 3), session: SESSION }));
-    lobby.drop(1006);
-    t.client.send("stuck in lobby");
-    const id = t.snap().outbox[0]?.clientMsgId ?? "";
-    t.client.switchRoom("dev");
-    const dev = t.sockets.last;
-    const flush = t.sockets.sockets.find((socket) => socket !== lobby && socket.query.get("room") === "lobby");
-    if (!flush) throw new Error("no background connection to lobby");
-    return { t, lobby, dev, flush, id };
-  }
-
-  it("delivers them over a short-lived connection of their own (same session and since), then closes it", () => {
-    const { t, dev, flush, id } = leaveWithPending();
-    expect(dev.query.get("room")).toBe("dev");
-    expect(flush.query.get("session")).toBe(SESSION);
-    expect(flush.query.get("since")).toBe("3");
-    expect(flush.query.get("name")).toBe("alice");
-    expect(t.snap().outbox).toEqual([]);
-    expect(t.snap().unsentElsewhere).toEqual([{ room: "lobby", count: 1, sending: true }]);
-
-    flush.open();
-    flush.receive(welcome({ messages: [], latestSeq: 3, session: SESSION }));
-    expect(flush.sentOf("chat")).toEqual([{ type: "chat", text: "stuck in lobby", clientMsgId: id }]);
-    flush.receive({ type: "ack", clientMsgId: id, seq: 4, ts: 1 });
-    expect(flush.closedWith).toBe(1000);
-    expect(t.snap().unsentElsewhere).toEqual([]);
-
-    // Back in lobby: nothing left to send, and the stored message comes with the resume.
-    t.client.switchRoom("lobby");
-    const back = t.sockets.last;
-    expect(back.query.get("since")).toBe("3");
-    expect(t.snap().outbox).toEqual([]);
-    back.open();
-    back.receive(welcome({ messages: [mine(4, "stuck in lobby", id)], latestSeq: 4, session: SESSION }));
-    back.receive({ type: "history", room: "lobby", messages: [chat(3)], hasOlder: true });
-    expect(back.sentOf("chat")).toEqual([]);
-    expect(t.chatSeqs()).toEqual([1, 2, 3, 4]);
-  });
-
-  it("gives up at its deadline and leaves them for the user's return, which sends them", () => {
-    const { t, flush, id } = leaveWithPending();
-    flush.open();
-    flush.receive(welcome({ latestSeq: 3, session: SESSION }));
-    t.clock.advance(30_000);
-    expect(flush.closedWith).toBe(1000);
-    expect(t.snap().unsentElsewhere).toEqual([{ room: "lobby", count: 1, sending: false }]);
-
-    t.client.switchRoom("lobby");
-    expect(t.snap().unsentElsewhere).toEqual([]);
-    expect(t.snap().outbox).toMatchObject([{ clientMsgId: id, status: "pending" }]);
-    const back = t.connect(welcome({ messages: [], latestSeq: 3, session: SESSION }));
-    expect(back.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id]);
-  });
-
-  it("stops the flush when the user comes back first, and the room's own connection takes over", () => {
-    const { t, flush, id } = leaveWithPending();
-    flush.open();
-    t.client.switchRoom("lobby");
-    expect(flush.closedWith).toBe(1000);
-    expect(t.snap().unsentElsewhere).toEqual([]);
-    const back = t.connect(welcome({ messages: [], latestSeq: 3, session: SESSION }));
-    expect(back.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([id]);
-    // The stopped flush's socket is gone for good: a late welcome on it sends nothing.
-    flush.receive(welcome({ latestSeq: 3, session: SESSION }));
-    expect(flush.sentOf("chat")).toEqual([]);
-  });
-
-  it("keeps a message the server refuses as failed for the user to see, and retries a rate-limited one", () => {
-    const t = setup({ name: "alice" });
-    const lobby = t.connect(welcome({ messages: chats(1, 3), session: SESSION }));
-    lobby.drop(1006);
-    t.client.send("refused");
-    t.client.send("limited");
-    const [refused, limited] = t.snap().outbox.map((entry) => entry.clientMsgId);
-    t.client.switchRoom("dev");
-    const flush = t.sockets.sockets.find((socket) => socket !== lobby && socket.query.get("room") === "lobby");
-    flush?.open();
-    flush?.receive(welcome({ latestSeq: 3, session: SESSION }));
-    flush?.receive({ type: "error", code: "bad_frame", message: "refused", clientMsgId: refused ?? "" });
-    flush?.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: limited ?? "", retryAfterMs: 200 });
-    expect(t.snap().unsentElsewhere).toEqual([{ room: "lobby", count: 1, sending: true }]);
-    t.clock.advance(200);
-    expect(flush?.sentOf("chat").map((frame) => frame.clientMsgId)).toEqual([refused, limited, limited]);
-    flush?.receive({ type: "ack", clientMsgId: limited ?? "", seq: 4, ts: 1 });
-    expect(t.snap().unsentElsewhere).toEqual([]);
-
-    t.client.switchRoom("lobby");
-    expect(t.snap().outbox).toMatchObject([{ clientMsgId: refused, status: "failed", failure: "refused" }]);
-  });
-
-  it("opens no background connection for a room left with nothing unsent", () => {
-    const t = setup();
-    const lobby = t.connect(welcome({ messages: chats(1, 3) }));
-    t.client.send("acked");
-    lobby.receive({ type: "ack", clientMsgId: lobby.sentOf("chat")[0]?.clientMsgId ?? "", seq: 4, ts: 1 });
-    t.client.switchRoom("dev");
-    expect(t.sockets.sockets.map((socket) => socket.query.get("room"))).toEqual(["lobby", "dev"]);
-    expect(t.snap().unsentElsewhere).toEqual([]);
+    expect(second.sentOf("history")).toEqual([{ type: "history", room: "lobby", before: 3, limit: 50 }]);
   });
 });
 

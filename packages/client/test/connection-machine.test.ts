@@ -31,6 +31,17 @@ describe("connection machine", () => {
     },
   );
 
+  it("closes as outdated after 4505 (the server speaks another protocol): no reconnect, and retry cannot help", () => {
+    const outdated = transition(open, dropped(CLOSE_CODES.unsupportedProtocol.code));
+    expect(outdated).toEqual({ status: "closed", reason: "outdated", lastCode: 4505 });
+    expect(transition(outdated, { type: "retry-now" })).toBe(outdated);
+    expect(transition(outdated, { type: "start" })).toEqual({ status: "connecting", attempt: 0 });
+  });
+
+  it("backs off after 4408 (no hello in time), like any drop", () => {
+    expect(transition(open, dropped(CLOSE_CODES.helloTimeout.code, 300))).toMatchObject({ status: "reconnecting", lastCode: 4408 });
+  });
+
   it("waits at least 5 s after 4029, and keeps a longer backoff as it is", () => {
     expect(ABUSE_BACKOFF_FLOOR_MS).toBe(5_000);
     const short = transition(open, dropped(CLOSE_CODES.rateLimitAbuse.code, 300));

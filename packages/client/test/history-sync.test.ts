@@ -1,13 +1,13 @@
-import type { ClientFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { HistorySync } from "../src/room/history-sync";
 import { MessageLog } from "../src/room/message-log";
-import { chats, FakeClock, welcome } from "./support/fakes";
+import type { RoomFrame } from "../src/room/room-link";
+import { chats, FakeClock, joined } from "./support/fakes";
 
 function setup(options: { maxMessages?: number } = {}) {
   const clock = new FakeClock();
   const log = new MessageLog();
-  const sent: ClientFrame[] = [];
+  const sent: RoomFrame[] = [];
   const state = { open: true, joined: true };
   const history = new HistorySync({
     log,
@@ -29,36 +29,43 @@ function setup(options: { maxMessages?: number } = {}) {
     messages: chats(from, to),
     hasOlder,
   });
-  return { clock, log, sent, state, history, seqs, page };
+  /** An answer to a forward (`after`) request. */
+  const forward = (from: number, to: number, hasNewer = false) => ({
+    type: "history" as const,
+    room: "lobby",
+    messages: chats(from, to),
+    hasNewer,
+  });
+  return { clock, log, sent, state, history, seqs, page, forward };
 }
 
 describe("HistorySync: one request in flight", () => {
   it("fills a hole in the log with one request at a time, the next only after the answer", () => {
     const t = setup();
-    t.history.welcomed(welcome({ messages: chats(1, 3) }), undefined, false);
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
     t.history.accept(chats(10, 10), "live");
     t.history.accept(chats(20, 20), "live");
     t.history.pump();
     t.history.pump();
-    expect(t.sent).toEqual([{ type: "history", before: 10, limit: 6 }]);
-    const answer = t.history.received(t.page(4, 9));
+    expect(t.sent).toEqual([{ type: "history", after: 3, limit: 6 }]);
+    const answer = t.history.received(t.forward(4, 9, true));
     expect(answer).toEqual({ kind: "page", fresh: chats(4, 9) });
-    expect(t.sent[1]).toEqual({ type: "history", before: 20, limit: 9 });
+    expect(t.sent[1]).toEqual({ type: "history", after: 10, limit: 9 });
   });
 
   it("a gap the server cannot fill any more drops what lies below it and marks the edge unavailable", () => {
     const t = setup();
-    t.history.welcomed(welcome({ messages: chats(1, 3), latestSeq: 10 }), undefined, false);
+    t.history.joined(joined({ messages: chats(1, 3), latestSeq: 10 }), undefined, false);
     t.history.accept(chats(10, 10), "live");
     t.history.pump();
-    t.history.received(t.page(4, 3));
+    t.history.received(t.forward(4, 3));
     expect(t.seqs()).toEqual([10]);
     expect(t.history.edge).toBe("unavailable");
   });
 
   it("older pages: asks above the oldest held, and reaches the start", () => {
     const t = setup();
-    t.history.welcomed(welcome({ messages: chats(51, 100), complete: false }), 50, false);
+    t.history.joined(joined({ messages: chats(51, 100), complete: false }), 50, false);
     expect(t.history.edge).toBe("more");
     expect(t.history.loadOlder()).toBe(true);
     expect(t.history.loadOlder()).toBe(false);
@@ -71,7 +78,7 @@ describe("HistorySync: one request in flight", () => {
 
   it("a rate-limited request is asked again after retryAfterMs", () => {
     const t = setup();
-    t.history.welcomed(welcome({ messages: chats(60, 100), latestSeq: 100, complete: false }), undefined, false);
+    t.history.joined(joined({ messages: chats(60, 100), latestSeq: 100, complete: false }), undefined, false);
     t.history.loadOlder();
     expect(t.sent).toHaveLength(1);
     t.history.rateLimited(2_000);
@@ -94,7 +101,7 @@ describe("HistorySync: one request in flight", () => {
     expect(t.seqs()).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it("nothing is asked before the welcome, nor over a closed link; a lost link forgets the request", () => {
+  it("nothing is asked before joined is applied, nor over a closed link; a lost link forgets the request", () => {
     const t = setup();
     t.state.joined = false;
     t.history.accept(chats(1, 1), "live");
@@ -110,6 +117,38 @@ describe("HistorySync: one request in flight", () => {
     expect(t.history.inFlight).toBe(true);
     t.history.linkLost(false);
     expect(t.history.inFlight).toBe(false);
+  });
+});
+
+describe("HistorySync: filling holes reads forward", () => {
+  it("a forward page that starts above the hole (the server trimmed its start) drops what lies below and fills on above", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
+    t.history.accept(chats(300, 300), "live");
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", after: 3, limit: 100 }]);
+    t.history.received(t.forward(200, 250, true));
+    expect(t.seqs()[0]).toBe(200);
+    expect(t.history.edge).toBe("unavailable");
+    expect(t.sent[1]).toEqual({ type: "history", after: 250, limit: 49 });
+    t.history.received(t.forward(251, 299, true));
+    expect(t.seqs()).toEqual(chats(200, 300).map((message) => message.seq));
+    expect(t.sent).toHaveLength(2);
+  });
+
+  it("an event it cannot show fills its seq: the position passes it and no hole is asked for", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
+    expect(t.history.acceptSilent(4)).toBe(true);
+    expect(t.history.acceptSilent(4)).toBe(false);
+    t.history.accept(chats(5, 5), "live");
+    t.history.pump();
+    expect(t.sent).toEqual([]);
+    expect(t.history.resumePoint()).toBe(5);
+    expect(t.history.latestSeq).toBe(5);
+    t.history.acceptSilent(7);
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", after: 5, limit: 1 }]);
   });
 });
 
@@ -138,22 +177,22 @@ describe("HistorySync: the window and the resume point", () => {
 
   it("an incomplete resume backfills down to `since`, and the resume point stays there until it is filled", () => {
     const t = setup();
-    t.history.welcomed(welcome({ messages: chats(21, 30), complete: false, latestSeq: 30 }), 10, false);
+    t.history.joined(joined({ messages: chats(21, 30), complete: false, latestSeq: 30 }), 10, false);
     expect(t.history.resumePoint()).toBe(10);
     t.history.pump();
-    expect(t.sent).toEqual([{ type: "history", before: 21, limit: 10 }]);
-    t.history.received(t.page(11, 20));
+    expect(t.sent).toEqual([{ type: "history", after: 10, limit: 10 }]);
+    t.history.received(t.forward(11, 20, true));
     expect(t.history.resumePoint()).toBe(30);
   });
 
-  it("a store reset empties the log and the cleared point, then the welcome fills the newest page", () => {
+  it("a store reset empties the log and the cleared point, then joined fills the newest page", () => {
     const t = setup();
     t.history.accept(chats(1, 5), "live");
     t.history.clear();
     t.history.storeReset();
     expect(t.seqs()).toEqual([]);
     expect(t.history.clearedThroughSeq).toBe(0);
-    t.history.welcomed(welcome({ messages: chats(90, 100), latestSeq: 100, complete: false }), 5, true);
+    t.history.joined(joined({ messages: chats(90, 100), latestSeq: 100, complete: false }), 5, true);
     expect(t.history.loadingOlder).toBe(true);
   });
 });

@@ -68,4 +68,40 @@ describe("MessageLog", () => {
     log.clearThrough(9);
     expect(seqsOf(log)).toEqual([10]);
   });
+
+  it("holds the seq of an event it cannot show: no gap there, nothing shown, and it goes with what it sits among", () => {
+    const log = new MessageLog();
+    log.merge([...chats(1, 3), ...chats(6, 6)]);
+    const version = log.version;
+    expect(log.markSilent(4)).toBe(true);
+    expect(log.markSilent(4)).toBe(false);
+    expect(log.version).toBe(version + 1);
+    expect(log.firstGapAfter(1)).toEqual({ after: 4, before: 6 });
+    log.markSilent(5);
+    expect(log.firstGapAfter(1)).toBeUndefined();
+    expect(log.has(5)).toBe(true);
+    expect(log.at(5)).toBeUndefined();
+    // A chat at a silent seq is a duplicate, like any other seq held.
+    expect(log.merge([chat(5)])).toEqual([]);
+    expect(seqsOf(log)).toEqual([1, 2, 3, 6]);
+    expect(log.items().map((item) => item.key)).toEqual(["m1", "m2", "m3", "m6"]);
+    log.markSilent(9);
+    expect(log.newestSeq).toBe(9);
+    expect(log.firstGapAfter(1)).toEqual({ after: 6, before: 9 });
+    log.dropBelow(5);
+    expect(log.silentSeqs).toEqual([5, 9]);
+    expect(log.oldestSeq).toBe(5);
+    log.clearThrough(6);
+    expect(log.silentSeqs).toEqual([9]);
+    expect(log.has(5)).toBe(false);
+  });
+
+  it("counts the chats in a range that match, for unread counts", () => {
+    const log = new MessageLog();
+    log.merge([...chats(1, 4), chat(5, alice), chat(6, bob)]);
+    const fromOthers = (message: { from: { id: string } }) => message.from.id !== alice.id;
+    expect(log.countChats(2, 6, fromOthers)).toBe(3);
+    expect(log.countChats(0, Number.POSITIVE_INFINITY, fromOthers)).toBe(5);
+    expect(log.countChats(6, 10, fromOthers)).toBe(0);
+  });
 });

@@ -1,11 +1,12 @@
-import { type ClientFrameOf, ERROR_CODE_LIST, type ErrorCode } from "@chatroom/protocol";
+import { ERROR_CODE_LIST, type ErrorCode } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { answerToError, fromStored, isUnsent, Outbox, type OutboxEntry } from "../src/outbox/outbox";
+import type { RoomFrame } from "../src/room/room-link";
 import { FakeClock } from "./support/fakes";
 
 function setup(options: { ackTimeoutMs?: number | null; open?: boolean } = {}) {
   const clock = new FakeClock();
-  const sent: ClientFrameOf<"chat">[] = [];
+  const sent: Extract<RoomFrame, { type: "chat" }>[] = [];
   const link = { open: options.open ?? true };
   let unanswered = 0;
   const outbox = new Outbox({
@@ -23,12 +24,13 @@ function setup(options: { ackTimeoutMs?: number | null; open?: boolean } = {}) {
   return { clock, sent, link, outbox, kinds, unansweredCalls: () => unanswered };
 }
 
-const ack = (clientMsgId: string, seq: number) => ({ type: "ack" as const, clientMsgId, seq, ts: 1_700_000_000_000 });
+const ack = (clientMsgId: string, seq: number) => ({ type: "ack" as const, room: "lobby", clientMsgId, seq, ts: 1_700_000_000_000 });
 
 const error = (clientMsgId: string, code: ErrorCode, retryAfterMs?: number) => ({
   type: "error" as const,
   code,
   message: `refused: ${code}`,
+  room: "lobby",
   clientMsgId,
   ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
 });

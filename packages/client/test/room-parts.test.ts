@@ -1,14 +1,17 @@
-import type { ClientFrame, SystemFrame } from "@chatroom/protocol";
+import type { SystemFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { ClientStorage, memoryStore } from "../src/persistence/storage";
 import { Alerts } from "../src/room/alerts";
-import { type FrameHandlers, routeFrame } from "../src/room/frame-router";
+import { type FrameHandlers, roomOf, routeFrame } from "../src/room/frame-router";
 import { Identity } from "../src/room/identity";
 import { MessageLog } from "../src/room/message-log";
+import { ReadMarker } from "../src/room/read-marker";
 import { Resume } from "../src/room/resume";
+import type { RoomFrame } from "../src/room/room-link";
 import { Roster } from "../src/room/roster";
 import { Typing } from "../src/room/typing";
-import { alice, bob, carol, chat, chats, FakeClock, welcome } from "./support/fakes";
+import { UnreadCounter } from "../src/room/unread";
+import { alice, bob, carol, chat, chats, FakeClock, joined, ready } from "./support/fakes";
 
 const system = (frame: Partial<SystemFrame>): SystemFrame => ({
   type: "system",
@@ -25,9 +28,9 @@ describe("Roster", () => {
   it("members who come back within the quiet window after a reconnect get no joined line; newcomers do", () => {
     const clock = new FakeClock();
     const roster = new Roster(30_000);
-    roster.welcomed(welcome({ members: [alice, bob, carol] }), false, clock.now());
+    roster.joined(joined({ members: [alice, bob, carol] }), false, clock.now());
     // Reconnected: bob and carol are not listed yet.
-    roster.welcomed(welcome({ members: [alice] }), true, clock.now());
+    roster.joined(joined({ members: [alice] }), true, clock.now());
     const dave = { id: "u-dave", name: "dave" };
     const change = roster.applySystem(system({ joined: [bob, dave], memberCount: 3 }), alice.id, clock.now());
     expect(change.events).toEqual([{ kind: "joined", user: dave }]);
@@ -41,7 +44,7 @@ describe("Roster", () => {
 
   it("leaves, renames and notices become log lines in order; our own join does not", () => {
     const roster = new Roster(30_000);
-    roster.welcomed(welcome({ members: [alice, bob] }), false, 0);
+    roster.joined(joined({ members: [alice, bob] }), false, 0);
     const bobby = { ...bob, name: "bobby" };
     const change = roster.applySystem(
       system({ joined: [alice], left: [carol], renamed: [{ user: bobby, previousName: "bob" }], notice: "maintenance", memberCount: 2 }),
@@ -62,7 +65,7 @@ describe("Roster", () => {
 describe("Typing", () => {
   function setup() {
     const clock = new FakeClock();
-    const sent: ClientFrame[] = [];
+    const sent: RoomFrame[] = [];
     let changes = 0;
     const typing = new Typing({
       timers: clock,
@@ -125,10 +128,17 @@ describe("Identity and alerts", () => {
     expect(new Identity(storage, "fromurl").name).toBe("saved");
   });
 
-  it("a welcome under another name than asked reports it; a confirmed rename clears the pending one", () => {
+  it("a ready or joined under another name than asked reports it; a confirmed rename clears the pending one", () => {
     const storage = new ClientStorage(memoryStore(), memoryStore());
     const identity = new Identity(storage, "alice");
-    expect(identity.welcomed({ ...alice, name: "alice (2)" }, "token")).toEqual({ requested: "alice", given: "alice (2)" });
+    expect(identity.ready(alice, "token")).toBeNull();
+    // A room where another member present is "alice" gives us a suffix there; our name stays ours.
+    expect(identity.joinedAs({ ...alice, name: "alice (2)" })).toEqual({ requested: "alice", given: "alice (2)" });
+    expect(identity.name).toBe("alice");
+    expect(new Identity(storage, "alice").ready({ ...alice, name: "alice (2)" }, "token")).toEqual({
+      requested: "alice",
+      given: "alice (2)",
+    });
     expect(identity.choose("alicia")).toBe("rename");
     expect(identity.pendingRename).toBe("alicia");
     expect(identity.renamed({ ...alice, name: "alicia" })).toBe(true);
@@ -154,40 +164,106 @@ describe("Identity and alerts", () => {
 });
 
 describe("Resume: the continuity check", () => {
-  it("a welcome that reaches our `since` is verified first, and frames meanwhile are held", () => {
+  it("a joined that reaches our `since` is verified first, and frames meanwhile are held", () => {
     const log = new MessageLog();
     log.merge(chats(1, 5));
     const resume = new Resume();
     resume.attempt(5);
-    expect(resume.welcome(welcome({ latestSeq: 8 }), log)).toEqual({ kind: "verify", since: 5 });
+    expect(resume.joined(joined({ latestSeq: 8 }), log)).toEqual({ kind: "verify", since: 5 });
     expect(resume.holds(chat(6))).toBe(true);
-    expect(resume.holds({ type: "pong" })).toBe(false);
+    expect(resume.holds({ type: "unknown-event", eventType: "poll", room: "lobby", seq: 7 })).toBe(true);
+    expect(resume.holds({ type: "error", code: "rate_limited", message: "slow down", room: "lobby" })).toBe(false);
     const verified = resume.answered({ type: "history", room: "lobby", messages: [{ ...chat(5), id: "other" }], hasOlder: true });
-    expect(verified).toMatchObject({ since: 5, storeReset: true, held: [chat(6)] });
+    expect(verified).toMatchObject({
+      since: 5,
+      storeReset: true,
+      held: [chat(6), { type: "unknown-event", eventType: "poll", room: "lobby", seq: 7 }],
+    });
     expect(resume.verifying).toBe(false);
   });
 
-  it("a welcome below our `since` is a store reset; a first visit applies at once", () => {
+  it("a joined below our `since` is a store reset; a first visit applies at once", () => {
     const log = new MessageLog();
     log.merge(chats(1, 5));
     const resume = new Resume();
     resume.attempt(5);
-    expect(resume.welcome(welcome({ latestSeq: 2 }), log)).toEqual({ kind: "apply", since: 5, storeReset: true });
+    expect(resume.joined(joined({ latestSeq: 2 }), log)).toEqual({ kind: "apply", since: 5, storeReset: true });
     resume.attempt(undefined);
-    expect(resume.welcome(welcome({ latestSeq: 2 }), log)).toEqual({ kind: "apply", since: undefined, storeReset: false });
+    expect(resume.joined(joined({ latestSeq: 2 }), log)).toEqual({ kind: "apply", since: undefined, storeReset: false });
   });
 });
 
 describe("routeFrame", () => {
-  it("hands each frame to the handler for its type, and skips types with none", () => {
+  it("hands each frame to the handler for its type, skips types with none, and says which it handled", () => {
     const seen: string[] = [];
     const handlers: FrameHandlers = {
       chat: (frame) => seen.push(`chat ${frame.seq}`),
       pong: () => seen.push("pong"),
+      "unknown-event": (frame) => seen.push(`${frame.eventType} ${frame.seq}`),
     };
-    routeFrame(chat(3), handlers);
-    routeFrame({ type: "pong" }, handlers);
-    routeFrame(welcome(), handlers);
-    expect(seen).toEqual(["chat 3", "pong"]);
+    expect(routeFrame(chat(3), handlers)).toBe(true);
+    expect(routeFrame({ type: "pong" }, handlers)).toBe(true);
+    expect(routeFrame(joined(), handlers)).toBe(false);
+    expect(routeFrame({ type: "unknown-event", eventType: "poll", room: "lobby", seq: 4 }, handlers)).toBe(true);
+    expect(seen).toEqual(["chat 3", "pong", "poll 4"]);
+  });
+
+  it("names the room of every room frame, and none for the connection's own", () => {
+    expect(roomOf(chat(3, bob, "x", "c3", "dev"))).toBe("dev");
+    expect(roomOf({ type: "left", room: "dev" })).toBe("dev");
+    expect(roomOf({ type: "error", code: "not_joined", message: "no", room: "dev" })).toBe("dev");
+    expect(roomOf({ type: "unknown-event", eventType: "poll", room: "dev", seq: 4 })).toBe("dev");
+    expect(roomOf(ready())).toBeUndefined();
+    expect(roomOf({ type: "pong" })).toBeUndefined();
+    expect(roomOf({ type: "error", code: "bad_request", message: "hello first" })).toBeUndefined();
+  });
+});
+
+describe("UnreadCounter", () => {
+  it("counts chats from others above the marker, plus what ready counted that the log does not hold", () => {
+    const log = new MessageLog();
+    const unread = new UnreadCounter();
+    log.merge([chat(8), chat(9, alice), chat(10)]);
+    expect(unread.count(log, 7, alice.id)).toBe(2);
+    // ready: 5 unread above 5 up to 10; the log holds 2 of them from others (8 and 10).
+    unread.setBaseline({ room: "lobby", latestSeq: 10, readSeq: 5, unread: 5 });
+    expect(unread.count(log, 5, alice.id)).toBe(5);
+    log.merge([chat(6), chat(7)]);
+    expect(unread.count(log, 5, alice.id)).toBe(5);
+    log.merge([chat(11)]);
+    expect(unread.count(log, 5, alice.id)).toBe(6);
+    // Read past what ready knew: only the log counts.
+    expect(unread.count(log, 10, alice.id)).toBe(1);
+    unread.setBaseline(null);
+    expect(unread.count(log, 5, alice.id)).toBe(5);
+  });
+});
+
+describe("ReadMarker", () => {
+  it("moves forward only, sends at most once per interval with the newest value, and resends after a lost link", () => {
+    const clock = new FakeClock();
+    const sent: number[] = [];
+    const link = { open: true };
+    const marker = new ReadMarker({ timers: clock, everyMs: 1_000, send: (seq) => link.open && sent.push(seq) > 0, restored: 0 });
+    expect(marker.known).toBe(false);
+    marker.heard(3);
+    expect(marker.known).toBe(true);
+    expect(marker.mark(2)).toBe(false);
+    expect(marker.mark(5)).toBe(true);
+    expect(marker.mark(7)).toBe(true);
+    expect(sent).toEqual([5]);
+    clock.advance(1_000);
+    expect(sent).toEqual([5, 7]);
+    link.open = false;
+    clock.advance(1_000);
+    marker.mark(9);
+    marker.linkLost();
+    link.open = true;
+    // The room's next joined says the server holds 7: ours goes out.
+    marker.heard(7);
+    expect(sent).toEqual([5, 7, 9]);
+    expect(marker.readSeq).toBe(9);
+    marker.reset(2);
+    expect(marker.readSeq).toBe(2);
   });
 });

@@ -272,6 +272,67 @@ export function describeBackendContract(
       });
     });
 
+    describe("after (filling a gap forward)", () => {
+      beforeEach(async () => {
+        await appendMany(backend, "r", 25);
+      });
+
+      it("returns the oldest `limit` after `after`, oldest first, with hasNewer", async () => {
+        const page = await backend.messages.after("r", 3, 25, 5);
+        expect(seqs(page.messages)).toEqual(range(4, 8));
+        expect(page.hasNewer).toBe(true);
+      });
+
+      it("pages up to upTo exactly once each", async () => {
+        const seen: number[] = [];
+        let after = 0;
+        let pages = 0;
+        for (;;) {
+          const page = await backend.messages.after("r", after, 25, 7);
+          pages++;
+          seen.push(...seqs(page.messages));
+          if (!page.hasNewer) break;
+          after = page.messages.at(-1)?.seq ?? 25;
+        }
+        expect(seen).toEqual(range(1, 25));
+        expect(pages).toBe(4);
+      });
+
+      it("never returns past upTo, and hasNewer only counts events up to it", async () => {
+        const page = await backend.messages.after("r", 5, 9, 10);
+        expect(seqs(page.messages)).toEqual(range(6, 9));
+        expect(page.hasNewer).toBe(false);
+        const exact = await backend.messages.after("r", 5, 9, 4);
+        expect(seqs(exact.messages)).toEqual(range(6, 9));
+        expect(exact.hasNewer).toBe(false);
+        const short = await backend.messages.after("r", 5, 9, 3);
+        expect(seqs(short.messages)).toEqual([6, 7, 8]);
+        expect(short.hasNewer).toBe(true);
+      });
+
+      it("an upTo past the latest is bounded by what is stored", async () => {
+        const page = await backend.messages.after("r", 20, 1_000, 3);
+        expect(seqs(page.messages)).toEqual([21, 22, 23]);
+        expect(page.hasNewer).toBe(true);
+        const rest = await backend.messages.after("r", 23, 1_000, 3);
+        expect(seqs(rest.messages)).toEqual([24, 25]);
+        expect(rest.hasNewer).toBe(false);
+      });
+
+      it("after at or past upTo is empty with nothing newer; an unknown room is empty", async () => {
+        expect(await backend.messages.after("r", 25, 25, 10)).toEqual({ messages: [], hasNewer: false });
+        expect(await backend.messages.after("r", 30, 25, 10)).toEqual({ messages: [], hasNewer: false });
+        expect(await backend.messages.after("r", 9, 9, 10)).toEqual({ messages: [], hasNewer: false });
+        expect(await backend.messages.after("nowhere", 0, 10, 10)).toEqual({ messages: [], hasNewer: false });
+      });
+
+      it("returns the stored events themselves, as range does", async () => {
+        const viaRange = await backend.messages.range("r", { after: 10, upTo: 14, limit: 4 });
+        const viaAfter = await backend.messages.after("r", 10, 14, 4);
+        expect(viaAfter.messages).toEqual(viaRange.messages);
+      });
+    });
+
     describe("sessions", () => {
       it("saves, reads and updates a session", async () => {
         expect(await backend.sessions.get("token-unknown-000")).toBeUndefined();

@@ -99,6 +99,20 @@ export function describeMembershipContract(context: MembershipContractContext): 
       expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 11, readSeq: 10, unread: 1 }]);
     });
 
+    it("readSeq reads one membership's marker, undefined when not a member", async () => {
+      const backend = context.backend();
+      await post(backend, "r", bob, 4);
+      expect(await backend.memberships.readSeq(alice.id, "r")).toBeUndefined();
+      await backend.memberships.join(alice.id, "r", bound);
+      expect(await backend.memberships.readSeq(alice.id, "r")).toBe(4);
+      await post(backend, "r", bob, 2);
+      await backend.memberships.markRead(alice.id, "r", 5);
+      expect(await backend.memberships.readSeq(alice.id, "r")).toBe(5);
+      expect(await backend.memberships.readSeq(bob.id, "r")).toBeUndefined();
+      await backend.memberships.leave(alice.id, "r");
+      expect(await backend.memberships.readSeq(alice.id, "r")).toBeUndefined();
+    });
+
     it("markRead of a room the user has not joined changes nothing", async () => {
       const backend = context.backend();
       await post(backend, "r", bob, 2);
@@ -161,6 +175,7 @@ export function describeMembershipContract(context: MembershipContractContext): 
       await expect(backend.memberships.join(alice.id, "s", bound)).rejects.toThrow(BackendClosedError);
       await expect(backend.memberships.leave(alice.id, "r")).rejects.toThrow(BackendClosedError);
       await expect(backend.memberships.list(alice.id)).rejects.toThrow(BackendClosedError);
+      await expect(backend.memberships.readSeq(alice.id, "r")).rejects.toThrow(BackendClosedError);
       await expect(backend.memberships.markRead(alice.id, "r", 1)).rejects.toThrow(BackendClosedError);
     });
 
@@ -181,6 +196,7 @@ export function describeMembershipContract(context: MembershipContractContext): 
           { room: "s", latestSeq: 0, readSeq: 0, unread: 0 },
         ]);
         expect(await backend.memberships.join(alice.id, "t", { maxRooms: 2 })).toBe("too_many");
+        expect(await backend.memberships.readSeq(alice.id, "r")).toBe(2);
         expect(await backend.memberships.markRead(alice.id, "r", 1)).toBe(2);
         expect(await backend.memberships.markRead(alice.id, "r", 6)).toBe(6);
       });

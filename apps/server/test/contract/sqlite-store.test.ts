@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { GroupCommit } from "../../src/backend/sqlite/group-commit";
 import { SCHEMA_VERSION } from "../../src/backend/sqlite/schema";
 import { SqliteBackend, StoreError } from "../../src/backend/sqlite/sqlite-backend";
 import { type TempDir, tempDir } from "../support/temp-dir";
@@ -140,5 +141,53 @@ describe("SQLite store", () => {
     const error = openError(join(notADir, "data"));
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toMatch(/DATA_DIR .*plain-file.* is not a writable directory/);
+  });
+});
+
+describe("group commit", () => {
+  function table() {
+    dir = tempDir();
+    const db = new Database(join(dir.path, "commit.db"));
+    db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+    const insert = db.prepare<[string]>("INSERT INTO t (k) VALUES (?)");
+    const rows = () =>
+      db
+        .prepare<[], { k: string }>("SELECT k FROM t ORDER BY k")
+        .all()
+        .map((row) => row.k);
+    return { db, commit: new GroupCommit(db), insert: (k: string) => () => insert.run(k).changes, rows };
+  }
+
+  it("an isolated write that fails fails alone: the rest of its tick commits (memberships never cost a tick of chats)", async () => {
+    const { db, commit, insert, rows } = table();
+    try {
+      await commit.submit(insert("taken"));
+      const results = await Promise.allSettled([
+        commit.submit(insert("chat-1")),
+        commit.submitIsolated(insert("taken")),
+        commit.submit(insert("chat-2")),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" });
+      expect(rows()).toEqual(["chat-1", "chat-2", "taken"]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("a plain write that fails rolls its whole tick back, isolated writes included", async () => {
+    const { db, commit, insert, rows } = table();
+    try {
+      await commit.submit(insert("taken"));
+      const results = await Promise.allSettled([
+        commit.submitIsolated(insert("membership")),
+        commit.submit(insert("taken")),
+        commit.submit(insert("chat")),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(rows()).toEqual(["taken"]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -70,4 +70,41 @@ describe("Room", () => {
     expect(emptied).toEqual([chat]);
     expect(chat.memberCount).toBe(0);
   });
+
+  it("a member who leaves on purpose leaves at once: no grace, its name is free, the room reports itself empty", async () => {
+    const { chat, clock, limits, emptied } = room();
+    const alice = new RecordingSeat("u1");
+    const bob = new RecordingSeat("u2");
+    chat.admit(alice, "alice");
+    chat.admit(bob, "bob");
+    clock.advance(limits.systemFlushMs);
+    chat.leave(alice);
+    expect(chat.seatCount).toBe(1);
+    expect(chat.memberCount).toBe(1);
+    expect(chat.userOf(alice)).toBeUndefined();
+    expect(chat.nameTakenByOther("alice", "u3")).toBe(false);
+    clock.advance(limits.systemFlushMs);
+    await settle();
+    expect(bob.ofType("system").at(-1)).toMatchObject({ left: [{ id: "u1", name: "alice" }], memberCount: 1 });
+    // Nothing more reaches the seat that left.
+    const received = alice.received.length;
+    chat.announce("after");
+    await settle();
+    expect(alice.received).toHaveLength(received);
+    chat.leave(bob);
+    expect(emptied).toEqual([chat]);
+    // A second leave, or a release after it, changes nothing.
+    chat.leave(bob);
+    chat.release(bob);
+    clock.advance(limits.presenceGraceMs);
+    expect(emptied).toEqual([chat]);
+  });
+
+  it("nameTakenByOther folds case and ignores the user's own name", () => {
+    const { chat } = room();
+    chat.admit(new RecordingSeat("u1"), "alice");
+    expect(chat.nameTakenByOther("ALICE", "u2")).toBe(true);
+    expect(chat.nameTakenByOther("alice", "u1")).toBe(false);
+    expect(chat.nameTakenByOther("bob", "u2")).toBe(false);
+  });
 });

@@ -108,4 +108,29 @@ describe("Roster", () => {
     members.renameRemote({ id: "u3", name: "caro" });
     expect(changes.at(-1)).toEqual({ id: "u3", before: "carol", after: "caro" });
   });
+
+  it("leaveNow removes a member at once, without a grace timer, and only for the seat it holds", () => {
+    const { clock, members, changes, left } = roster();
+    const seat = new RecordingSeat("u1");
+    members.seat(seat, "alice");
+    members.leaveNow(new RecordingSeat("u1"));
+    expect(members.isMember("u1")).toBe(true);
+    members.leaveNow(seat);
+    expect(members.isMember("u1")).toBe(false);
+    expect(members.holderOf("alice")).toBeUndefined();
+    expect(left).toEqual([{ user: { id: "u1", name: "alice" }, knownElsewhere: false }]);
+    expect(changes.at(-1)).toEqual({ id: "u1", before: "alice", after: null });
+    expect(clock.timerCount).toBe(0);
+  });
+
+  it("leaveNow of a member within its grace period does nothing (the seat it names is not the member's)", () => {
+    const { clock, members, left } = roster();
+    const seat = new RecordingSeat("u1");
+    members.seat(seat, "alice");
+    members.unseat(seat);
+    members.leaveNow(seat);
+    expect(left).toEqual([]);
+    clock.advance(GRACE_MS);
+    expect(left).toHaveLength(1);
+  });
 });

@@ -1,10 +1,11 @@
-import type { ClientFrameOf, ErrorCode, ServerFrameOf } from "@chatroom/protocol";
+import type { ErrorCode, ServerFrameOf } from "@chatroom/protocol";
+import type { RoomFrame } from "../room/room-link";
 import type { ConnectionTimers } from "../transport/connection";
 
 /**
  * Where one message of the outbox stands. Only the `Outbox` moves an entry from one state to
  * the next, and each state carries exactly what it needs:
- * - `queued`: not on the wire; goes out as soon as a welcomed link can take it.
+ * - `queued`: not on the wire; goes out as soon as the room's link can take it (its `joined` arrived).
  * - `in-flight`: handed to an open socket at `sentAt` (the first attempt on this link), no answer yet.
  * - `acked`: stored as `seq`; kept until its own chat echo is in the log.
  * - `unanswered`: no ack within the ack timeout. It may well be stored: it goes out again, with
@@ -69,11 +70,11 @@ export function newClientMsgId(random: () => number = Math.random): string {
 export interface OutboxOptions {
   timers: ConnectionTimers;
   /**
-   * Hands a chat frame to the link if it can take it now (open, welcomed, nothing to verify first);
-   * false leaves the entry queued for the next welcome.
+   * Hands a chat frame to the room's link if it can take it now (open, joined, nothing to verify
+   * first); false leaves the entry queued for the room's next `joined`.
    */
-  send: (frame: ClientFrameOf<"chat">) => boolean;
-  /** Unacked sends turn `unanswered` after this long; null for no ack timeout (a flush has its own deadline). */
+  send: (frame: Extract<RoomFrame, { type: "chat" }>) => boolean;
+  /** Unacked sends turn `unanswered` after this long; null for no ack timeout. */
   ackTimeoutMs: number | null;
   /** When a `rate_limited`/`server_error` answer names no `retryAfterMs`. */
   retryAfterFallbackMs: number;
@@ -89,7 +90,7 @@ export type ErrorOutcome = "not-ours" | "ignored" | "retrying" | "refused";
 /**
  * The messages the user sent that are not yet known to be in the log: their states, the
  * transitions between them, retries after `rate_limited`/`server_error`, and the ack timeout.
- * The room session and the background flush of a room the user left both use it.
+ * Each room session has one; every room's outbox drains on the tab's one socket.
  */
 export class Outbox {
   private messages: OutboxMessage[];
@@ -129,7 +130,7 @@ export class Outbox {
     return message;
   }
 
-  /** Sends every queued entry, e.g. on a welcome. */
+  /** Sends every queued entry, e.g. on the room's `joined`. */
   transmitQueued(): void {
     for (const message of [...this.messages]) if (message.state.kind === "queued") this.transmit(message.clientMsgId);
   }
@@ -196,7 +197,7 @@ export class Outbox {
 
   /**
    * The link is gone: whatever was in flight is answered on the next one or not at all, so sends
-   * that may never have reached the server (in flight or unanswered) are queued for the next welcome.
+   * that may never have reached the server (in flight or unanswered) are queued for the next `joined`.
    */
   linkLost(): void {
     for (const id of [...this.retryTimers.keys()]) this.cancelRetry(id);

@@ -1,4 +1,4 @@
-import type { ChatFrame } from "@chatroom/protocol";
+import { type ChatFrame, ROOM_PATTERN } from "@chatroom/protocol";
 import type { OutboxEntry } from "../outbox/outbox";
 
 /** The parts of the Web Storage API the client uses; tests pass a Map-backed one. */
@@ -24,17 +24,30 @@ export interface TabIdentity {
 
 export interface RoomSnapshot {
   messages: ChatFrame[];
+  /** Seqs of events this client cannot show, within the saved run: they keep it contiguous. */
+  silentSeqs: number[];
   outbox: OutboxEntry[];
   clearedThroughSeq: number;
+  /** The read marker as this tab last knew it (the server's `ready` and `joined` can only move it forward). */
+  readSeq: number;
+}
+
+/** The tab's rooms: rejoined after a reload, each from its own saved resume point. */
+export interface RoomList {
+  rooms: string[];
+  /** Rooms the user left whose `leave` the server has not answered yet (they may still deliver their outbox first). */
+  leaving: string[];
 }
 
 const TAB_KEY = "chatroom:tab";
 const LAST_NAME_KEY = "chatroom:last-name";
+const ROOMS_KEY = "chatroom:rooms";
 const roomKey = (room: string) => `chatroom:room:${room}`;
 
 /**
- * What survives a reload. The session and log live in sessionStorage, so every tab is its own
- * participant; the last name used lives in localStorage, to prefill the next tab's dialog.
+ * What survives a reload. `tab` holds this tab's identity: its session, its rooms, their logs and
+ * outboxes (the page passes a store already scoped to the tab's identity slot); `browser` holds
+ * the last name used, to prefill the next tab's dialog.
  */
 export class ClientStorage {
   constructor(
@@ -59,14 +72,37 @@ export class ClientStorage {
     const stored = readJson<Partial<RoomSnapshot>>(this.tab, roomKey(room));
     return {
       messages: Array.isArray(stored?.messages) ? stored.messages : [],
+      silentSeqs: Array.isArray(stored?.silentSeqs) ? stored.silentSeqs.filter(isSeq) : [],
       outbox: Array.isArray(stored?.outbox) ? stored.outbox : [],
-      clearedThroughSeq: typeof stored?.clearedThroughSeq === "number" ? stored.clearedThroughSeq : 0,
+      clearedThroughSeq: isSeq(stored?.clearedThroughSeq) ? stored.clearedThroughSeq : 0,
+      readSeq: isSeq(stored?.readSeq) ? stored.readSeq : 0,
     };
   }
 
   saveRoom(room: string, snapshot: RoomSnapshot): void {
     writeJson(this.tab, roomKey(room), snapshot);
   }
+
+  /** The user left the room: nothing of it is kept. */
+  removeRoom(room: string): void {
+    safely(() => this.tab.removeItem(roomKey(room)));
+  }
+
+  loadRoomList(): RoomList {
+    const stored = readJson<Partial<RoomList>>(this.tab, ROOMS_KEY);
+    // Storage is outside our control: a name the server would refuse is skipped, not joined.
+    const names = (value: unknown) =>
+      Array.isArray(value) ? value.filter((room): room is string => typeof room === "string" && ROOM_PATTERN.test(room)) : [];
+    return { rooms: names(stored?.rooms), leaving: names(stored?.leaving) };
+  }
+
+  saveRoomList(list: RoomList): void {
+    writeJson(this.tab, ROOMS_KEY, list);
+  }
+}
+
+function isSeq(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }
 
 function readJson<T>(store: KeyValueStore, key: string): T | undefined {

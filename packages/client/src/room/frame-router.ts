@@ -1,37 +1,54 @@
-import type { ServerFrame, ServerFrameOf } from "@chatroom/protocol";
+import type { ServerFrame, ServerFrameOf, UnknownRoomEvent } from "@chatroom/protocol";
 
-/** One handler per server frame type; a listener leaves out the types it has no use for. */
-export type FrameHandlers = { [T in ServerFrame["type"]]?: (frame: ServerFrameOf<T>) => unknown };
+/** What the socket hands over: a protocol 2 frame, or a stored room event of a kind this client does not know. */
+export type IncomingFrame = ServerFrame | UnknownRoomEvent;
+export type IncomingType = IncomingFrame["type"];
+export type IncomingOf<T extends IncomingType> = T extends ServerFrame["type"] ? ServerFrameOf<T> : UnknownRoomEvent;
+
+/** One handler per frame type; a listener leaves out the types it has no use for. */
+export type FrameHandlers = { [T in IncomingType]?: (frame: IncomingOf<T>) => unknown };
 
 /**
- * Hands a server frame to the part that owns it. The only `switch` over server frame types in
- * the client: a new frame type is added here and in the parts that read it.
+ * The room a frame belongs to, or undefined for the connection's own frames (`ready`, `pong`, an
+ * `error` about no room). Every room frame carries `room`.
  */
-export function routeFrame(frame: ServerFrame, handlers: FrameHandlers): void {
+export function roomOf(frame: IncomingFrame): string | undefined {
+  return "room" in frame ? frame.room : undefined;
+}
+
+/**
+ * Hands a frame to the handler for its type, and says whether there was one. The only `switch`
+ * over server frame types in the client: a new frame type is added here and in the parts that read it.
+ */
+export function routeFrame(frame: IncomingFrame, handlers: FrameHandlers): boolean {
   switch (frame.type) {
-    case "welcome":
-      handlers.welcome?.(frame);
-      break;
+    case "ready":
+      return call(handlers.ready, frame);
+    case "joined":
+      return call(handlers.joined, frame);
+    case "left":
+      return call(handlers.left, frame);
     case "chat":
-      handlers.chat?.(frame);
-      break;
+      return call(handlers.chat, frame);
     case "history":
-      handlers.history?.(frame);
-      break;
+      return call(handlers.history, frame);
     case "ack":
-      handlers.ack?.(frame);
-      break;
+      return call(handlers.ack, frame);
     case "system":
-      handlers.system?.(frame);
-      break;
+      return call(handlers.system, frame);
     case "typing":
-      handlers.typing?.(frame);
-      break;
+      return call(handlers.typing, frame);
     case "error":
-      handlers.error?.(frame);
-      break;
+      return call(handlers.error, frame);
     case "pong":
-      handlers.pong?.(frame);
-      break;
+      return call(handlers.pong, frame);
+    case "unknown-event":
+      return call(handlers["unknown-event"], frame);
   }
+}
+
+function call<F>(handler: ((frame: F) => unknown) | undefined, frame: F): boolean {
+  if (!handler) return false;
+  handler(frame);
+  return true;
 }

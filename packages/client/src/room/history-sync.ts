@@ -1,4 +1,4 @@
-import type { ChatFrame, ServerFrameOf, WelcomeFrame } from "@chatroom/protocol";
+import type { ChatFrame, HistoryFrame, JoinedFrame } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
 import type { MessageLog } from "./message-log";
 import type { RoomLink } from "./room-link";
@@ -9,17 +9,24 @@ import type { RoomLink } from "./room-link";
  */
 export type HistoryEdge = "more" | "start" | "unavailable" | "cleared";
 
-/** The one `history` request in flight: the server's answers carry no id, so we never ask twice at once. */
-type HistoryRequest = { kind: "gap"; before: number } | { kind: "older"; before: number } | { kind: "continuity"; before: number };
+/**
+ * The one `history` request in flight: the server's answers carry no id, so we never ask twice at
+ * once. A hole is filled reading forward (`after`), so no event inside it is missed whatever its
+ * kind; older pages and the continuity check read back (`before`).
+ */
+type HistoryRequest =
+  | { kind: "gap"; after: number; before: number }
+  | { kind: "older"; before: number }
+  | { kind: "continuity"; before: number };
 
 /** Where chats come from: the cap on the log bites as the live end grows, not on pages the reader asked for. */
-export type ChatSource = "welcome" | "live" | "history";
+export type ChatSource = "joined" | "live" | "history";
 
 export interface HistorySyncOptions {
   log: MessageLog;
   link: RoomLink;
   timers: ConnectionTimers;
-  /** Whether the room's welcome has been applied (no gap fill or paging before it). */
+  /** Whether the room's `joined` has been applied (no gap fill or paging before it). */
   joined: () => boolean;
   maxMessages: number;
   historyPage: number;
@@ -33,11 +40,11 @@ export interface HistorySyncOptions {
  */
 export class HistorySync {
   private request: HistoryRequest | null = null;
-  /** A resume's `since` whose message must be checked before the welcome is applied. */
+  /** A resume's `since` whose message must be checked before its `joined` is applied. */
   private verifySince: number | null = null;
   private loading = false;
   private historyEdge: HistoryEdge = "more";
-  /** Set when a resume's welcome was incomplete and we hold nothing at or below `since`: fill down to it. */
+  /** Set when a resume's `joined` was incomplete and we hold nothing at or below `since`: fill forward from it. */
   private backfillFloor: number | undefined;
   private serverLatestSeq = 0;
   private cleared = 0;
@@ -58,16 +65,23 @@ export class HistorySync {
     return this.cleared;
   }
 
+  /** The highest seq the server is known to have in this room. */
+  get latestSeq(): number {
+    return this.serverLatestSeq;
+  }
+
   /** A history request is waiting for its answer. */
   get inFlight(): boolean {
     return this.request !== null;
   }
 
   /** What a reload brought back. */
-  restore(messages: readonly ChatFrame[], clearedThroughSeq: number): void {
+  restore(messages: readonly ChatFrame[], silentSeqs: readonly number[], clearedThroughSeq: number): void {
     const { log } = this.options;
     this.cleared = clearedThroughSeq;
     log.merge(messages);
+    for (const seq of silentSeqs) log.markSilent(seq);
+    this.serverLatestSeq = log.newestSeq;
     if (log.oldestSeq === 1) this.historyEdge = "start";
     else if (clearedThroughSeq > 0) this.historyEdge = "unavailable";
   }
@@ -95,6 +109,21 @@ export class HistorySync {
     return fresh;
   }
 
+  /**
+   * A stored event of a kind this client cannot show: its seq exists, so the position moves past
+   * it and no gap is asked for. Returns whether it was new.
+   */
+  acceptSilent(seq: number): boolean {
+    if (seq <= this.cleared || !this.options.log.markSilent(seq)) return false;
+    this.serverLatestSeq = Math.max(this.serverLatestSeq, seq);
+    return true;
+  }
+
+  /** The server says the room has reached `latestSeq` (a membership listed by `ready`). */
+  heardOf(latestSeq: number): void {
+    this.serverLatestSeq = Math.max(this.serverLatestSeq, latestSeq);
+  }
+
   /** After a store reset nothing we hold matches the server's seqs. */
   storeReset(): void {
     this.options.log.clear();
@@ -103,14 +132,15 @@ export class HistorySync {
     this.historyEdge = "more";
   }
 
-  /** Applies a welcome's messages and edges for an attempt that asked for `since`; returns the new chats. */
-  welcomed(frame: WelcomeFrame, since: number | undefined, storeReset: boolean): ChatFrame[] {
+  /** Applies a `joined`'s messages and edges for an attempt that asked for `since`; returns the new chats. */
+  joined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): ChatFrame[] {
     const { log } = this.options;
     this.serverLatestSeq = frame.latestSeq;
     this.request = null;
     const heldBefore = log.oldestSeq;
-    const fresh = this.accept(frame.messages, "welcome");
-    // A resume that could not carry everything after `since`: fetch the rest, unless what we hold already bounds it.
+    const fresh = this.accept(frame.messages, "joined");
+    // A resume that could not carry everything after `since`: read forward from `since` until the
+    // hole is closed, unless what we hold already bounds it.
     if (!storeReset && since !== undefined && !frame.complete && (heldBefore === undefined || heldBefore > since)) {
       this.backfillFloor = since;
     }
@@ -131,7 +161,7 @@ export class HistorySync {
    * An answer to the request in flight. `continuity` when it answers `verify` (the caller reads
    * it); otherwise the page is merged and the new chats are returned.
    */
-  received(frame: ServerFrameOf<"history">): { kind: "continuity" } | { kind: "page"; fresh: ChatFrame[] } {
+  received(frame: HistoryFrame): { kind: "continuity" } | { kind: "page"; fresh: ChatFrame[] } {
     const request = this.request;
     this.request = null;
     if (request?.kind === "continuity") {
@@ -140,9 +170,11 @@ export class HistorySync {
     }
     const { log } = this.options;
     const fresh = this.accept(frame.messages, "history");
-    if (request?.kind === "gap" && fresh.length === 0) {
-      // The server no longer has that stretch (trimmed or reset): what lies below it cannot be joined up.
-      log.dropBelow(request.before);
+    const first = frame.messages[0]?.seq;
+    if (request?.kind === "gap" && (first === undefined || first > request.after + 1)) {
+      // The server no longer has the start of that stretch (trimmed or reset): what lies below
+      // the first event it still has cannot be joined up. Filling goes on above it.
+      log.dropBelow(first ?? request.before);
       this.backfillFloor = undefined;
       this.historyEdge = "unavailable";
     } else if (request?.kind === "older") {
@@ -212,8 +244,8 @@ export class HistorySync {
         this.pump();
         return;
       }
-      if (link.send({ type: "history", before: gap.before, limit: Math.min(this.options.gapPage, missing) })) {
-        this.request = { kind: "gap", before: gap.before };
+      if (link.send({ type: "history", after: gap.after, limit: Math.min(this.options.gapPage, missing) })) {
+        this.request = { kind: "gap", after: gap.after, before: gap.before };
       }
       return;
     }
@@ -227,7 +259,7 @@ export class HistorySync {
     if (link.send({ type: "history", before, limit: this.options.historyPage })) this.request = { kind: "older", before };
   }
 
-  /** The first hole the log should not have: inside it, or between a resume's `since` and the welcome. */
+  /** The first hole the log should not have: inside it, or between a resume's `since` and its `joined`. */
   private nextGap(): { after: number; before: number } | undefined {
     const { log } = this.options;
     const oldest = log.oldestSeq;

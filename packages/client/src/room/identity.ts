@@ -3,7 +3,8 @@ import type { ClientStorage, TabIdentity } from "../persistence/storage";
 
 /**
  * Who this tab is: the session token, the name it asks for, a rename not yet confirmed, and the
- * user the server made it. Saved as the tab's `TabIdentity` whenever it changes.
+ * user the server's `ready` made it. Saved as the tab's `TabIdentity` whenever it changes. Shared
+ * by every room of the tab; the name a room gave us (a suffix there) is that room's own.
  */
 export class Identity {
   private session: string | undefined;
@@ -52,10 +53,10 @@ export class Identity {
   }
 
   /**
-   * A welcome made us `you` in `session`. Returns the name asked for when the server gave another
-   * (taken), unless a rename of our own is still on its way.
+   * `ready` made us `you` in `session`. Returns the name asked for when the server gave another,
+   * unless a rename of our own is still on its way.
    */
-  welcomed(you: User, session: string): { requested: string; given: string } | null {
+  ready(you: User, session: string): { requested: string; given: string } | null {
     const adjusted = this.requestedName && you.name !== this.requestedName && this.pending === undefined;
     const result = adjusted ? { requested: this.requestedName as string, given: you.name } : null;
     this.user = you;
@@ -65,7 +66,16 @@ export class Identity {
     return result;
   }
 
-  /** After a welcome: a pending rename the server already applied is done; otherwise it must be repeated. */
+  /**
+   * A room's `joined` names us `you` there. Returns our name and the one the room gave when they
+   * differ (another member present holds ours), unless a rename of our own is still on its way.
+   */
+  joinedAs(you: User): { requested: string; given: string } | null {
+    const name = this.user?.name;
+    return name !== undefined && you.name !== name && this.pending === undefined ? { requested: name, given: you.name } : null;
+  }
+
+  /** After `ready`: a pending rename the server already applied is done; otherwise it must be repeated. */
   renameStillWanted(): boolean {
     if (this.pending !== undefined && this.pending === this.user?.name) this.pending = undefined;
     return this.pending !== undefined;
@@ -94,11 +104,6 @@ export class Identity {
   /** Another tab took over the session (`replaced`): the next join starts a new one. */
   sessionReplaced(): void {
     this.session = undefined;
-  }
-
-  /** We left the room the user was in; the next welcome says who we are there. */
-  leftRoom(): void {
-    this.user = null;
   }
 
   private saved(): TabIdentity {

@@ -19,12 +19,19 @@ export interface EventEntry {
 export type LogItem = { type: "chat"; key: string; message: ChatFrame } | { type: "event"; key: string; entry: EventEntry };
 
 /**
- * Chats kept sorted and unique by `seq`, whatever order the welcome, history pages and the
- * live stream deliver them in, plus the local event lines placed between them.
+ * Chats kept sorted and unique by `seq`, whatever order `joined`, history pages and the live
+ * stream deliver them in, plus the local event lines placed between them. A room event of a kind
+ * this client does not know still takes its `seq`: it is held as a *silent* seq, which exists (no
+ * gap, the resume point passes it) but shows nothing.
  */
 export class MessageLog {
   private chats: ChatFrame[] = [];
+  /** Every seq held, chats and silent ones alike. */
   private readonly seqs = new Set<number>();
+  /** Seqs of events that show nothing, ascending. */
+  private silent: number[] = [];
+  /** Grows on every change of the held seqs, so derived counts (unread) can be cached against it. */
+  private revision = 0;
   private events: EventEntry[] = [];
   private eventCounter = 0;
   /** `items()` is rebuilt only after a change, so unrelated snapshot updates reuse the same array. */
@@ -34,21 +41,46 @@ export class MessageLog {
     return this.chats;
   }
 
+  /** The silent seqs held (events this client cannot show), ascending. */
+  get silentSeqs(): readonly number[] {
+    return this.silent;
+  }
+
+  get version(): number {
+    return this.revision;
+  }
+
   get size(): number {
     return this.chats.length;
   }
 
+  /** The lowest seq held, chat or silent. */
   get oldestSeq(): number | undefined {
-    return this.chats[0]?.seq;
+    const chat = this.chats[0]?.seq;
+    const silent = this.silent[0];
+    if (chat === undefined) return silent;
+    return silent === undefined ? chat : Math.min(chat, silent);
   }
 
+  /** The highest seq held, chat or silent (0 when empty). */
   get newestSeq(): number {
-    return this.chats[this.chats.length - 1]?.seq ?? 0;
+    return Math.max(this.chats[this.chats.length - 1]?.seq ?? 0, this.silent[this.silent.length - 1] ?? 0);
   }
 
   /** How many held messages have a seq below `seq`. */
   countBelow(seq: number): number {
     return this.insertionIndex(seq);
+  }
+
+  /** Chats held with `above < seq <= upTo` that match `include`. */
+  countChats(above: number, upTo: number, include: (message: ChatFrame) => boolean): number {
+    let count = 0;
+    for (let i = this.insertionIndex(above + 1); i < this.chats.length; i++) {
+      const message = this.chats[i] as ChatFrame;
+      if (message.seq > upTo) break;
+      if (include(message)) count++;
+    }
+    return count;
   }
 
   has(seq: number): boolean {
@@ -57,7 +89,9 @@ export class MessageLog {
 
   /** The message held at `seq`, if any. */
   at(seq: number): ChatFrame | undefined {
-    return this.seqs.has(seq) ? this.chats[this.insertionIndex(seq)] : undefined;
+    const message = this.seqs.has(seq) ? this.chats[this.insertionIndex(seq)] : undefined;
+    // A silent seq is held but is no chat.
+    return message?.seq === seq ? message : undefined;
   }
 
   /** Adds messages it does not hold yet; returns the ones that were new. */
@@ -71,19 +105,45 @@ export class MessageLog {
       if (!last || last.seq < message.seq) this.chats.push(message);
       else this.chats.splice(this.insertionIndex(message.seq), 0, message);
     }
-    if (added.length > 0) this.cachedItems = null;
+    if (added.length > 0) {
+      this.cachedItems = null;
+      this.revision++;
+    }
     return added;
+  }
+
+  /** Holds `seq` as an event that shows nothing. Returns whether it was new. */
+  markSilent(seq: number): boolean {
+    if (this.seqs.has(seq)) return false;
+    this.seqs.add(seq);
+    const last = this.silent[this.silent.length - 1];
+    if (last === undefined || last < seq) this.silent.push(seq);
+    else this.silent.splice(lowerBound(this.silent, seq), 0, seq);
+    this.revision++;
+    return true;
   }
 
   /** The first seq above `from` that is missing, up to the newest held, or undefined. */
   firstGapAfter(from: number): { after: number; before: number } | undefined {
     let expected = from + 1;
-    for (let i = this.insertionIndex(expected); i < this.chats.length; i++) {
-      const seq = (this.chats[i] as ChatFrame).seq;
+    let c = this.insertionIndex(expected);
+    let s = lowerBound(this.silent, expected);
+    // Walk chats and silent seqs together, in seq order.
+    for (;;) {
+      const chat = (this.chats[c] as ChatFrame | undefined)?.seq;
+      const silent = this.silent[s];
+      if (chat === undefined && silent === undefined) return undefined;
+      let seq: number;
+      if (silent === undefined || (chat !== undefined && chat < silent)) {
+        seq = chat as number;
+        c++;
+      } else {
+        seq = silent;
+        s++;
+      }
       if (seq > expected) return { after: expected - 1, before: seq };
       expected = seq + 1;
     }
-    return undefined;
   }
 
   addEvent(event: LogEvent, ts: number): void {
@@ -97,34 +157,49 @@ export class MessageLog {
     if (this.chats.length <= max) return 0;
     const removed = this.chats.splice(0, this.chats.length - max);
     for (const message of removed) this.seqs.delete(message.seq);
+    this.dropSilentBelow(this.chats[0]?.seq ?? Number.POSITIVE_INFINITY);
     this.dropEventsBefore(this.oldestSeq ?? 0);
     this.cachedItems = null;
+    this.revision++;
     return removed.length;
   }
 
   /** Drops messages below `seq` (events placed among them go too), e.g. below a gap that cannot be filled. */
   dropBelow(seq: number): void {
     const keepFrom = this.insertionIndex(seq);
-    if (keepFrom === 0) return;
+    const silentBefore = this.silent.length;
+    this.dropSilentBelow(seq);
+    if (keepFrom === 0 && this.silent.length === silentBefore) return;
     for (const message of this.chats.splice(0, keepFrom)) this.seqs.delete(message.seq);
     this.dropEventsBefore(seq);
     this.cachedItems = null;
+    this.revision++;
   }
 
   clear(): void {
     this.chats = [];
+    this.silent = [];
     this.seqs.clear();
     this.events = [];
     this.cachedItems = null;
+    this.revision++;
   }
 
   /** Drops everything up to and including `seq`, for the Clear button. */
   clearThrough(seq: number): void {
     this.chats = this.chats.filter((message) => message.seq > seq);
+    this.silent = this.silent.filter((silent) => silent > seq);
     this.seqs.clear();
     for (const message of this.chats) this.seqs.add(message.seq);
+    for (const silent of this.silent) this.seqs.add(silent);
     this.events = [];
     this.cachedItems = null;
+    this.revision++;
+  }
+
+  private dropSilentBelow(seq: number): void {
+    const keepFrom = lowerBound(this.silent, seq);
+    for (const silent of this.silent.splice(0, keepFrom)) this.seqs.delete(silent);
   }
 
   items(): LogItem[] {
@@ -155,6 +230,7 @@ export class MessageLog {
     return items;
   }
 
+  /** Where `seq` is or would go among the chats. */
   private insertionIndex(seq: number): number {
     let low = 0;
     let high = this.chats.length;
@@ -165,4 +241,16 @@ export class MessageLog {
     }
     return low;
   }
+}
+
+/** The first index of a sorted array whose value is not below `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as number) < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

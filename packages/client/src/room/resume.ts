@@ -1,83 +1,84 @@
-import type { ServerFrame, ServerFrameOf, WelcomeFrame } from "@chatroom/protocol";
+import type { HistoryFrame, JoinedFrame } from "@chatroom/protocol";
+import type { IncomingFrame, IncomingType } from "./frame-router";
 import type { MessageLog } from "./message-log";
 
 /**
- * A resume's welcome held back until the server shows it still has our message at `since`: a store
- * that was reset and refilled past `since` would otherwise splice its new seqs onto our old log.
+ * A resume's `joined` held back until the server shows it still has our message at `since`: a
+ * store that was reset and refilled past `since` would otherwise splice its new seqs onto our old log.
  */
 interface ContinuityCheck {
-  welcome: WelcomeFrame;
+  joined: JoinedFrame;
   since: number;
   /** The `id` of the message we hold at `since`. */
   id: string;
-  /** Frames that came after the welcome, replayed once it is applied. */
-  held: ServerFrame[];
+  /** The room's frames that came after its `joined`, replayed once it is applied. */
+  held: IncomingFrame[];
 }
 
-/** What to do with a welcome: apply it now, or first verify that the server's log continues ours at `since`. */
-export type WelcomeDecision = { kind: "apply"; since: number | undefined; storeReset: boolean } | { kind: "verify"; since: number };
+/** What to do with a `joined`: apply it now, or first verify that the server's log continues ours at `since`. */
+export type JoinedDecision = { kind: "apply"; since: number | undefined; storeReset: boolean } | { kind: "verify"; since: number };
 
-/** A held welcome, ready to apply once the check came back. */
-export interface VerifiedWelcome {
-  welcome: WelcomeFrame;
+/** A held `joined`, ready to apply once the check came back. */
+export interface VerifiedJoin {
+  joined: JoinedFrame;
   since: number;
   storeReset: boolean;
-  held: ServerFrame[];
+  held: IncomingFrame[];
 }
 
-/** Frames that may pass while a welcome is held: the check's own answer, and what carries no room state. */
-const PASS_WHILE_VERIFYING: ReadonlySet<ServerFrame["type"]> = new Set(["history", "error", "pong"]);
+/** Frames that may pass while a `joined` is held: the check's own answer, and what carries no room state. */
+const PASS_WHILE_VERIFYING: ReadonlySet<IncomingType> = new Set(["history", "error"]);
 
 /**
- * Resuming a room after a reconnect: which `since` each attempt asked for, and the continuity
- * check that tells a resume from a store reset.
+ * Resuming a room after a reconnect: which `since` each join asked for, and the continuity check
+ * that tells a resume from a store reset.
  */
 export class Resume {
-  /** The `since` of the attempt in flight, to read its welcome. */
+  /** The `since` of the join in flight, to read its `joined`. */
   private lastSince: number | undefined;
   private check: ContinuityCheck | null = null;
 
-  /** A new attempt asks for what came after `since`. */
+  /** A new join asks for what came after `since`. */
   attempt(since: number | undefined): number | undefined {
     this.lastSince = since;
     return since;
   }
 
-  /** Whether a welcome is held back until its continuity is known. */
+  /** Whether a `joined` is held back until its continuity is known. */
   get verifying(): boolean {
     return this.check !== null;
   }
 
-  /** While a welcome is held, nothing of this connection reaches the log: those frames wait. */
-  holds(frame: ServerFrame): boolean {
+  /** While a `joined` is held, nothing of the room's stream reaches the log: those frames wait. */
+  holds(frame: IncomingFrame): boolean {
     if (!this.check || PASS_WHILE_VERIFYING.has(frame.type)) return false;
     this.check.held.push(frame);
     return true;
   }
 
-  welcome(frame: WelcomeFrame, log: MessageLog): WelcomeDecision {
+  joined(frame: JoinedFrame, log: MessageLog): JoinedDecision {
     const since = this.lastSince;
     const heldAtSince = since !== undefined && since > 0 && frame.latestSeq >= since ? log.at(since) : undefined;
     if (since !== undefined && heldAtSince) {
-      this.check = { welcome: frame, since, id: heldAtSince.id, held: [] };
+      this.check = { joined: frame, since, id: heldAtSince.id, held: [] };
       return { kind: "verify", since };
     }
     // The server holds less than we do: its store was reset, so our log no longer matches it.
     return { kind: "apply", since, storeReset: since !== undefined && frame.latestSeq < since };
   }
 
-  /** The answer to the continuity check: the held welcome, as a fresh start if the store was reset. */
-  answered(frame: ServerFrameOf<"history">): VerifiedWelcome | null {
+  /** The answer to the continuity check: the held `joined`, as a fresh start if the store was reset. */
+  answered(frame: HistoryFrame): VerifiedJoin | null {
     const check = this.check;
     if (!check) return null;
     this.check = null;
     const theirs = frame.messages.find((message) => message.seq === check.since);
     // No message there (trimmed) cannot be verified either way: carry on as a normal resume.
     const storeReset = theirs !== undefined && theirs.id !== check.id;
-    return { welcome: check.welcome, since: check.since, storeReset, held: check.held };
+    return { joined: check.joined, since: check.since, storeReset, held: check.held };
   }
 
-  /** Whatever was in flight on the old socket is answered on the next one or not at all. */
+  /** Whatever was in flight for this room is answered after its next `joined` or not at all. */
   linkLost(): void {
     this.check = null;
   }

@@ -1,11 +1,13 @@
 import {
   type ChatFrame,
   codePointLength,
-  DEFAULT_LIMITS,
-  type ServerFrame,
+  type HistoryFrame,
+  type JoinedFrame,
+  type MembershipEntry,
+  type ReadyLimits,
   type ServerFrameOf,
-  type WelcomeFrame,
-  type WelcomeLimits,
+  type UnknownRoomEvent,
+  type User,
 } from "@chatroom/protocol";
 import type { ClientTunables } from "../options";
 import { Outbox } from "../outbox/outbox";
@@ -14,20 +16,16 @@ import type { ClientStorage } from "../persistence/storage";
 import type { ConnectionTimers } from "../transport/connection";
 import type { ConnectionState } from "../transport/connection-machine";
 import type { Alerts } from "./alerts";
-import { type FrameHandlers, routeFrame } from "./frame-router";
+import { type FrameHandlers, type IncomingFrame, routeFrame } from "./frame-router";
 import { HistorySync } from "./history-sync";
 import type { Identity } from "./identity";
 import { MessageLog } from "./message-log";
+import { ReadMarker } from "./read-marker";
 import { Resume } from "./resume";
 import type { RoomLink } from "./room-link";
 import { Roster } from "./roster";
 import { Typing } from "./typing";
-
-/** What a room session carries over from the tab's previous room. */
-export interface RoomInheritance {
-  limits: WelcomeLimits;
-  incomingCount: number;
-}
+import { UnreadCounter } from "./unread";
 
 export interface RoomSessionOptions {
   room: string;
@@ -38,14 +36,18 @@ export interface RoomSessionOptions {
   storage: ClientStorage;
   timers: ConnectionTimers;
   tunables: ClientTunables;
-  inherited?: RoomInheritance;
+  /** The server's limits, from the latest `ready`. */
+  limits: () => ReadyLimits;
+  /** A live chat from someone else arrived in this room. */
+  onIncoming: (message: ChatFrame) => void;
   onChange: () => void;
 }
 
 /**
- * One room as this tab sees it: wires the log, history sync, resume, outbox, roster and typing,
- * and hands each server frame to the part that owns it. It owns no socket and no rule of its
- * own: it is fed frames and connection states, and sends through a `RoomLink`.
+ * One room as this tab sees it: wires the log, history sync, resume, outbox, roster, typing, read
+ * marker and unread count, and hands each frame of its room to the part that owns it. It owns no
+ * socket and no rule of its own: it is fed its room's frames and the connection's states, and
+ * sends through its `RoomLink`.
  */
 export class RoomSession {
   readonly room: string;
@@ -55,36 +57,38 @@ export class RoomSession {
   readonly roster: Roster;
   readonly typing: Typing;
   private readonly resume = new Resume();
+  private readonly readMarker: ReadMarker;
+  private readonly unread = new UnreadCounter();
   private readonly persistence: RoomPersistence;
-  private serverLimits: WelcomeLimits;
-  private newestIncoming: ChatFrame | null = null;
-  private incoming: number;
-  /** Whether a welcome was applied before: the next one is a reconnect. */
-  private wasOpen = false;
+  /** Who we are in this room (its `joined.you`: a suffixed name if ours was taken here). */
+  private youHere: User | null = null;
+  /** This link's `joined` has been applied (held back while a resume is verified). */
+  private applied = false;
+  /** A `joined` was applied before: the next one is a rejoin. */
+  private wasJoined = false;
   private previousStatus: ConnectionState["status"] = "closed";
   private readonly handlers: FrameHandlers = {
-    welcome: (frame) => this.onWelcome(frame),
+    joined: (frame) => this.onJoined(frame),
     chat: (frame) => this.onChat(frame),
     history: (frame) => this.onHistory(frame),
     ack: (frame) => this.onAck(frame),
     system: (frame) => this.onSystem(frame),
     typing: (frame) => this.onTyping(frame),
     error: (frame) => this.onError(frame),
+    "unknown-event": (frame) => this.onUnknownEvent(frame),
   };
 
   constructor(private readonly options: RoomSessionOptions) {
-    const { link, identity, timers, tunables, storage } = options;
+    const { link, timers, tunables, storage } = options;
     this.room = options.room;
-    this.serverLimits = options.inherited?.limits ?? DEFAULT_LIMITS;
-    this.incoming = options.inherited?.incomingCount ?? 0;
-    this.history = new HistorySync({ log: this.log, link, timers, joined: () => identity.me !== null, ...tunables });
+    this.history = new HistorySync({ log: this.log, link, timers, joined: () => this.applied, ...tunables });
     const saved = loadRoomState(storage, this.room);
-    this.history.restore(saved.messages, saved.clearedThroughSeq);
+    this.history.restore(saved.messages, saved.silentSeqs, saved.clearedThroughSeq);
     this.outbox = new Outbox({
       timers,
       restored: saved.outbox,
-      // While a resume is being checked, acks could not be matched against the log: the welcome sends them.
-      send: (frame) => identity.me !== null && !this.resume.verifying && link.send(frame),
+      // While a resume is being checked, acks could not be matched against the log: the `joined` sends them.
+      send: (frame) => this.applied && !this.resume.verifying && link.send(frame),
       ackTimeoutMs: tunables.ackTimeoutMs,
       retryAfterFallbackMs: tunables.retryAfterFallbackMs,
       onUnanswered: () => {
@@ -94,6 +98,12 @@ export class RoomSession {
         this.persistNow();
       },
     });
+    this.readMarker = new ReadMarker({
+      timers,
+      everyMs: tunables.readMarkerEveryMs,
+      send: (seq) => link.send({ type: "read", seq }),
+      restored: saved.readSeq,
+    });
     this.roster = new Roster(tunables.quietRejoinMs);
     this.typing = new Typing({ timers, send: (frame) => link.send(frame), ...tunables, onChange: () => this.changed() });
     this.persistence = new RoomPersistence({
@@ -102,51 +112,79 @@ export class RoomSession {
       timers,
       persistedMessages: tunables.persistedMessages,
       debounceMs: tunables.saveDebounceMs,
-      read: () => ({ messages: this.log.messages, outbox: this.outbox.view(), clearedThroughSeq: this.history.clearedThroughSeq }),
+      read: () => ({
+        messages: this.log.messages,
+        silentSeqs: this.log.silentSeqs,
+        outbox: this.outbox.view(),
+        clearedThroughSeq: this.history.clearedThroughSeq,
+        readSeq: this.readMarker.readSeq,
+      }),
     });
   }
 
-  get limits(): WelcomeLimits {
-    return this.serverLimits;
+  /** Who we are in this room, once joined. */
+  get you(): User | null {
+    return this.youHere;
   }
 
-  /** Newest live chat from someone else, for announcements. */
-  get lastIncoming(): ChatFrame | null {
-    return this.newestIncoming;
+  get readSeq(): number {
+    return this.readMarker.readSeq;
   }
 
-  /** How many live chats from others arrived since the tab started: unread counts diff it. */
-  get incomingCount(): number {
-    return this.incoming;
+  /** The read marker is known (saved, or said by the server) rather than a default. */
+  get readSeqKnown(): boolean {
+    return this.readMarker.known;
   }
 
-  /** A new connection attempt for this room: the `since` to ask for, remembered to read its welcome. */
-  beginAttempt(): number | undefined {
+  /** The highest seq this room is known to have reached. */
+  get latestSeq(): number {
+    return Math.max(this.history.latestSeq, this.log.newestSeq);
+  }
+
+  /** Chats from others above the read marker. */
+  get unreadCount(): number {
+    return this.unread.count(this.log, this.readMarker.readSeq, this.options.identity.me?.id);
+  }
+
+  /** A new join of this room: the `since` to ask for, remembered to read its `joined`. */
+  beginJoin(): number | undefined {
     return this.resume.attempt(this.history.resumePoint());
   }
 
-  resumePoint(): number | undefined {
-    return this.history.resumePoint();
+  /** The room's entry in `ready` (or null when `ready` did not list it). */
+  membership(entry: MembershipEntry | null): void {
+    this.unread.setBaseline(entry);
+    if (!entry) return;
+    this.history.heardOf(entry.latestSeq);
+    this.readMarker.heard(entry.readSeq);
   }
 
   /** A frame of this room from the server. */
-  receive(frame: ServerFrame): void {
+  receive(frame: IncomingFrame): void {
     if (this.resume.holds(frame)) return;
     routeFrame(frame, this.handlers);
   }
 
-  /** The link carrying this room changed state. */
+  /** The tab's connection changed state. */
   linkChanged(state: ConnectionState): void {
-    if (state.status === "reconnecting" && this.previousStatus === "open" && this.options.identity.me) {
+    if (state.status === "reconnecting" && this.previousStatus === "open" && this.wasJoined) {
       this.log.addEvent({ kind: "disconnected" }, this.options.timers.now());
     }
     this.previousStatus = state.status;
-    if (state.status !== "open") {
-      this.history.linkLost(state.status === "closed" && state.reason !== "stopped");
-      this.resume.linkLost();
-      this.typing.linkLost();
-      this.outbox.linkLost();
-    }
+    if (state.status !== "open") this.detached(state.status === "closed" && state.reason !== "stopped");
+  }
+
+  /**
+   * The room is no longer joined on the link (the socket went, or the server said `not_joined`):
+   * what was in flight is answered after the next `joined` or not at all.
+   */
+  detached(ended = false): void {
+    this.applied = false;
+    this.history.linkLost(ended);
+    this.resume.linkLost();
+    this.typing.linkLost();
+    this.outbox.linkLost();
+    this.readMarker.linkLost();
   }
 
   // ---- commands -----------------------------------------------------------------------------
@@ -155,9 +193,10 @@ export class RoomSession {
   send(rawText: string): boolean {
     const text = rawText.trim();
     if (!text) return false;
-    const { alerts } = this.options;
-    if (codePointLength(text) > this.serverLimits.maxTextLength) {
-      alerts.raise("too_long_local", `Messages can be at most ${this.serverLimits.maxTextLength} characters.`);
+    const { alerts, limits } = this.options;
+    const { maxTextLength } = limits();
+    if (codePointLength(text) > maxTextLength) {
+      alerts.raise("too_long_local", `Messages can be at most ${maxTextLength} characters.`);
       this.changed();
       return false;
     }
@@ -201,10 +240,9 @@ export class RoomSession {
     this.persistNow();
   }
 
-  /** Repeats the rename the user asked for, if one is still wanted. */
-  sendRename(): void {
-    const name = this.options.identity.pendingRename;
-    if (name !== undefined) this.options.link.send({ type: "rename", name });
+  /** Everything held has been on screen: the marker moves to the newest seq held. */
+  markRead(): void {
+    if (this.readMarker.mark(this.log.newestSeq)) this.changed();
   }
 
   persistSoon(): void {
@@ -215,47 +253,53 @@ export class RoomSession {
     this.persistence.now();
   }
 
-  /** The tab leaves this room: saves it and stops every timer. */
+  /** Stops every timer; what the room holds stays saved. */
   dispose(): void {
     this.persistence.now();
-    this.persistence.dispose();
-    this.outbox.dispose();
-    this.typing.dispose();
-    this.history.dispose();
+    this.stop();
+  }
+
+  /** The user left the room: every timer stops and nothing of it stays in storage. */
+  forget(): void {
+    this.stop();
+    this.options.storage.removeRoom(this.room);
   }
 
   // ---- frames -------------------------------------------------------------------------------
 
-  private onWelcome(frame: WelcomeFrame): void {
-    const decision = this.resume.welcome(frame, this.log);
+  private onJoined(frame: JoinedFrame): void {
+    const decision = this.resume.joined(frame, this.log);
     if (decision.kind === "verify") {
-      // Ask for the server's message at `since` (one history page of one) and apply the welcome once it answers.
+      // Ask for the server's message at `since` (one history page of one) and apply `joined` once it answers.
       this.history.verify(decision.since);
       this.changed();
       return;
     }
-    this.applyWelcome(frame, decision.since, decision.storeReset);
+    this.applyJoined(frame, decision.since, decision.storeReset);
   }
 
-  private applyWelcome(frame: WelcomeFrame, since: number | undefined, storeReset: boolean): void {
+  private applyJoined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): void {
     const { identity, alerts, timers } = this.options;
     if (storeReset) {
       // Nothing we hold matches the server's seqs; acked messages it lost are sent again.
       this.history.storeReset();
       this.outbox.storeReset();
+      this.readMarker.reset(frame.readSeq);
+    } else {
+      this.readMarker.heard(frame.readSeq);
     }
-    const adjusted = identity.welcomed(frame.you, frame.session);
+    const adjusted = identity.joinedAs(frame.you);
     if (adjusted) alerts.nameWasAdjusted(adjusted);
-    this.serverLimits = frame.limits;
-    this.roster.welcomed(frame, this.wasOpen && !storeReset, timers.now());
+    this.youHere = frame.you;
+    this.roster.joined(frame, this.wasJoined && !storeReset, timers.now());
     this.typing.clearOthers();
-    this.took(this.history.welcomed(frame, since, storeReset));
+    this.took(this.history.joined(frame, since, storeReset));
     // Acked entries whose echo we may have missed are in the store: the log has them now or they are older than it.
     this.outbox.dropAckedThrough(frame.latestSeq);
+    this.applied = true;
     this.outbox.transmitQueued();
-    if (identity.renameStillWanted()) this.sendRename();
-    if (this.wasOpen) this.log.addEvent({ kind: "connected" }, timers.now());
-    this.wasOpen = true;
+    if (this.wasJoined) this.log.addEvent({ kind: "connected" }, timers.now());
+    this.wasJoined = true;
     this.history.pump();
     this.changed();
   }
@@ -263,15 +307,20 @@ export class RoomSession {
   private onChat(frame: ChatFrame): void {
     const meId = this.options.identity.me?.id;
     for (const message of this.took(this.history.accept([frame], "live"))) {
-      if (message.from.id === meId) continue;
-      this.newestIncoming = message;
-      this.incoming++;
+      if (message.from.id !== meId) this.options.onIncoming(message);
     }
     this.history.pump();
     this.changed();
   }
 
-  private onHistory(frame: ServerFrameOf<"history">): void {
+  /** A stored event of a kind this client does not know: it shows nothing, but its seq is ours now. */
+  private onUnknownEvent(frame: UnknownRoomEvent): void {
+    if (!this.history.acceptSilent(frame.seq)) return;
+    this.history.pump();
+    this.changed();
+  }
+
+  private onHistory(frame: HistoryFrame): void {
     const answer = this.history.received(frame);
     if (answer.kind === "page") {
       this.took(answer.fresh);
@@ -280,7 +329,7 @@ export class RoomSession {
     }
     const verified = this.resume.answered(frame);
     if (!verified) return;
-    this.applyWelcome(verified.welcome, verified.since, verified.storeReset);
+    this.applyJoined(verified.joined, verified.since, verified.storeReset);
     for (const held of verified.held) this.receive(held);
   }
 
@@ -305,8 +354,10 @@ export class RoomSession {
     for (const user of change.left) this.typing.forget(user.id);
     for (const user of change.renamed) {
       this.typing.renamed(user);
+      if (user.id !== identity.me?.id) continue;
+      this.youHere = user;
       // The rename we asked for went through: a refused earlier one, or a suffix at join, is old news.
-      if (user.id === identity.me?.id && identity.renamed(user)) alerts.resolve("renamed");
+      if (identity.renamed(user)) alerts.resolve("renamed");
     }
     this.changed();
   }
@@ -332,6 +383,14 @@ export class RoomSession {
     const refusedName = frame.code === "name_taken" ? identity.renameRefused() : undefined;
     alerts.raise(frame.code, frame.message, refusedName);
     this.changed();
+  }
+
+  private stop(): void {
+    this.persistence.dispose();
+    this.outbox.dispose();
+    this.typing.dispose();
+    this.history.dispose();
+    this.readMarker.dispose();
   }
 
   private changed(): void {

@@ -1,4 +1,4 @@
-import type { SystemFrame, User, WelcomeFrame } from "@chatroom/protocol";
+import type { JoinedFrame, SystemFrame, User } from "@chatroom/protocol";
 import type { LogEvent } from "./message-log";
 
 /** What a system frame means for the rest of the room, in the order it happened. */
@@ -10,7 +10,7 @@ export interface RosterChange {
 }
 
 /**
- * Who is in the room: the members the welcome listed, kept current by system frames, and the
+ * Who is in the room: the members `joined` listed, kept current by system frames, and the
  * count. The member list is rebuilt only when it changes, so a chat does not re-render it.
  */
 export class Roster {
@@ -33,10 +33,10 @@ export class Roster {
   }
 
   /**
-   * The welcome's list replaces ours. After a reconnect (`rejoined`), who was listed before and is
+   * The `joined` list replaces ours. After a reconnect (`rejoined`), who was listed before and is
    * missing now comes back without a "joined" line for a while.
    */
-  welcomed(frame: WelcomeFrame, rejoined: boolean, now: number): void {
+  joined(frame: JoinedFrame, rejoined: boolean, now: number): void {
     const listedBefore = this.members;
     this.members = new Map(frame.members.map((user) => [user.id, user]));
     this.quietRejoins = new Set(rejoined ? [...listedBefore.keys()].filter((id) => !this.members.has(id)) : []);

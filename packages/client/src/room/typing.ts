@@ -1,10 +1,11 @@
-import type { ClientFrame, ServerFrameOf, User } from "@chatroom/protocol";
+import type { ServerFrameOf, User } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
+import type { RoomFrame } from "./room-link";
 
 export interface TypingOptions {
   timers: ConnectionTimers;
-  /** Hands a frame to the link; false when none is open. */
-  send: (frame: ClientFrame) => boolean;
+  /** Hands a frame to the room's link; false when it cannot take it. */
+  send: (frame: RoomFrame) => boolean;
   typingSendEveryMs: number;
   serverTypingThrottleMs: number;
   typingExpiresMs: number;
@@ -94,7 +95,7 @@ export class Typing {
     this.cachedList = null;
   }
 
-  /** A welcome: indicators from before it are stale. */
+  /** A `joined`: indicators from before it are stale. */
   clearOthers(): void {
     if (this.typers.size > 0) this.cachedList = null;
     this.typers.clear();

@@ -1,4 +1,5 @@
 import { ChatClient } from "../chat-client";
+import type { PageVisibility } from "../options";
 import { ClientStorage } from "../persistence/storage";
 import type { ConnectionTimers, SocketLike, Wakeups } from "./connection";
 
@@ -41,6 +42,17 @@ function browserLinkLost(): Wakeups {
   };
 }
 
+/** Whether the page is on screen: the active room's unread counts in the title only while it is not. */
+function documentVisibility(): PageVisibility {
+  return {
+    isVisible: () => document.visibilityState === "visible",
+    subscribe(callback) {
+      document.addEventListener("visibilitychange", callback);
+      return () => document.removeEventListener("visibilitychange", callback);
+    },
+  };
+}
+
 function windowTimers(): ConnectionTimers {
   return {
     now: () => Date.now(),
@@ -55,16 +67,17 @@ export function browserStorage(): ClientStorage {
 }
 
 export interface BrowserClientOptions {
-  room: string;
+  /** The room the page opened on. */
+  initialRoom: string;
   name?: string | undefined;
   /** The page's one storage; the UI reads the same object (the last name used, for example). */
   storage?: ClientStorage;
 }
 
-export function createBrowserClient({ room, name, storage = browserStorage() }: BrowserClientOptions): ChatClient {
+export function createBrowserClient({ initialRoom, name, storage = browserStorage() }: BrowserClientOptions): ChatClient {
   const client = new ChatClient({
     endpoint: sameOriginEndpoint(window.location),
-    room,
+    initialRoom,
     ...(name ? { name } : {}),
     storage,
     // The DOM's handler types name concrete Event classes; SocketLike only promises what is read.
@@ -72,6 +85,7 @@ export function createBrowserClient({ room, name, storage = browserStorage() }: 
     timers: windowTimers(),
     wakeups: browserWakeups(),
     linkLost: browserLinkLost(),
+    visibility: documentVisibility(),
   });
   window.addEventListener("pagehide", () => client.flushStorage());
   return client;

@@ -1,7 +1,12 @@
 import { CLOSE_CODES, reconnectPolicyFor } from "@chatroom/protocol";
 import { CLIENT_DEFAULTS } from "../options";
 
-export type ClosedReason = "stopped" | "rejected" | "replaced";
+/**
+ * Why the connection is closed: `stopped` by us, `rejected` by a close code that says do not
+ * reconnect, `replaced` by a newer connection of our session (4001), `outdated`: the server does not
+ * speak this client's protocol (4505), and only a newer client (a reload) can help.
+ */
+export type ClosedReason = "stopped" | "rejected" | "replaced" | "outdated";
 
 /** The connection's whole state. Only `transition` makes a new one. */
 export type ConnectionState =
@@ -42,6 +47,7 @@ export function transition(state: ConnectionState, event: ConnectionEvent): Conn
     case "dropped": {
       if (state.status === "closed") return state;
       const policy = reconnectPolicyFor(event.code);
+      if (event.code === CLOSE_CODES.unsupportedProtocol.code) return { status: "closed", reason: "outdated", lastCode: event.code };
       // 1000 from the server is a plain goodbye (e.g. an idle proxy); coming back costs nothing.
       if (policy === "none" && event.code !== CLOSE_CODES.normal.code)
         return { status: "closed", reason: "rejected", lastCode: event.code };
@@ -51,7 +57,10 @@ export function transition(state: ConnectionState, event: ConnectionEvent): Conn
     }
     case "retry-now":
       if (state.status === "reconnecting") return { status: "connecting", attempt: state.attempt };
-      return state.status === "closed" && state.reason !== "stopped" ? { status: "connecting", attempt: 0 } : state;
+      // An outdated client would only be refused again: a reload (a newer client) is the way out.
+      return state.status === "closed" && state.reason !== "stopped" && state.reason !== "outdated"
+        ? { status: "connecting", attempt: 0 }
+        : state;
     case "stop":
       return state.status === "closed" && state.reason === "stopped" ? state : { status: "closed", reason: "stopped" };
   }

@@ -1,5 +1,6 @@
-import { CLOSE_CODES, type ClientFrame, decodeServerFrame, encode, LOCAL_CLOSE_CODES, type ServerFrame } from "@chatroom/protocol";
+import { CLOSE_CODES, type ClientFrame, decodeServerFrameTolerant, encode, LOCAL_CLOSE_CODES } from "@chatroom/protocol";
 import { CLIENT_DEFAULTS } from "../options";
+import type { IncomingFrame } from "../room/frame-router";
 import { type Backoff, exponentialBackoff } from "./backoff";
 import { attemptAfterDrop, type ConnectionEvent, type ConnectionState, INITIAL_STATE, transition } from "./connection-machine";
 
@@ -28,8 +29,11 @@ export interface Wakeups {
 }
 
 export interface ConnectionOptions {
-  /** Called for every attempt, so the URL carries the latest `since` and `session`. */
-  url: () => string;
+  /**
+   * The bare endpoint. Protocol 2 puts nothing in the URL (a token there ends up in request logs):
+   * who we are and where each room resumes go in `hello` and `join` once the socket is open.
+   */
+  url: string;
   createSocket: SocketFactory;
   timers: ConnectionTimers;
   wakeups?: Wakeups;
@@ -40,7 +44,8 @@ export interface ConnectionOptions {
   pongTimeoutMs?: number;
   /** How long a liveness probe (`probe()`) waits for its pong before the link counts as dead. */
   probeTimeoutMs?: number;
-  onFrame: (frame: ServerFrame) => void;
+  /** Every decoded frame; a stored room event of an unknown kind comes as `unknown-event`, so its seq is not lost. */
+  onFrame: (frame: IncomingFrame) => void;
   /** A frame the server sent that does not match the protocol: logged, never fatal. */
   onProtocolError?: (message: string) => void;
 }
@@ -167,7 +172,7 @@ export class Connection {
   }
 
   private openSocket(): void {
-    const socket = this.options.createSocket(this.options.url());
+    const socket = this.options.createSocket(this.options.url);
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;
@@ -177,7 +182,7 @@ export class Connection {
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
       this.alive();
-      const decoded = decodeServerFrame(event.data);
+      const decoded = decodeServerFrameTolerant(event.data);
       if (decoded.ok) this.options.onFrame(decoded.frame);
       else this.options.onProtocolError?.(decoded.error.message);
     };

@@ -3,9 +3,12 @@ import {
   type ClientFrame,
   clientFrameSchema,
   DEFAULT_LIMITS,
+  type JoinedFrame,
+  type MembershipEntry,
+  PROTOCOL_VERSION,
+  type ReadyFrame,
   type ServerFrame,
   type User,
-  type WelcomeFrame,
 } from "@chatroom/protocol";
 import type { ConnectionTimers, SocketLike, Wakeups } from "../../src/transport/connection";
 
@@ -65,8 +68,16 @@ export class FakeSocket implements SocketLike {
 
   constructor(readonly url: string) {}
 
-  get query(): URLSearchParams {
-    return new URL(this.url).searchParams;
+  /** The first frame sent on this socket: protocol 2 says it must be `hello`. */
+  get hello(): ClientFrame | undefined {
+    return this.sent[0];
+  }
+
+  /** The `join` sent for `room` (the last one, if it was joined more than once). */
+  joinOf(room = "lobby"): Extract<ClientFrame, { type: "join" }> | undefined {
+    return this.sentOf("join")
+      .filter((frame) => frame.room === room)
+      .at(-1);
   }
 
   send(data: string): void {
@@ -88,6 +99,11 @@ export class FakeSocket implements SocketLike {
 
   receive(frame: ServerFrame): void {
     this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+
+  /** Any JSON, e.g. an event of a kind this client does not know. */
+  receiveRaw(value: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(value) });
   }
 
   /** The link drops (or the server closes) with `code`. */
@@ -135,38 +151,59 @@ export const alice: User = { id: "u-alice", name: "alice" };
 export const bob: User = { id: "u-bob", name: "bob" };
 export const carol: User = { id: "u-carol", name: "carol" };
 
-export function chat(seq: number, from: User = bob, text = `message ${seq}`, clientMsgId = `c${seq}`): ChatFrame {
-  return { type: "chat", room: "lobby", seq, id: `m${seq}`, from, text, ts: 1_700_000_000_000 + seq * 1000, clientMsgId };
+export function chat(seq: number, from: User = bob, text = `message ${seq}`, clientMsgId = `c${seq}`, room = "lobby"): ChatFrame {
+  return { type: "chat", room, seq, id: `m${seq}`, from, text, ts: 1_700_000_000_000 + seq * 1000, clientMsgId };
 }
 
-export function chats(from: number, to: number, user: User = bob): ChatFrame[] {
+export function chats(from: number, to: number, user: User = bob, room = "lobby"): ChatFrame[] {
   const list: ChatFrame[] = [];
-  for (let seq = from; seq <= to; seq++) list.push(chat(seq, user));
+  for (let seq = from; seq <= to; seq++) list.push(chat(seq, user, `message ${seq}`, `c${seq}`, room));
   return list;
 }
 
-export function welcome(
-  options: { you?: User; session?: string; messages?: ChatFrame[]; latestSeq?: number; complete?: boolean; members?: User[] } = {},
-): WelcomeFrame {
-  const messages = options.messages ?? [];
-  const you = options.you ?? alice;
-  const members = options.members ?? [you];
+export const SESSION = "session-token-0123456789";
+
+export function ready(options: { you?: User; session?: string; rooms?: MembershipEntry[] } = {}): ReadyFrame {
   return {
-    type: "welcome",
-    protocol: 1,
-    room: "lobby",
-    you,
-    session: options.session ?? "session-token-0123456789",
-    members,
-    memberCount: members.length,
-    messages,
-    latestSeq: options.latestSeq ?? messages[messages.length - 1]?.seq ?? 0,
-    complete: options.complete ?? true,
+    type: "ready",
+    protocol: PROTOCOL_VERSION,
+    you: options.you ?? alice,
+    session: options.session ?? SESSION,
+    rooms: options.rooms ?? [],
     limits: {
       maxTextLength: DEFAULT_LIMITS.maxTextLength,
       maxFrameBytes: DEFAULT_LIMITS.maxFrameBytes,
       ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
       burst: DEFAULT_LIMITS.burst,
+      maxRooms: DEFAULT_LIMITS.maxRooms,
     },
+  };
+}
+
+export function joined(
+  options: {
+    room?: string;
+    you?: User;
+    messages?: ChatFrame[];
+    latestSeq?: number;
+    complete?: boolean;
+    members?: User[];
+    readSeq?: number;
+  } = {},
+): JoinedFrame {
+  const messages = options.messages ?? [];
+  const you = options.you ?? alice;
+  const members = options.members ?? [you];
+  const latestSeq = options.latestSeq ?? messages[messages.length - 1]?.seq ?? 0;
+  return {
+    type: "joined",
+    room: options.room ?? "lobby",
+    you,
+    members,
+    memberCount: members.length,
+    messages,
+    latestSeq,
+    complete: options.complete ?? true,
+    readSeq: options.readSeq ?? latestSeq,
   };
 }
