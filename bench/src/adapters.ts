@@ -24,7 +24,7 @@ const TYPE_AT = 9;
 const C = 0x63; // chat
 const A = 0x61; // ack
 const S = 0x73; // system
-const W = 0x77; // welcome
+const J = 0x6a; // joined
 const E = 0x65; // error
 
 export function connectClient(kind: ServerKind, port: number, spec: ClientSpec, on: ClientHandlers): BenchClient {
@@ -33,10 +33,19 @@ export function connectClient(kind: ServerKind, port: number, spec: ClientSpec, 
   return chatroomClient(port, spec, on);
 }
 
-/** Our protocol v1: JSON frames; the first byte of the type is enough to route a frame. */
+/**
+ * Our protocol 2: one socket, `hello` then a `join` per room, sent together on open; JSON frames,
+ * and the first byte of the type is enough to route a frame. The client counts as welcomed when
+ * every room it joins has answered `joined`.
+ */
 function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): BenchClient {
-  const query = new URLSearchParams({ room: spec.room, name: spec.name });
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?${query}`, { perMessageDeflate: false });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+  const rooms = [spec.room, ...(spec.alsoJoin ?? [])];
+  let joinsPending = rooms.length;
+  ws.on("open", () => {
+    ws.send(JSON.stringify({ type: "hello", protocol: 2, name: spec.name }));
+    for (const room of rooms) ws.send(JSON.stringify({ type: "join", room }));
+  });
   ws.on("message", (data: Buffer) => {
     switch (data[TYPE_AT]) {
       case C:
@@ -50,8 +59,8 @@ function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): Ben
       case S:
         on.system(data.length);
         return;
-      case W:
-        on.welcome();
+      case J:
+        if (--joinsPending === 0) on.welcome();
         return;
       case E:
         on.error(data.toString().slice(0, 160));
@@ -63,7 +72,7 @@ function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): Ben
   wireWs(ws, on);
   return {
     send(text, clientMsgId) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "chat", text, clientMsgId }));
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "chat", room: spec.room, text, clientMsgId }));
     },
     close: () => ws.terminate(),
   };

@@ -43,7 +43,11 @@ async function main(): Promise<void> {
     for (const { clients, msgsPerSec } of sizes.fanout) for (const kind of kinds) add(await fanOut(kind, sizes, clients, msgsPerSec));
   }
   if (scenarios.has("saturation")) for (const kind of kinds) for (const row of await saturation(kind, sizes)) add(row);
-  if (scenarios.has("memory")) for (const kind of kinds) add(await idleMemory(kind, sizes));
+  if (scenarios.has("memory")) {
+    for (const kind of kinds) add(await idleMemory(kind, sizes));
+    // Protocol 2: one socket holds all of a tab's rooms; what five rooms cost per connection.
+    if (kinds.includes("chatroom")) add(await idleMemory("chatroom", sizes, 5));
+  }
   if (scenarios.has("storm")) for (const kind of kinds) add(await storm(kind, sizes));
   if (scenarios.has("inbound") && kinds.includes("chatroom")) add(await inbound(sizes));
   if (scenarios.has("cluster") && kinds.includes("chatroom")) for (const row of await cluster(sizes)) add(row);

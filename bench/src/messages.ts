@@ -3,8 +3,11 @@ import type { SparseHistogram } from "./histogram";
 export type ServerKind = "chatroom" | "seed" | "socketio";
 
 export interface ClientSpec {
+  /** The room the client sends to; the first it joins. */
   room: string;
   name: string;
+  /** Further rooms our server's clients join on the same connection (protocol 2); others ignore it. */
+  alsoJoin?: string[];
 }
 
 /** Parent → worker. */

@@ -250,9 +250,14 @@ export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]>
   });
 }
 
-/** Idle memory: RSS growth per connection after N paced connections settle. */
-export async function idleMemory(kind: ServerKind, sizes: Sizes): Promise<Row> {
+/**
+ * Idle memory: RSS growth per connection after N paced connections settle. With `roomsEach` > 1
+ * (our server only), every connection joins that many rooms over its one socket, spread over
+ * `roomsEach * 10` rooms so each room has many members, as a team's rooms do.
+ */
+export async function idleMemory(kind: ServerKind, sizes: Sizes, roomsEach = 1): Promise<Row> {
   const n = sizes.memoryConnections;
+  if (roomsEach > 1) return idleMemoryMultiRoom(kind, sizes, roomsEach);
   return withServer(kind, sizes.workers, async (server, generator) => {
     await new Promise((r) => setTimeout(r, 500));
     const before = memory(server.pid).rss;
@@ -270,6 +275,37 @@ export async function idleMemory(kind: ServerKind, sizes: Sizes): Promise<Row> {
     const after = memory(server.pid);
     const stats = await generator.stats();
     return emptyRow("idle memory", kind, n, {
+      serverCpuSec: cpuSeconds(server.pid) - cpu0,
+      peakRssMiB: after.hwm / 2 ** 20,
+      errors: stats.errors + stats.closed,
+      errorSamples: stats.errorSamples,
+      extra: {
+        rssBeforeMiB: before / 2 ** 20,
+        rssAfterMiB: after.rss / 2 ** 20,
+        kibPerConnection: (after.rss - before) / n / 1024,
+        connectMs: connected.elapsedMs,
+      },
+    });
+  });
+}
+
+async function idleMemoryMultiRoom(kind: ServerKind, sizes: Sizes, roomsEach: number): Promise<Row> {
+  const n = sizes.memoryConnections;
+  const roomCount = roomsEach * 10;
+  return withServer(kind, sizes.workers, async (server, generator) => {
+    await new Promise((r) => setTimeout(r, 500));
+    const before = memory(server.pid).rss;
+    const cpu0 = cpuSeconds(server.pid);
+    const clients = Array.from({ length: n }, (_, i) => ({
+      room: `idle-${i % roomCount}`,
+      name: `u${i}`,
+      alsoJoin: Array.from({ length: roomsEach - 1 }, (_, k) => `idle-${(i + (k + 1) * 7) % roomCount}`),
+    }));
+    const connected = await connectOrThrow(generator, server, clients, 2_500, 240_000);
+    await new Promise((r) => setTimeout(r, sizes.settleMs));
+    const after = memory(server.pid);
+    const stats = await generator.stats();
+    return emptyRow(`idle memory, ${roomsEach} rooms each`, kind, n, {
       serverCpuSec: cpuSeconds(server.pid) - cpu0,
       peakRssMiB: after.hwm / 2 ** 20,
       errors: stats.errors + stats.closed,

@@ -41,11 +41,23 @@ export const validName = fc
   .filter((result) => result.ok)
   .map((result) => (result.ok ? result.name : ""));
 
+export const room = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,31}$/);
+const session = fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/);
+const pageLimit = fc.integer({ min: 1, max: DEFAULT_LIMITS.historyPageMax });
+
 export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
-  fc.record({ type: fc.constant("chat" as const), text: chatText, clientMsgId }),
-  fc.record({ type: fc.constant("typing" as const), active: fc.boolean() }),
+  fc.record(
+    { type: fc.constant("hello" as const), protocol: fc.integer(), session, name: validName },
+    { requiredKeys: ["type", "protocol"] },
+  ),
+  fc.record({ type: fc.constant("join" as const), room, since: nat }, { requiredKeys: ["type", "room"] }),
+  fc.record({ type: fc.constant("leave" as const), room }),
+  fc.record({ type: fc.constant("chat" as const), room, text: chatText, clientMsgId }),
+  fc.record({ type: fc.constant("typing" as const), room, active: fc.boolean() }),
   fc.record({ type: fc.constant("rename" as const), name: validName }),
-  fc.record({ type: fc.constant("history" as const), before: nat, limit: fc.integer({ min: 1, max: DEFAULT_LIMITS.historyPageMax }) }),
+  fc.record({ type: fc.constant("history" as const), room, before: nat, limit: pageLimit }),
+  fc.record({ type: fc.constant("history" as const), room, after: nat, limit: pageLimit }),
+  fc.record({ type: fc.constant("read" as const), room, seq: nat }),
   fc.record({ type: fc.constant("ping" as const), t: jsonNumber }, { requiredKeys: ["type"] }),
 );
 
@@ -65,23 +77,31 @@ const chatFrame: fc.Arbitrary<ChatFrame> = fc.record({
 
 export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc.record({
-    type: fc.constant("welcome" as const),
-    protocol: fc.constant(1 as const),
-    room: anyString,
+    type: fc.constant("ready" as const),
+    protocol: fc.constant(2 as const),
     you: user,
     session: anyString,
-    members: fc.array(user, { maxLength: 5 }),
-    memberCount: nat,
-    messages: fc.array(chatFrame, { maxLength: 5 }),
-    latestSeq: nat,
-    complete: fc.boolean(),
+    rooms: fc.array(fc.record({ room: anyString, latestSeq: nat, readSeq: nat, unread: nat }), { maxLength: 4 }),
     limits: fc.record({
       maxTextLength: seq,
       maxFrameBytes: seq,
       ratePerSecond: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
       burst: seq,
+      maxRooms: seq,
     }),
   }),
+  fc.record({
+    type: fc.constant("joined" as const),
+    room: anyString,
+    you: user,
+    members: fc.array(user, { maxLength: 5 }),
+    memberCount: nat,
+    messages: fc.array(chatFrame, { maxLength: 5 }),
+    latestSeq: nat,
+    complete: fc.boolean(),
+    readSeq: nat,
+  }),
+  fc.record({ type: fc.constant("left" as const), room: anyString }),
   chatFrame,
   fc.record(
     {
@@ -97,18 +117,25 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
     { requiredKeys: ["type", "room", "ts", "joined", "left", "renamed", "memberCount"] },
   ),
   fc.record({ type: fc.constant("typing" as const), room: anyString, user, active: fc.boolean() }),
-  fc.record({ type: fc.constant("ack" as const), clientMsgId: anyString, seq, ts }),
+  fc.record({ type: fc.constant("ack" as const), room: anyString, clientMsgId: anyString, seq, ts }),
   fc.record({
     type: fc.constant("history" as const),
     room: anyString,
     messages: fc.array(chatFrame, { maxLength: 5 }),
     hasOlder: fc.boolean(),
   }),
+  fc.record({
+    type: fc.constant("history" as const),
+    room: anyString,
+    messages: fc.array(chatFrame, { maxLength: 5 }),
+    hasNewer: fc.boolean(),
+  }),
   fc.record(
     {
       type: fc.constant("error" as const),
       code: fc.constantFrom(...ERROR_CODE_LIST),
       message: anyString,
+      room: anyString,
       clientMsgId: anyString,
       retryAfterMs: nat,
     },
@@ -122,7 +149,7 @@ export const objectWithFrameType = fc
   .tuple(
     fc.constantFrom(...CLIENT_FRAME_TYPES, ...SERVER_FRAME_TYPES),
     fc.dictionary(
-      fc.oneof(fc.constantFrom("text", "clientMsgId", "active", "name", "before", "limit", "t", "seq", "room", "__proto__"), anyString),
+      fc.oneof(fc.constantFrom("text", "clientMsgId", "active", "name", "before", "after", "limit", "t", "seq", "room", "protocol", "since", "__proto__"), anyString),
       fc.jsonValue({ maxDepth: 3 }),
       { maxKeys: 6 },
     ),

@@ -34,11 +34,11 @@ describe("the chat fast path", () => {
 
   it("applies the codec's own text limit", () => {
     const codec = createClientCodec({ maxTextLength: 3 });
-    expect(codec.decode(JSON.stringify({ type: "chat", text: " abc ", clientMsgId: "m1" }))).toEqual({
+    expect(codec.decode(JSON.stringify({ type: "chat", room: "lobby", text: " abc ", clientMsgId: "m1" }))).toEqual({
       ok: true,
-      frame: { type: "chat", text: "abc", clientMsgId: "m1" },
+      frame: { type: "chat", room: "lobby", text: "abc", clientMsgId: "m1" },
     });
-    const tooLong = codec.decode(JSON.stringify({ type: "chat", text: "abcd", clientMsgId: "m1" }));
+    const tooLong = codec.decode(JSON.stringify({ type: "chat", room: "lobby", text: "abcd", clientMsgId: "m1" }));
     expect(tooLong.ok ? undefined : tooLong.error.reason).toBe("too_long");
   });
 });

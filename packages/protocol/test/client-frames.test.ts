@@ -15,8 +15,8 @@ function frame<T>(result: DecodeResult<T>): T {
 const EMOJI = "😀"; // one code point, two UTF-16 units
 
 describe("client frame types", () => {
-  it("are exactly the five of protocol v1", () => {
-    expect([...CLIENT_FRAME_TYPES].sort()).toEqual(["chat", "history", "ping", "rename", "typing"]);
+  it("are exactly the nine of protocol 2", () => {
+    expect([...CLIENT_FRAME_TYPES].sort()).toEqual(["chat", "hello", "history", "join", "leave", "ping", "read", "rename", "typing"]);
   });
 
   it.each(Object.values(validClientFrames))("decodes a valid $type frame unchanged", (valid) => {
@@ -32,11 +32,11 @@ describe("client frame types", () => {
 });
 
 describe("chat", () => {
-  const chat = (fields: Record<string, unknown>) => decode(raw({ type: "chat", text: "hi", clientMsgId: "c-1", ...fields }));
+  const chat = (fields: Record<string, unknown>) => decode(raw({ type: "chat", room: "lobby", text: "hi", clientMsgId: "c-1", ...fields }));
 
   it("trims the text and keeps inner newlines", () => {
     expect(frame(chat({ text: "  line one\n\nline two \n\t" }))).toEqual({
-      type: "chat",
+      type: "chat", room: "lobby",
       text: "line one\n\nline two",
       clientMsgId: "c-1",
     });
@@ -72,8 +72,8 @@ describe("chat", () => {
 
   it("follows a codec's own maxTextLength", () => {
     const codec = createClientCodec({ maxTextLength: 3 });
-    expect(codec.decode(raw({ type: "chat", text: "abc", clientMsgId: "a" })).ok).toBe(true);
-    expect(failure(codec.decode(raw({ type: "chat", text: "abcd", clientMsgId: "a" }))).reason).toBe("too_long");
+    expect(codec.decode(raw({ type: "chat", room: "lobby", text: "abc", clientMsgId: "a" })).ok).toBe(true);
+    expect(failure(codec.decode(raw({ type: "chat", room: "lobby", text: "abcd", clientMsgId: "a" }))).reason).toBe("too_long");
   });
 
   it.each([["a"], ["A-z_09"], ["x".repeat(64)]])("accepts clientMsgId %j", (clientMsgId) => {
@@ -99,7 +99,7 @@ describe("chat", () => {
   });
 
   it.each([["text"], ["clientMsgId"]])("rejects a chat without %s", (missing) => {
-    const object: Record<string, unknown> = { type: "chat", text: "hi", clientMsgId: "c-1" };
+    const object: Record<string, unknown> = { type: "chat", room: "lobby", text: "hi", clientMsgId: "c-1" };
     delete object[missing];
     expect(failure(decode(raw(object)))).toMatchObject({ reason: "invalid_field", field: missing });
   });
@@ -112,15 +112,15 @@ describe("chat", () => {
 
 describe("typing", () => {
   it.each([[true], [false]])("accepts active %j", (active) => {
-    expect(frame(decode(raw({ type: "typing", active })))).toEqual({ type: "typing", active });
+    expect(frame(decode(raw({ type: "typing", room: "lobby", active })))).toEqual({ type: "typing", room: "lobby", active });
   });
 
   it.each([["true"], [1], [null]])("rejects active %j", (active) => {
-    expect(failure(decode(raw({ type: "typing", active })))).toMatchObject({ reason: "invalid_field", field: "active" });
+    expect(failure(decode(raw({ type: "typing", room: "lobby", active })))).toMatchObject({ reason: "invalid_field", field: "active" });
   });
 
   it("rejects a typing frame without active", () => {
-    expect(failure(decode(raw({ type: "typing" }))).field).toBe("active");
+    expect(failure(decode(raw({ type: "typing", room: "lobby" }))).field).toBe("active");
   });
 });
 
@@ -153,10 +153,10 @@ describe("rename", () => {
 });
 
 describe("history", () => {
-  const history = (fields: Record<string, unknown>) => decode(raw({ type: "history", before: 10, limit: 10, ...fields }));
+  const history = (fields: Record<string, unknown>) => decode(raw({ type: "history", room: "lobby", before: 10, limit: 10, ...fields }));
 
   it.each([[1], [100]])("accepts limit %i", (limit) => {
-    expect(frame(history({ limit }))).toEqual({ type: "history", before: 10, limit });
+    expect(frame(history({ limit }))).toEqual({ type: "history", room: "lobby", before: 10, limit });
   });
 
   it.each([[0], [101], [1.5], [-1], ["10"]])("rejects limit %j", (limit) => {
@@ -172,9 +172,76 @@ describe("history", () => {
   });
 
   it.each([["before"], ["limit"]])("rejects a history frame without %s", (missing) => {
-    const object: Record<string, unknown> = { type: "history", before: 1, limit: 1 };
+    const object: Record<string, unknown> = { type: "history", room: "lobby", before: 1, limit: 1 };
     delete object[missing];
     expect(failure(decode(raw(object))).field).toBe(missing);
+  });
+});
+
+describe("history after", () => {
+  it("reads forward from after", () => {
+    expect(frame(decode(raw({ type: "history", room: "lobby", after: 100, limit: 100 })))).toEqual({
+      type: "history",
+      room: "lobby",
+      after: 100,
+      limit: 100,
+    });
+  });
+
+  it("takes exactly one of before and after", () => {
+    expect(failure(decode(raw({ type: "history", room: "lobby", before: 5, after: 1, limit: 5 })))).toMatchObject({
+      reason: "invalid_field",
+      field: "before",
+    });
+    expect(failure(decode(raw({ type: "history", room: "lobby", limit: 5 }))).field).toBe("before");
+  });
+
+  it.each([[-1], [1.5], ["3"]])("rejects after %j", (after) => {
+    expect(failure(decode(raw({ type: "history", room: "lobby", after, limit: 5 }))).field).toBe("after");
+  });
+});
+
+describe("hello", () => {
+  it("needs only the protocol; any integer decodes (the server answers a wrong one unsupported_protocol)", () => {
+    expect(frame(decode(raw({ type: "hello", protocol: 2 })))).toEqual({ type: "hello", protocol: 2 });
+    expect(frame(decode(raw({ type: "hello", protocol: 3 })))).toEqual({ type: "hello", protocol: 3 });
+  });
+
+  it("normalizes the name as rename does", () => {
+    expect(frame(decode(raw({ type: "hello", protocol: 2, name: " Ａｌｉｃｅ " })))).toEqual({ type: "hello", protocol: 2, name: "Alice" });
+  });
+
+  it.each([
+    ["protocol", "2"],
+    ["protocol", 2.5],
+    ["session", "short"],
+    ["session", "dots.are.not.allowed"],
+    ["name", "a\u200bb"],
+    ["name", ""],
+  ])("rejects %s = %j", (field, value) => {
+    expect(failure(decode(raw({ type: "hello", protocol: 2, [field]: value }))).field).toBe(field);
+  });
+});
+
+describe("join, leave and read", () => {
+  it("decode with a room, join with an optional since", () => {
+    expect(frame(decode(raw({ type: "join", room: "dev" })))).toEqual({ type: "join", room: "dev" });
+    expect(frame(decode(raw({ type: "join", room: "dev", since: 0 })))).toEqual({ type: "join", room: "dev", since: 0 });
+    expect(frame(decode(raw({ type: "leave", room: "dev" })))).toEqual({ type: "leave", room: "dev" });
+    expect(frame(decode(raw({ type: "read", room: "dev", seq: 57 })))).toEqual({ type: "read", room: "dev", seq: 57 });
+  });
+
+  it.each([
+    [{ type: "join", room: "Dev" }, "room"],
+    [{ type: "join" }, "room"],
+    [{ type: "join", room: "dev", since: -1 }, "since"],
+    [{ type: "leave", room: "a b" }, "room"],
+    [{ type: "read", room: "dev" }, "seq"],
+    [{ type: "read", room: "dev", seq: 1.5 }, "seq"],
+    [{ type: "chat", text: "hi", clientMsgId: "c" }, "room"],
+    [{ type: "typing", active: true }, "room"],
+  ])("rejects %j at %s", (object, field) => {
+    expect(failure(decode(raw(object))).field).toBe(field);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLOSE_CODES, DEFAULT_LIMITS, ERROR_CODE_LIST, ERROR_CODES, PROTOCOL_VERSION, reconnectPolicyFor } from "../src/index";
 
-/** The close-code table of the protocol v1 contract, with what the client does after each. */
+/** The close-code table of the protocol 2 contract, with what the client does after each. */
 const CONTRACT_CLOSE_CODES = [
   [1000, "none"],
   [1001, "resume"],
@@ -11,7 +11,9 @@ const CONTRACT_CLOSE_CODES = [
   [4001, "new-session"],
   [4008, "resume"],
   [4029, "backoff"],
+  [4408, "backoff"],
   [4501, "none"],
+  [4505, "none"],
 ] as const;
 
 /** Codes the WebSocket layer sends for malformed framing; the table holds them so clients know them too. */
@@ -46,6 +48,8 @@ describe("close codes", () => {
     expect(CLOSE_CODES.tooSlow.code).toBe(4008);
     expect(CLOSE_CODES.rateLimitAbuse.code).toBe(4029);
     expect(CLOSE_CODES.badRequest.code).toBe(4501);
+    expect(CLOSE_CODES.helloTimeout.code).toBe(4408);
+    expect(CLOSE_CODES.unsupportedProtocol.code).toBe(4505);
   });
 
   it.each([[1005], [1006], [1012], [4999]])("treats %i, not in the table, as a dropped connection to resume", (code) => {
@@ -54,8 +58,18 @@ describe("close codes", () => {
 });
 
 describe("error codes", () => {
-  it("are exactly the contract's six", () => {
-    expect([...ERROR_CODE_LIST].sort()).toEqual(["bad_frame", "bad_request", "name_taken", "rate_limited", "server_error", "too_long"]);
+  it("are exactly the contract's nine", () => {
+    expect([...ERROR_CODE_LIST].sort()).toEqual([
+      "bad_frame",
+      "bad_request",
+      "name_taken",
+      "not_joined",
+      "rate_limited",
+      "server_error",
+      "too_long",
+      "too_many_rooms",
+      "unsupported_protocol",
+    ]);
   });
 
   it.each(ERROR_CODE_LIST)("%s has a human description", (code) => {
@@ -65,7 +79,7 @@ describe("error codes", () => {
 
 describe("defaults", () => {
   it("match the contract's numbers", () => {
-    expect(PROTOCOL_VERSION).toBe(1);
+    expect(PROTOCOL_VERSION).toBe(2);
     expect(DEFAULT_LIMITS).toMatchObject({
       maxTextLength: 2000,
       maxFrameBytes: 16 * 1024,
@@ -74,6 +88,7 @@ describe("defaults", () => {
       welcomeSinceMax: 500,
       welcomeMembersMax: 500,
       historyPageMax: 100,
+      maxRooms: 50,
     });
   });
 });

@@ -52,7 +52,7 @@ describe("deep nesting", () => {
 
   it("ignores brackets inside strings, escaped quotes included", () => {
     const text = `${"[{".repeat(50)} \\" ${"[".repeat(50)}`;
-    const result = decode(`{"type":"chat","text":"${text}","clientMsgId":"a"}`);
+    const result = decode(`{"type":"chat","room":"lobby","text":"${text}","clientMsgId":"a"}`);
     expect(result.ok).toBe(true);
   });
 
@@ -86,6 +86,6 @@ describe("prototype pollution", () => {
   });
 
   it("allows those words as values", () => {
-    expect(decode('{"type":"chat","text":"__proto__ constructor","clientMsgId":"a"}').ok).toBe(true);
+    expect(decode('{"type":"chat","room":"lobby","text":"__proto__ constructor","clientMsgId":"a"}').ok).toBe(true);
   });
 });

@@ -99,9 +99,10 @@ describe("numbers", () => {
   it("-0 in any number field of any frame decodes as 0 and survives encoding", () => {
     const frames = [
       '{"type":"ping","t":-5e-424}',
-      '{"type":"history","before":-0,"limit":5}',
+      '{"type":"history","room":"r","before":-0,"limit":5}',
+      '{"type":"read","room":"r","seq":-0}',
       '{"type":"pong","t":-0.0}',
-      '{"type":"ack","clientMsgId":"a","seq":1,"ts":-0}',
+      '{"type":"ack","room":"r","clientMsgId":"a","seq":1,"ts":-0}',
       '{"type":"error","code":"rate_limited","message":"slow down","retryAfterMs":-0}',
       '{"type":"system","room":"r","ts":0,"joined":[],"left":[],"renamed":[],"memberCount":-0}',
     ];
@@ -158,8 +159,8 @@ describe("chat text and names", () => {
     const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom("", "  ", "😀".repeat(2001), "x".repeat(2001)));
     checkProperty(
       fc.property(anyText, clientMsgId, (text, id) => {
-        const result = decode(JSON.stringify({ type: "chat", text, clientMsgId: id }));
-        if (result.ok) expect(result.frame).toEqual({ type: "chat", text: text.trim(), clientMsgId: id });
+        const result = decode(JSON.stringify({ type: "chat", room: "lobby", text, clientMsgId: id }));
+        if (result.ok) expect(result.frame).toEqual({ type: "chat", room: "lobby", text: text.trim(), clientMsgId: id });
         else expect(result.error.clientMsgId).toBe(id);
       }),
       { numRuns: 500 },
@@ -170,9 +171,9 @@ describe("chat text and names", () => {
     const padding = fc.string({ unit: fc.constantFrom(" ", "\n", "\t", "\u3000", "\u00a0"), maxLength: 8 });
     checkProperty(
       fc.property(chatText, padding, padding, (text, before, after) => {
-        expect(decode(JSON.stringify({ type: "chat", text: before + text + after, clientMsgId: "a" }))).toEqual({
+        expect(decode(JSON.stringify({ type: "chat", room: "lobby", text: before + text + after, clientMsgId: "a" }))).toEqual({
           ok: true,
-          frame: { type: "chat", text, clientMsgId: "a" },
+          frame: { type: "chat", room: "lobby", text, clientMsgId: "a" },
         });
       }),
       { numRuns: 300 },

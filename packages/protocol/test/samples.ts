@@ -16,27 +16,38 @@ export const chat: ChatFrame = {
 };
 
 export const validClientFrames: Record<ClientFrame["type"], ClientFrame> = {
-  chat: { type: "chat", text: "hello", clientMsgId: "c-1" },
-  typing: { type: "typing", active: true },
+  hello: { type: "hello", protocol: 2, session: "s3ssion-token-0123456789", name: "alice" },
+  join: { type: "join", room: "lobby", since: 40 },
+  leave: { type: "leave", room: "lobby" },
+  chat: { type: "chat", room: "lobby", text: "hello", clientMsgId: "c-1" },
+  typing: { type: "typing", room: "lobby", active: true },
   rename: { type: "rename", name: "bob" },
-  history: { type: "history", before: 10, limit: 50 },
+  history: { type: "history", room: "lobby", before: 10, limit: 50 },
+  read: { type: "read", room: "lobby", seq: 42 },
   ping: { type: "ping", t: 123 },
 };
 
 export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
-  welcome: {
-    type: "welcome",
-    protocol: 1,
-    room: "lobby",
+  ready: {
+    type: "ready",
+    protocol: 2,
     you: alice,
     session: "s3ssion-token-0123456789",
+    rooms: [{ room: "lobby", latestSeq: 42, readSeq: 40, unread: 2 }],
+    limits: { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 50 },
+  },
+  joined: {
+    type: "joined",
+    room: "lobby",
+    you: alice,
     members: [alice, bob],
     memberCount: 2,
     messages: [chat],
     latestSeq: 42,
     complete: true,
-    limits: { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20 },
+    readSeq: 40,
   },
+  left: { type: "left", room: "lobby" },
   chat,
   system: {
     type: "system",
@@ -48,9 +59,9 @@ export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
     memberCount: 2,
   },
   typing: { type: "typing", room: "lobby", user: bob, active: true },
-  ack: { type: "ack", clientMsgId: "c-1", seq: 42, ts: 1_700_000_000_000 },
+  ack: { type: "ack", room: "lobby", clientMsgId: "c-1", seq: 42, ts: 1_700_000_000_000 },
   history: { type: "history", room: "lobby", messages: [chat], hasOlder: false },
-  error: { type: "error", code: "rate_limited", message: "slow down", clientMsgId: "c-1", retryAfterMs: 200 },
+  error: { type: "error", code: "rate_limited", message: "slow down", room: "lobby", clientMsgId: "c-1", retryAfterMs: 200 },
   pong: { type: "pong", t: 123 },
 };
 

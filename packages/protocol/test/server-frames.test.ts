@@ -3,6 +3,7 @@ import {
   chatFrameSchema,
   type DecodeResult,
   decodeServerFrame,
+  decodeServerFrameTolerant,
   ERROR_CODE_LIST,
   encode,
   SERVER_FRAME_TYPES,
@@ -23,8 +24,8 @@ function variant(type: keyof typeof validServerFrames, changes: Record<string, u
 }
 
 describe("server frame types", () => {
-  it("are exactly the eight of protocol v1", () => {
-    expect([...SERVER_FRAME_TYPES].sort()).toEqual(["ack", "chat", "error", "history", "pong", "system", "typing", "welcome"]);
+  it("are exactly the ten of protocol 2", () => {
+    expect([...SERVER_FRAME_TYPES].sort()).toEqual(["ack", "chat", "error", "history", "joined", "left", "pong", "ready", "system", "typing"]);
   });
 
   it.each(Object.values(validServerFrames))("decodes a valid $type frame unchanged", (valid) => {
@@ -41,10 +42,30 @@ describe("server frame types", () => {
   });
 });
 
-describe("welcome", () => {
+describe("ready", () => {
   it.each([
-    ["protocol", 2],
-    ["protocol", "1"],
+    ["protocol", 1],
+    ["protocol", "2"],
+    ["you", { id: "u" }],
+    ["session", undefined],
+    ["rooms", [{ room: "lobby", latestSeq: 1, readSeq: 0 }]],
+    ["rooms", [{ room: "lobby", latestSeq: 1, readSeq: 0, unread: -1 }]],
+    ["rooms", [{ room: "lobby", latestSeq: 1, readSeq: 0, unread: 1, extra: 1 }]],
+    ["limits", { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20 }],
+    ["limits", { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 0 }],
+    ["limits", { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 50, extra: 1 }],
+  ])("rejects %s = %j", (field, value) => {
+    expect(failure(decodeServerFrame(variant("ready", { [field]: value }))).field).toMatch(new RegExp(`^${field}`));
+  });
+
+  it("accepts a user with no rooms and a fractional ratePerSecond", () => {
+    const limits = { maxTextLength: 1, maxFrameBytes: 1024, ratePerSecond: 0.5, burst: 1, maxRooms: 1 };
+    expect(decodeServerFrame(variant("ready", { rooms: [], limits })).ok).toBe(true);
+  });
+});
+
+describe("joined", () => {
+  it.each([
     ["you", { id: "u" }],
     ["you", { id: "u", name: "n", extra: 1 }],
     ["members", [{ id: "u", name: 1 }]],
@@ -52,22 +73,44 @@ describe("welcome", () => {
     ["messages", [{ ...chat, seq: 0 }]],
     ["latestSeq", 1.5],
     ["complete", "yes"],
-    ["limits", { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5 }],
-    ["limits", { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, extra: 1 }],
-    ["session", undefined],
+    ["readSeq", -1],
+    ["readSeq", undefined],
     ["room", undefined],
+    ["session", "s3ssion-token-0123456789"],
+    ["limits", { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 50 }],
   ])("rejects %s = %j", (field, value) => {
-    expect(failure(decodeServerFrame(variant("welcome", { [field]: value }))).field).toMatch(new RegExp(`^${field}`));
+    expect(failure(decodeServerFrame(variant("joined", { [field]: value }))).field).toMatch(new RegExp(`^${field}`));
   });
 
   it("accepts an empty room with latestSeq 0", () => {
-    expect(decodeServerFrame(variant("welcome", { messages: [], latestSeq: 0, members: [], memberCount: 0 })).ok).toBe(true);
+    expect(decodeServerFrame(variant("joined", { messages: [], latestSeq: 0, members: [], memberCount: 0, readSeq: 0 })).ok).toBe(true);
+  });
+});
+
+describe("history pages", () => {
+  it("carry exactly one of hasOlder (a before page) and hasNewer (an after page)", () => {
+    expect(decodeServerFrame(variant("history", { hasOlder: undefined, hasNewer: true })).ok).toBe(true);
+    expect(failure(decodeServerFrame(variant("history", { hasNewer: true }))).field).toBe("hasOlder");
+    expect(failure(decodeServerFrame(variant("history", { hasOlder: undefined }))).field).toBe("hasOlder");
+  });
+});
+
+describe("unknown room events", () => {
+  it("come through the tolerant decoder with their room and seq, so a client can advance past them", () => {
+    const edit = raw({ type: "edit", room: "lobby", seq: 57, target: 43, text: "fixed" });
+    expect(failure(decodeServerFrame(edit)).reason).toBe("unknown_type");
+    expect(decodeServerFrameTolerant(edit)).toEqual({ ok: true, frame: { type: "unknown-event", eventType: "edit", room: "lobby", seq: 57 } });
   });
 
-  it("accepts a fractional ratePerSecond", () => {
-    expect(
-      decodeServerFrame(variant("welcome", { limits: { maxTextLength: 1, maxFrameBytes: 1024, ratePerSecond: 0.5, burst: 1 } })).ok,
-    ).toBe(true);
+  it("stay failures without a room and a positive integer seq", () => {
+    for (const frame of [{ type: "edit", seq: 5 }, { type: "edit", room: "lobby", seq: 0 }, { type: "edit", room: "lobby" }]) {
+      expect(decodeServerFrameTolerant(raw(frame)).ok).toBe(false);
+    }
+  });
+
+  it("leave known frames to the strict rules", () => {
+    expect(decodeServerFrameTolerant(variant("chat", { seq: 0 })).ok).toBe(false);
+    expect(decodeServerFrameTolerant(encode(chat))).toEqual({ ok: true, frame: chat });
   });
 });
 
@@ -86,7 +129,7 @@ describe("chat", () => {
     expect(failure(decodeServerFrame(variant("chat", { [field]: value }))).field).toMatch(new RegExp(`^${field}`));
   });
 
-  it("is the same schema inside welcome and history", () => {
+  it("is the same schema inside joined and history", () => {
     expect(chatFrameSchema.safeParse(chat).success).toBe(true);
     expect(serverFrameSchema.safeParse({ ...validServerFrames.history, messages: [{ ...chat, extra: 1 }] }).success).toBe(false);
   });

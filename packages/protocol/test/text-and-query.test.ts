@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codePointLength, createConnectQuerySchema, DEFAULT_ROOM, isValidRoom, normalizeName } from "../src/index";
+import { codePointLength, DEFAULT_ROOM, isProtocol1Query, isValidRoom, normalizeName, PROTOCOL_1_QUERY_PARAMS } from "../src/index";
 
 describe("codePointLength", () => {
   it.each([
@@ -90,58 +90,21 @@ describe("isValidRoom", () => {
 });
 
 describe("the /ws query", () => {
-  const schema = createConnectQuerySchema();
-  const parse = (query: Record<string, unknown>) => schema.safeParse(query);
-
-  it("defaults the room to lobby and everything else to absent", () => {
+  it("names the lobby as the default room", () => {
     expect(DEFAULT_ROOM).toBe("lobby");
-    expect(parse({})).toMatchObject({ success: true, data: { room: "lobby" } });
-    const result = parse({});
-    expect(result.success && Object.keys(result.data)).toEqual(["room"]);
   });
 
-  it("parses every parameter", () => {
-    const session = "AbC_-0123456789xyz";
-    expect(parse({ room: "dev", name: " Ａｌｉｃｅ ", since: "42", session })).toEqual({
-      success: true,
-      data: { room: "dev", name: "Alice", since: 42, session },
-    });
+  it.each([["room"], ["name"], ["since"], ["session"]])("a query with protocol 1's %j parameter is a protocol 1 client", (param) => {
+    expect(isProtocol1Query({ [param]: "x" })).toBe(true);
+    expect(isProtocol1Query({ v: "3", [param]: "" })).toBe(true);
   });
 
-  it.each([["0"], ["7"], ["007"], ["999999999999999"]])("accepts since %j as an integer", (since) => {
-    expect(parse({ since })).toMatchObject({ success: true, data: { since: Number(since) } });
+  it("ignores other parameters: cache busters and tags are not protocol 1", () => {
+    expect(isProtocol1Query({})).toBe(false);
+    expect(isProtocol1Query({ v: "3", utm_source: "mail", rooms: "a" })).toBe(false);
   });
 
-  it.each([[""], ["-1"], ["1.5"], ["1e3"], ["abc"], [" 1"], ["9999999999999999"], [["1", "2"]]])("rejects since %j", (since) => {
-    expect(parse({ since }).success).toBe(false);
-  });
-
-  it.each([["Lobby"], [""], ["-x"], ["a".repeat(33)], [["a", "b"]]])("rejects room %j", (room) => {
-    expect(parse({ room }).success).toBe(false);
-  });
-
-  it.each([[""], ["a\u200bb"], ["x".repeat(33)], ["\u202eevil"]])("rejects name %j", (name) => {
-    expect(parse({ name }).success).toBe(false);
-  });
-
-  it("follows a server's own maxNameLength", () => {
-    expect(createConnectQuerySchema(40).safeParse({ name: "x".repeat(40) }).success).toBe(true);
-  });
-
-  it.each([["a".repeat(16)], ["A-_z".repeat(32)]])("accepts session %j", (session) => {
-    expect(parse({ session }).success).toBe(true);
-  });
-
-  it.each([["short"], ["a".repeat(15)], ["a".repeat(129)], ["has space in the token"], ["dots.are.not.allowed"]])(
-    "rejects session %j",
-    (session) => {
-      expect(parse({ session }).success).toBe(false);
-    },
-  );
-
-  it("ignores unknown parameters such as cache busters", () => {
-    const parsed = parse({ room: "general", _: "1700000000" });
-    expect(parsed.success).toBe(true);
-    expect(parsed.data).toEqual({ room: "general" });
+  it("lists exactly protocol 1's parameters", () => {
+    expect([...PROTOCOL_1_QUERY_PARAMS].sort()).toEqual(["name", "room", "session", "since"]);
   });
 });

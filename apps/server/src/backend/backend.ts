@@ -15,7 +15,7 @@ export interface Backend {
   readonly nodeId: string;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
-  /** Rooms each user has joined, with read markers (protocol 2; not used by protocol 1). */
+  /** Rooms each user has joined, with read markers: `join`, `leave`, `read` and `ready.rooms`. */
   readonly memberships: MembershipStore;
   readonly bus: RoomBus;
   /** Present when several nodes share presence (Redis); absent on a single node. */

@@ -30,7 +30,7 @@ export interface ChatLimits extends ProtocolLimits {
   maxEarlyFrames: number;
   /** A connection that has not said `hello` by then is closed (4408). */
   helloTimeoutMs: number;
-  /** How many users a system frame names per change kind once a room outgrows its welcome member list. */
+  /** How many users a system frame names per change kind once a room outgrows the member list of `joined`. */
   largeRoomSystemEntries: number;
   /** Names tried per cluster claim (`name`, `name (2)`, ...) and the highest suffix ever tried. */
   nameClaimBatch: number;

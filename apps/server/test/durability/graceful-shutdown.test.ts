@@ -20,7 +20,7 @@ describe("graceful shutdown", () => {
     );
     for (const person of people) cleanup.track(person);
     const alice = people[0] as (typeof people)[number];
-    alice.send({ type: "chat", text: "before shutdown", clientMsgId: "pre-1" });
+    alice.chat("one", "before shutdown", "pre-1");
     await alice.waitForType("ack");
 
     server.child.kill("SIGTERM");
@@ -38,9 +38,12 @@ describe("graceful shutdown", () => {
     expect(server.output().stderr).toBe("");
 
     const restarted = await cleanup.spawnServer(env);
-    const back = cleanup.track(await TestClient.join(restarted.wsUrl, { room: "one", session: alice.welcome.session, since: 0 }));
-    expect(back.welcome.you).toEqual(alice.welcome.you);
-    expect(back.welcome.messages.map((message) => message.clientMsgId)).toEqual(["pre-1"]);
+    const back = cleanup.track(await TestClient.join(restarted.wsUrl, { room: "one", session: alice.ready.session, since: 0 }));
+    expect(back.ready.you).toEqual(alice.ready.you);
+    expect(back.joined.you).toEqual(alice.joined.you);
+    // The membership survived the shutdown too.
+    expect(back.ready.rooms.map((entry) => entry.room)).toEqual(["one"]);
+    expect(back.joined.messages.map((message) => message.clientMsgId)).toEqual(["pre-1"]);
   });
 
   it("SIGINT shuts down the same way", async () => {

@@ -14,7 +14,7 @@ const ROOM = "abuse";
 /** The HTTP status an upgrade attempt got, or 101 when it was accepted (then the socket is closed). */
 function upgradeStatus(wsUrl: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${wsUrl}?room=${ROOM}`, { headers });
+    const socket = new WebSocket(wsUrl, { headers });
     socket.once("open", () => {
       socket.terminate();
       resolve({ status: 101 });
@@ -60,14 +60,14 @@ describe("abuse", () => {
     for (let batch = 0; batch < 10; batch++) {
       for (let i = 0; i < 100; i++) {
         if (flooder.socket.readyState === WebSocket.OPEN) {
-          flooder.send({ type: "chat", text: `spam ${batch}-${i}`, clientMsgId: `f${batch}-${i}` });
+          flooder.chat(ROOM, `spam ${batch}-${i}`, `f${batch}-${i}`);
           sent++;
         }
       }
       const clientMsgId = `by-during-${batch}`;
       bystanderIds.push(clientMsgId);
       if (batch % 3 === 0) {
-        bystander.send({ type: "chat", text: `meanwhile ${batch}`, clientMsgId });
+        bystander.chat(ROOM, `meanwhile ${batch}`, clientMsgId);
         sent++;
       }
       await waitUntil(async () => flooder.closeEvent !== undefined || (await framesIn()) >= before + sent, {
@@ -80,10 +80,13 @@ describe("abuse", () => {
     expect((await flooder.waitForClose()).code).toBe(CLOSE_CODES.rateLimitAbuse.code);
     const limited = flooder.ofType("error").filter((e) => e.code === "rate_limited");
     expect(limited.length).toBeGreaterThan(0);
-    for (const error of limited) expect(error.retryAfterMs).toBeGreaterThan(0);
+    for (const error of limited) {
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.room).toBe(ROOM);
+    }
 
     const stored = await server.app.backend.messages.range(ROOM, { after: 0, upTo: 1_000_000, limit: 1_000_000 });
-    const storedFromFlooder = stored.messages.filter((m) => m.from.id === flooder.welcome.you.id);
+    const storedFromFlooder = stored.messages.filter((m) => m.from.id === flooder.joined.you.id);
     expect(storedFromFlooder.length).toBeGreaterThanOrEqual(burst);
     expect(storedFromFlooder.length).toBeLessThanOrEqual(burst + Math.ceil(ratePerSecond * elapsedSeconds));
     // The 4029 may overtake acks still in flight (the frames arrive in one tick, the commits
@@ -97,7 +100,35 @@ describe("abuse", () => {
     }
     await expectBystanderUnharmed(bystander);
     // The bystander saw each stored flood message exactly once (and in seq order, checked above).
-    expect(bystander.ofType("chat").filter((c) => c.from.id === flooder.welcome.you.id)).toHaveLength(storedFromFlooder.length);
+    expect(bystander.ofType("chat").filter((c) => c.from.id === flooder.joined.you.id)).toHaveLength(storedFromFlooder.length);
+  });
+
+  it("joining more rooms does not multiply the chat budget: one connection's flood across rooms stores at most burst", async () => {
+    // The server's clock stands still, so the budget never refills: burst is all there is.
+    const { server, bystander } = await start({}, { timers: new ServerClock() });
+    const { burst } = server.config.limits;
+    const rooms = [ROOM, "abuse-2", "abuse-3", "abuse-4", "abuse-5"];
+    const flooder = await TestClient.join(server.wsUrl, { room: ROOM, name: "flooder" });
+    clients.push(flooder);
+    for (const room of rooms.slice(1)) await flooder.join(room);
+    for (let i = 0; i < 200 && flooder.isOpen; i++) flooder.chat(rooms[i % rooms.length] ?? ROOM, `spam ${i}`, `spread-${i}`);
+    expect((await flooder.waitForClose()).code).toBe(CLOSE_CODES.rateLimitAbuse.code);
+
+    const storedFromFlooder = async () => {
+      let stored = 0;
+      for (const room of rooms) {
+        const page = await server.app.backend.messages.range(room, { after: 0, upTo: 1_000_000, limit: 1_000_000 });
+        stored += page.messages.filter((m) => m.from.id === flooder.ready.you.id).length;
+      }
+      return stored;
+    };
+    // The close may overtake commits still in flight.
+    await waitUntil(async () => (await storedFromFlooder()) >= burst, { what: "the burst to be stored" }).catch(() => undefined);
+    expect(await storedFromFlooder()).toBe(burst);
+    const limited = flooder.ofType("error").filter((e) => e.code === "rate_limited");
+    expect(limited.length).toBeGreaterThan(0);
+    for (const error of limited) expect(rooms).toContain(error.room);
+    await expectBystanderUnharmed(bystander);
   });
 
   it("connection caps answer HTTP 503 before the upgrade, per IP and in total", async () => {
@@ -123,9 +154,9 @@ describe("abuse", () => {
   it("TRUST_PROXY keys the per-IP cap on the forwarded address", async () => {
     const { server, bystander } = await start({ MAX_CONNECTIONS_PER_IP: "1", TRUST_PROXY: "true" });
     expect((await upgradeStatus(server.wsUrl)).status).toBe(503);
-    const forwarded = await TestClient.connect(`${server.wsUrl}?room=${ROOM}`, { headers: { "x-forwarded-for": "198.51.100.7" } });
+    const forwarded = await TestClient.join(server.wsUrl, { room: ROOM, headers: { "x-forwarded-for": "198.51.100.7" } });
     clients.push(forwarded);
-    await forwarded.waitForType("welcome");
+    expect(forwarded.joined.room).toBe(ROOM);
     expect((await upgradeStatus(server.wsUrl, { "x-forwarded-for": "198.51.100.7" })).status).toBe(503);
     await expectBystanderUnharmed(bystander);
   });
@@ -157,13 +188,13 @@ describe("typing floods", () => {
     const bystander = await joinBystander(server.wsUrl, ROOM);
     const typist = await TestClient.join(server.wsUrl, { room: ROOM, name: "typist" });
     const started = clock.now();
-    for (let i = 0; i < 300; i++) typist.send({ type: "typing", active: i % 2 === 0 });
+    for (let i = 0; i < 300; i++) typist.send({ type: "typing", room: ROOM, active: i % 2 === 0 });
     typist.send({ type: "ping", t: 1 });
     await typist.waitForType("pong");
     await expectBystanderUnharmed(bystander);
     // The throttle windows the flood touched.
     const windows = Math.floor((clock.now() - started) / server.config.limits.typingThrottleMs) + 1;
-    const typing = bystander.ofType("typing").filter((t) => t.user.id === typist.welcome.you.id);
+    const typing = bystander.ofType("typing").filter((t) => t.user.id === typist.joined.you.id);
     expect(typing.length).toBeGreaterThanOrEqual(1);
     expect(typing.length).toBeLessThanOrEqual(2 * windows + 1);
     await typist.close();

@@ -40,16 +40,18 @@ describe("hostile content", () => {
   });
 
   it("a schema violation gets bad_frame naming the field, and echoes a valid clientMsgId", async () => {
-    const error = await rejected(JSON.stringify({ type: "chat", text: 42, clientMsgId: "c1" }));
+    const error = await rejected(JSON.stringify({ type: "chat", room: ROOM, text: 42, clientMsgId: "c1" }));
     expect(error).toMatchObject({ code: "bad_frame", clientMsgId: "c1" });
     expect(error.message).toContain("text");
-    expect((await rejected(JSON.stringify({ type: "history", before: -1, limit: 10 }))).code).toBe("bad_frame");
+    expect((await rejected(JSON.stringify({ type: "history", room: ROOM, before: -1, limit: 10 }))).code).toBe("bad_frame");
     expect((await rejected(JSON.stringify({ type: "shutdown" }))).code).toBe("bad_frame");
-    expect((await rejected(JSON.stringify({ type: "chat", text: "a", clientMsgId: "x".repeat(65) }))).code).toBe("bad_frame");
+    expect((await rejected(JSON.stringify({ type: "chat", room: ROOM, text: "a", clientMsgId: "x".repeat(65) }))).code).toBe("bad_frame");
     // Code points, not UTF-16 units: 2000 emoji are 4000 units and fit; 2001 do not.
     const limit = server.config.limits.maxTextLength;
-    expect((await rejected(JSON.stringify({ type: "chat", text: "😀".repeat(limit + 1), clientMsgId: "long" }))).code).toBe("too_long");
-    attacker.send({ type: "chat", text: "😀".repeat(limit), clientMsgId: "fits" });
+    expect((await rejected(JSON.stringify({ type: "chat", room: ROOM, text: "😀".repeat(limit + 1), clientMsgId: "long" }))).code).toBe(
+      "too_long",
+    );
+    attacker.chat(ROOM, "😀".repeat(limit), "fits");
     await attacker.waitFor((f) => f.type === "ack" && f.clientMsgId === "fits");
     await expectBystanderUnharmed(bystander);
   });
@@ -57,7 +59,7 @@ describe("hostile content", () => {
   it("10 KB of nested arrays is rejected cheaply with bad_frame", async () => {
     const nested = `${"[".repeat(5_000)}${"]".repeat(5_000)}`;
     expect((await rejected(nested)).code).toBe("bad_frame");
-    const inObject = `{"type":"chat","clientMsgId":"deep","text":${"[".repeat(5_000)}${"]".repeat(5_000)}}`;
+    const inObject = `{"type":"chat","room":"${ROOM}","clientMsgId":"deep","text":${"[".repeat(5_000)}${"]".repeat(5_000)}}`;
     const error = await rejected(inObject);
     expect(error.code).toBe("bad_frame");
     expect(error.message).toMatch(/nested/);
@@ -66,7 +68,8 @@ describe("hostile content", () => {
 
   it("__proto__ and constructor keys are rejected and nothing is polluted", async () => {
     const attacks = [
-      '{"type":"chat","text":"x","clientMsgId":"p1","__proto__":{"polluted":"yes"}}',
+      `{"type":"chat","room":"${ROOM}","text":"x","clientMsgId":"p1","__proto__":{"polluted":"yes"}}`,
+      `{"type":"join","room":"${ROOM}","__proto__":{"polluted":"yes"}}`,
       '{"__proto__":{"polluted":"yes"},"type":"ping"}',
       '{"type":"ping","constructor":{"prototype":{"polluted":"yes"}}}',
       '{"type":"rename","name":"x","prototype":{"polluted":"yes"}}',
@@ -82,29 +85,45 @@ describe("hostile content", () => {
   });
 
   it("a spoofed from is refused, and a stored message's from is always the session user", async () => {
-    const spoof = { type: "chat", text: "I am the admin", clientMsgId: "spoof", from: { id: bystander.welcome.you.id, name: "admin" } };
+    const spoof = {
+      type: "chat",
+      room: ROOM,
+      text: "I am the admin",
+      clientMsgId: "spoof",
+      from: { id: bystander.joined.you.id, name: "admin" },
+    };
     const error = await rejected(JSON.stringify(spoof));
     expect(error).toMatchObject({ code: "bad_frame", clientMsgId: "spoof" });
-    for (const extra of [{ seq: 1 }, { id: "m_forged" }, { ts: 0 }, { room: "elsewhere" }]) {
-      expect((await rejected(JSON.stringify({ type: "chat", text: "forged", clientMsgId: "f", ...extra }))).code).toBe("bad_frame");
+    for (const extra of [{ seq: 1 }, { id: "m_forged" }, { ts: 0 }]) {
+      expect((await rejected(JSON.stringify({ type: "chat", room: ROOM, text: "forged", clientMsgId: "f", ...extra }))).code).toBe(
+        "bad_frame",
+      );
     }
-    attacker.send({ type: "chat", text: "honest", clientMsgId: "honest" });
+    // A room this connection has not joined cannot be written into (protocol 1 refused any room field).
+    expect(await rejected(JSON.stringify({ type: "chat", room: "elsewhere", text: "forged", clientMsgId: "f" }))).toMatchObject({
+      code: "not_joined",
+      room: "elsewhere",
+      clientMsgId: "f",
+    });
+    attacker.chat(ROOM, "honest", "honest");
     const chat = await bystander.waitFor((f) => f.type === "chat" && f.clientMsgId === "honest");
-    expect(chat).toMatchObject({ from: attacker.welcome.you });
+    expect(chat).toMatchObject({ from: attacker.joined.you });
     const stored = await server.app.backend.messages.range(ROOM, { after: 0, upTo: 1_000, limit: 1_000 });
-    expect(stored.messages.map((m) => m.from.id)).toEqual([attacker.welcome.you.id]);
+    expect(stored.messages.map((m) => m.from.id)).toEqual([attacker.joined.you.id]);
+    expect(await server.app.backend.messages.latestSeq("elsewhere")).toBe(0);
     expect(stored.messages.some((m) => m.text.includes("admin") || m.text === "forged")).toBe(false);
     await expectBystanderUnharmed(bystander);
   });
 
-  it("bidi and zero-width names are refused: bad_request on connect, bad_frame on rename", async () => {
+  it("bidi and zero-width names are refused: bad_request in hello, bad_frame on rename", async () => {
     const hostile = ["\u202Eevil", "ad\u200Bmin", "\u2066x\u2069", "a\u200Db", "b\uFEFFom", "line\u2028break", "tab\there"];
     for (const name of hostile) {
-      const client = await TestClient.connect(server.wsUrl, { query: { room: ROOM, name } });
+      const client = await TestClient.connect(server.wsUrl);
+      client.sendRaw(JSON.stringify({ type: "hello", protocol: 2, name }));
       const error = await client.waitForType("error");
       expect(error.code).toBe("bad_request");
       expect((await client.waitForClose()).code).toBe(CLOSE_CODES.badRequest.code);
-      expect(client.ofType("welcome")).toEqual([]);
+      expect(client.ofType("ready")).toEqual([]);
     }
     for (const name of hostile) {
       const error = await rejected(JSON.stringify({ type: "rename", name }));
@@ -112,8 +131,8 @@ describe("hostile content", () => {
     }
     // Full-width letters normalize (NFKC) to the name they imitate, so they cannot take it either.
     const from = attacker.frames.length;
-    attacker.send({ type: "rename", name: bystander.welcome.you.name.replace("b", "ｂ") });
-    expect((await attacker.waitForType("error", { from })).code).toBe("name_taken");
+    attacker.send({ type: "rename", name: bystander.joined.you.name.replace("b", "ｂ") });
+    expect(await attacker.waitForType("error", { from })).toMatchObject({ code: "name_taken", room: ROOM });
     expect(bystander.ofType("system").flatMap((s) => s.renamed)).toEqual([]);
     await expectBystanderUnharmed(bystander);
   });

@@ -6,7 +6,7 @@ import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { type StartedServer, startServer } from "../support/start-server";
 import { type TempDir, tempDir } from "../support/temp-dir";
-import { TestClient } from "../support/test-client";
+import { type JoinOptions, TestClient } from "../support/test-client";
 import { type Bystander, expectBystanderUnharmed, joinBystander } from "./support/bystander";
 import { FaultyBackend, sqliteError } from "./support/faulty-backend";
 import { frame, OPCODE, RawSocket } from "./support/raw-socket";
@@ -28,9 +28,9 @@ describe("faults", () => {
     bystander = await joinBystander(server.wsUrl, ROOM);
     return { server, bystander };
   }
-  async function join(name: string, query: Record<string, string | number> = {}): Promise<Joined> {
+  async function join(name: string, options: JoinOptions = {}): Promise<Joined> {
     if (!server) throw new Error("no server");
-    const client = await TestClient.join(server.wsUrl, { room: ROOM, name, ...query });
+    const client = await TestClient.join(server.wsUrl, { room: ROOM, name, ...options });
     clients.push(client);
     return client;
   }
@@ -62,7 +62,7 @@ describe("faults", () => {
     while ((await server.metric("chat_slow_consumer_drops_total")) === 0) {
       expect(sent).toBeLessThan(5_000);
       const last = `t${sent + 49}`;
-      for (let i = 0; i < 50; i++) talker.send({ type: "chat", text, clientMsgId: `t${sent++}` });
+      for (let i = 0; i < 50; i++) talker.chat(ROOM, text, `t${sent++}`);
       await talker.waitFor((f) => f.type === "ack" && f.clientMsgId === last, { timeoutMs: 10_000 });
       for (const socket of server.app.websocketServer.clients) maxBuffered = Math.max(maxBuffered, socket.bufferedAmount);
     }
@@ -80,10 +80,11 @@ describe("faults", () => {
     const seen = slow.chatFrames().map((chat) => chat.seq);
     const since = Math.max(...seen);
     expect(since).toBeLessThan(sent + 1);
-    const resumed = await join("slow", { session: slow.welcome.session, since });
-    const latest = resumed.welcome.latestSeq;
+    const resumed = await join("slow", { session: slow.ready.session, since });
+    expect(resumed.joined.you).toEqual(slow.joined.you);
+    const latest = resumed.joined.latestSeq;
     expect(latest).toBe(sent);
-    expect(resumed.welcome.complete).toBe(true);
+    expect(resumed.joined.complete).toBe(true);
     const all = [...new Set([...seen, ...resumed.chatFrames().map((chat) => chat.seq)])].sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
     await expectBystanderUnharmed(bystander);
@@ -92,8 +93,7 @@ describe("faults", () => {
   it("a client destroyed mid-write (half a frame, half a handshake, mid fan-out) harms no one", async () => {
     const { server, bystander } = await start({ RATE_BURST: "1000", RATE_PER_SECOND: "1000" });
     // Half a frame: the header promises 1,000 bytes, ten arrive, then the socket is gone.
-    const raw = await RawSocket.open(server.port, `room=${ROOM}`);
-    await raw.waitForText((f) => f.type === "welcome");
+    const raw = await RawSocket.joined(server.port, ROOM);
     const half = frame({ opcode: OPCODE.text, payload: "x".repeat(1_000) }).subarray(0, 18);
     await raw.write(half);
     raw.destroy();
@@ -101,7 +101,7 @@ describe("faults", () => {
     const socket = connect(server.port, "127.0.0.1");
     socket.on("error", () => {});
     await new Promise((resolve) => socket.once("connect", resolve));
-    socket.write(`GET /ws?room=${ROOM} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConn`);
+    socket.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConn");
     socket.destroy();
     // Mid fan-out: a reader vanishes while a burst is being written to it.
     const talker = await join("talker");
@@ -110,7 +110,7 @@ describe("faults", () => {
       if (victim.ofType("chat").length === 5) victim.socket.terminate();
     });
     const text = "y".repeat(1_500);
-    for (let i = 0; i < 200; i++) talker.send({ type: "chat", text, clientMsgId: `burst-${i}` });
+    for (let i = 0; i < 200; i++) talker.chat(ROOM, text, `burst-${i}`);
     await talker.waitFor((f) => f.type === "ack" && f.clientMsgId === "burst-199");
     await victim.closed;
     // Only the bystander and the talker remain.
@@ -124,16 +124,21 @@ describe("faults", () => {
     const { server, bystander } = await start({}, backend);
     const victim = await join("victim");
 
-    backend.throwSync.add("before");
-    let from = victim.frames.length;
-    victim.send({ type: "history", before: 10, limit: 10 });
-    const historyError = await victim.waitForType("error", { from });
-    expect(historyError.code).toBe("server_error");
-    expect(historyError.message).not.toMatch(LEAKS);
-    backend.throwSync.delete("before");
+    for (const [fault, request] of [
+      ["before", { type: "history", room: ROOM, before: 10, limit: 10 }],
+      ["after", { type: "history", room: ROOM, after: 0, limit: 10 }],
+    ] as const) {
+      backend.throwSync.add(fault);
+      const from = victim.frames.length;
+      victim.send(request);
+      const historyError = await victim.waitForType("error", { from });
+      expect(historyError).toMatchObject({ code: "server_error", room: ROOM });
+      expect(historyError.message).not.toMatch(LEAKS);
+      backend.throwSync.delete(fault);
+    }
 
     backend.throwSync.add("saveSession");
-    from = victim.frames.length;
+    let from = victim.frames.length;
     victim.send({ type: "rename", name: "renamed-victim" });
     const renameError = await victim.waitForType("error", { from });
     expect(renameError.code).toBe("server_error");
@@ -141,14 +146,45 @@ describe("faults", () => {
     backend.throwSync.delete("saveSession");
     expect(victim.isOpen).toBe(true);
 
-    // A join whose history read throws: the newcomer is told to retry later and closed with 1011.
-    backend.throwSync.add("range");
-    const newcomer = await TestClient.connect(server.wsUrl, { query: { room: ROOM, name: "newcomer" } });
-    const joinError = await newcomer.waitForType("error");
-    expect(joinError.code).toBe("server_error");
-    expect(joinError.message).not.toMatch(LEAKS);
-    expect((await newcomer.waitForClose()).code).toBe(CLOSE_CODES.internalError.code);
-    backend.throwSync.delete("range");
+    // A hello whose session write throws: told to retry later and closed with 1011, never ready.
+    backend.throwSync.add("saveSession");
+    const greeter = await TestClient.connect(server.wsUrl);
+    clients.push(greeter);
+    greeter.send({ type: "hello", protocol: 2, name: "greeter" });
+    const helloError = await greeter.waitForType("error");
+    expect(helloError.code).toBe("server_error");
+    expect(helloError.message).not.toMatch(LEAKS);
+    expect((await greeter.waitForClose()).code).toBe(CLOSE_CODES.internalError.code);
+    expect(greeter.ofType("ready")).toEqual([]);
+    backend.throwSync.delete("saveSession");
+
+    // A join whose history read or membership write throws: that room's join is refused with
+    // server_error (retry later); the connection and its other rooms carry on.
+    const newcomer = await join("newcomer", { room: "newcomer-home" });
+    for (const fault of ["range", "joinMembership"] as const) {
+      backend.throwSync.add(fault);
+      from = newcomer.frames.length;
+      newcomer.send({ type: "join", room: ROOM });
+      const joinError = await newcomer.waitForType("error", { from });
+      expect(joinError).toMatchObject({ code: "server_error", room: ROOM });
+      expect(joinError.message).not.toMatch(LEAKS);
+      backend.throwSync.delete(fault);
+      expect(newcomer.ofType("joined").map((joined) => joined.room)).toEqual(["newcomer-home"]);
+    }
+    // The retry works, and the room counts the newcomer once.
+    const joined = await newcomer.join(ROOM);
+    expect(joined.members.filter((member) => member.id === newcomer.ready.you.id)).toHaveLength(1);
+
+    // A read marker whose write throws is refused with server_error for that room.
+    backend.throwSync.add("markRead");
+    from = newcomer.frames.length;
+    newcomer.send({ type: "read", room: ROOM, seq: 0 });
+    const readError = await newcomer.waitForType("error", { from });
+    expect(readError).toMatchObject({ code: "server_error", room: ROOM });
+    expect(readError.message).not.toMatch(LEAKS);
+    backend.throwSync.delete("markRead");
+    newcomer.send({ type: "ping", t: 1 });
+    await newcomer.waitForType("pong");
 
     // A synchronous throw that escapes the chat layer entirely is contained by the socket glue.
     const metrics = server.app.chatMetrics;
@@ -181,20 +217,20 @@ describe("faults", () => {
     for (const code of ["SQLITE_FULL", "SQLITE_BUSY", "SQLITE_READONLY"] as const) {
       backend.appendFault = sqliteError(code);
       const from = writer.frames.length;
-      writer.send({ type: "chat", text: "will this survive?", clientMsgId: "outbox-1" });
+      writer.chat(ROOM, "will this survive?", "outbox-1");
       const error = await writer.waitForType("error", { from });
-      expect(error).toMatchObject({ code: "server_error", clientMsgId: "outbox-1" });
+      expect(error).toMatchObject({ code: "server_error", room: ROOM, clientMsgId: "outbox-1" });
       expect(error.message).not.toMatch(LEAKS);
     }
     expect(writer.ofType("ack")).toEqual([]);
     expect(await server.app.backend.messages.latestSeq(ROOM)).toBe(0);
 
     backend.appendFault = null;
-    writer.send({ type: "chat", text: "will this survive?", clientMsgId: "outbox-1" });
+    writer.chat(ROOM, "will this survive?", "outbox-1");
     const ack = await writer.waitFor((f): f is ServerFrameOf<"ack"> => f.type === "ack" && f.clientMsgId === "outbox-1");
     // A second resend (the ack was lost, say) is deduplicated: same seq, no second fan-out.
     const from = writer.frames.length;
-    writer.send({ type: "chat", text: "will this survive?", clientMsgId: "outbox-1" });
+    writer.chat(ROOM, "will this survive?", "outbox-1");
     const again = await writer.waitFor((f): f is ServerFrameOf<"ack"> => f.type === "ack", { from });
     expect(again.seq).toBe(ack.seq);
     await expectBystanderUnharmed(bystander);

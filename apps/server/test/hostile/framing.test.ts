@@ -23,14 +23,12 @@ describe("hostile framing", () => {
   });
 
   async function attacker(): Promise<RawSocket> {
-    const raw = await RawSocket.open(server.port, `room=${ROOM}`);
-    await raw.waitForText((f) => f.type === "welcome");
-    return raw;
+    return RawSocket.joined(server.port, ROOM);
   }
 
   it("an oversized frame is closed with 1009", async () => {
     const client = await TestClient.join(server.wsUrl, { room: ROOM });
-    client.sendRaw(JSON.stringify({ type: "chat", text: "x".repeat(server.config.limits.maxFrameBytes), clientMsgId: "big" }));
+    client.sendRaw(JSON.stringify({ type: "chat", room: ROOM, text: "x".repeat(server.config.limits.maxFrameBytes), clientMsgId: "big" }));
     expect((await client.waitForClose()).code).toBe(CLOSE_CODES.frameTooLarge.code);
     expect(client.ofType("ack")).toEqual([]);
     await expectBystanderUnharmed(bystander);
@@ -55,7 +53,7 @@ describe("hostile framing", () => {
   it("invalid UTF-8 in a text frame is closed with 1007", async () => {
     const raw = await attacker();
     const payload = Buffer.concat([
-      Buffer.from('{"type":"chat","text":"'),
+      Buffer.from(`{"type":"chat","room":"${ROOM}","text":"`),
       Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
       Buffer.from('","clientMsgId":"u"}'),
     ]);
@@ -101,7 +99,7 @@ describe("hostile framing", () => {
 
   it("a fragmented message within the limits is reassembled and accepted", async () => {
     const raw = await attacker();
-    const text = JSON.stringify({ type: "chat", text: "in three parts", clientMsgId: "frag-ok" });
+    const text = JSON.stringify({ type: "chat", room: ROOM, text: "in three parts", clientMsgId: "frag-ok" });
     await raw.write(
       Buffer.concat([
         frame({ opcode: OPCODE.text, payload: text.slice(0, 10), fin: false }),
@@ -109,8 +107,26 @@ describe("hostile framing", () => {
         frame({ opcode: OPCODE.continuation, payload: text.slice(20) }),
       ]),
     );
-    await raw.waitForText((f) => f.type === "ack" && f.clientMsgId === "frag-ok");
+    await raw.waitForText((f) => f.type === "ack" && f.room === ROOM && f.clientMsgId === "frag-ok");
     raw.destroy();
+    await expectBystanderUnharmed(bystander);
+  });
+
+  it("a room frame before hello gets bad_request and 4501, and reaches no one", async () => {
+    const raw = await RawSocket.open(server.port);
+    await raw.sendJson({ type: "chat", room: ROOM, text: "let me in", clientMsgId: "sneak" });
+    expect(await raw.waitForEnd()).toBe(CLOSE_CODES.badRequest.code);
+    expect(raw.json()).toMatchObject([{ type: "error", code: "bad_request" }]);
+    expect(await server.app.backend.messages.latestSeq(ROOM)).toBe(0);
+    await expectBystanderUnharmed(bystander);
+  });
+
+  it("a fragment flood before hello is cut with 1008 all the same", async () => {
+    const raw = await RawSocket.open(server.port);
+    const flood = [frame({ opcode: OPCODE.text, payload: "{", fin: false })];
+    for (let i = 0; i < 5_000; i++) flood.push(frame({ opcode: OPCODE.continuation, payload: " ", fin: false }));
+    await raw.write(Buffer.concat(flood));
+    expect(await raw.waitForEnd()).toBe(1008);
     await expectBystanderUnharmed(bystander);
   });
 
@@ -122,7 +138,7 @@ describe("hostile framing", () => {
       const socket = connect(server.port, "127.0.0.1");
       socket.on("error", () => {});
       await new Promise((resolve) => socket.once("connect", resolve));
-      const response = await handshake(socket, server.port, `room=${ROOM}`, headers);
+      const response = await handshake(socket, server.port, "", headers);
       expect(response.head).toMatch(/^HTTP\/1\.1 4\d\d /);
       socket.destroy();
     }

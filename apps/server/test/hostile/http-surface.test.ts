@@ -94,7 +94,7 @@ describe("HTTP surface", () => {
     const server = await serve();
     const bystander = await joinBystander(server.wsUrl, "metrics");
     const sender = await TestClient.join(server.wsUrl, { room: "metrics" });
-    sender.send({ type: "chat", text: "one", clientMsgId: "m1" });
+    sender.chat("metrics", "one", "m1");
     sender.sendRaw("not json");
     await sender.waitFor((f) => f.type === "error");
     await expectBystanderUnharmed(bystander);
@@ -110,6 +110,8 @@ describe("HTTP surface", () => {
       );
     expect(value("chat_connections")).toBe(2);
     expect(value('chat_frames_in_total{type="chat"}')).toBe(2);
+    expect(value('chat_frames_in_total{type="hello"}')).toBe(2);
+    expect(value('chat_frames_in_total{type="join"}')).toBe(2);
     expect(value('chat_bad_frames_total{reason="not_json"}')).toBe(1);
     // Two chats, each fanned out to two members, plus each sender's own echo: 4 chat frames out.
     expect(value('chat_frames_out_total{type="chat"}')).toBe(4);

@@ -102,7 +102,9 @@ it("pnpm dev prints the Vite address last, keeps polling quiet, and a Ctrl+C sto
   const sentinel = `/api/log-sentinel-${Math.random().toString(36).slice(2)}`;
   expect((await fetch(`${webUrl}${sentinel}`)).status).toBe(404);
   await until(() => output().includes(`"url": "${sentinel}"`), "the sentinel request's log line");
-  expect(output()).toMatch(/"url": "\/ws\?/);
+  // The /ws request is logged, and its URL carries nothing (protocol 2 puts no token in a URL).
+  expect(output()).toMatch(/"url": "\/ws"/);
+  expect(output()).not.toContain("session=");
   expect(output()).not.toMatch(/"url": "\/(api\/rooms|healthz|readyz)/);
 
   // Ctrl+C.

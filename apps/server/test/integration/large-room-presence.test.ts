@@ -23,7 +23,7 @@ describe("presence in a room larger than its member list", () => {
     // Coalesced: far fewer frames than joins.
     expect(systems.length).toBeLessThan(20);
     const last = joiners[39];
-    expect(last?.welcome.members.length).toBeLessThanOrEqual(5);
-    expect(last?.welcome.memberCount).toBeGreaterThan(5);
+    expect(last?.joined.members.length).toBeLessThanOrEqual(5);
+    expect(last?.joined.memberCount).toBeGreaterThan(5);
   });
 });

@@ -1,4 +1,4 @@
-import type { ServerFrame, User } from "@chatroom/protocol";
+import type { JoinedFrame, ServerFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { ServerClock } from "../support/fake-clock";
 import type { TestClient } from "../support/test-client";
@@ -8,7 +8,7 @@ import { waitUntil } from "../support/wait-until";
 const fixture = useTestServer();
 
 /**
- * A member list as a client keeps it: the welcome's members, then every `system` frame applied as
+ * A member list as a client keeps it: the joined frame's members, then every `system` frame of that room applied as
  * a diff. Each frame must make sense against what this client already knows: a join of someone
  * it does not list, a leave or a rename of someone it does, under the name it knows. The one join
  * of someone listed that is expected is one's own: everyone, the joiner too, is told of a join.
@@ -18,12 +18,13 @@ class MemberView {
   readonly violations: string[] = [];
   readonly renames: Array<{ id: string; from: string; to: string }> = [];
 
-  constructor(client: TestClient & { welcome: { members: User[]; you: User } }) {
-    for (const user of client.welcome.members) this.members.set(user.id, user.name);
-    const self = client.welcome.you.id;
+  constructor(client: TestClient & { joined: JoinedFrame }) {
+    const { room } = client.joined;
+    for (const user of client.joined.members) this.members.set(user.id, user.name);
+    const self = client.joined.you.id;
     let selfJoinTold = false;
     const apply = (frame: ServerFrame) => {
-      if (frame.type !== "system") return;
+      if (frame.type !== "system" || frame.room !== room) return;
       for (const user of frame.joined) {
         if (user.id === self && !selfJoinTold) selfJoinTold = true;
         else if (this.members.has(user.id)) this.violations.push(`joined ${user.name}, already listed as ${this.members.get(user.id)}`);
@@ -39,8 +40,8 @@ class MemberView {
         if (!this.members.delete(user.id)) this.violations.push(`left ${user.name}, who was not listed`);
       }
     };
-    // Frames that came with the welcome are applied first, then the rest as they arrive.
-    for (const frame of client.frames.slice(1)) apply(frame);
+    // Frames that came right after the joined are applied first, then the rest as they arrive.
+    for (const frame of client.frames.slice(client.frames.indexOf(client.joined) + 1)) apply(frame);
     client.onFrame(apply);
   }
 
@@ -50,7 +51,7 @@ class MemberView {
 }
 
 describe("member lists stay consistent when joins, renames and leaves share a coalescing window", () => {
-  it("every client's list, welcome plus system diffs, is valid at each step and ends right", async () => {
+  it("every client's list, joined plus system diffs, is valid at each step and ends right", async () => {
     const clock = new ServerClock();
     const server = await fixture.start({ PRESENCE_GRACE_MS: "0" }, { timers: clock });
     // Different gaps on the server's clock put the steps in one window, or across two, in
@@ -64,7 +65,7 @@ describe("member lists stay consistent when joins, renames and leaves share a co
       await clock.advance(gap);
       const late = await fixture.join({ room, name: "late" });
       const lateView = new MemberView(late);
-      const lateSawOldName = late.welcome.members.some((user) => user.name === "oldname");
+      const lateSawOldName = late.joined.members.some((user) => user.name === "oldname");
       await clock.advance(gap);
       renamer.send({ type: "rename", name: "newname" });
       const passer = await fixture.join({ room, name: "passer" });
@@ -86,7 +87,7 @@ describe("member lists stay consistent when joins, renames and leaves share a co
         expect(view.sorted(), `${name}, round ${round}`).toEqual(expected);
       }
       // Whoever saw the old name was told of the rename.
-      if (lateSawOldName) expect(lateView.renames).toEqual([{ id: renamer.welcome.you.id, from: "oldname", to: "newname" }]);
+      if (lateSawOldName) expect(lateView.renames).toEqual([{ id: renamer.joined.you.id, from: "oldname", to: "newname" }]);
       for (const client of [observer, renamer, late]) await client.close();
     }
   });

@@ -26,7 +26,7 @@ describe("budgets beyond chat", () => {
   it("history requests have their own budget: a flood is refused while chat keeps working", async () => {
     server = await startServer({}, { timers: new ServerClock() });
     const reader = await TestClient.join(server.wsUrl, { name: "reader" });
-    for (let i = 0; i < 60; i++) reader.send({ type: "history", before: 1, limit: 100 });
+    for (let i = 0; i < 60; i++) reader.send({ type: "history", room: "lobby", before: 1, limit: 100 });
     const isAnswer = (frame: { type: string; code?: string }) =>
       frame.type === "history" || (frame.type === "error" && frame.code === "rate_limited");
     // Every request gets exactly one answer: a page or a refusal.
@@ -34,8 +34,26 @@ describe("budgets beyond chat", () => {
     const answered = reader.ofType("history").length;
     expect(answered).toBeGreaterThanOrEqual(20);
     expect(answered).toBeLessThan(60);
-    reader.send({ type: "chat", text: "still here", clientMsgId: "after-history-flood" });
+    reader.chat("lobby", "still here", "after-history-flood");
     await reader.waitFor((frame) => frame.type === "ack" && frame.clientMsgId === "after-history-flood");
+    await reader.close();
+  });
+});
+
+describe("the read marker budget", () => {
+  it("a flood of read markers is answered with rate_limited naming the room, while chat keeps working", async () => {
+    // The server's clock stands still, so the read budget cannot refill mid-flood.
+    server = await startServer({}, { timers: new ServerClock() });
+    const reader = await TestClient.join(server.wsUrl, { name: "reader" });
+    // A few past the budget: far more would be abuse, closed with 4029 like a chat flood.
+    for (let i = 0; i < 25; i++) reader.send({ type: "read", room: "lobby", seq: i });
+    const limited = await reader.waitFor((frame) => frame.type === "error" && frame.code === "rate_limited");
+    expect(limited).toMatchObject({ type: "error", code: "rate_limited", room: "lobby" });
+    expect(limited.type === "error" && limited.retryAfterMs).toBeGreaterThan(0);
+    reader.chat("lobby", "still here", "after-read-flood");
+    await reader.waitFor((frame) => frame.type === "ack" && frame.clientMsgId === "after-read-flood");
+    // Only read markers were refused: the chat budget is a different one.
+    expect(reader.ofType("error").every((error) => error.code === "rate_limited" && error.clientMsgId === undefined)).toBe(true);
     await reader.close();
   });
 });

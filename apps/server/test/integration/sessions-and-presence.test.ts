@@ -1,9 +1,10 @@
-import { CLOSE_CODES } from "@chatroom/protocol";
+import { CLOSE_CODES, type ServerFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { ServerClock } from "../support/fake-clock";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
+import { waitUntil } from "../support/wait-until";
 
 const fixture = useTestServer();
 const { join } = fixture;
@@ -25,7 +26,7 @@ async function aliceThenBob(env: Record<string, string>) {
   const alice = await join({ name: "alice" });
   const bob = await join({ name: "bob" });
   await clock.advance(server.config.limits.systemFlushMs);
-  const bobJoined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.welcome.you.id));
+  const bobJoined = await alice.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.id === bob.joined.you.id));
   return { clock, alice, bob, bobJoined };
 }
 
@@ -44,27 +45,48 @@ describe("sessions", () => {
     const clock = await startOnClock({ PRESENCE_GRACE_MS: "50" });
     const first = await join({ name: "alice" });
     await leaveForGood(first, clock, 0);
-    const second = await join({ session: first.welcome.session, name: "ignored" });
-    expect(second.welcome.you).toEqual(first.welcome.you);
-    expect(second.welcome.session).toBe(first.welcome.session);
+    const second = await join({ session: first.ready.session, name: "ignored" });
+    expect(second.ready.you).toEqual(first.ready.you);
+    expect(second.joined.you).toEqual(first.joined.you);
+    expect(second.ready.session).toBe(first.ready.session);
   });
 
-  it("a second connection of the same session to the same room closes the first with 4001", async () => {
+  it("a second connection of the same session, joining the same room, closes the first with 4001", async () => {
     server = await fixture.start();
     const first = await join({ name: "alice", room: "r" });
-    const second = await join({ session: first.welcome.session, room: "r" });
+    const second = await join({ session: first.ready.session, room: "r" });
     expect((await first.waitForClose()).code).toBe(CLOSE_CODES.replaced.code);
-    expect(second.welcome.you).toEqual(first.welcome.you);
-    expect(second.welcome.memberCount).toBe(1);
+    expect(second.joined.you).toEqual(first.joined.you);
+    expect(second.joined.memberCount).toBe(1);
     second.send({ type: "ping", t: 2 });
     await second.waitForType("pong");
+  });
+
+  it("one connection per session: the newer connection's ready closes the older with 4001, before any join", async () => {
+    server = await fixture.start();
+    const first = await join({ name: "alice", room: "r" });
+    const second = await TestClient.open(server.wsUrl, { session: first.ready.session });
+    fixture.track(second);
+    expect((await first.waitForClose()).code).toBe(CLOSE_CODES.replaced.code);
+    expect(second.ready.you).toEqual(first.ready.you);
+    // The membership survived the replaced connection: ready lists it.
+    expect(second.ready.rooms.map((entry) => entry.room)).toEqual(["r"]);
+    // A connection of another session is not touched.
+    const other = await join({ name: "bob", room: "r" });
+    const third = await TestClient.open(server.wsUrl, { session: second.ready.session });
+    fixture.track(third);
+    expect((await second.waitForClose()).code).toBe(CLOSE_CODES.replaced.code);
+    other.send({ type: "ping", t: 3 });
+    await other.waitForType("pong");
+    expect(other.isOpen).toBe(true);
   });
 
   it("an unknown session token starts a new session", async () => {
     server = await fixture.start();
     const client = await join({ session: "x".repeat(24), name: "alice" });
-    expect(client.welcome.session).not.toBe("x".repeat(24));
-    expect(client.welcome.you.name).toBe("alice");
+    expect(client.ready.session).not.toBe("x".repeat(24));
+    expect(client.ready.you.name).toBe("alice");
+    expect(client.joined.you.name).toBe("alice");
   });
 });
 
@@ -73,15 +95,15 @@ describe("names", () => {
     server = await fixture.start();
     await join({ name: "alice" });
     const second = await join({ name: "alice" });
-    expect(second.welcome.you.name).toBe("alice (2)");
+    expect(second.joined.you.name).toBe("alice (2)");
     const third = await join({ name: "ALICE" });
-    expect(third.welcome.you.name).toBe("ALICE (3)");
+    expect(third.joined.you.name).toBe("ALICE (3)");
   });
 
   it("the name is NFKC-normalized and trimmed", async () => {
     server = await fixture.start();
     const client = await join({ name: "  ｆｕｌｌ  " });
-    expect(client.welcome.you.name).toBe("full");
+    expect(client.joined.you.name).toBe("full");
   });
 
   it("rename to a taken name gets name_taken and changes nothing", async () => {
@@ -91,8 +113,9 @@ describe("names", () => {
     bob.send({ type: "rename", name: "Alice" });
     const error = await bob.waitForType("error");
     expect(error.code).toBe("name_taken");
+    expect(error.room).toBe("lobby");
     const carol = await join({ name: "bob" });
-    expect(carol.welcome.you.name).toBe("bob (2)");
+    expect(carol.joined.you.name).toBe("bob (2)");
   });
 
   it("rename broadcasts a system frame with renamed, and the new name sticks to the session", async () => {
@@ -102,18 +125,19 @@ describe("names", () => {
     bob.send({ type: "rename", name: "robert" });
     await clock.advance(server.config.limits.systemFlushMs);
     const system = await alice.waitFor((frame) => frame.type === "system" && frame.renamed.length > 0, { from });
-    expect(system.type === "system" && system.renamed).toEqual([{ user: { id: bob.welcome.you.id, name: "robert" }, previousName: "bob" }]);
+    expect(system.type === "system" && system.renamed).toEqual([{ user: { id: bob.joined.you.id, name: "robert" }, previousName: "bob" }]);
     const chat = await (async () => {
-      bob.send({ type: "chat", text: "hi", clientMsgId: "after-rename" });
+      bob.chat("lobby", "hi", "after-rename");
       return alice.waitForType("chat");
     })();
-    expect(chat.from).toEqual({ id: bob.welcome.you.id, name: "robert" });
+    expect(chat.from).toEqual({ id: bob.joined.you.id, name: "robert" });
     await leaveForGood(bob, clock, 1);
-    const again = await join({ session: bob.welcome.session });
-    expect(again.welcome.you).toEqual({ id: bob.welcome.you.id, name: "robert" });
+    const again = await join({ session: bob.ready.session });
+    expect(again.joined.you).toEqual({ id: bob.joined.you.id, name: "robert" });
+    expect(again.ready.you).toEqual({ id: bob.joined.you.id, name: "robert" });
     // The old name is free again.
     const other = await join({ name: "bob" });
-    expect(other.welcome.you.name).toBe("bob");
+    expect(other.joined.you.name).toBe("bob");
   });
 });
 
@@ -123,12 +147,12 @@ describe("names and sessions together", () => {
     const first = await join({ name: "alice" });
     await leaveForGood(first, clock, 0);
     const usurper = await join({ name: "alice" });
-    expect(usurper.welcome.you.name).toBe("alice");
-    const back = await join({ session: first.welcome.session });
-    expect(back.welcome.you).toEqual({ id: first.welcome.you.id, name: "alice (2)" });
+    expect(usurper.joined.you.name).toBe("alice");
+    const back = await join({ session: first.ready.session });
+    expect(back.joined.you).toEqual({ id: first.joined.you.id, name: "alice (2)" });
     await back.close();
-    const again = await join({ session: first.welcome.session });
-    expect(again.welcome.you.name).toBe("alice (2)");
+    const again = await join({ session: first.ready.session });
+    expect(again.joined.you.name).toBe("alice (2)");
   });
 
   it("renaming to one's own name in another case is allowed; to the same name is a no-op", async () => {
@@ -141,7 +165,7 @@ describe("names and sessions together", () => {
     alice.send({ type: "rename", name: "Alice" });
     const system = await bob.waitFor((frame) => frame.type === "system" && frame.renamed.length > 0, { from });
     expect(system.type === "system" && system.renamed).toEqual([
-      { user: { id: alice.welcome.you.id, name: "Alice" }, previousName: "alice" },
+      { user: { id: alice.joined.you.id, name: "Alice" }, previousName: "alice" },
     ]);
     expect(alice.ofType("error")).toEqual([]);
   });
@@ -162,7 +186,7 @@ describe("presence", () => {
     expect(alice.frames.slice(from).filter((frame) => frame.type === "system")).toEqual([]);
     await clock.advance(1 + systemFlushMs);
     const left = await alice.waitFor((frame) => frame.type === "system" && frame.left.length > 0, { from });
-    expect(left).toMatchObject({ type: "system", joined: [], left: [bob.welcome.you], memberCount: 1 });
+    expect(left).toMatchObject({ type: "system", joined: [], left: [bob.joined.you], memberCount: 1 });
   });
 
   it("a reconnect within the grace period produces no leave and no join", async () => {
@@ -170,9 +194,9 @@ describe("presence", () => {
     const from = alice.frames.length;
     bob.terminate();
     await bob.closed;
-    const back = await join({ session: bob.welcome.session });
-    expect(back.welcome.you).toEqual(bob.welcome.you);
-    expect(back.welcome.memberCount).toBe(2);
+    const back = await join({ session: bob.ready.session });
+    expect(back.joined.you).toEqual(bob.joined.you);
+    expect(back.joined.memberCount).toBe(2);
     // The clock stood still until now, so the reconnect came within the grace period. Past the
     // grace period and the system coalescing window, nothing about bob may have been said.
     await server.waitForConnections(2);
@@ -201,13 +225,52 @@ describe("presence", () => {
   });
 });
 
+describe("presence per room", () => {
+  it("a user in two rooms is listed in both, and leaving one lists them in the other only", async () => {
+    const clock = new ServerClock();
+    server = await fixture.start({ PRESENCE_GRACE_MS: "60000" }, { timers: clock });
+    const alice = await join({ room: "red", name: "alice" });
+    await alice.join("blue");
+    const inRed = await join({ room: "red", name: "watcher-red" });
+    const inBlue = await join({ room: "blue", name: "watcher-blue" });
+    expect(inRed.joined.members.map((member) => member.name).sort()).toEqual(["alice", "watcher-red"]);
+    expect(inBlue.joined.members.map((member) => member.name).sort()).toEqual(["alice", "watcher-blue"]);
+
+    const from = inRed.frames.length;
+    const leftAt = clock.now();
+    await alice.leave("blue");
+    // An explicit leave is told at once: no grace period (a minute here), only the system frames'
+    // coalescing window, which closes as the server's clock moves on.
+    const isAliceLeaving = (frame: ServerFrame) => frame.type === "system" && frame.left.some((user) => user.id === alice.ready.you.id);
+    await waitUntil(
+      async () => {
+        await clock.advance(server.config.limits.systemFlushMs);
+        return inBlue.frames.some(isAliceLeaving);
+      },
+      { what: "blue to see alice leave" },
+    );
+    expect(clock.now() - leftAt).toBeLessThan(server.config.limits.presenceGraceMs);
+    const left = await inBlue.waitFor(isAliceLeaving);
+    expect(left).toMatchObject({ room: "blue", memberCount: 1 });
+    inRed.send({ type: "ping", t: 1 });
+    await inRed.waitForType("pong", { from });
+    expect(inRed.frames.slice(from).filter((frame) => frame.type === "system" && frame.left.length > 0)).toEqual([]);
+    const rooms = (await (await fetch(`${server.url}/api/rooms`)).json()) as { rooms: Array<{ name: string; memberCount: number }> };
+    expect(rooms.rooms).toEqual(
+      expect.arrayContaining([
+        { name: "red", memberCount: 2 },
+        { name: "blue", memberCount: 1 },
+      ]),
+    );
+  });
+});
+
 describe("liveness", () => {
   it("the server terminates a peer that stops answering its pings, and keeps one that answers", async () => {
     server = await fixture.start({ PING_INTERVAL_MS: "100" });
-    const deaf = await TestClient.connect(server.wsUrl, { query: { name: "deaf" }, autoPong: false });
+    const deaf = await TestClient.join(server.wsUrl, { name: "deaf", autoPong: false });
     fixture.track(deaf);
     const healthy = await join({ name: "healthy" });
-    await deaf.waitForType("welcome");
     const closed = await deaf.waitForClose(3_000);
     expect(closed.code).toBe(1006);
     expect(healthy.isOpen).toBe(true);
@@ -219,9 +282,9 @@ describe("typing", () => {
     server = await fixture.start();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
-    alice.send({ type: "typing", active: true });
-    expect(await bob.waitForType("typing")).toEqual({ type: "typing", room: "lobby", user: alice.welcome.you, active: true });
-    alice.send({ type: "typing", active: false });
+    alice.send({ type: "typing", room: "lobby", active: true });
+    expect(await bob.waitForType("typing")).toEqual({ type: "typing", room: "lobby", user: alice.joined.you, active: true });
+    alice.send({ type: "typing", room: "lobby", active: false });
     await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
     alice.send({ type: "ping" });
     await alice.waitForType("pong");
@@ -232,9 +295,9 @@ describe("typing", () => {
     server = await fixture.start();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
-    alice.send({ type: "typing", active: true });
+    alice.send({ type: "typing", room: "lobby", active: true });
     await bob.waitForType("typing");
-    alice.send({ type: "chat", text: "done", clientMsgId: "t1" });
+    alice.chat("lobby", "done", "t1");
     await bob.waitFor((frame) => frame.type === "typing" && !frame.active);
   });
 
@@ -246,7 +309,7 @@ describe("typing", () => {
     const clock = await startOnClock();
     const alice = await join({ name: "alice" });
     const bob = await join({ name: "bob" });
-    for (const active of [true, false, true]) alice.send({ type: "typing", active });
+    for (const active of [true, false, true]) alice.send({ type: "typing", room: "lobby", active });
     await bob.waitFor(() => bob.ofType("typing").length === 2);
     return { alice, bob, clock };
   }
@@ -267,7 +330,7 @@ describe("typing", () => {
 
   it("a stop or a chat cancels a start the throttle is holding back", async () => {
     const { alice, bob, clock } = await startStopStart();
-    alice.send({ type: "chat", text: "sent before the window ended", clientMsgId: "t2" });
+    alice.chat("lobby", "sent before the window ended", "t2");
     await bob.waitFor((frame) => frame.type === "chat");
     // Past the throttle window, when the held-back start would have gone out.
     await clock.advance(server.config.limits.typingThrottleMs + server.config.limits.typingTimeoutMs);

@@ -137,6 +137,30 @@ describe("joining and leaving", () => {
   });
 });
 
+describe("pacing", () => {
+  it("leave spends the chat budget, so a join-leave loop is paced: past it, rate_limited with the room, and the room stays joined", async () => {
+    await fixture.start({ RATE_BURST: "3", RATE_PER_SECOND: "0.001" });
+    const client = await fixture.open({ name: "looper" });
+    for (let i = 0; i < 3; i++) {
+      await client.join("loop");
+      await client.leave("loop");
+    }
+    await client.join("loop");
+    const from = client.frames.length;
+    client.send({ type: "leave", room: "loop" });
+    expect(await client.waitForType("error", { from })).toMatchObject({
+      code: "rate_limited",
+      room: "loop",
+      retryAfterMs: expect.any(Number),
+    });
+    // Still joined: a second join is refused as one.
+    client.send({ type: "join", room: "loop" });
+    expect(await client.waitFor((frame) => frame.type === "error" && frame.code === "bad_request", { from })).toMatchObject({
+      room: "loop",
+    });
+  });
+});
+
 describe("names across rooms", () => {
   it("rename applies in every joined room; name_taken names the room where another member holds it, and nothing is renamed", async () => {
     const clock = new ServerClock();

@@ -47,7 +47,7 @@ function chatter(everyMs: number) {
 
 async function converge(total: number, timeoutMs: number): Promise<string[]> {
   await Promise.all(
-    clients.map((client) => client.until(() => client.pending === 0 && client.log.size >= total, `${total} messages`, timeoutMs)),
+    clients.map((client) => client.until(() => client.pending === 0 && client.log().size >= total, `${total} messages`, timeoutMs)),
   );
   const reference = logSignature(clients[0] as ResumingClient);
   expect(reference.map((line) => Number(line.split(":")[0]))).toEqual(Array.from({ length: total }, (_, i) => i + 1));
@@ -59,7 +59,7 @@ async function converge(total: number, timeoutMs: number): Promise<string[]> {
   const reader = clients[0] as ResumingClient;
   for (const client of clients) {
     for (const [clientMsgId, seq] of client.acked) {
-      const stored = reader.log.get(seq);
+      const stored = reader.log().get(seq);
       expect(stored?.clientMsgId).toBe(clientMsgId);
       expect(stored?.from.id).toBe(client.userId);
     }
@@ -78,16 +78,16 @@ describe("failures", () => {
     // A member of node A that will never come back, as a crashed tab would not.
     const ghost = await TestClient.join(child.wsUrl, { room: "survive", name: "ghost" });
 
-    for (let i = 0; i < 3; i++) addClient({ endpoints: [child.wsUrl, b.wsUrl], room: "survive", name: `a${i}` });
-    for (let i = 0; i < 3; i++) addClient({ endpoints: [b.wsUrl], room: "survive", name: `b${i}` });
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [child.wsUrl, b.wsUrl], rooms: ["survive"], name: `a${i}` });
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [b.wsUrl], rooms: ["survive"], name: `b${i}` });
     await Promise.all(clients.map((client) => client.start()));
 
     const talk = chatter(20);
-    await Promise.all(clients.map((client) => client.until(() => client.log.size >= 60, "60 messages", 10_000)));
+    await Promise.all(clients.map((client) => client.until(() => client.log().size >= 60, "60 messages", 10_000)));
     await child.kill("SIGKILL");
     for (const client of clients.slice(0, 3)) client.useEndpoints([b.wsUrl]);
     await Promise.all(
-      clients.map((client) => client.until(() => client.welcomes >= (client.name.startsWith("a") ? 2 : 1), "resume", 10_000)),
+      clients.map((client) => client.until(() => client.readies >= (client.name.startsWith("a") ? 2 : 1), "resume", 10_000)),
     );
     const acksAtResume = new Map(clients.map((client) => [client, client.acks.length]));
     const ackedAt = (client: ResumingClient) => acksAtResume.get(client) ?? 0;
@@ -96,18 +96,18 @@ describe("failures", () => {
     const total = talk.stop();
 
     await converge(total, 15_000);
-    for (const client of clients.slice(0, 3)) expect(client.welcomes).toBe(2);
+    for (const client of clients.slice(0, 3)) expect(client.readies).toBe(2);
 
     // Node A's heartbeat stopped with it: once it expires, B reaps A's members. The resumed ones
     // are on B now and stay; the ghost leaves.
     const watcher = clients[3] as ResumingClient;
     await watcher.until(
-      () => watcher.frames.some((frame) => frame.type === "system" && frame.left.some((user) => user.id === ghost.welcome.you.id)),
+      () => watcher.frames.some((frame) => frame.type === "system" && frame.left.some((user) => user.id === ghost.ready.you.id)),
       "the ghost to leave once node A's registration expires",
       30_000,
     );
     const left = watcher.frames.flatMap((frame) => (frame.type === "system" ? frame.left.map((user) => user.id) : []));
-    expect(left).toEqual([ghost.welcome.you.id]);
+    expect(left).toEqual([ghost.ready.you.id]);
     const listing = (await (await fetch(`${b.url}/api/rooms`)).json()) as { rooms: unknown };
     expect(listing).toEqual({ rooms: [{ name: "survive", memberCount: 6 }] });
     ghost.terminate();
@@ -117,12 +117,12 @@ describe("failures", () => {
     const redis = await redisFor("always");
     const a = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST }));
     const b = cleanup.track(await startServer({ REDIS_URL: redis.url, ...FAST }));
-    for (let i = 0; i < 3; i++) addClient({ endpoints: [a.wsUrl], room: "restart", name: `a${i}` });
-    for (let i = 0; i < 3; i++) addClient({ endpoints: [b.wsUrl], room: "restart", name: `b${i}` });
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [a.wsUrl], rooms: ["restart"], name: `a${i}` });
+    for (let i = 0; i < 3; i++) addClient({ endpoints: [b.wsUrl], rooms: ["restart"], name: `b${i}` });
     await Promise.all(clients.map((client) => client.start()));
 
     const talk = chatter(20);
-    await Promise.all(clients.map((client) => client.until(() => client.log.size >= 60, "60 messages", 10_000)));
+    await Promise.all(clients.map((client) => client.until(() => client.log().size >= 60, "60 messages", 10_000)));
     await redis.crash();
     const ready = await fetch(`${a.url}/readyz`);
     expect(ready.status).toBe(503);
@@ -141,7 +141,7 @@ describe("failures", () => {
     );
     const total = talk.stop();
     await converge(total, 20_000);
-    for (const client of clients) expect(client.welcomes).toBe(1);
+    for (const client of clients) expect(client.readies).toBe(1);
     expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
   });
 });

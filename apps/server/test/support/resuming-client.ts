@@ -15,9 +15,10 @@ export interface ResumingClientOptions {
   /** Where `start()` connects, tried in turn on every reconnect. */
   endpoints?: string[];
   /**
-   * What a refused message (an `error` naming one of its clientMsgIds) is. False (the default):
-   * a violation, for servers that must never refuse. True: a reason to send it again, as the
-   * real client does, for tests that take the store away on purpose.
+   * What a refused message (an `error` naming one of its clientMsgIds) or a refused join (an
+   * `error` naming a room not joined yet) is. False (the default): a violation, for servers that
+   * must never refuse. True: a reason to send it again, as the real client does, for tests that
+   * take the store away on purpose.
    */
   resendRefused?: boolean;
 }
@@ -358,6 +359,17 @@ export class ResumingClient {
   }
 
   private refused(frame: ServerFrameOf<"error">): void {
+    const link = frame.room === undefined ? undefined : this.links.get(frame.room);
+    if (link && !link.joined && frame.clientMsgId === undefined && this.resendRefused) {
+      // A join the server could not complete (its store is away): join again later, as the real client does.
+      const connection = this.connection;
+      setTimeout(() => {
+        if (this.connection === connection && this.links.get(frame.room as string) === link) {
+          connection?.send({ type: "join", room: frame.room as string, since: link.since });
+        }
+      }, RETRY_MS);
+      return;
+    }
     const pending = frame.clientMsgId === undefined ? undefined : this.outbox.get(frame.clientMsgId);
     if (!this.resendRefused || !pending) {
       this.violations.push(`[${frame.room ?? "connection"}] error ${frame.code}: ${frame.message}`);

@@ -1,42 +1,11 @@
-import type { User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import type { ClusterPresence, NameCandidate } from "../../src/backend/cluster-presence";
 import { ClusterSync } from "../../src/chat/room/cluster-sync";
 import { Roster } from "../../src/chat/room/roster";
 import { FakeClock } from "../support/fake-clock";
 import { RecordingSeat, settle } from "./support/recording-seat";
+import { ScriptedPresence } from "./support/scripted-presence";
 
 const GRACE_MS = 5_000;
-
-/** Cluster presence as a test script: names taken elsewhere, and what `leave` answers. */
-class ScriptedPresence implements ClusterPresence {
-  readonly takenElsewhere = new Set<string>();
-  readonly joins: NameCandidate[][] = [];
-  readonly leaves: string[] = [];
-  stillPresentElsewhere = false;
-
-  async join(_room: string, _userId: string, candidates: NameCandidate[]): Promise<string | undefined> {
-    this.joins.push(candidates);
-    return candidates.find((candidate) => !this.takenElsewhere.has(candidate.folded))?.name;
-  }
-
-  async leave(_room: string, userId: string): Promise<boolean> {
-    this.leaves.push(userId);
-    return this.stillPresentElsewhere;
-  }
-
-  async rename(_room: string, _userId: string, name: NameCandidate): Promise<boolean> {
-    return !this.takenElsewhere.has(name.folded);
-  }
-
-  async members(): Promise<User[]> {
-    return [];
-  }
-
-  async rooms(): Promise<Array<{ name: string; memberCount: number }>> {
-    return [];
-  }
-}
 
 function cluster() {
   const clock = new FakeClock();
@@ -48,7 +17,8 @@ function cluster() {
     limits,
     timers: clock,
     onChange: (id, before, after) => changes.push({ id, before: before?.name ?? null, after: after?.name ?? null }),
-    onLeft: (user, knownElsewhere) => sync?.left(user, knownElsewhere),
+    onLeft() {},
+    confirmDeparture: (user) => sync?.confirmDeparture(user) ?? Promise.resolve(false),
   });
   sync = new ClusterSync({ room: "r", presence, roster, limits, timers: clock, logger: { info() {}, warn() {}, error() {} } });
   return { clock, presence, roster, sync, changes };
@@ -84,7 +54,7 @@ describe("ClusterSync", () => {
     expect(clock.timerCount).toBe(0);
   });
 
-  it("a member that leaves this node but is still on another stays visible", async () => {
+  it("a member that leaves this node but is still on another stays visible, without ever seeming to leave", async () => {
     const { clock, presence, roster, changes } = cluster();
     presence.stillPresentElsewhere = true;
     const seat = new RecordingSeat("u1");
@@ -93,13 +63,25 @@ describe("ClusterSync", () => {
     clock.advance(GRACE_MS);
     await settle();
     expect(presence.leaves).toEqual(["u1"]);
-    // This node believed erin gone; the store says she is still on another node.
-    expect(changes).toEqual([
-      { id: "u1", before: null, after: "erin" },
-      { id: "u1", before: "erin", after: null },
-      { id: "u1", before: null, after: "erin" },
-    ]);
+    // This node did not know erin was on another node; the store says she is, so nobody left.
+    expect(changes).toEqual([{ id: "u1", before: null, after: "erin" }]);
+    expect(roster.isMember("u1")).toBe(false);
+    expect(roster.isRemote("u1")).toBe(true);
     expect(roster.memberCount).toBe(1);
+  });
+
+  it("a claim made while a departure is being confirmed expires like a newcomer's when nobody is admitted under it", async () => {
+    const { clock, presence, roster, sync } = cluster();
+    presence.stillPresentElsewhere = null;
+    const seat = new RecordingSeat("u1");
+    roster.seat(seat, "erin");
+    roster.unseat(seat);
+    clock.advance(GRACE_MS);
+    expect(roster.isDeparting("u1")).toBe(true);
+    // The reconnecting joiner claims its name while the store has not answered yet, then goes away.
+    await sync.claimName("erin", "u1");
+    clock.advance(GRACE_MS);
+    expect(presence.leaves).toEqual(["u1", "u1"]);
   });
 
   it("applies other nodes' joins, leaves and renames to the roster", () => {

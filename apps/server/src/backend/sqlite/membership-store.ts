@@ -16,7 +16,10 @@ const LATEST = "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = @room)"
 /**
  * Memberships in the `memberships` table. Writes share the group commit, so each resolves only
  * once durable, and they run one after another inside its transaction: the `maxRooms` check and
- * the insert cannot interleave with another join.
+ * the insert cannot interleave with another join. They are isolated writes (`submitIsolated`):
+ * each makes at most one change, guarded so it cannot fail for data reasons (the insert only
+ * after the existence check, integers validated by the decoder), and should one fail anyway it
+ * fails alone instead of rolling back the chats of its tick.
  *
  * Unread is counted directly: the other users' messages after the marker, a range of the
  * `(room, seq)` primary key, so it costs what is unread and needs no index of its own (no extra

@@ -1,7 +1,7 @@
 import { CLOSE_CODES, type ClientFrame, type ClientFrameOf, type RoomClientFrame } from "@chatroom/protocol";
 import { errorFrame, leftFrame } from "../frames";
 import type { ConnectionContext, SeatContext } from "./context";
-import { handleSeatFrame, type SeatFrame } from "./handlers";
+import { handleSeatFrame, refuseIfLimited, type SeatFrame } from "./handlers";
 import { joinRoom } from "./room-join";
 
 /**
@@ -92,7 +92,8 @@ export class JoinedRooms {
       return;
     }
     if (frame.type === "leave") {
-      void this.leave(entry.context);
+      // A store write and a room-wide frame, like a chat: a join-leave loop is paced by the chat budget.
+      if (!refuseIfLimited(this.options.connection, "chat", { room: frame.room })) void this.leave(entry.context);
       return;
     }
     this.handle(entry.context, frame);

@@ -37,13 +37,16 @@ export class ClusterSync {
         candidates.push(candidate(suffixedName(requested, n, limits.maxNameLength)));
       const name = await presence.join(room, userId, candidates);
       if (name === undefined) continue;
-      if (!roster.isMember(userId)) {
+      // A member within its grace tells the cluster itself if it does not come back; a departing
+      // one already has, before this claim, so the claim is released like a newcomer's.
+      const unadmitted = () => !roster.isMember(userId) || roster.isDeparting(userId);
+      if (unadmitted()) {
         timers.clearTimeout(this.claims.get(userId));
         this.claims.set(
           userId,
           timers.setTimeout(() => {
             this.claims.delete(userId);
-            if (!roster.isMember(userId)) this.left({ id: userId, name }, false);
+            if (unadmitted()) void this.release({ id: userId, name });
           }, limits.presenceGraceMs),
         );
       }
@@ -64,19 +67,24 @@ export class ClusterSync {
   }
 
   /**
-   * Tells the cluster the user left this node, then corrects what this node believed: the store
-   * knows whether the user is still on another node (joins and leaves on other nodes are only
-   * announced when a user's first or last node changes, so this node's view can be stale).
+   * Tells the cluster the user left this node and resolves whether it is still on another node.
+   * The store knows (joins and leaves on other nodes are only announced when a user's first or
+   * last node changes, so this node's view can be stale); if it cannot answer, this node's view
+   * does. Never rejects.
    */
-  left(user: User, knownElsewhere: boolean): void {
+  async confirmDeparture(user: User): Promise<boolean> {
     const { presence, roster, room, logger } = this.options;
-    presence.leave(room, user.id).then(
-      (stillPresent) => {
-        if (stillPresent === knownElsewhere || roster.isMember(user.id)) return;
-        roster.setRemote(user, stillPresent);
-      },
-      (error: unknown) => logger.warn({ err: error, room }, "could not record a departure in the cluster"),
-    );
+    let stillPresent: boolean;
+    try {
+      stillPresent = await presence.leave(room, user.id);
+    } catch (error) {
+      logger.warn({ err: error, room }, "could not record a departure in the cluster");
+      return roster.isRemote(user.id);
+    }
+    // Back on this node while the store answered (its join may have reached the store before the
+    // departure did): the store no longer counts it here, so it is marked present again.
+    if (roster.isMember(user.id) && !roster.isDeparting(user.id)) this.register(user.id);
+    return stillPresent;
   }
 
   /** Other nodes' membership changes. */
@@ -85,6 +93,26 @@ export class ClusterSync {
     for (const user of change.joined) if (!roster.isRemote(user.id)) roster.setRemote(user, true);
     for (const user of change.left) if (roster.isRemote(user.id)) roster.setRemote(user, false);
     for (const { user } of change.renamed) roster.renameRemote(user);
+  }
+
+  /** A claim nobody was admitted under: the user leaves this node, and stays visible if the store says it is elsewhere. */
+  private async release(user: User): Promise<void> {
+    const { roster } = this.options;
+    const stillPresent = await this.confirmDeparture(user);
+    if (stillPresent && !roster.isMember(user.id)) roster.setRemote(user, true);
+  }
+
+  /** Marks a member present on this node again in the store, under its name here. */
+  private register(userId: string): void {
+    const { presence, roster, room, logger } = this.options;
+    const user = roster.userOf(userId);
+    if (!user) return;
+    presence.join(room, userId, [candidate(user.name)]).then(
+      (name) => {
+        if (name === undefined) logger.warn({ room }, "could not mark a returning member present in the cluster: its name is taken");
+      },
+      (error: unknown) => logger.warn({ err: error, room }, "could not mark a returning member present in the cluster"),
+    );
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 export type GapFiller<E> = (after: number, upTo: number) => Promise<E[]>;
 
 export interface OrderedStreamOptions<E> {
-  /** Everything up to here was already delivered (or is in the welcome of everyone here). */
+  /** Everything up to here was already delivered (or is in the `joined` of everyone here). */
   deliveredSeq: number;
   fillGap: GapFiller<E>;
   /** Called once per event, in `seq` order with no gaps. */

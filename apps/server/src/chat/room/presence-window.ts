@@ -16,7 +16,7 @@ export interface PresenceDiff {
 /**
  * The membership changes of one coalescing window, in order, so the window can be told as a
  * diff from any point inside it: from its start for members who were already here, and from
- * their admission for members who joined mid-window, whose welcome already showed the room as it
+ * their admission for members who joined mid-window, whose `joined` already showed the room as it
  * was then. Only net effects are told: a join then a leave is nothing, a join then a rename is a
  * join under the new name, two renames are one, a leave and a quick return are nothing.
  */

@@ -51,10 +51,11 @@ export class Room {
       limits,
       timers,
       onChange: (id, before, after) => this.system.record(id, before, after),
-      onLeft: (user, knownElsewhere) => {
-        this.cluster?.left(user, knownElsewhere);
+      onLeft: () => {
         if (this.roster.localCount === 0) options.onEmpty(this);
       },
+      // `this.cluster` is made just below, before any member can leave.
+      confirmDeparture: options.cluster && ((user) => (this.cluster as ClusterSync).confirmDeparture(user)),
     });
     this.stream = new OrderedStream({
       deliveredSeq: options.latestSeq,
@@ -130,8 +131,9 @@ export class Room {
   admit(seat: RoomSeat, name: string): AdmitResult {
     this.broadcaster.flush();
     const mark = this.system.mark;
-    const { user, replaced, joined } = this.roster.seat(seat, name);
-    if (joined) this.cluster?.admitted(user.id);
+    const { user, replaced } = this.roster.seat(seat, name);
+    // Also for a departing member that came back: its claim no longer expires.
+    this.cluster?.admitted(user.id);
     if (replaced) {
       this.broadcaster.remove(replaced);
       this.typing.forget(replaced);

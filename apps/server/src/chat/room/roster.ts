@@ -8,6 +8,8 @@ interface Member {
   readonly user: User;
   seat: RoomSeat | null;
   leaveTimer: unknown;
+  /** Set while the cluster confirms that the member, its grace over, left: the answer applies only to this departure. */
+  departure: object | null;
 }
 
 export interface RosterOptions {
@@ -15,8 +17,15 @@ export interface RosterOptions {
   timers: Timers;
   /** A user as members see them changed: joined (before null), left (after null) or renamed; only real changes. */
   onChange(id: string, before: User | null, after: User | null): void;
-  /** A member's grace ran out and it left this node; `knownElsewhere`: still present on another node. */
+  /** A member's grace ran out and it left this node; `knownElsewhere`: still present on another node (as the cluster answered, if any). */
   onLeft(user: User, knownElsewhere: boolean): void;
+  /**
+   * Cluster backends only: records that the user left this node and resolves whether it is still
+   * present on another node; never rejects. This node's view of the other nodes comes from the bus
+   * and can lag, so the member stays until the answer and members then see one change: the user
+   * left, or nothing when it is still elsewhere. Without it, this node's view decides at once.
+   */
+  confirmDeparture?(user: User): Promise<boolean>;
 }
 
 export interface SeatResult {
@@ -31,7 +40,9 @@ export interface SeatResult {
 /**
  * Who is in the room: members on this node, users on other nodes (cluster backends only; a user
  * may be on both), and which user holds each name (names are unique after `foldName`). A member
- * whose seat is released stays for the grace period, so a quick reconnect is silent.
+ * whose seat is released stays for the grace period, so a quick reconnect is silent, and on a
+ * cluster until the cluster has said whether it is still on another node, so nobody sees a user
+ * leave who is still in the room elsewhere.
  */
 export class Roster {
   private readonly members = new Map<string, Member>();
@@ -65,8 +76,14 @@ export class Roster {
     return users;
   }
 
+  /** On this node: seated, within its grace, or departing. */
   isMember(userId: string): boolean {
     return this.members.has(userId);
+  }
+
+  /** Its grace is over and the cluster is asked whether it is still on another node; a new seat cancels the departure. */
+  isDeparting(userId: string): boolean {
+    return Boolean(this.members.get(userId)?.departure);
   }
 
   /** The member's user, as a copy. */
@@ -111,6 +128,7 @@ export class Roster {
     if (existing) {
       timers.clearTimeout(existing.leaveTimer);
       existing.leaveTimer = null;
+      existing.departure = null;
       const replaced = existing.seat;
       existing.seat = seat;
       if (existing.user.name !== name) this.rename(seat.userId, name);
@@ -118,7 +136,7 @@ export class Roster {
     }
     const user = { id: seat.userId, name: this.uniqueName(name, seat.userId) };
     const before = this.visibleUser(user.id);
-    this.members.set(user.id, { user, seat, leaveTimer: null });
+    this.members.set(user.id, { user, seat, leaveTimer: null, departure: null });
     this.holderByName.set(foldName(user.name), user.id);
     // Already present on another node under this name: for the cluster, nobody joined.
     this.changed(user.id, before);
@@ -133,7 +151,7 @@ export class Roster {
     member.leaveTimer = this.options.timers.setTimeout(() => this.leave(member), this.options.limits.presenceGraceMs);
   }
 
-  /** The member in `seat` leaves now, without a grace period (it said so). */
+  /** The member in `seat` leaves without a grace period (it said so): now, or on a cluster as soon as the cluster answers. */
   leaveNow(seat: RoomSeat): void {
     const member = this.members.get(seat.userId);
     if (!member || member.seat !== seat) return;
@@ -178,18 +196,39 @@ export class Roster {
     for (const user of users) if (!this.members.has(user.id)) this.remote.set(user.id, copyUser(user));
   }
 
-  /** Cancels every grace timer, for shutdown. */
+  /** Cancels every grace timer and ignores the departures still being confirmed, for shutdown. */
   dispose(): void {
-    for (const member of this.members.values()) this.options.timers.clearTimeout(member.leaveTimer);
+    for (const member of this.members.values()) {
+      this.options.timers.clearTimeout(member.leaveTimer);
+      member.departure = null;
+    }
   }
 
+  /** The member goes, at once without a cluster, else once the cluster says whether it is still on another node. */
   private leave(member: Member): void {
-    if (member.seat) return;
+    if (member.seat || member.departure) return;
+    const { confirmDeparture } = this.options;
+    if (!confirmDeparture) {
+      this.remove(member, this.remote.has(member.user.id));
+      return;
+    }
+    const departure = {};
+    member.departure = departure;
+    // Meanwhile the member keeps its place and its name; coming back (`seat`) cancels the departure.
+    void confirmDeparture(copyUser(member.user)).then((elsewhere) => {
+      if (member.departure === departure) this.remove(member, elsewhere);
+    });
+  }
+
+  /** Removes the member from this node, as one change: it stays visible iff it is still present `elsewhere`. */
+  private remove(member: Member, elsewhere: boolean): void {
     const { user } = member;
+    const before = this.visibleUser(user.id);
     this.members.delete(user.id);
     if (this.holderOf(user.name) === user.id) this.holderByName.delete(foldName(user.name));
-    const elsewhere = this.remote.has(user.id);
-    this.changed(user.id, user);
+    if (!elsewhere) this.remote.delete(user.id);
+    else if (!this.remote.has(user.id)) this.remote.set(user.id, copyUser(user));
+    this.changed(user.id, before);
     this.options.onLeft(copyUser(user), elsewhere);
   }
 

@@ -16,18 +16,18 @@ export interface SystemFlushOptions {
 
 /**
  * Membership changes, coalesced: they go out at most once per `systemFlushMs`, so N joins cost
- * O(N) frames. Each seat is told only what changed after its welcome.
+ * O(N) frames. Each seat is told only what changed after its `joined`.
  */
 export class SystemFlush {
   private readonly window = new PresenceWindow();
-  /** Seats admitted while the window held changes, with the point their welcome reflects. */
+  /** Seats admitted while the window held changes, with the point their `joined` reflects. */
   private readonly admittedMidWindow = new Map<RoomSeat, number>();
   private timer: unknown = null;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: SystemFlushOptions) {}
 
-  /** The point the window has reached; a welcome built now shows the room as of here. */
+  /** The point the window has reached; a `joined` built now shows the room as of here. */
   get mark(): number {
     return this.window.mark;
   }
@@ -38,7 +38,7 @@ export class SystemFlush {
     if (!this.window.isEmpty) this.schedule();
   }
 
-  /** A seat whose welcome shows the room as of `mark`: what changed before is not told to it again. */
+  /** A seat whose `joined` shows the room as of `mark`: what changed before is not told to it again. */
   admitted(seat: RoomSeat, mark: number): void {
     if (mark > 0) this.admittedMidWindow.set(seat, mark);
   }
@@ -64,14 +64,14 @@ export class SystemFlush {
 
   /**
    * Tells the window's changes: one frame for everyone who was here when it opened, and for each
-   * seat admitted inside it only what changed after its welcome (each frame encoded once).
+   * seat admitted inside it only what changed after its `joined` (each frame encoded once).
    */
   private flush(): void {
     this.timer = null;
     this.lastFlushAt = this.options.timers.now();
     if (this.window.isEmpty) return;
     const { limits } = this.options;
-    // A room bigger than the welcome's member list is described by its count: a burst there names
+    // A room bigger than the member list of `joined` is described by its count: a burst there names
     // only its first few users, so a storm of N joins costs O(N) bytes instead of O(N²).
     const max = this.options.memberCount() > limits.welcomeMembersMax ? limits.largeRoomSystemEntries : Number.POSITIVE_INFINITY;
     const batchFor = (diff: PresenceDiff): OutboundBatch | null =>

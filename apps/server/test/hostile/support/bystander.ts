@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { ServerFrameOf } from "@chatroom/protocol";
+import type { JoinedFrame, ReadyFrame, ServerFrameOf } from "@chatroom/protocol";
 import { expect } from "vitest";
 import { TestClient } from "../../support/test-client";
 
-export type Bystander = TestClient & { welcome: ServerFrameOf<"welcome"> };
+export type Bystander = TestClient & { ready: ReadyFrame; joined: JoinedFrame };
 
 /** A well-behaved member of `room`, joined before the attack starts. */
 export function joinBystander(wsUrl: string, room: string): Promise<Bystander> {
@@ -12,21 +12,26 @@ export function joinBystander(wsUrl: string, room: string): Promise<Bystander> {
 
 /**
  * The check every hostile case ends with: the bystander is still connected, can still chat (its
- * message is acked and fanned back), and has seen every chat of the room since its welcome exactly
+ * message is acked and fanned back), and has seen every chat of the room since its joined exactly
  * once and in order: seqs arrive contiguous, so nothing was lost or duplicated.
  */
 export async function expectBystanderUnharmed(bystander: Bystander): Promise<void> {
   expect(bystander.isOpen).toBe(true);
   const clientMsgId = `by-${randomBytes(6).toString("hex")}`;
   const before = bystander.frames.length;
-  bystander.send({ type: "chat", text: "still here", clientMsgId });
+  const { room } = bystander.joined;
+  bystander.chat(room, "still here", clientMsgId);
   const ack = await bystander.waitFor((f): f is ServerFrameOf<"ack"> => f.type === "ack" && f.clientMsgId === clientMsgId, {
     from: before,
   });
   await bystander.waitFor((f) => f.type === "chat" && f.clientMsgId === clientMsgId, { from: before });
 
-  const live = bystander.ofType("chat").map((chat) => chat.seq);
-  const first = bystander.welcome.latestSeq + 1;
+  expect(ack.room).toBe(room);
+  const live = bystander
+    .ofType("chat")
+    .filter((chat) => chat.room === room)
+    .map((chat) => chat.seq);
+  const first = bystander.joined.latestSeq + 1;
   expect(live).toEqual(Array.from({ length: ack.seq - first + 1 }, (_, i) => first + i));
   expect(bystander.invalid).toEqual([]);
   expect(bystander.ofType("error")).toEqual([]);

@@ -1,6 +1,6 @@
 import type { Backend } from "../../../src/backend/backend";
 import type { ClusterPresence } from "../../../src/backend/cluster-presence";
-import type { MembershipStore } from "../../../src/backend/membership-store";
+import type { JoinOptions, MembershipStore } from "../../../src/backend/membership-store";
 import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
 import type { RoomBus } from "../../../src/backend/room-bus";
 import type { SessionRecord, SessionStore } from "../../../src/backend/session-store";
@@ -14,10 +14,11 @@ type Fault = () => Error;
  */
 export class FaultyBackend implements Backend {
   appendFault: Fault | null = null;
-  readonly throwSync = new Set<"before" | "saveSession" | "range">();
+  readonly throwSync = new Set<"before" | "after" | "saveSession" | "range" | "joinMembership" | "markRead">();
   appendCalls = 0;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
+  readonly memberships: MembershipStore;
 
   constructor(private readonly inner: Backend) {
     const messages = inner.messages;
@@ -37,12 +38,30 @@ export class FaultyBackend implements Backend {
         if (this.throwSync.has("before")) throw new TypeError("injected: cannot read properties of undefined (reading 'rows')");
         return messages.before(room, before, limit);
       },
+      after: (room: string, after: number, upTo: number, limit: number): ReturnType<MessageStore["after"]> => {
+        if (this.throwSync.has("after")) throw new TypeError("injected: cannot read properties of undefined (reading 'rows')");
+        return messages.after(room, after, upTo, limit);
+      },
     };
     this.sessions = {
       get: (token: string) => sessions.get(token),
       save: (token: string, record: SessionRecord): Promise<void> => {
         if (this.throwSync.has("saveSession")) throw new RangeError("injected: session table is corrupt");
         return sessions.save(token, record);
+      },
+    };
+    const memberships = inner.memberships;
+    this.memberships = {
+      join: (userId: string, room: string, options: JoinOptions) => {
+        if (this.throwSync.has("joinMembership")) throw new RangeError("injected: membership table is corrupt");
+        return memberships.join(userId, room, options);
+      },
+      leave: (userId: string, room: string) => memberships.leave(userId, room),
+      readSeq: (userId: string, room: string) => memberships.readSeq(userId, room),
+      list: (userId: string) => memberships.list(userId),
+      markRead: (userId: string, room: string, seq: number) => {
+        if (this.throwSync.has("markRead")) throw new RangeError("injected: SQLITE_CORRUPT at /var/lib/chatroom/chat.db");
+        return memberships.markRead(userId, room, seq);
       },
     };
   }
@@ -53,10 +72,6 @@ export class FaultyBackend implements Backend {
 
   get nodeId(): string {
     return this.inner.nodeId;
-  }
-
-  get memberships(): MembershipStore {
-    return this.inner.memberships;
   }
 
   get bus(): RoomBus {

@@ -73,6 +73,24 @@ export class RawSocket {
     return raw;
   }
 
+  /**
+   * Opens `/ws` with no query, says hello and joins `room` in well-formed frames, and resolves
+   * once the room's `joined` arrived: the starting point of an attack from inside a room.
+   */
+  static async joined(port: number, room: string, name = "raw-attacker"): Promise<RawSocket> {
+    const raw = await RawSocket.open(port);
+    await raw.sendJson({ type: "hello", protocol: 2, name });
+    await raw.waitForText((f) => f.type === "ready");
+    await raw.sendJson({ type: "join", room });
+    await raw.waitForText((f) => f.type === "joined" && f.room === room);
+    return raw;
+  }
+
+  /** One masked text frame holding `value` as JSON. */
+  sendJson(value: unknown): Promise<void> {
+    return this.write(frame({ opcode: OPCODE.text, payload: JSON.stringify(value) }));
+  }
+
   write(data: Buffer): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.destroyed) return resolve();
