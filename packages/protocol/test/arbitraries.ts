@@ -149,7 +149,24 @@ export const objectWithFrameType = fc
   .tuple(
     fc.constantFrom(...CLIENT_FRAME_TYPES, ...SERVER_FRAME_TYPES),
     fc.dictionary(
-      fc.oneof(fc.constantFrom("text", "clientMsgId", "active", "name", "before", "after", "limit", "t", "seq", "room", "protocol", "since", "__proto__"), anyString),
+      fc.oneof(
+        fc.constantFrom(
+          "text",
+          "clientMsgId",
+          "active",
+          "name",
+          "before",
+          "after",
+          "limit",
+          "t",
+          "seq",
+          "room",
+          "protocol",
+          "since",
+          "__proto__",
+        ),
+        anyString,
+      ),
       fc.jsonValue({ maxDepth: 3 }),
       { maxKeys: 6 },
     ),

@@ -36,7 +36,8 @@ describe("chat", () => {
 
   it("trims the text and keeps inner newlines", () => {
     expect(frame(chat({ text: "  line one\n\nline two \n\t" }))).toEqual({
-      type: "chat", room: "lobby",
+      type: "chat",
+      room: "lobby",
       text: "line one\n\nline two",
       clientMsgId: "c-1",
     });

@@ -25,7 +25,18 @@ function variant(type: keyof typeof validServerFrames, changes: Record<string, u
 
 describe("server frame types", () => {
   it("are exactly the ten of protocol 2", () => {
-    expect([...SERVER_FRAME_TYPES].sort()).toEqual(["ack", "chat", "error", "history", "joined", "left", "pong", "ready", "system", "typing"]);
+    expect([...SERVER_FRAME_TYPES].sort()).toEqual([
+      "ack",
+      "chat",
+      "error",
+      "history",
+      "joined",
+      "left",
+      "pong",
+      "ready",
+      "system",
+      "typing",
+    ]);
   });
 
   it.each(Object.values(validServerFrames))("decodes a valid $type frame unchanged", (valid) => {
@@ -99,11 +110,18 @@ describe("unknown room events", () => {
   it("come through the tolerant decoder with their room and seq, so a client can advance past them", () => {
     const edit = raw({ type: "edit", room: "lobby", seq: 57, target: 43, text: "fixed" });
     expect(failure(decodeServerFrame(edit)).reason).toBe("unknown_type");
-    expect(decodeServerFrameTolerant(edit)).toEqual({ ok: true, frame: { type: "unknown-event", eventType: "edit", room: "lobby", seq: 57 } });
+    expect(decodeServerFrameTolerant(edit)).toEqual({
+      ok: true,
+      frame: { type: "unknown-event", eventType: "edit", room: "lobby", seq: 57 },
+    });
   });
 
   it("stay failures without a room and a positive integer seq", () => {
-    for (const frame of [{ type: "edit", seq: 5 }, { type: "edit", room: "lobby", seq: 0 }, { type: "edit", room: "lobby" }]) {
+    for (const frame of [
+      { type: "edit", seq: 5 },
+      { type: "edit", room: "lobby", seq: 0 },
+      { type: "edit", room: "lobby" },
+    ]) {
       expect(decodeServerFrameTolerant(raw(frame)).ok).toBe(false);
     }
   });
