@@ -199,10 +199,12 @@ test("leaving from the sidebar: the active room hands over to the next, unsent m
 
     await user.context.setOffline(false);
     await user.expectStatus("open", 30_000);
-    // Delivered first, then the membership ends: the others see both, once.
+    // Delivered first, then the membership ends: the others see the message once, and the user
+    // gone. (If the offline spell outlasted the presence grace, they also saw the user leave and
+    // come back to deliver it first; that is the truth, so only the last line is asserted.)
     await expect(watcher.messagesWith("sent-after-leaving")).toHaveCount(1);
     await expect(watcher.messagesWith("sent-after-leaving")).toHaveAttribute("data-from", "user");
-    await expect(watcher.events.filter({ hasText: "user left" })).toHaveCount(1);
+    await expect(watcher.events.filter({ hasText: /^user (joined|left)/ }).last()).toContainText("user left");
     await expect(watcher.members).not.toContainText("user");
     await user.page.getByTestId("left-with-unsent").getByRole("button", { name: "Dismiss" }).click();
     await expect(user.page.getByTestId("left-with-unsent")).toHaveCount(0);
