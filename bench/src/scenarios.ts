@@ -252,8 +252,8 @@ export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]>
 
 /**
  * Idle memory: RSS growth per connection after N paced connections settle. With `roomsEach` > 1
- * (our server only), every connection joins that many rooms over its one socket, spread over
- * `roomsEach * 10` rooms so each room has many members, as a team's rooms do.
+ * (our server only), every connection joins that many distinct rooms over its one socket, spread
+ * so that each room has about 100 members, as a team's rooms do.
  */
 export async function idleMemory(kind: ServerKind, sizes: Sizes, roomsEach = 1): Promise<Row> {
   const n = sizes.memoryConnections;
@@ -291,7 +291,8 @@ export async function idleMemory(kind: ServerKind, sizes: Sizes, roomsEach = 1):
 
 async function idleMemoryMultiRoom(kind: ServerKind, sizes: Sizes, roomsEach: number): Promise<Row> {
   const n = sizes.memoryConnections;
-  const roomCount = roomsEach * 10;
+  const roomCount = Math.max(roomsEach * 10, Math.round((n * roomsEach) / 100));
+  const stride = Math.floor(roomCount / roomsEach);
   return withServer(kind, sizes.workers, async (server, generator) => {
     await new Promise((r) => setTimeout(r, 500));
     const before = memory(server.pid).rss;
@@ -299,7 +300,7 @@ async function idleMemoryMultiRoom(kind: ServerKind, sizes: Sizes, roomsEach: nu
     const clients = Array.from({ length: n }, (_, i) => ({
       room: `idle-${i % roomCount}`,
       name: `u${i}`,
-      alsoJoin: Array.from({ length: roomsEach - 1 }, (_, k) => `idle-${(i + (k + 1) * 7) % roomCount}`),
+      alsoJoin: Array.from({ length: roomsEach - 1 }, (_, k) => `idle-${(i + (k + 1) * stride) % roomCount}`),
     }));
     const connected = await connectOrThrow(generator, server, clients, 2_500, 240_000);
     await new Promise((r) => setTimeout(r, sizes.settleMs));
