@@ -257,24 +257,16 @@ export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]>
  */
 export async function idleMemory(kind: ServerKind, sizes: Sizes, roomsEach = 1): Promise<Row> {
   const n = sizes.memoryConnections;
-  if (roomsEach > 1) return idleMemoryMultiRoom(kind, sizes, roomsEach);
+  const scenario = roomsEach > 1 ? `idle memory, ${roomsEach} rooms each` : "idle memory";
   return withServer(kind, sizes.workers, async (server, generator) => {
     await new Promise((r) => setTimeout(r, 500));
     const before = memory(server.pid).rss;
     const cpu0 = cpuSeconds(server.pid);
-    // BENCH_IDLE_ROOMS spreads the connections over that many rooms, a diagnostic: a welcome lists up to 500 members.
-    const rooms = Number(process.env.BENCH_IDLE_ROOMS ?? 1);
-    const connected = await connectOrThrow(
-      generator,
-      server,
-      specs(n, (i) => `idle-${i % rooms}`),
-      2_500,
-      120_000,
-    );
+    const connected = await connectOrThrow(generator, server, idleClients(n, roomsEach), 2_500, roomsEach > 1 ? 240_000 : 120_000);
     await new Promise((r) => setTimeout(r, sizes.settleMs));
     const after = memory(server.pid);
     const stats = await generator.stats();
-    return emptyRow("idle memory", kind, n, {
+    return emptyRow(scenario, kind, n, {
       serverCpuSec: cpuSeconds(server.pid) - cpu0,
       peakRssMiB: after.hwm / 2 ** 20,
       errors: stats.errors + stats.closed,
@@ -289,36 +281,20 @@ export async function idleMemory(kind: ServerKind, sizes: Sizes, roomsEach = 1):
   });
 }
 
-async function idleMemoryMultiRoom(kind: ServerKind, sizes: Sizes, roomsEach: number): Promise<Row> {
-  const n = sizes.memoryConnections;
+/** The idle clients: one room each (BENCH_IDLE_ROOMS spreads them, a diagnostic), or `roomsEach` distinct rooms of about 100 members. */
+function idleClients(n: number, roomsEach: number): ClientSpec[] {
+  if (roomsEach === 1) {
+    // A joined frame lists up to 500 members, so one room of 10,000 is the costly case.
+    const rooms = Number(process.env.BENCH_IDLE_ROOMS ?? 1);
+    return specs(n, (i) => `idle-${i % rooms}`);
+  }
   const roomCount = Math.max(roomsEach * 10, Math.round((n * roomsEach) / 100));
   const stride = Math.floor(roomCount / roomsEach);
-  return withServer(kind, sizes.workers, async (server, generator) => {
-    await new Promise((r) => setTimeout(r, 500));
-    const before = memory(server.pid).rss;
-    const cpu0 = cpuSeconds(server.pid);
-    const clients = Array.from({ length: n }, (_, i) => ({
-      room: `idle-${i % roomCount}`,
-      name: `u${i}`,
-      alsoJoin: Array.from({ length: roomsEach - 1 }, (_, k) => `idle-${(i + (k + 1) * stride) % roomCount}`),
-    }));
-    const connected = await connectOrThrow(generator, server, clients, 2_500, 240_000);
-    await new Promise((r) => setTimeout(r, sizes.settleMs));
-    const after = memory(server.pid);
-    const stats = await generator.stats();
-    return emptyRow(`idle memory, ${roomsEach} rooms each`, kind, n, {
-      serverCpuSec: cpuSeconds(server.pid) - cpu0,
-      peakRssMiB: after.hwm / 2 ** 20,
-      errors: stats.errors + stats.closed,
-      errorSamples: stats.errorSamples,
-      extra: {
-        rssBeforeMiB: before / 2 ** 20,
-        rssAfterMiB: after.rss / 2 ** 20,
-        kibPerConnection: (after.rss - before) / n / 1024,
-        connectMs: connected.elapsedMs,
-      },
-    });
-  });
+  return Array.from({ length: n }, (_, i) => ({
+    room: `idle-${i % roomCount}`,
+    name: `u${i}`,
+    alsoJoin: Array.from({ length: roomsEach - 1 }, (_, k) => `idle-${(i + (k + 1) * stride) % roomCount}`),
+  }));
 }
 
 /** N connections join one room as fast as the generator can open them. */
