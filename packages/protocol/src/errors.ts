@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   unsupported_protocol: "This server speaks protocol 2 only; the client must be updated (do not reconnect).",
   not_joined: "The frame names a room this connection has not joined.",
   too_many_rooms: "Joining would pass maxRooms (rooms per connection and memberships per user).",
+  not_found: "The target is not a chat message of this room.",
+  forbidden: "Not allowed: the message is someone else's, the edit window has passed, or the message has 20 distinct emoji.",
+  gone: "The target message was deleted.",
   server_error: "The server could not complete the request; retry later.",
 } as const;
 

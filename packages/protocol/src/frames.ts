@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODE_LIST } from "./errors";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type ProtocolLimits } from "./limits";
+import { normalizeEmoji } from "./emoji";
 import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN, SESSION_PATTERN } from "./text";
 
 /** The message `decode` reports for a text over the limit, so it can answer `too_long`. */
@@ -47,6 +48,17 @@ export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLen
 
 export const userSchema = z.strictObject({ id: z.string(), name: z.string() });
 
+/** One emoji (see emoji.ts), normalized to its RGI form. */
+export const emojiSchema = z.string().transform((raw, ctx) => {
+  const emoji = normalizeEmoji(raw);
+  if (emoji !== null) return emoji;
+  ctx.addIssue({ code: "custom", message: "emoji must be exactly one emoji" });
+  return z.NEVER;
+});
+
+/** The `seq` of a chat in the same room: what `edit`, `delete`, `react` and `replyTo` point at. */
+const targetSeq = withoutNegativeZero(z.int().min(1));
+
 /**
  * A `history` request names exactly one end: `before` pages back through older chats, `after`
  * reads the room's events forward (how a client fills a gap).
@@ -85,6 +97,23 @@ export function createClientFrameSchema(
       room: roomSchema,
       text: chatTextSchema(limits.maxTextLength),
       clientMsgId: clientMsgIdSchema,
+      replyTo: targetSeq.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("edit"),
+      room: roomSchema,
+      target: targetSeq,
+      text: chatTextSchema(limits.maxTextLength),
+      clientMsgId: clientMsgIdSchema,
+    }),
+    z.strictObject({ type: z.literal("delete"), room: roomSchema, target: targetSeq, clientMsgId: clientMsgIdSchema }),
+    z.strictObject({
+      type: z.literal("react"),
+      room: roomSchema,
+      target: targetSeq,
+      emoji: emojiSchema,
+      on: z.boolean(),
+      clientMsgId: clientMsgIdSchema,
     }),
     z.strictObject({ type: z.literal("typing"), room: roomSchema, active: z.boolean() }),
     z.strictObject({ type: z.literal("rename"), name: nameSchema(limits.maxNameLength) }),
@@ -100,19 +129,89 @@ export type ClientFrameType = ClientFrame["type"];
 export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
 /** Client frames that name a room, and so are answered `not_joined` for a room not joined. */
 export type RoomClientFrame = Extract<ClientFrame, { room: string }>;
+/** Client frames that change a room's log: each is acked, deduplicated and rate limited like a chat. */
+export type ChangeClientFrame = ClientFrameOf<"chat" | "edit" | "delete" | "react">;
 
+/** What a reply shows of its target: the first `replyQuoteLength` code points, or that it was deleted. */
+export const replyQuoteSchema = z.union([
+  z.strictObject({ seq: z.int().min(1), from: userSchema, text: z.string() }),
+  z.strictObject({ seq: z.int().min(1), deleted: z.literal(true) }),
+]);
+export type ReplyQuote = z.infer<typeof replyQuoteSchema>;
+
+export const reactionSummarySchema = z.strictObject({
+  emoji: z.string(),
+  /** Exact. */
+  count: z.int().min(1),
+  /** At most `reactionUsersListed` user ids, in the order they reacted. */
+  users: z.array(z.string()),
+});
+export type ReactionSummary = z.infer<typeof reactionSummarySchema>;
+
+/**
+ * A chat. Live, it is the message as sent (`rev` absent: it equals `seq`). In `joined.messages`
+ * and `history.messages` it is the message as it stands: `rev` is the `seq` of the last event
+ * that changed it, `edited` and `reactions` say how; a deleted chat has no `text`, `reactions`
+ * or `replyTo`, and carries `deleted` instead.
+ */
 export const chatFrameSchema = z.strictObject({
   type: z.literal("chat"),
   room: z.string(),
   seq: z.int().min(1),
   id: z.string(),
   from: userSchema,
-  text: z.string(),
+  text: z.string().optional(),
   ts: timestamp,
   clientMsgId: z.string(),
+  replyTo: replyQuoteSchema.optional(),
+  rev: z.int().min(1).optional(),
+  edited: z.strictObject({ ts: timestamp }).optional(),
+  deleted: z.strictObject({ by: userSchema, ts: timestamp }).optional(),
+  reactions: z.array(reactionSummarySchema).optional(),
 });
 export type ChatFrame = z.infer<typeof chatFrameSchema>;
 export type User = z.infer<typeof userSchema>;
+
+/** An edit of chat `target`. `text` is absent only in a page, when the chat has since been deleted. */
+export const editEventSchema = z.strictObject({
+  type: z.literal("edit"),
+  room: z.string(),
+  seq: z.int().min(1),
+  ts: timestamp,
+  target: z.int().min(1),
+  text: z.string().optional(),
+  by: userSchema,
+  clientMsgId: z.string(),
+});
+export const deleteEventSchema = z.strictObject({
+  type: z.literal("delete"),
+  room: z.string(),
+  seq: z.int().min(1),
+  ts: timestamp,
+  target: z.int().min(1),
+  by: userSchema,
+  clientMsgId: z.string(),
+});
+/** Sets (`on`) or clears one user's one emoji on chat `target`; every stored one changes the state. */
+export const reactionEventSchema = z.strictObject({
+  type: z.literal("reaction"),
+  room: z.string(),
+  seq: z.int().min(1),
+  ts: timestamp,
+  target: z.int().min(1),
+  emoji: z.string(),
+  on: z.boolean(),
+  by: userSchema,
+  clientMsgId: z.string(),
+});
+export type EditEvent = z.infer<typeof editEventSchema>;
+export type DeleteEvent = z.infer<typeof deleteEventSchema>;
+export type ReactionEvent = z.infer<typeof reactionEventSchema>;
+/** An event that changes a chat the room already has. */
+export type ChangeEvent = EditEvent | DeleteEvent | ReactionEvent;
+/** Every kind of stored room event this build knows, each with the room's next `seq`. */
+export type RoomEvent = ChatFrame | ChangeEvent;
+export const ROOM_EVENT_TYPES = ["chat", "edit", "delete", "reaction"] as const;
 
 export const readyLimitsSchema = z.strictObject({
   maxTextLength: z.int().positive(),
@@ -120,6 +219,8 @@ export const readyLimitsSchema = z.strictObject({
   ratePerSecond: z.number().positive(),
   burst: z.int().positive(),
   maxRooms: z.int().positive(),
+  /** How long after sending its author may edit a chat; absent: no limit. */
+  editWindowMs: z.int().positive().optional(),
 });
 export type ReadyLimits = z.infer<typeof readyLimitsSchema>;
 
@@ -127,11 +228,41 @@ export type ReadyLimits = z.infer<typeof readyLimitsSchema>;
 export const membershipSchema = z.strictObject({ room: z.string(), latestSeq: seq, readSeq: seq, unread: count });
 export type MembershipEntry = z.infer<typeof membershipSchema>;
 
+/**
+ * A stored room event of a kind this build does not know (a newer server's). Every stored event
+ * takes the room's next `seq`, so a client must advance its position over it even though it
+ * cannot show it; decoders hand it over in this form instead of failing.
+ */
+export const unknownRoomEventSchema = z.looseObject({ type: z.string(), room: z.string(), seq: z.int().min(1) });
+export interface UnknownRoomEvent {
+  type: "unknown-event";
+  /** The `type` the server sent. */
+  eventType: string;
+  room: string;
+  seq: number;
+}
+
+/**
+ * An event in a page (`joined.messages`, `history.messages`): a known kind, checked strictly, or
+ * an unknown kind with a `room` and a `seq`, handed over as an `UnknownRoomEvent`.
+ */
+const pageEventSchema = z.union([
+  chatFrameSchema,
+  editEventSchema,
+  deleteEventSchema,
+  reactionEventSchema,
+  unknownRoomEventSchema
+    .refine((event) => !(ROOM_EVENT_TYPES as readonly string[]).includes(event.type), { message: "invalid room event" })
+    .transform((event): UnknownRoomEvent => ({ type: "unknown-event", eventType: event.type, room: event.room, seq: event.seq })),
+]);
+export type PageEvent = z.infer<typeof pageEventSchema>;
+
 const historyPageSchema = z
   .strictObject({
     type: z.literal("history"),
     room: z.string(),
-    messages: z.array(chatFrameSchema),
+    /** Answer to `before`: chats as they stand. Answer to `after`: every event, chats as they stand. */
+    messages: z.array(pageEventSchema),
     /** Answer to `before`: older chats exist. */
     hasOlder: z.boolean().optional(),
     /** Answer to `after`: newer events exist (up to what this connection has been sent). */
@@ -157,13 +288,17 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     you: userSchema,
     members: z.array(userSchema),
     memberCount: count,
-    messages: z.array(chatFrameSchema),
+    /** Without `since`: the newest chats as they stand. With `since`: every event after it, chats as they stand. */
+    messages: z.array(pageEventSchema),
     latestSeq: seq,
     complete: z.boolean(),
     readSeq: seq,
   }),
   z.strictObject({ type: z.literal("left"), room: z.string() }),
   chatFrameSchema,
+  editEventSchema,
+  deleteEventSchema,
+  reactionEventSchema,
   z.strictObject({
     type: z.literal("system"),
     room: z.string(),
@@ -195,20 +330,6 @@ export type JoinedFrame = ServerFrameOf<"joined">;
 export type SystemFrame = ServerFrameOf<"system">;
 export type ErrorFrame = ServerFrameOf<"error">;
 export type HistoryFrame = ServerFrameOf<"history">;
-
-/**
- * A stored room event of a kind this build does not know (a newer server's), seen on the live
- * stream. Every stored event takes the room's next `seq`, so a client must advance its position
- * over it even though it cannot show it; the decoder hands it over in this form instead of failing.
- */
-export const unknownRoomEventSchema = z.looseObject({ type: z.string(), room: z.string(), seq: z.int().min(1) });
-export interface UnknownRoomEvent {
-  type: "unknown-event";
-  /** The `type` the server sent. */
-  eventType: string;
-  room: string;
-  seq: number;
-}
 
 export const CLIENT_FRAME_TYPES = clientFrameSchema.options.map((option) => option.shape.type.value);
 export const SERVER_FRAME_TYPES = serverFrameSchema.options.map((option) => option.shape.type.value);

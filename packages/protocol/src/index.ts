@@ -2,6 +2,7 @@
 import "./zod-csp";
 
 export * from "./codec";
+export * from "./emoji";
 export * from "./errors";
 export * from "./frames";
 export * from "./limits";

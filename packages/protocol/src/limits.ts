@@ -15,6 +15,12 @@ export const DEFAULT_LIMITS = {
   historyPageMax: 100,
   /** Rooms one connection may join, and memberships one user may hold. */
   maxRooms: 50,
+  /** Distinct emoji one message may carry. */
+  maxReactionEmoji: 20,
+  /** User ids a message's `reactions[].users` lists per emoji; `count` is exact beyond it. */
+  reactionUsersListed: 50,
+  /** Code points of the target's text quoted in a reply. */
+  replyQuoteLength: 100,
 } as const;
 
 export type ProtocolLimits = {

@@ -25,6 +25,9 @@ const anyText = (maxLength: number) => fc.string({ unit: "binary", minLength: 1,
 
 export const clientMsgId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 
+/** Emoji in their RGI form, as `decode` leaves them: plain, with a skin tone, joined, a flag, a keycap. */
+export const emoji = fc.constantFrom("👍", "❤️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣", "🎉", "😂");
+
 /** A chat text as `decode` leaves it: trimmed, non-empty, at most the limit in code points. */
 export const chatText = fc
   .oneof(
@@ -52,7 +55,13 @@ export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
   ),
   fc.record({ type: fc.constant("join" as const), room, since: nat }, { requiredKeys: ["type", "room"] }),
   fc.record({ type: fc.constant("leave" as const), room }),
-  fc.record({ type: fc.constant("chat" as const), room, text: chatText, clientMsgId }),
+  fc.record(
+    { type: fc.constant("chat" as const), room, text: chatText, clientMsgId, replyTo: seq },
+    { requiredKeys: ["type", "room", "text", "clientMsgId"] },
+  ),
+  fc.record({ type: fc.constant("edit" as const), room, target: seq, text: chatText, clientMsgId }),
+  fc.record({ type: fc.constant("delete" as const), room, target: seq, clientMsgId }),
+  fc.record({ type: fc.constant("react" as const), room, target: seq, emoji, on: fc.boolean(), clientMsgId }),
   fc.record({ type: fc.constant("typing" as const), room, active: fc.boolean() }),
   fc.record({ type: fc.constant("rename" as const), name: validName }),
   fc.record({ type: fc.constant("history" as const), room, before: nat, limit: pageLimit }),
@@ -64,16 +73,44 @@ export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
 const anyString = fc.string({ unit: "binary", maxLength: 40 });
 const user: fc.Arbitrary<User> = fc.record({ id: anyString, name: anyString });
 
-const chatFrame: fc.Arbitrary<ChatFrame> = fc.record({
-  type: fc.constant("chat" as const),
-  room: anyString,
-  seq,
-  id: anyString,
-  from: user,
-  text: anyString,
-  ts,
-  clientMsgId: anyString,
-});
+const chatFrame: fc.Arbitrary<ChatFrame> = fc.record(
+  {
+    type: fc.constant("chat" as const),
+    room: anyString,
+    seq,
+    id: anyString,
+    from: user,
+    text: anyString,
+    ts,
+    clientMsgId: anyString,
+    replyTo: fc.oneof(fc.record({ seq, from: user, text: anyString }), fc.record({ seq, deleted: fc.constant(true as const) })),
+    rev: seq,
+    edited: fc.record({ ts }),
+    deleted: fc.record({ by: user, ts }),
+    reactions: fc.array(fc.record({ emoji: anyString, count: seq, users: fc.array(anyString, { maxLength: 3 }) }), { maxLength: 3 }),
+  },
+  { requiredKeys: ["type", "room", "seq", "id", "from", "ts", "clientMsgId"] },
+);
+
+const changeEvent: fc.Arbitrary<ServerFrame> = fc.oneof(
+  fc.record(
+    { type: fc.constant("edit" as const), room: anyString, seq, ts, target: seq, text: anyString, by: user, clientMsgId: anyString },
+    { requiredKeys: ["type", "room", "seq", "ts", "target", "by", "clientMsgId"] },
+  ),
+  fc.record({ type: fc.constant("delete" as const), room: anyString, seq, ts, target: seq, by: user, clientMsgId: anyString }),
+  fc.record({
+    type: fc.constant("reaction" as const),
+    room: anyString,
+    seq,
+    ts,
+    target: seq,
+    emoji: anyString,
+    on: fc.boolean(),
+    by: user,
+    clientMsgId: anyString,
+  }),
+);
+const pageEvent = fc.oneof(chatFrame, changeEvent) as fc.Arbitrary<ChatFrame>;
 
 export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc.record({
@@ -82,13 +119,17 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
     you: user,
     session: anyString,
     rooms: fc.array(fc.record({ room: anyString, latestSeq: nat, readSeq: nat, unread: nat }), { maxLength: 4 }),
-    limits: fc.record({
-      maxTextLength: seq,
-      maxFrameBytes: seq,
-      ratePerSecond: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
-      burst: seq,
-      maxRooms: seq,
-    }),
+    limits: fc.record(
+      {
+        maxTextLength: seq,
+        maxFrameBytes: seq,
+        ratePerSecond: fc.double({ min: Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }),
+        burst: seq,
+        maxRooms: seq,
+        editWindowMs: seq,
+      },
+      { requiredKeys: ["maxTextLength", "maxFrameBytes", "ratePerSecond", "burst", "maxRooms"] },
+    ),
   }),
   fc.record({
     type: fc.constant("joined" as const),
@@ -96,13 +137,14 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
     you: user,
     members: fc.array(user, { maxLength: 5 }),
     memberCount: nat,
-    messages: fc.array(chatFrame, { maxLength: 5 }),
+    messages: fc.array(pageEvent, { maxLength: 5 }),
     latestSeq: nat,
     complete: fc.boolean(),
     readSeq: nat,
   }),
   fc.record({ type: fc.constant("left" as const), room: anyString }),
   chatFrame,
+  changeEvent,
   fc.record(
     {
       type: fc.constant("system" as const),
@@ -121,13 +163,13 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc.record({
     type: fc.constant("history" as const),
     room: anyString,
-    messages: fc.array(chatFrame, { maxLength: 5 }),
+    messages: fc.array(pageEvent, { maxLength: 5 }),
     hasOlder: fc.boolean(),
   }),
   fc.record({
     type: fc.constant("history" as const),
     room: anyString,
-    messages: fc.array(chatFrame, { maxLength: 5 }),
+    messages: fc.array(pageEvent, { maxLength: 5 }),
     hasNewer: fc.boolean(),
   }),
   fc.record(
@@ -163,6 +205,10 @@ export const objectWithFrameType = fc
           "room",
           "protocol",
           "since",
+          "target",
+          "emoji",
+          "on",
+          "replyTo",
           "__proto__",
         ),
         anyString,

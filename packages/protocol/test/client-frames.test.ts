@@ -15,8 +15,21 @@ function frame<T>(result: DecodeResult<T>): T {
 const EMOJI = "😀"; // one code point, two UTF-16 units
 
 describe("client frame types", () => {
-  it("are exactly the nine of protocol 2", () => {
-    expect([...CLIENT_FRAME_TYPES].sort()).toEqual(["chat", "hello", "history", "join", "leave", "ping", "read", "rename", "typing"]);
+  it("are exactly the twelve of protocol 2", () => {
+    expect([...CLIENT_FRAME_TYPES].sort()).toEqual([
+      "chat",
+      "delete",
+      "edit",
+      "hello",
+      "history",
+      "join",
+      "leave",
+      "ping",
+      "react",
+      "read",
+      "rename",
+      "typing",
+    ]);
   });
 
   it.each(Object.values(validClientFrames))("decodes a valid $type frame unchanged", (valid) => {
@@ -279,5 +292,40 @@ describe("type", () => {
 
   it("echoes a valid clientMsgId even when the type is unknown", () => {
     expect(failure(decode(raw({ type: "shout", clientMsgId: "c-9" }))).clientMsgId).toBe("c-9");
+  });
+});
+
+describe("changes to a message ([3/6])", () => {
+  it("react takes exactly one RGI emoji, modifiers and joiners included", () => {
+    for (const emoji of ["👍", "👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣", "❤️"]) {
+      expect(frame(decode(raw({ type: "react", room: "lobby", target: 4, emoji, on: true, clientMsgId: "r-1" })))).toMatchObject({ emoji });
+    }
+  });
+
+  it("a symbol typed without its presentation selector is given it", () => {
+    expect(frame(decode(raw({ type: "react", room: "lobby", target: 4, emoji: "❤", on: true, clientMsgId: "r-1" })))).toMatchObject({
+      emoji: "❤️",
+    });
+  });
+
+  it.each(["", "a", "👍👍", "😀\u200d", ":+1:", "👍 "])("refuses %j as an emoji", (emoji) => {
+    const error = failure(decode(raw({ type: "react", room: "lobby", target: 4, emoji, on: true, clientMsgId: "r-1" })));
+    expect(error).toMatchObject({ reason: "invalid_field", field: "emoji", clientMsgId: "r-1" });
+  });
+
+  it("targets and replyTo are positive integer seqs", () => {
+    for (const target of [0, -1, 1.5, "4"]) {
+      expect(failure(decode(raw({ type: "delete", room: "lobby", target, clientMsgId: "d-1" }))).field).toBe("target");
+      expect(failure(decode(raw({ type: "chat", room: "lobby", text: "hi", clientMsgId: "c-1", replyTo: target }))).field).toBe("replyTo");
+    }
+  });
+
+  it("an edit's text follows chat's rules: trimmed, not empty, at most the limit", () => {
+    expect(frame(decode(raw({ type: "edit", room: "lobby", target: 4, text: "  fixed  ", clientMsgId: "e-1" })))).toMatchObject({
+      text: "fixed",
+    });
+    expect(failure(decode(raw({ type: "edit", room: "lobby", target: 4, text: "   ", clientMsgId: "e-1" }))).field).toBe("text");
+    const long = failure(decode(raw({ type: "edit", room: "lobby", target: 4, text: "x".repeat(2001), clientMsgId: "e-1" })));
+    expect(errorCodeFor(long)).toBe("too_long");
   });
 });

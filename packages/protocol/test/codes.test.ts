@@ -58,11 +58,14 @@ describe("close codes", () => {
 });
 
 describe("error codes", () => {
-  it("are exactly the contract's nine", () => {
+  it("are exactly the contract's twelve", () => {
     expect([...ERROR_CODE_LIST].sort()).toEqual([
       "bad_frame",
       "bad_request",
+      "forbidden",
+      "gone",
       "name_taken",
+      "not_found",
       "not_joined",
       "rate_limited",
       "server_error",

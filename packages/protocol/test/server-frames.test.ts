@@ -24,15 +24,18 @@ function variant(type: keyof typeof validServerFrames, changes: Record<string, u
 }
 
 describe("server frame types", () => {
-  it("are exactly the ten of protocol 2", () => {
+  it("are exactly the thirteen of protocol 2", () => {
     expect([...SERVER_FRAME_TYPES].sort()).toEqual([
       "ack",
       "chat",
+      "delete",
+      "edit",
       "error",
       "history",
       "joined",
       "left",
       "pong",
+      "reaction",
       "ready",
       "system",
       "typing",
@@ -108,19 +111,19 @@ describe("history pages", () => {
 
 describe("unknown room events", () => {
   it("come through the tolerant decoder with their room and seq, so a client can advance past them", () => {
-    const edit = raw({ type: "edit", room: "lobby", seq: 57, target: 43, text: "fixed" });
-    expect(failure(decodeServerFrame(edit)).reason).toBe("unknown_type");
-    expect(decodeServerFrameTolerant(edit)).toEqual({
+    const poll = raw({ type: "poll", room: "lobby", seq: 57, question: "lunch?" });
+    expect(failure(decodeServerFrame(poll)).reason).toBe("unknown_type");
+    expect(decodeServerFrameTolerant(poll)).toEqual({
       ok: true,
-      frame: { type: "unknown-event", eventType: "edit", room: "lobby", seq: 57 },
+      frame: { type: "unknown-event", eventType: "poll", room: "lobby", seq: 57 },
     });
   });
 
   it("stay failures without a room and a positive integer seq", () => {
     for (const frame of [
-      { type: "edit", seq: 5 },
-      { type: "edit", room: "lobby", seq: 0 },
-      { type: "edit", room: "lobby" },
+      { type: "poll", seq: 5 },
+      { type: "poll", room: "lobby", seq: 0 },
+      { type: "poll", room: "lobby" },
     ]) {
       expect(decodeServerFrameTolerant(raw(frame)).ok).toBe(false);
     }
@@ -203,5 +206,39 @@ describe("error", () => {
     ["retryAfterMs", 1.5],
   ])("rejects %s = %j", (field, value) => {
     expect(failure(decodeServerFrame(variant("error", { [field]: value }))).field).toBe(field);
+  });
+});
+
+describe("pages of events ([3/6])", () => {
+  const asItStands = {
+    ...chat,
+    rev: 59,
+    text: "fixed typo",
+    edited: { ts: 1_700_000_100_000 },
+    reactions: [{ emoji: "👍", count: 2, users: ["u_bob", "u_carol"] }],
+    replyTo: { seq: 40, from: { id: "u_bob", name: "bob" }, text: "the question" },
+  };
+  const { text: _purged, ...withoutText } = chat;
+  const deleted = { ...withoutText, rev: 60, deleted: { by: { id: "u_alice", name: "alice" }, ts: 1_700_000_200_000 } };
+
+  it("carry chats as they stand, change events, and events of unknown kinds as unknown-event", () => {
+    const page = {
+      type: "history",
+      room: "lobby",
+      hasNewer: false,
+      messages: [asItStands, deleted, validServerFrames.edit, { type: "poll", room: "lobby", seq: 61, question: "lunch?" }],
+    };
+    const decoded = decodeServerFrame(raw(page));
+    expect(decoded.ok && decoded.frame.type === "history" && decoded.frame.messages).toEqual([
+      asItStands,
+      deleted,
+      validServerFrames.edit,
+      { type: "unknown-event", eventType: "poll", room: "lobby", seq: 61 },
+    ]);
+  });
+
+  it("a known kind in a page is checked strictly, not waved through as unknown", () => {
+    const page = { type: "history", room: "lobby", hasNewer: false, messages: [{ ...validServerFrames.edit, target: 0 }] };
+    expect(decodeServerFrame(raw(page)).ok).toBe(false);
   });
 });
