@@ -3,6 +3,7 @@
  * the engine's own `\p{RGI_Emoji}` property of strings, so no hand-kept table goes stale. Built
  * with `new RegExp` because the `v` flag is newer than the compile target's regex literals.
  */
+// biome-ignore lint/complexity/useRegexLiterals: a `v`-flag literal does not compile for the ES2023 target
 const RGI_EMOJI = new RegExp("^\\p{RGI_Emoji}$", "v");
 const TEXT_PRESENTATION_SELECTOR = "\uFE0F";
 

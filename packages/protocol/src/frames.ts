@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { normalizeEmoji } from "./emoji";
 import { ERROR_CODE_LIST } from "./errors";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type ProtocolLimits } from "./limits";
-import { normalizeEmoji } from "./emoji";
 import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN, SESSION_PATTERN } from "./text";
 
 /** The message `decode` reports for a text over the limit, so it can answer `too_long`. */
