@@ -1,4 +1,4 @@
-import type { ChatFrame, HistoryFrame, JoinedFrame } from "@chatroom/protocol";
+import type { ChatFrame, HistoryFrame, JoinedFrame, PageEvent } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
 import type { MessageLog } from "./message-log";
 import type { RoomLink } from "./room-link";
@@ -109,6 +109,13 @@ export class HistorySync {
     return fresh;
   }
 
+  /** Interim: a page's chats are merged, its other events only hold their seqs. */
+  private acceptPage(events: readonly PageEvent[], source: ChatSource): ChatFrame[] {
+    const chats = events.filter((event): event is ChatFrame => event.type === "chat");
+    for (const event of events) if (event.type !== "chat") this.acceptSilent(event.seq);
+    return this.accept(chats, source);
+  }
+
   /**
    * A stored event of a kind this client cannot show: its seq exists, so the position moves past
    * it and no gap is asked for. Returns whether it was new.
@@ -138,7 +145,7 @@ export class HistorySync {
     this.serverLatestSeq = frame.latestSeq;
     this.request = null;
     const heldBefore = log.oldestSeq;
-    const fresh = this.accept(frame.messages, "joined");
+    const fresh = this.acceptPage(frame.messages, "joined");
     // A resume that could not carry everything after `since`: read forward from `since` until the
     // hole is closed, unless what we hold already bounds it.
     if (!storeReset && since !== undefined && !frame.complete && (heldBefore === undefined || heldBefore > since)) {
@@ -169,7 +176,7 @@ export class HistorySync {
       return { kind: "continuity" };
     }
     const { log } = this.options;
-    const fresh = this.accept(frame.messages, "history");
+    const fresh = this.acceptPage(frame.messages, "history");
     const first = frame.messages[0]?.seq;
     if (request?.kind === "gap" && (first === undefined || first > request.after + 1)) {
       // The server no longer has the start of that stretch (trimmed or reset): what lies below

@@ -1,4 +1,4 @@
-import type { HistoryFrame, JoinedFrame } from "@chatroom/protocol";
+import type { ChatFrame, HistoryFrame, JoinedFrame } from "@chatroom/protocol";
 import type { IncomingFrame, IncomingType } from "./frame-router";
 import type { MessageLog } from "./message-log";
 
@@ -72,7 +72,7 @@ export class Resume {
     const check = this.check;
     if (!check) return null;
     this.check = null;
-    const theirs = frame.messages.find((message) => message.seq === check.since);
+    const theirs = frame.messages.find((message): message is ChatFrame => message.type === "chat" && message.seq === check.since);
     // No message there (trimmed) cannot be verified either way: carry on as a normal resume.
     const storeReset = theirs !== undefined && theirs.id !== check.id;
     return { joined: check.joined, since: check.since, storeReset, held: check.held };

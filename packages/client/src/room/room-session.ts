@@ -1,13 +1,12 @@
-import {
-  type ChatFrame,
-  codePointLength,
-  type HistoryFrame,
-  type JoinedFrame,
-  type MembershipEntry,
-  type ReadyLimits,
-  type ServerFrameOf,
-  type UnknownRoomEvent,
-  type User,
+import type {
+  ChatFrame,
+  HistoryFrame,
+  JoinedFrame,
+  MembershipEntry,
+  ReadyLimits,
+  ServerFrameOf,
+  UnknownRoomEvent,
+  User,
 } from "@chatroom/protocol";
 import type { ClientTunables } from "../options";
 import { Outbox } from "../outbox/outbox";
@@ -16,6 +15,7 @@ import type { ClientStorage } from "../persistence/storage";
 import type { ConnectionTimers } from "../transport/connection";
 import type { ConnectionState } from "../transport/connection-machine";
 import type { Alerts } from "./alerts";
+import { Composer } from "./composer";
 import { type FrameHandlers, type IncomingFrame, routeFrame } from "./frame-router";
 import { HistorySync } from "./history-sync";
 import type { Identity } from "./identity";
@@ -56,6 +56,7 @@ export class RoomSession {
   readonly outbox: Outbox;
   readonly roster: Roster;
   readonly typing: Typing;
+  private readonly composer: Composer;
   private readonly resume = new Resume();
   private readonly readMarker: ReadMarker;
   private readonly unread = new UnreadCounter();
@@ -95,6 +96,16 @@ export class RoomSession {
         // Silence is evidence the link may be dead although the socket looks open: check it now.
         link.probe();
         this.changed();
+        this.persistNow();
+      },
+    });
+    this.composer = new Composer({
+      outbox: this.outbox,
+      alerts: options.alerts,
+      limits: options.limits,
+      onQueued: (change) => {
+        if (change.kind === "chat") this.typing.stop();
+        // The outbox must survive a reload that comes right after Send.
         this.persistNow();
       },
     });
@@ -189,24 +200,29 @@ export class RoomSession {
 
   // ---- commands -----------------------------------------------------------------------------
 
-  /** Queues a message: it shows at once as pending and is sent whenever the link can take it. */
-  send(rawText: string): boolean {
-    const text = rawText.trim();
-    if (!text) return false;
-    const { alerts, limits } = this.options;
-    const { maxTextLength } = limits();
-    if (codePointLength(text) > maxTextLength) {
-      alerts.raise("too_long_local", `Messages can be at most ${maxTextLength} characters.`);
-      this.changed();
-      return false;
-    }
-    alerts.resolve("sent");
-    this.typing.stop();
-    this.outbox.add(text);
-    this.changed();
-    // The outbox must survive a reload that comes right after Send.
-    this.persistNow();
-    return true;
+  /** Queues a chat (a reply when `replyTo` names one): it shows at once as pending and is sent whenever the link can take it. */
+  send(rawText: string, options: { replyTo?: number } = {}): boolean {
+    return this.command(this.composer.send(rawText, options.replyTo));
+  }
+
+  /** Queues an edit of our chat at `seq`. */
+  edit(seq: number, rawText: string): boolean {
+    return this.command(this.composer.edit(seq, rawText));
+  }
+
+  /** Queues the deletion of our chat at `seq`. */
+  remove(seq: number): boolean {
+    return this.command(this.composer.remove(seq));
+  }
+
+  /** Queues setting (`on`) or clearing our `emoji` on the chat at `seq`. */
+  react(seq: number, emoji: string, on: boolean): boolean {
+    return this.command(this.composer.react(seq, emoji, on));
+  }
+
+  /** Pages back until the chat at `seq` is held or nothing older is left; resolves whether it is held. */
+  reveal(seq: number): Promise<boolean> {
+    return Promise.resolve(this.log.at(seq) !== undefined);
   }
 
   retry(clientMsgId: string): void {
@@ -391,6 +407,12 @@ export class RoomSession {
     this.typing.dispose();
     this.history.dispose();
     this.readMarker.dispose();
+  }
+
+  /** A command's outcome is published either way: a refused one may have raised an alert. */
+  private command(queued: boolean): boolean {
+    this.changed();
+    return queued;
   }
 
   private changed(): void {
