@@ -1,4 +1,6 @@
-import type { ChatFrame, User } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame, User } from "@chatroom/protocol";
+import { applyRoomEvent, isNewerChat } from "./chat-reducer";
+import { SeqCoverage, type SeqRange } from "./seq-coverage";
 
 export type LogEvent =
   | { kind: "joined"; user: User }
@@ -11,26 +13,32 @@ export type LogEvent =
 export interface EventEntry {
   key: string;
   ts: number;
-  /** The highest seq held when the event arrived: it is shown right after that message. */
+  /** The highest seq covered when the event arrived: it is shown right after that message. */
   afterSeq: number;
   event: LogEvent;
 }
 
 export type LogItem = { type: "chat"; key: string; message: ChatFrame } | { type: "event"; key: string; entry: EventEntry };
 
+/** What merging chats did: the seqs held for the first time, and chats replaced by a newer state. */
+export interface MergeResult {
+  added: ChatFrame[];
+  replaced: ChatFrame[];
+}
+
 /**
- * Chats kept sorted and unique by `seq`, whatever order `joined`, history pages and the live
- * stream deliver them in, plus the local event lines placed between them. A room event of a kind
- * this client does not know still takes its `seq`: it is held as a *silent* seq, which exists (no
- * gap, the resume point passes it) but shows nothing.
+ * The room as this tab holds it: chats as they stand, sorted and unique by `seq` whatever order
+ * they arrive in, the seq ranges whose events they reflect (`coverage`), and the local event lines
+ * placed between them. Edits, deletes and reactions change the chats they target (by the rules in
+ * chat-reducer.ts) and show nothing themselves; their seqs count only through coverage, which is
+ * also how a room event of a kind this client does not know advances the room's position.
+ *
+ * The log applies what it is given; which ranges a source covers is the history sync's call.
  */
 export class MessageLog {
   private chats: ChatFrame[] = [];
-  /** Every seq held, chats and silent ones alike. */
-  private readonly seqs = new Set<number>();
-  /** Seqs of events that show nothing, ascending. */
-  private silent: number[] = [];
-  /** Grows on every change of the held seqs, so derived counts (unread) can be cached against it. */
+  private readonly covered = new SeqCoverage();
+  /** Grows on every change of the chats or the coverage, so derived counts (unread) can be cached against it. */
   private revision = 0;
   private events: EventEntry[] = [];
   private eventCounter = 0;
@@ -41,9 +49,9 @@ export class MessageLog {
     return this.chats;
   }
 
-  /** The silent seqs held (events this client cannot show), ascending. */
-  get silentSeqs(): readonly number[] {
-    return this.silent;
+  /** The covered seq ranges, lowest first. */
+  get coverage(): readonly SeqRange[] {
+    return this.covered.list;
   }
 
   get version(): number {
@@ -54,20 +62,32 @@ export class MessageLog {
     return this.chats.length;
   }
 
-  /** The lowest seq held, chat or silent. */
+  /** The lowest covered seq: pages of older chats are asked for below it. */
   get oldestSeq(): number | undefined {
-    const chat = this.chats[0]?.seq;
-    const silent = this.silent[0];
-    if (chat === undefined) return silent;
-    return silent === undefined ? chat : Math.min(chat, silent);
+    return this.covered.lowest;
   }
 
-  /** The highest seq held, chat or silent (0 when empty). */
+  /** The highest seq covered or held (0 when empty). */
   get newestSeq(): number {
-    return Math.max(this.chats[this.chats.length - 1]?.seq ?? 0, this.silent[this.silent.length - 1] ?? 0);
+    return Math.max(this.chats[this.chats.length - 1]?.seq ?? 0, this.covered.highest);
   }
 
-  /** How many held messages have a seq below `seq`. */
+  /** Every seq from the lowest covered up to here is covered: the resume point. */
+  get contiguousTop(): number | undefined {
+    return this.covered.contiguousTop;
+  }
+
+  /** The first uncovered stretch above the lowest covered seq. */
+  firstGap(): { after: number; before: number } | undefined {
+    return this.covered.firstGap();
+  }
+
+  /** Whether the event at `seq` is reflected here (e.g. an acked change has been applied). */
+  covers(seq: number): boolean {
+    return this.covered.has(seq);
+  }
+
+  /** How many held chats have a seq below `seq`. */
   countBelow(seq: number): number {
     return this.insertionIndex(seq);
   }
@@ -84,66 +104,62 @@ export class MessageLog {
   }
 
   has(seq: number): boolean {
-    return this.seqs.has(seq);
+    return this.at(seq) !== undefined;
   }
 
-  /** The message held at `seq`, if any. */
+  /** The chat held at `seq`, if any. */
   at(seq: number): ChatFrame | undefined {
-    const message = this.seqs.has(seq) ? this.chats[this.insertionIndex(seq)] : undefined;
-    // A silent seq is held but is no chat.
+    const message = this.chats[this.insertionIndex(seq)];
     return message?.seq === seq ? message : undefined;
   }
 
-  /** Adds messages it does not hold yet; returns the ones that were new. */
-  merge(messages: readonly ChatFrame[]): ChatFrame[] {
-    const added: ChatFrame[] = [];
-    for (const message of messages) {
-      if (this.seqs.has(message.seq)) continue;
-      this.seqs.add(message.seq);
-      added.push(message);
-      const last = this.chats[this.chats.length - 1];
-      if (!last || last.seq < message.seq) this.chats.push(message);
-      else this.chats.splice(this.insertionIndex(message.seq), 0, message);
-    }
-    if (added.length > 0) {
-      this.cachedItems = null;
-      this.revision++;
-    }
-    return added;
+  /** The newest chat held at or below `seq`. */
+  chatAtOrBelow(seq: number): ChatFrame | undefined {
+    return this.chats[this.insertionIndex(seq + 1) - 1];
   }
 
-  /** Holds `seq` as an event that shows nothing. Returns whether it was new. */
-  markSilent(seq: number): boolean {
-    if (this.seqs.has(seq)) return false;
-    this.seqs.add(seq);
-    const last = this.silent[this.silent.length - 1];
-    if (last === undefined || last < seq) this.silent.push(seq);
-    else this.silent.splice(lowerBound(this.silent, seq), 0, seq);
-    this.revision++;
+  /** Adds chats it does not hold yet and replaces held ones that arrive with a greater `rev`. */
+  merge(messages: readonly ChatFrame[]): MergeResult {
+    const added: ChatFrame[] = [];
+    const replaced: ChatFrame[] = [];
+    for (const message of messages) {
+      const last = this.chats[this.chats.length - 1];
+      if (!last || last.seq < message.seq) {
+        this.chats.push(message);
+        added.push(message);
+        continue;
+      }
+      const index = this.insertionIndex(message.seq);
+      const held = this.chats[index] as ChatFrame;
+      if (held.seq !== message.seq) {
+        this.chats.splice(index, 0, message);
+        added.push(message);
+      } else if (isNewerChat(held, message)) {
+        this.chats[index] = message;
+        replaced.push(message);
+      }
+    }
+    if (added.length > 0 || replaced.length > 0) this.touched();
+    return { added, replaced };
+  }
+
+  /** Applies an edit, delete or reaction to the chat it targets, if held and not newer. Returns whether it changed it. */
+  apply(event: ChangeEvent): boolean {
+    const index = this.insertionIndex(event.target);
+    const held = this.chats[index];
+    if (held?.seq !== event.target) return false;
+    const next = applyRoomEvent(held, event);
+    if (next === held) return false;
+    this.chats[index] = next;
+    this.touched();
     return true;
   }
 
-  /** The first seq above `from` that is missing, up to the newest held, or undefined. */
-  firstGapAfter(from: number): { after: number; before: number } | undefined {
-    let expected = from + 1;
-    let c = this.insertionIndex(expected);
-    let s = lowerBound(this.silent, expected);
-    // Walk chats and silent seqs together, in seq order.
-    for (;;) {
-      const chat = (this.chats[c] as ChatFrame | undefined)?.seq;
-      const silent = this.silent[s];
-      if (chat === undefined && silent === undefined) return undefined;
-      let seq: number;
-      if (silent === undefined || (chat !== undefined && chat < silent)) {
-        seq = chat as number;
-        c++;
-      } else {
-        seq = silent;
-        s++;
-      }
-      if (seq > expected) return { after: expected - 1, before: seq };
-      expected = seq + 1;
-    }
+  /** Covers `from..to`. Returns whether anything new was covered. */
+  cover(from: number, to: number): boolean {
+    if (!this.covered.add(from, to)) return false;
+    this.revision++;
+    return true;
   }
 
   addEvent(event: LogEvent, ts: number): void {
@@ -152,59 +168,54 @@ export class MessageLog {
     this.cachedItems = null;
   }
 
-  /** Keeps the newest `max` messages, so a long session's memory stays bounded. Returns how many went. */
+  /**
+   * Keeps the newest `max` chats, so a long session's memory stays bounded; what is covered
+   * below the oldest kept chat goes with them. Returns how many chats went.
+   */
   trim(max: number): number {
     if (this.chats.length <= max) return 0;
-    const removed = this.chats.splice(0, this.chats.length - max);
-    for (const message of removed) this.seqs.delete(message.seq);
-    this.dropSilentBelow(this.chats[0]?.seq ?? Number.POSITIVE_INFINITY);
-    this.dropEventsBefore(this.oldestSeq ?? 0);
-    this.cachedItems = null;
-    this.revision++;
-    return removed.length;
+    const removed = this.chats.length - max;
+    this.dropBelow((this.chats[removed] as ChatFrame).seq);
+    return removed;
   }
 
-  /** Drops messages below `seq` (events placed among them go too), e.g. below a gap that cannot be filled. */
+  /** Drops chats and coverage below `seq` (event lines placed among them go too), e.g. below a gap that cannot be filled. */
   dropBelow(seq: number): void {
     const keepFrom = this.insertionIndex(seq);
-    const silentBefore = this.silent.length;
-    this.dropSilentBelow(seq);
-    if (keepFrom === 0 && this.silent.length === silentBefore) return;
-    for (const message of this.chats.splice(0, keepFrom)) this.seqs.delete(message.seq);
+    const lowest = this.covered.lowest;
+    if (keepFrom === 0 && (lowest === undefined || lowest >= seq)) return;
+    this.chats.splice(0, keepFrom);
+    this.covered.dropBelow(seq);
     this.dropEventsBefore(seq);
-    this.cachedItems = null;
-    this.revision++;
+    this.touched();
   }
 
   clear(): void {
     this.chats = [];
-    this.silent = [];
-    this.seqs.clear();
+    this.covered.clear();
     this.events = [];
-    this.cachedItems = null;
-    this.revision++;
+    this.touched();
   }
 
-  /** Drops everything up to and including `seq`, for the Clear button. */
+  /**
+   * Drops every chat up to and including `seq`, for the Clear button. Everything up to it counts
+   * as covered from then on: nothing there is to be shown or asked for again.
+   */
   clearThrough(seq: number): void {
     this.chats = this.chats.filter((message) => message.seq > seq);
-    this.silent = this.silent.filter((silent) => silent > seq);
-    this.seqs.clear();
-    for (const message of this.chats) this.seqs.add(message.seq);
-    for (const silent of this.silent) this.seqs.add(silent);
+    this.covered.add(1, seq);
     this.events = [];
-    this.cachedItems = null;
-    this.revision++;
-  }
-
-  private dropSilentBelow(seq: number): void {
-    const keepFrom = lowerBound(this.silent, seq);
-    for (const silent of this.silent.splice(0, keepFrom)) this.seqs.delete(silent);
+    this.touched();
   }
 
   items(): LogItem[] {
     this.cachedItems ??= this.buildItems();
     return this.cachedItems;
+  }
+
+  private touched(): void {
+    this.cachedItems = null;
+    this.revision++;
   }
 
   private dropEventsBefore(seq: number): void {
@@ -241,16 +252,4 @@ export class MessageLog {
     }
     return low;
   }
-}
-
-/** The first index of a sorted array whose value is not below `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((sorted[mid] as number) < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
