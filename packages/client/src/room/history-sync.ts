@@ -172,9 +172,10 @@ export class HistorySync {
     let taken: Taken;
     if (request?.kind === "gap") taken = this.gapPage(frame, request);
     else if (request?.kind === "older") taken = this.olderPage(frame, request.before);
-    // Asked for on a link that has rejoined since: forward pages still hold every event of their
-    // stretch; a page of older chats bounds nothing we know of, so it covers nothing.
-    else taken = this.take(frame.messages, frame.hasNewer !== undefined);
+    // Asked for before the room rejoined: a forward page still holds every event of its stretch.
+    // A page of older chats bounds nothing known any more: its chats could miss changes that
+    // nothing would bring later, so it is left out.
+    else taken = frame.hasNewer !== undefined ? this.take(frame.messages, true) : { fresh: [], events: [] };
     this.pump();
     return { kind: "page", taken };
   }

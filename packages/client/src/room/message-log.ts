@@ -1,5 +1,6 @@
 import type { ChangeEvent, ChatFrame, User } from "@chatroom/protocol";
 import { applyRoomEvent, isNewerChat } from "./chat-reducer";
+import { ReplyQuotes } from "./reply-quotes";
 import { SeqCoverage, type SeqRange } from "./seq-coverage";
 
 export type LogEvent =
@@ -33,11 +34,16 @@ export interface MergeResult {
  * chat-reducer.ts) and show nothing themselves; their seqs count only through coverage, which is
  * also how a room event of a kind this client does not know advances the room's position.
  *
+ * Replies quote their targets as they stand now, as a page read now would (see reply-quotes.ts).
+ *
  * The log applies what it is given; which ranges a source covers is the history sync's call.
  */
 export class MessageLog {
   private chats: ChatFrame[] = [];
   private readonly covered = new SeqCoverage();
+  private readonly quotes = new ReplyQuotes();
+  /** Per target seq, the seqs of held replies to it, so an edit of the target re-quotes them. */
+  private repliesTo = new Map<number, Set<number>>();
   /** Grows on every change of the chats or the coverage, so derived counts (unread) can be cached against it. */
   private revision = 0;
   private events: EventEntry[] = [];
@@ -122,22 +128,21 @@ export class MessageLog {
   merge(messages: readonly ChatFrame[]): MergeResult {
     const added: ChatFrame[] = [];
     const replaced: ChatFrame[] = [];
-    for (const message of messages) {
+    for (const incoming of messages) {
       const last = this.chats[this.chats.length - 1];
-      if (!last || last.seq < message.seq) {
-        this.chats.push(message);
-        added.push(message);
-        continue;
-      }
-      const index = this.insertionIndex(message.seq);
-      const held = this.chats[index] as ChatFrame;
-      if (held.seq !== message.seq) {
-        this.chats.splice(index, 0, message);
-        added.push(message);
-      } else if (isNewerChat(held, message)) {
+      const index = !last || last.seq < incoming.seq ? this.chats.length : this.insertionIndex(incoming.seq);
+      const held = this.chats[index];
+      if (held?.seq === incoming.seq && !isNewerChat(held, incoming)) continue;
+      const message = this.requote(incoming);
+      if (held?.seq === incoming.seq) {
         this.chats[index] = message;
         replaced.push(message);
+      } else {
+        this.chats.splice(index, 0, message);
+        added.push(message);
       }
+      this.indexReply(message);
+      this.requoteRepliesTo(message.seq);
     }
     if (added.length > 0 || replaced.length > 0) this.touched();
     return { added, replaced };
@@ -147,12 +152,13 @@ export class MessageLog {
   apply(event: ChangeEvent): boolean {
     const index = this.insertionIndex(event.target);
     const held = this.chats[index];
-    if (held?.seq !== event.target) return false;
-    const next = applyRoomEvent(held, event);
-    if (next === held) return false;
-    this.chats[index] = next;
+    const next = held?.seq === event.target ? applyRoomEvent(held, event) : held;
+    if (next && next !== held) this.chats[index] = next;
+    // Replies re-quote the target even when it is not held: the event says what it is now.
+    const requoted = this.quotes.noteEvent(event) || next !== held ? this.requoteRepliesTo(event.target) : false;
+    if (next === held && !requoted) return false;
     this.touched();
-    return true;
+    return next !== held;
   }
 
   /** Covers `from..to`. Returns whether anything new was covered. */
@@ -186,6 +192,9 @@ export class MessageLog {
     if (keepFrom === 0 && (lowest === undefined || lowest >= seq)) return;
     this.chats.splice(0, keepFrom);
     this.covered.dropBelow(seq);
+    // Events below the coverage may come back only as pages' quotes, which must win then.
+    this.quotes.forgetBelow(seq);
+    this.reindexReplies();
     this.dropEventsBefore(seq);
     this.touched();
   }
@@ -193,6 +202,8 @@ export class MessageLog {
   clear(): void {
     this.chats = [];
     this.covered.clear();
+    this.quotes.clear();
+    this.repliesTo.clear();
     this.events = [];
     this.touched();
   }
@@ -204,6 +215,7 @@ export class MessageLog {
   clearThrough(seq: number): void {
     this.chats = this.chats.filter((message) => message.seq > seq);
     this.covered.add(1, seq);
+    this.reindexReplies();
     this.events = [];
     this.touched();
   }
@@ -211,6 +223,43 @@ export class MessageLog {
   items(): LogItem[] {
     this.cachedItems ??= this.buildItems();
     return this.cachedItems;
+  }
+
+  /** `message` quoting its target as it stands, if it is a reply. */
+  private requote(message: ChatFrame): ChatFrame {
+    const target = message.replyTo?.seq;
+    return target === undefined ? message : this.quotes.requote(message, this.at(target));
+  }
+
+  /** Re-quotes the held replies to `target`. Returns whether any changed. */
+  private requoteRepliesTo(target: number): boolean {
+    let changed = false;
+    for (const seq of this.repliesTo.get(target) ?? []) {
+      const index = this.insertionIndex(seq);
+      const reply = this.chats[index];
+      if (reply?.seq !== seq) continue;
+      const requoted = this.requote(reply);
+      if (requoted === reply) continue;
+      this.chats[index] = requoted;
+      changed = true;
+    }
+    return changed;
+  }
+
+  private indexReply(message: ChatFrame): void {
+    const target = message.replyTo?.seq;
+    if (target === undefined) return;
+    let replies = this.repliesTo.get(target);
+    if (!replies) {
+      replies = new Set();
+      this.repliesTo.set(target, replies);
+    }
+    replies.add(message.seq);
+  }
+
+  private reindexReplies(): void {
+    this.repliesTo.clear();
+    for (const message of this.chats) this.indexReply(message);
   }
 
   private touched(): void {
