@@ -1,4 +1,4 @@
-import type { PageEvent } from "@chatroom/protocol";
+import type { ChatFrame, PageEvent } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { HistorySync } from "../src/room/history-sync";
 import { MessageLog } from "../src/room/message-log";
@@ -168,8 +168,8 @@ describe("HistorySync: the window and the resume point", () => {
     expect(t.history.edge).toBe("cleared");
     expect(t.history.resumePoint()).toBe(9);
     // Cleared messages never come back, from any source.
-    const page = t.history.received(t.forward(8, 10));
-    expect(page.kind === "page" && page.taken.fresh.map((message) => message.seq)).toEqual([10]);
+    expect(t.history.live(chats(8, 8)[0] as ChatFrame).fresh).toEqual([]);
+    expect(t.history.live(chats(10, 10)[0] as ChatFrame).fresh.map((message) => message.seq)).toEqual([10]);
   });
 
   it("the live end is capped at maxMessages; pages the reader asked for are kept", () => {

@@ -41,15 +41,44 @@ describe("MessageLog", () => {
   it("applies an edit to the chat it targets when newer than its rev; otherwise, or for a chat not held, nothing", () => {
     const log = new MessageLog();
     log.merge(chats(1, 2));
+    log.cover(1, 4);
     const items = log.items();
     const version = log.version;
-    expect(log.apply(edit(5, 2, "fixed"))).toBe(true);
+    log.receive(edit(5, 2, "fixed"));
     expect(log.at(2)).toMatchObject({ text: "fixed", rev: 5, edited: { ts: 1_700_000_005_000 } });
     expect(log.items()).not.toBe(items);
     expect(log.version).toBeGreaterThan(version);
-    expect(log.apply(edit(4, 2, "older"))).toBe(false);
-    expect(log.apply(edit(6, 3, "not held"))).toBe(false);
+    expect(log.covers(5)).toBe(true);
+    log.receive(edit(4, 2, "older"));
+    log.receive(edit(6, 3, "not held"));
     expect(log.at(2)?.text).toBe("fixed");
+    expect(log.coverage).toEqual([[1, 6]]);
+  });
+
+  it("holds a change back while a gap separates it from its target, and applies it in order once the gap is filled", () => {
+    const log = new MessageLog();
+    log.merge([chat(1)]);
+    log.cover(1, 1);
+    // Seq 2 is still missing: an edit at 2 may come in it, and must apply before this one.
+    log.receive(edit(3, 1, "second"));
+    expect(log.at(1)?.text).toBe("message 1");
+    log.receive(edit(2, 1, "first"));
+    expect(log.at(1)).toMatchObject({ text: "second", rev: 3 });
+  });
+
+  it("a change waiting for a gap that is dropped applies then; one whose target went is forgotten", () => {
+    const log = new MessageLog();
+    log.merge([chat(1), chat(5)]);
+    log.cover(1, 1);
+    log.cover(5, 5);
+    log.receive(edit(8, 5, "above the gap"));
+    log.receive(edit(9, 1, "below the gap"));
+    expect(log.at(5)?.text).toBe("message 5");
+    log.dropBelow(5);
+    expect(log.at(5)).toMatchObject({ text: "message 5" });
+    // 5 and 8 are still apart (6 and 7 are missing): the edit waits on.
+    log.cover(6, 7);
+    expect(log.at(5)).toMatchObject({ text: "above the gap", rev: 8 });
   });
 
   it("covers seq ranges: the resume point is the top of the lowest range, the gap is what lies between", () => {

@@ -14,10 +14,11 @@ export type HistoryEdge = "more" | "start" | "unavailable" | "cleared";
  * The one `history` request in flight: the server's answers carry no id, so we never ask twice at
  * once. A gap is filled reading forward (`after`: every event, so no edit, delete or reaction in
  * it is missed); older pages and the continuity check read back (`before`: chats as they stand).
+ * `at` is the newest seq held when it was asked: the server had reached it when it read the page.
  */
 type HistoryRequest =
-  | { kind: "gap"; after: number; before: number }
-  | { kind: "older"; before: number }
+  | { kind: "gap"; after: number; before: number; at: number }
+  | { kind: "older"; before: number; at: number }
   | { kind: "continuity"; before: number };
 
 /** Where events come from: the cap on the log bites as the live end grows, not on pages the reader asked for. */
@@ -95,7 +96,12 @@ export class HistorySync {
   restore(messages: readonly ChatFrame[], coverage: readonly SeqRange[], clearedThroughSeq: number): void {
     const { log } = this.options;
     this.cleared = clearedThroughSeq;
-    log.merge(messages.filter((message) => message.seq > clearedThroughSeq));
+    // Saved replies' quotes took in every event up to the saved coverage's top.
+    const savedTop = coverage[coverage.length - 1]?.[1];
+    log.merge(
+      messages.filter((message) => message.seq > clearedThroughSeq),
+      savedTop,
+    );
     for (const [from, to] of coverage) log.cover(from, to);
     if (clearedThroughSeq > 0) log.clearThrough(clearedThroughSeq);
     this.serverLatestSeq = log.newestSeq;
@@ -135,12 +141,12 @@ export class HistorySync {
     let taken: Taken;
     if (since === undefined) {
       // The newest chats as they stand: they reflect every event up to latestSeq.
-      taken = this.take(frame.messages, false);
+      taken = this.take(frame.messages, false, frame.latestSeq);
       const from = frame.complete ? 1 : frame.messages[0]?.seq;
       if (from !== undefined) this.coverAboveCleared(from, frame.latestSeq);
     } else {
       // Every event after `since`, newest last; all of them when complete.
-      taken = this.take(frame.messages, true);
+      taken = this.take(frame.messages, true, frame.latestSeq);
       if (frame.complete) this.coverAboveCleared(since + 1, frame.latestSeq);
     }
     this.capLiveEnd();
@@ -171,11 +177,10 @@ export class HistorySync {
     }
     let taken: Taken;
     if (request?.kind === "gap") taken = this.gapPage(frame, request);
-    else if (request?.kind === "older") taken = this.olderPage(frame, request.before);
-    // Asked for before the room rejoined: a forward page still holds every event of its stretch.
-    // A page of older chats bounds nothing known any more: its chats could miss changes that
-    // nothing would bring later, so it is left out.
-    else taken = frame.hasNewer !== undefined ? this.take(frame.messages, true) : { fresh: [], events: [] };
+    else if (request?.kind === "older") taken = this.olderPage(frame, request);
+    // Asked for before the room rejoined: what it bounds is not known any more, and what it
+    // holds is asked for again if still missing.
+    else taken = { fresh: [], events: [] };
     this.pump();
     return { kind: "page", taken };
   }
@@ -237,7 +242,7 @@ export class HistorySync {
         return;
       }
       if (link.send({ type: "history", after: gap.after, limit: Math.min(this.options.gapPage, missing) })) {
-        this.request = { kind: "gap", after: gap.after, before: gap.before };
+        this.request = { kind: "gap", after: gap.after, before: gap.before, at: log.newestSeq };
       }
       return;
     }
@@ -253,13 +258,14 @@ export class HistorySync {
       this.historyEdge = "start";
       return;
     }
-    if (link.send({ type: "history", before, limit: this.options.historyPage })) this.request = { kind: "older", before };
+    if (link.send({ type: "history", before, limit: this.options.historyPage }))
+      this.request = { kind: "older", before, at: log.newestSeq };
   }
 
   /** An `after` page: every event of the stretch, oldest first. */
-  private gapPage(frame: HistoryFrame, request: { after: number; before: number }): Taken {
+  private gapPage(frame: HistoryFrame, request: { after: number; before: number; at: number }): Taken {
     const { log } = this.options;
-    const taken = this.take(frame.messages, true);
+    const taken = this.take(frame.messages, true, request.at);
     const first = frame.messages[0]?.seq;
     if (first === undefined || first > request.after + 1) {
       // The server no longer has the start of that stretch (trimmed or reset): what lies below
@@ -271,9 +277,9 @@ export class HistorySync {
   }
 
   /** A `before` page: the chats below `before`, as they stand. */
-  private olderPage(frame: HistoryFrame, before: number): Taken {
+  private olderPage(frame: HistoryFrame, { before, at }: { before: number; at: number }): Taken {
     const { log } = this.options;
-    const taken = this.take(frame.messages, false);
+    const taken = this.take(frame.messages, false, at);
     // Nothing older: everything below `before` is reflected. Else from the page's first chat up.
     const from = frame.hasOlder === false ? 1 : frame.messages[0]?.seq;
     if (from !== undefined) this.coverAboveCleared(from, before - 1);
@@ -286,18 +292,26 @@ export class HistorySync {
   /**
    * Applies events from any source, by the rules of chat-reducer.ts, skipping what the user
    * cleared; `coverEach` covers the seq of each one (pages that hold every event of their stretch).
+   * `quotedAt`: what the page's reply quotes are as of (absent: live, each chat's own seq).
    */
-  private take(events: readonly PageEvent[], coverEach: boolean): Taken {
+  private take(events: readonly PageEvent[], coverEach: boolean, quotedAt?: number): Taken {
     const { log } = this.options;
     const taken: Taken = { fresh: [], events: [] };
     for (const event of events) {
       if (event.seq <= this.cleared) continue;
       this.serverLatestSeq = Math.max(this.serverLatestSeq, event.seq);
-      if (coverEach) log.cover(event.seq, event.seq);
-      if (event.type === "unknown-event") continue;
+      if (event.type === "unknown-event") {
+        if (coverEach) log.cover(event.seq, event.seq);
+        continue;
+      }
       taken.events.push(event);
-      if (event.type === "chat") taken.fresh.push(...log.merge([event]).added);
-      else log.apply(event);
+      if (event.type !== "chat") {
+        // A change always covers its own seq: it is in hand, whatever the page.
+        log.receive(event);
+        continue;
+      }
+      taken.fresh.push(...log.merge([event], quotedAt).added);
+      if (coverEach) log.cover(event.seq, event.seq);
     }
     return taken;
   }

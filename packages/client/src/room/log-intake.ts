@@ -15,7 +15,7 @@ export interface IntakeParts {
 /**
  * What follows from events reaching the log, whatever their source: our own echoes (a chat, an
  * edit, a delete, a reaction, matched by `clientMsgId`) leave the outbox, and so do acked entries
- * the log now covers; whoever posted a new chat has stopped typing. Returns the new chats from
+ * the log is now past; whoever posted a new chat has stopped typing. Returns the new chats from
  * others, for the live stream to announce.
  */
 export function landed(taken: Taken, parts: IntakeParts): ChatFrame[] {
@@ -23,7 +23,7 @@ export function landed(taken: Taken, parts: IntakeParts): ChatFrame[] {
   for (const event of taken.events) {
     if (authorOf(event) === meId && event.clientMsgId) outbox.remove(event.clientMsgId);
   }
-  outbox.settle((seq) => log.covers(seq));
+  outbox.settle((seq) => log.isPast(seq));
   const fromOthers: ChatFrame[] = [];
   for (const message of taken.fresh) {
     typing.forget(message.from.id);

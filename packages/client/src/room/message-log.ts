@@ -34,7 +34,7 @@ export interface MergeResult {
  * chat-reducer.ts) and show nothing themselves; their seqs count only through coverage, which is
  * also how a room event of a kind this client does not know advances the room's position.
  *
- * Replies quote their targets as they stand now, as a page read now would (see reply-quotes.ts).
+ * Replies quote their targets as a page read now would (see reply-quotes.ts).
  *
  * The log applies what it is given; which ranges a source covers is the history sync's call.
  */
@@ -42,6 +42,8 @@ export class MessageLog {
   private chats: ChatFrame[] = [];
   private readonly covered = new SeqCoverage();
   private readonly quotes = new ReplyQuotes();
+  /** Change events above a gap that separates them from their target, by seq (see `receive`). */
+  private waiting: ChangeEvent[] = [];
   /** Per target seq, the seqs of held replies to it, so an edit of the target re-quotes them. */
   private repliesTo = new Map<number, Set<number>>();
   /** Grows on every change of the chats or the coverage, so derived counts (unread) can be cached against it. */
@@ -93,6 +95,15 @@ export class MessageLog {
     return this.covered.has(seq);
   }
 
+  /**
+   * Whether the log is past the event at `seq`: it covers it, or it lies below everything the log
+   * covers (whatever it changed shows in any older chat loaded later, as it stands).
+   */
+  isPast(seq: number): boolean {
+    const lowest = this.covered.lowest;
+    return lowest !== undefined && (seq < lowest || this.covered.has(seq));
+  }
+
   /** How many held chats have a seq below `seq`. */
   countBelow(seq: number): number {
     return this.insertionIndex(seq);
@@ -124,8 +135,12 @@ export class MessageLog {
     return this.chats[this.insertionIndex(seq + 1) - 1];
   }
 
-  /** Adds chats it does not hold yet and replaces held ones that arrive with a greater `rev`. */
-  merge(messages: readonly ChatFrame[]): MergeResult {
+  /**
+   * Adds chats it does not hold yet and replaces held ones that arrive with a greater `rev`.
+   * `quotedAt`: a seq the server had surely reached when it built them, which their reply quotes
+   * are as of (pages); absent, each chat's own seq (live).
+   */
+  merge(messages: readonly ChatFrame[], quotedAt?: number): MergeResult {
     const added: ChatFrame[] = [];
     const replaced: ChatFrame[] = [];
     for (const incoming of messages) {
@@ -133,8 +148,9 @@ export class MessageLog {
       const index = !last || last.seq < incoming.seq ? this.chats.length : this.insertionIndex(incoming.seq);
       const held = this.chats[index];
       if (held?.seq === incoming.seq && !isNewerChat(held, incoming)) continue;
-      const message = this.requote(incoming);
-      if (held?.seq === incoming.seq) {
+      const replacing = held?.seq === incoming.seq ? held : undefined;
+      const message = this.quotes.arrived(incoming, quotedAt ?? incoming.seq, replacing);
+      if (replacing) {
         this.chats[index] = message;
         replaced.push(message);
       } else {
@@ -142,29 +158,36 @@ export class MessageLog {
         added.push(message);
       }
       this.indexReply(message);
-      this.requoteRepliesTo(message.seq);
     }
     if (added.length > 0 || replaced.length > 0) this.touched();
     return { added, replaced };
   }
 
-  /** Applies an edit, delete or reaction to the chat it targets, if held and not newer. Returns whether it changed it. */
-  apply(event: ChangeEvent): boolean {
-    const index = this.insertionIndex(event.target);
-    const held = this.chats[index];
-    const next = held?.seq === event.target ? applyRoomEvent(held, event) : held;
-    if (next && next !== held) this.chats[index] = next;
+  /**
+   * An edit, delete or reaction that covers its own seq (live, an `after` page, a resume). It
+   * changes the chat it targets if held, by the rev rule, but only once no gap lies between the
+   * two: events in such a gap may change the chat too, and the rev rule needs a chat's events in
+   * order. Until the gap is filled (or dropped with what lies below it) the event waits.
+   */
+  receive(event: ChangeEvent): void {
+    const grew = this.covered.add(event.seq, event.seq);
+    if (grew) this.revision++;
     // Replies re-quote the target even when it is not held: the event says what it is now.
-    const requoted = this.quotes.noteEvent(event) || next !== held ? this.requoteRepliesTo(event.target) : false;
-    if (next === held && !requoted) return false;
-    this.touched();
-    return next !== held;
+    if (this.quotes.noteEvent(event) && this.requoteRepliesTo(event.target)) this.touched();
+    if (this.at(event.target)) {
+      if (this.covered.sameRange(event.target, event.seq)) this.apply(event);
+      else this.waiting.splice(lowerBoundBySeq(this.waiting, event.seq), 0, event);
+    }
+    // Only then what waited above it: its seq may have closed their gap, and they come after it.
+    if (grew && this.waiting.length > 0) this.applyWaiting();
   }
 
   /** Covers `from..to`. Returns whether anything new was covered. */
   cover(from: number, to: number): boolean {
     if (!this.covered.add(from, to)) return false;
     this.revision++;
+    // A gap may have closed under events that waited for it.
+    if (this.waiting.length > 0) this.applyWaiting();
     return true;
   }
 
@@ -192,9 +215,10 @@ export class MessageLog {
     if (keepFrom === 0 && (lowest === undefined || lowest >= seq)) return;
     this.chats.splice(0, keepFrom);
     this.covered.dropBelow(seq);
-    // Events below the coverage may come back only as pages' quotes, which must win then.
     this.quotes.forgetBelow(seq);
     this.reindexReplies();
+    // What waited for a gap below `seq` waits no more: the chats it could have missed are gone.
+    this.applyWaiting();
     this.dropEventsBefore(seq);
     this.touched();
   }
@@ -204,6 +228,7 @@ export class MessageLog {
     this.covered.clear();
     this.quotes.clear();
     this.repliesTo.clear();
+    this.waiting = [];
     this.events = [];
     this.touched();
   }
@@ -215,7 +240,9 @@ export class MessageLog {
   clearThrough(seq: number): void {
     this.chats = this.chats.filter((message) => message.seq > seq);
     this.covered.add(1, seq);
+    this.quotes.forgetBelow(seq + 1);
     this.reindexReplies();
+    this.applyWaiting();
     this.events = [];
     this.touched();
   }
@@ -225,20 +252,36 @@ export class MessageLog {
     return this.cachedItems;
   }
 
-  /** `message` quoting its target as it stands, if it is a reply. */
-  private requote(message: ChatFrame): ChatFrame {
-    const target = message.replyTo?.seq;
-    return target === undefined ? message : this.quotes.requote(message, this.at(target));
+  /** The rev rule, on a held chat with no gap below the event. */
+  private apply(event: ChangeEvent): void {
+    const index = this.insertionIndex(event.target);
+    const held = this.chats[index];
+    if (held?.seq !== event.target) return;
+    const next = applyRoomEvent(held, event);
+    if (next === held) return;
+    this.chats[index] = next;
+    this.touched();
   }
 
-  /** Re-quotes the held replies to `target`. Returns whether any changed. */
+  /** Applies the waiting events no gap separates from their target any more, in seq order; drops those whose target went. */
+  private applyWaiting(): void {
+    const still: ChangeEvent[] = [];
+    for (const event of this.waiting) {
+      if (!this.at(event.target)) continue;
+      if (this.covered.sameRange(event.target, event.seq)) this.apply(event);
+      else still.push(event);
+    }
+    this.waiting = still;
+  }
+
+  /** Brings the held replies to `target` up to the news of it. Returns whether any changed. */
   private requoteRepliesTo(target: number): boolean {
     let changed = false;
     for (const seq of this.repliesTo.get(target) ?? []) {
       const index = this.insertionIndex(seq);
       const reply = this.chats[index];
       if (reply?.seq !== seq) continue;
-      const requoted = this.requote(reply);
+      const requoted = this.quotes.requote(reply);
       if (requoted === reply) continue;
       this.chats[index] = requoted;
       changed = true;
@@ -301,4 +344,15 @@ export class MessageLog {
     }
     return low;
   }
+}
+
+function lowerBoundBySeq(events: readonly ChangeEvent[], seq: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((events[mid] as ChangeEvent).seq < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -1,64 +1,75 @@
-import { type ChangeEvent, type ChatFrame, DEFAULT_LIMITS, type ReplyQuote } from "@chatroom/protocol";
+import { type ChangeEvent, type ChatFrame, DEFAULT_LIMITS } from "@chatroom/protocol";
 
-/** A reply's quote of `target` as the server computes it: the first code points of its current text, or that it is gone. */
-export function quoteOf(target: ChatFrame, length: number = DEFAULT_LIMITS.replyQuoteLength): ReplyQuote {
-  if (target.deleted || target.text === undefined) return { seq: target.seq, deleted: true };
-  return { seq: target.seq, from: target.from, text: firstCodePoints(target.text, length) };
-}
+/** What the newest edit or delete seen of one target says a quote of it is now. */
+type TargetNews = { rev: number; text: string } | { rev: number; deleted: true };
 
 /**
- * What replies should quote, for targets this tab does not hold. The server computes a quote from
- * its target's current state when it sends the reply (live: at append; pages: at read), and never
- * revises it afterwards: an edit or a delete of the target changes the target's `rev`, not the
- * reply's. So a reply held here is re-quoted from its target when the target is held, and
- * otherwise from the newest edit or delete of the target seen here. A delete is final, and
- * deleted means gone: the quote says so and keeps no text.
- *
- * Only events at or above the lowest covered seq are remembered (`forgetBelow`): older ones may
- * come back reflected in a page's quote rather than as events, and must not override it.
+ * Replies' quotes, kept as a page read now would show them. The server computes a quote from its
+ * target's state when it sends the reply (live: at append; pages: at read) and never revises it:
+ * an edit or a delete of the target moves the target's `rev`, not the reply's. So each reply held
+ * here remembers the seq its quote is as of (`quotedAt`), each target the newest edit or delete
+ * seen of it, and a reply takes that news when it is newer than its quote. Every event above a
+ * reply's `quotedAt` reaches the log sooner or later (live, a resume, an `after` page), so the
+ * quote ends where the server's stands, whether or not the target itself is held.
  */
 export class ReplyQuotes {
-  /** Per target seq, the newest edit's text (and its seq) or that it was deleted. */
-  private readonly seen = new Map<number, { rev: number; text: string } | { deleted: true }>();
+  private readonly news = new Map<number, TargetNews>();
+  private readonly quotedAt = new Map<number, number>();
 
-  /** An edit or delete was taken in. Returns whether what replies to its target should quote changed. */
+  /** An edit or delete was taken in. Returns whether it is news for its target's replies. */
   noteEvent(event: ChangeEvent): boolean {
     if (event.type === "reaction") return false;
-    const known = this.seen.get(event.target);
-    if (known && "deleted" in known) return false;
-    if (event.type === "delete") {
-      this.seen.set(event.target, { deleted: true });
-      return true;
-    }
-    // An edit read after its target was deleted carries no text: the delete that follows says it all.
-    if (event.text === undefined || (known && known.rev >= event.seq)) return false;
-    this.seen.set(event.target, { rev: event.seq, text: firstCodePoints(event.text) });
+    const known = this.news.get(event.target);
+    if (known && known.rev >= event.seq) return false;
+    // An edit read after its target was deleted carries no text: gone is what a quote says now.
+    if (event.type === "delete" || event.text === undefined) this.news.set(event.target, { rev: event.seq, deleted: true });
+    else this.news.set(event.target, { rev: event.seq, text: firstCodePoints(event.text) });
     return true;
   }
 
   /**
-   * `reply` quoting its target as it stands: from the target when held, else from the target's
-   * events seen, else as it came. The same object when nothing changes, or when it is no reply.
+   * A reply is stored at its seq, its quote as of `at` (the seq the server had surely reached when
+   * it built it). If `held` (the reply it replaces) was quoted as of later, its quote stays.
    */
-  requote(reply: ChatFrame, target: ChatFrame | undefined): ChatFrame {
-    const current = reply.replyTo;
-    if (!current) return reply;
-    let quote: ReplyQuote = current;
-    const known = this.seen.get(current.seq);
-    if (target) quote = quoteOf(target);
-    else if (known && "deleted" in known) quote = { seq: current.seq, deleted: true };
-    // The quote names the target's author as it was posted: an edit changes only the text.
-    else if (known && "from" in current) quote = { seq: current.seq, from: current.from, text: known.text };
-    return sameQuote(current, quote) ? reply : { ...reply, replyTo: quote };
+  arrived(reply: ChatFrame, at: number, held: ChatFrame | undefined): ChatFrame {
+    if (!reply.replyTo) {
+      this.quotedAt.delete(reply.seq);
+      return reply;
+    }
+    const heldAt = this.quotedAt.get(reply.seq);
+    if (held?.replyTo && heldAt !== undefined && heldAt > at) return this.requote({ ...reply, replyTo: held.replyTo });
+    this.quotedAt.set(reply.seq, at);
+    return this.requote(reply);
   }
 
-  /** Forgets edits below `seq` (a delete is forever). */
+  /** `reply` with the news of its target, if newer than its quote; the same object otherwise. */
+  requote(reply: ChatFrame): ChatFrame {
+    const current = reply.replyTo;
+    if (!current) return reply;
+    const known = this.news.get(current.seq);
+    const at = this.quotedAt.get(reply.seq) ?? reply.seq;
+    if (!known || known.rev <= at) return reply;
+    this.quotedAt.set(reply.seq, known.rev);
+    if ("deleted" in known) return "deleted" in current ? reply : { ...reply, replyTo: { seq: current.seq, deleted: true } };
+    // The quote names the target's author as it was posted: an edit changes only the text.
+    if ("deleted" in current || current.text === known.text) return reply;
+    return { ...reply, replyTo: { seq: current.seq, from: current.from, text: known.text } };
+  }
+
+  /** The reply at `seq` is no longer held. */
+  forget(seq: number): void {
+    this.quotedAt.delete(seq);
+  }
+
+  /** Forgets news below `seq`: no reply kept or to come is quoted from before it. */
   forgetBelow(seq: number): void {
-    for (const [target, known] of this.seen) if ("rev" in known && known.rev < seq) this.seen.delete(target);
+    for (const [target, known] of this.news) if (known.rev < seq) this.news.delete(target);
+    for (const reply of this.quotedAt.keys()) if (reply < seq) this.quotedAt.delete(reply);
   }
 
   clear(): void {
-    this.seen.clear();
+    this.news.clear();
+    this.quotedAt.clear();
   }
 }
 
@@ -66,9 +77,4 @@ function firstCodePoints(text: string, length: number = DEFAULT_LIMITS.replyQuot
   // Short texts, the usual case, need no split into code points.
   if (text.length <= length) return text;
   return Array.from(text).slice(0, length).join("");
-}
-
-function sameQuote(a: ReplyQuote, b: ReplyQuote): boolean {
-  if ("deleted" in a || "deleted" in b) return "deleted" in a && "deleted" in b;
-  return a.text === b.text && a.from.id === b.from.id && a.from.name === b.from.name;
 }

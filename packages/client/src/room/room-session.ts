@@ -325,7 +325,7 @@ export class RoomSession {
   }
 
   private onAck(frame: ServerFrameOf<"ack">): void {
-    if (this.outbox.acked(frame, this.log.covers(frame.seq))) this.changed();
+    if (this.outbox.acked(frame, this.log.isPast(frame.seq))) this.changed();
   }
 
   private onSystem(frame: ServerFrameOf<"system">): void {

@@ -42,6 +42,12 @@ export class SeqCoverage {
     return range !== undefined && range[0] <= seq;
   }
 
+  /** Whether `a` and `b` are both covered with no gap between them. */
+  sameRange(a: number, b: number): boolean {
+    const range = this.ranges[this.firstEndingAtOrAbove(Math.min(a, b))];
+    return range !== undefined && range[0] <= Math.min(a, b) && range[1] >= Math.max(a, b);
+  }
+
   /** The first uncovered stretch above the lowest covered seq: `after < seq < before`. */
   firstGap(): { after: number; before: number } | undefined {
     const [first, second] = this.ranges;
