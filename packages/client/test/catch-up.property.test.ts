@@ -210,5 +210,6 @@ describe("catch-up converges on the room's state", () => {
       ),
       { numRuns: 150 },
     );
-  });
+    // 150 runs of a few hundred frames each take seconds, more on a busy machine (and shrinking a failure, minutes).
+  }, 180_000);
 });

@@ -205,3 +205,77 @@ describe("HistorySync: the window and the resume point", () => {
     expect(t.history.loadingOlder).toBe(true);
   });
 });
+
+describe("HistorySync: what each source covers", () => {
+  const sparse = (...seqs: number[]) => seqs.map((seq) => chats(seq, seq)[0] as ChatFrame);
+
+  it("a fresh join covers from its first chat (from 1 when complete) to latestSeq", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: sparse(5, 8), latestSeq: 10, complete: false }), undefined, false);
+    expect(t.log.coverage).toEqual([[5, 10]]);
+    expect(t.history.resumePoint()).toBe(10);
+    const complete = setup();
+    complete.history.joined(joined({ messages: sparse(3, 4), latestSeq: 6, complete: true }), undefined, false);
+    expect(complete.log.coverage).toEqual([[1, 6]]);
+    // A room with nothing in it yet covers nothing: the next join is a fresh one too.
+    const empty = setup();
+    empty.history.joined(joined({ messages: [], latestSeq: 0 }), undefined, false);
+    expect(empty.history.resumePoint()).toBeUndefined();
+  });
+
+  it("a before page covers from its first chat (from 1 when nothing is older) up to below `before`", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: sparse(20, 22), latestSeq: 22, complete: false }), undefined, false);
+    t.history.loadOlder();
+    expect(t.sent).toEqual([{ type: "history", before: 20, limit: 50 }]);
+    t.history.received({ type: "history", room: "lobby", messages: sparse(12, 15), hasOlder: true });
+    expect(t.log.coverage).toEqual([[12, 22]]);
+    t.history.loadOlder();
+    t.history.received({ type: "history", room: "lobby", messages: sparse(1, 4), hasOlder: false });
+    expect(t.log.coverage).toEqual([[1, 22]]);
+    expect(t.history.edge).toBe("start");
+    t.history.pump();
+    expect(t.sent).toHaveLength(2);
+  });
+
+  it("a complete resume covers everything after since; an incomplete one only what it carries, and the rest is a gap", () => {
+    const t = setup();
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
+    const change = (seq: number): PageEvent => ({
+      type: "reaction",
+      room: "lobby",
+      seq,
+      ts: seq,
+      target: 1,
+      emoji: "👍",
+      on: seq % 2 === 0,
+      by: { id: "u-carol", name: "carol" },
+      clientMsgId: `r${seq}`,
+    });
+    t.history.joined({ ...joined({ latestSeq: 5 }), messages: [change(4), change(5)] }, 3, false);
+    expect(t.log.coverage).toEqual([[1, 5]]);
+    t.history.joined({ ...joined({ latestSeq: 12, complete: false }), messages: [change(11), change(12)] }, 5, false);
+    expect(t.log.coverage).toEqual([
+      [1, 5],
+      [11, 12],
+    ]);
+    t.history.pump();
+    expect(t.sent).toEqual([{ type: "history", after: 5, limit: 5 }]);
+    t.history.received({ type: "history", room: "lobby", messages: [change(6), change(7), unknown(8), ...chats(9, 10)], hasNewer: false });
+    expect(t.log.coverage).toEqual([[1, 12]]);
+    expect(t.history.resumePoint()).toBe(12);
+    // Every change took effect once and in order: 4..7 and 11, 12 toggle the same reaction.
+    expect(t.log.at(1)).toMatchObject({ rev: 12, reactions: [{ emoji: "👍", count: 1 }] });
+  });
+
+  it("a gap bigger than the log keeps is dropped with what lies below it; paging reaches back instead", () => {
+    const t = setup({ maxMessages: 5 });
+    t.history.joined(joined({ messages: chats(1, 3) }), undefined, false);
+    t.live(chats(20, 21));
+    t.history.pump();
+    expect(t.seqs()).toEqual([20, 21]);
+    expect(t.log.coverage).toEqual([[20, 21]]);
+    expect(t.history.edge).toBe("more");
+    expect(t.sent).toEqual([]);
+  });
+});
