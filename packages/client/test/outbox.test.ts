@@ -73,13 +73,13 @@ describe("Outbox: states and transitions", () => {
     expect(t.outbox.acked(ack("unknown", 9), false)).toBe(false);
   });
 
-  it("acked entries stored up to the welcome's latestSeq are dropped; newer ones wait for their echo", () => {
+  it("acked entries the log is past settle; newer ones wait for it", () => {
     const t = setup();
     const old = t.outbox.add(chatOf("old"));
     const recent = t.outbox.add(chatOf("recent"));
     t.outbox.acked(ack(old.clientMsgId, 3), false);
     t.outbox.acked(ack(recent.clientMsgId, 5), false);
-    t.outbox.dropAckedThrough(4);
+    t.outbox.settle((seq) => seq <= 4);
     expect(t.outbox.entries.map((message) => message.clientMsgId)).toEqual([recent.clientMsgId]);
   });
 

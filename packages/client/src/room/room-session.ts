@@ -287,9 +287,8 @@ export class RoomSession {
     this.youHere = frame.you;
     this.roster.joined(frame, this.wasJoined && !storeReset, timers.now());
     this.typing.clearOthers();
+    // Acked entries whose echo was lost with the link settle as the log reaches them (see `landed`).
     this.took(this.history.joined(frame, since, storeReset));
-    // Acked entries whose echo we may have missed are in the store: the log covers them now or they are older than it.
-    this.outbox.dropAckedThrough(frame.latestSeq);
     this.applied = true;
     this.outbox.transmitQueued();
     if (this.wasJoined) this.log.addEvent({ kind: "connected" }, timers.now());
