@@ -1,25 +1,10 @@
-import type { ChangeEvent, ChatFrame, User } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame } from "@chatroom/protocol";
 import { applyRoomEvent, isNewerChat } from "./chat-reducer";
+import { type LogEvent, type LogItem, LogLines } from "./log-lines";
 import { ReplyQuotes } from "./reply-quotes";
 import { SeqCoverage, type SeqRange } from "./seq-coverage";
 
-export type LogEvent =
-  | { kind: "joined"; user: User }
-  | { kind: "left"; user: User }
-  | { kind: "renamed"; user: User; previousName: string }
-  | { kind: "notice"; text: string }
-  | { kind: "connected" }
-  | { kind: "disconnected" };
-
-export interface EventEntry {
-  key: string;
-  ts: number;
-  /** The highest seq covered when the event arrived: it is shown right after that message. */
-  afterSeq: number;
-  event: LogEvent;
-}
-
-export type LogItem = { type: "chat"; key: string; message: ChatFrame } | { type: "event"; key: string; entry: EventEntry };
+export type { EventEntry, LogEvent, LogItem } from "./log-lines";
 
 /** What merging chats did: the seqs held for the first time, and chats replaced by a newer state. */
 export interface MergeResult {
@@ -30,9 +15,10 @@ export interface MergeResult {
 /**
  * The room as this tab holds it: chats as they stand, sorted and unique by `seq` whatever order
  * they arrive in, the seq ranges whose events they reflect (`coverage`), and the local event lines
- * placed between them. Edits, deletes and reactions change the chats they target (by the rules in
- * chat-reducer.ts) and show nothing themselves; their seqs count only through coverage, which is
- * also how a room event of a kind this client does not know advances the room's position.
+ * placed between them (log-lines.ts). Edits, deletes and reactions change the chats they target
+ * (by the rules in chat-reducer.ts, in each chat's seq order) and show nothing themselves; their
+ * seqs count only through coverage, which is also how a room event of a kind this client does not
+ * know advances the room's position.
  *
  * Replies quote their targets as a page read now would (see reply-quotes.ts).
  *
@@ -48,8 +34,7 @@ export class MessageLog {
   private repliesTo = new Map<number, Set<number>>();
   /** Grows on every change of the chats or the coverage, so derived counts (unread) can be cached against it. */
   private revision = 0;
-  private events: EventEntry[] = [];
-  private eventCounter = 0;
+  private readonly lines = new LogLines();
   /** `items()` is rebuilt only after a change, so unrelated snapshot updates reuse the same array. */
   private cachedItems: LogItem[] | null = null;
 
@@ -192,8 +177,7 @@ export class MessageLog {
   }
 
   addEvent(event: LogEvent, ts: number): void {
-    this.events.push({ key: `e${++this.eventCounter}-${ts}`, ts, afterSeq: this.newestSeq, event });
-    if (this.events.length > 500) this.events.splice(0, this.events.length - 500);
+    this.lines.add(event, ts, this.newestSeq);
     this.cachedItems = null;
   }
 
@@ -219,7 +203,7 @@ export class MessageLog {
     this.reindexReplies();
     // What waited for a gap below `seq` waits no more: the chats it could have missed are gone.
     this.applyWaiting();
-    this.dropEventsBefore(seq);
+    this.lines.dropBefore(seq);
     this.touched();
   }
 
@@ -229,7 +213,7 @@ export class MessageLog {
     this.quotes.clear();
     this.repliesTo.clear();
     this.waiting = [];
-    this.events = [];
+    this.lines.clear();
     this.touched();
   }
 
@@ -243,12 +227,12 @@ export class MessageLog {
     this.quotes.forgetBelow(seq + 1);
     this.reindexReplies();
     this.applyWaiting();
-    this.events = [];
+    this.lines.clear();
     this.touched();
   }
 
   items(): LogItem[] {
-    this.cachedItems ??= this.buildItems();
+    this.cachedItems ??= this.lines.interleave(this.chats);
     return this.cachedItems;
   }
 
@@ -308,29 +292,6 @@ export class MessageLog {
   private touched(): void {
     this.cachedItems = null;
     this.revision++;
-  }
-
-  private dropEventsBefore(seq: number): void {
-    // An event placed after seq-1 sits right above `seq`, so it still belongs with what is kept.
-    this.events = this.events.filter((entry) => entry.afterSeq >= seq - 1);
-  }
-
-  private buildItems(): LogItem[] {
-    const items: LogItem[] = [];
-    let e = 0;
-    const events = this.events;
-    for (const message of this.chats) {
-      while (e < events.length && (events[e] as EventEntry).afterSeq < message.seq) {
-        const entry = events[e++] as EventEntry;
-        items.push({ type: "event", key: entry.key, entry });
-      }
-      items.push({ type: "chat", key: `m${message.seq}`, message });
-    }
-    while (e < events.length) {
-      const entry = events[e++] as EventEntry;
-      items.push({ type: "event", key: entry.key, entry });
-    }
-    return items;
   }
 
   /** Where `seq` is or would go among the chats. */
