@@ -278,6 +278,16 @@ describe("ChatClient: reveal", () => {
     expect(socket.sentOf("history")).toEqual([]);
   });
 
+  it("resolves false when the room goes before the chat came", async () => {
+    const t = setup();
+    t.connect(joined({ messages: chats(10, 12), latestSeq: 12, complete: false }));
+    const revealed = t.client.reveal(4);
+    t.client.openRoom("elsewhere");
+    t.client.leaveRoom("lobby");
+    t.sockets.last.receive({ type: "left", room: "lobby" });
+    await expect(revealed).resolves.toBe(false);
+  });
+
   it("resolves false when paging reaches the start without it", async () => {
     const t = setup();
     const socket = t.connect(joined({ messages: chats(10, 12), latestSeq: 12, complete: false }));

@@ -45,6 +45,10 @@ describe("SeqCoverage", () => {
     expect(coverage.contiguousTop).toBe(6);
     expect(coverage.firstGap()).toEqual({ after: 6, before: 9 });
     expect([3, 4, 6, 7, 9, 10, 13, 16].map((seq) => coverage.has(seq))).toEqual([false, true, true, false, true, false, true, false]);
+    expect(coverage.sameRange(4, 6)).toBe(true);
+    expect(coverage.sameRange(15, 12)).toBe(true);
+    expect(coverage.sameRange(4, 9)).toBe(false);
+    expect(coverage.sameRange(7, 7)).toBe(false);
     const empty = new SeqCoverage();
     expect(empty.isEmpty).toBe(true);
     expect(empty.lowest).toBeUndefined();
