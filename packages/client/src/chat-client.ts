@@ -150,17 +150,43 @@ export class ChatClient {
     this.rooms.markRead();
   }
 
-  /** Queues a message in the active room: it shows at once as pending and is sent once the room is joined. */
-  send(rawText: string): boolean {
-    return this.rooms.active.send(rawText);
+  /**
+   * Queues a message in the active room: it shows at once as pending and is sent once the room is
+   * joined. With `replyTo`, it answers the chat at that seq (the server quotes it).
+   */
+  send(rawText: string, options: { replyTo?: number } = {}): boolean {
+    return this.rooms.active.composer.send(rawText, options);
+  }
+
+  /** Queues an edit of our chat at `seq` in the active room; false when the text is empty or too long. */
+  edit(seq: number, rawText: string): boolean {
+    return this.rooms.active.composer.edit(seq, rawText);
+  }
+
+  /** Queues the deletion of our chat at `seq` in the active room. */
+  remove(seq: number): boolean {
+    return this.rooms.active.composer.remove(seq);
+  }
+
+  /** Sets (`on`) or clears our `emoji` on the chat at `seq` in the active room; false when `emoji` is not one emoji. */
+  react(seq: number, emoji: string, on: boolean): boolean {
+    return this.rooms.active.composer.react(seq, emoji, on);
+  }
+
+  /**
+   * Loads the active room's history back until the chat at `seq` is held (for a reply's quote),
+   * or nothing older is left; resolves whether it is held.
+   */
+  reveal(seq: number): Promise<boolean> {
+    return this.rooms.active.reveal(seq);
   }
 
   retry(clientMsgId: string): void {
-    this.rooms.active.retry(clientMsgId);
+    this.rooms.active.composer.retry(clientMsgId);
   }
 
   discard(clientMsgId: string): void {
-    this.rooms.active.discard(clientMsgId);
+    this.rooms.active.composer.discard(clientMsgId);
   }
 
   /** Call on every keystroke; sends `typing` at most once per 2 s and clears it after 5 s of quiet. */

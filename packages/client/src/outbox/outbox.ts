@@ -1,79 +1,38 @@
-import type { ErrorCode, ServerFrameOf } from "@chatroom/protocol";
-import type { RoomFrame } from "../room/room-link";
+import type { ServerFrameOf } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
+import {
+  answerToError,
+  frameOf,
+  isUnsent,
+  newClientMsgId,
+  type OutboxChange,
+  type OutboxEntry,
+  type OutboxFrame,
+  type OutboxMessage,
+  type OutboxState,
+  toEntry,
+} from "./outbox-entry";
 
-/**
- * Where one message of the outbox stands. Only the `Outbox` moves an entry from one state to
- * the next, and each state carries exactly what it needs:
- * - `queued`: not on the wire; goes out as soon as the room's link can take it (its `joined` arrived).
- * - `in-flight`: handed to an open socket at `sentAt` (the first attempt on this link), no answer yet.
- * - `acked`: stored as `seq`; kept until its own chat echo is in the log.
- * - `unanswered`: no ack within the ack timeout. It may well be stored: it goes out again, with
- *   the same `clientMsgId`, when the link drops and comes back (the server dedupes by that id).
- * - `refused`: the server said no; it stays for the user to retry or discard.
- */
-export type OutboxState =
-  | { kind: "queued" }
-  | { kind: "in-flight"; sentAt: number }
-  | { kind: "acked"; seq: number }
-  | { kind: "unanswered" }
-  | { kind: "refused"; failure: string; failureCode?: ErrorCode };
-
-export interface OutboxMessage {
-  readonly clientMsgId: string;
-  readonly text: string;
-  readonly createdAt: number;
-  readonly state: OutboxState;
-}
-
-/**
- * How an outbox entry is shown and stored: the UI reads `status` (and `unanswered`, to say
- * "checking the connection" rather than "failed"), and storage keeps the same shape.
- */
-export interface OutboxEntry {
-  clientMsgId: string;
-  text: string;
-  status: "pending" | "sent" | "failed";
-  createdAt: number;
-  /** Set once acked: the entry stays until its own chat echo is in the log. */
-  seq?: number;
-  failure?: string;
-  /** The server's error code when it refused the message, so a UI can say why in its own language. */
-  failureCode?: ErrorCode;
-  /** A `failed` entry that only went unanswered: it is sent again on the next link. */
-  unanswered?: boolean;
-}
-
-export type OutboxStatus = OutboxEntry["status"];
-
-/**
- * The one retry and refusal policy. `rate_limited` and `server_error` mean "not stored, but not
- * refused either": the same id goes out again once the server is ready for it. Anything else is a
- * refusal the user has to see.
- */
-export function answerToError(code: ErrorCode): "retry" | "refuse" {
-  return code === "rate_limited" || code === "server_error" ? "retry" : "refuse";
-}
-
-/** Not known to be stored, and not refused: it still has to go out. */
-export function isUnsent(message: OutboxMessage): boolean {
-  const { kind } = message.state;
-  return kind === "queued" || kind === "in-flight" || kind === "unanswered";
-}
-
-export function newClientMsgId(random: () => number = Math.random): string {
-  let id = Date.now().toString(36);
-  for (let i = 0; i < 12; i++) id += Math.floor(random() * 36).toString(36);
-  return id;
-}
+export {
+  answerToError,
+  isUnsent,
+  newClientMsgId,
+  type OutboxChange,
+  type OutboxEntry,
+  type OutboxKind,
+  type OutboxMessage,
+  type OutboxState,
+  type OutboxStatus,
+} from "./outbox-entry";
+export { fromStored } from "./stored-outbox";
 
 export interface OutboxOptions {
   timers: ConnectionTimers;
   /**
-   * Hands a chat frame to the room's link if it can take it now (open, joined, nothing to verify
-   * first); false leaves the entry queued for the room's next `joined`.
+   * Hands an entry's frame to the room's link if it can take it now (open, joined, nothing to
+   * verify first); false leaves the entry queued for the room's next `joined`.
    */
-  send: (frame: Extract<RoomFrame, { type: "chat" }>) => boolean;
+  send: (frame: OutboxFrame) => boolean;
   /** Unacked sends turn `unanswered` after this long; null for no ack timeout. */
   ackTimeoutMs: number | null;
   /** When a `rate_limited`/`server_error` answer names no `retryAfterMs`. */
@@ -88,9 +47,9 @@ export interface OutboxOptions {
 export type ErrorOutcome = "not-ours" | "ignored" | "retrying" | "refused";
 
 /**
- * The messages the user sent that are not yet known to be in the log: their states, the
- * transitions between them, retries after `rate_limited`/`server_error`, and the ack timeout.
- * Each room session has one; every room's outbox drains on the tab's one socket.
+ * What the user sent (chats, edits, deletes, reactions) that is not yet known to be in the log:
+ * their states, the transitions between them, retries after `rate_limited`/`server_error`, and the
+ * ack timeout. Each room session has one; every room's outbox drains on the tab's one socket.
  */
 export class Outbox {
   private messages: OutboxMessage[];
@@ -121,9 +80,14 @@ export class Outbox {
     return this.messages.find((message) => message.clientMsgId === clientMsgId);
   }
 
-  /** Queues a new message and sends it if the link can take it. */
-  add(text: string): OutboxMessage {
-    const message: OutboxMessage = { clientMsgId: newClientMsgId(), text, createdAt: this.options.timers.now(), state: { kind: "queued" } };
+  /** Queues a new entry and sends it if the link can take it. */
+  add(change: OutboxChange): OutboxMessage {
+    const message: OutboxMessage = {
+      ...change,
+      clientMsgId: newClientMsgId(),
+      createdAt: this.options.timers.now(),
+      state: { kind: "queued" },
+    };
     this.messages.push(message);
     this.changed();
     this.transmit(message.clientMsgId);
@@ -142,18 +106,33 @@ export class Outbox {
   transmit(clientMsgId: string): void {
     const message = this.find(clientMsgId);
     if (!message || (message.state.kind !== "queued" && message.state.kind !== "in-flight")) return;
-    if (!this.options.send({ type: "chat", text: message.text, clientMsgId })) return;
+    if (!this.options.send(frameOf(message))) return;
     if (message.state.kind === "queued") this.replace(message, { kind: "in-flight", sentAt: this.options.timers.now() });
     this.scheduleAckCheck();
   }
 
-  /** The server stored it as `seq`. It leaves at once if its echo is already held (or nobody waits for one). */
-  acked(frame: ServerFrameOf<"ack">, echoHeld: boolean): boolean {
+  /**
+   * The server stored it as `seq` (a reaction that changed nothing: the room's latest seq then).
+   * It leaves at once if the log already covers `seq`: its echo is in, or its change is applied.
+   */
+  acked(frame: ServerFrameOf<"ack">, covered: boolean): boolean {
     const message = this.find(frame.clientMsgId);
     if (!message) return false;
     this.cancelRetry(message.clientMsgId);
-    if (echoHeld) this.remove(message.clientMsgId);
+    if (covered) this.remove(message.clientMsgId);
     else this.replace(message, { kind: "acked", seq: frame.seq });
+    return true;
+  }
+
+  /**
+   * The log grew: acked entries it is past now (their seq covered, or below all it covers) are
+   * settled, whether their echo came live, in a page, or was lost with a link. Returns whether any left.
+   */
+  settle(covers: (seq: number) => boolean): boolean {
+    const kept = this.messages.filter((message) => message.state.kind !== "acked" || !covers(message.state.seq));
+    if (kept.length === this.messages.length) return false;
+    this.messages = kept;
+    this.changed();
     return true;
   }
 
@@ -179,20 +158,12 @@ export class Outbox {
     return true;
   }
 
-  /** The user gives up on an entry, or its own echo reached the log. */
+  /** The user gives up on an entry, or its own echo (a chat, or a change event) reached the log. */
   remove(clientMsgId: string): void {
     const before = this.messages.length;
     this.cancelRetry(clientMsgId);
     this.messages = this.messages.filter((message) => message.clientMsgId !== clientMsgId);
     if (this.messages.length !== before) this.changed();
-  }
-
-  /** Acked entries whose echo we may have missed are in the store up to `latestSeq`: the log has them or is newer. */
-  dropAckedThrough(latestSeq: number): void {
-    const kept = this.messages.filter((message) => message.state.kind !== "acked" || message.state.seq > latestSeq);
-    if (kept.length === this.messages.length) return;
-    this.messages = kept;
-    this.changed();
   }
 
   /**
@@ -270,57 +241,4 @@ export class Outbox {
   private changed(): void {
     this.cachedView = null;
   }
-}
-
-/** The shown and stored form of one entry. */
-function toEntry(message: OutboxMessage): OutboxEntry {
-  const base = { clientMsgId: message.clientMsgId, text: message.text, createdAt: message.createdAt };
-  const { state } = message;
-  switch (state.kind) {
-    case "queued":
-    case "in-flight":
-      return { ...base, status: "pending" };
-    case "acked":
-      return { ...base, status: "sent", seq: state.seq };
-    case "unanswered":
-      return { ...base, status: "failed", failure: "No answer from the server.", unanswered: true };
-    case "refused":
-      return { ...base, status: "failed", failure: state.failure, ...(state.failureCode ? { failureCode: state.failureCode } : {}) };
-  }
-}
-
-/**
- * Entries read back from storage. Nothing is on the wire after a reload: what was in flight or
- * unanswered is queued again (the server dedupes the resend by its id). Storage is outside this
- * code's control (another version, a hand edit), so an entry that is not one this client wrote is
- * skipped rather than allowed to stop the page from starting, and an entry marked sent without
- * its seq is dropped, as before, rather than sent again.
- */
-export function fromStored(entries: readonly unknown[]): OutboxMessage[] {
-  const restored: OutboxMessage[] = [];
-  for (const value of entries) {
-    if (!isStoredEntry(value)) continue;
-    const entry = value;
-    const base = { clientMsgId: entry.clientMsgId, text: entry.text, createdAt: entry.createdAt };
-    if (entry.status === "sent") {
-      if (typeof entry.seq === "number") restored.push({ ...base, state: { kind: "acked", seq: entry.seq } });
-    } else if (entry.status === "failed" && !entry.unanswered) {
-      const failure = entry.failure ?? "";
-      restored.push({ ...base, state: { kind: "refused", failure, ...(entry.failureCode ? { failureCode: entry.failureCode } : {}) } });
-    } else {
-      restored.push({ ...base, state: { kind: "queued" } });
-    }
-  }
-  return restored;
-}
-
-function isStoredEntry(value: unknown): value is OutboxEntry {
-  if (typeof value !== "object" || value === null) return false;
-  const entry = value as Partial<Record<keyof OutboxEntry, unknown>>;
-  return (
-    typeof entry.clientMsgId === "string" &&
-    typeof entry.text === "string" &&
-    typeof entry.createdAt === "number" &&
-    (entry.status === "pending" || entry.status === "sent" || entry.status === "failed")
-  );
 }

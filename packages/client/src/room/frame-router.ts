@@ -30,6 +30,12 @@ export function routeFrame(frame: IncomingFrame, handlers: FrameHandlers): boole
       return call(handlers.left, frame);
     case "chat":
       return call(handlers.chat, frame);
+    case "edit":
+      return call(handlers.edit, frame);
+    case "delete":
+      return call(handlers.delete, frame);
+    case "reaction":
+      return call(handlers.reaction, frame);
     case "history":
       return call(handlers.history, frame);
     case "ack":
