@@ -36,7 +36,7 @@ describe("SQLite store", () => {
     const dataDir = join(dir.path, "nested", "data");
     const backend = openBackend(dataDir);
     expect(backend.file).toBe(join(dataDir, "chat.db"));
-    await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
+    await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, kind: "chat", text: "hi", clientMsgId: "c" });
     expect(existsSync(join(dataDir, "chat.db"))).toBe(true);
     expect(existsSync(join(dataDir, "chat.db-wal"))).toBe(true);
     const peek = new Database(backend.file, { readonly: true });
@@ -69,8 +69,8 @@ describe("SQLite store", () => {
     dir = tempDir();
     new Database(join(dir.path, "chat.db")).close();
     const backend = openBackend(dir.path);
-    const { message } = await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "hi", clientMsgId: "c" });
-    expect(message.seq).toBe(1);
+    const result = await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, kind: "chat", text: "hi", clientMsgId: "c" });
+    expect(result).toMatchObject({ ok: true, ack: { seq: 1 } });
   });
 
   it("upgrades a version 1 file (messages and sessions only) in place, keeping its history", async () => {
@@ -89,7 +89,7 @@ describe("SQLite store", () => {
     const backend = openBackend(dir.path);
     expect(await backend.messages.latestSeq("r")).toBe(2);
     expect(await backend.memberships.join("u_alice", "r", { maxRooms: 50 })).toBe("joined");
-    await backend.messages.append({ room: "r", from: { id: "u_bob", name: "bob" }, text: "new", clientMsgId: "c3" });
+    await backend.messages.append({ room: "r", from: { id: "u_bob", name: "bob" }, kind: "chat", text: "new", clientMsgId: "c3" });
     await backend.memberships.markRead("u_alice", "r", 1);
     expect(await backend.memberships.list("u_alice")).toEqual([{ room: "r", latestSeq: 3, readSeq: 2, unread: 1 }]);
   });
@@ -121,7 +121,7 @@ describe("SQLite store", () => {
     dir = tempDir();
     const backend = openBackend(dir.path);
     for (let i = 0; i < 200; i++)
-      await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, text: "x".repeat(200), clientMsgId: `c${i}` });
+      await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, kind: "chat", text: "x".repeat(200), clientMsgId: `c${i}` });
     await backend.close();
     open.splice(0);
     const file = join(dir.path, "chat.db");
