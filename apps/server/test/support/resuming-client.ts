@@ -433,7 +433,11 @@ export class ResumingClient {
       this.violations.push(`[${room}] seq ${message.seq} changed: ${JSON.stringify(known)} then ${JSON.stringify(message)}`);
     }
     events.set(message.seq, message);
-    this.projections.get(room)?.apply(message);
+    // In seq order only: a change applied ahead of an older one to the same chat would hide it
+    // (its seq is no longer above the chat's rev), so what waits behind a hole waits here too.
+    const projection = this.projections.get(room);
+    if (!projection) return;
+    for (let next = events.get(projection.upTo + 1); next; next = events.get(projection.upTo + 1)) projection.apply(next);
     // The echo of one's own change also settles it (the ack may be the frame that was lost).
     const sender = message.type === "chat" ? message.from : "by" in message ? message.by : undefined;
     if (sender?.id === this.userId && "clientMsgId" in message) this.outbox.delete(message.clientMsgId);

@@ -1,14 +1,16 @@
-import { type ChatFrame, DEFAULT_LIMITS, type PageEvent, type ReactionSummary, type ServerFrame } from "@chatroom/protocol";
+import { type ChatFrame, DEFAULT_LIMITS, type PageEvent, type ReactionSummary } from "@chatroom/protocol";
 
 /**
  * The rule docs/protocol.md gives clients, written from the doc alone, so server tests can check
- * that what a client is sent (live, in `joined`, in pages, in any mix) converges on the server's
+ * that what a client is sent (live, in `joined`, in `after` pages) converges on the server's
  * state: apply an edit, delete or reaction to a chat you hold only if its seq is above the chat's
  * `rev`, then set `rev` to it; ignore it for a chat you do not hold; a chat that arrives again
- * replaces the held one only if its `rev` is higher.
+ * replaces the held one only if its `rev` is higher. Events are applied in seq order.
  */
 export class RoomProjection {
   private readonly held = new Map<number, ChatFrame>();
+  /** The highest seq applied. Events must be applied in seq order: see `apply`. */
+  upTo = 0;
   /** How often each change event's seq was applied: exactly once each, whatever the mix of sources. */
   readonly applied = new Map<number, number>();
 
@@ -17,7 +19,13 @@ export class RoomProjection {
     return this.held;
   }
 
-  apply(event: PageEvent | ServerFrame): void {
+  /**
+   * Applies the next event. The rule needs them in seq order: a change applied ahead of an older
+   * change to the same chat would set the chat's rev past the older one, which is then ignored.
+   */
+  apply(event: PageEvent): void {
+    if (event.seq !== this.upTo + 1) throw new Error(`seq ${event.seq} applied after ${this.upTo}`);
+    this.upTo = event.seq;
     switch (event.type) {
       case "chat": {
         const held = this.held.get(event.seq);
