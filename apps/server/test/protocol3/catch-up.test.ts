@@ -5,7 +5,7 @@ import { comparable } from "../support/room-projection";
 import type { StartedServer } from "../support/start-server";
 import type { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
-import { acked } from "./support";
+import { acked, liveEvents } from "./support";
 
 const fixture = useTestServer();
 
@@ -81,9 +81,7 @@ describe("catching up on every change exactly once", () => {
       const joined = resumed.ofType("joined")[0];
       expect(joined).toMatchObject({ complete: true, latestSeq: latest });
       // Exactly once on the wire: the resume's joined carries each seq after since once, nothing else repeats it.
-      const seqs = [...(joined?.messages ?? []), ...resumed.frames].flatMap((frame) =>
-        "seq" in frame && frame.type !== "ack" && frame.type !== "joined" ? [frame.seq] : [],
-      );
+      const seqs = [...(joined?.messages ?? []), ...liveEvents(resumed, "lobby")].map((event) => event.seq);
       expect(seqs).toEqual(Array.from({ length: latest - 5 }, (_, i) => 6 + i));
       expect(reader.violations).toEqual([]);
       expectAppliedOnce(reader, 5, latest);
