@@ -210,11 +210,12 @@ export class ResumingClient {
     this.endpoint = 0;
   }
 
-  /** Queues a message in a room (a client of one room may leave it out) and sends it now if that room is joined. */
-  send(text: string, room?: string): string {
+  /** Queues a message in a room (a client of one room may leave it out), a reply if `replyTo` says so, and sends it now if that room is joined. */
+  send(text: string, room?: string, replyTo?: number): string {
     const clientMsgId = `${this.name}-${++this.counter}`;
     const to = this.roomOrOnly(room);
-    return this.queue({ room: to, clientMsgId, text, frame: { type: "chat", room: to, text, clientMsgId } });
+    const frame: ChangeClientFrame = { type: "chat", room: to, text, clientMsgId, ...(replyTo === undefined ? {} : { replyTo }) };
+    return this.queue({ room: to, clientMsgId, text, frame });
   }
 
   /** Queues an edit, delete or reaction like a chat: sent now if the room is joined, resent until acked. */
