@@ -4,7 +4,6 @@ import { type ChangeRequest, ResumingClient } from "../support/resuming-client";
 import { comparable } from "../support/room-projection";
 import { TestClient } from "../support/test-client";
 import { useCleanup } from "../support/use-cleanup";
-import { waitUntil } from "../support/wait-until";
 
 const cleanup = useCleanup();
 const ROOM = "changes";
