@@ -32,6 +32,16 @@ afterEach(async () => {
   dir?.remove();
 });
 
+/** A file as version 1 of the schema left it (messages and sessions), with two messages in room r. */
+const VERSION_1 = `CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, client_msg_id TEXT NOT NULL,
+    PRIMARY KEY (room, seq)) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_dedupe ON messages (user_id, client_msg_id);
+  CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL,
+    updated_at INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO messages VALUES ('r', 1, 'id1', 'u_bob', 'bob', 'old', 1, 'c1'),
+    ('r', 2, 'id2', 'u_alice', 'alice', 'mine', 2, 'c2');`;
+
 describe("SQLite store", () => {
   it("lives in DATA_DIR/chat.db, created with its parents, in WAL mode with synchronous=FULL", async () => {
     dir = tempDir();
@@ -79,14 +89,7 @@ describe("SQLite store", () => {
   it("upgrades a version 1 file (messages and sessions only) in place, keeping its history", async () => {
     dir = tempDir();
     const v1 = new Database(join(dir.path, "chat.db"));
-    v1.exec(`CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL,
-               user_name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, client_msg_id TEXT NOT NULL,
-               PRIMARY KEY (room, seq)) WITHOUT ROWID;
-             CREATE UNIQUE INDEX messages_dedupe ON messages (user_id, client_msg_id);
-             CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL,
-               updated_at INTEGER NOT NULL) WITHOUT ROWID;
-             INSERT INTO messages VALUES ('r', 1, 'id1', 'u_bob', 'bob', 'old', 1, 'c1'),
-               ('r', 2, 'id2', 'u_alice', 'alice', 'mine', 2, 'c2');`);
+    v1.exec(VERSION_1);
     v1.pragma("user_version = 1");
     v1.close();
     const backend = openBackend(dir.path);
@@ -100,16 +103,9 @@ describe("SQLite store", () => {
   it("upgrades a version 2 file in place: its chats stand unchanged, dedupe and unread counts carry over", async () => {
     dir = tempDir();
     const v2 = new Database(join(dir.path, "chat.db"));
-    v2.exec(`CREATE TABLE messages (room TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL,
-               user_name TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, client_msg_id TEXT NOT NULL,
-               PRIMARY KEY (room, seq)) WITHOUT ROWID;
-             CREATE UNIQUE INDEX messages_dedupe ON messages (user_id, client_msg_id);
-             CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL,
-               updated_at INTEGER NOT NULL) WITHOUT ROWID;
+    v2.exec(`${VERSION_1}
              CREATE TABLE memberships (user_id TEXT NOT NULL, room TEXT NOT NULL, read_seq INTEGER NOT NULL,
                PRIMARY KEY (user_id, room)) WITHOUT ROWID;
-             INSERT INTO messages VALUES ('r', 1, 'id1', 'u_bob', 'bob', 'old', 1, 'c1'),
-               ('r', 2, 'id2', 'u_alice', 'alice', 'mine', 2, 'c2');
              INSERT INTO memberships VALUES ('u_alice', 'r', 0);`);
     v2.pragma("user_version = 2");
     v2.close();

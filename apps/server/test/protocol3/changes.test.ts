@@ -5,6 +5,16 @@ import { acked, answerTo, liveEvents, waitForSeq } from "./support";
 
 const fixture = useTestServer();
 
+/** The first test's events, as seq and kind. */
+const STORY = [
+  [1, "chat"],
+  [2, "edit"],
+  [3, "reaction"],
+  [4, "reaction"],
+  [5, "chat"],
+  [6, "delete"],
+];
+
 describe("edit, delete, react and replies over a real socket", () => {
   it("each change is acked and fanned out with the room's next seq to everyone, the sender included, in one order", async () => {
     await fixture.start();
@@ -26,14 +36,7 @@ describe("edit, delete, react and replies over a real socket", () => {
     for (const client of [alice, bob]) {
       await waitForSeq(client, "lobby", 6);
       const events = liveEvents(client, "lobby");
-      expect(events.map((event) => [event.seq, event.type])).toEqual([
-        [1, "chat"],
-        [2, "edit"],
-        [3, "reaction"],
-        [4, "reaction"],
-        [5, "chat"],
-        [6, "delete"],
-      ]);
+      expect(events.map((event) => [event.seq, event.type])).toEqual(STORY);
       expect(events[1]).toEqual({
         type: "edit",
         room: "lobby",
@@ -88,14 +91,7 @@ describe("edit, delete, react and replies over a real socket", () => {
       expect.objectContaining({ seq: 5, rev: 5, replyTo: { seq: 1, deleted: true }, text: "agreed" }),
     ]);
     const resumed = await fixture.join({ name: "dave", since: 0 });
-    expect(resumed.joined.messages.map((event) => [event.seq, event.type])).toEqual([
-      [1, "chat"],
-      [2, "edit"],
-      [3, "reaction"],
-      [4, "reaction"],
-      [5, "chat"],
-      [6, "delete"],
-    ]);
+    expect(resumed.joined.messages.map((event) => [event.seq, event.type])).toEqual(STORY);
     // Deleted means gone: the edit in the page has lost its text.
     expect(resumed.joined.messages[1]).not.toHaveProperty("text");
   });
