@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { ChangeClientFrame, ServerFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { acked, answerTo } from "../protocol3/support";
+import { acked, answerTo } from "../support/change-frames";
 import type { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
 

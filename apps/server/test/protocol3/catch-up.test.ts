@@ -1,11 +1,11 @@
 import type { ChatFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
+import { acked, liveEvents } from "../support/change-frames";
 import { ResumingClient } from "../support/resuming-client";
 import { comparable } from "../support/room-projection";
 import type { StartedServer } from "../support/start-server";
 import type { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
-import { acked, liveEvents } from "./support";
 
 const fixture = useTestServer();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { acked, answerTo, liveEvents, waitForSeq } from "../support/change-frames";
 import { onlyChats } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
-import { acked, answerTo, liveEvents, waitForSeq } from "./support";
 
 const fixture = useTestServer();
 

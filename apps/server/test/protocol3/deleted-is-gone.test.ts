@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { acked } from "../support/change-frames";
 import { useCleanup } from "../support/use-cleanup";
 import { useTestServer } from "../support/use-test-server";
-import { acked } from "./support";
 
 // Registered first, so its afterEach runs last: the server closes before its data dir goes.
 const cleanup = useCleanup();

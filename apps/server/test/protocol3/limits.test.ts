@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { acked, answerTo } from "../support/change-frames";
 import { ServerClock } from "../support/fake-clock";
 import { useTestServer } from "../support/use-test-server";
-import { acked, answerTo } from "./support";
 
 const fixture = useTestServer();
 

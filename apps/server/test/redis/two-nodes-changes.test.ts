@@ -1,6 +1,6 @@
 import type { ChatFrame } from "@chatroom/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acked, liveEvents, waitForSeq } from "../protocol3/support";
+import { acked, liveEvents, waitForSeq } from "../support/change-frames";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 import { comparable, RoomProjection } from "../support/room-projection";
 import { type StartedServer, startServer } from "../support/start-server";

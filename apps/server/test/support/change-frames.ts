@@ -1,5 +1,5 @@
 import type { ChangeClientFrame, ServerFrame, ServerFrameOf } from "@chatroom/protocol";
-import type { TestClient } from "../support/test-client";
+import type { TestClient } from "./test-client";
 
 export type Answer = ServerFrameOf<"ack"> | ServerFrameOf<"error">;
 
