@@ -4,8 +4,8 @@ export const UI_TUNABLES = {
   bottomSlackPx: 48,
   /** Scrolled this close to the top, the next older page comes in (from memory, or from the server). */
   loadOlderWithinPx: 80,
-  /** Log items rendered at once. Older ones stay in memory and come into the DOM page by page as the reader scrolls up. */
-  renderPage: 200,
+  /** Rows rendered beyond the visible part of the log, above and below, so a scroll shows rows already laid out. */
+  overscanPx: 600,
   /** Consecutive messages from one author within this long share one header. */
   groupWindowMs: 5 * 60_000,
   /** The composer's counter shows from this share of the limit on, so it only appears when it matters. */
