@@ -4,6 +4,8 @@ export const UI_TUNABLES = {
   bottomSlackPx: 48,
   /** Scrolled this close to the top, the next older page comes in (from memory, or from the server). */
   loadOlderWithinPx: 80,
+  /** The page renders the client's changes at most this often: a burst of messages is laid out once, not once each. */
+  renderIntervalMs: 50,
   /** Rows rendered beyond the visible part of the log, above and below, so a scroll shows rows already laid out. */
   overscanPx: 600,
   /** Consecutive messages from one author within this long share one header. */

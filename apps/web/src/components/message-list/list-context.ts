@@ -6,8 +6,8 @@ import { createContext, useContext } from "react";
 export interface ListContext {
   client: ChatClient;
   myId: string | undefined;
-  /** User ids to names: the room's members, then every author in the log (for "who reacted"). */
-  names: ReadonlyMap<string, string>;
+  /** A name for a user id: a member's, or an author's in the log (for "who reacted"). */
+  nameOf(id: string): string | undefined;
   /** How long after sending a chat its author may edit it; undefined: no limit. */
   editWindowMs: number | undefined;
   /** Start a reply to `message` in the composer. */
@@ -34,6 +34,6 @@ export interface OutboxContext {
   pending: ReadonlyMap<number, PendingChange>;
   /** Refused changes per target seq, shown on the target's row with retry and discard. */
   refused: ReadonlyMap<number, readonly OutboxEntry[]>;
-  /** Held chats by seq, for the quotes of unsent replies. */
-  chats: ReadonlyMap<number, ChatFrame>;
+  /** The held chat at a seq, for the quotes of unsent replies. */
+  chatAt(seq: number): ChatFrame | undefined;
 }

@@ -1,4 +1,4 @@
-import type { LogItem, OutboxEntry } from "@chatroom/client";
+import type { OutboxEntry } from "@chatroom/client";
 import type { ChatFrame } from "@chatroom/protocol";
 import { groupRows, type LogRow, type UnreadMarker } from "./group-rows";
 
@@ -9,13 +9,6 @@ export type ListRow =
   | { kind: "outbox"; key: string; entry: OutboxEntry }
   /** A refused edit, delete or reaction whose target is not in the log, so it cannot be shown on it. */
   | { kind: "change"; key: string; entry: OutboxEntry };
-
-/** The held chats by seq: what reply quotes, jumps and refused changes look up. */
-export function chatsBySeq(items: readonly LogItem[]): ReadonlyMap<number, ChatFrame> {
-  const chats = new Map<number, ChatFrame>();
-  for (const item of items) if (item.type === "chat") chats.set(item.message.seq, item.message);
-  return chats;
-}
 
 /** A change that will not go out again by itself: the server refused it, and the user decides. */
 export function isRefused(entry: OutboxEntry): boolean {
@@ -30,12 +23,12 @@ export function isRefused(entry: OutboxEntry): boolean {
 export function listRows(
   logRows: readonly LogRow[],
   outbox: readonly OutboxEntry[],
-  held: ReadonlyMap<number, ChatFrame>,
+  chatAt: (seq: number) => ChatFrame | undefined,
 ): readonly ListRow[] {
   const tail: ListRow[] = [];
   for (const entry of outbox) {
     if (entry.kind === "chat") tail.push({ kind: "outbox", key: `o-${entry.clientMsgId}`, entry });
-    else if (isRefused(entry) && (entry.target === undefined || !held.has(entry.target)))
+    else if (isRefused(entry) && (entry.target === undefined || !chatAt(entry.target)))
       tail.push({ kind: "change", key: `c-${entry.clientMsgId}`, entry });
   }
   return tail.length === 0 ? logRows : [...logRows, ...tail];

@@ -10,17 +10,27 @@ import { EmojiPopover } from "../emoji/emoji-popover";
 import { useFirstItemIndex } from "./first-item-index";
 import { HistoryEdge } from "./history-edge";
 import { type ListContext, ListContextValue } from "./list-context";
-import { chatsBySeq, groupRows, isRefused, listRows } from "./list-rows";
+import { groupRows, isRefused, listRows } from "./list-rows";
 import { type RowContext, RowItem, RowList, rowContent } from "./row-item";
 import { useFollowBottom } from "./use-follow-bottom";
 import { useJumpToMessage } from "./use-jump-to-message";
+import { useLogLookups } from "./use-log-lookups";
 import { useMarkRead } from "./use-mark-read";
-import { useNames } from "./use-names";
 import { useUnreadDivider } from "./use-unread-divider";
 
 /** The first emoji form the server takes: the picker's data spells some with a presentation selector RGI leaves out ("👍️"). */
 function rgiEmoji(raw: string): string | null {
   return normalizeEmoji(raw) ?? normalizeEmoji(raw.replaceAll("\uFE0F", ""));
+}
+
+/** The chat at `seq` is rendered and at least partly inside the scroller's visible box (nothing to show counts as shown). */
+function isOnScreen(scroller: HTMLElement | null, seq: number | undefined): boolean {
+  if (seq === undefined) return true;
+  const row = scroller?.querySelector(`[data-testid=chat-message][data-seq="${seq}"]`);
+  if (!scroller || !row) return false;
+  const box = scroller.getBoundingClientRect();
+  const { top, bottom } = row.getBoundingClientRect();
+  return bottom > box.top && top < box.bottom;
 }
 
 /**
@@ -35,9 +45,10 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   // Where the room opens is settled once: wait until it is known whether there is news and, if so,
   // until its line is in the log (or the log is as current as it will get), so the list never
   // opens at the bottom, marks the room read, and only then learns where the news started.
-  const ready =
-    decided &&
-    (marker === null || logRows.some((row) => row.kind === "unread") || summary?.status === "joined" || chat.connection.status !== "open");
+  // Offline, the log will not get more current: show what it holds.
+  const { connection } = chat;
+  const linkDown = connection.status === "reconnecting" || (connection.status === "closed" && connection.reason !== "stopped");
+  const ready = linkDown || (decided && (marker === null || logRows.some((row) => row.kind === "unread") || summary?.status === "joined"));
   if (!ready) return <div className="log-wrapper" />;
   return <OpenedList client={client} chat={chat} logRows={logRows} />;
 }
@@ -47,12 +58,12 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
   const virtuoso = useRef<VirtuosoHandle>(null);
   const { focusComposer } = useComposerFocus();
   const intent = useComposerIntent();
-  const held = useMemo(() => chatsBySeq(chat.items), [chat.items]);
-  const rows = useMemo(() => listRows(logRows, chat.outbox, held), [logRows, chat.outbox, held]);
+  const { chatAt, nameOf } = useLogLookups(chat.members, chat.items);
+  const rows = useMemo(() => listRows(logRows, chat.outbox, chatAt), [logRows, chat.outbox, chatAt]);
   const firstItemIndex = useFirstItemIndex(rows);
-  const names = useNames(chat.members, chat.items);
   const [pickerFor, setPickerFor] = useState<number | null>(null);
   const [missingNotice, setMissingNotice] = useState(false);
+  const [renderedRange, setRenderedRange] = useState("");
 
   // Decided once, at mount: open at the "new messages" line (react-virtuoso stops at the bottom if
   // what follows it fits), else at the newest row.
@@ -63,14 +74,21 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
   const outboxChats = chat.outbox.filter((entry) => entry.kind === "chat").length;
   const follow = useFollowBottom({ virtuoso, incomingCount: chat.incomingCount, outboxChats, startsAtBottom: opening.align === "end" });
   const { jumpTo, highlighted } = useJumpToMessage({ virtuoso, rows, client, onMissing: () => setMissingNotice(true) });
-  useMarkRead({ client, atBottom: follow.atBottom, isAtBottom: follow.isAtBottom, newestKey: chat.items.at(-1)?.key });
+  const newestChat = chat.items.findLast((item) => item.type === "chat");
+  useMarkRead({
+    client,
+    atBottom: follow.atBottom,
+    isNewestOnScreen: () => isOnScreen(follow.scroller(), newestChat?.type === "chat" ? newestChat.message.seq : undefined),
+    newestKey: chat.items.at(-1)?.key,
+    renderedRange,
+  });
 
   const room = chat.room;
   const listContext = useMemo<ListContext>(
     () => ({
       client,
       myId: chat.me?.id,
-      names,
+      nameOf,
       editWindowMs: chat.limits.editWindowMs,
       reply: (message) => {
         intent.reply(room, message.seq, message.from.name);
@@ -86,13 +104,13 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
         jumpTo(seq);
       },
     }),
-    [client, chat.me?.id, names, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo],
+    [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo],
   );
 
-  const rowContext = useMemo<RowContext & { highlighted: number | null; header: HeaderState }>(() => {
+  const rowContext = useMemo<RowContext & { header: HeaderState }>(() => {
     const refused = new Map<number, OutboxEntry[]>();
     for (const entry of chat.outbox) {
-      if (entry.kind === "chat" || entry.target === undefined || !isRefused(entry) || !held.has(entry.target)) continue;
+      if (entry.kind === "chat" || entry.target === undefined || !isRefused(entry) || !chatAt(entry.target)) continue;
       refused.set(entry.target, [...(refused.get(entry.target) ?? []), entry]);
     }
     return {
@@ -101,7 +119,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
       myName: chat.me?.name ?? "",
       pending: pendingOverlay(chat.outbox),
       refused,
-      chats: held,
+      chatAt,
       highlighted,
       header: {
         show: chat.me !== null,
@@ -110,7 +128,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
         loadOlder: () => client.loadOlder(),
       },
     };
-  }, [client, chat.me, chat.outbox, held, highlighted, chat.historyEdge, chat.loadingOlder]);
+  }, [client, chat.me, chat.outbox, chatAt, highlighted, chat.historyEdge, chat.loadingOlder]);
 
   const canLoadOlder = chat.historyEdge === "more" && !chat.loadingOlder && chat.me !== null;
   const closePicker = useCallback(() => setPickerFor(null), []);
@@ -135,7 +153,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
           computeItemKey={(_index, row) => row.key}
           itemContent={rowContent}
           components={COMPONENTS}
-          followOutput={(atBottom) => (atBottom ? "auto" : false)}
+          followOutput={follow.followOutput}
           atBottomThreshold={UI_TUNABLES.bottomSlackPx}
           atBottomStateChange={follow.onAtBottomChange}
           atTopThreshold={UI_TUNABLES.loadOlderWithinPx}
@@ -143,7 +161,8 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
             if (atTop && canLoadOlder) client.loadOlder();
           }}
           totalListHeightChanged={follow.onHeightChange}
-          onScroll={follow.onScroll}
+          rangeChanged={({ startIndex, endIndex }) => setRenderedRange(`${startIndex}-${endIndex}`)}
+          scrollerRef={follow.scrollerRef}
           increaseViewportBy={UI_TUNABLES.overscanPx}
         />
         {follow.unseen > 0 && (
@@ -161,8 +180,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
             onClose={closePicker}
             onPick={(raw) => {
               const emoji = rgiEmoji(raw);
-              const mine = held
-                .get(pickerFor)
+              const mine = chatAt(pickerFor)
                 ?.reactions?.find((reaction) => reaction.emoji === emoji)
                 ?.users.includes(chat.me?.id ?? "");
               if (emoji && !mine) client.react(pickerFor, emoji, true);
@@ -192,5 +210,10 @@ function Header({ context }: { context: { header: HeaderState } }) {
   return show ? <HistoryEdge edge={edge} loadingOlder={loadingOlder} onShowOlder={loadOlder} /> : null;
 }
 
+/** Room below the newest row, inside what the list measures. */
+function Footer() {
+  return <div className="log-footer" />;
+}
+
 // One object for the list's life: react-virtuoso remounts its parts when these change.
-const COMPONENTS = { List: RowList, Item: RowItem, Header };
+const COMPONENTS = { List: RowList, Item: RowItem, Header, Footer };

@@ -9,12 +9,12 @@ import { useListContext } from "./list-context";
  */
 export function ReactionChips({ seq, reactions }: { seq: number; reactions: readonly ReactionSummary[] }) {
   const t = useStrings();
-  const { client, myId, names } = useListContext();
+  const { client, myId, nameOf } = useListContext();
   return (
     <div className="reactions" data-testid="reactions">
       {reactions.map(({ emoji, count, users }) => {
         const mine = myId !== undefined && users.includes(myId);
-        const who = users.map((id) => (id === myId ? t.you : (names.get(id) ?? id)));
+        const who = users.map((id) => (id === myId ? t.you : (nameOf(id) ?? id)));
         // The server lists at most 50 users per emoji; the count is exact.
         if (count > users.length) who.push(t.reactionOthers(count - users.length));
         const list = who.join(", ");

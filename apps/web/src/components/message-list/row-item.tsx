@@ -15,6 +15,8 @@ export interface RowContext extends OutboxContext {
   client: ChatClient;
   myId: string | undefined;
   myName: string;
+  /** The chat a reply's quote brought into view, marked until the next jump. */
+  highlighted: number | null;
 }
 
 type RowAttributes = HTMLAttributes<HTMLLIElement> & Record<`data-${string}`, string | number | undefined>;
@@ -54,7 +56,9 @@ export function rowAttributes(row: ListRow, myId: string | undefined): RowAttrib
 
 /** react-virtuoso's row element: an <li> carrying the row's own attributes (it passes `item`, the row). */
 export function RowItem({ item, context, ...props }: ItemProps<ListRow> & { context: RowContext }) {
-  return <li {...props} {...rowAttributes(item, context.myId)} />;
+  const attributes = rowAttributes(item, context.myId);
+  if (item.kind === "chat" && item.message.seq === context.highlighted) attributes.className += " highlight";
+  return <li {...props} {...attributes} />;
 }
 
 /** react-virtuoso's list element: the rows' <ul>. */
@@ -86,7 +90,7 @@ export function rowContent(_index: number, row: ListRow, context: RowContext) {
           entry={row.entry}
           client={context.client}
           author={context.myName}
-          target={row.entry.replyTo === undefined ? undefined : context.chats.get(row.entry.replyTo)}
+          target={row.entry.replyTo === undefined ? undefined : context.chatAt(row.entry.replyTo)}
         />
       );
     case "change":

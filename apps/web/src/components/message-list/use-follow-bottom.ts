@@ -15,14 +15,16 @@ import { UI_TUNABLES } from "../../ui-tunables";
 export interface FollowBottom {
   /** At the bottom (a state, so a change re-renders: it marks the room read). */
   atBottom: boolean;
-  /** The same, as it stands right now (read from effects). */
-  isAtBottom(): boolean;
+  /** The scroller element, once react-virtuoso has made it. */
+  scroller(): HTMLElement | null;
   /** Chats from others that arrived while the reader was scrolled up. */
   unseen: number;
   /** For `atBottomStateChange`. */
   onAtBottomChange(atBottom: boolean): void;
-  /** For the scroller's `onScroll`. */
-  onScroll(event: { currentTarget: HTMLElement }): void;
+  /** For `followOutput`: follow new rows while the reader holds on to the bottom. */
+  followOutput(atBottom: boolean): "auto" | false;
+  /** For `scrollerRef`: where the reader's scrolling is read from. */
+  scrollerRef(element: HTMLElement | Window | null): void;
   /** For `totalListHeightChanged`. */
   onHeightChange(): void;
   jumpToBottom(): void;
@@ -42,16 +44,27 @@ export function useFollowBottom({
   /** False when the room opens at its new-messages line rather than at the bottom. */
   startsAtBottom: boolean;
 }): FollowBottom {
-  const atBottomNow = useRef(false);
   const [atBottom, setAtBottom] = useState(false);
   // Counted from here while the reader is away from the bottom; null while at it.
   const [unseenFrom, setUnseenFrom] = useState<number | null>(startsAtBottom ? null : incomingCount);
   const latestIncoming = useRef(incomingCount);
   latestIncoming.current = incomingCount;
+  // Whether the reader holds on to the bottom: set by how they scroll (see above), never by react-virtuoso's
+  // at-bottom state, which is also true for a moment while a list opening elsewhere is still being laid out.
   const stick = useRef(startsAtBottom);
   const lastScrollTop = useRef(0);
+  const scroller = useRef<HTMLElement | null>(null);
+  const distanceFromBottom = (element: HTMLElement) => element.scrollHeight - element.scrollTop - element.clientHeight;
 
   const scrollToEnd = () => virtuoso.current?.scrollToIndex({ index: "LAST", align: "end" });
+
+  const onScroll = () => {
+    const element = scroller.current;
+    if (!element) return;
+    if (distanceFromBottom(element) <= UI_TUNABLES.bottomSlackPx) stick.current = true;
+    else if (element.scrollTop < lastScrollTop.current) stick.current = false;
+    lastScrollTop.current = element.scrollTop;
+  };
 
   const jumpToBottom = () => {
     stick.current = true;
@@ -68,21 +81,23 @@ export function useFollowBottom({
 
   return {
     atBottom,
-    isAtBottom: () => atBottomNow.current,
+    scroller: () => scroller.current,
     unseen: unseenFrom === null ? 0 : incomingCount - unseenFrom,
     onAtBottomChange: (value) => {
-      atBottomNow.current = value;
       setAtBottom(value);
-      if (value) stick.current = true;
       setUnseenFrom((from) => (value ? null : (from ?? latestIncoming.current)));
     },
-    onScroll: ({ currentTarget: { scrollTop, scrollHeight, clientHeight } }) => {
-      if (scrollHeight - scrollTop - clientHeight <= UI_TUNABLES.bottomSlackPx) stick.current = true;
-      else if (scrollTop < lastScrollTop.current) stick.current = false;
-      lastScrollTop.current = scrollTop;
+    // react-virtuoso's own at-bottom test can say no while rows pour in faster than it scrolls; the
+    // reader who has not scrolled up still wants them.
+    followOutput: (atBottomNow) => (atBottomNow || stick.current ? "auto" : false),
+    scrollerRef: (element) => {
+      scroller.current?.removeEventListener("scroll", onScroll);
+      scroller.current = element instanceof HTMLElement ? element : null;
+      scroller.current?.addEventListener("scroll", onScroll, { passive: true });
     },
     onHeightChange: () => {
-      if (stick.current) scrollToEnd();
+      const element = scroller.current;
+      if (stick.current && element && distanceFromBottom(element) > 1) scrollToEnd();
     },
     jumpToBottom,
   };
