@@ -155,22 +155,22 @@ export class ChatClient {
    * joined. With `replyTo`, it answers the chat at that seq (the server quotes it).
    */
   send(rawText: string, options: { replyTo?: number } = {}): boolean {
-    return this.rooms.active.send(rawText, options);
+    return this.rooms.active.composer.send(rawText, options);
   }
 
   /** Queues an edit of our chat at `seq` in the active room; false when the text is empty or too long. */
   edit(seq: number, rawText: string): boolean {
-    return this.rooms.active.edit(seq, rawText);
+    return this.rooms.active.composer.edit(seq, rawText);
   }
 
   /** Queues the deletion of our chat at `seq` in the active room. */
   remove(seq: number): boolean {
-    return this.rooms.active.remove(seq);
+    return this.rooms.active.composer.remove(seq);
   }
 
   /** Sets (`on`) or clears our `emoji` on the chat at `seq` in the active room; false when `emoji` is not one emoji. */
   react(seq: number, emoji: string, on: boolean): boolean {
-    return this.rooms.active.react(seq, emoji, on);
+    return this.rooms.active.composer.react(seq, emoji, on);
   }
 
   /**
@@ -182,11 +182,11 @@ export class ChatClient {
   }
 
   retry(clientMsgId: string): void {
-    this.rooms.active.retry(clientMsgId);
+    this.rooms.active.composer.retry(clientMsgId);
   }
 
   discard(clientMsgId: string): void {
-    this.rooms.active.discard(clientMsgId);
+    this.rooms.active.composer.discard(clientMsgId);
   }
 
   /** Call on every keystroke; sends `typing` at most once per 2 s and clears it after 5 s of quiet. */

@@ -17,7 +17,7 @@ export {
   type OutboxStatus,
 } from "./outbox/outbox";
 export { type PendingChange, pendingOverlay, withPending } from "./outbox/pending-overlay";
-export { contiguousTail } from "./persistence/room-persistence";
+export { coveredTail } from "./persistence/room-persistence";
 export { ClientStorage, type KeyValueStore, memoryStore, type RoomList, type RoomSnapshot, type TabIdentity } from "./persistence/storage";
 export type { ChatAlert, NameAdjusted } from "./room/alerts";
 export { applyReaction, applyRoomEvent, isNewerChat, revOf } from "./room/chat-reducer";
@@ -26,6 +26,7 @@ export type { HistoryEdge } from "./room/history-sync";
 export { type EventEntry, type LogEvent, type LogItem, MessageLog } from "./room/message-log";
 export type { RoomFrame, RoomLink } from "./room/room-link";
 export { RoomSession } from "./room/room-session";
+export { SeqCoverage, type SeqRange } from "./room/seq-coverage";
 export { RoomSet } from "./rooms/room-set";
 export type { ChatSnapshot, RoomSummary } from "./snapshot";
 export { type Backoff, type BackoffOptions, exponentialBackoff } from "./transport/backoff";

@@ -1,38 +1,107 @@
+import type { ChangeEvent } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { MessageLog } from "../src/room/message-log";
 import { alice, bob, chat, chats } from "./support/fakes";
 
 const seqsOf = (log: MessageLog) => log.messages.map((message) => message.seq);
+const edit = (seq: number, target: number, text: string): ChangeEvent => ({
+  type: "edit",
+  room: "lobby",
+  seq,
+  ts: 1_700_000_000_000 + seq * 1000,
+  target,
+  text,
+  by: bob,
+  clientMsgId: `e${seq}`,
+});
 
 describe("MessageLog", () => {
-  it("keeps messages sorted by seq whatever order they arrive in", () => {
+  it("keeps chats sorted by seq whatever order they arrive in", () => {
     const log = new MessageLog();
     log.merge([chat(5), chat(2)]);
     log.merge([chat(9), chat(1), chat(7)]);
     log.merge([chat(3)]);
     expect(seqsOf(log)).toEqual([1, 2, 3, 5, 7, 9]);
-    expect(log.oldestSeq).toBe(1);
-    expect(log.newestSeq).toBe(9);
+    expect(log.chatAtOrBelow(6)?.seq).toBe(5);
+    expect(log.chatAtOrBelow(0)).toBeUndefined();
   });
 
-  it("drops duplicates and reports only what was new", () => {
+  it("drops duplicates, reports what was new, and replaces a held chat only with a greater rev", () => {
     const log = new MessageLog();
-    expect(log.merge(chats(1, 3)).map((m) => m.seq)).toEqual([1, 2, 3]);
-    expect(log.merge([chat(2), chat(3), chat(4), chat(4)]).map((m) => m.seq)).toEqual([4]);
+    expect(log.merge(chats(1, 3)).added.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(log.merge([chat(2), chat(3), chat(4), chat(4)]).added.map((m) => m.seq)).toEqual([4]);
     expect(seqsOf(log)).toEqual([1, 2, 3, 4]);
+    const edited = { ...chat(2), text: "fixed", rev: 9, edited: { ts: 9 } };
+    expect(log.merge([edited])).toEqual({ added: [], replaced: [edited] });
+    // The same rev, or an older one (a live chat's rev is its seq), changes nothing.
+    expect(log.merge([chat(2), { ...edited, text: "stale", rev: 9 }])).toEqual({ added: [], replaced: [] });
+    expect(log.at(2)).toBe(edited);
   });
 
-  it("finds the first gap above a seq", () => {
+  it("applies an edit to the chat it targets when newer than its rev; otherwise, or for a chat not held, nothing", () => {
+    const log = new MessageLog();
+    log.merge(chats(1, 2));
+    log.cover(1, 4);
+    const items = log.items();
+    const version = log.version;
+    log.receive(edit(5, 2, "fixed"));
+    expect(log.at(2)).toMatchObject({ text: "fixed", rev: 5, edited: { ts: 1_700_000_005_000 } });
+    expect(log.items()).not.toBe(items);
+    expect(log.version).toBeGreaterThan(version);
+    expect(log.covers(5)).toBe(true);
+    log.receive(edit(4, 2, "older"));
+    log.receive(edit(6, 3, "not held"));
+    expect(log.at(2)?.text).toBe("fixed");
+    expect(log.coverage).toEqual([[1, 6]]);
+  });
+
+  it("holds a change back while a gap separates it from its target, and applies it in order once the gap is filled", () => {
+    const log = new MessageLog();
+    log.merge([chat(1)]);
+    log.cover(1, 1);
+    // Seq 2 is still missing: an edit at 2 may come in it, and must apply before this one.
+    log.receive(edit(3, 1, "second"));
+    expect(log.at(1)?.text).toBe("message 1");
+    log.receive(edit(2, 1, "first"));
+    expect(log.at(1)).toMatchObject({ text: "second", rev: 3 });
+  });
+
+  it("a change waiting for a gap that is dropped applies then; one whose target went is forgotten", () => {
+    const log = new MessageLog();
+    log.merge([chat(1), chat(5)]);
+    log.cover(1, 1);
+    log.cover(5, 5);
+    log.receive(edit(8, 5, "above the gap"));
+    log.receive(edit(9, 1, "below the gap"));
+    expect(log.at(5)?.text).toBe("message 5");
+    log.dropBelow(5);
+    expect(log.at(5)).toMatchObject({ text: "message 5" });
+    // 5 and 8 are still apart (6 and 7 are missing): the edit waits on.
+    log.cover(6, 7);
+    expect(log.at(5)).toMatchObject({ text: "above the gap", rev: 8 });
+  });
+
+  it("covers seq ranges: the resume point is the top of the lowest range, the gap is what lies between", () => {
     const log = new MessageLog();
     log.merge([...chats(3, 5), ...chats(9, 10), chat(14)]);
-    expect(log.firstGapAfter(3)).toEqual({ after: 5, before: 9 });
-    expect(log.firstGapAfter(9)).toEqual({ after: 10, before: 14 });
-    expect(log.firstGapAfter(14)).toBeUndefined();
-    log.merge(chats(6, 8));
-    expect(log.firstGapAfter(3)).toEqual({ after: 10, before: 14 });
+    log.cover(3, 5);
+    log.cover(9, 10);
+    log.cover(14, 14);
+    expect(log.firstGap()).toEqual({ after: 5, before: 9 });
+    expect(log.contiguousTop).toBe(5);
+    log.cover(6, 8);
+    expect(log.firstGap()).toEqual({ after: 10, before: 14 });
+    // An edit's seq counts like any other: no chat at 11-13, yet nothing is missing there.
+    log.cover(11, 13);
+    expect(log.firstGap()).toBeUndefined();
+    expect(log.contiguousTop).toBe(14);
+    expect(log.covers(12)).toBe(true);
+    expect(log.has(12)).toBe(false);
+    expect(log.oldestSeq).toBe(3);
+    expect(log.newestSeq).toBe(14);
   });
 
-  it("places event lines after the newest message held when they happened", () => {
+  it("places event lines after the newest seq held when they happened", () => {
     const log = new MessageLog();
     log.merge(chats(1, 2));
     log.addEvent({ kind: "joined", user: alice }, 1);
@@ -47,53 +116,29 @@ describe("MessageLog", () => {
     const first = log.items();
     expect(log.items()).toBe(first);
     log.merge([chat(2)]);
+    log.cover(1, 2);
     expect(log.items()).toBe(first);
     log.merge([chat(3, bob)]);
     expect(log.items()).not.toBe(first);
   });
 
-  it("trims the oldest messages, drops below a seq and clears through a seq", () => {
+  it("trims the oldest chats with what they cover, drops below a seq, and clears through a seq", () => {
     const log = new MessageLog();
     log.merge(chats(1, 10));
+    log.cover(1, 12);
     expect(log.trim(20)).toBe(0);
     expect(log.trim(6)).toBe(4);
     expect(seqsOf(log)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(log.coverage).toEqual([[5, 12]]);
     expect(log.has(4)).toBe(false);
-    // A trimmed seq can come back, e.g. from a history page.
-    log.merge([chat(4)]);
-    expect(log.oldestSeq).toBe(4);
     log.dropBelow(8);
     expect(seqsOf(log)).toEqual([8, 9, 10]);
+    expect(log.coverage).toEqual([[8, 12]]);
     expect(log.countBelow(10)).toBe(2);
     log.clearThrough(9);
     expect(seqsOf(log)).toEqual([10]);
-  });
-
-  it("holds the seq of an event it cannot show: no gap there, nothing shown, and it goes with what it sits among", () => {
-    const log = new MessageLog();
-    log.merge([...chats(1, 3), ...chats(6, 6)]);
-    const version = log.version;
-    expect(log.markSilent(4)).toBe(true);
-    expect(log.markSilent(4)).toBe(false);
-    expect(log.version).toBe(version + 1);
-    expect(log.firstGapAfter(1)).toEqual({ after: 4, before: 6 });
-    log.markSilent(5);
-    expect(log.firstGapAfter(1)).toBeUndefined();
-    expect(log.has(5)).toBe(true);
-    expect(log.at(5)).toBeUndefined();
-    // A chat at a silent seq is a duplicate, like any other seq held.
-    expect(log.merge([chat(5)])).toEqual([]);
-    expect(seqsOf(log)).toEqual([1, 2, 3, 6]);
-    expect(log.items().map((item) => item.key)).toEqual(["m1", "m2", "m3", "m6"]);
-    log.markSilent(9);
-    expect(log.newestSeq).toBe(9);
-    expect(log.firstGapAfter(1)).toEqual({ after: 6, before: 9 });
-    log.dropBelow(5);
-    expect(log.silentSeqs).toEqual([5, 9]);
-    expect(log.oldestSeq).toBe(5);
-    log.clearThrough(6);
-    expect(log.silentSeqs).toEqual([9]);
-    expect(log.has(5)).toBe(false);
+    // Everything up to the cleared point counts as covered: nothing there is asked for again.
+    expect(log.coverage).toEqual([[1, 12]]);
   });
 
   it("counts the chats in a range that match, for unread counts", () => {

@@ -1,8 +1,10 @@
+import type { ChatFrame } from "@chatroom/protocol";
 import { ERROR_CODE_LIST, type ErrorCode } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
-import { answerToError, fromStored, isUnsent, Outbox, type OutboxEntry } from "../src/outbox/outbox";
+import { answerToError, fromStored, isUnsent, Outbox, type OutboxChange, type OutboxEntry } from "../src/outbox/outbox";
 import type { OutboxFrame } from "../src/outbox/outbox-entry";
-import { FakeClock } from "./support/fakes";
+import { pendingOverlay, withPending } from "../src/outbox/pending-overlay";
+import { chat, FakeClock } from "./support/fakes";
 
 function setup(options: { ackTimeoutMs?: number | null; open?: boolean } = {}) {
   const clock = new FakeClock();
@@ -71,13 +73,13 @@ describe("Outbox: states and transitions", () => {
     expect(t.outbox.acked(ack("unknown", 9), false)).toBe(false);
   });
 
-  it("acked entries stored up to the welcome's latestSeq are dropped; newer ones wait for their echo", () => {
+  it("acked entries the log is past settle; newer ones wait for it", () => {
     const t = setup();
     const old = t.outbox.add(chatOf("old"));
     const recent = t.outbox.add(chatOf("recent"));
     t.outbox.acked(ack(old.clientMsgId, 3), false);
     t.outbox.acked(ack(recent.clientMsgId, 5), false);
-    t.outbox.dropAckedThrough(4);
+    t.outbox.settle((seq) => seq <= 4);
     expect(t.outbox.entries.map((message) => message.clientMsgId)).toEqual([recent.clientMsgId]);
   });
 
@@ -254,5 +256,134 @@ describe("Outbox: stored entries", () => {
       good,
     ]);
     expect(restored).toEqual([{ kind: "chat", clientMsgId: "c1", text: "hello", createdAt: 1, state: { kind: "queued" } }]);
+  });
+});
+
+describe("Outbox: edits, deletes and reactions", () => {
+  const changes = [
+    { kind: "chat" as const, text: "agreed", replyTo: 43 },
+    { kind: "edit" as const, target: 43, text: "fixed typo" },
+    { kind: "delete" as const, target: 43 },
+    { kind: "react" as const, target: 41, emoji: "👍", on: true },
+  ];
+
+  it("each kind goes out as its own frame, and again with the same id after a lost link", () => {
+    const t = setup();
+    const entries = changes.map((change) => t.outbox.add(change));
+    const ids = entries.map((entry) => entry.clientMsgId);
+    expect(t.sent).toEqual([
+      { type: "chat", text: "agreed", replyTo: 43, clientMsgId: ids[0] },
+      { type: "edit", target: 43, text: "fixed typo", clientMsgId: ids[1] },
+      { type: "delete", target: 43, clientMsgId: ids[2] },
+      { type: "react", target: 41, emoji: "👍", on: true, clientMsgId: ids[3] },
+    ]);
+    t.outbox.linkLost();
+    expect(t.kinds()).toEqual(["queued", "queued", "queued", "queued"]);
+    t.outbox.transmitQueued();
+    expect(t.sent.slice(4)).toEqual(t.sent.slice(0, 4));
+  });
+
+  it("an acked change stays sent until the log covers its seq, then settles", () => {
+    const t = setup();
+    const editing = t.outbox.add(changes[1] as OutboxChange);
+    const reacting = t.outbox.add(changes[3] as OutboxChange);
+    t.outbox.acked(ack(editing.clientMsgId, 57), false);
+    // A reaction that changed nothing is acked with the seq the room had reached.
+    t.outbox.acked(ack(reacting.clientMsgId, 57), false);
+    expect(t.outbox.view().map((entry) => [entry.kind, entry.status, entry.seq])).toEqual([
+      ["edit", "sent", 57],
+      ["react", "sent", 57],
+    ]);
+    expect(t.outbox.settle((seq) => seq <= 56)).toBe(false);
+    expect(t.outbox.settle((seq) => seq <= 57)).toBe(true);
+    expect(t.outbox.entries).toEqual([]);
+  });
+
+  it("not_found, forbidden and gone are refusals the user sees, with their code", () => {
+    for (const code of ["not_found", "forbidden", "gone"] as const) {
+      const t = setup();
+      const entry = t.outbox.add(changes[1] as OutboxChange);
+      expect(t.outbox.answered(error(entry.clientMsgId, code))).toBe("refused");
+      expect(t.outbox.view()).toMatchObject([{ kind: "edit", target: 43, status: "failed", failureCode: code }]);
+    }
+  });
+
+  it("every kind round-trips through the stored form; an entry stored before kinds existed is a chat", () => {
+    const t = setup();
+    for (const change of changes) t.outbox.add(change);
+    const stored: OutboxEntry[] = JSON.parse(JSON.stringify(t.outbox.view()));
+    expect(stored.map((entry) => [entry.kind, entry.text, entry.target, entry.emoji, entry.on, entry.replyTo])).toEqual([
+      ["chat", "agreed", undefined, undefined, undefined, 43],
+      ["edit", "fixed typo", 43, undefined, undefined, undefined],
+      ["delete", "", 43, undefined, undefined, undefined],
+      ["react", "", 41, "👍", true, undefined],
+    ]);
+    const restored = fromStored(stored);
+    expect(restored.map(({ clientMsgId: _id, createdAt: _at, state: _state, ...change }) => change)).toEqual(changes);
+    expect(fromStored([{ clientMsgId: "old", text: "from p2", status: "pending", createdAt: 1 }])).toEqual([
+      { kind: "chat", clientMsgId: "old", text: "from p2", createdAt: 1, state: { kind: "queued" } },
+    ]);
+    // A change missing what it needs is skipped rather than sent.
+    expect(fromStored([{ clientMsgId: "x", kind: "edit", text: "no target", status: "pending", createdAt: 1 }])).toEqual([]);
+    expect(fromStored([{ clientMsgId: "y", kind: "poll", text: "", status: "pending", createdAt: 1 }])).toEqual([]);
+  });
+});
+
+describe("pendingOverlay", () => {
+  const entry = (overrides: Partial<OutboxEntry>): OutboxEntry => ({
+    clientMsgId: `id-${Math.random()}`,
+    kind: "chat",
+    text: "",
+    status: "pending",
+    createdAt: 1,
+    ...overrides,
+  });
+
+  it("per target, the newest pending edit's text, a pending delete, and the newest toggle per emoji", () => {
+    const overlay = pendingOverlay([
+      entry({ kind: "chat", text: "a chat is no change" }),
+      entry({ kind: "edit", target: 5, text: "first" }),
+      entry({ kind: "react", target: 5, emoji: "👍", on: true }),
+      entry({ kind: "edit", target: 5, text: "second", status: "sent", seq: 9 }),
+      entry({ kind: "react", target: 5, emoji: "🎉", on: true }),
+      entry({ kind: "react", target: 5, emoji: "👍", on: false }),
+      entry({ kind: "delete", target: 7, status: "failed", failure: "No answer from the server.", unanswered: true }),
+      entry({ kind: "edit", target: 8, text: "refused", status: "failed", failureCode: "forbidden" }),
+    ]);
+    expect([...overlay.keys()]).toEqual([5, 7]);
+    expect(overlay.get(5)).toEqual({
+      text: "second",
+      deleted: false,
+      reactions: [
+        { emoji: "👍", on: false },
+        { emoji: "🎉", on: true },
+      ],
+    });
+    expect(overlay.get(7)).toEqual({ deleted: true, reactions: [] });
+  });
+
+  it("withPending shows the pending text and toggles our own reactions, changing nothing a toggle would not", () => {
+    const held: ChatFrame = { ...chat(5), reactions: [{ emoji: "👍", count: 2, users: ["u-alice", "u-bob"] }] };
+    const shown = withPending(
+      held,
+      {
+        text: "soon",
+        deleted: false,
+        reactions: [
+          { emoji: "👍", on: false },
+          { emoji: "🎉", on: true },
+          { emoji: "😂", on: false },
+        ],
+      },
+      "u-alice",
+    );
+    expect(shown).toMatchObject({
+      text: "soon",
+      reactions: [
+        { emoji: "👍", count: 1, users: ["u-bob"] },
+        { emoji: "🎉", count: 1, users: ["u-alice"] },
+      ],
+    });
+    expect(withPending(held, undefined, "u-alice")).toBe(held);
   });
 });

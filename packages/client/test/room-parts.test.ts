@@ -169,7 +169,7 @@ describe("Resume: the continuity check", () => {
     log.merge(chats(1, 5));
     const resume = new Resume();
     resume.attempt(5);
-    expect(resume.joined(joined({ latestSeq: 8 }), log)).toEqual({ kind: "verify", since: 5 });
+    expect(resume.joined(joined({ latestSeq: 8 }), log)).toEqual({ kind: "verify", anchor: 5 });
     expect(resume.holds(chat(6))).toBe(true);
     expect(resume.holds({ type: "unknown-event", eventType: "poll", room: "lobby", seq: 7 })).toBe(true);
     expect(resume.holds({ type: "error", code: "rate_limited", message: "slow down", room: "lobby" })).toBe(false);
@@ -180,6 +180,17 @@ describe("Resume: the continuity check", () => {
       held: [chat(6), { type: "unknown-event", eventType: "poll", room: "lobby", seq: 7 }],
     });
     expect(resume.verifying).toBe(false);
+  });
+
+  it("a `since` that is the seq of a change (not a chat) is checked at the newest chat held below it", () => {
+    const log = new MessageLog();
+    log.merge(chats(1, 5));
+    log.cover(1, 9);
+    const resume = new Resume();
+    resume.attempt(9);
+    expect(resume.joined(joined({ latestSeq: 12 }), log)).toEqual({ kind: "verify", anchor: 5 });
+    const verified = resume.answered({ type: "history", room: "lobby", messages: [chat(5)], hasOlder: true });
+    expect(verified).toMatchObject({ since: 9, storeReset: false });
   });
 
   it("a joined below our `since` is a store reset; a first visit applies at once", () => {

@@ -124,7 +124,10 @@ export class Outbox {
     return true;
   }
 
-  /** The log grew: acked entries whose `seq` it covers now are settled. Returns whether any left. */
+  /**
+   * The log grew: acked entries it is past now (their seq covered, or below all it covers) are
+   * settled, whether their echo came live, in a page, or was lost with a link. Returns whether any left.
+   */
   settle(covers: (seq: number) => boolean): boolean {
     const kept = this.messages.filter((message) => message.state.kind !== "acked" || !covers(message.state.seq));
     if (kept.length === this.messages.length) return false;
@@ -161,14 +164,6 @@ export class Outbox {
     this.cancelRetry(clientMsgId);
     this.messages = this.messages.filter((message) => message.clientMsgId !== clientMsgId);
     if (this.messages.length !== before) this.changed();
-  }
-
-  /** Acked entries whose echo we may have missed are in the store up to `latestSeq`: the log has them or is newer. */
-  dropAckedThrough(latestSeq: number): void {
-    const kept = this.messages.filter((message) => message.state.kind !== "acked" || message.state.seq > latestSeq);
-    if (kept.length === this.messages.length) return;
-    this.messages = kept;
-    this.changed();
   }
 
   /**

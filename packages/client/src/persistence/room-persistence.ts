@@ -1,22 +1,24 @@
 import type { ChatFrame } from "@chatroom/protocol";
 import { fromStored, type OutboxEntry, type OutboxMessage } from "../outbox/outbox";
+import type { SeqRange } from "../room/seq-coverage";
 import type { ConnectionTimers } from "../transport/connection";
 import type { ClientStorage } from "./storage";
 
 /** What a room brings back after a reload. */
 export interface RestoredRoom {
-  /** The saved messages above the cleared point. */
+  /** The saved chats above the cleared point, as they stood. */
   messages: ChatFrame[];
-  silentSeqs: number[];
+  /** The seq ranges those chats reflect. */
+  coverage: SeqRange[];
   clearedThroughSeq: number;
   outbox: OutboxMessage[];
   readSeq: number;
 }
 
-/** What a room keeps across a reload: a contiguous tail of the log, the cleared point, the outbox and the read marker. */
+/** What a room keeps across a reload: a covered tail of the log, the cleared point, the outbox and the read marker. */
 export interface RoomToSave {
   messages: readonly ChatFrame[];
-  silentSeqs: readonly number[];
+  coverage: readonly SeqRange[];
   clearedThroughSeq: number;
   outbox: OutboxEntry[];
   readSeq: number;
@@ -26,7 +28,7 @@ export function loadRoomState(storage: ClientStorage, room: string): RestoredRoo
   const saved = storage.loadRoom(room);
   return {
     messages: saved.messages.filter((message) => message.seq > saved.clearedThroughSeq),
-    silentSeqs: saved.silentSeqs.filter((seq) => seq > saved.clearedThroughSeq),
+    coverage: saved.coverage,
     clearedThroughSeq: saved.clearedThroughSeq,
     outbox: fromStored(saved.outbox),
     readSeq: saved.readSeq,
@@ -34,20 +36,22 @@ export function loadRoomState(storage: ClientStorage, room: string): RestoredRoo
 }
 
 /**
- * The newest run of consecutive seqs, at most `max` messages long. Silent seqs (events this
- * client cannot show) hold the run together without counting as messages.
+ * What is worth keeping of the log: the newest covered range, cut to its newest `max` chats. A
+ * resume starts from the top of what was saved, so only one range without gaps is kept; when it
+ * is cut, it starts at its oldest kept chat.
  */
-export function contiguousTail(messages: readonly ChatFrame[], max: number, silentSeqs: readonly number[] = []): ChatFrame[] {
-  const silent = new Set(silentSeqs);
-  let start = messages.length - 1;
-  const floor = Math.max(0, messages.length - max);
-  const joins = (below: number, above: number) => {
-    if (above - below - 1 > silent.size) return false;
-    for (let seq = below + 1; seq < above; seq++) if (!silent.has(seq)) return false;
-    return true;
-  };
-  while (start > floor && joins((messages[start - 1] as ChatFrame).seq, (messages[start] as ChatFrame).seq)) start--;
-  return messages.slice(Math.max(start, 0));
+export function coveredTail(
+  messages: readonly ChatFrame[],
+  coverage: readonly SeqRange[],
+  max: number,
+): { messages: ChatFrame[]; coverage: SeqRange[] } {
+  const newest = coverage[coverage.length - 1];
+  if (!newest || max <= 0) return { messages: [], coverage: [] };
+  const [from, to] = newest;
+  const inRange = messages.filter((message) => message.seq >= from && message.seq <= to);
+  const kept = inRange.slice(Math.max(0, inRange.length - max));
+  const start = kept.length < inRange.length ? (kept[0] as ChatFrame).seq : from;
+  return { messages: kept, coverage: [[start, to]] };
 }
 
 export interface RoomPersistenceOptions {
@@ -81,12 +85,10 @@ export class RoomPersistence {
     timers.clearTimeout(this.saveTimer);
     this.saveTimer = null;
     const state = this.options.read();
-    // Only a contiguous tail is worth keeping: the resume's `since` is its newest seq.
-    const messages = contiguousTail(state.messages, persistedMessages, state.silentSeqs);
-    const from = messages[0]?.seq ?? Number.POSITIVE_INFINITY;
+    const tail = coveredTail(state.messages, state.coverage, persistedMessages);
     storage.saveRoom(room, {
-      messages,
-      silentSeqs: state.silentSeqs.filter((seq) => seq > from),
+      messages: tail.messages,
+      coverage: tail.coverage,
       outbox: state.outbox,
       clearedThroughSeq: state.clearedThroughSeq,
       readSeq: state.readSeq,

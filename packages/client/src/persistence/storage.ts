@@ -1,5 +1,6 @@
 import { type ChatFrame, ROOM_PATTERN } from "@chatroom/protocol";
 import type { OutboxEntry } from "../outbox/outbox";
+import type { SeqRange } from "../room/seq-coverage";
 
 /** The parts of the Web Storage API the client uses; tests pass a Map-backed one. */
 export interface KeyValueStore {
@@ -23,9 +24,10 @@ export interface TabIdentity {
 }
 
 export interface RoomSnapshot {
+  /** Chats as they stood. */
   messages: ChatFrame[];
-  /** Seqs of events this client cannot show, within the saved run: they keep it contiguous. */
-  silentSeqs: number[];
+  /** The seq ranges the saved chats reflect (see seq-coverage.ts). */
+  coverage: SeqRange[];
   outbox: OutboxEntry[];
   clearedThroughSeq: number;
   /** The read marker as this tab last knew it (the server's `ready` and `joined` can only move it forward). */
@@ -69,10 +71,11 @@ export class ClientStorage {
   }
 
   loadRoom(room: string): RoomSnapshot {
-    const stored = readJson<Partial<RoomSnapshot>>(this.tab, roomKey(room));
+    const stored = readJson<Partial<RoomSnapshot> & LegacyRoomSnapshot>(this.tab, roomKey(room));
+    const messages = Array.isArray(stored?.messages) ? stored.messages.filter(isStoredChat) : [];
     return {
-      messages: Array.isArray(stored?.messages) ? stored.messages : [],
-      silentSeqs: Array.isArray(stored?.silentSeqs) ? stored.silentSeqs.filter(isSeq) : [],
+      messages,
+      coverage: Array.isArray(stored?.coverage) ? stored.coverage.filter(isRange) : legacyCoverage(messages, stored?.silentSeqs),
       outbox: Array.isArray(stored?.outbox) ? stored.outbox : [],
       clearedThroughSeq: isSeq(stored?.clearedThroughSeq) ? stored.clearedThroughSeq : 0,
       readSeq: isSeq(stored?.readSeq) ? stored.readSeq : 0,
@@ -99,6 +102,35 @@ export class ClientStorage {
   saveRoomList(list: RoomList): void {
     writeJson(this.tab, ROOMS_KEY, list);
   }
+}
+
+/** What a room saved before coverage: its chats ran without a gap, held together by `silentSeqs`. */
+interface LegacyRoomSnapshot {
+  silentSeqs?: unknown;
+}
+
+/** Each saved chat and silent seq covers itself; a run of them is one range. */
+function legacyCoverage(messages: readonly ChatFrame[], silentSeqs: unknown): SeqRange[] {
+  const seqs = [...messages.map((message) => message.seq), ...(Array.isArray(silentSeqs) ? silentSeqs.filter(isSeq) : [])];
+  seqs.sort((a, b) => a - b);
+  const ranges: [number, number][] = [];
+  for (const seq of seqs) {
+    const last = ranges[ranges.length - 1];
+    if (last && seq <= last[1] + 1) last[1] = Math.max(last[1], seq);
+    else ranges.push([seq, seq]);
+  }
+  return ranges;
+}
+
+function isRange(value: unknown): value is SeqRange {
+  return Array.isArray(value) && value.length === 2 && isSeq(value[0]) && isSeq(value[1]) && value[0] >= 1 && value[0] <= value[1];
+}
+
+/** Enough of a chat that the log can sort and show it; storage is outside our control. */
+function isStoredChat(value: unknown): value is ChatFrame {
+  if (typeof value !== "object" || value === null) return false;
+  const chat = value as Partial<Record<keyof ChatFrame, unknown>>;
+  return chat.type === "chat" && isSeq(chat.seq) && typeof chat.id === "string" && typeof chat.from === "object" && chat.from !== null;
 }
 
 function isSeq(value: unknown): value is number {

@@ -7,39 +7,55 @@ export interface ComposerOptions {
   alerts: Alerts;
   /** The server's limits, from the latest `ready`. */
   limits: () => ReadyLimits;
-  /** An entry was queued: the room publishes it and saves the outbox at once (it must survive a reload right after). */
-  onQueued: (change: OutboxChange) => void;
+  /** A chat went out: our typing indicator ends with it. */
+  stopTyping: () => void;
+  /** Something changed: publish it, and save the outbox at once when `save` (it must survive a reload right after Send). */
+  changed: (save: boolean) => void;
 }
 
 /**
- * The user's commands that put something in the outbox: a chat (maybe a reply), an edit, a
- * delete, a reaction. Checks what the client can check by itself (empty or too long a text, not
- * one emoji, not a chat's seq) so the server is not asked for what it would refuse; everything
- * else (whose message it is, the edit window, a deleted target) is the server's call.
+ * The user's commands on a room's outbox: post a chat (maybe a reply), edit, delete, react, and
+ * retry or discard what failed. Checks what the client can check by itself (empty or too long a
+ * text, not one emoji, not a chat's seq) so the server is not asked for what it would refuse;
+ * everything else (whose message it is, the edit window, a deleted target) is the server's call.
  */
 export class Composer {
   constructor(private readonly options: ComposerOptions) {}
 
-  send(rawText: string, replyTo?: number): boolean {
+  /** Queues a chat (a reply when `replyTo` names one): it shows at once as pending and goes out whenever the link can take it. */
+  send(rawText: string, options: { replyTo?: number } = {}): boolean {
+    const { replyTo } = options;
     const text = this.checkedText(rawText);
     if (text === null || (replyTo !== undefined && !isSeq(replyTo))) return false;
+    this.options.stopTyping();
     return this.queue({ kind: "chat", text, ...(replyTo !== undefined ? { replyTo } : {}) });
   }
 
+  /** Queues an edit of our chat at `target`. */
   edit(target: number, rawText: string): boolean {
     const text = this.checkedText(rawText);
-    if (text === null || !isSeq(target)) return false;
-    return this.queue({ kind: "edit", target, text });
+    return text !== null && isSeq(target) && this.queue({ kind: "edit", target, text });
   }
 
+  /** Queues the deletion of our chat at `target`. */
   remove(target: number): boolean {
     return isSeq(target) && this.queue({ kind: "delete", target });
   }
 
+  /** Queues setting (`on`) or clearing our `emoji` on the chat at `target`. */
   react(target: number, rawEmoji: string, on: boolean): boolean {
     // The server takes the emoji in its RGI form ("❤" is "❤️"): pending toggles then match the chips.
     const emoji = normalizeEmoji(rawEmoji);
     return emoji !== null && isSeq(target) && this.queue({ kind: "react", target, emoji, on });
+  }
+
+  retry(clientMsgId: string): void {
+    if (this.options.outbox.retry(clientMsgId)) this.options.changed(true);
+  }
+
+  discard(clientMsgId: string): void {
+    this.options.outbox.remove(clientMsgId);
+    this.options.changed(true);
   }
 
   /** The trimmed text, or null when it is empty or too long (which the user is told). */
@@ -50,6 +66,7 @@ export class Composer {
     const { maxTextLength } = limits();
     if (codePointLength(text) > maxTextLength) {
       alerts.raise("too_long_local", `Messages can be at most ${maxTextLength} characters.`);
+      this.options.changed(false);
       return null;
     }
     alerts.resolve("sent");
@@ -58,7 +75,7 @@ export class Composer {
 
   private queue(change: OutboxChange): boolean {
     this.options.outbox.add(change);
-    this.options.onQueued(change);
+    this.options.changed(true);
     return true;
   }
 }

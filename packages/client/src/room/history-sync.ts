@@ -1,7 +1,8 @@
-import type { ChatFrame, HistoryFrame, JoinedFrame, PageEvent } from "@chatroom/protocol";
+import type { ChatFrame, HistoryFrame, JoinedFrame, PageEvent, RoomEvent } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
 import type { MessageLog } from "./message-log";
 import type { RoomLink } from "./room-link";
+import type { SeqRange } from "./seq-coverage";
 
 /**
  * What lies above the oldest message held: more to load, the room's first message, a hole the
@@ -11,16 +12,25 @@ export type HistoryEdge = "more" | "start" | "unavailable" | "cleared";
 
 /**
  * The one `history` request in flight: the server's answers carry no id, so we never ask twice at
- * once. A hole is filled reading forward (`after`), so no event inside it is missed whatever its
- * kind; older pages and the continuity check read back (`before`).
+ * once. A gap is filled reading forward (`after`: every event, so no edit, delete or reaction in
+ * it is missed); older pages and the continuity check read back (`before`: chats as they stand).
+ * `at` is the newest seq held when it was asked: the server had reached it when it read the page.
  */
 type HistoryRequest =
-  | { kind: "gap"; after: number; before: number }
-  | { kind: "older"; before: number }
+  | { kind: "gap"; after: number; before: number; at: number }
+  | { kind: "older"; before: number; at: number }
   | { kind: "continuity"; before: number };
 
-/** Where chats come from: the cap on the log bites as the live end grows, not on pages the reader asked for. */
-export type ChatSource = "joined" | "live" | "history";
+/** Where events come from: the cap on the log bites as the live end grows, not on pages the reader asked for. */
+export type EventSource = "joined" | "live" | "history";
+
+/** What taking events in did to the log. */
+export interface Taken {
+  /** Chats held for the first time, in the order they came. */
+  fresh: ChatFrame[];
+  /** Every event of a known kind taken in, chats included: the room finds its own echoes among them. */
+  events: RoomEvent[];
+}
 
 export interface HistorySyncOptions {
   log: MessageLog;
@@ -34,18 +44,25 @@ export interface HistorySyncOptions {
 }
 
 /**
- * The log's window onto the room's history: merges chats from every source by seq, keeps at
- * most `maxMessages`, fills gaps, loads older pages, and knows what lies above the oldest message
- * (`HistoryEdge`) and where the user cleared. One `history` request is in flight at a time.
+ * The log's window onto the room's history. Every source goes through the same two steps: its
+ * events are applied (chat-reducer.ts decides what changes), and the seq ranges it reflects are
+ * covered:
+ * - a fresh `joined` (the newest chats as they stand) covers its first chat (or 1, when complete)
+ *   up to `latestSeq`;
+ * - a `before: B` page (chats as they stand) covers its first chat (or 1, when nothing is older)
+ *   up to B-1;
+ * - live events and `after` pages cover their own seqs; a resuming `joined` too, and all of
+ *   `since+1..latestSeq` when complete.
+ * An uncovered stretch between covered ranges is a gap, filled forward with `after` pages; the
+ * resume point is the top of the lowest range. Also keeps at most `maxMessages` chats, loads older
+ * pages, and knows what lies above the oldest message (`HistoryEdge`) and where the user cleared.
  */
 export class HistorySync {
   private request: HistoryRequest | null = null;
-  /** A resume's `since` whose message must be checked before its `joined` is applied. */
-  private verifySince: number | null = null;
+  /** The seq of the chat a resume's continuity check asks the server for, before its `joined` is applied. */
+  private verifyAnchor: number | null = null;
   private loading = false;
   private historyEdge: HistoryEdge = "more";
-  /** Set when a resume's `joined` was incomplete and we hold nothing at or below `since`: fill forward from it. */
-  private backfillFloor: number | undefined;
   private serverLatestSeq = 0;
   private cleared = 0;
   private retryTimer: unknown = null;
@@ -75,55 +92,33 @@ export class HistorySync {
     return this.request !== null;
   }
 
-  /** What a reload brought back. */
-  restore(messages: readonly ChatFrame[], silentSeqs: readonly number[], clearedThroughSeq: number): void {
+  /** What a reload brought back: chats as they stood, and the ranges they reflect. */
+  restore(messages: readonly ChatFrame[], coverage: readonly SeqRange[], clearedThroughSeq: number): void {
     const { log } = this.options;
     this.cleared = clearedThroughSeq;
-    log.merge(messages);
-    for (const seq of silentSeqs) log.markSilent(seq);
+    // Saved replies' quotes took in every event up to the saved coverage's top.
+    const savedTop = coverage[coverage.length - 1]?.[1];
+    log.merge(
+      messages.filter((message) => message.seq > clearedThroughSeq),
+      savedTop,
+    );
+    for (const [from, to] of coverage) log.cover(from, to);
+    if (clearedThroughSeq > 0) log.clearThrough(clearedThroughSeq);
     this.serverLatestSeq = log.newestSeq;
-    if (log.oldestSeq === 1) this.historyEdge = "start";
-    else if (clearedThroughSeq > 0) this.historyEdge = "unavailable";
+    if (clearedThroughSeq > 0) this.historyEdge = "cleared";
+    else if (log.messages[0]?.seq === 1) this.historyEdge = "start";
   }
 
-  /** The highest seq up to which this tab holds every message it should show. */
+  /** The highest seq up to which this tab reflects every event: what a resume asks to follow. */
   resumePoint(): number | undefined {
-    const { log } = this.options;
-    const oldest = log.oldestSeq;
-    if (oldest === undefined) return this.cleared > 0 ? this.cleared : undefined;
-    if (this.backfillFloor !== undefined) return this.backfillFloor;
-    const gap = log.firstGapAfter(oldest);
-    return gap ? gap.after : log.newestSeq;
+    return this.options.log.contiguousTop;
   }
 
-  /** Merges chats from any source; returns the ones that were new. */
-  accept(messages: readonly ChatFrame[], source: ChatSource): ChatFrame[] {
-    const { log } = this.options;
-    const fresh = log.merge(messages.filter((message) => message.seq > this.cleared));
-    for (const message of fresh) this.serverLatestSeq = Math.max(this.serverLatestSeq, message.seq);
-    // Older pages the reader asked for are kept; the cap bites as the live end grows.
-    if (source !== "history" && log.trim(this.options.maxMessages) > 0) {
-      this.historyEdge = "more";
-      if (this.backfillFloor !== undefined && (log.oldestSeq ?? 0) > this.backfillFloor + 1) this.backfillFloor = undefined;
-    }
-    return fresh;
-  }
-
-  /** Interim: a page's chats are merged, its other events only hold their seqs. */
-  private acceptPage(events: readonly PageEvent[], source: ChatSource): ChatFrame[] {
-    const chats = events.filter((event): event is ChatFrame => event.type === "chat");
-    for (const event of events) if (event.type !== "chat") this.acceptSilent(event.seq);
-    return this.accept(chats, source);
-  }
-
-  /**
-   * A stored event of a kind this client cannot show: its seq exists, so the position moves past
-   * it and no gap is asked for. Returns whether it was new.
-   */
-  acceptSilent(seq: number): boolean {
-    if (seq <= this.cleared || !this.options.log.markSilent(seq)) return false;
-    this.serverLatestSeq = Math.max(this.serverLatestSeq, seq);
-    return true;
+  /** A live event of the room: applied, and its seq covered. */
+  live(event: PageEvent): Taken {
+    const taken = this.take([event], true);
+    this.capLiveEnd();
+    return taken;
   }
 
   /** The server says the room has reached `latestSeq` (a membership listed by `ready`). */
@@ -135,62 +130,59 @@ export class HistorySync {
   storeReset(): void {
     this.options.log.clear();
     this.cleared = 0;
-    this.backfillFloor = undefined;
     this.historyEdge = "more";
   }
 
-  /** Applies a `joined`'s messages and edges for an attempt that asked for `since`; returns the new chats. */
-  joined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): ChatFrame[] {
+  /** Applies a `joined` for an attempt that asked for `since`. */
+  joined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): Taken {
     const { log } = this.options;
     this.serverLatestSeq = frame.latestSeq;
     this.request = null;
-    const heldBefore = log.oldestSeq;
-    const fresh = this.acceptPage(frame.messages, "joined");
-    // A resume that could not carry everything after `since`: read forward from `since` until the
-    // hole is closed, unless what we hold already bounds it.
-    if (!storeReset && since !== undefined && !frame.complete && (heldBefore === undefined || heldBefore > since)) {
-      this.backfillFloor = since;
+    let taken: Taken;
+    if (since === undefined) {
+      // The newest chats as they stand: they reflect every event up to latestSeq.
+      taken = this.take(frame.messages, false, frame.latestSeq);
+      const from = frame.complete ? 1 : frame.messages[0]?.seq;
+      if (from !== undefined) this.coverAboveCleared(from, frame.latestSeq);
+    } else {
+      // Every event after `since`, newest last; all of them when complete.
+      taken = this.take(frame.messages, true, frame.latestSeq);
+      if (frame.complete) this.coverAboveCleared(since + 1, frame.latestSeq);
     }
-    if (frame.latestSeq === 0 || log.oldestSeq === 1) this.historyEdge = "start";
+    this.capLiveEnd();
+    const first = log.messages[0]?.seq;
+    if (this.cleared === 0 && (frame.latestSeq === 0 || first === 1)) this.historyEdge = "start";
     else if (since === undefined && frame.complete && this.cleared === 0) this.historyEdge = "start";
     // After a reset the log holds at most what came after `since`: fill the newest page like a first visit would.
     if (storeReset && frame.latestSeq > 0 && log.size < this.options.historyPage && this.historyEdge === "more") this.loading = true;
-    return fresh;
+    return taken;
   }
 
-  /** Asks for the server's message at `since` before anything else, to verify a resume. */
-  verify(since: number): void {
-    this.verifySince = since;
+  /** Asks for the server's chat at `anchor` before anything else, to verify a resume. */
+  verify(anchor: number): void {
+    this.verifyAnchor = anchor;
     this.pump();
   }
 
   /**
    * An answer to the request in flight. `continuity` when it answers `verify` (the caller reads
-   * it); otherwise the page is merged and the new chats are returned.
+   * it); otherwise the page is taken in.
    */
-  received(frame: HistoryFrame): { kind: "continuity" } | { kind: "page"; fresh: ChatFrame[] } {
+  received(frame: HistoryFrame): { kind: "continuity" } | { kind: "page"; taken: Taken } {
     const request = this.request;
     this.request = null;
     if (request?.kind === "continuity") {
-      this.verifySince = null;
+      this.verifyAnchor = null;
       return { kind: "continuity" };
     }
-    const { log } = this.options;
-    const fresh = this.acceptPage(frame.messages, "history");
-    const first = frame.messages[0]?.seq;
-    if (request?.kind === "gap" && (first === undefined || first > request.after + 1)) {
-      // The server no longer has the start of that stretch (trimmed or reset): what lies below
-      // the first event it still has cannot be joined up. Filling goes on above it.
-      log.dropBelow(first ?? request.before);
-      this.backfillFloor = undefined;
-      this.historyEdge = "unavailable";
-    } else if (request?.kind === "older") {
-      this.loading = false;
-      if (log.oldestSeq === 1) this.historyEdge = "start";
-      else if (!frame.hasOlder || fresh.length === 0) this.historyEdge = log.size === 0 ? "start" : "unavailable";
-    }
+    let taken: Taken;
+    if (request?.kind === "gap") taken = this.gapPage(frame, request);
+    else if (request?.kind === "older") taken = this.olderPage(frame, request);
+    // Asked for before the room rejoined: what it bounds is not known any more, and what it
+    // holds is asked for again if still missing.
+    else taken = { fresh: [], events: [] };
     this.pump();
-    return { kind: "page", fresh };
+    return { kind: "page", taken };
   }
 
   /** The request in flight was refused as too fast: ask again when allowed. */
@@ -213,7 +205,6 @@ export class HistorySync {
     const { log } = this.options;
     this.cleared = Math.max(this.cleared, log.newestSeq);
     log.clearThrough(this.cleared);
-    this.backfillFloor = undefined;
     this.loading = false;
     this.historyEdge = "cleared";
   }
@@ -221,7 +212,7 @@ export class HistorySync {
   /** The link is not open: its request will never be answered. A link that ended for good ends paging too. */
   linkLost(ended: boolean): void {
     this.request = null;
-    this.verifySince = null;
+    this.verifyAnchor = null;
     if (ended) this.loading = false;
   }
 
@@ -230,51 +221,107 @@ export class HistorySync {
     this.retryTimer = null;
   }
 
-  /** Sends the next `history` request, if none is in flight: the continuity check, then holes, then an older page. */
+  /** Sends the next `history` request, if none is in flight: the continuity check, then gaps, then an older page. */
   pump(): void {
     const { link, log } = this.options;
     if (this.request || !link.isOpen()) return;
-    if (this.verifySince !== null) {
-      const before = this.verifySince + 1;
+    if (this.verifyAnchor !== null) {
+      const before = this.verifyAnchor + 1;
       if (link.send({ type: "history", before, limit: 1 })) this.request = { kind: "continuity", before };
       return;
     }
     if (!this.options.joined()) return;
-    const gap = this.nextGap();
+    const gap = log.firstGap();
     if (gap) {
       const missing = gap.before - gap.after - 1;
       if (missing + (log.size - log.countBelow(gap.before)) > this.options.maxMessages) {
-        // The hole is bigger than what we keep: drop what lies under it and let paging reach back instead.
+        // The gap is bigger than what we keep: drop what lies under it and let paging reach back instead.
         log.dropBelow(gap.before);
-        this.backfillFloor = undefined;
         this.historyEdge = "more";
         this.pump();
         return;
       }
       if (link.send({ type: "history", after: gap.after, limit: Math.min(this.options.gapPage, missing) })) {
-        this.request = { kind: "gap", after: gap.after, before: gap.before };
+        this.request = { kind: "gap", after: gap.after, before: gap.before, at: log.newestSeq };
       }
       return;
     }
     if (!this.loading) return;
     const before = log.oldestSeq ?? this.serverLatestSeq + 1;
-    if (before <= 1 || before <= this.cleared + 1) {
+    if (this.cleared > 0 && before <= this.cleared + 1) {
       this.loading = false;
-      this.historyEdge = before <= 1 ? "start" : "cleared";
+      this.historyEdge = "cleared";
       return;
     }
-    if (link.send({ type: "history", before, limit: this.options.historyPage })) this.request = { kind: "older", before };
+    if (before <= 1) {
+      this.loading = false;
+      this.historyEdge = "start";
+      return;
+    }
+    if (link.send({ type: "history", before, limit: this.options.historyPage }))
+      this.request = { kind: "older", before, at: log.newestSeq };
   }
 
-  /** The first hole the log should not have: inside it, or between a resume's `since` and its `joined`. */
-  private nextGap(): { after: number; before: number } | undefined {
+  /** An `after` page: every event of the stretch, oldest first. */
+  private gapPage(frame: HistoryFrame, request: { after: number; before: number; at: number }): Taken {
     const { log } = this.options;
-    const oldest = log.oldestSeq;
-    if (oldest === undefined) return undefined;
-    if (this.backfillFloor !== undefined) {
-      if (oldest > this.backfillFloor + 1) return { after: this.backfillFloor, before: oldest };
-      this.backfillFloor = undefined;
+    const taken = this.take(frame.messages, true, request.at);
+    const first = frame.messages[0]?.seq;
+    if (first === undefined || first > request.after + 1) {
+      // The server no longer has the start of that stretch (trimmed or reset): what lies below
+      // the first event it still has cannot be joined up. Filling goes on above it.
+      log.dropBelow(first ?? request.before);
+      this.historyEdge = "unavailable";
     }
-    return log.firstGapAfter(oldest);
+    return taken;
+  }
+
+  /** A `before` page: the chats below `before`, as they stand. */
+  private olderPage(frame: HistoryFrame, { before, at }: { before: number; at: number }): Taken {
+    const { log } = this.options;
+    const taken = this.take(frame.messages, false, at);
+    // Nothing older: everything below `before` is reflected. Else from the page's first chat up.
+    const from = frame.hasOlder === false ? 1 : frame.messages[0]?.seq;
+    if (from !== undefined) this.coverAboveCleared(from, before - 1);
+    this.loading = false;
+    if (log.messages[0]?.seq === 1) this.historyEdge = "start";
+    else if (!frame.hasOlder || taken.fresh.length === 0) this.historyEdge = log.size === 0 ? "start" : "unavailable";
+    return taken;
+  }
+
+  /**
+   * Applies events from any source, by the rules of chat-reducer.ts, skipping what the user
+   * cleared; `coverEach` covers the seq of each one (pages that hold every event of their stretch).
+   * `quotedAt`: what the page's reply quotes are as of (absent: live, each chat's own seq).
+   */
+  private take(events: readonly PageEvent[], coverEach: boolean, quotedAt?: number): Taken {
+    const { log } = this.options;
+    const taken: Taken = { fresh: [], events: [] };
+    for (const event of events) {
+      if (event.seq <= this.cleared) continue;
+      this.serverLatestSeq = Math.max(this.serverLatestSeq, event.seq);
+      if (event.type === "unknown-event") {
+        if (coverEach) log.cover(event.seq, event.seq);
+        continue;
+      }
+      taken.events.push(event);
+      if (event.type !== "chat") {
+        // A change always covers its own seq: it is in hand, whatever the page.
+        log.receive(event);
+        continue;
+      }
+      taken.fresh.push(...log.merge([event], quotedAt).added);
+      if (coverEach) log.cover(event.seq, event.seq);
+    }
+    return taken;
+  }
+
+  private coverAboveCleared(from: number, to: number): void {
+    this.options.log.cover(Math.max(from, this.cleared + 1), to);
+  }
+
+  /** Older pages the reader asked for are kept; the cap bites as the live end grows. */
+  private capLiveEnd(): void {
+    if (this.options.log.trim(this.options.maxMessages) > 0) this.historyEdge = "more";
   }
 }

@@ -1,39 +1,40 @@
-import type { ChatFrame, User } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame } from "@chatroom/protocol";
+import { applyRoomEvent, isNewerChat } from "./chat-reducer";
+import { type LogEvent, type LogItem, LogLines } from "./log-lines";
+import { ReplyQuotes } from "./reply-quotes";
+import { SeqCoverage, type SeqRange } from "./seq-coverage";
 
-export type LogEvent =
-  | { kind: "joined"; user: User }
-  | { kind: "left"; user: User }
-  | { kind: "renamed"; user: User; previousName: string }
-  | { kind: "notice"; text: string }
-  | { kind: "connected" }
-  | { kind: "disconnected" };
+export type { EventEntry, LogEvent, LogItem } from "./log-lines";
 
-export interface EventEntry {
-  key: string;
-  ts: number;
-  /** The highest seq held when the event arrived: it is shown right after that message. */
-  afterSeq: number;
-  event: LogEvent;
+/** What merging chats did: the seqs held for the first time, and chats replaced by a newer state. */
+export interface MergeResult {
+  added: ChatFrame[];
+  replaced: ChatFrame[];
 }
 
-export type LogItem = { type: "chat"; key: string; message: ChatFrame } | { type: "event"; key: string; entry: EventEntry };
-
 /**
- * Chats kept sorted and unique by `seq`, whatever order `joined`, history pages and the live
- * stream deliver them in, plus the local event lines placed between them. A room event of a kind
- * this client does not know still takes its `seq`: it is held as a *silent* seq, which exists (no
- * gap, the resume point passes it) but shows nothing.
+ * The room as this tab holds it: chats as they stand, sorted and unique by `seq` whatever order
+ * they arrive in, the seq ranges whose events they reflect (`coverage`), and the local event lines
+ * placed between them (log-lines.ts). Edits, deletes and reactions change the chats they target
+ * (by the rules in chat-reducer.ts, in each chat's seq order) and show nothing themselves; their
+ * seqs count only through coverage, which is also how a room event of a kind this client does not
+ * know advances the room's position.
+ *
+ * Replies quote their targets as a page read now would (see reply-quotes.ts).
+ *
+ * The log applies what it is given; which ranges a source covers is the history sync's call.
  */
 export class MessageLog {
   private chats: ChatFrame[] = [];
-  /** Every seq held, chats and silent ones alike. */
-  private readonly seqs = new Set<number>();
-  /** Seqs of events that show nothing, ascending. */
-  private silent: number[] = [];
-  /** Grows on every change of the held seqs, so derived counts (unread) can be cached against it. */
+  private readonly covered = new SeqCoverage();
+  private readonly quotes = new ReplyQuotes();
+  /** Change events above a gap that separates them from their target, by seq (see `receive`). */
+  private waiting: ChangeEvent[] = [];
+  /** Per target seq, the seqs of held replies to it, so an edit of the target re-quotes them. */
+  private repliesTo = new Map<number, Set<number>>();
+  /** Grows on every change of the chats or the coverage, so derived counts (unread) can be cached against it. */
   private revision = 0;
-  private events: EventEntry[] = [];
-  private eventCounter = 0;
+  private readonly lines = new LogLines();
   /** `items()` is rebuilt only after a change, so unrelated snapshot updates reuse the same array. */
   private cachedItems: LogItem[] | null = null;
 
@@ -41,9 +42,9 @@ export class MessageLog {
     return this.chats;
   }
 
-  /** The silent seqs held (events this client cannot show), ascending. */
-  get silentSeqs(): readonly number[] {
-    return this.silent;
+  /** The covered seq ranges, lowest first. */
+  get coverage(): readonly SeqRange[] {
+    return this.covered.list;
   }
 
   get version(): number {
@@ -54,20 +55,41 @@ export class MessageLog {
     return this.chats.length;
   }
 
-  /** The lowest seq held, chat or silent. */
+  /** The lowest covered seq: pages of older chats are asked for below it. */
   get oldestSeq(): number | undefined {
-    const chat = this.chats[0]?.seq;
-    const silent = this.silent[0];
-    if (chat === undefined) return silent;
-    return silent === undefined ? chat : Math.min(chat, silent);
+    return this.covered.lowest;
   }
 
-  /** The highest seq held, chat or silent (0 when empty). */
+  /** The highest seq covered or held (0 when empty). */
   get newestSeq(): number {
-    return Math.max(this.chats[this.chats.length - 1]?.seq ?? 0, this.silent[this.silent.length - 1] ?? 0);
+    return Math.max(this.chats[this.chats.length - 1]?.seq ?? 0, this.covered.highest);
   }
 
-  /** How many held messages have a seq below `seq`. */
+  /** Every seq from the lowest covered up to here is covered: the resume point. */
+  get contiguousTop(): number | undefined {
+    return this.covered.contiguousTop;
+  }
+
+  /** The first uncovered stretch above the lowest covered seq. */
+  firstGap(): { after: number; before: number } | undefined {
+    return this.covered.firstGap();
+  }
+
+  /** Whether the event at `seq` is reflected here (e.g. an acked change has been applied). */
+  covers(seq: number): boolean {
+    return this.covered.has(seq);
+  }
+
+  /**
+   * Whether the log is past the event at `seq`: it covers it, or it lies below everything the log
+   * covers (whatever it changed shows in any older chat loaded later, as it stands).
+   */
+  isPast(seq: number): boolean {
+    const lowest = this.covered.lowest;
+    return lowest !== undefined && (seq < lowest || this.covered.has(seq));
+  }
+
+  /** How many held chats have a seq below `seq`. */
   countBelow(seq: number): number {
     return this.insertionIndex(seq);
   }
@@ -84,150 +106,192 @@ export class MessageLog {
   }
 
   has(seq: number): boolean {
-    return this.seqs.has(seq);
+    return this.at(seq) !== undefined;
   }
 
-  /** The message held at `seq`, if any. */
+  /** The chat held at `seq`, if any. */
   at(seq: number): ChatFrame | undefined {
-    const message = this.seqs.has(seq) ? this.chats[this.insertionIndex(seq)] : undefined;
-    // A silent seq is held but is no chat.
+    const message = this.chats[this.insertionIndex(seq)];
     return message?.seq === seq ? message : undefined;
   }
 
-  /** Adds messages it does not hold yet; returns the ones that were new. */
-  merge(messages: readonly ChatFrame[]): ChatFrame[] {
-    const added: ChatFrame[] = [];
-    for (const message of messages) {
-      if (this.seqs.has(message.seq)) continue;
-      this.seqs.add(message.seq);
-      added.push(message);
-      const last = this.chats[this.chats.length - 1];
-      if (!last || last.seq < message.seq) this.chats.push(message);
-      else this.chats.splice(this.insertionIndex(message.seq), 0, message);
-    }
-    if (added.length > 0) {
-      this.cachedItems = null;
-      this.revision++;
-    }
-    return added;
+  /** The newest chat held at or below `seq`. */
+  chatAtOrBelow(seq: number): ChatFrame | undefined {
+    return this.chats[this.insertionIndex(seq + 1) - 1];
   }
 
-  /** Holds `seq` as an event that shows nothing. Returns whether it was new. */
-  markSilent(seq: number): boolean {
-    if (this.seqs.has(seq)) return false;
-    this.seqs.add(seq);
-    const last = this.silent[this.silent.length - 1];
-    if (last === undefined || last < seq) this.silent.push(seq);
-    else this.silent.splice(lowerBound(this.silent, seq), 0, seq);
+  /**
+   * Adds chats it does not hold yet and replaces held ones that arrive with a greater `rev`.
+   * `quotedAt`: a seq the server had surely reached when it built them, which their reply quotes
+   * are as of (pages); absent, each chat's own seq (live).
+   */
+  merge(messages: readonly ChatFrame[], quotedAt?: number): MergeResult {
+    const added: ChatFrame[] = [];
+    const replaced: ChatFrame[] = [];
+    for (const incoming of messages) {
+      const last = this.chats[this.chats.length - 1];
+      const index = !last || last.seq < incoming.seq ? this.chats.length : this.insertionIndex(incoming.seq);
+      const held = this.chats[index];
+      if (held?.seq === incoming.seq && !isNewerChat(held, incoming)) continue;
+      const replacing = held?.seq === incoming.seq ? held : undefined;
+      const message = this.quotes.arrived(incoming, quotedAt ?? incoming.seq, replacing);
+      if (replacing) {
+        this.chats[index] = message;
+        replaced.push(message);
+      } else {
+        this.chats.splice(index, 0, message);
+        added.push(message);
+      }
+      this.indexReply(message);
+    }
+    if (added.length > 0 || replaced.length > 0) this.touched();
+    return { added, replaced };
+  }
+
+  /**
+   * An edit, delete or reaction that covers its own seq (live, an `after` page, a resume). It
+   * changes the chat it targets if held, by the rev rule, but only once no gap lies between the
+   * two: events in such a gap may change the chat too, and the rev rule needs a chat's events in
+   * order. Until the gap is filled (or dropped with what lies below it) the event waits.
+   */
+  receive(event: ChangeEvent): void {
+    const grew = this.covered.add(event.seq, event.seq);
+    if (grew) this.revision++;
+    // Replies re-quote the target even when it is not held: the event says what it is now.
+    if (this.quotes.noteEvent(event) && this.requoteRepliesTo(event.target)) this.touched();
+    if (this.at(event.target)) {
+      if (this.covered.sameRange(event.target, event.seq)) this.apply(event);
+      else this.waiting.splice(lowerBoundBySeq(this.waiting, event.seq), 0, event);
+    }
+    // Only then what waited above it: its seq may have closed their gap, and they come after it.
+    if (grew && this.waiting.length > 0) this.applyWaiting();
+  }
+
+  /** Covers `from..to`. Returns whether anything new was covered. */
+  cover(from: number, to: number): boolean {
+    if (!this.covered.add(from, to)) return false;
     this.revision++;
+    // A gap may have closed under events that waited for it.
+    if (this.waiting.length > 0) this.applyWaiting();
     return true;
   }
 
-  /** The first seq above `from` that is missing, up to the newest held, or undefined. */
-  firstGapAfter(from: number): { after: number; before: number } | undefined {
-    let expected = from + 1;
-    let c = this.insertionIndex(expected);
-    let s = lowerBound(this.silent, expected);
-    // Walk chats and silent seqs together, in seq order.
-    for (;;) {
-      const chat = (this.chats[c] as ChatFrame | undefined)?.seq;
-      const silent = this.silent[s];
-      if (chat === undefined && silent === undefined) return undefined;
-      let seq: number;
-      if (silent === undefined || (chat !== undefined && chat < silent)) {
-        seq = chat as number;
-        c++;
-      } else {
-        seq = silent;
-        s++;
-      }
-      if (seq > expected) return { after: expected - 1, before: seq };
-      expected = seq + 1;
-    }
-  }
-
   addEvent(event: LogEvent, ts: number): void {
-    this.events.push({ key: `e${++this.eventCounter}-${ts}`, ts, afterSeq: this.newestSeq, event });
-    if (this.events.length > 500) this.events.splice(0, this.events.length - 500);
+    this.lines.add(event, ts, this.newestSeq);
     this.cachedItems = null;
   }
 
-  /** Keeps the newest `max` messages, so a long session's memory stays bounded. Returns how many went. */
+  /**
+   * Keeps the newest `max` chats, so a long session's memory stays bounded; what is covered
+   * below the oldest kept chat goes with them. Returns how many chats went.
+   */
   trim(max: number): number {
     if (this.chats.length <= max) return 0;
-    const removed = this.chats.splice(0, this.chats.length - max);
-    for (const message of removed) this.seqs.delete(message.seq);
-    this.dropSilentBelow(this.chats[0]?.seq ?? Number.POSITIVE_INFINITY);
-    this.dropEventsBefore(this.oldestSeq ?? 0);
-    this.cachedItems = null;
-    this.revision++;
-    return removed.length;
+    const removed = this.chats.length - max;
+    this.dropBelow((this.chats[removed] as ChatFrame).seq);
+    return removed;
   }
 
-  /** Drops messages below `seq` (events placed among them go too), e.g. below a gap that cannot be filled. */
+  /** Drops chats and coverage below `seq` (event lines placed among them go too), e.g. below a gap that cannot be filled. */
   dropBelow(seq: number): void {
     const keepFrom = this.insertionIndex(seq);
-    const silentBefore = this.silent.length;
-    this.dropSilentBelow(seq);
-    if (keepFrom === 0 && this.silent.length === silentBefore) return;
-    for (const message of this.chats.splice(0, keepFrom)) this.seqs.delete(message.seq);
-    this.dropEventsBefore(seq);
-    this.cachedItems = null;
-    this.revision++;
+    const lowest = this.covered.lowest;
+    if (keepFrom === 0 && (lowest === undefined || lowest >= seq)) return;
+    this.chats.splice(0, keepFrom);
+    this.covered.dropBelow(seq);
+    this.quotes.forgetBelow(seq);
+    this.reindexReplies();
+    // What waited for a gap below `seq` waits no more: the chats it could have missed are gone.
+    this.applyWaiting();
+    this.lines.dropBefore(seq);
+    this.touched();
   }
 
   clear(): void {
     this.chats = [];
-    this.silent = [];
-    this.seqs.clear();
-    this.events = [];
-    this.cachedItems = null;
-    this.revision++;
+    this.covered.clear();
+    this.quotes.clear();
+    this.repliesTo.clear();
+    this.waiting = [];
+    this.lines.clear();
+    this.touched();
   }
 
-  /** Drops everything up to and including `seq`, for the Clear button. */
+  /**
+   * Drops every chat up to and including `seq`, for the Clear button. Everything up to it counts
+   * as covered from then on: nothing there is to be shown or asked for again.
+   */
   clearThrough(seq: number): void {
     this.chats = this.chats.filter((message) => message.seq > seq);
-    this.silent = this.silent.filter((silent) => silent > seq);
-    this.seqs.clear();
-    for (const message of this.chats) this.seqs.add(message.seq);
-    for (const silent of this.silent) this.seqs.add(silent);
-    this.events = [];
-    this.cachedItems = null;
-    this.revision++;
-  }
-
-  private dropSilentBelow(seq: number): void {
-    const keepFrom = lowerBound(this.silent, seq);
-    for (const silent of this.silent.splice(0, keepFrom)) this.seqs.delete(silent);
+    this.covered.add(1, seq);
+    this.quotes.forgetBelow(seq + 1);
+    this.reindexReplies();
+    this.applyWaiting();
+    this.lines.clear();
+    this.touched();
   }
 
   items(): LogItem[] {
-    this.cachedItems ??= this.buildItems();
+    this.cachedItems ??= this.lines.interleave(this.chats);
     return this.cachedItems;
   }
 
-  private dropEventsBefore(seq: number): void {
-    // An event placed after seq-1 sits right above `seq`, so it still belongs with what is kept.
-    this.events = this.events.filter((entry) => entry.afterSeq >= seq - 1);
+  /** The rev rule, on a held chat with no gap below the event. */
+  private apply(event: ChangeEvent): void {
+    const index = this.insertionIndex(event.target);
+    const held = this.chats[index];
+    if (held?.seq !== event.target) return;
+    const next = applyRoomEvent(held, event);
+    if (next === held) return;
+    this.chats[index] = next;
+    this.touched();
   }
 
-  private buildItems(): LogItem[] {
-    const items: LogItem[] = [];
-    let e = 0;
-    const events = this.events;
-    for (const message of this.chats) {
-      while (e < events.length && (events[e] as EventEntry).afterSeq < message.seq) {
-        const entry = events[e++] as EventEntry;
-        items.push({ type: "event", key: entry.key, entry });
-      }
-      items.push({ type: "chat", key: `m${message.seq}`, message });
+  /** Applies the waiting events no gap separates from their target any more, in seq order; drops those whose target went. */
+  private applyWaiting(): void {
+    const still: ChangeEvent[] = [];
+    for (const event of this.waiting) {
+      if (!this.at(event.target)) continue;
+      if (this.covered.sameRange(event.target, event.seq)) this.apply(event);
+      else still.push(event);
     }
-    while (e < events.length) {
-      const entry = events[e++] as EventEntry;
-      items.push({ type: "event", key: entry.key, entry });
+    this.waiting = still;
+  }
+
+  /** Brings the held replies to `target` up to the news of it. Returns whether any changed. */
+  private requoteRepliesTo(target: number): boolean {
+    let changed = false;
+    for (const seq of this.repliesTo.get(target) ?? []) {
+      const index = this.insertionIndex(seq);
+      const reply = this.chats[index];
+      if (reply?.seq !== seq) continue;
+      const requoted = this.quotes.requote(reply);
+      if (requoted === reply) continue;
+      this.chats[index] = requoted;
+      changed = true;
     }
-    return items;
+    return changed;
+  }
+
+  private indexReply(message: ChatFrame): void {
+    const target = message.replyTo?.seq;
+    if (target === undefined) return;
+    let replies = this.repliesTo.get(target);
+    if (!replies) {
+      replies = new Set();
+      this.repliesTo.set(target, replies);
+    }
+    replies.add(message.seq);
+  }
+
+  private reindexReplies(): void {
+    this.repliesTo.clear();
+    for (const message of this.chats) this.indexReply(message);
+  }
+
+  private touched(): void {
+    this.cachedItems = null;
+    this.revision++;
   }
 
   /** Where `seq` is or would go among the chats. */
@@ -243,13 +307,12 @@ export class MessageLog {
   }
 }
 
-/** The first index of a sorted array whose value is not below `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
+function lowerBoundBySeq(events: readonly ChangeEvent[], seq: number): number {
   let low = 0;
-  let high = sorted.length;
+  let high = events.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((sorted[mid] as number) < value) low = mid + 1;
+    if ((events[mid] as ChangeEvent).seq < seq) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -3,20 +3,23 @@ import type { IncomingFrame, IncomingType } from "./frame-router";
 import type { MessageLog } from "./message-log";
 
 /**
- * A resume's `joined` held back until the server shows it still has our message at `since`: a
- * store that was reset and refilled past `since` would otherwise splice its new seqs onto our old log.
+ * A resume's `joined` held back until the server shows it still has our newest chat at or below
+ * `since` (the anchor): a store that was reset and refilled past `since` would otherwise splice its
+ * new seqs onto our old log. `since` itself may be the seq of an edit or a reaction, which a
+ * `before` page (chats only) cannot show, hence the anchor.
  */
 interface ContinuityCheck {
   joined: JoinedFrame;
   since: number;
-  /** The `id` of the message we hold at `since`. */
+  /** The seq and `id` of the chat we hold as the anchor. */
+  anchor: number;
   id: string;
   /** The room's frames that came after its `joined`, replayed once it is applied. */
   held: IncomingFrame[];
 }
 
 /** What to do with a `joined`: apply it now, or first verify that the server's log continues ours at `since`. */
-export type JoinedDecision = { kind: "apply"; since: number | undefined; storeReset: boolean } | { kind: "verify"; since: number };
+export type JoinedDecision = { kind: "apply"; since: number | undefined; storeReset: boolean } | { kind: "verify"; anchor: number };
 
 /** A held `joined`, ready to apply once the check came back. */
 export interface VerifiedJoin {
@@ -58,10 +61,10 @@ export class Resume {
 
   joined(frame: JoinedFrame, log: MessageLog): JoinedDecision {
     const since = this.lastSince;
-    const heldAtSince = since !== undefined && since > 0 && frame.latestSeq >= since ? log.at(since) : undefined;
-    if (since !== undefined && heldAtSince) {
-      this.check = { joined: frame, since, id: heldAtSince.id, held: [] };
-      return { kind: "verify", since };
+    const anchor = since !== undefined && since > 0 && frame.latestSeq >= since ? log.chatAtOrBelow(since) : undefined;
+    if (since !== undefined && anchor) {
+      this.check = { joined: frame, since, anchor: anchor.seq, id: anchor.id, held: [] };
+      return { kind: "verify", anchor: anchor.seq };
     }
     // The server holds less than we do: its store was reset, so our log no longer matches it.
     return { kind: "apply", since, storeReset: since !== undefined && frame.latestSeq < since };
@@ -72,8 +75,8 @@ export class Resume {
     const check = this.check;
     if (!check) return null;
     this.check = null;
-    const theirs = frame.messages.find((message): message is ChatFrame => message.type === "chat" && message.seq === check.since);
-    // No message there (trimmed) cannot be verified either way: carry on as a normal resume.
+    const theirs = frame.messages.find((message): message is ChatFrame => message.type === "chat" && message.seq === check.anchor);
+    // No chat there (trimmed) cannot be verified either way: carry on as a normal resume.
     const storeReset = theirs !== undefined && theirs.id !== check.id;
     return { joined: check.joined, since: check.since, storeReset, held: check.held };
   }

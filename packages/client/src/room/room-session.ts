@@ -3,9 +3,9 @@ import type {
   HistoryFrame,
   JoinedFrame,
   MembershipEntry,
+  PageEvent,
   ReadyLimits,
   ServerFrameOf,
-  UnknownRoomEvent,
   User,
 } from "@chatroom/protocol";
 import type { ClientTunables } from "../options";
@@ -17,11 +17,13 @@ import type { ConnectionState } from "../transport/connection-machine";
 import type { Alerts } from "./alerts";
 import { Composer } from "./composer";
 import { type FrameHandlers, type IncomingFrame, routeFrame } from "./frame-router";
-import { HistorySync } from "./history-sync";
+import { HistorySync, type Taken } from "./history-sync";
 import type { Identity } from "./identity";
+import { landed } from "./log-intake";
 import { MessageLog } from "./message-log";
 import { ReadMarker } from "./read-marker";
 import { Resume } from "./resume";
+import { Reveal } from "./reveal";
 import type { RoomLink } from "./room-link";
 import { Roster } from "./roster";
 import { Typing } from "./typing";
@@ -44,10 +46,10 @@ export interface RoomSessionOptions {
 }
 
 /**
- * One room as this tab sees it: wires the log, history sync, resume, outbox, roster, typing, read
- * marker and unread count, and hands each frame of its room to the part that owns it. It owns no
- * socket and no rule of its own: it is fed its room's frames and the connection's states, and
- * sends through its `RoomLink`.
+ * One room as this tab sees it: wires the log, history sync, resume, outbox, composer, reveal,
+ * roster, typing, read marker and unread count, and hands each frame of its room to the part that
+ * owns it. It owns no socket and no rule of its own: it is fed its room's frames and the
+ * connection's states, and sends through its `RoomLink`.
  */
 export class RoomSession {
   readonly room: string;
@@ -56,8 +58,10 @@ export class RoomSession {
   readonly outbox: Outbox;
   readonly roster: Roster;
   readonly typing: Typing;
-  private readonly composer: Composer;
+  /** The user's commands on the outbox: send, edit, remove, react, retry, discard. */
+  readonly composer: Composer;
   private readonly resume = new Resume();
+  private readonly reveals: Reveal;
   private readonly readMarker: ReadMarker;
   private readonly unread = new UnreadCounter();
   private readonly persistence: RoomPersistence;
@@ -70,13 +74,16 @@ export class RoomSession {
   private previousStatus: ConnectionState["status"] = "closed";
   private readonly handlers: FrameHandlers = {
     joined: (frame) => this.onJoined(frame),
-    chat: (frame) => this.onChat(frame),
+    chat: (frame) => this.onEvent(frame),
+    edit: (frame) => this.onEvent(frame),
+    delete: (frame) => this.onEvent(frame),
+    reaction: (frame) => this.onEvent(frame),
+    "unknown-event": (frame) => this.onEvent(frame),
     history: (frame) => this.onHistory(frame),
     ack: (frame) => this.onAck(frame),
     system: (frame) => this.onSystem(frame),
     typing: (frame) => this.onTyping(frame),
     error: (frame) => this.onError(frame),
-    "unknown-event": (frame) => this.onUnknownEvent(frame),
   };
 
   constructor(private readonly options: RoomSessionOptions) {
@@ -84,7 +91,8 @@ export class RoomSession {
     this.room = options.room;
     this.history = new HistorySync({ log: this.log, link, timers, joined: () => this.applied, ...tunables });
     const saved = loadRoomState(storage, this.room);
-    this.history.restore(saved.messages, saved.silentSeqs, saved.clearedThroughSeq);
+    this.history.restore(saved.messages, saved.coverage, saved.clearedThroughSeq);
+    this.reveals = new Reveal(this.log, this.history);
     this.outbox = new Outbox({
       timers,
       restored: saved.outbox,
@@ -103,10 +111,10 @@ export class RoomSession {
       outbox: this.outbox,
       alerts: options.alerts,
       limits: options.limits,
-      onQueued: (change) => {
-        if (change.kind === "chat") this.typing.stop();
-        // The outbox must survive a reload that comes right after Send.
-        this.persistNow();
+      stopTyping: () => this.typing.stop(),
+      changed: (save) => {
+        this.changed();
+        if (save) this.persistNow();
       },
     });
     this.readMarker = new ReadMarker({
@@ -125,7 +133,7 @@ export class RoomSession {
       debounceMs: tunables.saveDebounceMs,
       read: () => ({
         messages: this.log.messages,
-        silentSeqs: this.log.silentSeqs,
+        coverage: this.log.coverage,
         outbox: this.outbox.view(),
         clearedThroughSeq: this.history.clearedThroughSeq,
         readSeq: this.readMarker.readSeq,
@@ -200,41 +208,11 @@ export class RoomSession {
 
   // ---- commands -----------------------------------------------------------------------------
 
-  /** Queues a chat (a reply when `replyTo` names one): it shows at once as pending and is sent whenever the link can take it. */
-  send(rawText: string, options: { replyTo?: number } = {}): boolean {
-    return this.command(this.composer.send(rawText, options.replyTo));
-  }
-
-  /** Queues an edit of our chat at `seq`. */
-  edit(seq: number, rawText: string): boolean {
-    return this.command(this.composer.edit(seq, rawText));
-  }
-
-  /** Queues the deletion of our chat at `seq`. */
-  remove(seq: number): boolean {
-    return this.command(this.composer.remove(seq));
-  }
-
-  /** Queues setting (`on`) or clearing our `emoji` on the chat at `seq`. */
-  react(seq: number, emoji: string, on: boolean): boolean {
-    return this.command(this.composer.react(seq, emoji, on));
-  }
-
   /** Pages back until the chat at `seq` is held or nothing older is left; resolves whether it is held. */
   reveal(seq: number): Promise<boolean> {
-    return Promise.resolve(this.log.at(seq) !== undefined);
-  }
-
-  retry(clientMsgId: string): void {
-    if (!this.outbox.retry(clientMsgId)) return;
+    const revealed = this.reveals.reveal(seq);
     this.changed();
-    this.persistNow();
-  }
-
-  discard(clientMsgId: string): void {
-    this.outbox.remove(clientMsgId);
-    this.changed();
-    this.persistNow();
+    return revealed;
   }
 
   /** Call on every keystroke; the typing part throttles what goes out. */
@@ -286,8 +264,8 @@ export class RoomSession {
   private onJoined(frame: JoinedFrame): void {
     const decision = this.resume.joined(frame, this.log);
     if (decision.kind === "verify") {
-      // Ask for the server's message at `since` (one history page of one) and apply `joined` once it answers.
-      this.history.verify(decision.since);
+      // Ask for the server's chat at the anchor (one history page of one) and apply `joined` once it answers.
+      this.history.verify(decision.anchor);
       this.changed();
       return;
     }
@@ -309,9 +287,8 @@ export class RoomSession {
     this.youHere = frame.you;
     this.roster.joined(frame, this.wasJoined && !storeReset, timers.now());
     this.typing.clearOthers();
+    // Acked entries whose echo was lost with the link settle as the log reaches them (see `landed`).
     this.took(this.history.joined(frame, since, storeReset));
-    // Acked entries whose echo we may have missed are in the store: the log has them now or they are older than it.
-    this.outbox.dropAckedThrough(frame.latestSeq);
     this.applied = true;
     this.outbox.transmitQueued();
     if (this.wasJoined) this.log.addEvent({ kind: "connected" }, timers.now());
@@ -320,18 +297,9 @@ export class RoomSession {
     this.changed();
   }
 
-  private onChat(frame: ChatFrame): void {
-    const meId = this.options.identity.me?.id;
-    for (const message of this.took(this.history.accept([frame], "live"))) {
-      if (message.from.id !== meId) this.options.onIncoming(message);
-    }
-    this.history.pump();
-    this.changed();
-  }
-
-  /** A stored event of a kind this client does not know: it shows nothing, but its seq is ours now. */
-  private onUnknownEvent(frame: UnknownRoomEvent): void {
-    if (!this.history.acceptSilent(frame.seq)) return;
+  /** A live event: a chat, a change to one, or a kind this client does not know (it only moves the room's position). */
+  private onEvent(frame: PageEvent): void {
+    for (const message of this.took(this.history.live(frame))) this.options.onIncoming(message);
     this.history.pump();
     this.changed();
   }
@@ -339,7 +307,7 @@ export class RoomSession {
   private onHistory(frame: HistoryFrame): void {
     const answer = this.history.received(frame);
     if (answer.kind === "page") {
-      this.took(answer.fresh);
+      this.took(answer.taken);
       this.changed();
       return;
     }
@@ -349,18 +317,14 @@ export class RoomSession {
     for (const held of verified.held) this.receive(held);
   }
 
-  /** New chats in the log: our own echoes leave the outbox, and their authors stop typing. */
-  private took(fresh: ChatFrame[]): ChatFrame[] {
-    const meId = this.options.identity.me?.id;
-    for (const message of fresh) {
-      if (message.from.id === meId && message.clientMsgId) this.outbox.remove(message.clientMsgId);
-      this.typing.forget(message.from.id);
-    }
-    return fresh;
+  /** Events reached the log: see `landed`. Returns the new chats from others. */
+  private took(taken: Taken): ChatFrame[] {
+    const { outbox, typing, log } = this;
+    return landed(taken, { log, outbox, typing, meId: this.options.identity.me?.id });
   }
 
   private onAck(frame: ServerFrameOf<"ack">): void {
-    if (this.outbox.acked(frame, this.log.has(frame.seq))) this.changed();
+    if (this.outbox.acked(frame, this.log.isPast(frame.seq))) this.changed();
   }
 
   private onSystem(frame: ServerFrameOf<"system">): void {
@@ -402,6 +366,7 @@ export class RoomSession {
   }
 
   private stop(): void {
+    this.reveals.dispose();
     this.persistence.dispose();
     this.outbox.dispose();
     this.typing.dispose();
@@ -409,13 +374,9 @@ export class RoomSession {
     this.readMarker.dispose();
   }
 
-  /** A command's outcome is published either way: a refused one may have raised an alert. */
-  private command(queued: boolean): boolean {
-    this.changed();
-    return queued;
-  }
-
   private changed(): void {
+    // A reveal waiting for its chat may be answered, or need the next page, after any change.
+    this.reveals.advance();
     this.options.onChange();
   }
 }

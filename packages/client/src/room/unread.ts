@@ -2,7 +2,8 @@ import type { ChatFrame, MembershipEntry } from "@chatroom/protocol";
 import type { MessageLog } from "./message-log";
 
 /**
- * A room's unread count: chats from others above the read marker. `ready` says how many there
+ * A room's unread count: chats from others above the read marker, not deleted (edits, deletes
+ * and reactions are no news of their own). `ready` says how many there
  * were when it was sent (the baseline); from then on the count is kept locally from the log, and
  * the baseline only covers the unread chats the log does not hold (a room joined without its
  * older messages, or not joined yet).
@@ -22,7 +23,7 @@ export class UnreadCounter {
     if (cached && cached.version === log.version && cached.readSeq === readSeq && cached.meId === meId && cached.baseline === baseline) {
       return cached.value;
     }
-    const fromOthers = (message: ChatFrame) => message.from.id !== meId;
+    const fromOthers = (message: ChatFrame) => message.from.id !== meId && !message.deleted;
     let value = log.countChats(readSeq, Number.POSITIVE_INFINITY, fromOthers);
     if (baseline && readSeq < baseline.latestSeq) {
       // The ones `ready` counted that the log does not hold.

@@ -1,0 +1,63 @@
+import type { ChatFrame, User } from "@chatroom/protocol";
+
+export type LogEvent =
+  | { kind: "joined"; user: User }
+  | { kind: "left"; user: User }
+  | { kind: "renamed"; user: User; previousName: string }
+  | { kind: "notice"; text: string }
+  | { kind: "connected" }
+  | { kind: "disconnected" };
+
+export interface EventEntry {
+  key: string;
+  ts: number;
+  /** The highest seq covered when the event arrived: it is shown right after that message. */
+  afterSeq: number;
+  event: LogEvent;
+}
+
+export type LogItem = { type: "chat"; key: string; message: ChatFrame } | { type: "event"; key: string; entry: EventEntry };
+
+/** How many lines are kept: they are local news, not history. */
+const MAX_LINES = 500;
+
+/**
+ * The local event lines of a room's log (who joined, left, renamed; the link dropped and came
+ * back), each placed after the newest seq held when it happened, and interleaved with the chats
+ * for display.
+ */
+export class LogLines {
+  private lines: EventEntry[] = [];
+  private counter = 0;
+
+  add(event: LogEvent, ts: number, afterSeq: number): void {
+    this.lines.push({ key: `e${++this.counter}-${ts}`, ts, afterSeq, event });
+    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+  }
+
+  /** Drops the lines placed among chats below `seq`. */
+  dropBefore(seq: number): void {
+    // A line placed after seq-1 sits right above `seq`, so it still belongs with what is kept.
+    this.lines = this.lines.filter((entry) => entry.afterSeq >= seq - 1);
+  }
+
+  clear(): void {
+    this.lines = [];
+  }
+
+  /** The chats (sorted by seq) with the lines between them. */
+  interleave(chats: readonly ChatFrame[]): LogItem[] {
+    const items: LogItem[] = [];
+    const lines = this.lines;
+    let next = 0;
+    for (const message of chats) {
+      while (next < lines.length && (lines[next] as EventEntry).afterSeq < message.seq) {
+        const entry = lines[next++] as EventEntry;
+        items.push({ type: "event", key: entry.key, entry });
+      }
+      items.push({ type: "chat", key: `m${message.seq}`, message });
+    }
+    for (const entry of lines.slice(next)) items.push({ type: "event", key: entry.key, entry });
+    return items;
+  }
+}
