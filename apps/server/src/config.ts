@@ -40,6 +40,8 @@ export const envSchema = z.object({
   WELCOME_MEMBERS_MAX: int(1, 100_000).default(DEFAULT_LIMITS.welcomeMembersMax),
   MAX_ROOMS: int(1, 10_000).default(DEFAULT_LIMITS.maxRooms),
   PRESENCE_GRACE_MS: int(0, 600_000).default(5_000),
+  /** Unset: chats may be edited any time. */
+  EDIT_WINDOW_MS: int(1, 365 * 24 * 60 * 60 * 1000).optional(),
   PING_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   SLOW_CONSUMER_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   MAX_CONNECTIONS: int(1, 10_000_000).default(50_000),
@@ -135,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       welcomeMembersMax: e.WELCOME_MEMBERS_MAX,
       maxRooms: e.MAX_ROOMS,
       presenceGraceMs: e.PRESENCE_GRACE_MS,
+      ...(e.EDIT_WINDOW_MS === undefined ? {} : { editWindowMs: e.EDIT_WINDOW_MS }),
       slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
     },
   };

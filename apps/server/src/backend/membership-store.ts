@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * One room a user has joined and not left, as `ready` reports it in protocol 2. `unread` is the
- * number of chat messages from other users with `seq > readSeq`.
+ * number of chat messages from other users with `seq > readSeq` that are not deleted.
  */
 export const membershipSchema = z.object({
   room: z.string(),
@@ -28,8 +28,8 @@ export interface JoinOptions {
  * - A new membership starts read up to the room's `latestSeq` at join time, so joining a busy
  *   room does not show its whole history as unread.
  * - `leave` forgets the marker: joining again starts at the room's `latestSeq` then.
- * - Unread counting assumes every stored event is a chat (true while chats are the only stored
- *   kind): `unread = latestSeq - readSeq - (the user's own messages after readSeq)`.
+ * - Unread counts chats only: edits, deletions and reactions take seqs but are not news, and a
+ *   deleted chat is nothing to read.
  */
 export interface MembershipStore {
   join(userId: string, room: string, options: JoinOptions): Promise<JoinOutcome>;
@@ -46,11 +46,6 @@ export interface MembershipStore {
    * `seq` is a non-negative integer: the protocol's decoder validates it before it gets here.
    */
   markRead(userId: string, room: string, seq: number): Promise<number | undefined>;
-}
-
-/** The unread formula of every implementation; never negative, even if a store lost messages. */
-export function unreadCount(latestSeq: number, readSeq: number, ownAfterRead: number): number {
-  return Math.max(0, latestSeq - readSeq - ownAfterRead);
 }
 
 /** The order `list` returns: by room name in code-unit order, the same in every backend. */

@@ -1,20 +1,24 @@
-import { chatFrameSchema, type User, userSchema } from "@chatroom/protocol";
+import { chatFrameSchema, deleteEventSchema, editEventSchema, reactionEventSchema, type User, userSchema } from "@chatroom/protocol";
 import { z } from "zod";
 import { presenceChangeSchema } from "./cluster-presence";
 
-/** Events that cross nodes. Each carries the id of the node that published it (`origin`). */
-export const roomEventSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("chat"), origin: z.string(), message: chatFrameSchema }),
+/** A stored room event of any kind this build knows, checked strictly. */
+export const storedEventSchema = z.discriminatedUnion("type", [chatFrameSchema, editEventSchema, deleteEventSchema, reactionEventSchema]);
+
+/** What crosses nodes. Each carries the id of the node that published it (`origin`). */
+export const busEventSchema = z.discriminatedUnion("kind", [
+  /** A stored event (chat, edit, deletion, reaction) another node appended. */
+  z.object({ kind: z.literal("event"), origin: z.string(), event: storedEventSchema }),
   presenceChangeSchema.extend({ kind: z.literal("presence"), origin: z.string() }),
   // Ephemeral: never stored, and lost if a node misses it (typing expires by itself anyway).
   z.object({ kind: z.literal("typing"), origin: z.string(), user: userSchema, active: z.boolean() }),
 ]);
 
-export type RoomEvent = z.infer<typeof roomEventSchema>;
+export type BusEvent = z.infer<typeof busEventSchema>;
 
 export interface RoomBusHandlers {
   /** An event another node published for the room (never this node's own). */
-  event(event: RoomEvent): void;
+  event(event: BusEvent): void;
   /**
    * The bus may have missed events (it lost its connection and is subscribed again): the room
    * reads what it may have missed from the message store. Called once the subscription is back.
@@ -25,9 +29,9 @@ export interface RoomBusHandlers {
 export type Unsubscribe = () => Promise<void>;
 
 /**
- * The cross-node bus. Stored events (chats) and presence changes are published by the store
- * and the cluster presence themselves, atomically with the change; what is left to publish
- * through the bus is the ephemeral.
+ * The cross-node bus. Stored events and presence changes are published by the store and the
+ * cluster presence themselves, atomically with the change; what is left to publish through the
+ * bus is the ephemeral.
  */
 export interface RoomBus {
   subscribe(room: string, handlers: RoomBusHandlers): Promise<Unsubscribe>;

@@ -8,9 +8,11 @@ import {
   type MembershipEntry,
   PROTOCOL_VERSION,
   type ReadyFrame,
+  type RoomEvent,
   type SystemFrame,
   type User,
 } from "@chatroom/protocol";
+import type { Ack } from "../backend/message-store";
 import type { ChatLimits } from "./limits";
 import type { PresenceDiff } from "./room/presence-window";
 
@@ -35,17 +37,18 @@ export function pongFrame(t: number | undefined): string {
   return encode(t === undefined ? { type: "pong" } : { type: "pong", t });
 }
 
-export function ackFrame(message: ChatFrame): string {
-  return encode({ type: "ack", room: message.room, clientMsgId: message.clientMsgId, seq: message.seq, ts: message.ts });
+/** The sender's answer to a change that was stored (or, for a reaction, that changed nothing). */
+export function ackFrame(ack: Ack, clientMsgId: string): string {
+  return encode({ type: "ack", room: ack.room, clientMsgId, seq: ack.seq, ts: ack.ts });
 }
 
-/** An answer to `history {before}`: older chats, and whether there are more. */
+/** An answer to `history {before}`: older chats as they stand, and whether there are more. */
 export function olderPageFrame(room: string, messages: ChatFrame[], hasOlder: boolean): string {
   return encode({ type: "history", room, messages, hasOlder });
 }
 
 /** An answer to `history {after}`: the next events, and whether more have been sent since. */
-export function newerPageFrame(room: string, messages: ChatFrame[], hasNewer: boolean): string {
+export function newerPageFrame(room: string, messages: RoomEvent[], hasNewer: boolean): string {
   return encode({ type: "history", room, messages, hasNewer });
 }
 
@@ -99,6 +102,7 @@ export function readyFrame(fields: ReadyFields): string {
       ratePerSecond: limits.ratePerSecond,
       burst: limits.burst,
       maxRooms: limits.maxRooms,
+      ...(limits.editWindowMs === undefined ? {} : { editWindowMs: limits.editWindowMs }),
     },
   };
   return encode(ready);

@@ -1,7 +1,7 @@
 import { CLOSE_CODES, type User } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";
 import type { RoomCount } from "../backend/cluster-presence";
-import type { RoomBusHandlers, RoomEvent } from "../backend/room-bus";
+import type { BusEvent, RoomBusHandlers } from "../backend/room-bus";
 import { ChatConnection, type ConnectionServices } from "./connection/chat-connection";
 import type { RoomDirectory } from "./connection/context";
 import type { ChatDeps } from "./deps";
@@ -91,7 +91,7 @@ export class ChatHub implements RoomDirectory {
     let room: Room | undefined;
     // Events that arrive while the room is being set up are applied once it exists, and so is a
     // resync: the bus may have lost events after the latest seq was read.
-    const early: RoomEvent[] = [];
+    const early: BusEvent[] = [];
     let resyncEarly = false;
     const handlers: RoomBusHandlers = {
       event: (event) => (room ? applyEvent(room, event) : early.push(event)),
@@ -168,8 +168,8 @@ export class ChatHub implements RoomDirectory {
   }
 }
 
-function applyEvent(room: Room, event: RoomEvent): void {
-  if (event.kind === "chat") room.deliver(event.message);
+function applyEvent(room: Room, event: BusEvent): void {
+  if (event.kind === "event") room.deliver(event.event);
   else if (event.kind === "typing") room.applyRemoteTyping(event.user, event.active);
   else room.applyRemote(event);
 }

@@ -5,6 +5,8 @@ import type { ProtocolLimits } from "@chatroom/protocol";
  * schema (config.ts); the rest default here.
  */
 export interface ChatLimits extends ProtocolLimits {
+  /** How long after sending its author may edit a chat; absent, any time. Deleting has no window. */
+  editWindowMs?: number;
   /** How long a member who dropped stays (and keeps its name) before the room says it left. */
   presenceGraceMs: number;
   /** Membership changes go out at most once per window, so N joins cost O(N) frames. */

@@ -16,6 +16,9 @@ const ERROR_CODES = [
   "unsupported_protocol",
   "not_joined",
   "too_many_rooms",
+  "not_found",
+  "forbidden",
+  "gone",
   "server_error",
 ];
 const CLIENT_MSG_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -33,9 +36,15 @@ function expectUser(value: unknown): void {
   expect((user.id as string).length).toBeGreaterThan(0);
 }
 
-function expectChat(frame: unknown, room?: string): asserts frame is Frame {
-  expect(keysOf(frame)).toEqual(["clientMsgId", "from", "id", "room", "seq", "text", "ts", "type"]);
+/**
+ * A chat nobody changed. Live, it is exactly the message as sent; in a page ([3/6]) it stands as
+ * it is now, which adds `rev`, equal to its `seq` when nothing changed it.
+ */
+function expectChat(frame: unknown, room?: string, where: "live" | "page" = "live"): asserts frame is Frame {
+  const keys = ["clientMsgId", "from", "id", "room", "seq", "text", "ts", "type"];
+  expect(keysOf(frame)).toEqual(where === "live" ? keys : [...keys, "rev"].sort());
   const chat = frame as Frame;
+  if (where === "page") expect(chat.rev).toBe(chat.seq);
   expect(chat.type).toBe("chat");
   expect(typeof chat.room).toBe("string");
   if (room !== undefined) expect(chat.room).toBe(room);
@@ -98,7 +107,7 @@ function expectHistory(frame: unknown, room: string, direction: "older" | "newer
   expect(history.room).toBe(room);
   expect(typeof history[flag]).toBe("boolean");
   const messages = history.messages as Frame[];
-  for (const message of messages) expectChat(message, room);
+  for (const message of messages) expectChat(message, room, "page");
   return messages;
 }
 
@@ -239,7 +248,7 @@ describe("hello, ready and joined", () => {
     expect(isInt(joined.memberCount)).toBe(true);
     expect(joined.memberCount).toBeGreaterThanOrEqual((joined.members as unknown[]).length);
     expect(Array.isArray(joined.messages)).toBe(true);
-    for (const message of joined.messages as unknown[]) expectChat(message, "lobby");
+    for (const message of joined.messages as unknown[]) expectChat(message, "lobby", "page");
     expect(isInt(joined.latestSeq)).toBe(true);
     expect(typeof joined.complete).toBe("boolean");
     expect(isInt(joined.readSeq)).toBe(true);
@@ -553,7 +562,7 @@ describe("since, complete and history", () => {
     const client = await join(bulk, { room });
     expect(client.joined.latestSeq).toBe(TOTAL);
     expect(seqs(client.joined.messages)).toEqual(range(TOTAL - 49, TOTAL));
-    for (const message of client.joined.messages as unknown[]) expectChat(message, room);
+    for (const message of client.joined.messages as unknown[]) expectChat(message, room, "page");
     expect((client.joined.messages as Frame[])[0]?.text).toBe(`m${TOTAL - 49}`);
   });
 

@@ -89,7 +89,11 @@ export interface RoomState {
 
 const NO_RECONNECT = new Set([1000, 1002, 1003, 1007, 1008, 1009, 4001, 4501, 4505]);
 
-const CHAT_KEYS = { required: ["type", "room", "seq", "id", "from", "text", "ts"], optional: ["clientMsgId"] };
+/** A chat in a page stands as it is now ([3/6]): `rev` always, the rest when something changed it. */
+const CHAT_KEYS = {
+  required: ["type", "room", "seq", "id", "from", "text", "ts"],
+  optional: ["clientMsgId", "rev", "replyTo", "edited", "deleted", "reactions"],
+};
 /** Allowed keys per server frame type, from the doc's "Server → client frames". */
 const SERVER_KEYS: Record<string, { required: string[]; optional: string[] }> = {
   ready: { required: ["type", "protocol", "you", "session", "rooms", "limits"], optional: [] },

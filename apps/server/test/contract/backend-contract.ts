@@ -2,9 +2,11 @@ import type { ChatFrame, User } from "@chatroom/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/backend";
 import { BackendClosedError } from "../../src/backend/backend-closed-error";
-import type { AppendRequest } from "../../src/backend/message-store";
-import type { RoomEvent } from "../../src/backend/room-bus";
+import type { ChangeRequest } from "../../src/backend/message-store";
+import type { BusEvent } from "../../src/backend/room-bus";
 import { waitUntil } from "../support/wait-until";
+import { appendChat, chatOf, standing } from "./append-helpers";
+import { describeChangesContract } from "./changes-contract";
 import { describeMembershipContract } from "./membership-contract";
 
 export interface BackendFactoryOptions {
@@ -32,18 +34,18 @@ export type BackendFactory = (options: BackendFactoryOptions) => Promise<Backend
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 
-function request(room: string, from: User, clientMsgId: string, text = `text of ${clientMsgId}`): AppendRequest {
-  return { room, from, text, clientMsgId };
+function request(room: string, from: User, clientMsgId: string, text = `text of ${clientMsgId}`): ChangeRequest {
+  return { room, from, clientMsgId, kind: "chat", text };
 }
 
 async function appendMany(backend: Backend, room: string, count: number, prefix = "m"): Promise<ChatFrame[]> {
   const results = await Promise.all(
-    Array.from({ length: count }, (_, i) => backend.messages.append(request(room, alice, `${prefix}${i + 1}`))),
+    Array.from({ length: count }, (_, i) => appendChat(backend, request(room, alice, `${prefix}${i + 1}`))),
   );
-  return results.map((result) => result.message);
+  return results;
 }
 
-const seqs = (messages: ChatFrame[]) => messages.map((message) => message.seq);
+const seqs = (messages: Array<{ seq: number }>) => messages.map((message) => message.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
@@ -87,8 +89,8 @@ export function describeBackendContract(
         for (let i = 1; i <= 5; i++) {
           clock += 10;
           const result = await backend.messages.append(request("room-a", i % 2 ? alice : bob, `c${i}`, `hello ${i}`));
-          expect(result.duplicate).toBe(false);
-          stored.push(result.message);
+          expect(result).toMatchObject({ ok: true, duplicate: false, ack: { room: "room-a", seq: i, ts: clock } });
+          stored.push(chatOf(result));
         }
         expect(seqs(stored)).toEqual([1, 2, 3, 4, 5]);
         expect(await backend.messages.latestSeq("room-a")).toBe(5);
@@ -110,8 +112,8 @@ export function describeBackendContract(
         await backend.messages.append(request("room-a", alice, "a1"));
         await backend.messages.append(request("room-b", alice, "b1"));
         await backend.messages.append(request("room-a", alice, "a2"));
-        const b2 = await backend.messages.append(request("room-b", bob, "b2"));
-        expect(b2.message.seq).toBe(2);
+        const b2 = chatOf(await backend.messages.append(request("room-b", bob, "b2")));
+        expect(b2.seq).toBe(2);
         expect(await backend.messages.latestSeq("room-a")).toBe(2);
         expect(await backend.messages.latestSeq("room-b")).toBe(2);
         expect(await backend.messages.latestSeq("room-c")).toBe(0);
@@ -126,16 +128,16 @@ export function describeBackendContract(
         const read = await backend.messages.range("busy", { after: 0, upTo: 60, limit: 100 });
         expect(seqs(read.messages)).toEqual(range(1, 60));
         for (const message of read.messages) {
-          expect(stored.find((original) => original.seq === message.seq)).toEqual(message);
+          expect(standing(stored.find((original) => original.seq === message.seq))).toEqual(message);
         }
       });
 
       it("keeps the text exactly, unicode and newlines included", async () => {
         const text = "line one\nline two 🎉 ｆｕｌｌ \u202e";
-        const { message } = await backend.messages.append(request("r", alice, "u1", text));
+        const message = await appendChat(backend, request("r", alice, "u1", text));
         const read = await backend.messages.range("r", { after: 0, upTo: 1, limit: 1 });
         expect(message.text).toBe(text);
-        expect(read.messages[0]?.text).toBe(text);
+        expect(read.messages[0]).toMatchObject({ type: "chat", text });
       });
     });
 
@@ -145,29 +147,30 @@ export function describeBackendContract(
         await backend.messages.append(request("r", bob, "other"));
         clock += 1_000;
         const again = await backend.messages.append(request("r", alice, "same", "different text"));
-        expect(again.duplicate).toBe(true);
-        expect(again.message).toEqual(first.message);
+        if (!first.ok) throw new Error("the first send was refused");
+        // The original event as the store holds it now: a chat as it stands, unchanged since.
+        expect(again).toEqual({ ok: true, ack: first.ack, event: standing(chatOf(first)), duplicate: true });
         expect(await backend.messages.latestSeq("r")).toBe(2);
       });
 
       it("does not confuse two users with the same clientMsgId", async () => {
-        const a = await backend.messages.append(request("r", alice, "shared"));
+        const a = chatOf(await backend.messages.append(request("r", alice, "shared")));
         const b = await backend.messages.append(request("r", bob, "shared"));
-        expect(b.duplicate).toBe(false);
-        expect(b.message.seq).toBe(a.message.seq + 1);
+        expect(b).toMatchObject({ ok: true, duplicate: false });
+        expect(chatOf(b).seq).toBe(a.seq + 1);
       });
 
       it("holds across rooms: the key has no room in it", async () => {
         const a = await backend.messages.append(request("room-a", alice, "once"));
         const b = await backend.messages.append(request("room-b", alice, "once"));
-        expect(b).toEqual({ message: a.message, duplicate: true });
+        expect(b).toEqual({ ok: true, ack: { room: "room-a", seq: 1, ts: clock }, event: standing(chatOf(a)), duplicate: true });
         expect(await backend.messages.latestSeq("room-b")).toBe(0);
       });
 
       it("stores concurrent duplicates once", async () => {
         const results = await Promise.all([1, 2, 3].map(() => backend.messages.append(request("r", alice, "racy"))));
-        expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
-        for (const result of results) expect(result.message).toEqual(results[0]?.message);
+        expect(results.filter((result) => result.ok && !result.duplicate)).toHaveLength(1);
+        for (const result of results) expect(result).toMatchObject({ ok: true, ack: { room: "r", seq: 1 } });
         expect(await backend.messages.latestSeq("r")).toBe(1);
       });
     });
@@ -366,26 +369,26 @@ export function describeBackendContract(
       it("a pending append is committed before close resolves", async () => {
         const pending = backend.messages.append(request("r", alice, "in-flight"));
         await backend.close();
-        expect((await pending).message.seq).toBe(1);
+        expect(await pending).toMatchObject({ ok: true, ack: { seq: 1 } });
       });
     });
 
     describe("room bus", () => {
       /** Another node stores a chat in `room`; expects it to be the one event this node's room gets. */
-      async function expectPeerChat(room: string, events: RoomEvent[], clientMsgId: string): Promise<void> {
+      async function expectPeerChat(room: string, events: BusEvent[], clientMsgId: string): Promise<void> {
         const peer = await harness.openPeer?.();
         if (!peer) throw new Error("a cluster backend's harness must provide openPeer()");
         try {
-          const { message } = await peer.messages.append(request(room, bob, clientMsgId));
+          const event = await appendChat(peer, request(room, bob, clientMsgId));
           await waitUntil(() => events.length > 0, { what: `the other node's chat in ${room}` });
-          expect(events).toEqual([{ kind: "chat", origin: peer.nodeId, message }]);
+          expect(events).toEqual([{ kind: "event", origin: peer.nodeId, event }]);
         } finally {
           await peer.close();
         }
       }
 
       it("never hands a room this node's own events", async () => {
-        const events: RoomEvent[] = [];
+        const events: BusEvent[] = [];
         const unsubscribe = await backend.bus.subscribe("r", { event: (event) => events.push(event), resync: () => {} });
         await backend.bus.publishTyping("r", alice, true);
         await backend.messages.append(request("r", alice, "own"));
@@ -401,7 +404,7 @@ export function describeBackendContract(
           const { interruptBus } = harness;
           if (!interruptBus) throw new Error("a cluster backend's harness must provide interruptBus()");
           const resyncs: string[] = [];
-          const events: RoomEvent[] = [];
+          const events: BusEvent[] = [];
           for (const room of ["r1", "r2"]) {
             await backend.bus.subscribe(room, { event: (event) => events.push(event), resync: () => resyncs.push(room) });
           }
@@ -412,6 +415,16 @@ export function describeBackendContract(
           await expectPeerChat("r1", events, "after-resync");
         });
       }
+    });
+
+    describeChangesContract({
+      backend: () => backend,
+      clock: {
+        now: () => clock,
+        advance: (ms) => {
+          clock += ms;
+        },
+      },
     });
 
     describeMembershipContract({
@@ -433,15 +446,16 @@ export function describeBackendContract(
           backend = await restart();
           expect(await backend.messages.latestSeq("r")).toBe(10);
           const next = await backend.messages.append(request("r", bob, "after-restart"));
-          expect(next).toMatchObject({ duplicate: false, message: { seq: 11 } });
+          expect(next).toMatchObject({ ok: true, duplicate: false, ack: { seq: 11 } });
           const dup = await backend.messages.append(request("r", alice, "m4"));
-          expect(dup).toEqual({ message: before.find((message) => message.clientMsgId === "m4"), duplicate: true });
+          const m4 = before.find((message) => message.clientMsgId === "m4") as ChatFrame;
+          expect(dup).toEqual({ ok: true, ack: { room: "r", seq: m4.seq, ts: m4.ts }, event: standing(m4), duplicate: true });
           const all = await backend.messages.range("r", { after: 0, upTo: 100, limit: 100 });
           expect(seqs(all.messages)).toEqual(range(1, 11));
-          for (const message of before) expect(all.messages[message.seq - 1]).toEqual(message);
+          for (const message of before) expect(all.messages[message.seq - 1]).toEqual(standing(message));
           expect(await backend.messages.latestSeq("other")).toBe(1);
           expect(await backend.sessions.get("token-persist-0000")).toEqual({ userId: "u9", name: "nine" });
-          const ids = new Set(all.messages.map((message) => message.id));
+          const ids = new Set(all.messages.map((message) => (message.type === "chat" ? message.id : "")));
           expect(ids.size).toBe(11);
         });
       });

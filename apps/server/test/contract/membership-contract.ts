@@ -2,6 +2,7 @@ import type { User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/backend";
 import { BackendClosedError } from "../../src/backend/backend-closed-error";
+import { appendChat, changesIn } from "./append-helpers";
 import type { BackendHarness } from "./backend-contract";
 
 /** What the membership suite needs from the enclosing backend contract (read per test). */
@@ -24,8 +25,7 @@ let sent = 0;
 async function post(backend: Backend, room: string, from: User, count = 1): Promise<number> {
   let seq = 0;
   for (let i = 0; i < count; i++) {
-    const { message } = await backend.messages.append({ room, from, text: "hi", clientMsgId: `mc${sent++}` });
-    seq = message.seq;
+    seq = (await appendChat(backend, { room, from, kind: "chat", text: "hi", clientMsgId: `mc${sent++}` })).seq;
   }
   return seq;
 }
@@ -84,6 +84,21 @@ export function describeMembershipContract(context: MembershipContractContext): 
       expect((await backend.memberships.list(alice.id))[1]?.unread).toBe(0);
       await post(backend, "r", bob);
       expect((await backend.memberships.list(alice.id))[1]).toEqual({ room: "r", latestSeq: 10, readSeq: 8, unread: 1 });
+    });
+
+    it("unread counts chats only: not edits, deletions or reactions, and not a chat deleted since", async () => {
+      const backend = context.backend();
+      await backend.memberships.join(alice.id, "r", bound);
+      const first = await post(backend, "r", bob, 3);
+      const changes = changesIn(backend, "r");
+      await changes.edit(bob, first, "edited");
+      await changes.react(bob, first, "👍");
+      await changes.react(alice, first, "🎉");
+      await changes.remove(bob, first - 1);
+      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 7, readSeq: 0, unread: 2 }]);
+      await changes.remove(bob, first);
+      await backend.memberships.markRead(alice.id, "r", 2);
+      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 8, readSeq: 2, unread: 0 }]);
     });
 
     it("the read marker only moves forward, and is clamped to the room's latest seq", async () => {

@@ -29,6 +29,9 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["RATE_BURST", "0"],
     ["NODE_ENV", "staging"],
+    ["EDIT_WINDOW_MS", "0"],
+    ["EDIT_WINDOW_MS", "soon"],
+    ["EDIT_WINDOW_MS", "1.5"],
   ])("%s=%s throws a ConfigError naming the variable", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.problems).toHaveLength(1);
@@ -47,6 +50,12 @@ describe("loadConfig", () => {
 
   it("reports every bad variable at once", () => {
     expect(() => loadConfig({ PORT: "abc", HISTORY: "nope" })).toThrow(/PORT[\s\S]*HISTORY|HISTORY[\s\S]*PORT/);
+  });
+
+  it("EDIT_WINDOW_MS: unset means no edit window; set, it is limits.editWindowMs", () => {
+    expect(loadConfig({}).limits).not.toHaveProperty("editWindowMs");
+    expect(loadConfig({ EDIT_WINDOW_MS: "" }).limits).not.toHaveProperty("editWindowMs");
+    expect(loadConfig({ EDIT_WINDOW_MS: "900000" }).limits.editWindowMs).toBe(900_000);
   });
 
   it("treats empty values as unset", () => {

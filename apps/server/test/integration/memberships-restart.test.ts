@@ -4,7 +4,7 @@
 import type { ReadyFrame } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import type { ServerProcess } from "../support/server-process";
-import { TestClient } from "../support/test-client";
+import { onlyChats, TestClient } from "../support/test-client";
 import { useCleanup } from "../support/use-cleanup";
 import { waitUntil } from "../support/wait-until";
 
@@ -92,7 +92,9 @@ describe.each([
     // joined carries the stored marker, and the messages it counted are the room's.
     const alpha = await aliceBack.join("alpha", { since: 0 });
     expect(alpha).toMatchObject({ room: "alpha", readSeq: 3, latestSeq: 7, complete: true });
-    expect(alpha.messages.filter((message) => message.seq > alpha.readSeq && message.from.id !== alice.ready.you.id)).toHaveLength(3);
+    expect(
+      onlyChats(alpha.messages).filter((message) => message.seq > alpha.readSeq && message.from.id !== alice.ready.you.id),
+    ).toHaveLength(3);
     // Reading on after the restart moves the marker on, and the next ready says so.
     aliceBack.send({ type: "read", room: "alpha", seq: 6 });
     aliceBack.send({ type: "ping", t: 2 });

@@ -40,7 +40,13 @@ describe("history after", () => {
     await reader.waitFor(() => reader.chatFrames("log").length >= 7);
     // Stored but not fanned out by this node (as if another node's event had not arrived yet):
     // no page may reach it.
-    await server.app.backend.messages.append({ room: "log", from: { id: "u_other", name: "other" }, text: "unseen", clientMsgId: "x1" });
+    await server.app.backend.messages.append({
+      room: "log",
+      from: { id: "u_other", name: "other" },
+      kind: "chat",
+      text: "unseen",
+      clientMsgId: "x1",
+    });
 
     const pages: Array<ServerFrameOf<"history">> = [];
     let after = 2;

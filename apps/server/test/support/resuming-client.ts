@@ -1,12 +1,30 @@
 import { isDeepStrictEqual } from "node:util";
-import { type ChatFrame, DEFAULT_LIMITS, PROTOCOL_VERSION, type ServerFrame, type ServerFrameOf } from "@chatroom/protocol";
+import {
+  type ChangeClientFrame,
+  type ChatFrame,
+  DEFAULT_LIMITS,
+  type PageEvent,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+  type ServerFrameOf,
+} from "@chatroom/protocol";
+import { RoomProjection } from "./room-projection";
 import { TestClient } from "./test-client";
 
 export interface Pending {
   room: string;
   clientMsgId: string;
+  /** A chat's text, or an edit's; empty for a delete or a reaction. */
   text: string;
+  /** The frame it goes out as, every time. */
+  frame: ChangeClientFrame;
 }
+
+/** A change other than a chat, as `change()` takes it. */
+export type ChangeRequest =
+  | { type: "edit"; target: number; text: string }
+  | { type: "delete"; target: number }
+  | { type: "react"; target: number; emoji: string; on: boolean };
 
 export interface ResumingClientOptions {
   name: string;
@@ -33,7 +51,7 @@ interface RoomLink {
   /** The `since` its join sent. */
   since: number;
   joined: boolean;
-  /** Highest seq of the room's live stream on this connection; every live chat must be exactly one above. */
+  /** Highest seq of the room's live stream on this connection; every live event must be exactly one above. */
   liveSeq: number;
   /** The `after` of the fill page in flight, if a fill is running. */
   fillingAfter: number | undefined;
@@ -43,13 +61,14 @@ interface RoomLink {
 
 /**
  * A chat client as the protocol asks clients to behave, for durability and cluster tests: one
- * connection for all its rooms, a seq-keyed log per room; after a drop it says hello with its
- * session and joins every room with `since` (the room's contiguous end), fills a `joined` that says
- * `complete: false` with `history {after}` pages, and resends every un-acked message of each
- * room's outbox with the same `clientMsgId`. It also checks, per connection and room, the server's
- * guarantees: `joined` covers the resume exactly (or the fill does), live chats arrive in seq
- * order with no gap and no seq twice, a seq never changes its message, the session and user
- * survive; breaches land in `violations`, each naming its room.
+ * connection for all its rooms, a seq-keyed log of every event per room and the chats as they
+ * stand (the doc's rule, in `RoomProjection`); after a drop it says hello with its session and
+ * joins every room with `since` (the room's contiguous end), fills a `joined` that says
+ * `complete: false` with `history {after}` pages, and resends every un-acked chat, edit, delete
+ * and reaction of each room's outbox with the same `clientMsgId`. It also checks, per connection
+ * and room, the server's guarantees: `joined` covers the resume exactly (or the fill does), live
+ * events arrive in seq order with no gap and no seq twice, a seq never changes what event it is,
+ * the session and user survive; breaches land in `violations`, each naming its room.
  *
  * Two ways to drive it: `connect(url)` / `disconnect()` one connection at a time, or `start()`,
  * which keeps it connected to `endpoints` (the next one after every drop) until `stop()`.
@@ -57,8 +76,10 @@ interface RoomLink {
 export class ResumingClient {
   readonly name: string;
   readonly rooms: readonly string[];
-  /** Every chat seen, per room, by seq. */
-  readonly logs = new Map<string, Map<number, ChatFrame>>();
+  /** Every event seen, per room, by seq. */
+  readonly events = new Map<string, Map<number, PageEvent>>();
+  /** Per room, the chats as they stand from every event seen. */
+  readonly projections = new Map<string, RoomProjection>();
   /** Every ack received, in order (duplicates included). */
   readonly acks: Array<{ room: string; clientMsgId: string; seq: number }> = [];
   /** Every message this client ever asked to send, in order. */
@@ -92,21 +113,27 @@ export class ResumingClient {
     this.endpoints = options.endpoints ?? [];
     this.resendRefused = options.resendRefused ?? false;
     for (const room of this.rooms) {
-      this.logs.set(room, new Map());
+      this.events.set(room, new Map());
+      this.projections.set(room, new RoomProjection());
       this.joinedCounts.set(room, 0);
     }
   }
 
-  /** The room's log (a client of one room may leave the room out). */
-  log(room?: string): Map<number, ChatFrame> {
-    return this.logs.get(this.roomOrOnly(room)) as Map<number, ChatFrame>;
+  /** The room's chats as they stand, by seq (a client of one room may leave the room out). */
+  log(room?: string): ReadonlyMap<number, ChatFrame> {
+    return this.projection(room).chats;
   }
 
-  /** Highest seq of the room with every seq below it in the log. */
+  /** The room's projection: its chats and how often each change was applied. */
+  projection(room?: string): RoomProjection {
+    return this.projections.get(this.roomOrOnly(room)) as RoomProjection;
+  }
+
+  /** Highest seq of the room with every seq below it seen, events of every kind counted. */
   contiguousSeq(room?: string): number {
-    const log = this.log(room);
+    const events = this.events.get(this.roomOrOnly(room)) as Map<number, PageEvent>;
     let seq = 0;
-    while (log.has(seq + 1)) seq++;
+    while (events.has(seq + 1)) seq++;
     return seq;
   }
 
@@ -183,19 +210,25 @@ export class ResumingClient {
     this.endpoint = 0;
   }
 
-  /** Queues a message in a room (a client of one room may leave it out) and sends it now if that room is joined. */
-  send(text: string, room?: string): string {
+  /** Queues a message in a room (a client of one room may leave it out), a reply if `replyTo` says so, and sends it now if that room is joined. */
+  send(text: string, room?: string, replyTo?: number): string {
     const clientMsgId = `${this.name}-${++this.counter}`;
-    const pending = { room: this.roomOrOnly(room), clientMsgId, text };
-    this.sent.push(pending);
-    this.outbox.set(clientMsgId, pending);
-    this.transmit(pending);
-    return clientMsgId;
+    const to = this.roomOrOnly(room);
+    const frame: ChangeClientFrame = { type: "chat", room: to, text, clientMsgId, ...(replyTo === undefined ? {} : { replyTo }) };
+    return this.queue({ room: to, clientMsgId, text, frame });
   }
 
-  /** Sends one message again with an id it already used, as a client that lost an ack would. */
+  /** Queues an edit, delete or reaction like a chat: sent now if the room is joined, resent until acked. */
+  change(room: string, change: ChangeRequest): string {
+    const clientMsgId = `${this.name}-${++this.counter}`;
+    const to = this.roomOrOnly(room);
+    const text = change.type === "edit" ? change.text : "";
+    return this.queue({ room: to, clientMsgId, text, frame: { ...change, room: to, clientMsgId } });
+  }
+
+  /** Sends one change again with an id it already used, as a client that lost an ack would. */
   resend(pending: Pending): void {
-    this.connection?.chat(pending.room, pending.text, pending.clientMsgId);
+    this.connection?.send(pending.frame);
   }
 
   /** Resolves once `condition` holds, checked after every frame and every drop. */
@@ -230,7 +263,7 @@ export class ResumingClient {
 
   private roomOrOnly(room: string | undefined): string {
     if (room !== undefined) {
-      if (!this.logs.has(room)) throw new Error(`${this.name} has not joined ${room}`);
+      if (!this.events.has(room)) throw new Error(`${this.name} has not joined ${room}`);
       return room;
     }
     if (this.rooms.length !== 1) throw new Error(`${this.name} is in ${this.rooms.length} rooms: say which`);
@@ -249,8 +282,15 @@ export class ResumingClient {
     });
   }
 
+  private queue(pending: Pending): string {
+    this.sent.push(pending);
+    this.outbox.set(pending.clientMsgId, pending);
+    this.transmit(pending);
+    return pending.clientMsgId;
+  }
+
   private transmit(pending: Pending): void {
-    if (this.joinedIn(pending.room)) this.connection?.chat(pending.room, pending.text, pending.clientMsgId);
+    if (this.joinedIn(pending.room)) this.connection?.send(pending.frame);
   }
 
   private handle(frame: ServerFrame): void {
@@ -266,6 +306,9 @@ export class ResumingClient {
         this.filled(frame);
         break;
       case "chat":
+      case "edit":
+      case "delete":
+      case "reaction":
         this.live(frame);
         break;
       case "ack":
@@ -345,14 +388,14 @@ export class ResumingClient {
     }
   }
 
-  private live(message: ChatFrame): void {
+  private live(message: ServerFrameOf<"chat" | "edit" | "delete" | "reaction">): void {
     const link = this.links.get(message.room);
     if (!link?.joined) {
-      this.violations.push(`[${message.room}] chat seq ${message.seq} before joined`);
+      this.violations.push(`[${message.room}] ${message.type} seq ${message.seq} before joined`);
       return;
     }
     if (message.seq !== link.liveSeq + 1) {
-      this.violations.push(`[${message.room}] live chat seq ${message.seq} after ${link.liveSeq} on one connection`);
+      this.violations.push(`[${message.room}] live ${message.type} seq ${message.seq} after ${link.liveSeq} on one connection`);
     }
     link.liveSeq = Math.max(link.liveSeq, message.seq);
     this.merge(message, message.room);
@@ -381,22 +424,36 @@ export class ResumingClient {
     }, frame.retryAfterMs ?? RETRY_MS);
   }
 
-  private merge(message: ChatFrame, room: string): void {
-    if (message.room !== room) this.violations.push(`[${room}] carries a chat of room ${message.room}`);
-    const log = this.logs.get(room);
-    if (!log) return;
-    const known = log.get(message.seq);
-    if (known && !isDeepStrictEqual(known, message)) {
+  private merge(message: PageEvent, room: string): void {
+    if (message.room !== room) this.violations.push(`[${room}] carries an event of room ${message.room}`);
+    const events = this.events.get(room);
+    if (!events) return;
+    const known = events.get(message.seq);
+    // A chat's state and an edit's text may change between two reads; what the seq is may not.
+    if (known && !isDeepStrictEqual(identityOf(known), identityOf(message))) {
       this.violations.push(`[${room}] seq ${message.seq} changed: ${JSON.stringify(known)} then ${JSON.stringify(message)}`);
     }
-    log.set(message.seq, message);
-    // The echo of one's own message also settles it (the ack may be the frame that was lost).
-    if (message.from.id === this.userId) this.outbox.delete(message.clientMsgId);
+    events.set(message.seq, message);
+    // In seq order only: a change applied ahead of an older one to the same chat would hide it
+    // (its seq is no longer above the chat's rev), so what waits behind a hole waits here too.
+    const projection = this.projections.get(room);
+    if (!projection) return;
+    for (let next = events.get(projection.upTo + 1); next; next = events.get(projection.upTo + 1)) projection.apply(next);
+    // The echo of one's own change also settles it (the ack may be the frame that was lost).
+    const sender = message.type === "chat" ? message.from : "by" in message ? message.by : undefined;
+    if (sender?.id === this.userId && "clientMsgId" in message) this.outbox.delete(message.clientMsgId);
   }
 
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/** What an event is, apart from how it stands now: its kind, seq, sender, time and clientMsgId. */
+function identityOf(event: PageEvent): unknown {
+  if (event.type === "chat") return [event.type, event.seq, event.id, event.from, event.ts, event.clientMsgId];
+  if (event.type === "unknown-event") return [event.type, event.seq];
+  return [event.type, event.seq, event.target, event.by, event.ts, event.clientMsgId];
 }
 
 /** A room's log as `seq:id` lines, for comparing clients (a client of one room may leave the room out). */

@@ -1,9 +1,12 @@
 import {
+  type ChatFrame,
   type ClientFrame,
   DEFAULT_ROOM,
   type JoinedFrame,
+  type PageEvent,
   PROTOCOL_VERSION,
   type ReadyFrame,
+  type RoomEvent,
   type ServerFrame,
   type ServerFrameOf,
   type ServerFrameType,
@@ -40,6 +43,17 @@ export interface JoinOptions extends OpenOptions {
 }
 
 type Predicate = (frame: ServerFrame, index: number) => boolean;
+
+/**
+ * The events of a page (`joined.messages`, `history.messages`, a store's range) as chats, for
+ * tests of rooms where nobody edits, deletes or reacts: any other kind there fails the test.
+ */
+export function onlyChats(events: ReadonlyArray<PageEvent | RoomEvent>): ChatFrame[] {
+  return events.map((event) => {
+    if (event.type !== "chat") throw new Error(`expected only chats, got ${JSON.stringify(event)}`);
+    return event;
+  });
+}
 
 const DEFAULT_WAIT_MS = 5_000;
 
@@ -214,7 +228,8 @@ export class TestClient {
     for (const frame of this.frames) {
       if (room !== undefined && "room" in frame && frame.room !== room) continue;
       if (frame.type === "chat") chats.push(frame);
-      else if (frame.type === "joined" || frame.type === "history") chats.push(...frame.messages);
+      else if (frame.type === "joined" || frame.type === "history")
+        for (const event of frame.messages) if (event.type === "chat") chats.push(event);
     }
     return chats;
   }

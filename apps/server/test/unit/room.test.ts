@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
 import { Room } from "../../src/chat/room/room";
 import { testConfig } from "../../src/config";
+import { chatOf } from "../contract/append-helpers";
 import { FakeClock } from "../support/fake-clock";
 import { RecordingSeat, settle } from "./support/recording-seat";
 
@@ -51,7 +52,7 @@ describe("Room", () => {
     chat.admit(seat, "alice");
     const stored = [];
     for (const id of ["c1", "c2", "c3"])
-      stored.push((await messages.append({ room: "r", from: { id: "u9", name: "x" }, text: id, clientMsgId: id })).message);
+      stored.push(chatOf(await messages.append({ room: "r", from: { id: "u9", name: "x" }, kind: "chat", text: id, clientMsgId: id })));
     chat.deliver(stored[2] as (typeof stored)[number]);
     await settle();
     expect(seat.ofType("chat").map((frame) => frame.seq)).toEqual([1, 2, 3]);

@@ -1,5 +1,5 @@
 import { BackendClosedError } from "../backend-closed-error";
-import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore, unreadCount } from "../membership-store";
+import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore } from "../membership-store";
 import type { MessageStore } from "../message-store";
 
 /**
@@ -67,8 +67,8 @@ export class MemoryMembershipStore implements MembershipStore {
     const latestSeq = await messages.latestSeq(room);
     const after = Math.min(readSeq, latestSeq);
     const { messages: unreadEvents } = await messages.range(room, { after, upTo: latestSeq, limit: latestSeq - after });
-    const own = unreadEvents.filter((event) => event.from.id === userId).length;
-    return { room, latestSeq, readSeq, unread: unreadCount(latestSeq, readSeq, own) };
+    const unread = unreadEvents.filter((event) => event.type === "chat" && !event.deleted && event.from.id !== userId).length;
+    return { room, latestSeq, readSeq, unread };
   }
 
   private assertOpen(): void {

@@ -1,8 +1,13 @@
+import type { ChangeEvent, ChatFrame } from "@chatroom/protocol";
 import { BackendClosedError } from "../backend-closed-error";
+import { checkTarget, reactionChange, targetOf } from "../change-rules";
+import { chatFrameOf, copyUser, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
-  AppendRequest,
+  Ack,
   AppendResult,
+  ChangeRequest,
+  LatestChatsResult,
   MessageStore,
   NewerPageResult,
   PageResult,
@@ -11,15 +16,37 @@ import type {
   StoredEvent,
 } from "../message-store";
 
-/** The reference message store: every room's events in process memory, gone on restart. */
+type Entry = { type: "chat"; chat: StoredChat } | { type: "change"; event: ChangeEvent };
+
+/** One room: its log, the seqs of its chats, and who reacted with what to each chat. */
+interface RoomLog {
+  /** `entries[i]` has seq `i + 1`: the log is dense, so lookups by seq are index arithmetic. */
+  entries: Entry[];
+  /** Ascending, for the pages that hold chats only. */
+  chatSeqs: number[];
+  /** chat seq -> `emoji\nuser id` of every reaction that is on. */
+  reactors: Map<number, Set<string>>;
+  /** chat seq -> its edit events, whose texts go when the chat is deleted. */
+  edits: Map<number, ChangeEvent[]>;
+}
+
+/** The outcome a `(user id, clientMsgId)` got, for its resends. */
+interface Sent {
+  ack: Ack;
+  /** False for a reaction that changed nothing: no event has `ack.seq`. */
+  stored: boolean;
+}
+
+/**
+ * The reference message store: every room's events in process memory, gone on restart. Every
+ * append runs synchronously from its check to its write, which is what makes it atomic here.
+ */
 export class MemoryMessageStore implements MessageStore {
-  /** `log[i].seq === i + 1`: each room's log is dense, so lookups by seq are index arithmetic. */
-  private readonly rooms = new Map<string, StoredEvent[]>();
+  private readonly rooms = new Map<string, RoomLog>();
   /** Dedupe is per user across rooms: `(user id, clientMsgId)` identifies a send. */
-  private readonly byClientMsgId = new Map<string, StoredEvent>();
+  private readonly sent = new Map<string, Sent>();
   private readonly nextMessageId: () => string;
   private readonly now: () => number;
-
   private readonly isOpen: () => boolean;
 
   /** `isOpen` is the backend's: appends fail once the backend is closed, as every store's do. */
@@ -29,62 +56,184 @@ export class MemoryMessageStore implements MessageStore {
     this.isOpen = options.isOpen ?? (() => true);
   }
 
-  private log(room: string): StoredEvent[] {
+  async append(request: ChangeRequest): Promise<AppendResult> {
+    if (!this.isOpen()) throw new BackendClosedError();
+    const dedupeKey = `${request.from.id}\u0000${request.clientMsgId}`;
+    const original = this.sent.get(dedupeKey);
+    if (original) {
+      const event = original.stored ? this.eventAt(original.ack.room, original.ack.seq) : null;
+      return { ok: true, ack: { ...original.ack }, event: event ?? null, duplicate: true };
+    }
+    const log = this.log(request.room);
+    const now = this.now();
+    const targetSeq = targetOf(request);
+    const target = targetSeq === undefined ? undefined : chatAt(log, targetSeq);
+    const refused = checkTarget(request, target, now);
+    if (refused) return refused;
+    const seq = log.entries.length + 1;
+    const by = copyUser(request.from);
+    const base = { room: request.room, seq, ts: now };
+    let event: StoredEvent;
+    switch (request.kind) {
+      case "chat": {
+        const chat: StoredChat = {
+          ...base,
+          id: this.nextMessageId(),
+          from: by,
+          text: request.text,
+          clientMsgId: request.clientMsgId,
+          rev: seq,
+        };
+        if (request.replyTo !== undefined) chat.replyTo = request.replyTo;
+        log.entries.push({ type: "chat", chat });
+        log.chatSeqs.push(seq);
+        event = chatFrameOf(chat, target, { live: true });
+        break;
+      }
+      case "edit": {
+        const chat = target as StoredChat;
+        const edit: ChangeEvent = { type: "edit", ...base, target: chat.seq, text: request.text, by, clientMsgId: request.clientMsgId };
+        Object.assign(chat, { text: request.text, rev: seq, edited: { ts: now } });
+        log.entries.push({ type: "change", event: edit });
+        log.edits.set(chat.seq, [...(log.edits.get(chat.seq) ?? []), edit]);
+        event = { ...edit };
+        break;
+      }
+      case "delete": {
+        const chat = target as StoredChat;
+        purge(log, chat);
+        Object.assign(chat, { rev: seq, deleted: { by, ts: now } });
+        const deletion: ChangeEvent = { type: "delete", ...base, target: chat.seq, by, clientMsgId: request.clientMsgId };
+        log.entries.push({ type: "change", event: deletion });
+        event = { ...deletion };
+        break;
+      }
+      case "react": {
+        const chat = target as StoredChat;
+        const reactors = log.reactors.get(chat.seq) ?? new Set<string>();
+        const key = `${request.emoji}\n${request.from.id}`;
+        const outcome = reactionChange(chat.reactions, { emoji: request.emoji, userId: by.id, on: request.on, wasOn: reactors.has(key) });
+        if (outcome.kind === "refused") return outcome.refusal;
+        if (outcome.kind === "unchanged") {
+          const ack = { room: request.room, seq: seq - 1, ts: now };
+          this.sent.set(dedupeKey, { ack, stored: false });
+          return { ok: true, ack: { ...ack }, event: null, duplicate: false };
+        }
+        if (request.on) reactors.add(key);
+        else reactors.delete(key);
+        log.reactors.set(chat.seq, reactors);
+        chat.reactions = outcome.reactions;
+        chat.rev = seq;
+        const reaction: ChangeEvent = {
+          type: "reaction",
+          ...base,
+          target: chat.seq,
+          emoji: request.emoji,
+          on: request.on,
+          by,
+          clientMsgId: request.clientMsgId,
+        };
+        log.entries.push({ type: "change", event: reaction });
+        event = { ...reaction };
+        break;
+      }
+    }
+    const ack = { room: request.room, seq, ts: now };
+    this.sent.set(dedupeKey, { ack, stored: true });
+    return { ok: true, ack: { ...ack }, event, duplicate: false };
+  }
+
+  async latestSeq(room: string): Promise<number> {
+    return this.rooms.get(room)?.entries.length ?? 0;
+  }
+
+  async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {
+    const log = this.rooms.get(room);
+    if (!log) return { messages: [], complete: true };
+    const end = firstIndexAtOrAbove(log.chatSeqs, upTo + 1);
+    const start = Math.max(0, end - limit);
+    return { messages: this.chats(log, start, end), complete: start === 0 };
+  }
+
+  async range(room: string, query: RangeQuery): Promise<RangeResult> {
+    const log = this.rooms.get(room);
+    const upTo = Math.min(query.upTo, log?.entries.length ?? 0);
+    const after = Math.max(0, query.after);
+    if (!log || after >= upTo) return { messages: [], complete: true };
+    const start = Math.max(after, upTo - query.limit);
+    return { messages: this.events(log, start, upTo), complete: start === after };
+  }
+
+  async before(room: string, before: number, limit: number): Promise<PageResult> {
+    const log = this.rooms.get(room);
+    if (!log) return { messages: [], hasOlder: false };
+    const end = firstIndexAtOrAbove(log.chatSeqs, before);
+    const start = Math.max(0, end - limit);
+    return { messages: this.chats(log, start, end), hasOlder: start > 0 };
+  }
+
+  async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
+    const log = this.rooms.get(room);
+    const end = Math.min(upTo, log?.entries.length ?? 0);
+    const start = Math.max(0, after);
+    if (!log || start >= end) return { messages: [], hasNewer: false };
+    const stop = Math.min(end, start + limit);
+    return { messages: this.events(log, start, stop), hasNewer: stop < end };
+  }
+
+  private log(room: string): RoomLog {
     let log = this.rooms.get(room);
     if (!log) {
-      log = [];
+      log = { entries: [], chatSeqs: [], reactors: new Map(), edits: new Map() };
       this.rooms.set(room, log);
     }
     return log;
   }
 
-  async append(request: AppendRequest): Promise<AppendResult> {
-    if (!this.isOpen()) throw new BackendClosedError();
-    const log = this.log(request.room);
-    const dedupeKey = `${request.from.id}\u0000${request.clientMsgId}`;
-    const original = this.byClientMsgId.get(dedupeKey);
-    if (original) return { message: original, duplicate: true };
-    const message: StoredEvent = {
-      type: "chat",
-      room: request.room,
-      seq: log.length + 1,
-      id: this.nextMessageId(),
-      from: { id: request.from.id, name: request.from.name },
-      text: request.text,
-      ts: this.now(),
-      clientMsgId: request.clientMsgId,
-    };
-    log.push(message);
-    this.byClientMsgId.set(dedupeKey, message);
-    return { message, duplicate: false };
+  /** The event at `seq` as a page shows it: a copy, so later changes do not reach the caller. */
+  private eventAt(room: string, seq: number): StoredEvent | undefined {
+    const log = this.rooms.get(room);
+    return log && seq >= 1 && seq <= log.entries.length ? this.events(log, seq - 1, seq)[0] : undefined;
   }
 
-  async latestSeq(room: string): Promise<number> {
-    return this.rooms.get(room)?.length ?? 0;
+  /** Events with seqs `start + 1` to `end`, chats as they stand. */
+  private events(log: RoomLog, start: number, end: number): StoredEvent[] {
+    return log.entries.slice(start, end).map((entry) => (entry.type === "chat" ? standing(log, entry.chat) : { ...entry.event }));
   }
 
-  async range(room: string, query: RangeQuery): Promise<RangeResult> {
-    const messages = this.rooms.get(room) ?? [];
-    const upTo = Math.min(query.upTo, messages.length);
-    const after = Math.max(0, query.after);
-    if (after >= upTo) return { messages: [], complete: true };
-    const start = Math.max(after, upTo - query.limit);
-    return { messages: messages.slice(start, upTo), complete: start === after };
+  /** `chatSeqs[start]` to `chatSeqs[end - 1]`, as they stand. */
+  private chats(log: RoomLog, start: number, end: number): ChatFrame[] {
+    return log.chatSeqs.slice(start, end).map((seq) => standing(log, chatAt(log, seq) as StoredChat));
   }
+}
 
-  async before(room: string, before: number, limit: number): Promise<PageResult> {
-    const messages = this.rooms.get(room) ?? [];
-    const end = Math.min(Math.max(0, before - 1), messages.length);
-    const start = Math.max(0, end - limit);
-    return { messages: messages.slice(start, end), hasOlder: start > 0 };
-  }
+function standing(log: RoomLog, chat: StoredChat): ChatFrame {
+  return chatFrameOf(chat, chat.replyTo === undefined ? undefined : chatAt(log, chat.replyTo), { live: false });
+}
 
-  async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
-    const messages = this.rooms.get(room) ?? [];
-    const end = Math.min(upTo, messages.length);
-    const start = Math.max(0, after);
-    if (start >= end) return { messages: [], hasNewer: false };
-    const stop = Math.min(end, start + limit);
-    return { messages: messages.slice(start, stop), hasNewer: stop < end };
+function chatAt(log: RoomLog, seq: number): StoredChat | undefined {
+  const entry = log.entries[seq - 1];
+  return entry?.type === "chat" ? entry.chat : undefined;
+}
+
+/** Deleted means gone: the chat's text, its edits' texts, its reactions and its reply link. */
+function purge(log: RoomLog, chat: StoredChat): void {
+  for (const edit of log.edits.get(chat.seq) ?? []) if (edit.type === "edit") delete edit.text;
+  log.edits.delete(chat.seq);
+  log.reactors.delete(chat.seq);
+  delete chat.text;
+  delete chat.reactions;
+  delete chat.replyTo;
+}
+
+/** The index of the first seq in ascending `seqs` that is at least `seq`. */
+function firstIndexAtOrAbove(seqs: readonly number[], seq: number): number {
+  let low = 0;
+  let high = seqs.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((seqs[middle] as number) < seq) low = middle + 1;
+    else high = middle;
   }
+  return low;
 }

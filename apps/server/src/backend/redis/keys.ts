@@ -6,18 +6,31 @@ export class RedisKeys {
     return [this.prefix, ...parts].join(":");
   }
 
-  /** The room's pub/sub channel: stored chats, presence changes and typing. */
+  /** The room's pub/sub channel: stored events, presence changes and typing. */
   channel(room: string): string {
     return this.key("room", room, "events");
   }
 
-  /** The room's Stream, whose entry ids are the seqs (`<seq>-0`). */
-  stream(room: string): string {
-    return this.key("room", room, "log");
-  }
-
+  /** The room's seq counter: its latest seq. */
   seq(room: string): string {
     return this.key("room", room, "seq");
+  }
+
+  /**
+   * The keys of a room's history (see event-scripts.ts), in the order the scripts take them:
+   * `eventlog` (hash seq -> the event's JSON, without its text), `texts` (hash seq -> a chat's
+   * current text or an edit's text, as a JSON string literal), `chats` (hash seq -> a chat's
+   * state), `chatseqs` (sorted set of the chats' seqs), `floor` (the oldest seq kept).
+   */
+  history(room: string): HistoryKeys {
+    return {
+      eventLog: this.key("room", room, "eventlog"),
+      texts: this.key("room", room, "texts"),
+      chats: this.key("room", room, "chats"),
+      chatSeqs: this.key("room", room, "chatseqs"),
+      floor: this.key("room", room, "floor"),
+      reactorsPrefix: `${this.key("room", room, "reactors")}:`,
+    };
   }
 
   dedupe(userId: string, clientMsgId: string): string {
@@ -40,4 +53,14 @@ export class RedisKeys {
     if (!channel.startsWith(head) || !channel.endsWith(tail)) return undefined;
     return channel.slice(head.length, channel.length - tail.length);
   }
+}
+
+export interface HistoryKeys {
+  eventLog: string;
+  texts: string;
+  chats: string;
+  chatSeqs: string;
+  floor: string;
+  /** Followed by a chat's seq: the hash of who has which emoji on (`emoji\nuser id` -> 1). */
+  reactorsPrefix: string;
 }

@@ -1,13 +1,13 @@
 import type { Redis } from "ioredis";
 import { BackendClosedError } from "../backend-closed-error";
-import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore, unreadCount } from "../membership-store";
+import { byRoom, type JoinOptions, type JoinOutcome, type Membership, type MembershipStore } from "../membership-store";
 import type { RedisKeys } from "./keys";
 import { MEMBERSHIP_JOIN_LUA, MEMBERSHIP_LIST_LUA, MEMBERSHIP_MARK_READ_LUA } from "./scripts";
 
 interface MembershipCommands {
   membershipJoin(memberships: string, seqKey: string, room: string, maxRooms: number): Promise<JoinOutcome>;
   membershipMarkRead(memberships: string, seqKey: string, room: string, seq: number): Promise<number | null>;
-  membershipList(memberships: string, prefix: string, marker: string): Promise<Array<string | number>>;
+  membershipList(memberships: string, prefix: string, userId: string): Promise<Array<string | number>>;
 }
 
 export type MembershipClient = Redis & MembershipCommands;
@@ -24,7 +24,7 @@ export function defineMembershipCommands(client: Redis): MembershipClient {
  * Memberships as one hash per user (room -> read marker), without a TTL: they outlive any one
  * connection, like the user's session. Every call is one command or script, so the `maxRooms`
  * check is atomic across nodes and `list` is one round trip however many rooms the user holds.
- * Unread is counted by reading each room's stream after the marker (in the script). Interim:
+ * Unread is counted from each room's chat states after the marker (in the script). Interim:
  * [6/6] replaces Redis as a store, and this goes with it.
  */
 export class RedisMembershipStore implements MembershipStore {
@@ -48,14 +48,15 @@ export class RedisMembershipStore implements MembershipStore {
 
   async list(userId: string): Promise<Membership[]> {
     const { client, keys } = this.open();
-    // The sender as JSON.stringify wrote it into the stored message (see MEMBERSHIP_LIST_LUA).
-    const marker = `"from":{"id":${JSON.stringify(userId)},`;
-    const flat = await client.membershipList(keys.memberships(userId), keys.prefix, marker);
+    const flat = await client.membershipList(keys.memberships(userId), keys.prefix, userId);
     const memberships: Membership[] = [];
     for (let i = 0; i + 3 < flat.length; i += 4) {
-      const latestSeq = Number(flat[i + 1]);
-      const readSeq = Number(flat[i + 2]);
-      memberships.push({ room: String(flat[i]), latestSeq, readSeq, unread: unreadCount(latestSeq, readSeq, Number(flat[i + 3])) });
+      memberships.push({
+        room: String(flat[i]),
+        latestSeq: Number(flat[i + 1]),
+        readSeq: Number(flat[i + 2]),
+        unread: Number(flat[i + 3]),
+      });
     }
     return memberships.sort(byRoom);
   }

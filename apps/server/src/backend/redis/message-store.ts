@@ -1,10 +1,13 @@
-import { chatFrameSchema } from "@chatroom/protocol";
+import { type ChatFrame, DEFAULT_LIMITS } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
 import { BackendClosedError } from "../backend-closed-error";
+import { REFUSALS, targetOf } from "../change-rules";
 import { createMessageIds } from "../message-ids";
 import type {
-  AppendRequest,
+  Ack,
   AppendResult,
+  ChangeRequest,
+  LatestChatsResult,
   MessageStore,
   NewerPageResult,
   PageResult,
@@ -12,47 +15,51 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
-import type { RedisKeys } from "./keys";
-import { APPEND_LUA } from "./scripts";
+import { APPEND_LUA, READ_LUA } from "./event-scripts";
+import type { HistoryKeys, RedisKeys } from "./keys";
+import { eventFromParts, eventFromPublished, type StoredParts } from "./stored-events";
 
-type StreamEntry = [id: string, fields: string[]];
+type HistoryKeyList = [eventLog: string, texts: string, chats: string, chatSeqs: string, floor: string];
+type AppendReply =
+  | [status: "refused", code: string, reason: keyof typeof REFUSALS]
+  | [status: "dup" | "noop", sent: string]
+  | [status: "ok", sent: string, published: string];
 
-interface AppendCommand {
-  chatAppend(
-    dedupeKey: string,
-    seqKey: string,
-    streamKey: string,
-    head: string,
-    tail: string,
-    maxLen: number,
-    ttl: number,
-    channel: string,
-    origin: string,
-  ): Promise<[number, string]>;
+interface EventCommands {
+  roomAppend(dedupe: string, seq: string, ...rest: Array<string | number>): Promise<AppendReply>;
+  roomRead(...keysThenArgs: Array<string | number>): Promise<Array<string | number | null>>;
 }
 
-export type AppendClient = Redis & AppendCommand;
+export type EventClient = Redis & EventCommands;
 
-/** Registers the append script on a connection. */
-export function defineAppendCommand(client: Redis): AppendClient {
-  client.defineCommand("chatAppend", { numberOfKeys: 3, lua: APPEND_LUA });
-  return client as AppendClient;
+/** Registers the history scripts on a connection. */
+export function defineEventCommands(client: Redis): EventClient {
+  client.defineCommand("roomAppend", { numberOfKeys: 7, lua: APPEND_LUA });
+  client.defineCommand("roomRead", { numberOfKeys: 6, lua: READ_LUA });
+  return client as EventClient;
 }
 
 export interface RedisMessageStoreOptions {
-  client: AppendClient;
+  client: EventClient;
   keys: RedisKeys;
   nodeId: string;
+  /** How many events each room keeps; older ones are trimmed. */
   streamMaxLen: number;
   dedupeTtlSeconds: number;
   now: () => number;
   isOpen: () => boolean;
 }
 
+/** What the dedupe key remembers of a send (see APPEND_LUA). */
+interface Sent extends Ack {
+  stored: boolean;
+}
+
 /**
- * Each room is a counter plus a Stream whose entry ids are the seqs, so history reads are id
- * ranges. A send is one Lua script (dedupe, INCR, XADD, PUBLISH), so seqs are dense and ordered
- * across nodes and the fan-out can never be lost between the append and a crash.
+ * A room's history as hashes keyed by seq (see event-scripts.ts): seqs are dense, so a page is a
+ * list of seqs, and a deleted chat's texts can be removed in place, which an append-only stream
+ * cannot do. Every change is one Lua script (dedupe, checks, INCR, writes, trim, PUBLISH), so
+ * seqs are dense and ordered across nodes; every read is one script too, so a page is one state.
  */
 export class RedisMessageStore implements MessageStore {
   private readonly nextMessageId: () => string;
@@ -61,37 +68,42 @@ export class RedisMessageStore implements MessageStore {
     this.nextMessageId = createMessageIds(options.nodeId);
   }
 
-  async append(request: AppendRequest): Promise<AppendResult> {
+  async append(request: ChangeRequest): Promise<AppendResult> {
     const { client, keys } = this.options;
     if (!this.options.isOpen()) throw new BackendClosedError();
-    const draft: StoredEvent = {
-      type: "chat",
-      room: request.room,
-      seq: 0,
-      id: this.nextMessageId(),
-      from: { id: request.from.id, name: request.from.name },
-      text: request.text,
-      ts: this.options.now(),
-      clientMsgId: request.clientMsgId,
-    };
-    // `type` and `room` precede `seq` and cannot contain a quote, so this marker is the seq field.
-    const json = JSON.stringify(draft);
-    const marker = '"seq":0';
-    const at = json.indexOf(marker);
-    const head = json.slice(0, at + marker.length - 1);
-    const tail = json.slice(at + marker.length);
-    const [duplicate, stored] = await client.chatAppend(
+    const now = this.options.now();
+    const { head, tail, text } = eventJson(request, now, this.nextMessageId);
+    const history = keys.history(request.room);
+    const reply = await client.roomAppend(
       keys.dedupe(request.from.id, request.clientMsgId),
       keys.seq(request.room),
-      keys.stream(request.room),
+      ...historyKeyList(history),
+      request.kind,
+      targetOf(request) ?? "",
+      request.from.id,
+      now,
       head,
       tail,
+      text,
+      request.kind === "edit" ? (request.editWindowMs ?? "") : "",
+      request.kind === "react" ? request.emoji : "",
+      request.kind === "react" && request.on ? "1" : "0",
+      DEFAULT_LIMITS.maxReactionEmoji,
+      DEFAULT_LIMITS.reactionUsersListed,
       this.options.streamMaxLen,
       this.options.dedupeTtlSeconds,
       keys.channel(request.room),
-      this.options.nodeId,
+      JSON.stringify(this.options.nodeId),
+      history.reactorsPrefix,
+      JSON.stringify(request.room),
     );
-    return { message: chatFrameSchema.parse(JSON.parse(stored)), duplicate: duplicate === 1 };
+    if (reply[0] === "refused") return REFUSALS[reply[2]];
+    const sent = JSON.parse(reply[1]) as Sent;
+    const ack = { room: sent.room, seq: sent.seq, ts: sent.ts };
+    if (reply[0] === "ok") return { ok: true, ack, event: eventFromPublished(reply[2]).event, duplicate: false };
+    if (reply[0] === "noop") return { ok: true, ack, event: null, duplicate: false };
+    const event = sent.stored ? ((await this.read(sent.room, ["seqs", sent.seq])).events[0] ?? null) : null;
+    return { ok: true, ack, event, duplicate: true };
   }
 
   async latestSeq(room: string): Promise<number> {
@@ -99,57 +111,116 @@ export class RedisMessageStore implements MessageStore {
     return value === null ? 0 : Number(value);
   }
 
+  async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {
+    const { messages, hasOlder } = await this.chatsBefore(room, upTo + 1, limit);
+    return { messages, complete: !hasOlder };
+  }
+
   async range(room: string, query: RangeQuery): Promise<RangeResult> {
     const after = Math.max(0, query.after);
     if (after >= query.upTo || query.limit <= 0) return { messages: [], complete: after >= query.upTo };
-    const stream = this.options.keys.stream(room);
-    const [newest, oldest] = await Promise.all([
-      this.options.client.xrevrange(stream, `${query.upTo}-0`, `${after + 1}-0`, "COUNT", query.limit) as Promise<StreamEntry[]>,
-      this.oldestSeq(room),
-    ]);
-    const messages = newest.reverse().map(toEvent);
-    const first = messages[0];
-    // Complete unless `limit` cut off older messages that are still in the stream.
-    const complete = first === undefined || first.seq === after + 1 || first.seq <= oldest;
-    return { messages, complete };
+    const { events, first, last, floor } = await this.read(room, ["newest", after, query.upTo, query.limit]);
+    // Complete unless `limit` cut off older events that are still kept.
+    return { messages: events, complete: first > last || first === after + 1 || first <= floor };
   }
 
   async before(room: string, before: number, limit: number): Promise<PageResult> {
-    if (before <= 1 || limit <= 0) return { messages: [], hasOlder: false };
-    const [newest, oldest] = await Promise.all([
-      this.options.client.xrevrange(this.options.keys.stream(room), `${before - 1}-0`, "-", "COUNT", limit) as Promise<StreamEntry[]>,
-      this.oldestSeq(room),
-    ]);
-    const messages = newest.reverse().map(toEvent);
-    const first = messages[0];
-    return { messages, hasOlder: first !== undefined && first.seq > oldest };
+    return this.chatsBefore(room, before, limit);
   }
 
   async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
     const start = Math.max(0, after);
     if (start >= upTo || limit <= 0) return { messages: [], hasNewer: start < upTo };
-    const stream = this.options.keys.stream(room);
-    // One entry past the page tells whether there is more, without counting the rest.
-    const entries = (await this.options.client.xrange(stream, `${start + 1}-0`, `${upTo}-0`, "COUNT", limit + 1)) as StreamEntry[];
-    const hasNewer = entries.length > limit;
-    if (hasNewer) entries.pop();
-    return { messages: entries.map(toEvent), hasNewer };
+    const { events, last, latest } = await this.read(room, ["oldest", start, upTo, limit]);
+    return { messages: events, hasNewer: last < Math.min(upTo, latest) };
   }
 
-  /** The stream is trimmed (MAXLEN ~), so its first entry is the oldest event still kept. */
-  private async oldestSeq(room: string): Promise<number> {
-    const entries = (await this.options.client.xrange(this.options.keys.stream(room), "-", "+", "COUNT", 1)) as StreamEntry[];
-    const first = entries[0];
-    return first === undefined ? 0 : seqOf(first[0]);
+  /** The newest `limit` chats below `before`, oldest first; one more tells whether older ones exist. */
+  private async chatsBefore(room: string, before: number, limit: number): Promise<PageResult> {
+    if (before <= 1 || limit <= 0) return { messages: [], hasOlder: false };
+    const { events } = await this.read(room, ["chats", before, limit + 1]);
+    const hasOlder = events.length > limit;
+    const messages = events.slice(0, limit).reverse() as ChatFrame[];
+    return { messages, hasOlder };
+  }
+
+  /** One READ_LUA call (see there for `what`): the events read, as they stand, in the order read, and the bounds. */
+  private async read(room: string, what: Array<string | number>): Promise<ReadResult> {
+    if (!this.options.isOpen()) throw new BackendClosedError();
+    const { client, keys } = this.options;
+    const flat = await client.roomRead(...historyKeyList(keys.history(room)), keys.seq(room), ...what);
+    const [floor, latest, first, last, count] = flat.slice(0, 5).map(Number) as [number, number, number, number, number];
+    const parts = new Map<number, StoredParts>();
+    const order: number[] = [];
+    for (let i = 5; i + 3 < flat.length; i += 4) {
+      const seq = Number(flat[i]);
+      parts.set(seq, { log: String(flat[i + 1]), text: nullable(flat[i + 2]), state: nullable(flat[i + 3]) });
+      if (order.length < count) order.push(seq);
+    }
+    const events: StoredEvent[] = [];
+    for (const seq of order) {
+      const event = eventFromParts(seq, parts);
+      if (event) events.push(event);
+    }
+    return { events, floor, latest, first, last };
   }
 }
 
-function toEvent(entry: StreamEntry): StoredEvent {
-  const [, fields] = entry;
-  const index = fields.indexOf("m");
-  return chatFrameSchema.parse(JSON.parse(fields[index + 1] ?? "null"));
+interface ReadResult {
+  events: StoredEvent[];
+  /** The oldest seq kept. */
+  floor: number;
+  latest: number;
+  /** The range read, for "newest" and "oldest". */
+  first: number;
+  last: number;
 }
 
-function seqOf(id: string): number {
-  return Number(id.slice(0, id.indexOf("-")));
+function historyKeyList(history: HistoryKeys): HistoryKeyList {
+  return [history.eventLog, history.texts, history.chats, history.chatSeqs, history.floor];
+}
+
+function nullable(value: string | number | null | undefined): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/**
+ * The event as APPEND_LUA stores it, split around its seq (which only the script knows), and its
+ * text apart as a JSON literal: the log never holds a text, so a delete can remove them all.
+ * `type` and `room` come first and cannot contain a quote, so `"seq":` is found by position.
+ */
+function eventJson(request: ChangeRequest, ts: number, nextMessageId: () => string): { head: string; tail: string; text: string } {
+  const from = { id: request.from.id, name: request.from.name };
+  const common = { room: request.room, seq: 0 };
+  let event: object;
+  let text = "";
+  switch (request.kind) {
+    case "chat":
+      event = { type: "chat", ...common, id: nextMessageId(), from, ts, clientMsgId: request.clientMsgId };
+      text = JSON.stringify(request.text);
+      break;
+    case "edit":
+      event = { type: "edit", ...common, ts, target: request.target, by: from, clientMsgId: request.clientMsgId };
+      text = JSON.stringify(request.text);
+      break;
+    case "delete":
+      event = { type: "delete", ...common, ts, target: request.target, by: from, clientMsgId: request.clientMsgId };
+      break;
+    case "react":
+      event = {
+        type: "reaction",
+        ...common,
+        ts,
+        target: request.target,
+        emoji: request.emoji,
+        on: request.on,
+        by: from,
+        clientMsgId: request.clientMsgId,
+      };
+      break;
+  }
+  const json = JSON.stringify(event);
+  const marker = '"seq":0';
+  const at = json.indexOf(marker);
+  return { head: json.slice(0, at + marker.length - 1), tail: json.slice(at + marker.length), text };
 }

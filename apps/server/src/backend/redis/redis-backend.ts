@@ -4,14 +4,14 @@ import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { quit, redactUrl, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
 import { defineMembershipCommands, RedisMembershipStore } from "./membership-store";
-import { defineAppendCommand, RedisMessageStore } from "./message-store";
+import { defineEventCommands, RedisMessageStore } from "./message-store";
 import { RedisRoomBus } from "./room-bus";
 import { RedisSessionStore } from "./session-store";
 
 export interface RedisBackendOptions {
   nodeId: string;
   url: string;
-  /** Approximate cap on each room's stream; the oldest entries are trimmed. */
+  /** How many events each room keeps; the oldest are trimmed. */
   streamMaxLen?: number;
   /** How long a `(user id, clientMsgId)` is remembered; must exceed the client's retry horizon. */
   dedupeTtlSeconds?: number;
@@ -57,7 +57,7 @@ export class RedisBackend implements Backend {
     this.onError = options.onError ?? (() => {});
     const keys = new RedisKeys(options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix);
     this.messages = new RedisMessageStore({
-      client: defineAppendCommand(client),
+      client: defineEventCommands(client),
       keys,
       nodeId: this.nodeId,
       streamMaxLen: options.streamMaxLen ?? REDIS_DEFAULTS.streamMaxLen,

@@ -1,7 +1,8 @@
 import type { User } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
-import { type RoomBus, type RoomBusHandlers, type RoomEvent, roomEventSchema, type Unsubscribe } from "../room-bus";
+import { type BusEvent, busEventSchema, type RoomBus, type RoomBusHandlers, type Unsubscribe } from "../room-bus";
 import type { RedisKeys } from "./keys";
+import { eventFromPublished } from "./stored-events";
 
 export interface RedisRoomBusOptions {
   /** Publishes (typing); a subscribed connection cannot. */
@@ -48,7 +49,7 @@ export class RedisRoomBus implements RoomBus {
   }
 
   async publishTyping(room: string, user: User, active: boolean): Promise<void> {
-    const event: RoomEvent = { kind: "typing", origin: this.options.nodeId, user, active };
+    const event: BusEvent = { kind: "typing", origin: this.options.nodeId, user, active };
     await this.options.client.publish(this.options.keys.channel(room), JSON.stringify(event));
   }
 
@@ -70,9 +71,9 @@ export class RedisRoomBus implements RoomBus {
   private dispatch(channel: string, payload: string): void {
     const room = this.options.keys.roomOf(channel);
     if (room === undefined || !this.handlers.has(room)) return;
-    let event: RoomEvent;
+    let event: BusEvent;
     try {
-      event = roomEventSchema.parse(JSON.parse(payload));
+      event = decodeBusEvent(payload);
     } catch (error) {
       this.options.onError(error, "unreadable pub/sub message");
       return;
@@ -109,4 +110,13 @@ export class RedisRoomBus implements RoomBus {
       }
     }
   }
+}
+
+/**
+ * A message on a room's channel. Stored events come as APPEND_LUA publishes them (the event and,
+ * for a reply, its target's parts) and are made into protocol events here; the rest as they are.
+ */
+function decodeBusEvent(payload: string): BusEvent {
+  if (payload.startsWith('{"kind":"stored"')) return { kind: "event", ...eventFromPublished(payload) };
+  return busEventSchema.parse(JSON.parse(payload));
 }

@@ -184,39 +184,33 @@ return stored
 `;
 
 /**
- * KEYS[1] the user's memberships; ARGV[1] key prefix, ARGV[2] the sender marker
- * `"from":{"id":<JSON id>,` as the stored message JSON spells it. Room keys are built here from
- * the prefix (as keys.ts lays them out), since which rooms are read is only known inside.
- * Returns {room, latestSeq, readSeq, own messages after readSeq, ...}.
- *
- * The marker is matched as plain text rather than by decoding every message: inside a JSON
- * string every quote is escaped, so `m":{"` can only be the object's own `from` key, and the
- * trailing comma keeps one id from matching a longer one. Messages already trimmed from the
- * stream cannot be attributed and so count as unread.
+ * KEYS[1] the user's memberships; ARGV[1] key prefix, ARGV[2] the user's id. Room keys are built
+ * here from the prefix (as keys.ts lays them out), since which rooms are read is only known
+ * inside. Returns {room, latestSeq, readSeq, unread, ...}: unread counts the room's chats after
+ * the marker from other users and not deleted, read from the chats' states (event-scripts.ts),
+ * which hold only ids and numbers; edits, deletions and reactions are not chats and never count.
+ * Chats already trimmed cannot be read and do not count.
  */
 export const MEMBERSHIP_LIST_LUA = `
-local prefix, marker = ARGV[1], ARGV[2]
+local prefix, user = ARGV[1], ARGV[2]
 local flat = redis.call('HGETALL', KEYS[1])
 local out = {}
 for i = 1, #flat, 2 do
   local room, readSeq = flat[i], tonumber(flat[i + 1])
   local base = prefix .. ':room:' .. room
   local latest = tonumber(redis.call('GET', base .. ':seq') or '0')
-  local own = 0
-  local from = readSeq + 1
-  while from <= latest do
-    local entries = redis.call('XRANGE', base .. ':log', string.format('%d', from) .. '-0', '+', 'COUNT', 500)
-    if #entries == 0 then break end
-    for _, entry in ipairs(entries) do
-      if string.find(entry[2][2], marker, 1, true) then own = own + 1 end
+  local unread = 0
+  for _, seq in ipairs(redis.call('ZRANGEBYSCORE', base .. ':chatseqs', '(' .. string.format('%d', readSeq), '+inf')) do
+    local raw = redis.call('HGET', base .. ':chats', seq)
+    if raw then
+      local chat = cjson.decode(raw)
+      if chat.a ~= user and not chat.d then unread = unread + 1 end
     end
-    local last = entries[#entries][1]
-    from = tonumber(string.sub(last, 1, string.find(last, '-', 1, true) - 1)) + 1
   end
   table.insert(out, room)
   table.insert(out, latest)
   table.insert(out, readSeq)
-  table.insert(out, own)
+  table.insert(out, unread)
 end
 return out
 `;

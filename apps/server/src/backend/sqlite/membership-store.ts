@@ -10,8 +10,8 @@ interface MembershipRow {
   unread: number;
 }
 
-/** A room's latest seq as a subquery; `messages` is keyed (room, seq), so this is one index probe. */
-const LATEST = "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = @room)";
+/** A room's latest seq as a subquery; `events` is keyed (room, seq), so this is one index probe. */
+const LATEST = "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE room = @room)";
 
 /**
  * Memberships in the `memberships` table. Writes share the group commit, so each resolves only
@@ -21,10 +21,10 @@ const LATEST = "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = @room)"
  * after the existence check, integers validated by the decoder), and should one fail anyway it
  * fails alone instead of rolling back the chats of its tick.
  *
- * Unread is counted directly: the other users' messages after the marker, a range of the
- * `(room, seq)` primary key, so it costs what is unread and needs no index of its own (no extra
- * write per append). When later event kinds are stored, the same range gets a kind filter.
- * `list` is one query for all of a user's rooms.
+ * Unread is counted directly: the other users' chats after the marker that are not deleted, a
+ * range of the `chats` primary key `(room, seq)`, so it costs what is unread and needs no index of
+ * its own (no extra write per append); edits, deletions and reactions live in `events` and are
+ * never counted. `list` is one query for all of a user's rooms.
  */
 export class SqliteMembershipStore implements MembershipStore {
   private readonly commit: GroupCommit;
@@ -53,8 +53,9 @@ export class SqliteMembershipStore implements MembershipStore {
       ),
       list: db.prepare<{ user: string }, MembershipRow>(
         `SELECT ms.room, ms.read_seq,
-           (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.room = ms.room) AS latest_seq,
-           (SELECT COUNT(*) FROM messages m WHERE m.room = ms.room AND m.seq > ms.read_seq AND m.user_id != ms.user_id) AS unread
+           (SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.room = ms.room) AS latest_seq,
+           (SELECT COUNT(*) FROM chats c
+              WHERE c.room = ms.room AND c.seq > ms.read_seq AND c.user_id != ms.user_id AND c.deleted_ts IS NULL) AS unread
          FROM memberships ms WHERE ms.user_id = @user`,
       ),
     };

@@ -1,8 +1,13 @@
+import type { ChangeEvent } from "@chatroom/protocol";
 import type Database from "better-sqlite3";
+import { checkTarget, reactionChange, targetOf } from "../change-rules";
+import { chatFrameOf, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
-  AppendRequest,
+  Ack,
   AppendResult,
+  ChangeRequest,
+  LatestChatsResult,
   MessageStore,
   NewerPageResult,
   PageResult,
@@ -10,20 +15,32 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
+import {
+  type ChatRow,
+  changeOf,
+  chatOfRow,
+  type EventColumns,
+  type EventKind,
+  type EventRow,
+  eventOfRow,
+  SELECT_CHATS,
+  SELECT_EVENTS,
+  storedChatOf,
+} from "./event-rows";
 import type { GroupCommit } from "./group-commit";
 
-interface MessageRow {
+interface SendRow {
   room: string;
   seq: number;
-  id: string;
-  user_id: string;
-  user_name: string;
-  text: string;
   ts: number;
-  client_msg_id: string;
+  stored: number;
 }
 
-/** Room history in the `messages` table; appends go through the shared group commit. */
+/**
+ * Room history in `events` (the log), `chats` (each message as it stands), `reactions` and
+ * `sends` (see schema.ts). An append runs inside the shared group commit's transaction from its
+ * dedupe check to its last write, so checks and the seq it takes are one atomic step.
+ */
 export class SqliteMessageStore implements MessageStore {
   /** A room's latest seq, read once and then kept in step with this node's appends. */
   private readonly latestByRoom = new Map<string, number>();
@@ -38,53 +55,142 @@ export class SqliteMessageStore implements MessageStore {
     this.now = options.now;
     this.nextMessageId = createMessageIds(options.nodeId);
     this.statements = {
-      insert: db.prepare(
-        "INSERT INTO messages (room, seq, id, user_id, user_name, text, ts, client_msg_id) VALUES (@room, @seq, @id, @user_id, @user_name, @text, @ts, @client_msg_id)",
+      sent: db.prepare<[string, string], SendRow>("SELECT room, seq, ts, stored FROM sends WHERE user_id = ? AND client_msg_id = ?"),
+      remember: db.prepare<[string, string, string, number, number, number]>(
+        "INSERT INTO sends (user_id, client_msg_id, room, seq, ts, stored) VALUES (?, ?, ?, ?, ?, ?)",
       ),
-      byClientMsgId: db.prepare<[string, string], MessageRow>("SELECT * FROM messages WHERE user_id = ? AND client_msg_id = ?"),
-      latest: db.prepare<[string], { seq: number | null }>("SELECT MAX(seq) AS seq FROM messages WHERE room = ?"),
-      range: db.prepare<[string, number, number, number], MessageRow>(
-        "SELECT * FROM messages WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq DESC LIMIT ?",
+      latest: db.prepare<[string], { seq: number | null }>("SELECT MAX(seq) AS seq FROM events WHERE room = ?"),
+      oldest: db.prepare<[string], { seq: number | null }>("SELECT MIN(seq) AS seq FROM events WHERE room = ?"),
+      chatAt: db.prepare<[string, number], ChatRow>(`${SELECT_CHATS} WHERE c.room = ? AND c.seq = ?`),
+      eventAt: db.prepare<[string, number], EventRow>(`${SELECT_EVENTS} WHERE e.room = ? AND e.seq = ?`),
+      newestEvents: db.prepare<[string, number, number, number], EventRow>(
+        `${SELECT_EVENTS} WHERE e.room = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq DESC LIMIT ?`,
       ),
-      forward: db.prepare<[string, number, number, number], MessageRow>(
-        "SELECT * FROM messages WHERE room = ? AND seq > ? AND seq <= ? ORDER BY seq ASC LIMIT ?",
+      oldestEvents: db.prepare<[string, number, number, number], EventRow>(
+        `${SELECT_EVENTS} WHERE e.room = ? AND e.seq > ? AND e.seq <= ? ORDER BY e.seq ASC LIMIT ?`,
       ),
-      oldest: db.prepare<[string], { seq: number | null }>("SELECT MIN(seq) AS seq FROM messages WHERE room = ?"),
+      newestChats: db.prepare<[string, number, number], ChatRow>(
+        `${SELECT_CHATS} WHERE c.room = ? AND c.seq < ? ORDER BY c.seq DESC LIMIT ?`,
+      ),
+      insertEvent: db.prepare<EventInsert>(
+        `INSERT INTO events (room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on)
+         VALUES (@room, @seq, @kind, @user_id, @user_name, @ts, @client_msg_id, @target, @text, @emoji, @reaction_on)`,
+      ),
+      insertChat: db.prepare(
+        `INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, reply_to, rev)
+         VALUES (@room, @seq, @id, @user_id, @user_name, @text, @ts, @client_msg_id, @reply_to, @seq)`,
+      ),
+      editChat: db.prepare("UPDATE chats SET text = @text, rev = @rev, edited_ts = @ts WHERE room = @room AND seq = @seq"),
+      deleteChat: db.prepare(
+        `UPDATE chats SET text = NULL, reactions = NULL, reply_to = NULL, rev = @rev,
+           deleted_by_id = @by_id, deleted_by_name = @by_name, deleted_ts = @ts
+         WHERE room = @room AND seq = @seq`,
+      ),
+      // `kind = 'edit'` spelled out, so the partial index events_edits serves it.
+      purgeEdits: db.prepare("UPDATE events SET text = NULL WHERE room = @room AND target = @seq AND kind = 'edit'"),
+      purgeReactions: db.prepare("DELETE FROM reactions WHERE room = @room AND seq = @seq"),
+      reactorOn: db.prepare<[string, number, string, string], { one: number }>(
+        "SELECT 1 AS one FROM reactions WHERE room = ? AND seq = ? AND emoji = ? AND user_id = ?",
+      ),
+      addReactor: db.prepare("INSERT INTO reactions (room, seq, emoji, user_id) VALUES (@room, @seq, @emoji, @user)"),
+      removeReactor: db.prepare("DELETE FROM reactions WHERE room = @room AND seq = @seq AND emoji = @emoji AND user_id = @user"),
+      setReactions: db.prepare("UPDATE chats SET reactions = @reactions, rev = @rev WHERE room = @room AND seq = @seq"),
     };
     // The transaction rolled back, so cached seqs may be ahead of the file: forget them.
     this.commit.onRollback(() => this.latestByRoom.clear());
   }
 
-  append(request: AppendRequest): Promise<AppendResult> {
+  append(request: ChangeRequest): Promise<AppendResult> {
     return this.commit.submit(() => this.appendInTransaction(request));
   }
 
-  private appendInTransaction(request: AppendRequest): AppendResult {
-    const original = this.statements.byClientMsgId.get(request.from.id, request.clientMsgId);
-    if (original) return { message: toEvent(original), duplicate: true };
-    const seq = this.latestSeqSync(request.room) + 1;
-    const message: StoredEvent = {
-      type: "chat",
-      room: request.room,
-      seq,
-      id: this.nextMessageId(),
-      from: { id: request.from.id, name: request.from.name },
-      text: request.text,
-      ts: this.now(),
-      clientMsgId: request.clientMsgId,
+  private appendInTransaction(request: ChangeRequest): AppendResult {
+    const { room, from, clientMsgId } = request;
+    const original = this.statements.sent.get(from.id, clientMsgId);
+    if (original) {
+      const ack = { room: original.room, seq: original.seq, ts: original.ts };
+      return { ok: true, ack, event: original.stored === 1 ? this.eventAtSync(ack.room, ack.seq) : null, duplicate: true };
+    }
+    const now = this.now();
+    const targetSeq = targetOf(request);
+    const targetRow = targetSeq === undefined ? undefined : this.statements.chatAt.get(room, targetSeq);
+    const target = targetRow && storedChatOf(room, targetRow);
+    const refused = checkTarget(request, target, now);
+    if (refused) return refused;
+    const seq = this.latestSeqSync(room) + 1;
+    const key = { room, seq: target?.seq ?? seq };
+    let event: StoredEvent;
+    switch (request.kind) {
+      case "chat": {
+        const chat: StoredChat = { room, seq, id: this.nextMessageId(), from, text: request.text, ts: now, clientMsgId, rev: seq };
+        if (request.replyTo !== undefined) chat.replyTo = request.replyTo;
+        this.statements.insertEvent.run({ room, seq, kind: "chat", ...NO_COLUMNS });
+        this.statements.insertChat.run({
+          room,
+          seq,
+          id: chat.id,
+          user_id: from.id,
+          user_name: from.name,
+          text: request.text,
+          ts: now,
+          client_msg_id: clientMsgId,
+          reply_to: request.replyTo ?? null,
+        });
+        event = chatFrameOf(chat, target, { live: true });
+        break;
+      }
+      case "edit":
+        this.statements.editChat.run({ ...key, text: request.text, rev: seq, ts: now });
+        event = this.insertChange(seq, now, request, { type: "edit", target: key.seq, text: request.text });
+        break;
+      case "delete":
+        this.statements.purgeEdits.run(key);
+        this.statements.purgeReactions.run(key);
+        this.statements.deleteChat.run({ ...key, rev: seq, by_id: from.id, by_name: from.name, ts: now });
+        event = this.insertChange(seq, now, request, { type: "delete", target: key.seq });
+        break;
+      case "react": {
+        const reactor = { ...key, emoji: request.emoji, user: from.id };
+        const wasOn = this.statements.reactorOn.get(room, key.seq, request.emoji, from.id) !== undefined;
+        const outcome = reactionChange(target?.reactions, { emoji: request.emoji, userId: from.id, on: request.on, wasOn });
+        if (outcome.kind === "refused") return outcome.refusal;
+        if (outcome.kind === "unchanged") return this.acknowledge(request, { room, seq: seq - 1, ts: now }, null);
+        if (request.on) this.statements.addReactor.run(reactor);
+        else this.statements.removeReactor.run(reactor);
+        const reactions = outcome.reactions === undefined ? null : JSON.stringify(outcome.reactions);
+        this.statements.setReactions.run({ ...key, reactions, rev: seq });
+        event = this.insertChange(seq, now, request, { type: "reaction", target: key.seq, emoji: request.emoji, on: request.on });
+        break;
+      }
+    }
+    this.latestByRoom.set(room, seq);
+    return this.acknowledge(request, { room, seq, ts: now }, event);
+  }
+
+  /** Remembers what this send got, for its resends, and answers it. */
+  private acknowledge(request: ChangeRequest, ack: Ack, event: StoredEvent | null): AppendResult {
+    this.statements.remember.run(request.from.id, request.clientMsgId, ack.room, ack.seq, ack.ts, event ? 1 : 0);
+    return { ok: true, ack, event, duplicate: false };
+  }
+
+  private insertChange(
+    seq: number,
+    ts: number,
+    request: ChangeRequest,
+    change: { type: ChangeEvent["type"]; target: number; text?: string; emoji?: string; on?: boolean },
+  ): ChangeEvent {
+    const columns: EventColumns = {
+      user_id: request.from.id,
+      user_name: request.from.name,
+      ts,
+      client_msg_id: request.clientMsgId,
+      target: change.target,
+      text: change.text ?? null,
+      emoji: change.emoji ?? null,
+      reaction_on: change.on === undefined ? null : Number(change.on),
     };
-    this.statements.insert.run({
-      room: message.room,
-      seq,
-      id: message.id,
-      user_id: message.from.id,
-      user_name: message.from.name,
-      text: message.text,
-      ts: message.ts,
-      client_msg_id: message.clientMsgId,
-    });
-    this.latestByRoom.set(request.room, seq);
-    return { message, duplicate: false };
+    this.statements.insertEvent.run({ room: request.room, seq, kind: change.type, ...columns });
+    return changeOf(request.room, seq, change.type, columns);
   }
 
   private latestSeqSync(room: string): number {
@@ -96,50 +202,67 @@ export class SqliteMessageStore implements MessageStore {
     return latest;
   }
 
+  private eventAtSync(room: string, seq: number): StoredEvent | null {
+    const row = this.statements.eventAt.get(room, seq);
+    return row ? eventOfRow(room, row) : null;
+  }
+
   async latestSeq(room: string): Promise<number> {
     return this.latestSeqSync(room);
+  }
+
+  async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {
+    const { messages, hasOlder } = this.chatsBefore(room, upTo + 1, limit);
+    return { messages, complete: !hasOlder };
   }
 
   async range(room: string, query: RangeQuery): Promise<RangeResult> {
     const after = Math.max(0, query.after);
     if (after >= query.upTo || query.limit <= 0) return { messages: [], complete: after >= query.upTo };
-    const rows = this.statements.range.all(room, after, query.upTo, query.limit);
+    const rows = this.statements.newestEvents.all(room, after, query.upTo, query.limit);
     rows.reverse();
     const first = rows[0];
     // Complete when nothing older than the first row is left in the range.
     const oldest = this.statements.oldest.get(room)?.seq ?? 0;
     const complete = first === undefined ? true : first.seq === after + 1 || first.seq <= oldest;
-    return { messages: rows.map(toEvent), complete };
+    return { messages: rows.map((row) => eventOfRow(room, row)), complete };
   }
 
   async before(room: string, before: number, limit: number): Promise<PageResult> {
-    const rows = this.statements.range.all(room, 0, before - 1, limit);
-    rows.reverse();
-    const first = rows[0];
-    const oldest = this.statements.oldest.get(room)?.seq ?? 0;
-    return { messages: rows.map(toEvent), hasOlder: first !== undefined && first.seq > oldest };
+    return this.chatsBefore(room, before, limit);
   }
 
   async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
     const start = Math.max(0, after);
     if (start >= upTo || limit <= 0) return { messages: [], hasNewer: start < upTo };
     // One row past the page tells whether there is more, without counting the rest.
-    const rows = this.statements.forward.all(room, start, upTo, limit + 1);
+    const rows = this.statements.oldestEvents.all(room, start, upTo, limit + 1);
     const hasNewer = rows.length > limit;
     if (hasNewer) rows.pop();
-    return { messages: rows.map(toEvent), hasNewer };
+    return { messages: rows.map((row) => eventOfRow(room, row)), hasNewer };
+  }
+
+  /** The newest `limit` chats below `before`, oldest first; one row more tells whether older ones exist. */
+  private chatsBefore(room: string, before: number, limit: number): PageResult {
+    if (before <= 1 || limit <= 0) return { messages: [], hasOlder: false };
+    const rows = this.statements.newestChats.all(room, before, limit + 1);
+    const hasOlder = rows.length > limit;
+    if (hasOlder) rows.pop();
+    rows.reverse();
+    return { messages: rows.map((row) => chatOfRow(room, row)), hasOlder };
   }
 }
 
-function toEvent(row: MessageRow): StoredEvent {
-  return {
-    type: "chat",
-    room: row.room,
-    seq: row.seq,
-    id: row.id,
-    from: { id: row.user_id, name: row.user_name },
-    text: row.text,
-    ts: row.ts,
-    clientMsgId: row.client_msg_id,
-  };
-}
+type EventInsert = { room: string; seq: number; kind: EventKind } & EventColumns;
+
+/** A chat event's own columns: its chat's row holds the rest. */
+const NO_COLUMNS: EventColumns = {
+  user_id: null,
+  user_name: null,
+  ts: null,
+  client_msg_id: null,
+  target: null,
+  text: null,
+  emoji: null,
+  reaction_on: null,
+};

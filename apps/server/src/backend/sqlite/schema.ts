@@ -28,6 +28,66 @@ const MIGRATIONS: string[] = [
      read_seq INTEGER NOT NULL,
      PRIMARY KEY (user_id, room)
    ) WITHOUT ROWID;`,
+  // [3/6]: every change is a room event. `events` is the log, in seq order; a chat's row in
+  // `chats` is the message as it stands (its text NULL once deleted); `reactions` says exactly who
+  // has which emoji on, however many; `sends` remembers what each (user, clientMsgId) got, for
+  // resends of every kind (a reaction that changed nothing included). The partial index finds a
+  // chat's edits when it is deleted, so their texts go too; only edits pay for it.
+  `CREATE TABLE chats (
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     user_name TEXT NOT NULL,
+     text TEXT,
+     ts INTEGER NOT NULL,
+     client_msg_id TEXT NOT NULL,
+     reply_to INTEGER,
+     rev INTEGER NOT NULL,
+     edited_ts INTEGER,
+     deleted_by_id TEXT,
+     deleted_by_name TEXT,
+     deleted_ts INTEGER,
+     reactions TEXT,
+     PRIMARY KEY (room, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE events (
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('chat', 'edit', 'delete', 'reaction')),
+     user_id TEXT,
+     user_name TEXT,
+     ts INTEGER,
+     client_msg_id TEXT,
+     target INTEGER,
+     text TEXT,
+     emoji TEXT,
+     reaction_on INTEGER,
+     PRIMARY KEY (room, seq)
+   ) WITHOUT ROWID;
+   CREATE INDEX events_edits ON events (room, target) WHERE kind = 'edit';
+   CREATE TABLE reactions (
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     emoji TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     PRIMARY KEY (room, seq, emoji, user_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE sends (
+     user_id TEXT NOT NULL,
+     client_msg_id TEXT NOT NULL,
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     ts INTEGER NOT NULL,
+     stored INTEGER NOT NULL,
+     PRIMARY KEY (user_id, client_msg_id)
+   ) WITHOUT ROWID;
+   INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, rev)
+     SELECT room, seq, id, user_id, user_name, text, ts, client_msg_id, seq FROM messages;
+   INSERT INTO events (room, seq, kind) SELECT room, seq, 'chat' FROM messages;
+   INSERT INTO sends (user_id, client_msg_id, room, seq, ts, stored)
+     SELECT user_id, client_msg_id, room, seq, ts, 1 FROM messages;
+   DROP TABLE messages;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

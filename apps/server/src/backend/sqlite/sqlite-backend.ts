@@ -69,6 +69,8 @@ export class SqliteBackend implements Backend {
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
       db.pragma("busy_timeout = 5000");
+      // Deleted means gone: the bytes of a deleted or overwritten text are zeroed, not left in free space.
+      db.pragma("secure_delete = ON");
       migrate(db);
       const check = db.pragma("quick_check", { simple: true });
       if (check !== "ok") throw new Error(`integrity check failed: ${String(check)}`);

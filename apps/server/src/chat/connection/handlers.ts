@@ -1,18 +1,30 @@
-import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
-import type { AppendResult } from "../../backend/message-store";
+import { type ChangeClientFrame, CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
+import type { AppendResult, ChangeKind } from "../../backend/message-store";
 import { ackFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
 import type { Budget } from "./budgets";
 import type { ConnectionContext, SeatContext } from "./context";
 
 /** The frames a joined room's seat handles; `join` and `leave` change which rooms are joined instead. */
-export type SeatFrame = ClientFrameOf<"chat" | "typing" | "history" | "read">;
+export type SeatFrame = ClientFrameOf<"chat" | "edit" | "delete" | "react" | "typing" | "history" | "read">;
 type SeatFrameType = SeatFrame["type"];
 
 type Handler<T extends SeatFrameType> = (context: SeatContext, frame: ClientFrameOf<T>) => Promise<void> | void;
 
 /** One handler per room frame type: a new room frame in the protocol fails to compile here until it is handled. */
 const handlers: { [T in SeatFrameType]: Handler<T> } = {
-  chat: handleChat,
+  chat: (context, frame) =>
+    appendChange(context, frame, { kind: "chat", text: frame.text, ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo }) }),
+  edit: (context, frame) => {
+    const { editWindowMs } = context.connection.services.deps.limits;
+    return appendChange(context, frame, {
+      kind: "edit",
+      target: frame.target,
+      text: frame.text,
+      ...(editWindowMs === undefined ? {} : { editWindowMs }),
+    });
+  },
+  delete: (context, frame) => appendChange(context, frame, { kind: "delete", target: frame.target }),
+  react: (context, frame) => appendChange(context, frame, { kind: "react", target: frame.target, emoji: frame.emoji, on: frame.on }),
   typing: (context, frame) => context.room.requestTyping(context.seat, frame.active),
   history: handleHistory,
   read: handleRead,
@@ -23,44 +35,55 @@ export async function handleSeatFrame(context: SeatContext, frame: SeatFrame): P
   return (handlers[frame.type] as Handler<SeatFrameType>)(context, frame);
 }
 
-async function handleChat(context: SeatContext, frame: ClientFrameOf<"chat">): Promise<void> {
+/**
+ * A chat, edit, delete or react: one budget (the chat rate limit), one store append that checks
+ * and applies it, then the ack, then the event to the room's ordered stream, which fans out every
+ * kind in seq order. A refusal is an `error` frame naming the room and the clientMsgId.
+ */
+async function appendChange(context: SeatContext, frame: ChangeClientFrame, change: ChangeKind): Promise<void> {
   const { connection, room, seat } = context;
   const { deps, messages } = connection.services;
   const about = { room: room.name, clientMsgId: frame.clientMsgId };
   if (refuseIfLimited(connection, "chat", about)) return;
   const from = room.userOf(seat);
   if (!from) {
-    // Only a replaced connection outliving its user's grace gets here; every chat still gets an answer.
+    // Only a replaced connection outliving its user's grace gets here; every change still gets an answer.
     seat.write(errorFrame("server_error", "this connection has left the room; reconnect", about));
     return;
   }
   let result: AppendResult;
   const writeStarted = performance.now();
   try {
-    result = await messages.append({ room: room.name, from, text: frame.text, clientMsgId: frame.clientMsgId });
+    result = await messages.append({ room: room.name, from, clientMsgId: frame.clientMsgId, ...change });
   } catch (error) {
     deps.metrics.storeWrite((performance.now() - writeStarted) / 1000, false);
-    // No ack: the client keeps the message in its outbox and sends it again.
+    // No ack: the client keeps the change in its outbox and sends it again.
     deps.logger.error({ err: error, room: room.name }, "store write failed");
-    seat.write(errorFrame("server_error", "the message was not stored; retry", about));
+    seat.write(errorFrame("server_error", "the change was not stored; retry", about));
     return;
   }
   const committed = performance.now();
   deps.metrics.storeWrite((committed - writeStarted) / 1000, true);
-  const { message, duplicate } = result;
-  // The ack names the room the message is stored in: a resend of an id already used in another
-  // room is acked as that room's message, so the client settles its outbox entry either way.
-  seat.write(ackFrame(message));
-  // A resend: its first attempt may have been stored while its reply was lost, before this node
-  // fanned it out (other nodes' echoes of it are not this node's to deliver). The room drops it
-  // if it already has it. Dedupe spans rooms, so the original may be another room's message
-  // (an id reused across rooms): that one is never this room's to deliver.
-  if (duplicate) {
-    if (message.room === room.name) room.deliver(message);
+  if (!result.ok) {
+    seat.write(errorFrame(result.code, result.message, about));
     return;
   }
-  room.stopTyping(seat);
-  room.deliver(message);
+  const { ack, event, duplicate } = result;
+  // The ack names the room the change is stored in: a resend of an id already used in another
+  // room is acked as that room's, so the client settles its outbox entry either way.
+  seat.write(ackFrame(ack, frame.clientMsgId));
+  // A reaction that changed nothing has no event; its ack's seq is where the state already says so.
+  if (!event) return;
+  // A resend: its first attempt may have been stored while its reply was lost, before this node
+  // fanned it out (other nodes' echoes of it are not this node's to deliver). The room drops it
+  // if it already has it. Dedupe spans rooms, so the original may be another room's event (an id
+  // reused across rooms): that one is never this room's to deliver.
+  if (duplicate) {
+    if (event.room === room.name) room.deliver(event);
+    return;
+  }
+  if (change.kind === "chat") room.stopTyping(seat);
+  room.deliver(event);
   deps.metrics.fanOut((performance.now() - committed) / 1000);
 }
 

@@ -83,7 +83,7 @@ export class JoinedRooms {
     const { outlet } = this.options.connection;
     const entry = this.entries.get(frame.room);
     if (!entry) {
-      const clientMsgId = frame.type === "chat" ? { clientMsgId: frame.clientMsgId } : {};
+      const clientMsgId = "clientMsgId" in frame ? { clientMsgId: frame.clientMsgId } : {};
       outlet.write(errorFrame("not_joined", `room ${frame.room} is not joined on this connection`, { room: frame.room, ...clientMsgId }));
       return;
     }

@@ -49,12 +49,13 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
     // Another connection of this user still seated here: one connection per session, so it is an
     // older one the hub has already replaced; make sure it is gone.
     replaced?.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
-    const since = frame.since;
-    const history = await services.messages.range(room.name, {
-      after: since ?? 0,
-      upTo,
-      limit: since === undefined ? limits.welcomeLatest : limits.welcomeSinceMax,
-    });
+    // Without `since`: the newest chats as they stand. With it: every event after it, so the
+    // client's copies of older chats catch up on their edits, deletions and reactions too.
+    const { since } = frame;
+    const history =
+      since === undefined
+        ? await services.messages.latestChats(room.name, upTo, limits.welcomeLatest)
+        : await services.messages.range(room.name, { after: since, upTo, limit: limits.welcomeSinceMax });
     if (!joiner.isOpen()) return undefined;
     seat.goLive(
       joinedFrame({

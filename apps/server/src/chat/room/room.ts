@@ -1,6 +1,5 @@
-import { encode, type User } from "@chatroom/protocol";
+import { encode, type RoomEvent, type User } from "@chatroom/protocol";
 import type { ClusterPresence, PresenceChange } from "../../backend/cluster-presence";
-import type { StoredEvent } from "../../backend/message-store";
 import type { ChatDeps } from "../deps";
 import type { RoomSeat } from "../ports";
 import { Broadcaster } from "./broadcaster";
@@ -19,7 +18,7 @@ export interface RoomOptions {
   /** The room's latest stored `seq` when this node starts serving it. */
   latestSeq: number;
   deps: Pick<ChatDeps, "limits" | "timers" | "logger">;
-  fillGap: GapFiller<StoredEvent>;
+  fillGap: GapFiller<RoomEvent>;
   /** The room has no members, seats or joins in flight left here: the caller may retire it. */
   onEmpty(room: Room): void;
   /** Cluster backends only: shared presence, and how this node's typists reach the other nodes. */
@@ -34,7 +33,7 @@ export interface RoomOptions {
 export class Room {
   readonly name: string;
   private readonly roster: Roster;
-  private readonly stream: OrderedStream<StoredEvent>;
+  private readonly stream: OrderedStream<RoomEvent>;
   private readonly broadcaster = new Broadcaster();
   private readonly typing: Typing;
   private readonly system: SystemFlush;
@@ -182,8 +181,8 @@ export class Room {
     return "renamed";
   }
 
-  /** Accepts a stored event from any node and fans it out in `seq` order, filling holes. */
-  deliver(event: StoredEvent): void {
+  /** Accepts a stored event of any kind from any node and fans it out in `seq` order, filling holes. */
+  deliver(event: RoomEvent): void {
     this.stream.accept(event);
   }
 

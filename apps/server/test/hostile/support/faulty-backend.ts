@@ -1,7 +1,7 @@
 import type { Backend } from "../../../src/backend/backend";
 import type { ClusterPresence } from "../../../src/backend/cluster-presence";
 import type { JoinOptions, MembershipStore } from "../../../src/backend/membership-store";
-import type { AppendRequest, AppendResult, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
+import type { AppendResult, ChangeRequest, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
 import type { RoomBus } from "../../../src/backend/room-bus";
 import type { SessionRecord, SessionStore } from "../../../src/backend/session-store";
 
@@ -24,12 +24,17 @@ export class FaultyBackend implements Backend {
     const messages = inner.messages;
     const sessions = inner.sessions;
     this.messages = {
-      append: async (request: AppendRequest): Promise<AppendResult> => {
+      append: async (request: ChangeRequest): Promise<AppendResult> => {
         this.appendCalls++;
         if (this.appendFault) throw this.appendFault();
         return messages.append(request);
       },
       latestSeq: (room: string) => messages.latestSeq(room),
+      // "range" stands for the history a joined is built from: the newest chats, or a range after `since`.
+      latestChats: (room: string, upTo: number, limit: number): ReturnType<MessageStore["latestChats"]> => {
+        if (this.throwSync.has("range")) throw new TypeError("injected: range exploded");
+        return messages.latestChats(room, upTo, limit);
+      },
       range: (room: string, query: RangeQuery): Promise<RangeResult> => {
         if (this.throwSync.has("range")) throw new TypeError("injected: range exploded");
         return messages.range(room, query);
