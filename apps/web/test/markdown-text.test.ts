@@ -1,10 +1,11 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { MarkdownText } from "../src/components/markdown/markdown-text";
+import MarkdownRender from "../src/components/markdown/markdown-render";
+import { needsMarkdown } from "../src/components/markdown/markdown-text";
 import { safeHref } from "../src/components/markdown/safe-href";
 
-const html = (text: string) => renderToStaticMarkup(createElement(MarkdownText, { text }));
+const html = (text: string) => renderToStaticMarkup(createElement(MarkdownRender, { text }));
 const link = (href: string, text: string) => `<a href="${href}" target="_blank" rel="noopener noreferrer">${text}</a>`;
 
 describe("the Markdown subset", () => {
@@ -73,6 +74,33 @@ describe("safeHref", () => {
       "file:///etc/passwd",
     ]) {
       expect(safeHref(bad)).toBeNull();
+    }
+  });
+});
+
+describe("needsMarkdown", () => {
+  it("lets plain chat lines skip the renderer, which would show them the same", () => {
+    for (const text of ["hello there", "well-known, isn't it? 3 - 2 = 1.", "line one\nline two", "price: 5 € (approx.)", "你好，世界"]) {
+      expect(needsMarkdown(text)).toBe(false);
+      expect(html(text)).toBe(`<p>${text.replace("'", "&#x27;")}</p>`);
+    }
+  });
+
+  it("sends anything with markup, a link or a list to the renderer", () => {
+    for (const text of [
+      "*a*",
+      "`x`",
+      "> q",
+      "- item",
+      "1. one",
+      "see https://example.com",
+      "<b>",
+      "a &amp; b",
+      "[x](y)",
+      "    code",
+      "~~gone~~",
+    ]) {
+      expect(needsMarkdown(text)).toBe(true);
     }
   });
 });

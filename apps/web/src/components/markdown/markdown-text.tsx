@@ -1,107 +1,44 @@
-import Markdown, { type MarkdownToJSX, RuleType } from "markdown-to-jsx";
-import { memo, type ReactNode } from "react";
-import { safeHref } from "./safe-href";
+import { type ComponentType, memo, useEffect, useState } from "react";
 
 /**
- * The rules that render as Markdown: emphasis and strong (and ~~strikethrough~~), inline code,
- * code blocks, block quotes, lists, line breaks, and links (written, <angle-bracketed> or bare).
- * A whitelist: any other rule the parser knows, or learns in a later version (headings, tables,
- * images, footnotes, task boxes, rules, raw HTML), is shown as the text the author typed.
+ * Whether `text` has anything the Markdown subset would render differently from plain text:
+ * emphasis, code, quote, list, escape or entity characters, a link, a list or code indent at a
+ * line's start. Most chat lines have none, and are shown without the renderer.
  */
-const RENDERED = new Set<string>([
-  RuleType.blockQuote,
-  RuleType.breakLine,
-  RuleType.codeBlock,
-  RuleType.codeFenced,
-  RuleType.codeInline,
-  RuleType.newlineCoalescer,
-  RuleType.orderedList,
-  RuleType.unorderedList,
-  RuleType.paragraph,
-  RuleType.text,
-  RuleType.textEscaped,
-  RuleType.textFormatted,
-]);
-
-/** The source a construct outside the subset was written as, as near as the parsed node tells it. */
-function literal(node: MarkdownToJSX.ASTNode, children: MarkdownToJSX.RuleOutput, state: MarkdownToJSX.State): ReactNode {
-  switch (node.type) {
-    case RuleType.heading:
-      return (
-        <p key={state.key}>
-          {"#".repeat(node.level)} {children(node.children, state)}
-        </p>
-      );
-    case RuleType.image:
-      return `![${node.alt ?? ""}](${node.target})`;
-    case RuleType.refImage:
-      return `![${node.alt ?? ""}][${node.ref}]`;
-    case RuleType.refLink:
-      return node.fallbackChildren;
-    case RuleType.gfmTask:
-      return node.completed ? "[x] " : "[ ] ";
-    case RuleType.breakThematic:
-      return <p key={state.key}>---</p>;
-    case RuleType.footnoteReference:
-      return `[^${node.text}]`;
-    case RuleType.table:
-      // One line per row, cells between bars, as it was typed (less the alignment row).
-      return (
-        <p key={state.key}>
-          {[node.header, ...node.cells].map((row, r) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows of one parsed text never reorder
-            <span key={r}>
-              {r > 0 && "\n"}
-              {row.map((cell, c) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: cells of one parsed row never reorder
-                <span key={c}>
-                  {"|"}
-                  {children(cell, state)}
-                </span>
-              ))}
-              |
-            </span>
-          ))}
-        </p>
-      );
-    default:
-      // Tables, footnotes and anything newer: their text, never their markup.
-      if ("children" in node && Array.isArray(node.children)) return children(node.children, state);
-      if ("text" in node && typeof node.text === "string") return node.text;
-      return null;
-  }
+export function needsMarkdown(text: string): boolean {
+  return /[*_`~[\]<>#|\\!&]|:\/\/|mailto:|www\.|(^|\n)( {4}|\t|\s*(\d+[.)]|[-+=])(\s|$))/.test(text);
 }
 
-const OPTIONS: MarkdownToJSX.Options = {
-  // Raw HTML is never parsed: `<img onerror>` stays the text it was typed as.
-  disableParsingRawHTML: true,
-  // A message's text goes into a <div> already: no extra wrapper around several blocks.
-  wrapper: null,
-  forceBlock: true,
-  // Headings with no space after '#' are text in chat ("#1 fan"), not section titles.
-  enforceAtxHeadings: true,
-  // No named entities beyond the basic ones (the default); and no URL survives that is not http(s) or mailto.
-  sanitizer: (value) => safeHref(value) ?? "",
-  renderRule(next, node, children, state) {
-    if (node.type === RuleType.link) {
-      const href = safeHref(node.target);
-      // Not a web or mail address: its words, with nothing to click.
-      if (href === null) return <span key={state.key}>{children(node.children, state)}</span>;
-      return (
-        <a key={state.key} href={href} target="_blank" rel="noopener noreferrer">
-          {children(node.children, state)}
-        </a>
-      );
-    }
-    return RENDERED.has(node.type) ? next() : literal(node, children, state);
-  },
-};
+type Renderer = ComponentType<{ text: string }>;
+let renderer: Renderer | null = null;
+let loading: Promise<Renderer> | null = null;
+
+/** The renderer is a chunk of its own (markdown-to-jsx), fetched the first time a message needs it. */
+function loadRenderer(): Promise<Renderer> {
+  loading ??= import("./markdown-render").then((module) => {
+    renderer = module.default;
+    return renderer;
+  });
+  return loading;
+}
 
 /**
- * A message's text as React elements from a safe Markdown subset (see RENDERED). Nothing is ever
- * set as HTML: markdown-to-jsx builds elements, raw HTML is not parsed, and links are checked.
+ * A message's text: plain when it has no markup (see needsMarkdown), else as the safe Markdown
+ * subset of markdown-render.tsx, shown as plain text for the moment the renderer takes to load.
  * Memoized: rows re-render often (reactions, pending changes) while their text rarely changes.
  */
 export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
-  return <Markdown options={OPTIONS}>{text}</Markdown>;
+  const markup = needsMarkdown(text);
+  const [Render, setRender] = useState<Renderer | null>(() => renderer);
+  useEffect(() => {
+    if (!markup || Render) return;
+    let live = true;
+    void loadRenderer().then((loaded) => {
+      if (live) setRender(() => loaded);
+    });
+    return () => {
+      live = false;
+    };
+  }, [markup, Render]);
+  return markup && Render ? <Render text={text} /> : <p>{text}</p>;
 });
