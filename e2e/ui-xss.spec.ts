@@ -54,3 +54,43 @@ test("hostile text and names render literally, fire nothing, and only https link
     for (const tab of [mallory, victim, ...accomplices]) await tab.close();
   }
 });
+
+// [3/6] The same payloads written as Markdown: links to other schemes, raw HTML, image syntax.
+const MARKDOWN_PAYLOADS = [
+  { text: "[click me](javascript:alert(7))", shows: "click me" },
+  { text: "[data link](data:text/html,<script>alert(8)</script>)", shows: "data link" },
+  { text: "<javascript:alert(9)>", shows: "javascript:alert(9)" },
+  { text: "![pixel](https://example.com/x.png)", shows: "![pixel](https://example.com/x.png)" },
+  { text: '<a href="javascript:alert(10)">html link</a>', shows: '<a href="javascript:alert(10)">html link</a>' },
+  { text: "**<img src=x onerror=alert(11)>**", shows: "**<img src=x onerror=alert(11)>**" },
+  { text: "`<script>alert(12)</script>`", shows: "<script>alert(12)</script>" },
+];
+
+test("hostile Markdown renders inert: no other scheme is a link, no HTML or image becomes an element", async ({ browser, baseURL }) => {
+  const url = baseURL ?? "";
+  const room = uniqueRoom("xss-md");
+  const victim = await ChatTab.open(browser, url, room, "victim");
+  const mallory = await ChatTab.open(browser, url, room, "mallory");
+  const dialogs: string[] = [];
+  for (const tab of [mallory, victim]) {
+    tab.page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
+  try {
+    for (const { text } of MARKDOWN_PAYLOADS) await mallory.send(text);
+    for (const tab of [mallory, victim]) {
+      await expect(tab.messages).toHaveCount(MARKDOWN_PAYLOADS.length);
+      for (const { shows } of MARKDOWN_PAYLOADS)
+        await expect(tab.log.locator(".message-text").getByText(shows, { exact: true })).toHaveCount(1);
+      await expect(tab.log.locator("img, script, iframe, object, embed")).toHaveCount(0);
+      await expect(tab.log.locator('[href^="javascript:" i], [href^="data:" i], [src]')).toHaveCount(0);
+      await expect(tab.log.getByRole("link")).toHaveCount(0);
+    }
+    expect(dialogs).toEqual([]);
+  } finally {
+    await mallory.close();
+    await victim.close();
+  }
+});

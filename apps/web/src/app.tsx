@@ -14,6 +14,7 @@ import { StatusBadge } from "./components/status-badge";
 import { TypingIndicator } from "./components/typing-indicator";
 import { useChat } from "./hooks/use-chat";
 import { ComposerFocusProvider, useComposerFocusRoot } from "./hooks/use-composer-focus";
+import { ComposerIntentProvider, useComposerIntentRoot } from "./hooks/use-composer-intent";
 import { useModalDrawer } from "./hooks/use-modal-drawer";
 import { useNameDialog } from "./hooks/use-name-dialog";
 import { useRoomNavigation } from "./hooks/use-room-navigation";
@@ -35,6 +36,7 @@ export function App({ route, client, storage }: AppProps) {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [roomNotice, setRoomNotice] = useState(route.refusedRoom);
   const composerFocus = useComposerFocusRoot();
+  const composerIntent = useComposerIntentRoot();
   const nameDialog = useNameDialog({ client, drawerOpen, focusComposer: composerFocus.focusComposer });
   const naming = nameDialog.naming;
   const navigation = useRoomNavigation(client, chat.room);
@@ -55,72 +57,74 @@ export function App({ route, client, storage }: AppProps) {
 
   return (
     <ComposerFocusProvider value={composerFocus}>
-      <div className={`app ${drawerOpen ? "drawer-open" : ""}`}>
-        <header className="topbar" inert={drawerOpen}>
-          <button
-            ref={menuButton}
-            type="button"
-            className="menu-button icon-button"
-            aria-label={t.menu}
-            aria-expanded={drawerOpen}
-            aria-controls="sidebar"
-            onClick={() => setDrawerOpen(!drawerOpen)}
-          >
-            <span aria-hidden="true">☰</span>
-          </button>
-          <h1>
-            <span className="app-name">{t.appTitle}</span> <span className="room-name">#{chat.room}</span>
-          </h1>
-          <StatusBadge state={chat.connection} />
-        </header>
-        <aside ref={sidebar} id="sidebar" className="sidebar" aria-label={t.openRooms}>
-          {chat.me && (
-            <div className="me-card" data-testid="me">
-              <Avatar name={chat.me.name} />
-              <div className="me-text">
-                <span className="me-name">{chat.me.name}</span>
-                <button type="button" className="link-button" onClick={() => nameDialog.open("rename")}>
-                  {t.changeName}
-                </button>
+      <ComposerIntentProvider value={composerIntent}>
+        <div className={`app ${drawerOpen ? "drawer-open" : ""}`}>
+          <header className="topbar" inert={drawerOpen}>
+            <button
+              ref={menuButton}
+              type="button"
+              className="menu-button icon-button"
+              aria-label={t.menu}
+              aria-expanded={drawerOpen}
+              aria-controls="sidebar"
+              onClick={() => setDrawerOpen(!drawerOpen)}
+            >
+              <span aria-hidden="true">☰</span>
+            </button>
+            <h1>
+              <span className="app-name">{t.appTitle}</span> <span className="room-name">#{chat.room}</span>
+            </h1>
+            <StatusBadge state={chat.connection} />
+          </header>
+          <aside ref={sidebar} id="sidebar" className="sidebar" aria-label={t.openRooms}>
+            {chat.me && (
+              <div className="me-card" data-testid="me">
+                <Avatar name={chat.me.name} />
+                <div className="me-text">
+                  <span className="me-name">{chat.me.name}</span>
+                  <button type="button" className="link-button" onClick={() => nameDialog.open("rename")}>
+                    {t.changeName}
+                  </button>
+                </div>
               </div>
-            </div>
+            )}
+            <RoomList rooms={chat.rooms} active={chat.room} onOpen={goToRoom} onLeave={navigation.leaveRoom}>
+              <JoinRoomForm onJoin={goToRoom} />
+            </RoomList>
+            <BrowseRooms mine={myRooms} onJoin={goToRoom} />
+            <MemberList members={chat.members} count={chat.memberCount} me={chat.me} />
+          </aside>
+          {drawerOpen && <button ref={scrim} type="button" className="scrim" aria-label={t.close} onClick={closeDrawer} />}
+          <main className="chat" inert={drawerOpen}>
+            <ConnectionBanner client={client} state={chat.connection} />
+            <Notices
+              client={client}
+              chat={chat}
+              roomNotice={roomNotice}
+              onDismissRoomNotice={() => setRoomNotice(null)}
+              leftWithUnsent={navigation.leftWithUnsent}
+              onDismissLeft={navigation.dismissLeftNotice}
+              onRename={() => nameDialog.open("rename")}
+            />
+            {/* One per room: opening a room starts at its bottom, with nothing carried over from the last one. */}
+            <MessageList key={chat.room} client={client} chat={chat} />
+            <TypingIndicator typing={chat.typing} />
+            <Composer client={client} chat={chat} />
+          </main>
+          {naming && (
+            <NameDialog
+              mode={naming}
+              initial={naming === "rename" ? (chat.me?.name ?? "") : (route.rawName ?? storage.lastName() ?? "")}
+              initialProblem={naming === "join" && route.urlName && !route.urlName.ok ? route.urlName.problem : undefined}
+              onSubmit={(name) => {
+                client.setName(name);
+                nameDialog.close("composer");
+              }}
+              onCancel={naming === "rename" ? () => nameDialog.close("opener") : undefined}
+            />
           )}
-          <RoomList rooms={chat.rooms} active={chat.room} onOpen={goToRoom} onLeave={navigation.leaveRoom}>
-            <JoinRoomForm onJoin={goToRoom} />
-          </RoomList>
-          <BrowseRooms mine={myRooms} onJoin={goToRoom} />
-          <MemberList members={chat.members} count={chat.memberCount} me={chat.me} />
-        </aside>
-        {drawerOpen && <button ref={scrim} type="button" className="scrim" aria-label={t.close} onClick={closeDrawer} />}
-        <main className="chat" inert={drawerOpen}>
-          <ConnectionBanner client={client} state={chat.connection} />
-          <Notices
-            client={client}
-            chat={chat}
-            roomNotice={roomNotice}
-            onDismissRoomNotice={() => setRoomNotice(null)}
-            leftWithUnsent={navigation.leftWithUnsent}
-            onDismissLeft={navigation.dismissLeftNotice}
-            onRename={() => nameDialog.open("rename")}
-          />
-          {/* One per room: opening a room starts at its bottom, with nothing carried over from the last one. */}
-          <MessageList key={chat.room} client={client} chat={chat} />
-          <TypingIndicator typing={chat.typing} />
-          <Composer client={client} chat={chat} />
-        </main>
-        {naming && (
-          <NameDialog
-            mode={naming}
-            initial={naming === "rename" ? (chat.me?.name ?? "") : (route.rawName ?? storage.lastName() ?? "")}
-            initialProblem={naming === "join" && route.urlName && !route.urlName.ok ? route.urlName.problem : undefined}
-            onSubmit={(name) => {
-              client.setName(name);
-              nameDialog.close("composer");
-            }}
-            onCancel={naming === "rename" ? () => nameDialog.close("opener") : undefined}
-          />
-        )}
-      </div>
+        </div>
+      </ComposerIntentProvider>
     </ComposerFocusProvider>
   );
 }

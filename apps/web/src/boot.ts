@@ -1,6 +1,6 @@
 import type { ChatClient, ClientStorage } from "@chatroom/client";
 import { createBrowserClient, tabClient, tabIdentity } from "@chatroom/client/browser";
-import { STRINGS, type Strings } from "./i18n/strings";
+import { loadStrings, type Strings } from "./i18n/strings";
 import { browserLocale } from "./i18n/use-strings";
 import { type InitialRoute, initialRoute } from "./room-route";
 
@@ -24,10 +24,10 @@ export async function boot(): Promise<Booted> {
   if (route.canonicalUrl !== null) window.history.replaceState(null, "", route.canonicalUrl);
   const locale = browserLocale();
   document.documentElement.lang = locale;
-  const { storage } = await tabIdentity();
+  const [{ storage }, strings] = await Promise.all([tabIdentity(), loadStrings(locale)]);
   // One client per tab (kept on globalThis): StrictMode and Vite's HMR re-run this, but reuse its socket.
   const client = tabClient(() =>
     createBrowserClient({ initialRoom: route.room, name: route.urlName?.ok ? route.urlName.name : undefined, storage }),
   );
-  return { route, client, storage, strings: STRINGS[locale] };
+  return { route, client, storage, strings };
 }

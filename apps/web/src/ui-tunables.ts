@@ -4,8 +4,10 @@ export const UI_TUNABLES = {
   bottomSlackPx: 48,
   /** Scrolled this close to the top, the next older page comes in (from memory, or from the server). */
   loadOlderWithinPx: 80,
-  /** Log items rendered at once. Older ones stay in memory and come into the DOM page by page as the reader scrolls up. */
-  renderPage: 200,
+  /** The page renders the client's changes at most this often: a burst of messages is laid out once, not once each. */
+  renderIntervalMs: 50,
+  /** Rows rendered beyond the visible part of the log, above and below, so a scroll shows rows already laid out. */
+  overscanPx: 600,
   /** Consecutive messages from one author within this long share one header. */
   groupWindowMs: 5 * 60_000,
   /** The composer's counter shows from this share of the limit on, so it only appears when it matters. */

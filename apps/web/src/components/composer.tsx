@@ -2,28 +2,61 @@ import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { codePointLength } from "@chatroom/protocol";
 import { type KeyboardEvent, useState } from "react";
 import { useComposerFocus } from "../hooks/use-composer-focus";
+import { useComposerIntent } from "../hooks/use-composer-intent";
 import { useStrings } from "../i18n/use-strings";
 import { UI_TUNABLES } from "../ui-tunables";
+import { lastEditable } from "./last-editable";
 
 export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
   const t = useStrings();
   const [text, setText] = useState("");
   const { inputRef, focusComposer } = useComposerFocus();
+  const intents = useComposerIntent();
+  const intent = intents.intentIn(chat.room);
   const max = chat.limits.maxTextLength;
   // Counted as the server counts: code points, so an emoji is one character, not two.
   const length = codePointLength(text.trim());
   const showCounter = length >= max * UI_TUNABLES.counterFrom;
 
+  // An edit starts with the message's text in the box (React's pattern for state from props: set during render).
+  const [editing, setEditing] = useState<number | null>(null);
+  const editSeq = intent?.kind === "edit" ? intent.seq : null;
+  if (editSeq !== editing) {
+    setEditing(editSeq);
+    if (intent?.kind === "edit") setText(intent.text);
+  }
+
+  const cancel = () => {
+    if (intent?.kind === "edit") setText("");
+    intents.cancel();
+  };
+
   const send = () => {
-    if (client.send(text)) setText("");
+    const done =
+      intent?.kind === "edit" ? client.edit(intent.seq, text) : client.send(text, intent?.kind === "reply" ? { replyTo: intent.seq } : {});
+    if (done) {
+      setText("");
+      intents.cancel();
+    }
     // Send disables itself once the box is empty: keep the keyboard in the box, not on <body>.
     focusComposer();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (event.nativeEvent.isComposing) return;
+    if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       send();
+    } else if (event.key === "Escape" && intent) {
+      event.preventDefault();
+      cancel();
+    } else if (event.key === "ArrowUp" && text === "" && !intent) {
+      // Up in an empty box edits the user's last message, as in most chats.
+      const message = lastEditable(chat.items, chat.me?.id, chat.limits.editWindowMs, Date.now());
+      if (message) {
+        event.preventDefault();
+        intents.edit(chat.room, message.seq, message.text ?? "");
+      }
     }
   };
 
@@ -38,6 +71,14 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
       <label htmlFor="composer-input" className="visually-hidden">
         {t.composerLabel}
       </label>
+      {intent && (
+        <div className="composer-intent" data-testid="composer-intent" data-kind={intent.kind}>
+          <span>{intent.kind === "edit" ? t.editingMessage : t.replyingTo(intent.author)}</span>
+          <button type="button" className="link-button" onClick={cancel}>
+            {intent.kind === "edit" ? t.cancelEdit : t.cancelReply}
+          </button>
+        </div>
+      )}
       <div className="composer-field">
         {/* No maxLength: it counts UTF-16 units and would cut a pasted text silently; the limit is checked on send, in code points, and said. */}
         {/* The id is for the label (and the e2e specs); other components focus the box through useComposerFocus. */}
@@ -65,7 +106,7 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
       </div>
       <div className="composer-actions">
         <button type="submit" disabled={!text.trim()}>
-          {t.send}
+          {intent?.kind === "edit" ? t.save : t.send}
         </button>
         <button type="button" className="secondary" onClick={() => client.clear()}>
           {t.clear}

@@ -1,7 +1,8 @@
 import { createContext, useContext } from "react";
-import { pickLocale, STRINGS, type Strings } from "./strings";
+import { EN } from "./en";
+import { pickLocale, type Strings } from "./strings";
 
-export const StringsContext = createContext<Strings>(STRINGS.en);
+export const StringsContext = createContext<Strings>(EN);
 
 export function useStrings(): Strings {
   return useContext(StringsContext);

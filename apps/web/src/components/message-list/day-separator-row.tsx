@@ -1,10 +1,7 @@
 import { memo } from "react";
 import { dayFormat } from "./formats";
 
+/** The inside of a day's first row: its date. */
 export const DaySeparatorRow = memo(function DaySeparatorRow({ ts }: { ts: number }) {
-  return (
-    <li className="day-separator">
-      <span>{dayFormat.format(ts)}</span>
-    </li>
-  );
+  return <span>{dayFormat.format(ts)}</span>;
 });

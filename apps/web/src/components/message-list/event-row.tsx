@@ -20,13 +20,8 @@ function eventText(event: LogEvent, t: Strings): string {
   }
 }
 
-/** A local event line between chats: someone joined, left or was renamed; the link dropped or came back. */
+/** The inside of a local event line between chats: someone joined, left or was renamed; the link dropped or came back. */
 export const EventRow = memo(function EventRow({ entry }: { entry: EventEntry }) {
   const t = useStrings();
-  const { event } = entry;
-  return (
-    <li className={`event event-${event.kind}`} data-testid="event-line" data-kind={event.kind}>
-      <span>{eventText(event, t)}</span>
-    </li>
-  );
+  return <span>{eventText(entry.event, t)}</span>;
 });

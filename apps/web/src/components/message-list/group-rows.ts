@@ -16,6 +16,17 @@ export interface UnreadMarker {
   myId: string | undefined;
 }
 
+// A chat's local day, computed once per chat: the rows are laid out again on every new message, over the whole log.
+const days = new WeakMap<ChatFrame, string>();
+function dayOf(message: ChatFrame): string {
+  let day = days.get(message);
+  if (day === undefined) {
+    day = new Date(message.ts).toDateString();
+    days.set(message, day);
+  }
+  return day;
+}
+
 /**
  * Lays log items out as rows: a day separator before the first chat of each (local) day, and a chat
  * `grouped` under the previous one (no header of its own) when the same author wrote it within
@@ -34,7 +45,7 @@ export function groupRows(items: readonly LogItem[], groupWindowMs: number, unre
       continue;
     }
     const message = item.message;
-    const day = new Date(message.ts).toDateString();
+    const day = dayOf(message);
     if (day !== lastDay) {
       lastDay = day;
       previousChat = undefined;

@@ -2,23 +2,13 @@ import type { HistoryEdge as Edge } from "@chatroom/client";
 import { useStrings } from "../../i18n/use-strings";
 
 /** The top of the log: a "load older" button while there is more, else why the log starts here. */
-export function HistoryEdge({
-  edge,
-  loadingOlder,
-  hasHiddenOlder,
-  onShowOlder,
-}: {
-  edge: Edge;
-  loadingOlder: boolean;
-  hasHiddenOlder: boolean;
-  onShowOlder: () => void;
-}) {
+export function HistoryEdge({ edge, loadingOlder, onShowOlder }: { edge: Edge; loadingOlder: boolean; onShowOlder: () => void }) {
   const t = useStrings();
   return (
     <div className="history-edge">
       {loadingOlder ? (
         <span className="muted">{t.loadingOlder}</span>
-      ) : hasHiddenOlder || edge === "more" ? (
+      ) : edge === "more" ? (
         <button type="button" className="link-button" onClick={onShowOlder} data-testid="load-older">
           {t.loadOlder}
         </button>

@@ -1,102 +1,219 @@
-import type { ChatClient, ChatSnapshot } from "@chatroom/client";
-import { useMemo, useRef } from "react";
+import { type ChatClient, type ChatSnapshot, type OutboxEntry, pendingOverlay } from "@chatroom/client";
+import { normalizeEmoji } from "@chatroom/protocol";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
+import { useComposerFocus } from "../../hooks/use-composer-focus";
+import { useComposerIntent } from "../../hooks/use-composer-intent";
 import { useStrings } from "../../i18n/use-strings";
 import { UI_TUNABLES } from "../../ui-tunables";
-import { ChatRow } from "./chat-row";
-import { DaySeparatorRow } from "./day-separator-row";
-import { EventRow } from "./event-row";
-import { groupRows, type LogRow } from "./group-rows";
+import { EmojiPopover } from "../emoji/emoji-popover";
+import { useFirstItemIndex } from "./first-item-index";
 import { HistoryEdge } from "./history-edge";
-import { OutboxRow } from "./outbox-row";
-import { UnreadDividerRow } from "./unread-divider-row";
+import { type ListContext, ListContextValue } from "./list-context";
+import { groupRows, isRefused, listRows } from "./list-rows";
+import { type RowContext, RowItem, RowList, rowContent } from "./row-item";
+import { useFollowBottom } from "./use-follow-bottom";
+import { useJumpToMessage } from "./use-jump-to-message";
+import { useLogLookups } from "./use-log-lookups";
 import { useMarkRead } from "./use-mark-read";
-import { useRenderWindow } from "./use-render-window";
-import { useRevealDivider } from "./use-reveal-divider";
-import { useScrollAnchor } from "./use-scroll-anchor";
 import { useUnreadDivider } from "./use-unread-divider";
 
+/** The first emoji form the server takes: the picker's data spells some with a presentation selector RGI leaves out ("👍️"). */
+function rgiEmoji(raw: string): string | null {
+  return normalizeEmoji(raw) ?? normalizeEmoji(raw.replaceAll("\uFE0F", ""));
+}
+
+/** The chat at `seq` is rendered and at least partly inside the scroller's visible box (nothing to show counts as shown). */
+function isOnScreen(scroller: HTMLElement | null, seq: number | undefined): boolean {
+  if (seq === undefined) return true;
+  const row = scroller?.querySelector(`[data-testid=chat-message][data-seq="${seq}"]`);
+  if (!scroller || !row) return false;
+  const box = scroller.getBoundingClientRect();
+  const { top, bottom } = row.getBoundingClientRect();
+  return bottom > box.top && top < box.bottom;
+}
+
 /**
- * The active room's log: the rendered window of stored chats and events, then the user's unsent
- * messages. The app mounts one per room (keyed by it), so opening a room starts at its bottom.
+ * The active room's log, virtualized with react-virtuoso: the stored chats and events as rows,
+ * then the user's unsent chats. The app mounts one per room (keyed by it), so every opening
+ * starts afresh: at the bottom, or at the "new messages" line when there was news.
  */
 export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
+  const { marker, decided } = useUnreadDivider(chat);
+  const logRows = useMemo(() => groupRows(chat.items, UI_TUNABLES.groupWindowMs, marker), [chat.items, marker]);
+  const summary = chat.rooms.find((room) => room.room === chat.room);
+  // Where the room opens is settled once: wait until it is known whether there is news and, if so,
+  // until its line is in the log (or the log is as current as it will get), so the list never
+  // opens at the bottom, marks the room read, and only then learns where the news started.
+  // Offline, the log will not get more current: show what it holds.
+  const { connection } = chat;
+  const linkDown = connection.status === "reconnecting" || (connection.status === "closed" && connection.reason !== "stopped");
+  const ready = linkDown || (decided && (marker === null || logRows.some((row) => row.kind === "unread") || summary?.status === "joined"));
+  if (!ready) return <div className="log-wrapper" />;
+  return <OpenedList client={client} chat={chat} logRows={logRows} />;
+}
+
+function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatSnapshot; logRows: ReturnType<typeof groupRows> }) {
   const t = useStrings();
-  const scroller = useRef<HTMLDivElement>(null);
-  const renderWindow = useRenderWindow({
-    items: chat.items,
-    loadingOlder: chat.loadingOlder,
-    canLoadOlder: chat.historyEdge === "more" && !chat.loadingOlder && chat.me !== null,
-    loadOlder: () => client.loadOlder(),
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const { focusComposer } = useComposerFocus();
+  const intent = useComposerIntent();
+  const { chatAt, nameOf } = useLogLookups(chat.members, chat.items);
+  const rows = useMemo(() => listRows(logRows, chat.outbox, chatAt), [logRows, chat.outbox, chatAt]);
+  const firstItemIndex = useFirstItemIndex(rows);
+  const [pickerFor, setPickerFor] = useState<number | null>(null);
+  const [missingNotice, setMissingNotice] = useState(false);
+  const [renderedRange, setRenderedRange] = useState("");
+
+  // Decided once, at mount: open at the "new messages" line (react-virtuoso stops at the bottom if
+  // what follows it fits), else at the newest row.
+  const [opening] = useState(() => {
+    const divider = rows.findIndex((row) => row.kind === "unread");
+    return divider >= 0 ? { index: divider, align: "start" as const } : { index: Math.max(0, rows.length - 1), align: "end" as const };
   });
-  const { onScroll, showOlder, jumpToBottom, unseen, atBottom, isAtBottom, showAtTop } = useScrollAnchor({
-    scroller,
-    renderWindow,
-    incomingCount: chat.incomingCount,
-    outboxCount: chat.outbox.length,
+  const outboxChats = chat.outbox.filter((entry) => entry.kind === "chat").length;
+  const follow = useFollowBottom({ virtuoso, incomingCount: chat.incomingCount, outboxChats, startsAtBottom: opening.align === "end" });
+  const { jumpTo, highlighted } = useJumpToMessage({ virtuoso, rows, client, onMissing: () => setMissingNotice(true) });
+  const newestChat = chat.items.findLast((item) => item.type === "chat");
+  useMarkRead({
+    client,
+    atBottom: follow.atBottom,
+    isNewestOnScreen: () => isOnScreen(follow.scroller(), newestChat?.type === "chat" ? newestChat.message.seq : undefined),
+    newestKey: chat.items.at(-1)?.key,
+    renderedRange,
   });
-  const unreadDivider = useUnreadDivider(chat);
-  const rows = useMemo(
-    () => groupRows(renderWindow.visible, UI_TUNABLES.groupWindowMs, unreadDivider),
-    [renderWindow.visible, unreadDivider],
+
+  const room = chat.room;
+  const listContext = useMemo<ListContext>(
+    () => ({
+      client,
+      myId: chat.me?.id,
+      nameOf,
+      editWindowMs: chat.limits.editWindowMs,
+      reply: (message) => {
+        intent.reply(room, message.seq, message.from.name);
+        focusComposer();
+      },
+      edit: (message) => {
+        intent.edit(room, message.seq, message.text ?? "");
+        focusComposer();
+      },
+      pickEmoji: setPickerFor,
+      jumpTo: (seq) => {
+        setMissingNotice(false);
+        jumpTo(seq);
+      },
+    }),
+    [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo],
   );
-  useRevealDivider({ scroller, hasDivider: unreadDivider !== null && rows.some((row) => row.kind === "unread"), showAtTop });
-  useMarkRead({ client, atBottom, isAtBottom, newestKey: renderWindow.visible.at(-1)?.key });
-  const empty = chat.items.length === 0 && chat.outbox.length === 0;
+
+  const rowContext = useMemo<RowContext & { header: HeaderState }>(() => {
+    const refused = new Map<number, OutboxEntry[]>();
+    for (const entry of chat.outbox) {
+      if (entry.kind === "chat" || entry.target === undefined || !isRefused(entry) || !chatAt(entry.target)) continue;
+      refused.set(entry.target, [...(refused.get(entry.target) ?? []), entry]);
+    }
+    return {
+      client,
+      myId: chat.me?.id,
+      myName: chat.me?.name ?? "",
+      pending: pendingOverlay(chat.outbox),
+      refused,
+      chatAt,
+      highlighted,
+      header: {
+        show: chat.me !== null,
+        edge: chat.historyEdge,
+        loadingOlder: chat.loadingOlder,
+        loadOlder: () => client.loadOlder(),
+      },
+    };
+  }, [client, chat.me, chat.outbox, chatAt, highlighted, chat.historyEdge, chat.loadingOlder]);
+
+  const canLoadOlder = chat.historyEdge === "more" && !chat.loadingOlder && chat.me !== null;
+  const closePicker = useCallback(() => setPickerFor(null), []);
 
   return (
-    <div className="log-wrapper">
-      <div
-        className="log"
-        ref={scroller}
-        onScroll={onScroll}
-        data-testid="message-log"
-        role="log"
-        // The announcer below speaks new messages once; the log itself stays quiet.
-        aria-live="off"
-        // Focusable, so keyboard users can scroll it.
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        tabIndex={0}
-        aria-label={t.logLabel}
-      >
-        {chat.me && (
-          <HistoryEdge
-            edge={chat.historyEdge}
-            loadingOlder={chat.loadingOlder}
-            hasHiddenOlder={renderWindow.hasHiddenOlder}
-            onShowOlder={showOlder}
+    <ListContextValue.Provider value={listContext}>
+      <div className="log-wrapper">
+        <Virtuoso<(typeof rows)[number], typeof rowContext>
+          ref={virtuoso}
+          className="log"
+          data-testid="message-log"
+          role="log"
+          // The announcer below speaks new messages once; the log itself stays quiet.
+          aria-live="off"
+          aria-label={t.logLabel}
+          // Focusable, so keyboard users can scroll it.
+          tabIndex={0}
+          data={rows}
+          context={rowContext}
+          firstItemIndex={firstItemIndex}
+          initialTopMostItemIndex={opening}
+          computeItemKey={(_index, row) => row.key}
+          itemContent={rowContent}
+          components={COMPONENTS}
+          followOutput={follow.followOutput}
+          atBottomThreshold={UI_TUNABLES.bottomSlackPx}
+          atBottomStateChange={follow.onAtBottomChange}
+          atTopThreshold={UI_TUNABLES.loadOlderWithinPx}
+          atTopStateChange={(atTop) => {
+            if (atTop && canLoadOlder) client.loadOlder();
+          }}
+          totalListHeightChanged={follow.onHeightChange}
+          rangeChanged={({ startIndex, endIndex }) => setRenderedRange(`${startIndex}-${endIndex}`)}
+          scrollerRef={follow.scrollerRef}
+          increaseViewportBy={UI_TUNABLES.overscanPx}
+        />
+        {follow.unseen > 0 && (
+          <button type="button" className="new-messages" onClick={follow.jumpToBottom} data-testid="new-messages">
+            {t.newMessages(follow.unseen)}
+          </button>
+        )}
+        {missingNotice && (
+          <p className="list-notice" role="status">
+            {t.quoteUnavailable}
+          </p>
+        )}
+        {pickerFor !== null && (
+          <EmojiPopover
+            onClose={closePicker}
+            onPick={(raw) => {
+              const emoji = rgiEmoji(raw);
+              const mine = chatAt(pickerFor)
+                ?.reactions?.find((reaction) => reaction.emoji === emoji)
+                ?.users.includes(chat.me?.id ?? "");
+              if (emoji && !mine) client.react(pickerFor, emoji, true);
+              setPickerFor(null);
+              focusComposer();
+            }}
           />
         )}
-        {!empty && (
-          <ol className="items">
-            {rows.map((row) => renderRow(row, chat.me?.id))}
-            {chat.outbox.map((entry) => (
-              <OutboxRow key={entry.clientMsgId} entry={entry} client={client} author={chat.me?.name ?? ""} />
-            ))}
-          </ol>
-        )}
+        <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
+          {chat.lastIncoming ? t.announceMessage(chat.lastIncoming.from.name, chat.lastIncoming.text ?? "") : ""}
+        </div>
       </div>
-      {unseen > 0 && (
-        <button type="button" className="new-messages" onClick={jumpToBottom} data-testid="new-messages">
-          {t.newMessages(unseen)}
-        </button>
-      )}
-      <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
-        {chat.lastIncoming ? t.announceMessage(chat.lastIncoming.from.name, chat.lastIncoming.text) : ""}
-      </div>
-    </div>
+    </ListContextValue.Provider>
   );
 }
 
-/** One component per row kind; each is memoized, so only new or regrouped rows render again. */
-function renderRow(row: LogRow, myId: string | undefined) {
-  switch (row.kind) {
-    case "day":
-      return <DaySeparatorRow key={row.key} ts={row.ts} />;
-    case "unread":
-      return <UnreadDividerRow key={row.key} />;
-    case "event":
-      return <EventRow key={row.key} entry={row.entry} />;
-    case "chat":
-      return <ChatRow key={row.key} message={row.message} mine={row.message.from.id === myId} grouped={row.grouped} />;
-  }
+interface HeaderState {
+  show: boolean;
+  edge: ChatSnapshot["historyEdge"];
+  loadingOlder: boolean;
+  loadOlder: () => void;
 }
+
+/** The top of the log: a "load older" button while there is more, else why the log starts here. */
+function Header({ context }: { context: { header: HeaderState } }) {
+  const { show, edge, loadingOlder, loadOlder } = context.header;
+  return show ? <HistoryEdge edge={edge} loadingOlder={loadingOlder} onShowOlder={loadOlder} /> : null;
+}
+
+/** Room below the newest row, inside what the list measures. */
+function Footer() {
+  return <div className="log-footer" />;
+}
+
+// One object for the list's life: react-virtuoso remounts its parts when these change.
+const COMPONENTS = { List: RowList, Item: RowItem, Header, Footer };

@@ -1,11 +1,27 @@
 import type { ChatClient, OutboxEntry } from "@chatroom/client";
+import type { ChatFrame } from "@chatroom/protocol";
 import { useComposerFocus } from "../../hooks/use-composer-focus";
 import { useStrings } from "../../i18n/use-strings";
 import { Avatar } from "../avatar";
-import { LinkifiedText } from "../linkified-text";
+import { MarkdownText } from "../markdown/markdown-text";
+import { ReplyQuote } from "./reply-quote";
 
-/** One of the user's own messages not yet in the log: pending, sent (acked, echo to come) or failed. */
-export function OutboxRow({ entry, client, author }: { entry: OutboxEntry; client: ChatClient; author: string }) {
+/**
+ * The inside of one of the user's own chats not yet in the log: pending, sent (acked, echo to
+ * come) or failed. A reply quotes its target from the log, as the server will.
+ */
+export function OutboxRow({
+  entry,
+  client,
+  author,
+  target,
+}: {
+  entry: OutboxEntry;
+  client: ChatClient;
+  author: string;
+  /** The chat it replies to, when the log holds it. */
+  target: ChatFrame | undefined;
+}) {
   const t = useStrings();
   const { focusComposer } = useComposerFocus();
   // Failed for lack of an answer only: the client is checking the link and resends it by itself.
@@ -17,7 +33,7 @@ export function OutboxRow({ entry, client, author }: { entry: OutboxEntry; clien
     focusComposer();
   };
   return (
-    <li className={`message mine outbox ${entry.status}`} data-testid="outbox-message" data-status={entry.status}>
+    <>
       <div className="gutter">
         <Avatar name={author} />
       </div>
@@ -29,8 +45,13 @@ export function OutboxRow({ entry, client, author }: { entry: OutboxEntry; clien
             {status}
           </span>
         </div>
+        {target && (
+          <ReplyQuote
+            quote={target.deleted ? { seq: target.seq, deleted: true } : { seq: target.seq, from: target.from, text: target.text ?? "" }}
+          />
+        )}
         <div className="message-text">
-          <LinkifiedText text={entry.text} />
+          <MarkdownText text={entry.text} />
         </div>
         {entry.status === "failed" && (
           <div className="outbox-actions">
@@ -46,6 +67,6 @@ export function OutboxRow({ entry, client, author }: { entry: OutboxEntry; clien
           </div>
         )}
       </div>
-    </li>
+    </>
   );
 }

@@ -18,7 +18,7 @@ function decide(summary: RoomSummary | undefined): Opening {
  * afresh. Decided during render, not in an effect: the render that brings the news in must already
  * carry the line, or the log would be followed to the bottom and marked read before it appeared.
  */
-export function useUnreadDivider(chat: ChatSnapshot): UnreadMarker | null {
+export function useUnreadDivider(chat: ChatSnapshot): { marker: UnreadMarker | null; decided: boolean } {
   const summary = chat.rooms.find((room) => room.room === chat.room);
   const [settled, setSettled] = useState<Opening>(() => decide(summary));
   let opening = settled;
@@ -30,5 +30,6 @@ export function useUnreadDivider(chat: ChatSnapshot): UnreadMarker | null {
   const readSeq = opening === "had-news" ? chat.readMarkerSeq : null;
   const myId = chat.me?.id;
   // One object while nothing changes, so the rows built from it are not rebuilt on every render.
-  return useMemo(() => (readSeq === null ? null : { readSeq, myId }), [readSeq, myId]);
+  const marker = useMemo(() => (readSeq === null ? null : { readSeq, myId }), [readSeq, myId]);
+  return { marker, decided: opening !== "undecided" };
 }
