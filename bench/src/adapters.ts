@@ -7,7 +7,11 @@ export interface ClientHandlers {
   welcome(): void;
   /** A broadcast chat; `data` holds the sent text somewhere inside it. */
   chat(data: Buffer | string): void;
-  ack(clientMsgId: string): void;
+  /** Our server only: an `edit` event (its text is stamped like a chat's). */
+  edit(data: Buffer): void;
+  /** Our server only: a `reaction` event (its clientMsgId carries the stamp). */
+  reaction(data: Buffer): void;
+  ack(clientMsgId: string, seq: number): void;
   system(bytes: number): void;
   other(): void;
   error(detail: string): void;
@@ -16,6 +20,9 @@ export interface ClientHandlers {
 
 export interface BenchClient {
   send(text: string, clientMsgId: string): void;
+  /** Our server only (the baselines have no edits or reactions). */
+  edit?(target: number, text: string, clientMsgId: string): void;
+  react?(target: number, emoji: string, on: boolean, clientMsgId: string): void;
   close(): void;
 }
 
@@ -25,7 +32,10 @@ const C = 0x63; // chat
 const A = 0x61; // ack
 const S = 0x73; // system
 const J = 0x6a; // joined
-const E = 0x65; // error
+const E = 0x65; // edit or error: the next byte tells ("d" or "r")
+const R = 0x72; // reaction or ready: the fourth byte tells ("c" or "d")
+const LOWER_D = 0x64;
+const LOWER_C = 0x63;
 
 export function connectClient(kind: ServerKind, port: number, spec: ClientSpec, on: ClientHandlers): BenchClient {
   if (kind === "socketio") return socketIoClient(port, spec, on);
@@ -52,8 +62,8 @@ function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): Ben
         on.chat(data);
         return;
       case A: {
-        const frame = JSON.parse(data.toString()) as { clientMsgId: string };
-        on.ack(frame.clientMsgId);
+        const frame = JSON.parse(data.toString()) as { clientMsgId: string; seq: number };
+        on.ack(frame.clientMsgId, frame.seq);
         return;
       }
       case S:
@@ -63,7 +73,12 @@ function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): Ben
         if (--joinsPending === 0) on.welcome();
         return;
       case E:
-        on.error(data.toString().slice(0, 160));
+        if (data[TYPE_AT + 1] === LOWER_D) on.edit(data);
+        else on.error(data.toString().slice(0, 160));
+        return;
+      case R:
+        if (data[TYPE_AT + 3] === LOWER_C) on.reaction(data);
+        else on.other();
         return;
       default:
         on.other();
@@ -73,6 +88,13 @@ function chatroomClient(port: number, spec: ClientSpec, on: ClientHandlers): Ben
   return {
     send(text, clientMsgId) {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "chat", room: spec.room, text, clientMsgId }));
+    },
+    edit(target, text, clientMsgId) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "edit", room: spec.room, target, text, clientMsgId }));
+    },
+    react(target, emoji, set, clientMsgId) {
+      if (ws.readyState === WebSocket.OPEN)
+        ws.send(JSON.stringify({ type: "react", room: spec.room, target, emoji, on: set, clientMsgId }));
     },
     close: () => ws.terminate(),
   };

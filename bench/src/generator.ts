@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { Histogram } from "./histogram";
-import type { ClientSpec, ServerKind, WorkerCommand, WorkerEvent, WorkerStats } from "./messages";
+import type { ClientSpec, MixCounts, ServerKind, WorkerCommand, WorkerEvent, WorkerStats } from "./messages";
 import { cpuSeconds } from "./proc-stats";
 
 interface Worker {
@@ -13,7 +13,10 @@ interface Worker {
 }
 
 export interface MergedStats {
+  /** Measured event frames received, every kind (chats, edits, reactions). */
   received: number;
+  receivedEdits: number;
+  receivedReactions: number;
   latency: Histogram;
   acks: number;
   ackLatency: Histogram;
@@ -111,8 +114,47 @@ export class Generator {
     return senders.filter((i) => i % n === w).map((i) => Math.floor(i / n));
   }
 
-  /** Offers `rate` chats/s from `senders` for warmup + duration; resolves with how many were sent in the measured part. */
-  async run(options: { tag: number; senders: number[]; rate: number; warmupMs: number; durationMs: number; textPad: number }) {
+  /**
+   * Mixed runs: gives each sender its state and a first chat of its own, then one reaction set and
+   * cleared and one edit (all under `tag`, not measured); resolves when all are sent.
+   */
+  async prime(options: { tag: number; senders: number[]; textPad: number; timeoutMs: number }) {
+    const answers = await Promise.all(
+      this.workers.map((worker, w) =>
+        this.ask(
+          worker,
+          {
+            cmd: "prime",
+            tag: options.tag,
+            senders: this.local(options.senders, w),
+            textPad: options.textPad,
+            timeoutMs: options.timeoutMs,
+          },
+          "primed",
+          options.timeoutMs + 10_000,
+        ),
+      ),
+    );
+    return {
+      ready: answers.reduce((sum, a) => sum + a.ready, 0),
+      of: answers.reduce((sum, a) => sum + a.of, 0),
+      changes: answers.reduce((sum, a) => sum + a.changes, 0),
+    };
+  }
+
+  /**
+   * Offers `rate` frames/s from `senders` for warmup + duration (chats, or MIX_PATTERN when
+   * `mixed`); resolves with how many were sent in the measured part, and of which kinds.
+   */
+  async run(options: {
+    tag: number;
+    senders: number[];
+    rate: number;
+    warmupMs: number;
+    durationMs: number;
+    textPad: number;
+    mixed?: boolean;
+  }) {
     const answers = await Promise.all(
       this.workers.map((worker, w) => {
         const mine = this.local(options.senders, w);
@@ -128,13 +170,20 @@ export class Generator {
             warmupMs: options.warmupMs,
             durationMs: options.durationMs,
             textPad: options.textPad,
+            mixed: options.mixed === true,
           },
           "sent",
           options.warmupMs + options.durationMs + 30_000,
         );
       }),
     );
-    return { sent: answers.reduce((sum, a) => sum + a.sent, 0), elapsedMs: Math.max(...answers.map((a) => a.elapsedMs)) };
+    let mix: MixCounts | undefined;
+    for (const answer of answers) {
+      if (!answer.mix) continue;
+      mix ??= { chats: 0, reactionsOn: 0, reactionsOff: 0, edits: 0, fallbacks: 0 };
+      for (const key of Object.keys(mix) as Array<keyof MixCounts>) mix[key] += answer.mix[key];
+    }
+    return { sent: answers.reduce((sum, a) => sum + a.sent, 0), elapsedMs: Math.max(...answers.map((a) => a.elapsedMs)), mix };
   }
 
   async inbound(options: { tag: number; senders: number[]; window: number; durationMs: number }) {
@@ -183,6 +232,8 @@ export class Generator {
     const answers = await Promise.all(this.workers.map((worker) => this.ask(worker, { cmd: "stats" }, "stats", 10_000)));
     const merged: MergedStats = {
       received: 0,
+      receivedEdits: 0,
+      receivedReactions: 0,
       latency: new Histogram(),
       acks: 0,
       ackLatency: new Histogram(),
@@ -222,6 +273,8 @@ export class Generator {
 
 function mergeInto(merged: MergedStats, stats: WorkerStats): void {
   merged.received += stats.received;
+  merged.receivedEdits += stats.receivedEdits;
+  merged.receivedReactions += stats.receivedReactions;
   merged.latency.merge(stats.latency, stats.maxMs);
   merged.acks += stats.acks;
   merged.ackLatency.merge(stats.ackLatency, stats.ackMaxMs);

@@ -1,5 +1,7 @@
 /**
- * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,saturation,memory,storm,inbound,cluster]`
+ * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,mixed,saturation,memory,storm,inbound,cluster]`
+ * (`mixed`: our server's fan-out with chats, reactions and edits, beside its chat-only fan-out,
+ * which runs too, right before it, even without `fanout`.)
  * Runs every scenario against our production server and the two baselines, each started fresh,
  * then prints a markdown table and writes bench/results/<timestamp>.json and docs/bench-latency.svg.
  */
@@ -9,8 +11,8 @@ import { join, resolve } from "node:path";
 import { cluster } from "./cluster-scenario";
 import { killAllGenerators } from "./generator";
 import type { ServerKind } from "./messages";
-import { goals, latencyChart, markdown } from "./report";
-import { FULL, fanOut, idleMemory, inbound, QUICK, type Row, saturation, storm } from "./scenarios";
+import { goals, latencyChart, markdown, mixedComparisons, mixedLine } from "./report";
+import { FULL, fanOut, fanOutMixed, idleMemory, inbound, QUICK, type Row, saturation, storm } from "./scenarios";
 import { stopAllServers } from "./servers";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -22,7 +24,7 @@ const option = (name: string) =>
     ?.split("=")[1]
     ?.split(",");
 const kinds = (option("only") ?? ["chatroom", "seed", "socketio"]) as ServerKind[];
-const scenarios = new Set(option("scenarios") ?? ["fanout", "saturation", "memory", "storm", "inbound", "cluster"]);
+const scenarios = new Set(option("scenarios") ?? ["fanout", "mixed", "saturation", "memory", "storm", "inbound", "cluster"]);
 const chart = !args.includes("--no-chart");
 const sizes = quick ? QUICK : FULL;
 const startedAt = new Date();
@@ -39,8 +41,21 @@ async function main(): Promise<void> {
       `${row.scenario} / ${row.server}: ${Math.round(row.deliveredPerSec)} delivered/s (${row.deliveredPct.toFixed(1)} %), p99 ${row.p99Ms.toFixed(2)} ms, CPU ${row.serverCpuPct.toFixed(0)} %, ${row.cpuSecPerMillion.toFixed(2)} s/M, errors ${row.errors} ${JSON.stringify(row.extra)}`,
     );
   };
-  if (scenarios.has("fanout")) {
-    for (const { clients, msgsPerSec } of sizes.fanout) for (const kind of kinds) add(await fanOut(kind, sizes, clients, msgsPerSec));
+  const mixed = scenarios.has("mixed") && kinds.includes("chatroom");
+  if (scenarios.has("mixed") && !mixed)
+    log("mixed: our server only (the baselines have no reactions or edits); skipped without chatroom in --only");
+  if (scenarios.has("fanout") || mixed) {
+    for (const { clients, msgsPerSec } of sizes.fanout) {
+      for (const kind of kinds) {
+        const chatOnly = scenarios.has("fanout") || (mixed && kind === "chatroom");
+        if (chatOnly) add(await fanOut(kind, sizes, clients, msgsPerSec));
+        // Right after the chat-only row of the same size, so the two share the machine's state.
+        if (mixed && kind === "chatroom") {
+          add(await fanOutMixed(sizes, clients, msgsPerSec));
+          for (const c of mixedComparisons(rows)) if (c.mixed === rows[rows.length - 1]?.scenario) log(mixedLine(c));
+        }
+      }
+    }
   }
   if (scenarios.has("saturation")) for (const kind of kinds) for (const row of await saturation(kind, sizes)) add(row);
   if (scenarios.has("memory")) {
@@ -63,7 +78,11 @@ async function main(): Promise<void> {
   // Quick runs are smoke tests: their files are temporary (bench/results/*.tmp is git-ignored).
   const file = join(resultsDir, quick ? `${stamp}-quick.json.tmp` : `${stamp}.json`);
   const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
-  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, sizes, goals: goalRows, rows }, null, 2)}\n`);
+  const mixedRows = mixedComparisons(rows);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, sizes, goals: goalRows, mixed: mixedRows, rows }, null, 2)}\n`,
+  );
   log(`wrote ${file}`);
   if (chart && rows.some((r) => r.scenario === "saturation")) {
     const svg = quick ? join(resultsDir, `${stamp}-quick-latency.svg.tmp`) : join(ROOT, "docs/bench-latency.svg");

@@ -33,6 +33,51 @@ export function maxSustained(rows: Row[], kind: ServerKind): number {
   return Math.max(0, ...steps.map((r) => r.deliveredPerSec));
 }
 
+/** Mixed ÷ chat-only CPU per delivery: the issue [3/6] target, for the same fan-out in the same run. */
+export const MIXED_CPU_TARGET = 1.1;
+
+/** A mixed row of our server beside the chat-only fan-out row of the same size from the same run. */
+export interface MixedComparison {
+  chatOnly: string;
+  mixed: string;
+  chatOnlyCpuSecPerMillion: number;
+  mixedCpuSecPerMillion: number;
+  /** Mixed ÷ chat-only; the target is ≤ MIXED_CPU_TARGET. */
+  ratio: number;
+  target: string;
+  chatOnlyErrors: number;
+  mixedErrors: number;
+  /** Within the target, and no error frame (or closed socket) in either row. */
+  met: boolean;
+}
+
+export function mixedComparisons(rows: Row[]): MixedComparison[] {
+  const out: MixedComparison[] = [];
+  for (const mixed of rows) {
+    if (mixed.server !== "chatroom" || typeof mixed.extra.chatOnly !== "string") continue;
+    const chatOnly = one(rows, mixed.extra.chatOnly, "chatroom");
+    if (!chatOnly) continue;
+    const ratio = mixed.cpuSecPerMillion / chatOnly.cpuSecPerMillion;
+    out.push({
+      chatOnly: chatOnly.scenario,
+      mixed: mixed.scenario,
+      chatOnlyCpuSecPerMillion: chatOnly.cpuSecPerMillion,
+      mixedCpuSecPerMillion: mixed.cpuSecPerMillion,
+      ratio,
+      target: `≤ ${MIXED_CPU_TARGET.toFixed(2)}× chat-only`,
+      chatOnlyErrors: chatOnly.errors,
+      mixedErrors: mixed.errors,
+      met: ratio <= MIXED_CPU_TARGET && chatOnly.errors === 0 && mixed.errors === 0,
+    });
+  }
+  return out;
+}
+
+/** One line per comparison, for the log. */
+export function mixedLine(c: MixedComparison): string {
+  return `${c.mixed} ÷ ${c.chatOnly}, CPU s per 1M deliveries: ${fmt(c.mixedCpuSecPerMillion, 2)} / ${fmt(c.chatOnlyCpuSecPerMillion, 2)} = ${fmt(c.ratio, 3)} (target ${c.target}; errors ${c.mixedErrors} / ${c.chatOnlyErrors}): ${c.met ? "met" : "NOT met"}`;
+}
+
 export function goals(rows: Row[], fanoutScenario: string): Goal[] {
   const out: Goal[] = [];
   const metric = (name: string, pick: (kind: ServerKind) => number, target: string, met: (c: number, s: number, i: number) => boolean) => {
@@ -71,6 +116,19 @@ export function goals(rows: Row[], fanoutScenario: string): Goal[] {
     "every welcome received",
     (c) => c === 1,
   );
+  // Only when the run has the mixed row: the baselines have no reactions or edits, so no figure of theirs.
+  const mixed = mixedComparisons(rows).find((c) => c.chatOnly === fanoutScenario);
+  if (mixed)
+    out.push({
+      goal: `${fanoutScenario} mixed (70 % chats, 20 % reactions, 10 % edits): CPU per delivery ÷ chat-only (same run)`,
+      chatroom: mixed.ratio,
+      seed: Number.NaN,
+      socketio: Number.NaN,
+      vsSeed: Number.NaN,
+      vsSocketIo: Number.NaN,
+      target: `${mixed.target}, 0 errors (baselines: no reactions or edits)`,
+      met: mixed.met,
+    });
   const inbound = rows.find((r) => r.scenario === "inbound store");
   const stored = Number(inbound?.extra.storedPerSec ?? 0);
   out.push({
@@ -103,6 +161,20 @@ export function markdown(rows: Row[], goalRows: Goal[], header: string): string 
       `| ${g.goal} | ${fmt(g.chatroom, 2)} | ${fmt(g.seed, 2)} | ${fmt(g.socketio, 2)} | ${fmt(g.vsSeed, 2)} | ${fmt(g.vsSocketIo, 2)} | ${g.target} | ${g.met ? "yes" : "**no**"} |`,
     );
   }
+  const mixed = mixedComparisons(rows);
+  if (mixed.length > 0) {
+    lines.push(
+      "",
+      "Mixed load, Chatroom only: the same fan-out with 70 % chats, 20 % reactions, 10 % edits, beside chat-only from this run. The seed and Socket.IO have no reactions or edits, so they have no mixed row.",
+      "",
+      "| chat-only | mixed | chat-only CPU s / 1M | mixed CPU s / 1M | mixed ÷ chat-only | target | errors (mixed / chat-only) | met |",
+      "|---|---|---:|---:|---:|---|---:|---|",
+    );
+    for (const c of mixed)
+      lines.push(
+        `| ${c.chatOnly} | ${c.mixed} | ${fmt(c.chatOnlyCpuSecPerMillion, 2)} | ${fmt(c.mixedCpuSecPerMillion, 2)} | ${fmt(c.ratio, 3)} | ${c.target} | ${c.mixedErrors} / ${c.chatOnlyErrors} | ${c.met ? "yes" : "**no**"} |`,
+      );
+  }
   return lines.join("\n");
 }
 
@@ -124,6 +196,14 @@ function notes(r: Row): string {
     parts.push(
       `Redis CPU ${fmt(Number(e.redisCpuSec), 2)} s (${fmt(Number(e.redisCpuSecPerMillion), 2)} s/M); every client got every message: ${e.noLoss ? "yes" : `**no** (${e.perClientMin}–${e.perClientMax} of ${r.sent})`}`,
     );
+  if (e.sentChats !== undefined) {
+    const sent = (key: string) => Number(e[key] ?? 0);
+    const pct = (n: number) => (r.sent === 0 ? "–" : `${fmt((100 * n) / r.sent, 1)} %`);
+    const reactions = sent("sentReactionsOn") + sent("sentReactionsOff");
+    parts.push(
+      `sent ${sent("sentChats")} chats (${pct(sent("sentChats") + sent("sentFallbacks"))}${sent("sentFallbacks") ? `, ${sent("sentFallbacks")} in place of a change` : ""}), ${reactions} reactions (${pct(reactions)}; ${sent("sentReactionsOff")} off), ${sent("sentEdits")} edits (${pct(sent("sentEdits"))}); received ${e.receivedChats} chats, ${e.receivedReactions} reactions, ${e.receivedEdits} edits`,
+    );
+  }
   if (r.errorSamples.length > 0) parts.push(`e.g. ${r.errorSamples[0]?.replaceAll("|", "/").slice(0, 60)}`);
   return parts.join("; ");
 }

@@ -132,16 +132,37 @@ function percentiles(stats: MergedStats) {
 
 let tagCounter = 0;
 
-/** One fixed-rate measurement on connected clients, all in one room. */
+/**
+ * One fixed-rate measurement on connected clients, all in one room. `mixed` (our server only):
+ * the senders send MIX_PATTERN (chats, reactions, edits) instead of chats only, at the same rate
+ * of frames, and every event frame a client receives counts as a delivery.
+ */
 async function measure(
   server: RunningServer,
   generator: Generator,
-  options: { scenario: string; clients: number; msgsPerSec: number; warmupMs: number; durationMs: number },
+  options: { scenario: string; clients: number; msgsPerSec: number; warmupMs: number; durationMs: number; mixed?: boolean },
 ): Promise<Row> {
   const tag = ++tagCounter;
   const senders = Array.from({ length: Math.min(50, options.clients) }, (_, i) =>
     Math.floor((i * options.clients) / Math.min(50, options.clients)),
   );
+  let primed: { ready: number; of: number; ms: number; errors: number; errorSamples: string[] } | undefined;
+  if (options.mixed) {
+    // Before the warmup (and outside the measured CPU): each sender's first chat, so the first
+    // reaction and edit have targets, and one of each, so the server's one-time first-use costs
+    // are paid. Their fan-out lands before the warmup starts; only their errors are kept.
+    const primeStarted = Date.now();
+    const primeTag = ++tagCounter;
+    const ready = await generator.prime({ tag: primeTag, senders, textPad: TEXT_PAD, timeoutMs: 10_000 });
+    await generator.drain((ready.of + ready.changes) * options.clients, 1_000, 10_000);
+    const primeStats = await generator.stats();
+    primed = {
+      ...ready,
+      ms: Date.now() - primeStarted,
+      errors: primeStats.errors + primeStats.closed,
+      errorSamples: primeStats.errorSamples,
+    };
+  }
   await generator.stats();
   let cpu0 = cpuSplit(server.pid);
   let gen0 = generator.cpuSeconds();
@@ -149,13 +170,14 @@ async function measure(
     cpu0 = cpuSplit(server.pid);
     gen0 = generator.cpuSeconds();
   }, options.warmupMs);
-  const { sent } = await generator.run({
+  const { sent, mix } = await generator.run({
     tag,
     senders,
     rate: options.msgsPerSec,
     warmupMs: options.warmupMs,
     durationMs: options.durationMs,
     textPad: TEXT_PAD,
+    mixed: options.mixed === true,
   });
   clearTimeout(marks);
   const expected = sent * options.clients;
@@ -182,9 +204,26 @@ async function measure(
     peakRssMiB: memory(server.pid).hwm / 2 ** 20,
     generatorCpuSec,
     generatorCpuPct: (100 * generatorCpuSec) / seconds,
-    errors: stats.errors + stats.closed,
-    errorSamples: stats.errorSamples,
-    extra: { serverUserSec: round(cpu1.user - cpu0.user), serverSystemSec: round(cpu1.system - cpu0.system) },
+    errors: stats.errors + stats.closed + (primed?.errors ?? 0),
+    errorSamples: [...(primed?.errorSamples ?? []), ...stats.errorSamples].slice(0, 5),
+    extra: {
+      serverUserSec: round(cpu1.user - cpu0.user),
+      serverSystemSec: round(cpu1.system - cpu0.system),
+      ...(mix
+        ? {
+            sentChats: mix.chats,
+            sentReactionsOn: mix.reactionsOn,
+            sentReactionsOff: mix.reactionsOff,
+            sentEdits: mix.edits,
+            sentFallbacks: mix.fallbacks,
+            receivedChats: stats.received - stats.receivedEdits - stats.receivedReactions,
+            receivedReactions: stats.receivedReactions,
+            receivedEdits: stats.receivedEdits,
+            primedSenders: `${primed?.ready ?? 0}/${primed?.of ?? 0}`,
+            primeMs: primed?.ms ?? 0,
+          }
+        : {}),
+    },
   };
 }
 
@@ -210,7 +249,7 @@ export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, ms
   return withServer(kind, sizes.workers, async (server, generator) => {
     await joinBenchRoom(generator, server, clients);
     return measure(server, generator, {
-      scenario: `fan-out ${clients}`,
+      scenario: fanOutScenario(clients),
       clients,
       msgsPerSec,
       warmupMs: sizes.warmupMs,
@@ -218,6 +257,31 @@ export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, ms
     });
   });
 }
+
+/**
+ * The mixed load (issue [3/6]), our server only: the fan-out scenario of the same size (same
+ * clients, one room, same senders and offered frames/s), where each sender's frames are 70 % chats,
+ * 20 % reactions (on a recent chat of the room it received, toggled on and off) and 10 % edits (of
+ * one of its own recent chats). The baselines have no reactions or edits, so they have no such row.
+ */
+export async function fanOutMixed(sizes: Sizes, clients: number, msgsPerSec: number): Promise<Row> {
+  return withServer("chatroom", sizes.workers, async (server, generator) => {
+    await joinBenchRoom(generator, server, clients);
+    const row = await measure(server, generator, {
+      scenario: mixedScenario(clients),
+      clients,
+      msgsPerSec,
+      warmupMs: sizes.warmupMs,
+      durationMs: sizes.durationMs,
+      mixed: true,
+    });
+    row.extra.chatOnly = fanOutScenario(clients);
+    return row;
+  });
+}
+
+export const fanOutScenario = (clients: number) => `fan-out ${clients}`;
+export const mixedScenario = (clients: number) => `fan-out ${clients} mixed`;
 
 /** Raises the offered rate step by step until p99 > 200 ms or < 95 % is delivered. */
 export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]> {
