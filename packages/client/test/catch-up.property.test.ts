@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkProperty } from "../../protocol/test/check-property";
 import { memoryStore } from "../src/persistence/storage";
+import type { RoomSet } from "../src/rooms/room-set";
 import { type Setup, setup } from "./support/client-setup";
 import { alice, bob, carol, FakeClock } from "./support/fakes";
 import { SimConnection } from "./support/sim-connection";
@@ -36,6 +37,8 @@ const STEP_KINDS = [
   "drop",
   "reconnect",
   "reload",
+  "clear",
+  "foreign-event",
 ] as const;
 type StepKind = (typeof STEP_KINDS)[number];
 
@@ -164,6 +167,13 @@ function run(history: Step[], schedule: Step[]): void {
       case "reconnect":
         if (!link) connect();
         break;
+      case "clear":
+        // Hidden for good: from then on the tab holds only what came after.
+        t.client.clear();
+        break;
+      case "foreign-event":
+        room.appendForeign();
+        break;
       case "reload":
         // What the tab saved is all the next one has: the resume starts from its saved coverage.
         t.client.flushStorage();
@@ -190,8 +200,11 @@ function run(history: Step[], schedule: Step[]): void {
   const chats = t.snap().items.flatMap((item) => (item.type === "chat" ? [item.message] : []));
   // One line per chat, so a failure shows the chat that differs.
   expect(chats.map(canonical).join("\n")).toBe(expected.map((seq) => canonical(room.asItStands(seq))).join("\n"));
-  // The catch-up reached the live end: with the list above, the room's newest chat is held.
-  if (room.chatSeqs.length > 0) expect(held.length).toBeGreaterThan(0);
+  // The catch-up reached the live end: with the list above, the room's newest chat is held,
+  // unless Clear hid it (the tab then holds only what came after its cleared point).
+  const cleared = (t.client as unknown as { rooms: RoomSet }).rooms.active.history.clearedThroughSeq;
+  if (room.chatSeqs.some((seq) => seq > cleared)) expect(held.length).toBeGreaterThan(0);
+  expect(held.every((seq) => seq > cleared)).toBe(true);
   // Nothing is left on its way: what was accepted is settled, only refusals stay (for the user to see).
   for (const entry of t.snap().outbox) {
     expect(entry.status).toBe("failed");

@@ -279,3 +279,28 @@ describe("HistorySync: what each source covers", () => {
     expect(t.sent).toEqual([]);
   });
 });
+
+describe("HistorySync: an empty window onto a room with history", () => {
+  it("loads the page below what it covers by itself when it holds no chat (the newest events were all changes)", () => {
+    const t = setup();
+    const reaction = (seq: number): PageEvent => ({
+      type: "reaction",
+      room: "lobby",
+      seq,
+      ts: seq,
+      target: 1,
+      emoji: "👍",
+      on: true,
+      by: { id: "u-carol", name: "carol" },
+      clientMsgId: `r${seq}`,
+    });
+    t.history.restore([], [[3, 5]], 0);
+    t.history.joined({ ...joined({ latestSeq: 6 }), messages: [reaction(6)] }, 5, false);
+    t.history.pump();
+    expect(t.history.loadingOlder).toBe(true);
+    expect(t.sent).toEqual([{ type: "history", before: 3, limit: 50 }]);
+    t.history.received(t.page(1, 2, false));
+    expect(t.seqs()).toEqual([1, 2]);
+    expect(t.history.loadingOlder).toBe(false);
+  });
+});

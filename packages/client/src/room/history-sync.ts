@@ -246,6 +246,9 @@ export class HistorySync {
       }
       return;
     }
+    // Nothing to show, though what is covered says the room has history (its newest events were
+    // all changes, or what held the chats was dropped): the page below it comes by itself.
+    if (log.size === 0 && log.oldestSeq !== undefined && this.historyEdge === "more") this.loading = true;
     if (!this.loading) return;
     const before = log.oldestSeq ?? this.serverLatestSeq + 1;
     if (this.cleared > 0 && before <= this.cleared + 1) {

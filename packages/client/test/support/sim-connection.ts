@@ -69,7 +69,11 @@ export class SimConnection {
   deliverLive(): boolean {
     if (!this.joinedRoom || this.delivered >= this.room.head) return false;
     this.delivered++;
-    this.send(this.room.live(this.delivered));
+    const event = this.room.live(this.delivered);
+    if (event.type === "poll") {
+      this.socket.receiveRaw(event);
+      this.serve();
+    } else this.send(event);
     return true;
   }
 

@@ -9,6 +9,14 @@ export type SimRequest =
 
 export type SimResult = { ok: true; seq: number; ts: number; event: RoomEvent | null } | { ok: false; code: ErrorCode };
 
+/** A stored event of a kind this client does not know (a newer server's): it takes a seq like any other. */
+export interface ForeignEvent {
+  type: "poll";
+  room: string;
+  seq: number;
+  ts: number;
+}
+
 /** A chat as the store keeps it: its state now, with its reply as the target's seq. */
 interface StoredChat {
   seq: number;
@@ -35,7 +43,7 @@ const QUOTE_LENGTH = 100;
  */
 export class SimRoom {
   /** Stored events as they went out live, by seq - 1. */
-  private readonly log: RoomEvent[] = [];
+  private readonly log: (RoomEvent | ForeignEvent)[] = [];
   private readonly chats = new Map<number, StoredChat>();
   private readonly results = new Map<string, SimResult>();
 
@@ -63,6 +71,12 @@ export class SimRoom {
     return result;
   }
 
+  /** Stores an event of a kind clients of this build do not know. */
+  appendForeign(): void {
+    const seq = this.head + 1;
+    this.log.push({ type: "poll", room: ROOM, seq, ts: TS0 + seq * 1000 });
+  }
+
   /** The chat at `seq` as it stands now (`rev` always, the quote from its target now). */
   asItStands(seq: number): ChatFrame {
     const chat = this.chats.get(seq) as StoredChat;
@@ -87,8 +101,8 @@ export class SimRoom {
   }
 
   /** The live frame of the event at `seq`, as it went out when stored. */
-  live(seq: number): RoomEvent {
-    return this.log[seq - 1] as RoomEvent;
+  live(seq: number): RoomEvent | ForeignEvent {
+    return this.log[seq - 1] as RoomEvent | ForeignEvent;
   }
 
   /** A fresh join: the newest `count` chats as they stand. */
@@ -116,7 +130,7 @@ export class SimRoom {
     return { messages: events.slice(0, limit), hasNewer: events.length > limit };
   }
 
-  /** Events with `from < seq <= to` as a page carries them. */
+  /** Events with `from < seq <= to` as a page carries them (on the wire: a foreign kind goes as it is). */
   private eventsBetween(from: number, to: number): PageEvent[] {
     const events: PageEvent[] = [];
     for (let seq = from + 1; seq <= to; seq++) {
@@ -126,7 +140,7 @@ export class SimRoom {
       else if (event.type === "edit" && this.chats.get(event.target)?.deleted) {
         const { text: _text, ...rest } = event;
         events.push(rest);
-      } else events.push(event);
+      } else events.push(event as PageEvent);
     }
     return events;
   }
