@@ -375,6 +375,8 @@ export function describeChangesContract(context: ChangesContractContext): void {
       expect(all.complete).toBe(true);
       expect(all.messages[0]).toEqual({ ...c1, text: "one, edited", rev: 2, edited: { ts: c1.ts } });
       expect(all.messages[1]).not.toHaveProperty("text");
+      // A limit of 0 lists nothing, and still says older chats exist.
+      expect(await messages.latestChats("r", 9, 0)).toEqual({ messages: [], complete: false });
       // Never past upTo; an empty room is complete.
       expect((await messages.latestChats("r", 6, 50)).messages.map((chat) => chat.seq)).toEqual([1, 3, 5]);
       expect(await messages.latestChats("nowhere", 0, 50)).toEqual({ messages: [], complete: true });

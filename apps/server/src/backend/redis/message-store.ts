@@ -137,7 +137,8 @@ export class RedisMessageStore implements MessageStore {
 
   /** The newest `limit` chats below `before`, oldest first; one more tells whether older ones exist. */
   private async chatsBefore(room: string, before: number, limit: number): Promise<PageResult> {
-    if (before <= 1 || limit <= 0) return { messages: [], hasOlder: false };
+    // A limit of 0 still reads one row: whether older chats exist (WELCOME_LATEST=0).
+    if (before <= 1) return { messages: [], hasOlder: false };
     const { events } = await this.read(room, ["chats", before, limit + 1]);
     const hasOlder = events.length > limit;
     const messages = events.slice(0, limit).reverse() as ChatFrame[];

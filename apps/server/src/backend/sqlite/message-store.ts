@@ -244,7 +244,8 @@ export class SqliteMessageStore implements MessageStore {
 
   /** The newest `limit` chats below `before`, oldest first; one row more tells whether older ones exist. */
   private chatsBefore(room: string, before: number, limit: number): PageResult {
-    if (before <= 1 || limit <= 0) return { messages: [], hasOlder: false };
+    // A limit of 0 still reads one row: whether older chats exist (WELCOME_LATEST=0).
+    if (before <= 1) return { messages: [], hasOlder: false };
     const rows = this.statements.newestChats.all(room, before, limit + 1);
     const hasOlder = rows.length > limit;
     if (hasOlder) rows.pop();
