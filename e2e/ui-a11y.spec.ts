@@ -82,3 +82,59 @@ test("on a phone the chat is usable and axe-clean, with the sidebar in a drawer"
     await friend.close();
   }
 });
+
+// [3/6] The controls of messages people can fix: actions, reaction chips, reply quotes, the composer's
+// reply mode and the emoji picker, in both colour schemes.
+test("message actions, reactions, replies and the emoji picker are axe-clean and work from the picker", async ({ browser, baseURL }) => {
+  const url = baseURL ?? "";
+  const room = uniqueRoom("axe-changes");
+  const friend = await ChatTab.open(browser, url, room, "friend");
+  const tab = await ChatTab.open(browser, url, room, "checker");
+  try {
+    await friend.send("a message to react to, with `code` and **bold**");
+    // Known by its seq: the reply below quotes its text.
+    const seq = await tab.messagesWith("a message to react to").getAttribute("data-seq");
+    const target = tab.page.locator(`[data-testid=chat-message][data-seq="${seq}"]`);
+    await target.hover();
+    await target.getByRole("button", { name: "React with 👍" }).click();
+    await expect(target.getByTestId("reaction")).toHaveAttribute("aria-pressed", "true");
+    await target.hover();
+    await target.getByRole("button", { name: "Reply", exact: true }).click();
+    await expect(tab.page.getByTestId("composer-intent")).toContainText("Replying to friend");
+    await tab.send("my reply");
+    const reply = tab.messagesWith("my reply");
+    await expect(reply.getByTestId("reply-quote")).toContainText("a message to react to");
+    // The actions shown on a message, as a keyboard user reaches them.
+    await target.getByRole("button", { name: "Reply", exact: true }).focus();
+    await expect(target.getByTestId("message-actions")).toHaveCSS("opacity", "1");
+    for (const colorScheme of ["light", "dark"] as const) {
+      await tab.page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(tab.page)).toEqual([]);
+    }
+
+    // The full picker, loaded on first use, with its data from the page's own server.
+    await target.hover();
+    await target.getByTestId("more-emoji").click();
+    const picker = tab.page.getByTestId("emoji-picker");
+    const search = picker.getByRole("searchbox").or(picker.locator("input"));
+    await expect(search).toBeFocused();
+    // The emoji cells of the grid (frimousse also renders a hidden row that it measures).
+    const cells = picker.getByRole("gridcell");
+    await expect(cells.first()).toBeVisible();
+    expect(await seriousViolations(tab.page)).toEqual([]);
+    await search.fill("rocket");
+    await cells.and(picker.getByRole("gridcell", { name: "Rocket", exact: true })).click();
+    await expect(picker).toHaveCount(0);
+    await expect(
+      friend.page.locator(`[data-testid=chat-message][data-seq="${seq}"] [data-testid=reaction][data-emoji="🚀"]`),
+    ).toHaveAttribute("data-count", "1");
+
+    // A reply's quote brings its target into view, marked.
+    await reply.getByTestId("reply-quote").click();
+    await expect(target).toHaveClass(/highlight/);
+    await expect(target).toBeInViewport();
+  } finally {
+    await tab.close();
+    await friend.close();
+  }
+});

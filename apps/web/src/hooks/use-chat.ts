@@ -7,18 +7,22 @@ import { UI_TUNABLES } from "../ui-tunables";
  * the ones that follow within the interval together at its end. A busy room (or a catch-up
  * pouring thousands of messages in) then costs one render per interval rather than one per frame.
  */
-export function throttledSubscribe(subscribe: (listener: () => void) => () => void, intervalMs: number) {
+export function throttledSubscribe(
+  subscribe: (listener: () => void) => () => void,
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+) {
   return (listener: () => void) => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let last = Number.NEGATIVE_INFINITY;
     const fire = () => {
       timer = null;
-      last = performance.now();
+      last = now();
       listener();
     };
     const unsubscribe = subscribe(() => {
       if (timer !== null) return;
-      const wait = last + intervalMs - performance.now();
+      const wait = last + intervalMs - now();
       if (wait <= 0) fire();
       else timer = setTimeout(fire, wait);
     });

@@ -63,6 +63,8 @@ export function MessageActions({
             type="button"
             className="small-button danger"
             data-testid="confirm-delete"
+            // The trash button that had focus is gone: the keyboard lands on the question's answer.
+            ref={(button) => button?.focus()}
             onClick={act(() => {
               setConfirming(false);
               client.remove(message.seq);

@@ -48,7 +48,10 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   // Offline, the log will not get more current: show what it holds.
   const { connection } = chat;
   const linkDown = connection.status === "reconnecting" || (connection.status === "closed" && connection.reason !== "stopped");
-  const ready = linkDown || (decided && (marker === null || logRows.some((row) => row.kind === "unread") || summary?.status === "joined"));
+  // And a room about to be joined opens once its log is in: react-virtuoso places the first rows it gets.
+  const joined = summary?.status === "joined";
+  const ready =
+    linkDown || (decided && (marker === null ? logRows.length > 0 || joined : logRows.some((row) => row.kind === "unread") || joined));
   if (!ready) return <div className="log-wrapper" />;
   return <OpenedList client={client} chat={chat} logRows={logRows} />;
 }
@@ -69,7 +72,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
   // what follows it fits), else at the newest row.
   const [opening] = useState(() => {
     const divider = rows.findIndex((row) => row.kind === "unread");
-    return divider >= 0 ? { index: divider, align: "start" as const } : { index: Math.max(0, rows.length - 1), align: "end" as const };
+    return divider >= 0 ? { index: divider, align: "start" as const } : { index: "LAST" as const, align: "end" as const };
   });
   const outboxChats = chat.outbox.filter((entry) => entry.kind === "chat").length;
   const follow = useFollowBottom({ virtuoso, incomingCount: chat.incomingCount, outboxChats, startsAtBottom: opening.align === "end" });
