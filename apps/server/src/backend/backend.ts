@@ -1,3 +1,4 @@
+import type { RoomAccessStore } from "./access-store";
 import type { ClusterPresence } from "./cluster-presence";
 import type { MembershipStore } from "./membership-store";
 import type { MessageStore } from "./message-store";
@@ -5,7 +6,7 @@ import type { RoomBus } from "./room-bus";
 import type { SessionStore } from "./session-store";
 
 /**
- * Storage and the cross-node bus behind one seam, one role each: history (`messages`), sessions,
+ * Storage and the cross-node bus behind one seam, one role each: history (`messages`), room access, sessions,
  * memberships with read markers, the room bus, and cluster presence (cluster backends only). The
  * in-memory backend is the reference; SQLite is the single-node default; Redis serves several
  * nodes. All of them pass the same contract suite.
@@ -17,6 +18,8 @@ export interface Backend {
   readonly sessions: SessionStore;
   /** Rooms each user has joined, with read markers: `join`, `leave`, `read` and `ready.rooms`. */
   readonly memberships: MembershipStore;
+  /** Who may enter and who may speak ([4/6]): meta, roles, passes, invites, bans, mutes, reports. */
+  readonly access: RoomAccessStore;
   readonly bus: RoomBus;
   /** Present when several nodes share presence (Redis); absent on a single node. */
   readonly presence?: ClusterPresence;

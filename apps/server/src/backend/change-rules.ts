@@ -18,6 +18,11 @@ export const REFUSALS = {
   notFound: { ok: false, code: "not_found", message: "there is no chat with that seq in this room" },
   gone: { ok: false, code: "gone", message: "that message was deleted" },
   notAuthor: { ok: false, code: "forbidden", message: "only its author may edit or delete a message" },
+  notAuthorOrStaff: {
+    ok: false,
+    code: "forbidden",
+    message: "only its author or staff of at least the author's rank may delete a message",
+  },
   windowPassed: { ok: false, code: "forbidden", message: "the edit window for that message has passed" },
   tooManyEmoji: {
     ok: false,
@@ -28,6 +33,7 @@ export const REFUSALS = {
 
 /** The seq a change points at: the chat it edits, deletes or reacts to, or the one a chat replies to. */
 export function targetOf(request: ChangeRequest): number | undefined {
+  if (request.kind === "moderate") return undefined;
   return request.kind === "chat" ? request.replyTo : request.target;
 }
 
@@ -35,13 +41,23 @@ export function targetOf(request: ChangeRequest): number | undefined {
  * Checks (2) to (4) of an append that depend on the target alone, in the contract's order.
  * `target` is the chat at `targetOf(request)` in the request's room, undefined when there is no
  * chat there (nothing, or an event of another kind). The emoji cap is `reactionChange`'s.
+ * `deletesOthers(authorId)`: whether the actor may delete a chat by that author (staff of at
+ * least the author's rank, access-rules.ts `mayDeleteOthers`).
  */
-export function checkTarget(request: ChangeRequest, target: StoredChat | undefined, now: number): Refusal | undefined {
+export function checkTarget(
+  request: ChangeRequest,
+  target: StoredChat | undefined,
+  now: number,
+  deletesOthers: (authorId: string) => boolean,
+): Refusal | undefined {
   if (targetOf(request) === undefined) return undefined;
   if (!target) return REFUSALS.notFound;
   if (target.deleted) return REFUSALS.gone;
   if (request.kind !== "edit" && request.kind !== "delete") return undefined;
-  if (target.from.id !== request.from.id) return REFUSALS.notAuthor;
+  if (target.from.id !== request.actor.id) {
+    if (request.kind === "edit") return REFUSALS.notAuthor;
+    if (!deletesOthers(target.from.id)) return REFUSALS.notAuthorOrStaff;
+  }
   if (request.kind === "edit" && request.editWindowMs !== undefined && now - target.ts > request.editWindowMs) return REFUSALS.windowPassed;
   return undefined;
 }

@@ -1,17 +1,22 @@
-import type { ChatFrame, RoomEvent, User } from "@chatroom/protocol";
+import type { ChatFrame, RoomEvent } from "@chatroom/protocol";
+import type { ModerationAction } from "./access-ops";
+import type { AccessRefusalCode } from "./access-rules";
+import type { Actor } from "./access-state";
+import type { ModerationEvent } from "./moderation-event";
 
 /**
- * A room's stored events, ordered by `seq`: chats, edits, deletions and reactions, each with the
- * room's next `seq`, so readers and the room's ordered stream never depend on what kind an event
+ * A room's stored events, ordered by `seq`: chats, edits, deletions, reactions and moderation
+ * ([4/6]; its type is server-side until p4-proto lands), each with the room's next `seq`, so readers and the room's ordered stream never depend on what kind an event
  * is. A chat read back from the store is the message as it stands (with `rev`); a live one, as
  * `append` returns it, is the message as sent.
  */
-export type StoredEvent = RoomEvent;
+export type StoredEvent = RoomEvent | ModerationEvent;
 
-/** What every change names. The server fills in the sender; the frame never does. */
+/** What every change names. The server fills in the actor; the frame never does. */
 interface ChangeOrigin {
   room: string;
-  from: User;
+  /** Who asks: the sender (`from`/`by` of the event) and what their connection holds. */
+  actor: Actor;
   clientMsgId: string;
 }
 
@@ -21,12 +26,14 @@ export type ChangeKind =
   /** `editWindowMs`: how long after its `ts` the chat may be edited; absent, any time. */
   | { kind: "edit"; target: number; text: string; editWindowMs?: number }
   | { kind: "delete"; target: number }
-  | { kind: "react"; target: number; emoji: string; on: boolean };
+  | { kind: "react"; target: number; emoji: string; on: boolean }
+  /** A staff action ([4/6]): stored as a `moderation` event, with the state change in the same step. */
+  | ({ kind: "moderate" } & ModerationAction);
 
 export type ChangeRequest = ChangeOrigin & ChangeKind;
 
 /** Why a change was refused; each is an error code of the protocol. */
-export type RefusalCode = "not_found" | "forbidden" | "gone";
+export type RefusalCode = "not_found" | "forbidden" | "gone" | AccessRefusalCode;
 
 /** What the sender's `ack` says: where the change stands in the room's order. */
 export interface Ack {
@@ -48,7 +55,7 @@ export type AppendResult =
       /** True when `(from.id, clientMsgId)` was already used: `ack` is the original's, nothing was stored. */
       duplicate: boolean;
     }
-  | { ok: false; code: RefusalCode; message: string };
+  | { ok: false; code: RefusalCode; message: string; retryAfterMs?: number };
 
 export interface RangeQuery {
   /** Only events with `seq > after`. */
@@ -86,12 +93,27 @@ export interface NewerPageResult {
  * Durable room history. Every implementation passes the same contract suite.
  *
  * `append` is the one way in, for every kind of change. It checks and applies in the same atomic
- * step that assigns the seq, in this order: (1) dedupe on `(from.id, clientMsgId)` across kinds
- * and rooms (a resend gets the original result); (2) the target (or `replyTo`) is a chat of this
- * room, else `not_found`; (3) it is not deleted, else `gone`; (4) only the author edits or
- * deletes, within the edit window, and a chat carries at most `maxReactionEmoji` distinct emoji,
- * else `forbidden`; (5) store the event and bring the chat's state up to date. On a delete the
- * chat's text, its edits' texts, its reactions and its reply link leave the store.
+ * step that assigns the seq, in this order: (1) dedupe on `(actor.id, clientMsgId)` across kinds
+ * and rooms (a resend gets the original result); then the room's access state ([4/6], the rules
+ * of access-rules.ts): (a) the actor is banned (by user id, or by `actor.addressHash`), ban not
+ * expired: `banned`; (b) a private room and the actor holds no role there (stored, claimed or
+ * admin): `forbidden`; for chat, edit, delete and react: (c) locked and the actor is not staff:
+ * `locked`; (d) muted: `muted` (`retryAfterMs` when timed); (e) a chat, slow mode on, the actor
+ * not staff, and their last chat under slow mode less than the interval ago: `slow_mode` with
+ * `retryAfterMs`; then (2) the target (or `replyTo`) is a chat of this room, else `not_found`;
+ * (3) it is not deleted, else `gone`; (4) only the author edits; the author or staff of at least
+ * the author's stored rank deletes; within the edit window; a chat carries at most
+ * `maxReactionEmoji` distinct emoji; else `forbidden`; (5) store the event and bring the chat's
+ * state up to date. On a delete the chat's text, its edits' texts, its reactions and its reply
+ * link leave the store.
+ *
+ * A `moderate` request passes (a) and (b), then the rank rules (`checkModeration`: staff only,
+ * rank above the target's stored rank, roles by owners, the last owner kept), and then, in the
+ * same step, takes the next seq for its `moderation` event and applies its state change: mutes,
+ * bans (and the target's last address), slow mode, lock, roles (and the role of the pass the
+ * user joined with); kick and ban also drop the target's role and membership and revoke the
+ * pass they joined with. A moderation event is a room event like an edit: `range` and `after`
+ * return it, `before` and `latestChats` (chats only) do not.
  *
  * Reads return chats as they stand (`rev`, `edited`, `deleted`, `reactions`, a reply's quote
  * computed from its target's current state); the other kinds as stored, an edit of a chat that

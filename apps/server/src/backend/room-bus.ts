@@ -1,9 +1,16 @@
 import { chatFrameSchema, deleteEventSchema, editEventSchema, reactionEventSchema, type User, userSchema } from "@chatroom/protocol";
 import { z } from "zod";
 import { presenceChangeSchema } from "./cluster-presence";
+import { moderationEventSchema } from "./moderation-event";
 
 /** A stored room event of any kind this build knows, checked strictly. */
-export const storedEventSchema = z.discriminatedUnion("type", [chatFrameSchema, editEventSchema, deleteEventSchema, reactionEventSchema]);
+export const storedEventSchema = z.discriminatedUnion("type", [
+  chatFrameSchema,
+  editEventSchema,
+  deleteEventSchema,
+  reactionEventSchema,
+  moderationEventSchema,
+]);
 
 /** What crosses nodes. Each carries the id of the node that published it (`origin`). */
 export const busEventSchema = z.discriminatedUnion("kind", [

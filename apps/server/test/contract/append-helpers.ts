@@ -1,6 +1,6 @@
 import type { ChangeEvent, ChatFrame, RoomEvent, User } from "@chatroom/protocol";
 import type { Backend } from "../../src/backend/backend";
-import type { AppendResult, ChangeKind, ChangeRequest } from "../../src/backend/message-store";
+import type { AppendResult, ChangeKind, ChangeRequest, StoredEvent } from "../../src/backend/message-store";
 
 /** What the contract suites need to say about appends, in one place. */
 
@@ -14,7 +14,8 @@ export function chatOf(result: AppendResult): ChatFrame {
 /** The change event a successful append stored. */
 export function changeOf(result: AppendResult): ChangeEvent {
   if (!result.ok) throw new Error(`expected a stored change, got a refusal: ${result.code}`);
-  if (!result.event || result.event.type === "chat") throw new Error(`expected a stored change, got ${JSON.stringify(result.event)}`);
+  if (!result.event || result.event.type === "chat" || result.event.type === "moderation")
+    throw new Error(`expected a stored change, got ${JSON.stringify(result.event)}`);
   return result.event;
 }
 
@@ -31,7 +32,7 @@ export function standing(chat: ChatFrame | undefined): ChatFrame | undefined {
 export function changesIn(backend: Backend, room: string) {
   let sent = 0;
   const append = (from: User, change: ChangeKind, clientMsgId = `${change.kind}-${++sent}`) =>
-    backend.messages.append({ room, from, clientMsgId, ...change });
+    backend.messages.append({ room, actor: from, clientMsgId, ...change });
   return {
     append,
     async chat(from: User, text: string, replyTo?: number): Promise<ChatFrame> {
@@ -47,7 +48,7 @@ export function changesIn(backend: Backend, room: string) {
       return changeOf(await append(from, { kind: "react", target, emoji, on }));
     },
     /** Every event of the room as a resume reads it. */
-    async all(): Promise<RoomEvent[]> {
+    async all(): Promise<StoredEvent[]> {
       const latest = await backend.messages.latestSeq(room);
       return (await backend.messages.range(room, { after: 0, upTo: latest, limit: latest + 1 })).messages;
     },

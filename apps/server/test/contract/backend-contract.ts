@@ -35,7 +35,7 @@ const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 
 function request(room: string, from: User, clientMsgId: string, text = `text of ${clientMsgId}`): ChangeRequest {
-  return { room, from, clientMsgId, kind: "chat", text };
+  return { room, actor: from, clientMsgId, kind: "chat", text };
 }
 
 async function appendMany(backend: Backend, room: string, count: number, prefix = "m"): Promise<ChatFrame[]> {

@@ -25,7 +25,7 @@ let sent = 0;
 async function post(backend: Backend, room: string, from: User, count = 1): Promise<number> {
   let seq = 0;
   for (let i = 0; i < count; i++) {
-    seq = (await appendChat(backend, { room, from, kind: "chat", text: "hi", clientMsgId: `mc${sent++}` })).seq;
+    seq = (await appendChat(backend, { room, actor: from, kind: "chat", text: "hi", clientMsgId: `mc${sent++}` })).seq;
   }
   return seq;
 }

@@ -48,7 +48,7 @@ describe("SQLite store", () => {
     const dataDir = join(dir.path, "nested", "data");
     const backend = openBackend(dataDir);
     expect(backend.file).toBe(join(dataDir, "chat.db"));
-    await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, kind: "chat", text: "hi", clientMsgId: "c" });
+    await backend.messages.append({ room: "r", actor: { id: "u", name: "n" }, kind: "chat", text: "hi", clientMsgId: "c" });
     expect(existsSync(join(dataDir, "chat.db"))).toBe(true);
     expect(existsSync(join(dataDir, "chat.db-wal"))).toBe(true);
     const peek = new Database(backend.file, { readonly: true });
@@ -69,7 +69,7 @@ describe("SQLite store", () => {
     try {
       expect(peek.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = peek.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-      expect(tables).toEqual(["chats", "events", "memberships", "reactions", "sends", "sessions"].map((name) => ({ name })));
+      expect(tables).toEqual(["chats", "events", "memberships", "reactions", "room_access", "sends", "sessions", "slow_mode_chats"].map((name) => ({ name })));
     } finally {
       peek.close();
     }
@@ -82,7 +82,7 @@ describe("SQLite store", () => {
     dir = tempDir();
     new Database(join(dir.path, "chat.db")).close();
     const backend = openBackend(dir.path);
-    const result = await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, kind: "chat", text: "hi", clientMsgId: "c" });
+    const result = await backend.messages.append({ room: "r", actor: { id: "u", name: "n" }, kind: "chat", text: "hi", clientMsgId: "c" });
     expect(result).toMatchObject({ ok: true, ack: { seq: 1 } });
   });
 
@@ -95,7 +95,7 @@ describe("SQLite store", () => {
     const backend = openBackend(dir.path);
     expect(await backend.messages.latestSeq("r")).toBe(2);
     expect(await backend.memberships.join("u_alice", "r", { maxRooms: 50 })).toBe("joined");
-    await backend.messages.append({ room: "r", from: { id: "u_bob", name: "bob" }, kind: "chat", text: "new", clientMsgId: "c3" });
+    await backend.messages.append({ room: "r", actor: { id: "u_bob", name: "bob" }, kind: "chat", text: "new", clientMsgId: "c3" });
     await backend.memberships.markRead("u_alice", "r", 1);
     expect(await backend.memberships.list("u_alice")).toEqual([{ room: "r", latestSeq: 3, readSeq: 2, unread: 1 }]);
   });
@@ -128,13 +128,13 @@ describe("SQLite store", () => {
       ],
       complete: true,
     });
-    expect(await backend.messages.append({ room: "r", from: bob, clientMsgId: "c1", kind: "chat", text: "again" })).toMatchObject({
+    expect(await backend.messages.append({ room: "r", actor: bob, clientMsgId: "c1", kind: "chat", text: "again" })).toMatchObject({
       ok: true,
       ack: { room: "r", seq: 1, ts: 1 },
       duplicate: true,
     });
     expect(await backend.memberships.list("u_alice")).toEqual([{ room: "r", latestSeq: 2, readSeq: 0, unread: 1 }]);
-    const edit = await backend.messages.append({ room: "r", from: bob, clientMsgId: "e1", kind: "edit", target: 1, text: "newer" });
+    const edit = await backend.messages.append({ room: "r", actor: bob, clientMsgId: "e1", kind: "edit", target: 1, text: "newer" });
     expect(edit).toMatchObject({ ok: true, ack: { seq: 3 } });
   });
 
@@ -146,7 +146,8 @@ describe("SQLite store", () => {
     const secret = `first draft ${marker}-deleted`;
     const edited = `second draft ${marker}-edited`;
     const kept = `kept ${marker}-kept`;
-    const append = (clientMsgId: string, change: ChangeKind) => backend.messages.append({ room: "r", from: alice, clientMsgId, ...change });
+    const append = (clientMsgId: string, change: ChangeKind) =>
+      backend.messages.append({ room: "r", actor: alice, clientMsgId, ...change });
     await append("c1", { kind: "chat", text: secret });
     await append("c2", { kind: "chat", text: kept, replyTo: 1 });
     await append("e1", { kind: "edit", target: 1, text: edited });
@@ -200,7 +201,13 @@ describe("SQLite store", () => {
     dir = tempDir();
     const backend = openBackend(dir.path);
     for (let i = 0; i < 200; i++)
-      await backend.messages.append({ room: "r", from: { id: "u", name: "n" }, kind: "chat", text: "x".repeat(200), clientMsgId: `c${i}` });
+      await backend.messages.append({
+        room: "r",
+        actor: { id: "u", name: "n" },
+        kind: "chat",
+        text: "x".repeat(200),
+        clientMsgId: `c${i}`,
+      });
     await backend.close();
     open.splice(0);
     const file = join(dir.path, "chat.db");

@@ -42,7 +42,7 @@ describe("history after", () => {
     // no page may reach it.
     await server.app.backend.messages.append({
       room: "log",
-      from: { id: "u_other", name: "other" },
+      actor: { id: "u_other", name: "other" },
       kind: "chat",
       text: "unseen",
       clientMsgId: "x1",

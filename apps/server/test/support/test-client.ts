@@ -48,10 +48,10 @@ type Predicate = (frame: ServerFrame, index: number) => boolean;
  * The events of a page (`joined.messages`, `history.messages`, a store's range) as chats, for
  * tests of rooms where nobody edits, deletes or reacts: any other kind there fails the test.
  */
-export function onlyChats(events: ReadonlyArray<PageEvent | RoomEvent>): ChatFrame[] {
+export function onlyChats(events: ReadonlyArray<PageEvent | RoomEvent | { type: string }>): ChatFrame[] {
   return events.map((event) => {
     if (event.type !== "chat") throw new Error(`expected only chats, got ${JSON.stringify(event)}`);
-    return event;
+    return event as ChatFrame;
   });
 }
 

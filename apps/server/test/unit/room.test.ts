@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
+import { asRoomEvents } from "../../src/backend/moderation-event";
 import { Room } from "../../src/chat/room/room";
 import { testConfig } from "../../src/config";
 import { chatOf } from "../contract/append-helpers";
@@ -16,7 +17,7 @@ function room(messages = new MemoryMessageStore({ nodeId: "n" })) {
     name: "r",
     latestSeq: 0,
     deps: { limits, timers: clock, logger: quiet },
-    fillGap: async (after, upTo) => (await messages.range("r", { after, upTo, limit: upTo - after })).messages,
+    fillGap: async (after, upTo) => asRoomEvents((await messages.range("r", { after, upTo, limit: upTo - after })).messages),
     onEmpty: (empty) => emptied.push(empty),
   });
   return { clock, limits, chat, emptied, messages };
@@ -52,7 +53,7 @@ describe("Room", () => {
     chat.admit(seat, "alice");
     const stored = [];
     for (const id of ["c1", "c2", "c3"])
-      stored.push(chatOf(await messages.append({ room: "r", from: { id: "u9", name: "x" }, kind: "chat", text: id, clientMsgId: id })));
+      stored.push(chatOf(await messages.append({ room: "r", actor: { id: "u9", name: "x" }, kind: "chat", text: id, clientMsgId: id })));
     chat.deliver(stored[2] as (typeof stored)[number]);
     await settle();
     expect(seat.ofType("chat").map((frame) => frame.seq)).toEqual([1, 2, 3]);

@@ -62,6 +62,19 @@ export class MemoryMembershipStore implements MembershipStore {
     return stored;
   }
 
+  /** Whether any user holds a membership of `room` (synchronous: the access state asks inside its step). */
+  hasMembers(room: string): boolean {
+    for (const rooms of this.byUser.values()) if (rooms.has(room)) return true;
+    return false;
+  }
+
+  /** Drops a membership at once (a kick or a ban, inside the access step). */
+  forget(userId: string, room: string): void {
+    const rooms = this.byUser.get(userId);
+    rooms?.delete(room);
+    if (rooms?.size === 0) this.byUser.delete(userId);
+  }
+
   private async membership(userId: string, room: string, readSeq: number): Promise<Membership> {
     const { messages } = this.options;
     const latestSeq = await messages.latestSeq(room);

@@ -1,5 +1,7 @@
+import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { MemoryAccessState } from "./access-state";
 import { MemoryMembershipStore } from "./membership-store";
 import { MemoryMessageStore } from "./message-store";
 import { MemorySessionStore } from "./session-store";
@@ -11,18 +13,27 @@ export class MemoryBackend implements Backend {
   readonly messages: MemoryMessageStore;
   readonly sessions: MemorySessionStore;
   readonly memberships: MemoryMembershipStore;
+  readonly access: AccessOperations;
   readonly bus = localRoomBus;
   private closed = false;
 
   constructor(options: { nodeId: string; now?: () => number }) {
     this.nodeId = options.nodeId;
-    this.messages = new MemoryMessageStore({ ...options, isOpen: () => !this.closed });
+    // Delegates again: the state asks the stores as they are when it runs.
+    const state = new MemoryAccessState({
+      hasEvents: (room) => this.messages.hasEvents(room),
+      hasMembers: (room) => this.memberships.hasMembers(room),
+      forgetMembership: (userId, room) => this.memberships.forget(userId, room),
+    });
+    this.messages = new MemoryMessageStore({ ...options, access: state, isOpen: () => !this.closed });
     this.sessions = new MemorySessionStore(() => !this.closed);
     // Delegates, not `this.messages` itself: test subclasses replace `messages` after this runs.
     this.memberships = new MemoryMembershipStore({
       messages: { latestSeq: (room) => this.messages.latestSeq(room), range: (room, query) => this.messages.range(room, query) },
       isOpen: () => !this.closed,
     });
+    // Runs on `messages` as it is when called: test subclasses that replace it are honoured.
+    this.access = new AccessOperations({ runAccess: (room, dedupe, decide) => this.messages.runAccess(room, dedupe, decide) });
   }
 
   async isReady(): Promise<boolean> {

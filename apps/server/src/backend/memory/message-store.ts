@@ -1,4 +1,7 @@
 import type { ChangeEvent, ChatFrame } from "@chatroom/protocol";
+import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
+import type { AccessReader } from "../access-state";
+import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
 import { BackendClosedError } from "../backend-closed-error";
 import { checkTarget, reactionChange, targetOf } from "../change-rules";
 import { chatFrameOf, copyUser, type StoredChat } from "../chat-state";
@@ -15,8 +18,10 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
+import { type ModerationEvent, moderationEventOf } from "../moderation-event";
+import { MemoryAccessState } from "./access-state";
 
-type Entry = { type: "chat"; chat: StoredChat } | { type: "change"; event: ChangeEvent };
+type Entry = { type: "chat"; chat: StoredChat } | { type: "change"; event: ChangeEvent | ModerationEvent };
 
 /** One room: its log, the seqs of its chats, and who reacted with what to each chat. */
 interface RoomLog {
@@ -41,37 +46,80 @@ interface Sent {
  * The reference message store: every room's events in process memory, gone on restart. Every
  * append runs synchronously from its check to its write, which is what makes it atomic here.
  */
-export class MemoryMessageStore implements MessageStore {
+export class MemoryMessageStore implements MessageStore, AccessRunner {
   private readonly rooms = new Map<string, RoomLog>();
   /** Dedupe is per user across rooms: `(user id, clientMsgId)` identifies a send. */
   private readonly sent = new Map<string, Sent>();
   private readonly nextMessageId: () => string;
   private readonly now: () => number;
   private readonly isOpen: () => boolean;
+  private readonly access: MemoryAccessState;
 
   /** `isOpen` is the backend's: appends fail once the backend is closed, as every store's do. */
-  constructor(options: { nodeId: string; now?: () => number; isOpen?: () => boolean }) {
+  /** `access`: the backend's, which knows its memberships; alone (unit tests), a state of its own. */
+  constructor(options: { nodeId: string; access?: MemoryAccessState; now?: () => number; isOpen?: () => boolean }) {
     this.now = options.now ?? Date.now;
     this.nextMessageId = createMessageIds(options.nodeId);
     this.isOpen = options.isOpen ?? (() => true);
+    this.access =
+      options.access ??
+      new MemoryAccessState({ hasEvents: (room) => this.hasEvents(room), hasMembers: () => false, forgetMembership: () => {} });
+  }
+
+  /** Whether the room has any event: `create` refuses a room that has. */
+  hasEvents(room: string): boolean {
+    return (this.rooms.get(room)?.entries.length ?? 0) > 0;
+  }
+
+  async runAccess<T>(
+    room: string,
+    dedupe: Dedupe | undefined,
+    decide: (reader: AccessReader, now: number) => AccessStep<T>,
+  ): Promise<AccessResult<T>> {
+    if (!this.isOpen()) throw new BackendClosedError();
+    const key = dedupe && `${dedupe.userId}\u0000${dedupe.clientMsgId}`;
+    const original = key === undefined ? undefined : this.sent.get(key);
+    if (original) return { ok: true, duplicate: true, ack: { ...original.ack } };
+    const now = this.now();
+    const step = decide(this.access.reader(room), now);
+    if (!step.ok) return step;
+    this.access.apply(room, step.writes);
+    const log = this.log(room);
+    const events = step.events.map((body) => {
+      const event = moderationEventOf(room, log.entries.length + 1, now, body);
+      log.entries.push({ type: "change", event });
+      return { ...event };
+    });
+    const ack = { room, seq: log.entries.length, ts: now };
+    if (key !== undefined) this.sent.set(key, { ack, stored: events.length > 0 });
+    return { ok: true, duplicate: false, ack: { ...ack }, value: step.value, events };
   }
 
   async append(request: ChangeRequest): Promise<AppendResult> {
     if (!this.isOpen()) throw new BackendClosedError();
-    const dedupeKey = `${request.from.id}\u0000${request.clientMsgId}`;
+    const dedupeKey = `${request.actor.id}\u0000${request.clientMsgId}`;
     const original = this.sent.get(dedupeKey);
     if (original) {
       const event = original.stored ? this.eventAt(original.ack.room, original.ack.seq) : null;
       return { ok: true, ack: { ...original.ack }, event: event ?? null, duplicate: true };
     }
-    const log = this.log(request.room);
+    if (request.kind === "moderate") {
+      const dedupe = { userId: request.actor.id, clientMsgId: request.clientMsgId };
+      const result = await this.runAccess(request.room, dedupe, (reader, now) => moderate(reader, request, now));
+      if (!result.ok) return result;
+      return { ok: true, ack: result.ack, event: result.duplicate ? null : (result.events[0] ?? null), duplicate: false };
+    }
     const now = this.now();
+    const reader = this.access.reader(request.room);
+    const gated = gateFor(reader, request.actor, request.kind, now, this.access.lastChat(request.room, request.actor.id));
+    if (gated.refusal) return gated.refusal;
+    const log = this.log(request.room);
     const targetSeq = targetOf(request);
     const target = targetSeq === undefined ? undefined : chatAt(log, targetSeq);
-    const refused = checkTarget(request, target, now);
+    const refused = checkTarget(request, target, now, (authorId) => deletesOthers(reader, gated.role, authorId));
     if (refused) return refused;
     const seq = log.entries.length + 1;
-    const by = copyUser(request.from);
+    const by = copyUser(request.actor);
     const base = { room: request.room, seq, ts: now };
     let event: StoredEvent;
     switch (request.kind) {
@@ -87,6 +135,7 @@ export class MemoryMessageStore implements MessageStore {
         if (request.replyTo !== undefined) chat.replyTo = request.replyTo;
         log.entries.push({ type: "chat", chat });
         log.chatSeqs.push(seq);
+        this.access.noteChat(request.room, by.id, now);
         event = chatFrameOf(chat, target, { live: true });
         break;
       }
@@ -111,7 +160,7 @@ export class MemoryMessageStore implements MessageStore {
       case "react": {
         const chat = target as StoredChat;
         const reactors = log.reactors.get(chat.seq) ?? new Set<string>();
-        const key = `${request.emoji}\n${request.from.id}`;
+        const key = `${request.emoji}\n${request.actor.id}`;
         const outcome = reactionChange(chat.reactions, { emoji: request.emoji, userId: by.id, on: request.on, wasOn: reactors.has(key) });
         if (outcome.kind === "refused") return outcome.refusal;
         if (outcome.kind === "unchanged") {

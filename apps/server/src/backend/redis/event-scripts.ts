@@ -26,8 +26,13 @@
  * ARGV[11] most distinct emoji, ARGV[12] users listed per emoji, ARGV[13] most events kept,
  * ARGV[14] dedupe TTL in seconds, ARGV[15] pub/sub channel, ARGV[16] origin node id as JSON,
  * ARGV[17] the reactors key prefix, ARGV[18] the room as JSON.
+ * [4/6] access (access-scripts.ts): KEYS[8] the room's access version, ARGV[19] the version the
+ * node's gate decided on (another: {"stale"}, decide again), ARGV[20] slow mode interval in ms
+ * ("0": off), ARGV[21] "1" when the actor is exempt (staff), ARGV[22] the room's lastchat hash,
+ * ARGV[23] "staff" when the actor may delete others' chats, ARGV[24..] authors it may not (a
+ * higher stored rank).
  *
- * Returns {"refused", code, reason}, {"dup", sent}, {"noop", sent} or {"ok", sent, published},
+ * Returns {"refused", code, reason[, retryAfterMs]}, {"stale"}, {"dup", sent}, {"noop", sent} or {"ok", sent, published},
  * where `sent` is what the dedupe key remembers, `{"room","seq","ts","stored"}`.
  */
 export const APPEND_LUA = `
@@ -42,6 +47,12 @@ end
 
 local original = redis.call('GET', KEYS[1])
 if original then return {'dup', original} end
+if tonumber(redis.call('GET', KEYS[8]) or '0') ~= tonumber(ARGV[19]) then return {'stale'} end
+local slow = tonumber(ARGV[20])
+if kind == 'chat' and slow > 0 and ARGV[21] ~= '1' then
+  local last = redis.call('HGET', ARGV[22], user)
+  if last and now - tonumber(last) < slow then return {'refused', 'slow_mode', 'slowMode', tonumber(last) + slow - now} end
+end
 
 local target
 if ref ~= '' then
@@ -50,7 +61,13 @@ if ref ~= '' then
   target = cjson.decode(raw)
   if target.d then return {'refused', 'gone', 'gone'} end
   if kind == 'edit' or kind == 'delete' then
-    if target.a ~= user then return {'refused', 'forbidden', 'notAuthor'} end
+    if target.a ~= user then
+      if kind == 'edit' then return {'refused', 'forbidden', 'notAuthor'} end
+      if ARGV[23] ~= 'staff' then return {'refused', 'forbidden', 'notAuthorOrStaff'} end
+      for i = 24, #ARGV do
+        if ARGV[i] == target.a then return {'refused', 'forbidden', 'notAuthorOrStaff'} end
+      end
+    end
     if kind == 'edit' and ARGV[8] ~= '' and now - target.t > tonumber(ARGV[8]) then
       return {'refused', 'forbidden', 'windowPassed'}
     end
@@ -104,6 +121,7 @@ if kind == 'chat' then
   if ref ~= '' then state.p = tonumber(ref) end
   redis.call('HSET', KEYS[5], s, cjson.encode(state))
   redis.call('ZADD', KEYS[6], seq, s)
+  if slow > 0 then redis.call('HSET', ARGV[22], user, ARGV[4]) end
 else
   target.r = seq
   if kind == 'edit' then

@@ -33,6 +33,21 @@ export class RedisKeys {
     };
   }
 
+  /**
+   * A room's access state (access-layout.ts): one hash per kind (`access:<kind>`, key -> JSON),
+   * `access:version`, bumped by every step that changes any of them (what lets a node decide on a
+   * cached snapshot and have the script prove it current), and `lastchat` (user id -> ts of their
+   * last chat while slow mode is on; outside the version, so chats do not invalidate snapshots).
+   */
+  access(room: string): AccessKeys {
+    return {
+      kindPrefix: `${this.key("room", room, "access")}:`,
+      version: this.key("room", room, "access-version"),
+      lastChat: this.key("room", room, "lastchat"),
+      presentUsers: this.key("room", room, "users"),
+    };
+  }
+
   dedupe(userId: string, clientMsgId: string): string {
     return this.key("dedupe", userId, clientMsgId);
   }
@@ -63,4 +78,13 @@ export interface HistoryKeys {
   floor: string;
   /** Followed by a chat's seq: the hash of who has which emoji on (`emoji\nuser id` -> 1). */
   reactorsPrefix: string;
+}
+
+export interface AccessKeys {
+  /** Followed by an access kind: that kind's hash. */
+  kindPrefix: string;
+  version: string;
+  lastChat: string;
+  /** Cluster presence's hash of who is in the room now (`create` refuses a room with anyone in it). */
+  presentUsers: string;
 }

@@ -1,5 +1,8 @@
 import { type ChatFrame, DEFAULT_LIMITS } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
+import { gateFor, moderate } from "../access-ops";
+import { isStaff, rankOf, slowModeRefusal } from "../access-rules";
+import type { AccessReader } from "../access-state";
 import { BackendClosedError } from "../backend-closed-error";
 import { REFUSALS, targetOf } from "../change-rules";
 import { createMessageIds } from "../message-ids";
@@ -15,13 +18,15 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
+import type { RedisAccessState } from "./access-state";
 import { APPEND_LUA, READ_LUA } from "./event-scripts";
 import type { HistoryKeys, RedisKeys } from "./keys";
 import { eventFromParts, eventFromPublished, type StoredParts } from "./stored-events";
 
 type HistoryKeyList = [eventLog: string, texts: string, chats: string, chatSeqs: string, floor: string];
 type AppendReply =
-  | [status: "refused", code: string, reason: keyof typeof REFUSALS]
+  | [status: "refused", code: string, reason: keyof typeof REFUSALS | "slowMode", retryAfterMs?: number]
+  | [status: "stale"]
   | [status: "dup" | "noop", sent: string]
   | [status: "ok", sent: string, published: string];
 
@@ -34,7 +39,7 @@ export type EventClient = Redis & EventCommands;
 
 /** Registers the history scripts on a connection. */
 export function defineEventCommands(client: Redis): EventClient {
-  client.defineCommand("roomAppend", { numberOfKeys: 7, lua: APPEND_LUA });
+  client.defineCommand("roomAppend", { numberOfKeys: 8, lua: APPEND_LUA });
   client.defineCommand("roomRead", { numberOfKeys: 6, lua: READ_LUA });
   return client as EventClient;
 }
@@ -48,7 +53,11 @@ export interface RedisMessageStoreOptions {
   dedupeTtlSeconds: number;
   now: () => number;
   isOpen: () => boolean;
+  access: RedisAccessState;
 }
+
+/** How many times a change is gated again on a fresh snapshot before giving up (each retry means another node changed the room's access). */
+const MAX_ATTEMPTS = 20;
 
 /** What the dedupe key remembers of a send (see APPEND_LUA). */
 interface Sent extends Ack {
@@ -69,18 +78,76 @@ export class RedisMessageStore implements MessageStore {
   }
 
   async append(request: ChangeRequest): Promise<AppendResult> {
-    const { client, keys } = this.options;
+    const { client, keys, access } = this.options;
     if (!this.options.isOpen()) throw new BackendClosedError();
-    const now = this.options.now();
+    if (request.kind === "moderate") {
+      const dedupe = { userId: request.actor.id, clientMsgId: request.clientMsgId };
+      const result = await access.runAccess(request.room, dedupe, (reader, now) => moderate(reader, request, now));
+      if (!result.ok) return result;
+      if (!result.duplicate) return { ok: true, ack: result.ack, event: result.events[0] ?? null, duplicate: false };
+      const event = (await this.read(result.ack.room, ["seqs", result.ack.seq])).events[0] ?? null;
+      return { ok: true, ack: result.ack, event, duplicate: true };
+    }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const snapshot = await access.snapshot(request.room, { fresh: attempt > 0 });
+      const now = this.options.now();
+      const gated = gateFor(snapshot.reader, request.actor, request.kind, now);
+      if (gated.refusal) {
+        // Dedupe comes first (a resend of what was stored before a ban gets its original), and
+        // a refusal on a cached snapshot may be stale: decide once more on a fresh one.
+        if (attempt === 0) continue;
+        if ((await client.exists(keys.dedupe(request.actor.id, request.clientMsgId))) === 0) return gated.refusal;
+      }
+      const reply = await this.appendScript(request, now, snapshot, gated.role);
+      if (reply[0] === "stale") {
+        access.forget(request.room);
+        continue;
+      }
+      return this.answer(reply);
+    }
+    throw new Error(`the access state of room ${JSON.stringify(request.room)} kept changing under ${MAX_ATTEMPTS} attempts`);
+  }
+
+  private async answer(reply: Exclude<AppendReply, [status: "stale"]>): Promise<AppendResult> {
+    if (reply[0] === "refused") {
+      if (reply[2] === "slowMode") return slowModeRefusal(Number(reply[3]));
+      return REFUSALS[reply[2]];
+    }
+    const sent = JSON.parse(reply[1]) as Sent;
+    const ack = { room: sent.room, seq: sent.seq, ts: sent.ts };
+    if (reply[0] === "ok") return { ok: true, ack, event: eventFromPublished(reply[2]).event, duplicate: false };
+    if (reply[0] === "noop") return { ok: true, ack, event: null, duplicate: false };
+    const event = sent.stored ? ((await this.read(sent.room, ["seqs", sent.seq])).events[0] ?? null) : null;
+    return { ok: true, ack, event, duplicate: true };
+  }
+
+  /** APPEND_LUA with the gate's decision: the version it was made on, slow mode, who may delete whose chats. */
+  private appendScript(
+    request: Exclude<ChangeRequest, { kind: "moderate" }>,
+    now: number,
+    snapshot: { version: number; reader: AccessReader },
+    role: ReturnType<typeof gateFor>["role"],
+  ): Promise<AppendReply> {
+    const { client, keys } = this.options;
     const { head, tail, text } = eventJson(request, now, this.nextMessageId);
     const history = keys.history(request.room);
-    const reply = await client.roomAppend(
-      keys.dedupe(request.from.id, request.clientMsgId),
+    const access = keys.access(request.room);
+    const meta = snapshot.reader.meta();
+    // Authors whose chats this staff actor may not delete: those of a higher stored rank.
+    const protectedAuthors = isStaff(role)
+      ? snapshot.reader
+          .roles()
+          .filter((entry) => rankOf(entry.role) > rankOf(role))
+          .map((entry) => entry.user.id)
+      : [];
+    return client.roomAppend(
+      keys.dedupe(request.actor.id, request.clientMsgId),
       keys.seq(request.room),
       ...historyKeyList(history),
+      access.version,
       request.kind,
       targetOf(request) ?? "",
-      request.from.id,
+      request.actor.id,
       now,
       head,
       tail,
@@ -96,14 +163,13 @@ export class RedisMessageStore implements MessageStore {
       JSON.stringify(this.options.nodeId),
       history.reactorsPrefix,
       JSON.stringify(request.room),
+      snapshot.version,
+      meta?.slowModeMs ?? 0,
+      isStaff(role) ? "1" : "0",
+      access.lastChat,
+      isStaff(role) ? "staff" : "author",
+      ...protectedAuthors,
     );
-    if (reply[0] === "refused") return REFUSALS[reply[2]];
-    const sent = JSON.parse(reply[1]) as Sent;
-    const ack = { room: sent.room, seq: sent.seq, ts: sent.ts };
-    if (reply[0] === "ok") return { ok: true, ack, event: eventFromPublished(reply[2]).event, duplicate: false };
-    if (reply[0] === "noop") return { ok: true, ack, event: null, duplicate: false };
-    const event = sent.stored ? ((await this.read(sent.room, ["seqs", sent.seq])).events[0] ?? null) : null;
-    return { ok: true, ack, event, duplicate: true };
   }
 
   async latestSeq(room: string): Promise<number> {
@@ -190,8 +256,12 @@ function nullable(value: string | number | null | undefined): string | null {
  * text apart as a JSON literal: the log never holds a text, so a delete can remove them all.
  * `type` and `room` come first and cannot contain a quote, so `"seq":` is found by position.
  */
-function eventJson(request: ChangeRequest, ts: number, nextMessageId: () => string): { head: string; tail: string; text: string } {
-  const from = { id: request.from.id, name: request.from.name };
+function eventJson(
+  request: Exclude<ChangeRequest, { kind: "moderate" }>,
+  ts: number,
+  nextMessageId: () => string,
+): { head: string; tail: string; text: string } {
+  const from = { id: request.actor.id, name: request.actor.name };
   const common = { room: request.room, seq: 0 };
   let event: object;
   let text = "";

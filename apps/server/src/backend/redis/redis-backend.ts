@@ -1,5 +1,7 @@
 import { Redis } from "ioredis";
+import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
+import { defineAccessCommands, RedisAccessState } from "./access-state";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { quit, redactUrl, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
@@ -43,6 +45,7 @@ export class RedisBackend implements Backend {
   readonly messages: RedisMessageStore;
   readonly sessions: RedisSessionStore;
   readonly memberships: RedisMembershipStore;
+  readonly access: AccessOperations;
   readonly bus: RedisRoomBus;
   readonly presence: RedisPresence;
   private readonly onError: (error: unknown, context: string) => void;
@@ -56,14 +59,20 @@ export class RedisBackend implements Backend {
     this.nodeId = options.nodeId;
     this.onError = options.onError ?? (() => {});
     const keys = new RedisKeys(options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix);
-    this.messages = new RedisMessageStore({
-      client: defineEventCommands(client),
+    const common = {
       keys,
       nodeId: this.nodeId,
-      streamMaxLen: options.streamMaxLen ?? REDIS_DEFAULTS.streamMaxLen,
       dedupeTtlSeconds: options.dedupeTtlSeconds ?? REDIS_DEFAULTS.dedupeTtlSeconds,
       now: options.now ?? Date.now,
       isOpen: () => !this.closed,
+    };
+    const access = new RedisAccessState({ ...common, client: defineAccessCommands(client) });
+    this.access = new AccessOperations(access);
+    this.messages = new RedisMessageStore({
+      ...common,
+      client: defineEventCommands(client),
+      streamMaxLen: options.streamMaxLen ?? REDIS_DEFAULTS.streamMaxLen,
+      access,
     });
     this.sessions = new RedisSessionStore({
       client,

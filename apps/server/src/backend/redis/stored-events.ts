@@ -97,8 +97,10 @@ function storedChat(logged: Logged, rev: number): StoredChat {
   return chat;
 }
 
-/** An edit, deletion or reaction, with its keys in the protocol's order and nothing else. */
+/** An edit, deletion, reaction or moderation, with its keys in the protocol's order and nothing else. */
 function toEvent(logged: Logged): StoredEvent {
+  // A moderation event is stored whole, as JavaScript wrote it (it has no text to purge).
+  if (logged.type === "moderation") return storedEventSchema.parse(logged);
   const { room, seq, ts, target, by, clientMsgId } = logged;
   if (logged.type === "edit") {
     return storedEventSchema.parse({

@@ -1,6 +1,7 @@
 import type { ChangeEvent, ChatFrame, ReactionSummary } from "@chatroom/protocol";
 import { chatFrameOf, type ReplyTarget, type StoredChat } from "../chat-state";
 import type { StoredEvent } from "../message-store";
+import { type ModerationBody, type ModerationEvent, moderationEventOf } from "../moderation-event";
 
 /**
  * How the SQLite store reads its rows: one SELECT for chats as they stand (with the columns a
@@ -20,7 +21,7 @@ export const SELECT_CHATS = `SELECT ${CHAT_COLUMNS} FROM chats c ${REPLY_TARGET_
 
 /** Events, each chat event with its chat as it stands; add `WHERE e.room = … AND e.seq …`. */
 export const SELECT_EVENTS = `SELECT e.seq, e.kind, e.user_id, e.user_name, e.ts, e.client_msg_id, e.target, e.text, e.emoji,
-  e.reaction_on, ${CHAT_COLUMNS} FROM events e LEFT JOIN chats c ON c.room = e.room AND c.seq = e.seq ${REPLY_TARGET_JOIN}`;
+  e.reaction_on, e.payload, ${CHAT_COLUMNS} FROM events e LEFT JOIN chats c ON c.room = e.room AND c.seq = e.seq ${REPLY_TARGET_JOIN}`;
 
 export interface ChatRow {
   c_seq: number;
@@ -52,9 +53,11 @@ export interface EventColumns {
   text: string | null;
   emoji: string | null;
   reaction_on: number | null;
+  /** A moderation event's own fields (its action and what the action carries), as JSON. */
+  payload: string | null;
 }
 
-export type EventKind = "chat" | "edit" | "delete" | "reaction";
+export type EventKind = "chat" | "edit" | "delete" | "reaction" | "moderation";
 
 /** A row of SELECT_EVENTS: the event's columns, and its chat's for a chat event. */
 export type EventRow = { seq: number; kind: EventKind } & EventColumns & { [K in keyof ChatRow]: ChatRow[K] | null };
@@ -93,11 +96,20 @@ export function eventOfRow(room: string, row: EventRow): StoredEvent {
   return row.kind === "chat" ? chatOfRow(room, row as ChatRow) : changeOf(room, row.seq, row.kind, row);
 }
 
-/** A change event from its columns, as stored or as read back. */
-export function changeOf(room: string, seq: number, kind: Exclude<EventKind, "chat">, columns: EventColumns): ChangeEvent {
+/** A change or moderation event from its columns, as stored or as read back. */
+export function changeOf(
+  room: string,
+  seq: number,
+  kind: Exclude<EventKind, "chat">,
+  columns: EventColumns,
+): ChangeEvent | ModerationEvent {
   const base = { room, seq, ts: columns.ts ?? 0, target: columns.target ?? 0 };
   const by = { id: columns.user_id ?? "", name: columns.user_name ?? "" };
   const clientMsgId = columns.client_msg_id ?? "";
+  if (kind === "moderation") {
+    const fields = JSON.parse(columns.payload ?? "{}") as Omit<ModerationBody, "by" | "clientMsgId">;
+    return moderationEventOf(room, seq, base.ts, { by, clientMsgId, ...fields });
+  }
   if (kind === "edit") return { type: "edit", ...base, ...(columns.text === null ? {} : { text: columns.text }), by, clientMsgId };
   if (kind === "delete") return { type: "delete", ...base, by, clientMsgId };
   return { type: "reaction", ...base, emoji: columns.emoji ?? "", on: columns.reaction_on === 1, by, clientMsgId };

@@ -1,5 +1,8 @@
 import type { ChangeEvent } from "@chatroom/protocol";
 import type Database from "better-sqlite3";
+import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
+import type { AccessReader } from "../access-state";
+import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
 import { checkTarget, reactionChange, targetOf } from "../change-rules";
 import { chatFrameOf, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
@@ -15,6 +18,8 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
+import { type ModerationBody, type ModerationEvent, moderationEventOf } from "../moderation-event";
+import type { SqliteAccessState } from "./access-state";
 import {
   type ChatRow,
   changeOf,
@@ -41,17 +46,19 @@ interface SendRow {
  * `sends` (see schema.ts). An append runs inside the shared group commit's transaction from its
  * dedupe check to its last write, so checks and the seq it takes are one atomic step.
  */
-export class SqliteMessageStore implements MessageStore {
+export class SqliteMessageStore implements MessageStore, AccessRunner {
   /** A room's latest seq, read once and then kept in step with this node's appends. */
   private readonly latestByRoom = new Map<string, number>();
   private readonly nextMessageId: () => string;
   private readonly now: () => number;
   private readonly commit: GroupCommit;
+  private readonly access: SqliteAccessState;
   private readonly statements;
 
-  constructor(options: { db: Database.Database; commit: GroupCommit; nodeId: string; now: () => number }) {
+  constructor(options: { db: Database.Database; commit: GroupCommit; access: SqliteAccessState; nodeId: string; now: () => number }) {
     const { db } = options;
     this.commit = options.commit;
+    this.access = options.access;
     this.now = options.now;
     this.nextMessageId = createMessageIds(options.nodeId);
     this.statements = {
@@ -73,8 +80,8 @@ export class SqliteMessageStore implements MessageStore {
         `${SELECT_CHATS} WHERE c.room = ? AND c.seq < ? ORDER BY c.seq DESC LIMIT ?`,
       ),
       insertEvent: db.prepare<EventInsert>(
-        `INSERT INTO events (room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on)
-         VALUES (@room, @seq, @kind, @user_id, @user_name, @ts, @client_msg_id, @target, @text, @emoji, @reaction_on)`,
+        `INSERT INTO events (room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on, payload)
+         VALUES (@room, @seq, @kind, @user_id, @user_name, @ts, @client_msg_id, @target, @text, @emoji, @reaction_on, @payload)`,
       ),
       insertChat: db.prepare(
         `INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, reply_to, rev)
@@ -104,18 +111,70 @@ export class SqliteMessageStore implements MessageStore {
     return this.commit.submit(() => this.appendInTransaction(request));
   }
 
+  runAccess<T>(
+    room: string,
+    dedupe: Dedupe | undefined,
+    decide: (reader: AccessReader, now: number) => AccessStep<T>,
+  ): Promise<AccessResult<T>> {
+    return this.commit.submit(() => this.accessInTransaction(room, dedupe, decide));
+  }
+
+  /** An access step: dedupe, decide on the state as it is in this transaction, write, append its events. */
+  private accessInTransaction<T>(
+    room: string,
+    dedupe: Dedupe | undefined,
+    decide: (reader: AccessReader, now: number) => AccessStep<T>,
+  ): AccessResult<T> {
+    const original = dedupe && this.statements.sent.get(dedupe.userId, dedupe.clientMsgId);
+    if (original) return { ok: true, duplicate: true, ack: { room: original.room, seq: original.seq, ts: original.ts } };
+    const now = this.now();
+    const step = decide(this.access.reader(room), now);
+    if (!step.ok) return step;
+    this.access.apply(room, step.writes);
+    const events = step.events.map((body) => this.insertModeration(room, this.latestSeqSync(room) + 1, now, body));
+    const ack = { room, seq: this.latestSeqSync(room), ts: now };
+    if (dedupe) this.statements.remember.run(dedupe.userId, dedupe.clientMsgId, room, ack.seq, now, events.length > 0 ? 1 : 0);
+    return { ok: true, duplicate: false, ack, value: step.value, events };
+  }
+
+  private insertModeration(room: string, seq: number, ts: number, body: ModerationBody): ModerationEvent {
+    const { by, clientMsgId, ...fields } = body;
+    this.statements.insertEvent.run({
+      room,
+      seq,
+      kind: "moderation",
+      ...NO_COLUMNS,
+      user_id: by.id,
+      user_name: by.name,
+      ts,
+      client_msg_id: clientMsgId,
+      payload: JSON.stringify(fields),
+    });
+    this.latestByRoom.set(room, seq);
+    return moderationEventOf(room, seq, ts, body);
+  }
+
   private appendInTransaction(request: ChangeRequest): AppendResult {
-    const { room, from, clientMsgId } = request;
-    const original = this.statements.sent.get(from.id, clientMsgId);
+    const { room, actor, clientMsgId } = request;
+    const original = this.statements.sent.get(actor.id, clientMsgId);
     if (original) {
       const ack = { room: original.room, seq: original.seq, ts: original.ts };
       return { ok: true, ack, event: original.stored === 1 ? this.eventAtSync(ack.room, ack.seq) : null, duplicate: true };
     }
+    if (request.kind === "moderate") {
+      const result = this.accessInTransaction(room, { userId: actor.id, clientMsgId }, (reader, now) => moderate(reader, request, now));
+      if (!result.ok) return result;
+      return { ok: true, ack: result.ack, event: result.duplicate ? null : (result.events[0] ?? null), duplicate: false };
+    }
+    const from = { id: actor.id, name: actor.name };
     const now = this.now();
+    const reader = this.access.reader(room);
+    const gated = gateFor(reader, actor, request.kind, now, this.access.lastChat(room, actor.id));
+    if (gated.refusal) return gated.refusal;
     const targetSeq = targetOf(request);
     const targetRow = targetSeq === undefined ? undefined : this.statements.chatAt.get(room, targetSeq);
     const target = targetRow && storedChatOf(room, targetRow);
-    const refused = checkTarget(request, target, now);
+    const refused = checkTarget(request, target, now, (authorId) => deletesOthers(reader, gated.role, authorId));
     if (refused) return refused;
     const seq = this.latestSeqSync(room) + 1;
     const key = { room, seq: target?.seq ?? seq };
@@ -136,6 +195,7 @@ export class SqliteMessageStore implements MessageStore {
           client_msg_id: clientMsgId,
           reply_to: request.replyTo ?? null,
         });
+        this.access.noteChat(room, from.id, now);
         event = chatFrameOf(chat, target, { live: true });
         break;
       }
@@ -169,7 +229,7 @@ export class SqliteMessageStore implements MessageStore {
 
   /** Remembers what this send got, for its resends, and answers it. */
   private acknowledge(request: ChangeRequest, ack: Ack, event: StoredEvent | null): AppendResult {
-    this.statements.remember.run(request.from.id, request.clientMsgId, ack.room, ack.seq, ack.ts, event ? 1 : 0);
+    this.statements.remember.run(request.actor.id, request.clientMsgId, ack.room, ack.seq, ack.ts, event ? 1 : 0);
     return { ok: true, ack, event, duplicate: false };
   }
 
@@ -178,16 +238,17 @@ export class SqliteMessageStore implements MessageStore {
     ts: number,
     request: ChangeRequest,
     change: { type: ChangeEvent["type"]; target: number; text?: string; emoji?: string; on?: boolean },
-  ): ChangeEvent {
+  ): ChangeEvent | ModerationEvent {
     const columns: EventColumns = {
-      user_id: request.from.id,
-      user_name: request.from.name,
+      user_id: request.actor.id,
+      user_name: request.actor.name,
       ts,
       client_msg_id: request.clientMsgId,
       target: change.target,
       text: change.text ?? null,
       emoji: change.emoji ?? null,
       reaction_on: change.on === undefined ? null : Number(change.on),
+      payload: null,
     };
     this.statements.insertEvent.run({ room: request.room, seq, kind: change.type, ...columns });
     return changeOf(request.room, seq, change.type, columns);
@@ -266,4 +327,5 @@ const NO_COLUMNS: EventColumns = {
   text: null,
   emoji: null,
   reaction_on: null,
+  payload: null,
 };

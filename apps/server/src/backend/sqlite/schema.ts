@@ -88,6 +88,46 @@ const MIGRATIONS: string[] = [
    INSERT INTO sends (user_id, client_msg_id, room, seq, ts, stored)
      SELECT user_id, client_msg_id, room, seq, ts, 1 FROM messages;
    DROP TABLE messages;`,
+  // [4/6]: who may enter and who may speak. `events` gains the `moderation` kind, whose own
+  // fields (action, user, until, ...) sit in `payload` as JSON (SQLite cannot widen a CHECK in
+  // place, so the table is rebuilt). `room_access` holds each room's access state as entries of
+  // a kind under a key (access-layout.ts, the layout Redis shares): it is only ever read by key
+  // or listed per room and kind. `slow_mode_chats` is each user's last chat while slow mode is
+  // on. `memberships_room` answers "does anyone hold this room" for `create`.
+  `CREATE TABLE events_v4 (
+     room TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('chat', 'edit', 'delete', 'reaction', 'moderation')),
+     user_id TEXT,
+     user_name TEXT,
+     ts INTEGER,
+     client_msg_id TEXT,
+     target INTEGER,
+     text TEXT,
+     emoji TEXT,
+     reaction_on INTEGER,
+     payload TEXT,
+     PRIMARY KEY (room, seq)
+   ) WITHOUT ROWID;
+   INSERT INTO events_v4 (room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on)
+     SELECT room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on FROM events;
+   DROP TABLE events;
+   ALTER TABLE events_v4 RENAME TO events;
+   CREATE INDEX events_edits ON events (room, target) WHERE kind = 'edit';
+   CREATE TABLE room_access (
+     room TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (room, kind, key)
+   ) WITHOUT ROWID;
+   CREATE TABLE slow_mode_chats (
+     room TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     PRIMARY KEY (room, user_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX memberships_room ON memberships (room);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,8 +1,10 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { SqliteAccessState } from "./access-state";
 import { GroupCommit } from "./group-commit";
 import { SqliteMembershipStore } from "./membership-store";
 import { SqliteMessageStore } from "./message-store";
@@ -37,6 +39,7 @@ export class SqliteBackend implements Backend {
   readonly messages: SqliteMessageStore;
   readonly sessions: SqliteSessionStore;
   readonly memberships: SqliteMembershipStore;
+  readonly access: AccessOperations;
   readonly bus = localRoomBus;
   private readonly commit: GroupCommit;
   private closed = false;
@@ -48,7 +51,8 @@ export class SqliteBackend implements Backend {
     now: () => number,
   ) {
     this.commit = new GroupCommit(db);
-    this.messages = new SqliteMessageStore({ db, commit: this.commit, nodeId, now });
+    this.messages = new SqliteMessageStore({ db, commit: this.commit, access: new SqliteAccessState(db), nodeId, now });
+    this.access = new AccessOperations(this.messages);
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
   }

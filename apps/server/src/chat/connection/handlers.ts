@@ -1,5 +1,6 @@
-import { type ChangeClientFrame, CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
-import type { AppendResult, ChangeKind } from "../../backend/message-store";
+import { type ChangeClientFrame, CLOSE_CODES, type ClientFrameOf, ERROR_CODES, type ErrorCode } from "@chatroom/protocol";
+import type { AppendResult, ChangeKind, RefusalCode } from "../../backend/message-store";
+import { asRoomEvent, asRoomEvents } from "../../backend/moderation-event";
 import { ackFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
 import type { Budget } from "./budgets";
 import type { ConnectionContext, SeatContext } from "./context";
@@ -54,7 +55,7 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   let result: AppendResult;
   const writeStarted = performance.now();
   try {
-    result = await messages.append({ room: room.name, from, clientMsgId: frame.clientMsgId, ...change });
+    result = await messages.append({ room: room.name, actor: from, clientMsgId: frame.clientMsgId, ...change });
   } catch (error) {
     deps.metrics.storeWrite((performance.now() - writeStarted) / 1000, false);
     // No ack: the client keeps the change in its outbox and sends it again.
@@ -65,7 +66,7 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   const committed = performance.now();
   deps.metrics.storeWrite((committed - writeStarted) / 1000, true);
   if (!result.ok) {
-    seat.write(errorFrame(result.code, result.message, about));
+    seat.write(errorFrame(interimErrorCode(result.code), result.message, about));
     return;
   }
   const { ack, event, duplicate } = result;
@@ -79,11 +80,11 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   // if it already has it. Dedupe spans rooms, so the original may be another room's event (an id
   // reused across rooms): that one is never this room's to deliver.
   if (duplicate) {
-    if (event.room === room.name) room.deliver(event);
+    if (event.room === room.name) room.deliver(asRoomEvent(event));
     return;
   }
   if (change.kind === "chat") room.stopTyping(seat);
-  room.deliver(event);
+  room.deliver(asRoomEvent(event));
   deps.metrics.fanOut((performance.now() - committed) / 1000);
 }
 
@@ -97,7 +98,7 @@ async function handleHistory(context: SeatContext, frame: ClientFrameOf<"history
   if (frame.after !== undefined) {
     const page = await messages.after(room.name, frame.after, upTo, frame.limit);
     room.flush();
-    seat.write(newerPageFrame(room.name, page.messages, page.hasNewer));
+    seat.write(newerPageFrame(room.name, asRoomEvents(page.messages), page.hasNewer));
     return;
   }
   const before = Math.min(frame.before ?? upTo + 1, upTo + 1);
@@ -130,4 +131,12 @@ export function refuseIfLimited(connection: ConnectionContext, budget: Budget, a
   outlet.write(errorFrame("rate_limited", "slow down", { ...about, retryAfterMs }));
   if (budgets.refusedTooOften(now)) outlet.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
   return true;
+}
+
+/**
+ * Interim, until p4-proto's "protocol: [4/6]" adds the access codes (banned, muted, locked,
+ * slow_mode, ...) to errors.ts: a refusal the protocol cannot name yet goes out as `forbidden`.
+ */
+function interimErrorCode(code: RefusalCode): ErrorCode {
+  return code in ERROR_CODES ? (code as ErrorCode) : "forbidden";
 }

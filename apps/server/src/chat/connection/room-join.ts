@@ -1,4 +1,5 @@
 import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
+import { asRoomEvents } from "../../backend/moderation-event";
 import { joinedFrame } from "../frames";
 import type { Room } from "../room/room";
 import type { ConnectionContext, SeatContext } from "./context";
@@ -63,7 +64,7 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
         you: user,
         members,
         memberCount,
-        messages: history.messages,
+        messages: asRoomEvents(history.messages),
         latestSeq: upTo,
         complete: history.complete,
         // A membership ended by another connection while this one joined reads as fully unread.

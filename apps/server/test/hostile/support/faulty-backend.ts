@@ -1,3 +1,4 @@
+import type { RoomAccessStore } from "../../../src/backend/access-store";
 import type { Backend } from "../../../src/backend/backend";
 import type { ClusterPresence } from "../../../src/backend/cluster-presence";
 import type { JoinOptions, MembershipStore } from "../../../src/backend/membership-store";
@@ -69,6 +70,10 @@ export class FaultyBackend implements Backend {
         return memberships.markRead(userId, room, seq);
       },
     };
+  }
+
+  get access(): RoomAccessStore {
+    return this.inner.access;
   }
 
   get kind(): string {
