@@ -1,4 +1,4 @@
-import type { ChangeEvent, ChatFrame, RoomEvent, User } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame, User } from "@chatroom/protocol";
 import type { Backend } from "../../src/backend/backend";
 import type { AppendResult, ChangeKind, ChangeRequest, StoredEvent } from "../../src/backend/message-store";
 

@@ -5,6 +5,7 @@ import { BackendClosedError } from "../../src/backend/backend-closed-error";
 import type { ChangeRequest } from "../../src/backend/message-store";
 import type { BusEvent } from "../../src/backend/room-bus";
 import { waitUntil } from "../support/wait-until";
+import { describeAccessContract } from "./access-contract";
 import { appendChat, chatOf, standing } from "./append-helpers";
 import { describeChangesContract } from "./changes-contract";
 import { describeMembershipContract } from "./membership-contract";
@@ -419,6 +420,17 @@ export function describeBackendContract(
 
     describeChangesContract({
       backend: () => backend,
+      clock: {
+        now: () => clock,
+        advance: (ms) => {
+          clock += ms;
+        },
+      },
+    });
+
+    describeAccessContract({
+      backend: () => backend,
+      harness: () => harness,
       clock: {
         now: () => clock,
         advance: (ms) => {

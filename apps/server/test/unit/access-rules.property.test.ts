@@ -85,7 +85,13 @@ describe("access rules against a reference model", () => {
           else if (input.isPrivate && !input.member) expected = "forbidden";
           else if (speaking && input.locked && !staff) expected = "locked";
           else if (speaking && (input.muted === "forever" || input.muted === "timed")) expected = "muted";
-          else if (input.kind === "chat" && !staff && input.slowModeMs > 0 && input.sinceLastChat !== undefined && input.sinceLastChat < 1_000) {
+          else if (
+            input.kind === "chat" &&
+            !staff &&
+            input.slowModeMs > 0 &&
+            input.sinceLastChat !== undefined &&
+            input.sinceLastChat < 1_000
+          ) {
             expected = "slow_mode";
           }
           expect(refusal?.code).toBe(expected);
@@ -113,7 +119,8 @@ describe("access rules against a reference model", () => {
         state.apply("r", created.writes);
         const model = new Map<string, StoredRole>([["u0", "owner"]]);
         commands.forEach((command, index) => {
-          const actor: Actor = command.actor === "admin" ? { id: "admin", name: "admin", admin: true } : { id: command.actor, name: command.actor };
+          const actor: Actor =
+            command.actor === "admin" ? { id: "admin", name: "admin", admin: true } : { id: command.actor, name: command.actor };
           const actorRole: Role = command.actor === "admin" ? "admin" : (model.get(command.actor) ?? "member");
           const target = model.get(command.target) ?? "member";
           const owners = [...model.values()].filter((value) => value === "owner").length;

@@ -21,8 +21,10 @@ return out
 /**
  * One access step: dedupe, the version check, the moderation events (each with the next seq,
  * stored and published like APPEND_LUA's), the writes, the version bump.
- * KEYS[1] dedupe key, KEYS[2] seq counter, KEYS[3] eventlog, KEYS[4] version.
- * ARGV[1] the version decided on, ARGV[2] "1" to dedupe, ARGV[3] dedupe TTL in seconds,
+ * KEYS[1] dedupe key, KEYS[2] seq counter, KEYS[3] eventlog, KEYS[4] version, KEYS[5] the room's
+ * present users (cluster presence). ARGV[1] the version decided on, or that number followed by
+ * "!" when the decision rests on the room not existing (no events, no one present: chats and
+ * presence do not bump the version, so the script checks them itself), ARGV[2] "1" to dedupe, ARGV[3] dedupe TTL in seconds,
  * ARGV[4] now, ARGV[5] the room as JSON, ARGV[6] pub/sub channel, ARGV[7] origin node id as JSON,
  * ARGV[8] n events, then n pairs (the event's JSON up to and including "seq":, the rest), then
  * quadruples (op "hset" or "hdel", key, field, value).
@@ -34,7 +36,9 @@ if dedupe then
   local original = redis.call('GET', KEYS[1])
   if original then return {'dup', original} end
 end
-if tonumber(redis.call('GET', KEYS[4]) or '0') ~= tonumber(ARGV[1]) then return {'stale'} end
+local decided, fresh = string.match(ARGV[1], '^(%d+)(!?)$')
+if tonumber(redis.call('GET', KEYS[4]) or '0') ~= tonumber(decided) then return {'stale'} end
+if fresh == '!' and (redis.call('EXISTS', KEYS[2]) == 1 or redis.call('HLEN', KEYS[5]) > 0) then return {'stale'} end
 local n = tonumber(ARGV[8])
 local out = {'ok', ''}
 for i = 0, n - 1 do

@@ -14,14 +14,21 @@ type AccessReply = [status: "stale"] | [status: "dup", sent: string] | [status: 
 
 interface AccessCommands {
   roomAccessRead(version: string, seq: string, present: string, ...args: string[]): Promise<[number, number, number, ...string[][]]>;
-  roomAccess(dedupe: string, seq: string, eventLog: string, version: string, ...args: Array<string | number>): Promise<AccessReply>;
+  roomAccess(
+    dedupe: string,
+    seq: string,
+    eventLog: string,
+    version: string,
+    present: string,
+    ...args: Array<string | number>
+  ): Promise<AccessReply>;
 }
 
 export type AccessClient = Redis & AccessCommands;
 
 export function defineAccessCommands(client: Redis): AccessClient {
   client.defineCommand("roomAccessRead", { numberOfKeys: 3, lua: READ_ACCESS_LUA });
-  client.defineCommand("roomAccess", { numberOfKeys: 4, lua: ACCESS_LUA });
+  client.defineCommand("roomAccess", { numberOfKeys: 5, lua: ACCESS_LUA });
   return client as AccessClient;
 }
 
@@ -105,7 +112,15 @@ export class RedisAccessState implements AccessRunner {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const snapshot = await this.snapshot(room, { fresh: attempt > 0 });
       const now = this.options.now();
-      const step = decide(snapshot.reader, now);
+      let askedExists = false;
+      const reader: AccessReader = {
+        ...snapshot.reader,
+        exists: () => {
+          askedExists = true;
+          return snapshot.reader.exists();
+        },
+      };
+      const step = decide(reader, now);
       if (!step.ok) {
         // A refusal on a cached snapshot may be stale (an unban on another node): decide once more on a fresh one.
         if (attempt === 0) continue;
@@ -116,7 +131,9 @@ export class RedisAccessState implements AccessRunner {
         keys.seq(room),
         keys.history(room).eventLog,
         keys.access(room).version,
-        snapshot.version,
+        keys.access(room).presentUsers,
+        // A decision that the room does not exist yet is proven by the script too.
+        `${snapshot.version}${askedExists ? "!" : ""}`,
         dedupe ? "1" : "0",
         this.options.dedupeTtlSeconds,
         now,
