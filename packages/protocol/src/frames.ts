@@ -234,6 +234,14 @@ export type MembershipEntry = z.infer<typeof membershipSchema>;
  * cannot show it; decoders hand it over in this form instead of failing.
  */
 export const unknownRoomEventSchema = z.looseObject({ type: z.string(), room: z.string(), seq: z.int().min(1) });
+/**
+ * The kind an unknown event stands for. An `UnknownRoomEvent` encoded and decoded again keeps the
+ * kind it had, so decoding stays a fixed point (a client may store pages as it decoded them).
+ */
+function unknownEventType(event: { type: string; eventType?: unknown }): string {
+  return event.type === "unknown-event" && typeof event.eventType === "string" ? event.eventType : event.type;
+}
+
 export interface UnknownRoomEvent {
   type: "unknown-event";
   /** The `type` the server sent. */
@@ -253,7 +261,7 @@ const pageEventSchema = z.union([
   reactionEventSchema,
   unknownRoomEventSchema
     .refine((event) => !(ROOM_EVENT_TYPES as readonly string[]).includes(event.type), { message: "invalid room event" })
-    .transform((event): UnknownRoomEvent => ({ type: "unknown-event", eventType: event.type, room: event.room, seq: event.seq })),
+    .transform((event): UnknownRoomEvent => ({ type: "unknown-event", eventType: unknownEventType(event), room: event.room, seq: event.seq })),
 ]);
 export type PageEvent = z.infer<typeof pageEventSchema>;
 
