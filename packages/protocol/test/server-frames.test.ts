@@ -24,19 +24,28 @@ function variant(type: keyof typeof validServerFrames, changes: Record<string, u
 }
 
 describe("server frame types", () => {
-  it("are exactly the thirteen of protocol 2", () => {
+  it("are exactly the twenty-two of protocol 2 with [3/6] and [4/6]", () => {
     expect([...SERVER_FRAME_TYPES].sort()).toEqual([
       "ack",
+      "authed",
       "chat",
+      "created",
       "delete",
       "edit",
       "error",
       "history",
+      "invite-created",
+      "invite-revoked",
       "joined",
       "left",
+      "moderation",
       "pong",
       "reaction",
       "ready",
+      "report",
+      "report-resolved",
+      "reported",
+      "room-admin",
       "system",
       "typing",
     ]);
@@ -235,6 +244,13 @@ describe("pages of events ([3/6])", () => {
       validServerFrames.edit,
       { type: "unknown-event", eventType: "poll", room: "lobby", seq: 61 },
     ]);
+  });
+
+  it("a page holding an unknown event decodes to itself again once encoded (a fixed point)", () => {
+    const page = { type: "history", room: "lobby", hasNewer: false, messages: [{ type: "poll", room: "lobby", seq: 61 }] };
+    const decoded = decodeServerFrame(raw(page));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(decodeServerFrame(raw(decoded.frame))).toEqual(decoded);
   });
 
   it("a known kind in a page is checked strictly, not waved through as unknown", () => {

@@ -1,4 +1,4 @@
-import type { User } from "@chatroom/protocol";
+import type { StaffMember, User } from "@chatroom/protocol";
 import {
   ACCESS_REFUSALS,
   type AccessRefusal,
@@ -50,7 +50,8 @@ export type ModerationAction =
   /** The caller checks the name (and its clash in the room); the store records who renamed whom. */
   | { action: "rename"; user: User; name: string };
 
-export type StaffMember = User & { role: StoredRole };
+/** A stored role with its user: staff, and the members a private room admits. */
+export type RoleHolder = { id: string; name: string; role: StoredRole };
 
 export interface AdmitOutcome {
   /** Effective: the stored role (after this admission), the claimed one, or admin. */
@@ -74,7 +75,7 @@ export interface RoomAdminView {
   mutes: MuteEntry[];
   reports: ReportEntry[];
   /** Every stored role, staff and private-room members alike. */
-  roles: StaffMember[];
+  roles: RoleHolder[];
 }
 
 export function metaOf(reader: AccessReader): RoomMeta {
@@ -120,8 +121,7 @@ export function deletesOthers(reader: AccessReader, role: Role, authorId: string
 function staffOf(reader: AccessReader): StaffMember[] {
   return reader
     .roles()
-    .filter((entry) => isStaff(entry.role))
-    .map((entry) => ({ id: entry.user.id, name: entry.user.name, role: entry.role }))
+    .flatMap((entry) => (isStaff(entry.role) ? [{ id: entry.user.id, name: entry.user.name, role: entry.role }] : []))
     .sort((a, b) => rankOf(b.role) - rankOf(a.role) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -164,23 +164,24 @@ export function moderate(
     owners: ownerCount(reader),
   });
   if (refused) return refused;
-  const body: ModerationBody = { by, clientMsgId, action: request.action };
   const writes: AccessWrite[] = [];
   const meta = metaOf(reader);
+  const base = { by, clientMsgId };
+  let body: ModerationBody;
   switch (request.action) {
     case "mute": {
       const mute: MuteEntry = { user: request.user, ...until(now, request.durationMs), by, ts: now };
       writes.push({ op: "mute", userId: request.user.id, mute });
-      Object.assign(body, { user: request.user, ...durationOf(request.durationMs), ...until(now, request.durationMs) });
+      body = { ...base, action: "mute", user: request.user, ...durationOf(request.durationMs), ...until(now, request.durationMs) };
       break;
     }
     case "unmute":
       writes.push({ op: "mute", userId: request.user.id, mute: null });
-      body.user = request.user;
+      body = { ...base, action: "unmute", user: request.user };
       break;
     case "kick":
       writes.push(...removal(reader, request.user));
-      body.user = request.user;
+      body = { ...base, action: "kick", user: request.user };
       break;
     case "ban": {
       const addressHash = request.address ? reader.address(request.user.id) : undefined;
@@ -195,8 +196,14 @@ export function moderate(
       if (addressHash !== undefined) {
         writes.push({ op: "address-ban", addressHash, ban: { userId: request.user.id, ...until(now, request.durationMs) } });
       }
-      Object.assign(body, { user: request.user, ...durationOf(request.durationMs), ...until(now, request.durationMs) });
-      if (request.address) body.address = true;
+      body = {
+        ...base,
+        action: "ban",
+        user: request.user,
+        ...durationOf(request.durationMs),
+        ...until(now, request.durationMs),
+        ...(request.address ? { address: true } : {}),
+      };
       break;
     }
     case "unban": {
@@ -205,23 +212,23 @@ export function moderate(
       if (previous?.addressHash !== undefined && reader.addressBan(previous.addressHash)?.userId === request.user.id) {
         writes.push({ op: "address-ban", addressHash: previous.addressHash, ban: null });
       }
-      body.user = request.user;
+      body = { ...base, action: "unban", user: request.user };
       break;
     }
     case "slow-mode":
       writes.push({ op: "meta", meta: { ...meta, slowModeMs: request.intervalMs } });
-      body.intervalMs = request.intervalMs;
+      body = { ...base, action: "slow-mode", intervalMs: request.intervalMs };
       break;
     case "lock":
       writes.push({ op: "meta", meta: { ...meta, locked: request.locked } });
-      body.locked = request.locked;
+      body = { ...base, action: "lock", locked: request.locked };
       break;
     case "role":
       writes.push(...roleWrites(reader, request.user, request.role));
-      Object.assign(body, { user: request.user, role: request.role });
+      body = { ...base, action: "role", user: request.user, role: request.role };
       break;
     case "rename":
-      Object.assign(body, { user: request.user, name: request.name, previousName: request.user.name });
+      body = { ...base, action: "rename", user: request.user, name: request.name, previousName: request.user.name };
       break;
   }
   return { ok: true, writes, events: [body], value: null };

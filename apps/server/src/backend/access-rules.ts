@@ -5,22 +5,18 @@
  * model. Nothing here reads a clock: `now` comes from the store's injected one.
  */
 
-/** Lowest first: the order is the rank. `admin` is the server's, never stored per room. */
-export const ROLES = ["member", "moderator", "owner", "admin"] as const;
-export type Role = (typeof ROLES)[number];
-/** What a room can store for a user or a pass: every role but `admin`. */
-export type StoredRole = Exclude<Role, "admin">;
-export const STORED_ROLES = ["member", "moderator", "owner"] as const satisfies readonly StoredRole[];
+import { type Role, type RoomRole, rankOf } from "@chatroom/protocol";
 
-export function rankOf(role: Role): number {
-  return ROLES.indexOf(role);
-}
+export { ROLES, type Role, rankOf } from "@chatroom/protocol";
+/** What a room can store for a user or a pass: every role but `admin` (the protocol's room role). */
+export type StoredRole = RoomRole;
+export const STORED_ROLES = ["member", "moderator", "owner"] as const satisfies readonly StoredRole[];
 
 export function higherRole<R extends Role>(a: R, b: R): R {
   return rankOf(a) >= rankOf(b) ? a : b;
 }
 
-export function isStaff(role: Role): boolean {
+export function isStaff<R extends Role>(role: R): role is Exclude<R, "member"> {
   return rankOf(role) >= rankOf("moderator");
 }
 

@@ -2,15 +2,14 @@ import type { ChatFrame, RoomEvent } from "@chatroom/protocol";
 import type { ModerationAction } from "./access-ops";
 import type { AccessRefusalCode } from "./access-rules";
 import type { Actor } from "./access-state";
-import type { ModerationEvent } from "./moderation-event";
 
 /**
  * A room's stored events, ordered by `seq`: chats, edits, deletions, reactions and moderation
- * ([4/6]; its type is server-side until p4-proto lands), each with the room's next `seq`, so readers and the room's ordered stream never depend on what kind an event
- * is. A chat read back from the store is the message as it stands (with `rev`); a live one, as
+ * ([4/6]), each with the room's next `seq`, so readers and the room's ordered stream never depend
+ * on what kind an event is. A chat read back from the store is the message as it stands (with `rev`); a live one, as
  * `append` returns it, is the message as sent.
  */
-export type StoredEvent = RoomEvent | ModerationEvent;
+export type StoredEvent = RoomEvent;
 
 /** What every change names. The server fills in the actor; the frame never does. */
 interface ChangeOrigin {

@@ -1,7 +1,6 @@
 import { CLOSE_CODES, type User } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";
 import type { RoomCount } from "../backend/cluster-presence";
-import { asRoomEvent, asRoomEvents } from "../backend/moderation-event";
 import type { BusEvent, RoomBusHandlers } from "../backend/room-bus";
 import { ChatConnection, type ConnectionServices } from "./connection/chat-connection";
 import type { RoomDirectory } from "./connection/context";
@@ -110,7 +109,7 @@ export class ChatHub implements RoomDirectory {
         name,
         latestSeq,
         deps: this.deps,
-        fillGap: async (after, upTo) => asRoomEvents((await messages.range(name, { after, upTo, limit: upTo - after })).messages),
+        fillGap: async (after, upTo) => (await messages.range(name, { after, upTo, limit: upTo - after })).messages,
         onEmpty: (empty) => this.retire(empty),
         ...(presence ? { cluster: { presence, publishTyping: (user, active) => this.publishTyping(name, user, active) } } : {}),
       });
@@ -170,7 +169,7 @@ export class ChatHub implements RoomDirectory {
 }
 
 function applyEvent(room: Room, event: BusEvent): void {
-  if (event.kind === "event") room.deliver(asRoomEvent(event.event));
+  if (event.kind === "event") room.deliver(event.event);
   else if (event.kind === "typing") room.applyRemoteTyping(event.user, event.active);
   else room.applyRemote(event);
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
-import { asRoomEvents } from "../../src/backend/moderation-event";
 import { Room } from "../../src/chat/room/room";
 import { testConfig } from "../../src/config";
 import { FakeClock } from "../support/fake-clock";
@@ -23,7 +22,7 @@ function clusterRoom() {
     name: "r",
     latestSeq: 0,
     deps: { limits, timers: clock, logger: { info() {}, warn: (_context, message) => warnings.push(message ?? ""), error() {} } },
-    fillGap: async (after, upTo) => asRoomEvents((await messages.range("r", { after, upTo, limit: upTo - after })).messages),
+    fillGap: async (after, upTo) => (await messages.range("r", { after, upTo, limit: upTo - after })).messages,
     onEmpty: (empty) => emptied.push(empty),
     cluster: { presence, publishTyping() {} },
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
-import { asRoomEvents } from "../../src/backend/moderation-event";
 import { Room } from "../../src/chat/room/room";
 import { testConfig } from "../../src/config";
 import { chatOf } from "../contract/append-helpers";
@@ -17,7 +16,7 @@ function room(messages = new MemoryMessageStore({ nodeId: "n" })) {
     name: "r",
     latestSeq: 0,
     deps: { limits, timers: clock, logger: quiet },
-    fillGap: async (after, upTo) => asRoomEvents((await messages.range("r", { after, upTo, limit: upTo - after })).messages),
+    fillGap: async (after, upTo) => (await messages.range("r", { after, upTo, limit: upTo - after })).messages,
     onEmpty: (empty) => emptied.push(empty),
   });
   return { clock, limits, chat, emptied, messages };

@@ -1,4 +1,4 @@
-import type { ChangeEvent, ChatFrame } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame, ModerationEvent } from "@chatroom/protocol";
 import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
 import type { AccessReader } from "../access-state";
 import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
@@ -18,7 +18,7 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
-import { type ModerationEvent, moderationEventOf } from "../moderation-event";
+import { moderationEventOf } from "../moderation-event";
 import { MemoryAccessState } from "./access-state";
 
 type Entry = { type: "chat"; chat: StoredChat } | { type: "change"; event: ChangeEvent | ModerationEvent };

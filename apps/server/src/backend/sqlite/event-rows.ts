@@ -1,7 +1,7 @@
-import type { ChangeEvent, ChatFrame, ReactionSummary } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame, ModerationEvent, ReactionSummary } from "@chatroom/protocol";
 import { chatFrameOf, type ReplyTarget, type StoredChat } from "../chat-state";
 import type { StoredEvent } from "../message-store";
-import { type ModerationBody, type ModerationEvent, moderationEventOf } from "../moderation-event";
+import { type ModerationBody, moderationEventOf } from "../moderation-event";
 
 /**
  * How the SQLite store reads its rows: one SELECT for chats as they stand (with the columns a
@@ -107,8 +107,9 @@ export function changeOf(
   const by = { id: columns.user_id ?? "", name: columns.user_name ?? "" };
   const clientMsgId = columns.client_msg_id ?? "";
   if (kind === "moderation") {
-    const fields = JSON.parse(columns.payload ?? "{}") as Omit<ModerationBody, "by" | "clientMsgId">;
-    return moderationEventOf(room, seq, base.ts, { by, clientMsgId, ...fields });
+    // The payload is the body this store wrote (insertModeration) without its columns.
+    const fields = JSON.parse(columns.payload ?? "{}") as object;
+    return moderationEventOf(room, seq, base.ts, { by, clientMsgId, ...fields } as ModerationBody);
   }
   if (kind === "edit") return { type: "edit", ...base, ...(columns.text === null ? {} : { text: columns.text }), by, clientMsgId };
   if (kind === "delete") return { type: "delete", ...base, by, clientMsgId };

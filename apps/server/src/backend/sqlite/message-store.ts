@@ -1,4 +1,4 @@
-import type { ChangeEvent } from "@chatroom/protocol";
+import type { ChangeEvent, ModerationEvent } from "@chatroom/protocol";
 import type Database from "better-sqlite3";
 import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
 import type { AccessReader } from "../access-state";
@@ -18,7 +18,7 @@ import type {
   RangeResult,
   StoredEvent,
 } from "../message-store";
-import { type ModerationBody, type ModerationEvent, moderationEventOf } from "../moderation-event";
+import { type ModerationBody, moderationEventOf } from "../moderation-event";
 import type { SqliteAccessState } from "./access-state";
 import {
   type ChatRow,

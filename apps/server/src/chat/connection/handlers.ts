@@ -1,6 +1,5 @@
-import { type ChangeClientFrame, CLOSE_CODES, type ClientFrameOf, ERROR_CODES, type ErrorCode } from "@chatroom/protocol";
-import type { AppendResult, ChangeKind, RefusalCode } from "../../backend/message-store";
-import { asRoomEvent, asRoomEvents } from "../../backend/moderation-event";
+import { type ChangeClientFrame, CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
+import type { AppendResult, ChangeKind } from "../../backend/message-store";
 import { ackFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
 import type { Budget } from "./budgets";
 import type { ConnectionContext, SeatContext } from "./context";
@@ -66,7 +65,7 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   const committed = performance.now();
   deps.metrics.storeWrite((committed - writeStarted) / 1000, true);
   if (!result.ok) {
-    seat.write(errorFrame(interimErrorCode(result.code), result.message, about));
+    seat.write(errorFrame(result.code, result.message, about));
     return;
   }
   const { ack, event, duplicate } = result;
@@ -80,11 +79,11 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   // if it already has it. Dedupe spans rooms, so the original may be another room's event (an id
   // reused across rooms): that one is never this room's to deliver.
   if (duplicate) {
-    if (event.room === room.name) room.deliver(asRoomEvent(event));
+    if (event.room === room.name) room.deliver(event);
     return;
   }
   if (change.kind === "chat") room.stopTyping(seat);
-  room.deliver(asRoomEvent(event));
+  room.deliver(event);
   deps.metrics.fanOut((performance.now() - committed) / 1000);
 }
 
@@ -98,7 +97,7 @@ async function handleHistory(context: SeatContext, frame: ClientFrameOf<"history
   if (frame.after !== undefined) {
     const page = await messages.after(room.name, frame.after, upTo, frame.limit);
     room.flush();
-    seat.write(newerPageFrame(room.name, asRoomEvents(page.messages), page.hasNewer));
+    seat.write(newerPageFrame(room.name, page.messages, page.hasNewer));
     return;
   }
   const before = Math.min(frame.before ?? upTo + 1, upTo + 1);
@@ -131,12 +130,4 @@ export function refuseIfLimited(connection: ConnectionContext, budget: Budget, a
   outlet.write(errorFrame("rate_limited", "slow down", { ...about, retryAfterMs }));
   if (budgets.refusedTooOften(now)) outlet.close(CLOSE_CODES.rateLimitAbuse.code, CLOSE_CODES.rateLimitAbuse.reason);
   return true;
-}
-
-/**
- * Interim, until p4-proto's "protocol: [4/6]" adds the access codes (banned, muted, locked,
- * slow_mode, ...) to errors.ts: a refusal the protocol cannot name yet goes out as `forbidden`.
- */
-function interimErrorCode(code: RefusalCode): ErrorCode {
-  return code in ERROR_CODES ? (code as ErrorCode) : "forbidden";
 }

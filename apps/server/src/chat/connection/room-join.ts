@@ -1,5 +1,4 @@
 import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
-import { asRoomEvents } from "../../backend/moderation-event";
 import { joinedFrame } from "../frames";
 import type { Room } from "../room/room";
 import type { ConnectionContext, SeatContext } from "./context";
@@ -64,11 +63,17 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
         you: user,
         members,
         memberCount,
-        messages: asRoomEvents(history.messages),
+        messages: history.messages,
         latestSeq: upTo,
         complete: history.complete,
         // A membership ended by another connection while this one joined reads as fully unread.
         readSeq: readSeq ?? 0,
+        // Until the room's access state is wired in ([4/6]), every room is open and ownerless.
+        role: "member",
+        private: false,
+        locked: false,
+        slowModeMs: 0,
+        staff: [],
       }),
     );
     return context;
