@@ -313,10 +313,13 @@ export function admit(reader: AccessReader, request: { actor: Actor; credential?
   return { ok: true, writes, events, value };
 }
 
-/** `create`: refused when the room exists; else its meta, the creator as owner, and the owner pass. */
+/**
+ * `create`: refused when the room exists; else its meta, the creator as owner, the owner pass, and
+ * the `create` event that opens the room's log (seq 1: a client replaying the log sees who owns it).
+ */
 export function createRoom(
   reader: AccessReader,
-  request: { actor: Actor; private: boolean; passHash: string },
+  request: { actor: Actor; clientMsgId: string; private: boolean; passHash: string },
   now: number,
 ): AccessStep<null> {
   if (reader.exists()) return ACCESS_REFUSALS.roomExists;
@@ -328,7 +331,8 @@ export function createRoom(
     { op: "joined-pass", userId: user.id, hash: request.passHash },
   ];
   if (request.actor.addressHash !== undefined) writes.push({ op: "address", userId: user.id, addressHash: request.actor.addressHash });
-  return { ok: true, writes, events: [], value: null };
+  const event: ModerationBody = { by: user, clientMsgId: request.clientMsgId, action: "create", private: request.private };
+  return { ok: true, writes, events: [event], value: null };
 }
 
 export interface InviteRequest {

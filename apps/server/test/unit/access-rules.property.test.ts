@@ -114,7 +114,7 @@ describe("access rules against a reference model", () => {
       fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
         const state = new MemoryAccessState({ hasEvents: () => false, hasMembers: () => false, forgetMembership: () => {} });
         const owner: Actor = { id: "u0", name: "u0" };
-        const created = ops.createRoom(state.reader("r"), { actor: owner, private: false, passHash: "p0" }, 0);
+        const created = ops.createRoom(state.reader("r"), { actor: owner, clientMsgId: "c0", private: false, passHash: "p0" }, 0);
         if (!created.ok) throw new Error("create refused");
         state.apply("r", created.writes);
         const model = new Map<string, StoredRole>([["u0", "owner"]]);
