@@ -50,12 +50,14 @@ export const envSchema = z.object({
   METRICS: flag.default(true),
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. Short tokens are guessable. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Key of the HMAC that address bans keep of an address; the nodes of a cluster share one. Unset: random per process. */
+  ADDRESS_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** Never echoed in start-up errors: they end up in logs. A Redis URL can carry a password. */
-const SECRET_KEYS = new Set(["METRICS_TOKEN", "REDIS_URL"]);
+const SECRET_KEYS = new Set(["METRICS_TOKEN", "REDIS_URL", "ADDRESS_SECRET"]);
 
 export interface AppConfig {
   env: Env["NODE_ENV"];
@@ -80,6 +82,8 @@ export interface AppConfig {
   metrics: boolean;
   /** Bearer token `/metrics` requires; open to anyone when unset. */
   metricsToken: string | undefined;
+  /** `ADDRESS_SECRET`: the HMAC key of address bans. */
+  addressSecret: string | undefined;
   limits: ChatLimits;
 }
 
@@ -124,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     metrics: e.METRICS,
     metricsToken: e.METRICS_TOKEN,
+    addressSecret: e.ADDRESS_SECRET,
     limits: {
       ...DEFAULT_LIMITS,
       ...CHAT_TUNING_DEFAULTS,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AccessStep, AdmitOutcome, Credential, RoomAdminView } from "./access-ops";
 import * as ops from "./access-ops";
 import type { StoredRole } from "./access-rules";
-import type { AccessReader, Actor, InviteEntry, ReportEntry } from "./access-state";
+import type { AccessReader, Actor, InviteEntry, ReportEntry, RoomMeta } from "./access-state";
 import type { Ack, RefusalCode, StoredEvent } from "./message-store";
 
 /** The answer of an access operation: refused, a resend (`duplicate`, no value), or done. */
@@ -99,6 +99,8 @@ export interface RoomAccessStore {
   resolveReport(request: { room: string; actor: Actor; report: string } & Resendable): Promise<AccessResult<ReportEntry>>;
   /** `room-admin` (staff only): invites, bans and mutes in force, open reports, stored roles. */
   roomAdmin(request: { room: string; actor: Actor }): Promise<AccessResult<RoomAdminView>>;
+  /** The room's meta as it stands (an open room's when it has none): `/api/rooms` leaves private rooms out. */
+  meta(room: string): Promise<RoomMeta>;
 }
 
 /** Unguessable ids for invites and reports, made before the atomic step (Redis runs it as a script). */
@@ -142,6 +144,17 @@ export class AccessOperations implements RoomAccessStore {
 
   roomAdmin(request: { room: string; actor: Actor }): Promise<AccessResult<RoomAdminView>> {
     return this.runner.runAccess(request.room, undefined, (reader, now) => ops.roomAdmin(reader, request, now));
+  }
+
+  async meta(room: string): Promise<RoomMeta> {
+    const result = await this.runner.runAccess(room, undefined, (reader) => ({
+      ok: true,
+      writes: [],
+      events: [],
+      value: ops.metaOf(reader),
+    }));
+    if (!result.ok || result.duplicate) throw new Error("reading a room's meta cannot be refused");
+    return result.value;
   }
 }
 

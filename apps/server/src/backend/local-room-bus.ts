@@ -6,4 +6,5 @@ export const localRoomBus: RoomBus = {
     return async () => {};
   },
   async publishTyping(): Promise<void> {},
+  async publishStaff(): Promise<void> {},
 };

@@ -26,6 +26,9 @@ export const busEventSchema = z.discriminatedUnion("kind", [
   presenceChangeSchema.extend({ kind: z.literal("presence"), origin: z.string() }),
   // Ephemeral: never stored, and lost if a node misses it (typing expires by itself anyway).
   z.object({ kind: z.literal("typing"), origin: z.string(), user: userSchema, active: z.boolean() }),
+  // Ephemeral too: a `report` or `report-resolved` frame, encoded, for the room's staff online on
+  // every node (reports are not room events). Staff joining later read them in `room-admin`.
+  z.object({ kind: z.literal("staff"), origin: z.string(), frame: z.string() }),
 ]);
 
 export type BusEvent = z.infer<typeof busEventSchema>;
@@ -50,4 +53,6 @@ export type Unsubscribe = () => Promise<void>;
 export interface RoomBus {
   subscribe(room: string, handlers: RoomBusHandlers): Promise<Unsubscribe>;
   publishTyping(room: string, user: User, active: boolean): Promise<void>;
+  /** An encoded frame for the room's staff on the other nodes. */
+  publishStaff(room: string, frame: string): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { type ClientCodec, createClientCodec } from "@chatroom/protocol";
 import { type ChatIds, randomChatIds } from "./ids";
 import type { ChatLimits } from "./limits";
@@ -12,6 +13,8 @@ export interface ChatDeps {
   readonly ids: ChatIds;
   /** Decodes client frames against `limits`. */
   readonly codec: ClientCodec;
+  /** The key of the HMAC an address ban keeps of an address. */
+  readonly addressSecret: string;
 }
 
 export interface ChatDepsOptions {
@@ -20,6 +23,11 @@ export interface ChatDepsOptions {
   timers?: Timers;
   metrics?: ChatMetrics;
   ids?: ChatIds;
+  /**
+   * `ADDRESS_SECRET`. Unset: a random one per process, so address bans then hold until a restart
+   * and on this node only (the nodes of a cluster must share one).
+   */
+  addressSecret?: string;
 }
 
 export function createChatDeps(options: ChatDepsOptions): ChatDeps {
@@ -30,5 +38,6 @@ export function createChatDeps(options: ChatDepsOptions): ChatDeps {
     metrics: options.metrics ?? noopChatMetrics,
     ids: options.ids ?? randomChatIds(),
     codec: createClientCodec(options.limits),
+    addressSecret: options.addressSecret ?? randomBytes(32).toString("base64url"),
   };
 }

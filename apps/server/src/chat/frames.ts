@@ -14,6 +14,7 @@ import {
 } from "@chatroom/protocol";
 import type { Ack } from "../backend/message-store";
 import type { ChatLimits } from "./limits";
+import type { Removal } from "./ports";
 import type { PresenceDiff } from "./room/presence-window";
 
 /** Server frames, built in one place and encoded once. */
@@ -52,12 +53,13 @@ export function newerPageFrame(room: string, messages: RoomEvent[], hasNewer: bo
   return encode({ type: "history", room, messages, hasNewer });
 }
 
-export function leftFrame(room: string): string {
-  return encode({ type: "left", room });
+/** `left`: the answer to `leave`, or with `removal` the server taking the user out (kick, ban). */
+export function leftFrame(room: string, removal?: Removal): string {
+  return encode(removal ? { type: "left", room, reason: removal.reason, by: plainUser(removal.by) } : { type: "left", room });
 }
 
 export function typingFrame(room: string, user: User, active: boolean): string {
-  return encode({ type: "typing", room, user: copyUser(user), active });
+  return encode({ type: "typing", room, user: plainUser(user), active });
 }
 
 export interface SystemFrameFields extends PresenceDiff {
@@ -73,8 +75,8 @@ export function systemFrame(fields: SystemFrameFields): SystemFrame {
     room: fields.room,
     ts: fields.ts,
     joined: fields.joined.map(copyUser),
-    left: fields.left.map(copyUser),
-    renamed: fields.renamed.map((entry) => ({ user: copyUser(entry.user), previousName: entry.previousName })),
+    left: fields.left.map(plainUser),
+    renamed: fields.renamed.map((entry) => ({ user: plainUser(entry.user), previousName: entry.previousName })),
     memberCount: fields.memberCount,
   };
   if (fields.notice !== undefined) frame.notice = fields.notice;
@@ -132,6 +134,12 @@ export function joinedFrame(fields: JoinedFields): string {
   return encode(joined);
 }
 
+/** A user with their role in the room, as `members`, `system.joined` and `you` show it (absent: member). */
 export function copyUser(user: User): User {
+  return user.role === undefined ? { id: user.id, name: user.name } : { id: user.id, name: user.name, role: user.role };
+}
+
+/** A user without a role, as chats' `from`, events' `by` and typing show them (clients badge from `staff`). */
+export function plainUser(user: User): User {
   return { id: user.id, name: user.name };
 }

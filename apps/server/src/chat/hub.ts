@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type User } from "@chatroom/protocol";
+import { CLOSE_CODES, decodeServerFrame, type User } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";
 import type { RoomCount } from "../backend/cluster-presence";
 import type { BusEvent, RoomBusHandlers } from "../backend/room-bus";
@@ -38,6 +38,7 @@ export class ChatHub implements RoomDirectory {
       messages: options.backend.messages,
       sessions: options.backend.sessions,
       memberships: options.backend.memberships,
+      access: options.backend.access,
       rooms: this,
       claimSession: (session, connection) => this.claimSession(session, connection),
       forget: (connection) => this.forget(connection),
@@ -84,6 +85,18 @@ export class ChatHub implements RoomDirectory {
       this.activating.set(name, pending);
     }
     return pending;
+  }
+
+  active(name: string): Room | undefined {
+    return this.rooms.get(name);
+  }
+
+  /** Reports reach the room's staff online on this node now, and on the other nodes over the bus. */
+  toStaff(room: string, frame: string): void {
+    this.rooms.get(room)?.sendToStaff(frame);
+    this.backend.bus.publishStaff(room, frame).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, room }, "could not publish a report to other nodes");
+    });
   }
 
   private async createRoom(name: string): Promise<Room> {
@@ -149,14 +162,27 @@ export class ChatHub implements RoomDirectory {
     unsubscribe?.().catch((error: unknown) => this.deps.logger.warn({ err: error, room: room.name }, "unsubscribe failed"));
   }
 
-  /** Rooms with members (on any node of a cluster), busiest first. */
+  /**
+   * Rooms with members (on any node of a cluster), busiest first. Private rooms are never listed:
+   * their members find them in `ready.rooms`. A room another node serves is asked of the store.
+   */
   async listRooms(limit: number): Promise<RoomCount[]> {
-    if (this.backend.presence) return this.backend.presence.rooms(limit);
+    if (this.backend.presence) {
+      const listed = await this.backend.presence.rooms(limit);
+      const open = await Promise.all(listed.map(async (entry) => !(await this.isPrivate(entry.name))));
+      return listed.filter((_, index) => open[index]);
+    }
     return [...this.rooms.values()]
-      .filter((room) => room.memberCount > 0)
+      .filter((room) => room.memberCount > 0 && !room.private)
       .map((room) => ({ name: room.name, memberCount: room.memberCount }))
       .sort((a, b) => b.memberCount - a.memberCount || a.name.localeCompare(b.name))
       .slice(0, limit);
+  }
+
+  private async isPrivate(name: string): Promise<boolean> {
+    const room = this.rooms.get(name);
+    if (room && room.localMemberCount > 0) return room.private;
+    return (await this.backend.access.meta(name)).private;
   }
 
   /** Tells everyone, then closes every connection as shutting down, so clients resume elsewhere or later. */
@@ -171,5 +197,10 @@ export class ChatHub implements RoomDirectory {
 function applyEvent(room: Room, event: BusEvent): void {
   if (event.kind === "event") room.deliver(event.event);
   else if (event.kind === "typing") room.applyRemoteTyping(event.user, event.active);
-  else room.applyRemote(event);
+  else if (event.kind === "staff") {
+    // Only what a node of this build would send: a report or its resolution, for this room.
+    const decoded = decodeServerFrame(event.frame);
+    if (decoded.ok && (decoded.frame.type === "report" || decoded.frame.type === "report-resolved") && decoded.frame.room === room.name)
+      room.sendToStaff(event.frame);
+  } else room.applyRemote(event);
 }

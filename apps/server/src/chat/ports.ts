@@ -1,4 +1,4 @@
-import type { ClientFrameType } from "@chatroom/protocol";
+import type { ClientFrameType, User } from "@chatroom/protocol";
 
 /** The transport as the chat logic sees it. Room and hub code never touches a socket directly. */
 export interface Peer {
@@ -87,4 +87,14 @@ export interface RoomSeat {
   /** A room's batch: one transport call for all its frames. */
   deliverBatch(batch: OutboundBatch): void;
   close(code: number, reason: string): void;
+  /** A moderator removed the seat's user (kick, ban): the room has let the seat go already. */
+  removed(removal: Removal): void;
+  /** A moderator renamed the seat's user: its connection renames it everywhere, as its own `rename` would. */
+  renamedBy(name: string): void;
+}
+
+/** Why the server took a user out of a room, as `left` tells them. */
+export interface Removal {
+  reason: "kicked" | "banned";
+  by: User;
 }

@@ -23,6 +23,7 @@ export default fp(
       limits: options.config.limits,
       logger: app.log,
       metrics: app.chatMetrics,
+      ...(options.config.addressSecret === undefined ? {} : { addressSecret: options.config.addressSecret }),
       ...(options.timers ? { timers: options.timers } : {}),
     });
     app.decorate("hub", new ChatHub({ backend: app.backend, deps }));

@@ -195,12 +195,9 @@ export function describeAccessContract(context: AccessContractContext): void {
       expect(seqOf(await r.chat(bob))).toBeGreaterThan(0);
       const page = await context.backend().messages.before("r", 1_000, 100);
       expect(page.messages.every((event) => event.type === "chat")).toBe(true);
-      expect((await r.events()).filter((event) => event.type === "moderation" && event.action !== "create").map((event) => event.action)).toEqual([
-        "role",
-        "mute",
-        "mute",
-        "unmute",
-      ]);
+      expect(
+        (await r.events()).filter((event) => event.type === "moderation" && event.action !== "create").map((event) => event.action),
+      ).toEqual(["role", "mute", "mute", "unmute"]);
     });
 
     it("ban: banned from writing and joining, by user and by address; the pass is revoked; unban lifts both", async () => {

@@ -1,10 +1,11 @@
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { Outlet } from "../../src/chat/connection/outlet";
-import { Seat } from "../../src/chat/connection/seat";
+import { Seat, type SeatHooks } from "../../src/chat/connection/seat";
 import type { OutboundBatch, Peer } from "../../src/chat/ports";
 
 const LIMIT = 1_000;
+const NO_HOOKS: SeatHooks = { removed() {}, renamedBy() {} };
 
 /** A transport whose send buffer the test sets. */
 class FakePeer implements Peer {
@@ -29,7 +30,7 @@ class FakePeer implements Peer {
 function seat() {
   const peer = new FakePeer();
   const outlet = new Outlet({ peer, slowConsumerBytes: LIMIT });
-  return { peer, outlet, seat: new Seat({ outlet, userId: "u1" }) };
+  return { peer, outlet, seat: new Seat({ outlet, userId: "u1", hooks: NO_HOOKS }) };
 }
 
 describe("Seat", () => {
@@ -80,7 +81,7 @@ describe("Seat", () => {
 
   it("a seat that left its room writes nothing more, while the connection's other seats go on", () => {
     const { peer, outlet, seat: left } = seat();
-    const other = new Seat({ outlet, userId: "u1" });
+    const other = new Seat({ outlet, userId: "u1", hooks: NO_HOOKS });
     left.goLive("joined-a");
     other.goLive("joined-b");
     left.detach();
@@ -93,7 +94,7 @@ describe("Seat", () => {
 
   it("closing through one seat closes the whole connection: the other seats write nothing more", () => {
     const { peer, outlet, seat: a } = seat();
-    const b = new Seat({ outlet, userId: "u1" });
+    const b = new Seat({ outlet, userId: "u1", hooks: NO_HOOKS });
     a.goLive("joined-a");
     b.goLive("joined-b");
     a.close(CLOSE_CODES.replaced.code, CLOSE_CODES.replaced.reason);
@@ -107,7 +108,7 @@ describe("Seat", () => {
 describe("Outlet: one send buffer for every room of a connection", () => {
   it("the slow-consumer bound counts the socket's buffer, whichever room writes", () => {
     const { peer, outlet, seat: a } = seat();
-    const b = new Seat({ outlet, userId: "u1" });
+    const b = new Seat({ outlet, userId: "u1", hooks: NO_HOOKS });
     a.goLive("a");
     b.goLive("b");
     peer.bufferedAmount = LIMIT;
@@ -120,7 +121,7 @@ describe("Outlet: one send buffer for every room of a connection", () => {
 
   it("the allowances of joined frames written back to back add up, until the buffer drains below the bound", () => {
     const { peer, outlet, seat: a } = seat();
-    const b = new Seat({ outlet, userId: "u1" });
+    const b = new Seat({ outlet, userId: "u1", hooks: NO_HOOKS });
     peer.bufferedAmount = 2 * LIMIT;
     a.goLive("a".repeat(LIMIT));
     b.goLive("b".repeat(2 * LIMIT));

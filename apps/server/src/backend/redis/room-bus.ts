@@ -53,6 +53,11 @@ export class RedisRoomBus implements RoomBus {
     await this.options.client.publish(this.options.keys.channel(room), JSON.stringify(event));
   }
 
+  async publishStaff(room: string, frame: string): Promise<void> {
+    const event: BusEvent = { kind: "staff", origin: this.options.nodeId, frame };
+    await this.options.client.publish(this.options.keys.channel(room), JSON.stringify(event));
+  }
+
   /** Stops delivering; the connections are closed by the backend. */
   close(): void {
     this.closed = true;

@@ -1,4 +1,5 @@
 import { CLOSE_CODES, type ClientFrameOf, type ErrorCode, PROTOCOL_VERSION } from "@chatroom/protocol";
+import { addressHash } from "../../security/secrets";
 import { errorFrame } from "../frames";
 import type { ConnectionHandle, Peer } from "../ports";
 import { Budgets } from "./budgets";
@@ -31,12 +32,15 @@ export class ChatConnection implements ConnectionHandle {
   session: string | undefined;
   private state: State;
   private readonly outlet: Outlet;
+  /** HMAC of the peer's address (as admission counts it), for address bans. */
+  private readonly addressHash: string;
 
   constructor(
     private readonly services: ConnectionServices,
     peer: Peer,
   ) {
     const { limits, timers } = services.deps;
+    this.addressHash = addressHash(peer.remoteAddress, services.deps.addressSecret);
     this.outlet = new Outlet({ peer, slowConsumerBytes: limits.slowConsumerBytes });
     // No error frame: a client that says nothing is not listening for one.
     const timer = timers.setTimeout(
@@ -102,7 +106,7 @@ export class ChatConnection implements ConnectionHandle {
   private async greet(frame: ClientFrameOf<"hello">): Promise<void> {
     const { deps } = this.services;
     try {
-      const { identity, ready } = await greet(this.services, frame);
+      const { identity, ready } = await greet(this.services, frame, { addressHash: this.addressHash });
       const state = this.state;
       if (state.kind !== "greeting" || !this.outlet.isOpen) return;
       this.session = identity.token;

@@ -1,3 +1,4 @@
+import type { RoomAccessStore } from "../../backend/access-store";
 import type { MembershipStore } from "../../backend/membership-store";
 import type { MessageStore } from "../../backend/message-store";
 import type { SessionStore } from "../../backend/session-store";
@@ -11,6 +12,10 @@ import type { Seat } from "./seat";
 export interface RoomDirectory {
   /** The room, created and subscribed to other nodes' events on first use. */
   activate(name: string): Promise<Room>;
+  /** The room if this node serves it now. */
+  active(name: string): Room | undefined;
+  /** An encoded frame for the room's staff online, here and on every other node (reports). */
+  toStaff(room: string, frame: string): void;
 }
 
 /** What every connection works with: the chat dependencies, the stores and the rooms. */
@@ -19,6 +24,8 @@ export interface ChatServices {
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
   readonly memberships: MembershipStore;
+  /** Who may enter and who may speak: admission, rooms, invites, reports, the staff view. */
+  readonly access: RoomAccessStore;
   readonly rooms: RoomDirectory;
 }
 
@@ -27,6 +34,10 @@ export interface Identity {
   readonly token: string;
   readonly userId: string;
   name: string;
+  /** Holds the server admin's key: moderates every room. Set by the hello step (the admin key check). */
+  readonly admin: boolean;
+  /** HMAC of the address the connection comes from, for address bans; never the address itself. */
+  readonly addressHash?: string;
 }
 
 /** A ready connection, as its handlers see it: one identity, one set of budgets, one way out. */

@@ -1,5 +1,6 @@
 import { CLOSE_CODES, type ClientFrame, type ClientFrameOf, type ClientFrameType, errorCodeFor, ROOM_PATTERN } from "@chatroom/protocol";
 import { errorFrame, pongFrame } from "../frames";
+import { handleCreate } from "./access-handlers";
 import type { ConnectionContext } from "./context";
 import { refuseIfLimited } from "./handlers";
 import { JoinedRooms } from "./joined-rooms";
@@ -21,22 +22,16 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   typing: (router, frame) => router.rooms.route(frame),
   history: (router, frame) => router.rooms.route(frame),
   read: (router, frame) => router.rooms.route(frame),
-  // [4/6] frames, decoded and documented; the connection layer that serves them comes next.
-  create: (router, frame) => notYet(router, frame),
-  moderate: (router, frame) => notYet(router, frame),
-  report: (router, frame) => notYet(router, frame),
-  "resolve-report": (router, frame) => notYet(router, frame),
-  invite: (router, frame) => notYet(router, frame),
-  "revoke-invite": (router, frame) => notYet(router, frame),
-  "room-admin": (router, frame) => notYet(router, frame),
-  auth: (router, frame) => notYet(router, frame),
+  moderate: (router, frame) => router.rooms.route(frame),
+  report: (router, frame) => router.rooms.route(frame),
+  "resolve-report": (router, frame) => router.rooms.route(frame),
+  invite: (router, frame) => router.rooms.route(frame),
+  "revoke-invite": (router, frame) => router.rooms.route(frame),
+  "room-admin": (router, frame) => router.rooms.route(frame),
+  create: (router, frame) => router.create(frame),
+  // The token refresh is the identity step's ([4/6] JWT); without it, there is no token to refresh.
+  auth: (router) => router.connection.outlet.write(errorFrame("token_invalid", "this server does not take tokens")),
 };
-
-function notYet(router: FrameRouter, frame: ClientFrame): void {
-  const room = "room" in frame ? { room: frame.room } : {};
-  const clientMsgId = "clientMsgId" in frame ? { clientMsgId: frame.clientMsgId } : {};
-  router.connection.outlet.write(errorFrame("bad_request", `${frame.type} is not served by this server yet`, { ...room, ...clientMsgId }));
-}
 
 /**
  * A ready connection's frames: each is decoded and sent to its route. Joins and renames are kept
@@ -53,6 +48,8 @@ export class FrameRouter {
       connection,
       redispatch: (frame) => this.dispatch(frame),
       joinSettled: () => this.drain(),
+      // A moderator's rename is this user's rename, without its budget: in order with joins, everywhere.
+      renamedBy: (name) => this.queueRename({ type: "rename", name }),
     });
   }
 
@@ -88,9 +85,21 @@ export class FrameRouter {
     else this.rooms.start(frame);
   }
 
+  create(frame: ClientFrameOf<"create">): void {
+    const { services, outlet } = this.connection;
+    handleCreate(this.connection, frame).catch((error: unknown) => {
+      services.deps.logger.error({ err: error, room: frame.room }, "create failed");
+      outlet.write(errorFrame("server_error", "the room was not created; retry", { room: frame.room, clientMsgId: frame.clientMsgId }));
+    });
+  }
+
   rename(frame: ClientFrameOf<"rename">): void {
     // Every rename is a store write and a frame to each room: it spends the same budget as a chat.
     if (refuseIfLimited(this.connection, "chat")) return;
+    this.queueRename(frame);
+  }
+
+  private queueRename(frame: ClientFrameOf<"rename">): void {
     if (this.renaming || this.rooms.joinsInFlight > 0 || this.waiting.length > 0) this.waiting.push(frame);
     else this.runRename(frame);
   }

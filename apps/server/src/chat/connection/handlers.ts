@@ -1,11 +1,30 @@
-import { type ChangeClientFrame, CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
+import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
 import type { AppendResult, ChangeKind } from "../../backend/message-store";
 import { ackFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
+import { handleInvite, handleModerate, handleReport, handleResolveReport, handleRevokeInvite, handleRoomAdmin } from "./access-handlers";
+import { actorOf } from "./actor";
 import type { Budget } from "./budgets";
 import type { ConnectionContext, SeatContext } from "./context";
 
-/** The frames a joined room's seat handles; `join` and `leave` change which rooms are joined instead. */
-export type SeatFrame = ClientFrameOf<"chat" | "edit" | "delete" | "react" | "typing" | "history" | "read">;
+/**
+ * The frames a joined room's seat handles; `join` and `leave` change which rooms are joined
+ * instead, and `create` names a room nobody has joined yet.
+ */
+export type SeatFrame = ClientFrameOf<
+  | "chat"
+  | "edit"
+  | "delete"
+  | "react"
+  | "typing"
+  | "history"
+  | "read"
+  | "moderate"
+  | "invite"
+  | "revoke-invite"
+  | "report"
+  | "resolve-report"
+  | "room-admin"
+>;
 type SeatFrameType = SeatFrame["type"];
 
 type Handler<T extends SeatFrameType> = (context: SeatContext, frame: ClientFrameOf<T>) => Promise<void> | void;
@@ -28,6 +47,12 @@ const handlers: { [T in SeatFrameType]: Handler<T> } = {
   typing: (context, frame) => context.room.requestTyping(context.seat, frame.active),
   history: handleHistory,
   read: handleRead,
+  moderate: handleModerate,
+  invite: handleInvite,
+  "revoke-invite": handleRevokeInvite,
+  report: handleReport,
+  "resolve-report": handleResolveReport,
+  "room-admin": handleRoomAdmin,
 };
 
 /** Runs the frame's handler; a throw, even a synchronous one, rejects the returned promise. */
@@ -36,15 +61,21 @@ export async function handleSeatFrame(context: SeatContext, frame: SeatFrame): P
 }
 
 /**
- * A chat, edit, delete or react: one budget (the chat rate limit), one store append that checks
- * and applies it, then the ack, then the event to the room's ordered stream, which fans out every
- * kind in seq order. A refusal is an `error` frame naming the room and the clientMsgId.
+ * A chat, edit, delete, react or moderate: one budget (the chat rate limit), one store append that
+ * checks and applies it, then the ack, then the event to the room's ordered stream, which fans out
+ * every kind in seq order (and applies a moderation event's effects as it passes, on every node).
+ * A refusal is an `error` frame naming the room and the clientMsgId.
  */
-async function appendChange(context: SeatContext, frame: ChangeClientFrame, change: ChangeKind): Promise<void> {
+export async function appendChange(context: SeatContext, frame: { clientMsgId: string }, change: ChangeKind): Promise<void> {
+  if (refuseIfLimited(context.connection, "chat", { room: context.room.name, clientMsgId: frame.clientMsgId })) return;
+  await appendSpent(context, frame, change);
+}
+
+/** `appendChange` once its budget is spent (a moderate frame spends it before resolving its target). */
+export async function appendSpent(context: SeatContext, frame: { clientMsgId: string }, change: ChangeKind): Promise<void> {
   const { connection, room, seat } = context;
   const { deps, messages } = connection.services;
   const about = { room: room.name, clientMsgId: frame.clientMsgId };
-  if (refuseIfLimited(connection, "chat", about)) return;
   const from = room.userOf(seat);
   if (!from) {
     // Only a replaced connection outliving its user's grace gets here; every change still gets an answer.
@@ -54,7 +85,12 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   let result: AppendResult;
   const writeStarted = performance.now();
   try {
-    result = await messages.append({ room: room.name, actor: from, clientMsgId: frame.clientMsgId, ...change });
+    result = await messages.append({
+      room: room.name,
+      actor: actorOf(connection.identity, from.name),
+      clientMsgId: frame.clientMsgId,
+      ...change,
+    });
   } catch (error) {
     deps.metrics.storeWrite((performance.now() - writeStarted) / 1000, false);
     // No ack: the client keeps the change in its outbox and sends it again.
@@ -65,7 +101,12 @@ async function appendChange(context: SeatContext, frame: ChangeClientFrame, chan
   const committed = performance.now();
   deps.metrics.storeWrite((committed - writeStarted) / 1000, true);
   if (!result.ok) {
-    seat.write(errorFrame(result.code, result.message, about));
+    seat.write(
+      errorFrame(result.code, result.message, {
+        ...about,
+        ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
+      }),
+    );
     return;
   }
   const { ack, event, duplicate } = result;

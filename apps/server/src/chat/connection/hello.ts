@@ -16,14 +16,18 @@ export interface Greeting {
 export async function greet(
   services: Pick<ChatServices, "deps" | "sessions" | "memberships">,
   hello: ClientFrameOf<"hello">,
+  connection: { addressHash?: string },
 ): Promise<Greeting> {
   const { deps, sessions, memberships } = services;
   const record = hello.session === undefined ? undefined : await sessions.get(hello.session);
   let identity: Identity;
+  // The admin key and a host app's token are the identity step's ([4/6] identity): until it
+  // checks them, nobody is admin.
+  const held = { admin: false, ...connection };
   if (record && hello.session !== undefined) {
-    identity = { token: hello.session, userId: record.userId, name: record.name };
+    identity = { token: hello.session, userId: record.userId, name: record.name, ...held };
   } else {
-    identity = { token: deps.ids.sessionToken(), userId: deps.ids.userId(), name: hello.name ?? deps.ids.guestName() };
+    identity = { token: deps.ids.sessionToken(), userId: deps.ids.userId(), name: hello.name ?? deps.ids.guestName(), ...held };
     await sessions.save(identity.token, { userId: identity.userId, name: identity.name });
   }
   // A new user has no memberships: no need to ask.

@@ -1,5 +1,6 @@
 import { CLOSE_CODES, type ClientFrame, type ClientFrameOf, type RoomClientFrame } from "@chatroom/protocol";
 import { errorFrame, leftFrame } from "../frames";
+import type { Removal } from "../ports";
 import type { ConnectionContext, SeatContext } from "./context";
 import { handleSeatFrame, refuseIfLimited, type SeatFrame } from "./handlers";
 import { joinRoom } from "./room-join";
@@ -9,9 +10,11 @@ import { joinRoom } from "./room-join";
  * its inbox and are handled, in order, once `joined` or `left` went out.
  */
 type Entry =
-  | { kind: "joining"; inbox: RoomClientFrame[]; seated: SeatContext | null }
-  | { kind: "joined"; context: SeatContext }
-  | { kind: "leaving"; inbox: RoomClientFrame[]; context: SeatContext };
+  /** `removal`: the room took the user out (kick, ban) before `joined` went out; `left` follows it. */
+  | { kind: "joining"; inbox: RoomClientFrame[]; seated: SeatContext | null; removal: Removal | null }
+  /** `joining`: the entry it was while its join ran, which the seat's hooks know it by. */
+  | { kind: "joined"; context: SeatContext; joining: object }
+  | { kind: "leaving"; inbox: RoomClientFrame[]; context: SeatContext; joining: object };
 
 export interface JoinedRoomsOptions {
   connection: ConnectionContext;
@@ -19,6 +22,8 @@ export interface JoinedRoomsOptions {
   redispatch(frame: ClientFrame): void;
   /** A join finished, either way. */
   joinSettled(): void;
+  /** A moderator renamed this connection's user. */
+  renamedBy(name: string): void;
 }
 
 /**
@@ -63,7 +68,7 @@ export class JoinedRooms {
       outlet.write(errorFrame("too_many_rooms", `at most ${services.deps.limits.maxRooms} rooms per connection`, { room: frame.room }));
       return false;
     }
-    this.entries.set(frame.room, { kind: "joining", inbox: [], seated: null });
+    this.entries.set(frame.room, { kind: "joining", inbox: [], seated: null, removal: null });
     return true;
   }
 
@@ -93,7 +98,7 @@ export class JoinedRooms {
     }
     if (frame.type === "leave") {
       // A store write and a room-wide frame, like a chat: a join-leave loop is paced by the chat budget.
-      if (!refuseIfLimited(this.options.connection, "chat", { room: frame.room })) void this.leave(entry.context);
+      if (!refuseIfLimited(this.options.connection, "chat", { room: frame.room })) void this.leave(entry);
       return;
     }
     this.handle(entry.context, frame);
@@ -143,13 +148,25 @@ export class JoinedRooms {
         seated: (context) => {
           entry.seated = context;
         },
+        hooks: {
+          removed: (removal) => this.removed(frame.room, entry, removal),
+          renamedBy: (name) => this.options.renamedBy(name),
+        },
       });
       if (!current()) return;
       if (result === "too_many") {
         outlet.write(errorFrame("too_many_rooms", `at most ${services.deps.limits.maxRooms} rooms per user`, { room: frame.room }));
         this.settle(frame.room, entry.inbox);
+      } else if (result && "refused" in result) {
+        outlet.write(errorFrame(result.refused.code, result.refused.message, { room: frame.room }));
+        this.settle(frame.room, entry.inbox);
+      } else if (result && entry.removal) {
+        // Taken out while joining: `joined` and what the room sent behind it went out, then `left`.
+        result.seat.detach();
+        outlet.write(leftFrame(frame.room, entry.removal));
+        this.settle(frame.room, entry.inbox);
       } else if (result) {
-        this.entries.set(frame.room, { kind: "joined", context: result });
+        this.entries.set(frame.room, { kind: "joined", context: result, joining: entry });
         this.replay(entry.inbox);
       }
     } catch (error) {
@@ -166,20 +183,38 @@ export class JoinedRooms {
   }
 
   /**
+   * A moderator took the user out of the room (kick, ban): the room has let the seat go and the
+   * store has ended the membership; `left` with the reason is the room's last frame here. A join
+   * still in flight ends the same way once its `joined` is out; a leave in flight answers itself.
+   */
+  private removed(room: string, joining: Extract<Entry, { kind: "joining" }>, removal: Removal): void {
+    const entry = this.entries.get(room);
+    if (entry === joining) {
+      joining.removal = removal;
+      return;
+    }
+    if (entry?.kind !== "joined" || entry.joining !== joining) return;
+    entry.context.seat.detach();
+    this.options.connection.outlet.write(leftFrame(room, removal));
+    this.entries.delete(room);
+  }
+
+  /**
    * `leave`: the membership ends first, so a store failure changes nothing (the client may leave
    * again); then the seat goes at once, with no grace period, and `left` is the room's last frame.
    */
-  private async leave(context: SeatContext): Promise<void> {
+  private async leave(joined: Extract<Entry, { kind: "joined" }>): Promise<void> {
     const { outlet, services, identity } = this.options.connection;
+    const { context, joining } = joined;
     const room = context.room.name;
-    const entry: Entry = { kind: "leaving", inbox: [], context };
+    const entry: Entry = { kind: "leaving", inbox: [], context, joining };
     this.entries.set(room, entry);
     try {
       await services.memberships.leave(identity.userId, room);
     } catch (error) {
       services.deps.logger.error({ err: error, room }, "leave failed");
       if (this.entries.get(room) !== entry) return;
-      this.entries.set(room, { kind: "joined", context });
+      this.entries.set(room, { kind: "joined", context, joining });
       outlet.write(errorFrame("server_error", "could not leave the room, retry later", { room }));
       this.replay(entry.inbox);
       return;

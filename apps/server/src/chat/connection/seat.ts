@@ -1,10 +1,17 @@
-import type { OutboundBatch, RoomSeat } from "../ports";
+import type { OutboundBatch, Removal, RoomSeat } from "../ports";
 import type { Outlet } from "./outlet";
+
+/** What the room's moderation does to the connection behind a seat. */
+export interface SeatHooks {
+  removed(removal: Removal): void;
+  renamedBy(name: string): void;
+}
 
 export interface SeatOptions {
   /** The connection's way out, shared by all of its seats. */
   outlet: Outlet;
   userId: string;
+  hooks: SeatHooks;
 }
 
 /**
@@ -15,6 +22,7 @@ export interface SeatOptions {
 export class Seat implements RoomSeat {
   readonly userId: string;
   private readonly outlet: Outlet;
+  private readonly hooks: SeatHooks;
   /** Null once live. */
   private held: Array<string | Buffer> | null = [];
   /** Left the room, or the socket is gone: this seat writes nothing more. */
@@ -23,6 +31,7 @@ export class Seat implements RoomSeat {
   constructor(options: SeatOptions) {
     this.outlet = options.outlet;
     this.userId = options.userId;
+    this.hooks = options.hooks;
   }
 
   /** Fan-out path: one write, or a hold while `joined` is in flight. */
@@ -60,6 +69,14 @@ export class Seat implements RoomSeat {
   /** Closes the whole connection: a seat is one room's view of it. */
   close(code: number, reason: string): void {
     this.outlet.close(code, reason);
+  }
+
+  removed(removal: Removal): void {
+    if (!this.detached) this.hooks.removed(removal);
+  }
+
+  renamedBy(name: string): void {
+    if (!this.detached) this.hooks.renamedBy(name);
   }
 
   /** The seat left its room, or the socket is gone: nothing more is written through it. */

@@ -1,17 +1,20 @@
-import { encode, type RoomEvent, type User } from "@chatroom/protocol";
+import { encode, type ModerationEvent, type RoomEvent, rankOf, type User } from "@chatroom/protocol";
 import type { ClusterPresence, PresenceChange } from "../../backend/cluster-presence";
 import type { ChatDeps } from "../deps";
-import type { RoomSeat } from "../ports";
+import type { Removal, RoomSeat } from "../ports";
 import { Broadcaster } from "./broadcaster";
 import { ClusterSync } from "./cluster-sync";
 import { type GapFiller, OrderedStream } from "./ordered-stream";
-import { Roster, type SeatResult } from "./roster";
+import { Roster, type SeatResult, type Standing } from "./roster";
 import { SystemFlush } from "./system-flush";
 import { Typing } from "./typing";
 
 export type RenameOutcome = "renamed" | "unchanged" | "taken";
 
 export type AdmitResult = Omit<SeatResult, "joined">;
+
+/** How many recent removals (kick, ban) a room remembers, for joins that raced them. */
+const REMEMBERED_REMOVALS = 1_000;
 
 export interface RoomOptions {
   name: string;
@@ -40,6 +43,10 @@ export class Room {
   private readonly cluster: ClusterSync | undefined;
   /** Joins in flight: a room is not retired under a joiner that is still waiting on the store. */
   private reservations = 0;
+  /** Recent kicks and bans by user, with their seq: a join admitted before one but seated after it is undone. */
+  private readonly removals = new Map<string, Removal & { seq: number }>();
+  /** Members only; set from the store at every admission (a room's privacy never changes once made). */
+  private privateRoom = false;
 
   constructor(private readonly options: RoomOptions) {
     const { name, deps } = options;
@@ -59,8 +66,12 @@ export class Room {
     this.stream = new OrderedStream({
       deliveredSeq: options.latestSeq,
       fillGap: options.fillGap,
-      // Encoded once for every recipient: the per-recipient cost is the write alone.
-      emit: (event) => this.broadcaster.broadcast(Buffer.from(encode(event))),
+      // Encoded once for every recipient: the per-recipient cost is the write alone. A moderation
+      // event takes effect here, as it passes in order, on every node that serves the room.
+      emit: (event) => {
+        this.broadcaster.broadcast(Buffer.from(encode(event)));
+        if (event.type === "moderation") this.applyModeration(event);
+      },
       onFillError: (error) => logger.error({ err: error, room: name }, "could not fill a gap in the room stream"),
     });
     this.typing = new Typing({
@@ -107,6 +118,15 @@ export class Room {
     if (this.reservations === 0 && this.roster.localCount === 0) this.options.onEmpty(this);
   }
 
+  get private(): boolean {
+    return this.privateRoom;
+  }
+
+  /** What the store said of the room at an admission. */
+  markPrivate(value: boolean): void {
+    this.privateRoom = value;
+  }
+
   memberList(max: number): User[] {
     return this.roster.memberList(max);
   }
@@ -114,6 +134,11 @@ export class Room {
   /** The user in `seat`, as the room knows it now. */
   userOf(seat: RoomSeat): User | undefined {
     return this.roster.userOf(seat.userId);
+  }
+
+  /** The user as members see them here: a member on this node, else on another node. */
+  knownUser(userId: string): User | undefined {
+    return this.roster.knownUser(userId);
   }
 
   /** The name the user gets here: `requested`, or it with a free ` (n)` suffix (claimed cluster-wide on a cluster). */
@@ -127,10 +152,10 @@ export class Room {
    * connection) comes back silently; the replaced seat is returned so the caller can close it.
    * Everything fanned out from here on reaches the seat, after its `joined`.
    */
-  admit(seat: RoomSeat, name: string): AdmitResult {
+  admit(seat: RoomSeat, name: string, standing?: Standing): AdmitResult {
     this.broadcaster.flush();
     const mark = this.system.mark;
-    const { user, replaced } = this.roster.seat(seat, name);
+    const { user, replaced } = this.roster.seat(seat, name, standing);
     // Also for a departing member that came back: its claim no longer expires.
     this.cluster?.admitted(user.id);
     if (replaced) {
@@ -156,6 +181,30 @@ export class Room {
     this.broadcaster.remove(seat);
     this.typing.forget(seat);
     this.roster.leaveNow(seat);
+  }
+
+  /**
+   * A kick or ban of the user that passed through the room after `seq` (the room's seq when the
+   * store admitted them): a join that raced it was admitted before it and seated after it.
+   */
+  removalAfter(userId: string, seq: number): Removal | undefined {
+    const removal = this.removals.get(userId);
+    return removal && removal.seq > seq ? { reason: removal.reason, by: removal.by } : undefined;
+  }
+
+  /** Takes the seat's user out of the room now, as a kick or ban passing through does. */
+  expel(seat: RoomSeat, removal: Removal): void {
+    if (this.roster.isSeated(seat)) {
+      this.broadcaster.remove(seat);
+      this.typing.forget(seat);
+    }
+    this.roster.expel(seat.userId);
+    seat.removed(removal);
+  }
+
+  /** Sends a frame now to the seats of staff here (moderators, owners, admins): reports. */
+  sendToStaff(frame: string): void {
+    this.broadcaster.sendNow(frame, (seat) => rankOf(this.roster.userOf(seat.userId)?.role ?? "member") < rankOf("moderator"));
   }
 
   /** Whether another user here (on any node this one knows of) holds `name`. */
@@ -216,6 +265,47 @@ export class Room {
   /** Sends a server announcement to everyone here, outside the coalescing window. */
   announce(notice: string): void {
     this.system.announce(notice);
+  }
+
+  /**
+   * What a moderation event does to the room on this node, in seq order: a kicked or banned user's
+   * seat leaves now (after the event, which it receives), a role shows on the member, a renamed
+   * user's connection renames them. The store has already changed the state; this is presence.
+   */
+  private applyModeration(event: ModerationEvent): void {
+    switch (event.action) {
+      case "kick":
+      case "ban": {
+        const removal: Removal = { reason: event.action === "kick" ? "kicked" : "banned", by: event.by };
+        this.rememberRemoval(event.user.id, { ...removal, seq: event.seq });
+        const seat = this.roster.seatOf(event.user.id);
+        if (seat) this.expel(seat, removal);
+        else this.roster.expel(event.user.id);
+        return;
+      }
+      case "role":
+        this.roster.setRole(event.user.id, event.role);
+        return;
+      case "rename": {
+        const seat = this.roster.seatOf(event.user.id);
+        // Seated here: its connection renames the user in every room, and the session, as its own
+        // rename would. Within its grace: this room's view changes; other nodes follow their own seats.
+        if (seat) seat.renamedBy(event.name);
+        else if (this.roster.isMember(event.user.id)) this.roster.rename(event.user.id, event.name);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private rememberRemoval(userId: string, removal: Removal & { seq: number }): void {
+    this.removals.delete(userId);
+    this.removals.set(userId, removal);
+    if (this.removals.size > REMEMBERED_REMOVALS) {
+      const oldest = this.removals.keys().next();
+      if (!oldest.done) this.removals.delete(oldest.value);
+    }
   }
 
   /** Cancels every timer, for shutdown. */

@@ -1,4 +1,4 @@
-import { foldName, type User } from "@chatroom/protocol";
+import { foldName, type Role, type RoomRole, rankOf, type StaffRole, type User } from "@chatroom/protocol";
 import { copyUser } from "../frames";
 import type { ChatLimits } from "../limits";
 import type { RoomSeat, Timers } from "../ports";
@@ -10,6 +10,19 @@ interface Member {
   leaveTimer: unknown;
   /** Set while the cluster confirms that the member, its grace over, left: the answer applies only to this departure. */
   departure: object | null;
+  /** The least role the member's connection holds whatever the room stores (admin, a token's claim). */
+  floor: Role;
+}
+
+/** Where a member stands: the role the room gave them at admission, and the least their connection holds. */
+export interface Standing {
+  role: Role;
+  floor: Role;
+}
+
+/** A role as a user object carries it: absent for a member. */
+export function userRoleOf(role: Role): { role?: StaffRole } {
+  return role === "member" ? {} : { role };
 }
 
 export interface RosterOptions {
@@ -92,6 +105,11 @@ export class Roster {
     return member && copyUser(member.user);
   }
 
+  /** The user as members see them: this node's member, else another node's. */
+  knownUser(userId: string): User | undefined {
+    return this.visibleUser(userId) ?? undefined;
+  }
+
   /** Whether `seat` is the seat its user holds now (not released, not replaced). */
   isSeated(seat: RoomSeat): boolean {
     return this.members.get(seat.userId)?.seat === seat;
@@ -122,7 +140,7 @@ export class Roster {
    * back silently, under `name` if it differs; a new member gets `name` made unique here, since
    * two joiners may have been offered the same free name while the store was busy.
    */
-  seat(seat: RoomSeat, name: string): SeatResult {
+  seat(seat: RoomSeat, name: string, standing: Standing = { role: "member", floor: "member" }): SeatResult {
     const { timers } = this.options;
     const existing = this.members.get(seat.userId);
     if (existing) {
@@ -131,12 +149,14 @@ export class Roster {
       existing.departure = null;
       const replaced = existing.seat;
       existing.seat = seat;
+      existing.floor = standing.floor;
+      setRoleOf(existing.user, standing.role);
       if (existing.user.name !== name) this.rename(seat.userId, name);
       return { user: copyUser(existing.user), replaced, joined: false };
     }
-    const user = { id: seat.userId, name: this.uniqueName(name, seat.userId) };
+    const user: User = { id: seat.userId, name: this.uniqueName(name, seat.userId), ...userRoleOf(standing.role) };
     const before = this.visibleUser(user.id);
-    this.members.set(user.id, { user, seat, leaveTimer: null, departure: null });
+    this.members.set(user.id, { user, seat, leaveTimer: null, departure: null, floor: standing.floor });
     this.holderByName.set(foldName(user.name), user.id);
     // Already present on another node under this name: for the cluster, nobody joined.
     this.changed(user.id, before);
@@ -155,6 +175,35 @@ export class Roster {
   leaveNow(seat: RoomSeat): void {
     const member = this.members.get(seat.userId);
     if (!member || member.seat !== seat) return;
+    this.options.timers.clearTimeout(member.leaveTimer);
+    member.leaveTimer = null;
+    member.seat = null;
+    this.leave(member);
+  }
+
+  /** The seat the user holds on this node now; null within its grace or when not here. */
+  seatOf(userId: string): RoomSeat | null {
+    return this.members.get(userId)?.seat ?? null;
+  }
+
+  /**
+   * The room now stores `role` for the user (a `role` event): members see it wherever the user is
+   * listed here. A member's connection may hold more (admin), which stays.
+   */
+  setRole(userId: string, role: RoomRole): void {
+    const member = this.members.get(userId);
+    if (member) setRoleOf(member.user, rankOf(member.floor) > rankOf(role) ? member.floor : role);
+    const remote = this.remote.get(userId);
+    if (remote) setRoleOf(remote, role);
+  }
+
+  /**
+   * The user was taken out of the room (kick, ban): its member on this node leaves now, seated or
+   * within its grace, as after a `leave`. The caller has let its seat go.
+   */
+  expel(userId: string): void {
+    const member = this.members.get(userId);
+    if (!member) return;
     this.options.timers.clearTimeout(member.leaveTimer);
     member.leaveTimer = null;
     member.seat = null;
@@ -243,6 +292,11 @@ export class Roster {
     const after = this.visibleUser(id);
     if (before?.name !== after?.name) this.options.onChange(id, before, after);
   }
+}
+
+function setRoleOf(user: User, role: Role): void {
+  if (role === "member") delete user.role;
+  else user.role = role;
 }
 
 /** `name (n)`, with the base cut so the whole still fits the length limit. */

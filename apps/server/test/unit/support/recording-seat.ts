@@ -1,10 +1,12 @@
-import type { OutboundBatch, RoomSeat } from "../../../src/chat/ports";
+import type { OutboundBatch, Removal, RoomSeat } from "../../../src/chat/ports";
 
 /** A seat that records what reaches it, decoded, in order. */
 export class RecordingSeat implements RoomSeat {
   readonly received: unknown[] = [];
   readonly batches: OutboundBatch[] = [];
   closedWith: { code: number; reason: string } | null = null;
+  removedWith: Removal | null = null;
+  renamedTo: string | null = null;
 
   constructor(readonly userId: string) {}
 
@@ -19,6 +21,14 @@ export class RecordingSeat implements RoomSeat {
 
   close(code: number, reason: string): void {
     this.closedWith = { code, reason };
+  }
+
+  removed(removal: Removal): void {
+    this.removedWith = removal;
+  }
+
+  renamedBy(name: string): void {
+    this.renamedTo = name;
   }
 
   /** Frames of one type, for assertions. */
