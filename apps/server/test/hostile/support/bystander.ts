@@ -10,10 +10,14 @@ export function joinBystander(wsUrl: string, room: string): Promise<Bystander> {
   return TestClient.join(wsUrl, { room, name: `bystander-${randomBytes(2).toString("hex")}` });
 }
 
+/** Stored room events carry the room's next seq whatever their kind: a bystander sees them all. */
+const STORED_EVENT_TYPES = new Set(["chat", "edit", "delete", "reaction", "moderation"]);
+
 /**
  * The check every hostile case ends with: the bystander is still connected, can still chat (its
- * message is acked and fanned back), and has seen every chat of the room since its joined exactly
- * once and in order: seqs arrive contiguous, so nothing was lost or duplicated.
+ * message is acked and fanned back), and has seen every stored event of the room since its joined
+ * (chats, and moderation where staff acted) exactly once and in order: seqs arrive contiguous, so
+ * nothing was lost or duplicated.
  */
 export async function expectBystanderUnharmed(bystander: Bystander): Promise<void> {
   expect(bystander.isOpen).toBe(true);
@@ -27,10 +31,9 @@ export async function expectBystanderUnharmed(bystander: Bystander): Promise<voi
   await bystander.waitFor((f) => f.type === "chat" && f.clientMsgId === clientMsgId, { from: before });
 
   expect(ack.room).toBe(room);
-  const live = bystander
-    .ofType("chat")
-    .filter((chat) => chat.room === room)
-    .map((chat) => chat.seq);
+  const live = bystander.frames
+    .filter((frame) => STORED_EVENT_TYPES.has(frame.type) && "room" in frame && frame.room === room)
+    .map((frame) => (frame as { seq: number }).seq);
   const first = bystander.joined.latestSeq + 1;
   expect(live).toEqual(Array.from({ length: ack.seq - first + 1 }, (_, i) => first + i));
   expect(bystander.invalid).toEqual([]);
