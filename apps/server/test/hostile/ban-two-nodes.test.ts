@@ -1,0 +1,87 @@
+import type { ServerFrameOf } from "@chatroom/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ackOf, createRoom, joinWith, leftOf } from "../support/access-frames";
+import { type RedisProcess, startRedis } from "../support/redis-process";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+import { expectBystanderUnharmed, joinBystander } from "./support/bystander";
+
+let redis: RedisProcess;
+const servers: StartedServer[] = [];
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis({ persistence: "none" });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+  await Promise.all(servers.map((server) => server.close()));
+  await redis?.stop();
+});
+
+/**
+ * [4/6] on two nodes sharing one Redis: a banned user racing messages against the ban, from a
+ * connection on each node. The ban is checked in the script that assigns the seq, so no chat of
+ * theirs gets a seq after the ban's; and the ban passes through the room on both nodes, so both
+ * connections leave at once.
+ */
+describe("hostile: a ban raced on two nodes", () => {
+  it("the banned user's connections on both nodes get left{banned}; none of their chats has a seq after the ban", async () => {
+    const a = await startServer({ REDIS_URL: redis.url });
+    const b = await startServer({ REDIS_URL: redis.url });
+    servers.push(a, b);
+    const room = "arena";
+    const owner = await TestClient.open(a.wsUrl, { name: "olga" });
+    clients.push(owner);
+    const { key } = await createRoom(owner, room, { private: false });
+    await joinWith(owner, room, { key });
+    const onA = await TestClient.open(a.wsUrl, { name: "spammer" });
+    clients.push(onA);
+    await joinWith(onA, room);
+    // The same session on the other node: nodes do not replace each other's connections.
+    const onB = await TestClient.open(b.wsUrl, { session: onA.session as string });
+    clients.push(onB);
+    await joinWith(onB, room);
+    const watcherB = await joinBystander(b.wsUrl, room);
+    const watcherA = await joinBystander(a.wsUrl, room);
+    clients.push(watcherA, watcherB);
+    const spammerId = onA.ready.you.id;
+    expect(onB.ready.you.id).toBe(spammerId);
+
+    // Both connections fire their whole burst while the ban goes out on node A.
+    const burst = 15;
+    for (let i = 0; i < burst; i++) {
+      onA.chat(room, `a ${i}`, `a-${i}`);
+      onB.chat(room, `b ${i}`, `b-${i}`);
+    }
+    const banSeq = await ackOf(owner, { type: "moderate", room, clientMsgId: "ban", action: "ban", user: spammerId });
+
+    for (const connection of [onA, onB]) {
+      expect(await leftOf(connection, room)).toMatchObject({ reason: "banned", by: { name: "olga" } });
+      // Every chat got its answer: an ack below the ban's seq, or a refusal (banned, or not_joined once gone).
+      for (let i = 0; i < burst; i++) {
+        const id = `${connection === onA ? "a" : "b"}-${i}`;
+        const answer = await connection.waitFor(
+          (f): f is ServerFrameOf<"ack"> | ServerFrameOf<"error"> => (f.type === "ack" || f.type === "error") && f.clientMsgId === id,
+        );
+        if (answer.type === "ack") expect(answer.seq).toBeLessThan(banSeq);
+        else expect(["banned", "not_joined"]).toContain(answer.code);
+      }
+      expect(connection.invalid).toEqual([]);
+    }
+    // The stored log agrees: nothing by the spammer after the ban.
+    const latest = await a.app.backend.messages.latestSeq(room);
+    const { messages } = await a.app.backend.messages.range(room, { after: 0, upTo: latest, limit: latest });
+    const afterBan = messages.filter((event) => event.seq > banSeq && event.type === "chat" && event.from.id === spammerId);
+    expect(afterBan).toEqual([]);
+    expect(messages.find((event) => event.seq === banSeq)).toMatchObject({ type: "moderation", action: "ban" });
+    // Both nodes' watchers saw the ban in order, and can still talk.
+    for (const watcher of [watcherA, watcherB]) {
+      await watcher.waitFor((f) => f.type === "moderation" && f.seq === banSeq);
+      await expectBystanderUnharmed(watcher);
+    }
+    // A resume on either node is refused.
+    expect(await joinWith(onB, room, { since: banSeq })).toMatchObject({ type: "error", code: "banned", room });
+  });
+});
