@@ -238,7 +238,24 @@ describe("hello, ready and joined", () => {
   it("joined has exactly the contract's keys and types, and lists the joiner among the members", async () => {
     const client = await join(server);
     const joined = client.joined;
-    expect(keysOf(joined)).toEqual(["complete", "latestSeq", "memberCount", "members", "messages", "readSeq", "room", "type", "you"]);
+    expect(keysOf(joined)).toEqual([
+      "complete",
+      "latestSeq",
+      "locked",
+      "memberCount",
+      "members",
+      "messages",
+      "private",
+      "readSeq",
+      "role",
+      "room",
+      "slowModeMs",
+      "staff",
+      "type",
+      "you",
+    ]);
+    // The lobby is made by joining: open, ownerless, nobody is staff.
+    expect([joined.role, joined.private, joined.locked, joined.slowModeMs, joined.staff]).toEqual(["member", false, false, 0, []]);
     expect(joined.room).toBe("lobby");
     expectUser(joined.you);
     expect(joined.you).toEqual(client.ready.you);

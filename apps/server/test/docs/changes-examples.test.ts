@@ -11,7 +11,8 @@ import { useTestServer } from "../support/use-test-server";
  * must be what the server sent: the same fields and values, ids, timestamps and tokens aside.
  */
 const doc = readFileSync(new URL("../../../../docs/protocol.md", import.meta.url), "utf8");
-const section = doc.slice(doc.indexOf("## Changing messages"), doc.indexOf("## Guarantees"));
+// Up to the next section: "Who may enter and who may speak" has its own test (access-examples.test.ts).
+const section = doc.slice(doc.indexOf("## Changing messages"), doc.indexOf("## Who may enter and who may speak"));
 const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1] ?? "null") as Record<string, unknown>);
 
 /** The doc's client frame with that clientMsgId, to send as written. */
