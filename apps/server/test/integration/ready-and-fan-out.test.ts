@@ -34,7 +34,22 @@ describe("ready and joined", () => {
     expect(client.frames[1]).toBe(joined);
     expect(serverFrameSchema.safeParse(joined).success).toBe(true);
     expect(Object.keys(joined).sort()).toEqual(
-      ["type", "room", "you", "members", "memberCount", "messages", "latestSeq", "complete", "readSeq"].sort(),
+      [
+        "type",
+        "room",
+        "you",
+        "members",
+        "memberCount",
+        "messages",
+        "latestSeq",
+        "complete",
+        "readSeq",
+        "role",
+        "private",
+        "locked",
+        "slowModeMs",
+        "staff",
+      ].sort(),
     );
     expect(joined.room).toBe("kitchen");
     expect(joined.you).toEqual(ready.you);
