@@ -4,6 +4,7 @@ import { ackOf, answerOf, createRoom, joinWith, makeInvite, moderationOf } from 
 import { tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
+import { waitUntil } from "../support/wait-until";
 
 /** [4/6] over real sockets: creating rooms, passes and invites, moderation and reports, on memory and SQLite. */
 describe.each(["memory", "sqlite"] as const)("rooms, passes and moderation (%s)", (history) => {
@@ -166,5 +167,66 @@ describe.each(["memory", "sqlite"] as const)("rooms, passes and moderation (%s)"
     const deleted = await ackOf(owner, { type: "delete", room: "desk", target: spam, clientMsgId: "o-2" });
     expect(await bob.waitFor((f) => f.type === "delete" && f.seq === deleted)).toMatchObject({ target: spam, by: { name: "olga" } });
     for (const client of [owner, bob, carol]) expect(client.invalid).toEqual([]);
+  });
+});
+
+describe("what the Who may enter section says beyond its examples", () => {
+  const fixture = useTestServer();
+
+  it("staff frames need the room joined; create resends are acked without a second key; report targets; moderator renames", async () => {
+    const server = await fixture.start();
+    const owner = await fixture.open({ name: "olga" });
+    const bob = await fixture.open({ name: "bob" });
+    const taken = await fixture.open({ name: "carol" });
+    const bobId = bob.ready.you.id;
+    // Not joined yet: not_joined, with the room and the clientMsgId.
+    expect(await answerOf(owner, { type: "moderate", room: "den", clientMsgId: "early", action: "lock", locked: true })).toMatchObject({
+      code: "not_joined",
+      room: "den",
+      clientMsgId: "early",
+    });
+    const { key } = await createRoom(owner, "den", { private: false });
+    // The same create again (its answers lost): acked again, and the key is not sent twice.
+    expect(await ackOf(owner, { type: "create", room: "den", private: false, clientMsgId: "create-den" })).toBe(1);
+    expect(owner.ofType("created")).toHaveLength(1);
+    await joinWith(owner, "den", { key });
+    await joinWith(bob, "den");
+    await joinWith(taken, "den");
+    const chat = await ackOf(bob, { type: "chat", room: "den", text: "oops", clientMsgId: "b-1" });
+    const lock = await ackOf(owner, { type: "moderate", room: "den", clientMsgId: "m-1", action: "lock", locked: false });
+    expect(await answerOf(taken, { type: "report", room: "den", target: lock, reason: "not a chat", clientMsgId: "c-1" })).toMatchObject({
+      code: "not_found",
+    });
+    await ackOf(bob, { type: "delete", room: "den", target: chat, clientMsgId: "b-2" });
+    expect(await answerOf(taken, { type: "report", room: "den", target: chat, reason: "gone now", clientMsgId: "c-2" })).toMatchObject({
+      code: "gone",
+    });
+    // A moderator's rename to a name someone here holds: name_taken; to a free one: bob is renamed, session included.
+    expect(
+      await answerOf(owner, { type: "moderate", room: "den", clientMsgId: "m-2", action: "rename", user: bobId, name: "carol" }),
+    ).toMatchObject({
+      code: "name_taken",
+      room: "den",
+      clientMsgId: "m-2",
+    });
+    await ackOf(owner, { type: "moderate", room: "den", clientMsgId: "m-3", action: "rename", user: bobId, name: "robert" });
+    // Bob's own connection renames him, as his own rename would: the room tells, then the session keeps it.
+    // (His join and the rename may fall in one coalesced system frame.)
+    await bob.waitFor(
+      (f) =>
+        f.type === "system" &&
+        [...f.joined, ...f.renamed.map((entry) => entry.user)].some((user) => user.id === bobId && user.name === "robert"),
+    );
+    const session = bob.session as string;
+    await bob.close();
+    await waitUntil(
+      async () => {
+        const probe = await TestClient.open(server.wsUrl, { session });
+        const name = probe.ready.you.name;
+        await probe.close();
+        return name === "robert";
+      },
+      { what: "bob's session renamed" },
+    );
   });
 });

@@ -29,8 +29,8 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   "revoke-invite": (router, frame) => router.rooms.route(frame),
   "room-admin": (router, frame) => router.rooms.route(frame),
   create: (router, frame) => router.create(frame),
-  // The token refresh is the identity step's ([4/6] JWT); without it, there is no token to refresh.
-  auth: (router) => router.connection.outlet.write(errorFrame("token_invalid", "this server does not take tokens")),
+  // The token refresh is the identity step's ([4/6] JWT), which serves it; until then, as p4-proto placed it.
+  auth: (router) => router.connection.outlet.write(errorFrame("bad_request", "auth is not served by this server yet")),
 };
 
 /**
