@@ -84,4 +84,17 @@ describe("hostile: a ban raced on two nodes", () => {
     // A resume on either node is refused.
     expect(await joinWith(onB, room, { since: banSeq })).toMatchObject({ type: "error", code: "banned", room });
   });
+  it("a private room with members on one node is listed by neither node's /api/rooms; an open one is", async () => {
+    const [a, b] = servers as [StartedServer, StartedServer];
+    const owner = await TestClient.open(a.wsUrl, { name: "hidden-owner" });
+    clients.push(owner);
+    const { key } = await createRoom(owner, "hideout", { private: true });
+    await joinWith(owner, "hideout", { key });
+    for (const server of [a, b]) {
+      const listed = (await (await fetch(`${server.url}/api/rooms`)).json()) as { rooms: Array<{ name: string }> };
+      expect(listed.rooms.map((room) => room.name)).not.toContain("hideout");
+      // `arena`, the open room of the test above, still has its members connected.
+      expect(listed.rooms.map((room) => room.name)).toContain("arena");
+    }
+  });
 });
