@@ -29,6 +29,8 @@ export class ChatHub implements RoomDirectory {
   private readonly bySession = new Map<string, ChatConnection>();
   private readonly unsubscribers = new Map<string, () => Promise<void>>();
   private shuttingDown = false;
+  /** Rooms another node serves that the store said are private, for `/api/rooms`. */
+  private readonly knownPrivate = new Set<string>();
 
   constructor(options: HubOptions) {
     this.backend = options.backend;
@@ -182,7 +184,11 @@ export class ChatHub implements RoomDirectory {
   private async isPrivate(name: string): Promise<boolean> {
     const room = this.rooms.get(name);
     if (room && room.localMemberCount > 0) return room.private;
-    return (await this.backend.access.meta(name)).private;
+    // A room stays private once made so: only that answer is kept (an open room may be created private later).
+    if (this.knownPrivate.has(name)) return true;
+    const { private: isPrivate } = await this.backend.access.meta(name);
+    if (isPrivate) this.knownPrivate.add(name);
+    return isPrivate;
   }
 
   /** Tells everyone, then closes every connection as shutting down, so clients resume elsewhere or later. */
