@@ -6,5 +6,6 @@ export * from "./emoji";
 export * from "./errors";
 export * from "./frames";
 export * from "./limits";
+export * from "./name-scripts";
 export * from "./query";
 export * from "./text";

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type ClientFrameOf, type ErrorCode, PROTOCOL_VERSION } from "@chatroom/protocol";
+import { CLOSE_CODES, type ClientFrameOf, type ErrorCode, errorCodeFor, PROTOCOL_VERSION } from "@chatroom/protocol";
 import { errorFrame } from "../frames";
 import type { ConnectionHandle, Peer } from "../ports";
 import { Budgets } from "./budgets";
@@ -85,6 +85,12 @@ export class ChatConnection implements ConnectionHandle {
     const { deps } = this.services;
     if (this.state.kind === "awaiting-hello") deps.timers.clearTimeout(this.state.timer);
     const decoded = deps.codec.decode(text);
+    if (!decoded.ok && decoded.error.reason === "name_refused") {
+      // A hello whose name could pass for someone else's: say why, then close (the page asks for another name).
+      deps.metrics.badFrame(decoded.error.reason);
+      this.fail(errorCodeFor(decoded.error), decoded.error.message, CLOSE_CODES.badRequest.code);
+      return;
+    }
     if (!decoded.ok || decoded.frame.type !== "hello") {
       if (!decoded.ok) deps.metrics.badFrame(decoded.error.reason);
       this.fail("bad_request", "the first frame must be hello", CLOSE_CODES.badRequest.code);

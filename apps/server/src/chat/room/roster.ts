@@ -1,4 +1,5 @@
-import { foldName, type User } from "@chatroom/protocol";
+import type { User } from "@chatroom/protocol";
+import { nameKey } from "../../security/name-key";
 import { copyUser } from "../frames";
 import type { ChatLimits } from "../limits";
 import type { RoomSeat, Timers } from "../ports";
@@ -39,7 +40,7 @@ export interface SeatResult {
 
 /**
  * Who is in the room: members on this node, users on other nodes (cluster backends only; a user
- * may be on both), and which user holds each name (names are unique after `foldName`). A member
+ * may be on both), and which user holds each name (names are unique after `nameKey`: `alice` and `аlice` are one name). A member
  * whose seat is released stays for the grace period, so a quick reconnect is silent, and on a
  * cluster until the cluster has said whether it is still on another node, so nobody sees a user
  * leave who is still in the room elsewhere.
@@ -103,7 +104,7 @@ export class Roster {
   }
 
   holderOf(name: string): string | undefined {
-    return this.holderByName.get(foldName(name));
+    return this.holderByName.get(nameKey(name));
   }
 
   /** The name `requested` would get here: itself, or with the first free ` (n)` suffix. */
@@ -137,7 +138,7 @@ export class Roster {
     const user = { id: seat.userId, name: this.uniqueName(name, seat.userId) };
     const before = this.visibleUser(user.id);
     this.members.set(user.id, { user, seat, leaveTimer: null, departure: null });
-    this.holderByName.set(foldName(user.name), user.id);
+    this.holderByName.set(nameKey(user.name), user.id);
     // Already present on another node under this name: for the cluster, nobody joined.
     this.changed(user.id, before);
     return { user: copyUser(user), replaced: null, joined: true };
@@ -165,8 +166,8 @@ export class Roster {
     const member = this.members.get(userId);
     if (!member) return;
     const before = copyUser(member.user);
-    if (this.holderOf(before.name) === userId) this.holderByName.delete(foldName(before.name));
-    this.holderByName.set(foldName(name), userId);
+    if (this.holderOf(before.name) === userId) this.holderByName.delete(nameKey(before.name));
+    this.holderByName.set(nameKey(name), userId);
     member.user.name = name;
     this.changed(userId, before);
   }
@@ -225,7 +226,7 @@ export class Roster {
     const { user } = member;
     const before = this.visibleUser(user.id);
     this.members.delete(user.id);
-    if (this.holderOf(user.name) === user.id) this.holderByName.delete(foldName(user.name));
+    if (this.holderOf(user.name) === user.id) this.holderByName.delete(nameKey(user.name));
     if (!elsewhere) this.remote.delete(user.id);
     else if (!this.remote.has(user.id)) this.remote.set(user.id, copyUser(user));
     this.changed(user.id, before);

