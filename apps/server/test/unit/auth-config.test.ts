@@ -59,7 +59,7 @@ describe("AUTH and the JWT variables", () => {
 
   it("never echo a secret value in the error", () => {
     const short = "short-secret-value";
-    for (const env of [{ ...JWT, JWT_SECRET: short }, { ADMIN_API_TOKEN: short }]) {
+    for (const env of [{ ...JWT, JWT_SECRET: short }, { ADMIN_API_TOKEN: short }] as Record<string, string>[]) {
       expect(problemsOf(env).join("\n")).not.toContain(short);
     }
   });
