@@ -1,3 +1,4 @@
+import type { AdminKeyStore } from "../security/admin-key";
 import type { ClusterPresence } from "./cluster-presence";
 import type { MembershipStore } from "./membership-store";
 import type { MessageStore } from "./message-store";
@@ -18,6 +19,8 @@ export interface Backend {
   /** Rooms each user has joined, with read markers: `join`, `leave`, `read` and `ready.rooms`. */
   readonly memberships: MembershipStore;
   readonly bus: RoomBus;
+  /** The hash of the server's admin key (settings), shared by every node of the deployment. */
+  readonly adminKey: AdminKeyStore;
   /** Present when several nodes share presence (Redis); absent on a single node. */
   readonly presence?: ClusterPresence;
   /** Whether the backend can serve requests right now, for `/readyz`. */

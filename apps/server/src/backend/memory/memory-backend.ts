@@ -1,3 +1,4 @@
+import { MemoryAdminKeyStore } from "../../security/admin-key";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
 import { MemoryMembershipStore } from "./membership-store";
@@ -12,6 +13,7 @@ export class MemoryBackend implements Backend {
   readonly sessions: MemorySessionStore;
   readonly memberships: MemoryMembershipStore;
   readonly bus = localRoomBus;
+  readonly adminKey = new MemoryAdminKeyStore();
   private closed = false;
 
   constructor(options: { nodeId: string; now?: () => number }) {

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { Backend } from "../backend";
+import { RedisAdminKeyStore } from "./admin-key-store";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { quit, redactUrl, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
@@ -45,6 +46,7 @@ export class RedisBackend implements Backend {
   readonly memberships: RedisMembershipStore;
   readonly bus: RedisRoomBus;
   readonly presence: RedisPresence;
+  readonly adminKey: RedisAdminKeyStore;
   private readonly onError: (error: unknown, context: string) => void;
   private closed = false;
 
@@ -71,6 +73,7 @@ export class RedisBackend implements Backend {
       ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds,
       isOpen: () => !this.closed,
     });
+    this.adminKey = new RedisAdminKeyStore(client, keys);
     this.memberships = new RedisMembershipStore({ client: defineMembershipCommands(client), keys, isOpen: () => !this.closed });
     this.bus = new RedisRoomBus({ client, subscriber, keys, nodeId: this.nodeId, onError: this.onError });
     this.presence = new RedisPresence({

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { SqliteAdminKeyStore } from "./admin-key-store";
 import { GroupCommit } from "./group-commit";
 import { SqliteMembershipStore } from "./membership-store";
 import { SqliteMessageStore } from "./message-store";
@@ -38,6 +39,7 @@ export class SqliteBackend implements Backend {
   readonly sessions: SqliteSessionStore;
   readonly memberships: SqliteMembershipStore;
   readonly bus = localRoomBus;
+  readonly adminKey: SqliteAdminKeyStore;
   private readonly commit: GroupCommit;
   private closed = false;
 
@@ -51,6 +53,7 @@ export class SqliteBackend implements Backend {
     this.messages = new SqliteMessageStore({ db, commit: this.commit, nodeId, now });
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
+    this.adminKey = new SqliteAdminKeyStore(db);
   }
 
   /** Opens (creating and migrating as needed) the database, or fails with a message that says why. */
