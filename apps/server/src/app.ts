@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Backend } from "./backend/backend";
 import type { Timers } from "./chat/ports";
 import type { AppConfig } from "./config";
-import { requestLogFields } from "./log-redaction";
+import { secretSafeLogging } from "./log-redaction";
 import backendPlugin from "./plugins/backend";
 import chatPlugin from "./plugins/chat";
 import chatSocketPlugin from "./plugins/chat-socket";
@@ -45,13 +45,13 @@ export async function buildApp(config: AppConfig, overrides: BuildOverrides = {}
 
 function loggerOptions(config: AppConfig) {
   if (config.logLevel === "silent") return false;
-  const serializers = { req: requestLogFields };
+  const safe = secretSafeLogging();
   if (config.env === "development") {
     return {
       level: config.logLevel,
-      serializers,
+      ...safe,
       transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
     };
   }
-  return { level: config.logLevel, serializers };
+  return { level: config.logLevel, ...safe };
 }
