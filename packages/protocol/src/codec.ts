@@ -4,6 +4,7 @@ import {
   type ClientFrame,
   clientFrameSchema,
   createClientFrameSchema,
+  frameTypeOf,
   type ServerFrame,
   serverFrameSchema,
   TEXT_TOO_LONG,
@@ -11,6 +12,7 @@ import {
   unknownRoomEventSchema,
 } from "./frames";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "./limits";
+import { unknownModerationEventSchema } from "./moderation";
 import { CLIENT_MSG_ID_PATTERN, codePointLength, ROOM_PATTERN } from "./text";
 
 export type DecodeFailureReason =
@@ -103,14 +105,14 @@ function fail(reason: DecodeFailureReason, message: string, field?: string, clie
   return { ok: false, error };
 }
 
-type FrameSchema<T> = z.ZodType<T> & { options: ReadonlyArray<{ shape: { type: { value: string } } }> };
+type FrameSchema<T> = z.ZodType<T> & { options: ReadonlyArray<Parameters<typeof frameTypeOf>[0]> };
 
 function validate<T>(schema: FrameSchema<T>, object: Record<string, unknown>): DecodeResult<T> {
   const type = object.type;
   const clientMsgId =
     typeof object.clientMsgId === "string" && CLIENT_MSG_ID_PATTERN.test(object.clientMsgId) ? object.clientMsgId : undefined;
   if (typeof type !== "string") return fail("invalid_field", "frame needs a string `type`", "type", clientMsgId);
-  if (!schema.options.some((option) => option.shape.type.value === type)) {
+  if (!schema.options.some((option) => frameTypeOf(option) === type)) {
     return fail("unknown_type", `unknown frame type "${type.slice(0, 32)}"`, "type", clientMsgId);
   }
   const parsed = schema.safeParse(object);
@@ -178,10 +180,19 @@ export function decodeServerFrame(raw: unknown): DecodeResult<ServerFrame> {
  */
 export function decodeServerFrameTolerant(raw: unknown): DecodeResult<ServerFrame | UnknownRoomEvent> {
   const decoded = decodeServerFrame(raw);
-  if (decoded.ok || decoded.error.reason !== "unknown_type" || typeof raw !== "string") return decoded;
-  const event = unknownRoomEventSchema.safeParse(JSON.parse(raw));
-  if (!event.success) return decoded;
-  return { ok: true, frame: { type: "unknown-event", eventType: event.data.type, room: event.data.room, seq: event.data.seq } };
+  if (decoded.ok || typeof raw !== "string") return decoded;
+  if (decoded.error.reason === "unknown_type") {
+    const event = unknownRoomEventSchema.safeParse(JSON.parse(raw));
+    if (!event.success) return decoded;
+    return { ok: true, frame: { type: "unknown-event", eventType: event.data.type, room: event.data.room, seq: event.data.seq } };
+  }
+  // A moderation action a newer server added: a known kind of event, stepped over all the same.
+  if (decoded.error.reason === "invalid_field" && decoded.error.field === "action") {
+    const event = unknownModerationEventSchema.safeParse(JSON.parse(raw));
+    if (event.success)
+      return { ok: true, frame: { type: "unknown-event", eventType: "moderation", room: event.data.room, seq: event.data.seq } };
+  }
+  return decoded;
 }
 
 /** Frames are built from inferred types, so encoding is plain serialization with no re-validation. */
@@ -192,7 +203,7 @@ export function encode(frame: ClientFrame | ServerFrame): string {
 /** The protocol error code a decode failure is answered with. */
 export function errorCodeFor(failure: DecodeFailure): ErrorCode {
   if (failure.reason === "too_long") return "too_long";
-  // TODO(p4-proto): "name_refused" once errors.ts has the code; the message already says why.
+  if (failure.reason === "name_refused") return "name_refused";
   return "bad_frame";
 }
 

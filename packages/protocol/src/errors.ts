@@ -12,15 +12,26 @@ export const ERROR_CODES = {
   not_joined: "The frame names a room this connection has not joined.",
   too_many_rooms: "Joining would pass maxRooms (rooms per connection and memberships per user).",
   not_found: "The target is not a chat message of this room.",
-  forbidden: "Not allowed: the message is someone else's, the edit window has passed, or the message has 20 distinct emoji.",
+  forbidden:
+    "Not allowed: the message is someone else's, the edit window has passed, the message has 20 distinct emoji, the room is private and you are not a member, or your role does not rank above the user's.",
   gone: "The target message was deleted.",
+  muted: "You are muted in this room; retryAfterMs says when a timed mute ends.",
+  banned: "You are banned from this room.",
+  slow_mode: "Slow mode is on: wait retryAfterMs before your next message.",
+  locked: "The room is locked: only staff may write.",
+  room_exists: "A room with that name exists already; join it instead.",
+  invite_invalid: "The invite is unknown, expired, used up or revoked; ask for a new one.",
+  token_invalid: "The token was refused (signature, issuer, audience, algorithm or lifetime); fetch a new one from the host app.",
+  token_expired: "The token has expired; fetch a new one from the host app and send it in `auth` (or in `hello` when reconnecting).",
+  name_refused: "The name mixes scripts in a way that can imitate another name; the message says which.",
   server_error: "The server could not complete the request; retry later.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
-export type ReconnectPolicy = "none" | "resume" | "backoff" | "new-session";
+/** `new-token`: fetch a fresh token from the host app (the client's `getToken`), then resume with it. */
+export type ReconnectPolicy = "none" | "resume" | "backoff" | "new-session" | "new-token";
 
 export const CLOSE_CODES = {
   normal: { code: 1000, reason: "normal", reconnect: "none" },
@@ -34,6 +45,7 @@ export const CLOSE_CODES = {
   internalError: { code: 1011, reason: "internal error", reconnect: "resume" },
   replaced: { code: 4001, reason: "replaced by a newer connection with the same session", reconnect: "new-session" },
   helloTimeout: { code: 4408, reason: "no hello in time", reconnect: "backoff" },
+  tokenExpired: { code: 4401, reason: "token expired or refused", reconnect: "new-token" },
   tooSlow: { code: 4008, reason: "too slow", reconnect: "resume" },
   rateLimitAbuse: { code: 4029, reason: "rate limit abuse", reconnect: "backoff" },
   badRequest: { code: 4501, reason: "bad request", reconnect: "none" },

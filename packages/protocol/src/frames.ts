@@ -1,8 +1,23 @@
 import { z } from "zod";
+import {
+  banInfoSchema,
+  inviteIdSchema,
+  inviteInfoSchema,
+  jwtSchema,
+  muteInfoSchema,
+  reportIdSchema,
+  reportInfoSchema,
+  reportReasonSchema,
+  secretSchema,
+} from "./access";
 import { normalizeEmoji } from "./emoji";
 import { ERROR_CODE_LIST } from "./errors";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type ProtocolLimits } from "./limits";
+import type { ModerationEvent } from "./moderation";
+import { moderateFrameSchema, moderationEventSchema, unknownModerationEventSchema } from "./moderation";
+import { roleSchema, roomRoleSchema } from "./roles";
 import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN, SESSION_PATTERN } from "./text";
+import { staffMemberSchema, userSchema } from "./users";
 
 /** The message `decode` reports for a text over the limit, so it can answer `too_long`. */
 export const TEXT_TOO_LONG = "text is too long";
@@ -47,8 +62,6 @@ export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLen
   });
 }
 
-export const userSchema = z.strictObject({ id: z.string(), name: z.string() });
-
 /** One emoji (see emoji.ts), normalized to its RGI form. */
 export const emojiSchema = z.string().transform((raw, ctx) => {
   const emoji = normalizeEmoji(raw);
@@ -81,17 +94,60 @@ function historyRequestSchema(historyPageMax: number) {
 
 /** Builds the client→server frame schemas for a given set of limits. */
 export function createClientFrameSchema(
-  limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax"> = DEFAULT_LIMITS,
+  limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax" | "maxReportReasonLength"> = DEFAULT_LIMITS,
 ) {
+  const name = nameSchema(limits.maxNameLength);
   return z.discriminatedUnion("type", [
     z.strictObject({
       type: z.literal("hello"),
       // Any integer: a value other than 2 is answered with `unsupported_protocol`, not `bad_frame`.
       protocol: z.int(),
       session: z.string().regex(SESSION_PATTERN, "session is not a valid token").optional(),
-      name: nameSchema(limits.maxNameLength).optional(),
+      name: name.optional(),
+      /** A host app's JWT (`AUTH=jwt`). In a frame, never in the URL. */
+      token: jwtSchema.optional(),
+      /** The server admin's key, from an admin link's fragment. */
+      adminKey: secretSchema.optional(),
     }),
-    z.strictObject({ type: z.literal("join"), room: roomSchema, since: seq.optional() }),
+    z
+      .strictObject({
+        type: z.literal("join"),
+        room: roomSchema,
+        since: seq.optional(),
+        /** A pass for this room: an owner link's key, or the one a redeemed invite gave. */
+        key: secretSchema.optional(),
+        /** An invite code, redeemed once: `joined.key` carries the pass it gives. */
+        invite: secretSchema.optional(),
+      })
+      .refine((frame) => frame.key === undefined || frame.invite === undefined, {
+        message: "join takes a key or an invite, not both",
+        path: ["invite"],
+      }),
+    z.strictObject({ type: z.literal("create"), room: roomSchema, private: z.boolean(), clientMsgId: clientMsgIdSchema }),
+    moderateFrameSchema(name),
+    z.strictObject({
+      type: z.literal("report"),
+      room: roomSchema,
+      target: targetSeq,
+      reason: reportReasonSchema(limits.maxReportReasonLength),
+      clientMsgId: clientMsgIdSchema,
+    }),
+    z.strictObject({ type: z.literal("resolve-report"), room: roomSchema, report: reportIdSchema, clientMsgId: clientMsgIdSchema }),
+    z.strictObject({
+      type: z.literal("invite"),
+      room: roomSchema,
+      role: roomRoleSchema.exclude(["owner"]),
+      expiresInMs: z
+        .int()
+        .min(60_000)
+        .max(366 * 24 * 60 * 60 * 1000)
+        .optional(),
+      maxUses: z.int().min(1).max(10_000).optional(),
+      clientMsgId: clientMsgIdSchema,
+    }),
+    z.strictObject({ type: z.literal("revoke-invite"), room: roomSchema, invite: inviteIdSchema, clientMsgId: clientMsgIdSchema }),
+    z.strictObject({ type: z.literal("room-admin"), room: roomSchema }),
+    z.strictObject({ type: z.literal("auth"), token: jwtSchema }),
     z.strictObject({ type: z.literal("leave"), room: roomSchema }),
     z.strictObject({
       type: z.literal("chat"),
@@ -132,6 +188,8 @@ export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { ty
 export type RoomClientFrame = Extract<ClientFrame, { room: string }>;
 /** Client frames that change a room's log: each is acked, deduplicated and rate limited like a chat. */
 export type ChangeClientFrame = ClientFrameOf<"chat" | "edit" | "delete" | "react">;
+/** Frames acked like a chat (`ack` with the seq of the event they stored): the changes, `moderate` and `create`. */
+export type AckedClientFrame = ChangeClientFrame | ClientFrameOf<"moderate" | "create">;
 
 /** What a reply shows of its target: the first `replyQuoteLength` code points, or that it was deleted. */
 export const replyQuoteSchema = z.union([
@@ -171,7 +229,6 @@ export const chatFrameSchema = z.strictObject({
   reactions: z.array(reactionSummarySchema).optional(),
 });
 export type ChatFrame = z.infer<typeof chatFrameSchema>;
-export type User = z.infer<typeof userSchema>;
 
 /** An edit of chat `target`. `text` is absent only in a page, when the chat has since been deleted. */
 export const editEventSchema = z.strictObject({
@@ -211,8 +268,8 @@ export type ReactionEvent = z.infer<typeof reactionEventSchema>;
 /** An event that changes a chat the room already has. */
 export type ChangeEvent = EditEvent | DeleteEvent | ReactionEvent;
 /** Every kind of stored room event this build knows, each with the room's next `seq`. */
-export type RoomEvent = ChatFrame | ChangeEvent;
-export const ROOM_EVENT_TYPES = ["chat", "edit", "delete", "reaction"] as const;
+export type RoomEvent = ChatFrame | ChangeEvent | ModerationEvent;
+export const ROOM_EVENT_TYPES = ["chat", "edit", "delete", "reaction", "moderation"] as const;
 
 export const readyLimitsSchema = z.strictObject({
   maxTextLength: z.int().positive(),
@@ -235,6 +292,14 @@ export type MembershipEntry = z.infer<typeof membershipSchema>;
  * cannot show it; decoders hand it over in this form instead of failing.
  */
 export const unknownRoomEventSchema = z.looseObject({ type: z.string(), room: z.string(), seq: z.int().min(1) });
+/**
+ * The kind an unknown event stands for. An `UnknownRoomEvent` encoded and decoded again keeps the
+ * kind it had, so decoding stays a fixed point (a client may store pages as it decoded them).
+ */
+function unknownEventType(event: { type: string; eventType?: unknown }): string {
+  return event.type === "unknown-event" && typeof event.eventType === "string" ? event.eventType : event.type;
+}
+
 export interface UnknownRoomEvent {
   type: "unknown-event";
   /** The `type` the server sent. */
@@ -252,9 +317,15 @@ const pageEventSchema = z.union([
   editEventSchema,
   deleteEventSchema,
   reactionEventSchema,
+  moderationEventSchema,
   unknownRoomEventSchema
     .refine((event) => !(ROOM_EVENT_TYPES as readonly string[]).includes(event.type), { message: "invalid room event" })
-    .transform((event): UnknownRoomEvent => ({ type: "unknown-event", eventType: event.type, room: event.room, seq: event.seq })),
+    .transform(
+      (event): UnknownRoomEvent => ({ type: "unknown-event", eventType: unknownEventType(event), room: event.room, seq: event.seq }),
+    ),
+  unknownModerationEventSchema.transform(
+    (event): UnknownRoomEvent => ({ type: "unknown-event", eventType: "moderation", room: event.room, seq: event.seq }),
+  ),
 ]);
 export type PageEvent = z.infer<typeof pageEventSchema>;
 
@@ -282,6 +353,8 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     session: z.string(),
     rooms: z.array(membershipSchema),
     limits: readyLimitsSchema,
+    /** This connection holds the server admin's key: it moderates every room. */
+    admin: z.literal(true).optional(),
   }),
   z.strictObject({
     type: z.literal("joined"),
@@ -294,12 +367,56 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     latestSeq: seq,
     complete: z.boolean(),
     readSeq: seq,
+    /** Your effective role here: the highest of what the room stores, your pass, your token and the admin key. */
+    role: roleSchema,
+    /** Members only: joining takes a pass, an invite or a token that names the room. */
+    private: z.boolean(),
+    /** Read-only for all but staff. */
+    locked: z.boolean(),
+    /** The least time between one member's chats; 0: off. Staff are exempt. */
+    slowModeMs: count,
+    /** Every moderator and owner the room stores, online or not, so a client badges names anywhere. */
+    staff: z.array(staffMemberSchema),
+    /** You are muted: until this time, or null for good. Absent: not muted. */
+    mutedUntil: timestamp.nullable().optional(),
+    /** The pass a redeemed invite gave: keep it to join again from any tab. Sent once, here only. */
+    key: secretSchema.optional(),
   }),
-  z.strictObject({ type: z.literal("left"), room: z.string() }),
+  /** You left, or were removed: `reason` and `by` say who removed you. */
+  z.strictObject({ type: z.literal("left"), room: z.string(), reason: z.enum(["kicked", "banned"]).optional(), by: userSchema.optional() }),
   chatFrameSchema,
   editEventSchema,
   deleteEventSchema,
   reactionEventSchema,
+  moderationEventSchema,
+  /** Answer to `create`, before its ack: the owner's pass, sent once. The owner link is `/r/<room>#key=<key>`. */
+  z.strictObject({ type: z.literal("created"), room: z.string(), clientMsgId: z.string(), key: secretSchema }),
+  /** Answer to `invite`: `code` is sent once; the link is `/r/<room>#invite=<code>`. */
+  z.strictObject({
+    type: z.literal("invite-created"),
+    room: z.string(),
+    clientMsgId: z.string(),
+    invite: inviteInfoSchema,
+    code: secretSchema,
+  }),
+  z.strictObject({ type: z.literal("invite-revoked"), room: z.string(), clientMsgId: z.string(), invite: inviteIdSchema }),
+  /** Answer to `report`, to the reporter. */
+  z.strictObject({ type: z.literal("reported"), room: z.string(), clientMsgId: z.string(), report: reportIdSchema }),
+  /** A new report, to the room's staff online. */
+  z.strictObject({ type: z.literal("report"), room: z.string(), report: reportInfoSchema }),
+  /** A report resolved, to the room's staff online; `clientMsgId` is the resolver's. */
+  z.strictObject({ type: z.literal("report-resolved"), room: z.string(), report: reportIdSchema, by: userSchema, clientMsgId: z.string() }),
+  /** Answer to `room-admin`, staff only: what the room's staff manage that is not in the log. */
+  z.strictObject({
+    type: z.literal("room-admin"),
+    room: z.string(),
+    invites: z.array(inviteInfoSchema),
+    bans: z.array(banInfoSchema),
+    mutes: z.array(muteInfoSchema),
+    reports: z.array(reportInfoSchema),
+  }),
+  /** Answer to `auth`: the new token is in force until `exp` (seconds since the epoch, as in the JWT). */
+  z.strictObject({ type: z.literal("authed"), exp: count }),
   z.strictObject({
     type: z.literal("system"),
     room: z.string(),
@@ -331,6 +448,20 @@ export type JoinedFrame = ServerFrameOf<"joined">;
 export type SystemFrame = ServerFrameOf<"system">;
 export type ErrorFrame = ServerFrameOf<"error">;
 export type HistoryFrame = ServerFrameOf<"history">;
+export type LeftFrame = ServerFrameOf<"left">;
 
-export const CLIENT_FRAME_TYPES = clientFrameSchema.options.map((option) => option.shape.type.value);
-export const SERVER_FRAME_TYPES = serverFrameSchema.options.map((option) => option.shape.type.value);
+/** An option of a frame union: a frame schema, or a union of one frame type's variants (by `action`). */
+interface FrameOption {
+  shape?: { type: { value: string } };
+  options?: ReadonlyArray<{ shape: { type: { value: string } } }>;
+}
+
+/** The `type` each option of a frame union stands for. */
+export function frameTypeOf(option: FrameOption): string {
+  const type = option.shape?.type.value ?? option.options?.[0]?.shape.type.value;
+  if (type === undefined) throw new Error("a frame union option without a literal type");
+  return type;
+}
+
+export const CLIENT_FRAME_TYPES = (clientFrameSchema.options as readonly FrameOption[]).map(frameTypeOf) as ClientFrameType[];
+export const SERVER_FRAME_TYPES = (serverFrameSchema.options as readonly FrameOption[]).map(frameTypeOf) as ServerFrameType[];

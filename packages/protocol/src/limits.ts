@@ -21,6 +21,8 @@ export const DEFAULT_LIMITS = {
   reactionUsersListed: 50,
   /** Code points of the target's text quoted in a reply. */
   replyQuoteLength: 100,
+  /** Code points of a report's reason. */
+  maxReportReasonLength: 500,
 } as const;
 
 export type ProtocolLimits = {

@@ -5,6 +5,8 @@ import {
   type ClientFrame,
   DEFAULT_LIMITS,
   ERROR_CODE_LIST,
+  MAX_DURATION_MS,
+  MAX_SLOW_MODE_MS,
   normalizeName,
   SERVER_FRAME_TYPES,
   type ServerFrame,
@@ -47,13 +49,63 @@ export const validName = fc
 export const room = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,31}$/);
 const session = fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/);
 const pageLimit = fc.integer({ min: 1, max: DEFAULT_LIMITS.historyPageMax });
+const secret = fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/);
+const base64url = fc.stringMatching(/^[A-Za-z0-9_-]{1,200}$/);
+const jwt = fc.tuple(base64url, base64url, base64url).map((parts) => parts.join("."));
+const shortId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+const userId = fc.string({ unit: "binary", minLength: 1, maxLength: 255 });
+const duration = fc.integer({ min: 1000, max: MAX_DURATION_MS });
+/** A report's reason as `decode` leaves it: trimmed, non-empty, within the limit. */
+const reportReason = anyText(60)
+  .map((text) => text.trim())
+  .filter((text) => text.length > 0);
+const roomRole = fc.constantFrom("member" as const, "moderator" as const, "owner" as const);
+
+const moderateBase = { type: fc.constant("moderate" as const), room, clientMsgId };
+const moderateFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
+  fc.record(
+    { ...moderateBase, action: fc.constant("mute" as const), user: userId, durationMs: duration },
+    { requiredKeys: ["type", "room", "clientMsgId", "action", "user"] },
+  ),
+  fc.record({ ...moderateBase, action: fc.constant("unmute" as const), user: userId }),
+  fc.record({ ...moderateBase, action: fc.constant("kick" as const), user: userId }),
+  fc.record(
+    { ...moderateBase, action: fc.constant("ban" as const), user: userId, durationMs: duration, address: fc.boolean() },
+    { requiredKeys: ["type", "room", "clientMsgId", "action", "user"] },
+  ),
+  fc.record({ ...moderateBase, action: fc.constant("unban" as const), user: userId }),
+  fc.record({ ...moderateBase, action: fc.constant("slow-mode" as const), intervalMs: fc.integer({ min: 0, max: MAX_SLOW_MODE_MS }) }),
+  fc.record({ ...moderateBase, action: fc.constant("lock" as const), locked: fc.boolean() }),
+  fc.record({ ...moderateBase, action: fc.constant("role" as const), user: userId, role: roomRole }),
+  fc.record({ ...moderateBase, action: fc.constant("rename" as const), user: userId, name: validName }),
+);
 
 export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
   fc.record(
-    { type: fc.constant("hello" as const), protocol: fc.integer(), session, name: validName },
+    { type: fc.constant("hello" as const), protocol: fc.integer(), session, name: validName, token: jwt, adminKey: secret },
     { requiredKeys: ["type", "protocol"] },
   ),
   fc.record({ type: fc.constant("join" as const), room, since: nat }, { requiredKeys: ["type", "room"] }),
+  fc.record({ type: fc.constant("join" as const), room, since: nat, key: secret }, { requiredKeys: ["type", "room", "key"] }),
+  fc.record({ type: fc.constant("join" as const), room, invite: secret }),
+  fc.record({ type: fc.constant("create" as const), room, private: fc.boolean(), clientMsgId }),
+  moderateFrame,
+  fc.record({ type: fc.constant("report" as const), room, target: seq, reason: reportReason, clientMsgId }),
+  fc.record({ type: fc.constant("resolve-report" as const), room, report: shortId, clientMsgId }),
+  fc.record(
+    {
+      type: fc.constant("invite" as const),
+      room,
+      role: fc.constantFrom("member" as const, "moderator" as const),
+      expiresInMs: fc.integer({ min: 60_000, max: MAX_DURATION_MS }),
+      maxUses: fc.integer({ min: 1, max: 10_000 }),
+      clientMsgId,
+    },
+    { requiredKeys: ["type", "room", "role", "clientMsgId"] },
+  ),
+  fc.record({ type: fc.constant("revoke-invite" as const), room, invite: shortId, clientMsgId }),
+  fc.record({ type: fc.constant("room-admin" as const), room }),
+  fc.record({ type: fc.constant("auth" as const), token: jwt }),
   fc.record({ type: fc.constant("leave" as const), room }),
   fc.record(
     { type: fc.constant("chat" as const), room, text: chatText, clientMsgId, replyTo: seq },
@@ -71,7 +123,10 @@ export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
 );
 
 const anyString = fc.string({ unit: "binary", maxLength: 40 });
-const user: fc.Arbitrary<User> = fc.record({ id: anyString, name: anyString });
+const user: fc.Arbitrary<User> = fc.record(
+  { id: anyString, name: anyString, role: fc.constantFrom("moderator" as const, "owner" as const, "admin" as const) },
+  { requiredKeys: ["id", "name"] },
+);
 
 const chatFrame: fc.Arbitrary<ChatFrame> = fc.record(
   {
@@ -110,7 +165,45 @@ const changeEvent: fc.Arbitrary<ServerFrame> = fc.oneof(
     clientMsgId: anyString,
   }),
 );
-const pageEvent = fc.oneof(chatFrame, changeEvent) as fc.Arbitrary<ChatFrame>;
+const staffRole = fc.constantFrom("moderator" as const, "owner" as const, "admin" as const);
+const staffMember = fc.record({ id: anyString, name: anyString, role: staffRole });
+const eventBase = { type: fc.constant("moderation" as const), room: anyString, seq, ts, by: user, clientMsgId: anyString };
+const moderationEvent: fc.Arbitrary<ServerFrame> = fc.oneof(
+  fc.record({ ...eventBase, action: fc.constant("create" as const), private: fc.boolean() }),
+  fc.record(
+    { ...eventBase, action: fc.constant("mute" as const), user, durationMs: seq, until: ts },
+    { requiredKeys: ["type", "room", "seq", "ts", "by", "clientMsgId", "action", "user"] },
+  ),
+  fc.record({ ...eventBase, action: fc.constant("unmute" as const), user }),
+  fc.record({ ...eventBase, action: fc.constant("kick" as const), user }),
+  fc.record(
+    { ...eventBase, action: fc.constant("ban" as const), user, durationMs: seq, until: ts, address: fc.boolean() },
+    { requiredKeys: ["type", "room", "seq", "ts", "by", "clientMsgId", "action", "user"] },
+  ),
+  fc.record({ ...eventBase, action: fc.constant("unban" as const), user }),
+  fc.record({ ...eventBase, action: fc.constant("slow-mode" as const), intervalMs: nat }),
+  fc.record({ ...eventBase, action: fc.constant("lock" as const), locked: fc.boolean() }),
+  fc.record(
+    {
+      ...eventBase,
+      action: fc.constant("role" as const),
+      user,
+      role: roomRole,
+      via: fc.constantFrom("key" as const, "invite" as const, "token" as const),
+    },
+    { requiredKeys: ["type", "room", "seq", "ts", "by", "clientMsgId", "action", "user", "role"] },
+  ),
+  fc.record({ ...eventBase, action: fc.constant("rename" as const), user, name: anyString, previousName: anyString }),
+);
+const pageEvent = fc.oneof(chatFrame, changeEvent, moderationEvent) as fc.Arbitrary<ChatFrame>;
+const inviteInfo = fc.record(
+  { id: shortId, role: roomRole, expiresAt: ts, maxUses: seq, uses: nat, revoked: fc.boolean(), createdBy: user, ts },
+  { requiredKeys: ["id", "role", "uses", "revoked", "createdBy", "ts"] },
+);
+const reportInfo = fc.record(
+  { id: shortId, target: seq, reason: anyString, by: user, ts, author: user, text: anyString },
+  { requiredKeys: ["id", "target", "reason", "by", "ts"] },
+);
 
 export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc.record({
@@ -131,20 +224,68 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
       { requiredKeys: ["maxTextLength", "maxFrameBytes", "ratePerSecond", "burst", "maxRooms"] },
     ),
   }),
-  fc.record({
-    type: fc.constant("joined" as const),
-    room: anyString,
-    you: user,
-    members: fc.array(user, { maxLength: 5 }),
-    memberCount: nat,
-    messages: fc.array(pageEvent, { maxLength: 5 }),
-    latestSeq: nat,
-    complete: fc.boolean(),
-    readSeq: nat,
-  }),
-  fc.record({ type: fc.constant("left" as const), room: anyString }),
+  fc.record(
+    {
+      type: fc.constant("joined" as const),
+      room: anyString,
+      you: user,
+      members: fc.array(user, { maxLength: 5 }),
+      memberCount: nat,
+      messages: fc.array(pageEvent, { maxLength: 5 }),
+      latestSeq: nat,
+      complete: fc.boolean(),
+      readSeq: nat,
+      role: fc.constantFrom("member" as const, "moderator" as const, "owner" as const, "admin" as const),
+      private: fc.boolean(),
+      locked: fc.boolean(),
+      slowModeMs: nat,
+      staff: fc.array(staffMember, { maxLength: 3 }),
+      mutedUntil: fc.option(ts, { nil: null }),
+      key: secret,
+    },
+    {
+      requiredKeys: [
+        "type",
+        "room",
+        "you",
+        "members",
+        "memberCount",
+        "messages",
+        "latestSeq",
+        "complete",
+        "readSeq",
+        "role",
+        "private",
+        "locked",
+        "slowModeMs",
+        "staff",
+      ],
+    },
+  ),
+  fc.record(
+    { type: fc.constant("left" as const), room: anyString, reason: fc.constantFrom("kicked" as const, "banned" as const), by: user },
+    { requiredKeys: ["type", "room"] },
+  ),
   chatFrame,
   changeEvent,
+  moderationEvent,
+  fc.record({ type: fc.constant("created" as const), room: anyString, clientMsgId: anyString, key: secret }),
+  fc.record({ type: fc.constant("invite-created" as const), room: anyString, clientMsgId: anyString, invite: inviteInfo, code: secret }),
+  fc.record({ type: fc.constant("invite-revoked" as const), room: anyString, clientMsgId: anyString, invite: shortId }),
+  fc.record({ type: fc.constant("reported" as const), room: anyString, clientMsgId: anyString, report: shortId }),
+  fc.record({ type: fc.constant("report" as const), room: anyString, report: reportInfo }),
+  fc.record({ type: fc.constant("report-resolved" as const), room: anyString, report: shortId, by: user, clientMsgId: anyString }),
+  fc.record({
+    type: fc.constant("room-admin" as const),
+    room: anyString,
+    invites: fc.array(inviteInfo, { maxLength: 2 }),
+    bans: fc.array(fc.record({ user, until: ts, address: fc.boolean(), by: user, ts }, { requiredKeys: ["user", "address", "by", "ts"] }), {
+      maxLength: 2,
+    }),
+    mutes: fc.array(fc.record({ user, until: ts, by: user, ts }, { requiredKeys: ["user", "by", "ts"] }), { maxLength: 2 }),
+    reports: fc.array(reportInfo, { maxLength: 2 }),
+  }),
+  fc.record({ type: fc.constant("authed" as const), exp: nat }),
   fc.record(
     {
       type: fc.constant("system" as const),
@@ -209,6 +350,13 @@ export const objectWithFrameType = fc
           "emoji",
           "on",
           "replyTo",
+          "key",
+          "invite",
+          "token",
+          "action",
+          "user",
+          "durationMs",
+          "reason",
           "__proto__",
         ),
         anyString,

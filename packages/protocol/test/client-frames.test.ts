@@ -15,19 +15,27 @@ function frame<T>(result: DecodeResult<T>): T {
 const EMOJI = "😀"; // one code point, two UTF-16 units
 
 describe("client frame types", () => {
-  it("are exactly the twelve of protocol 2", () => {
+  it("are exactly the twenty of protocol 2 with [3/6] and [4/6]", () => {
     expect([...CLIENT_FRAME_TYPES].sort()).toEqual([
+      "auth",
       "chat",
+      "create",
       "delete",
       "edit",
       "hello",
       "history",
+      "invite",
       "join",
       "leave",
+      "moderate",
       "ping",
       "react",
       "read",
       "rename",
+      "report",
+      "resolve-report",
+      "revoke-invite",
+      "room-admin",
       "typing",
     ]);
   });

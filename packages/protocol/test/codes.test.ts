@@ -11,6 +11,7 @@ const CONTRACT_CLOSE_CODES = [
   [4001, "new-session"],
   [4008, "resume"],
   [4029, "backoff"],
+  [4401, "new-token"],
   [4408, "backoff"],
   [4501, "none"],
   [4505, "none"],
@@ -49,6 +50,7 @@ describe("close codes", () => {
     expect(CLOSE_CODES.rateLimitAbuse.code).toBe(4029);
     expect(CLOSE_CODES.badRequest.code).toBe(4501);
     expect(CLOSE_CODES.helloTimeout.code).toBe(4408);
+    expect(CLOSE_CODES.tokenExpired.code).toBe(4401);
     expect(CLOSE_CODES.unsupportedProtocol.code).toBe(4505);
   });
 
@@ -58,17 +60,26 @@ describe("close codes", () => {
 });
 
 describe("error codes", () => {
-  it("are exactly the contract's twelve", () => {
+  it("are exactly the contract's twenty-one", () => {
     expect([...ERROR_CODE_LIST].sort()).toEqual([
       "bad_frame",
       "bad_request",
+      "banned",
       "forbidden",
       "gone",
+      "invite_invalid",
+      "locked",
+      "muted",
+      "name_refused",
       "name_taken",
       "not_found",
       "not_joined",
       "rate_limited",
+      "room_exists",
       "server_error",
+      "slow_mode",
+      "token_expired",
+      "token_invalid",
       "too_long",
       "too_many_rooms",
       "unsupported_protocol",

@@ -3,6 +3,8 @@ import type { ChatFrame, ClientFrame, ServerFrame, User } from "../src/index";
 /** One valid example of every frame, shared by the unit tests; each test mutates a copy. */
 export const alice: User = { id: "u_alice", name: "alice" };
 export const bob: User = { id: "u_bob", name: "bob" };
+/** A pass or invite code as the server makes them: 32 random bytes in base64url. */
+const KEY = "k3yK3yk3yK3yk3yK3yk3yK3yk3yK3yk3yK3yk3yK3yk";
 
 export const chat: ChatFrame = {
   type: "chat",
@@ -18,6 +20,14 @@ export const chat: ChatFrame = {
 export const validClientFrames: Record<ClientFrame["type"], ClientFrame> = {
   hello: { type: "hello", protocol: 2, session: "s3ssion-token-0123456789", name: "alice" },
   join: { type: "join", room: "lobby", since: 40 },
+  create: { type: "create", room: "team", private: true, clientMsgId: "n-1" },
+  moderate: { type: "moderate", room: "lobby", clientMsgId: "m-1", action: "mute", user: "u_bob", durationMs: 600_000 },
+  report: { type: "report", room: "lobby", target: 42, reason: "spam", clientMsgId: "p-1" },
+  "resolve-report": { type: "resolve-report", room: "lobby", report: "r_1", clientMsgId: "p-2" },
+  invite: { type: "invite", room: "team", role: "member", expiresInMs: 86_400_000, maxUses: 5, clientMsgId: "i-1" },
+  "revoke-invite": { type: "revoke-invite", room: "team", invite: "i_1", clientMsgId: "i-2" },
+  "room-admin": { type: "room-admin", room: "team" },
+  auth: { type: "auth", token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl" },
   leave: { type: "leave", room: "lobby" },
   chat: { type: "chat", room: "lobby", text: "hello", clientMsgId: "c-1" },
   edit: { type: "edit", room: "lobby", target: 42, text: "fixed typo", clientMsgId: "e-1" },
@@ -49,6 +59,11 @@ export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
     latestSeq: 42,
     complete: true,
     readSeq: 40,
+    role: "member",
+    private: false,
+    locked: false,
+    slowModeMs: 0,
+    staff: [{ ...bob, role: "owner" }],
   },
   left: { type: "left", room: "lobby" },
   chat,
@@ -65,6 +80,45 @@ export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
     by: bob,
     clientMsgId: "r-1",
   },
+  moderation: {
+    type: "moderation",
+    room: "lobby",
+    seq: 60,
+    ts: 1_700_000_103_000,
+    by: alice,
+    clientMsgId: "m-1",
+    action: "mute",
+    user: bob,
+    durationMs: 600_000,
+    until: 1_700_000_703_000,
+  },
+  created: { type: "created", room: "team", clientMsgId: "n-1", key: KEY },
+  "invite-created": {
+    type: "invite-created",
+    room: "team",
+    clientMsgId: "i-1",
+    invite: {
+      id: "i_1",
+      role: "member",
+      expiresAt: 1_700_086_400_000,
+      maxUses: 5,
+      uses: 0,
+      revoked: false,
+      createdBy: alice,
+      ts: 1_700_000_000_000,
+    },
+    code: KEY,
+  },
+  "invite-revoked": { type: "invite-revoked", room: "team", clientMsgId: "i-2", invite: "i_1" },
+  reported: { type: "reported", room: "lobby", clientMsgId: "p-1", report: "r_1" },
+  report: {
+    type: "report",
+    room: "lobby",
+    report: { id: "r_1", target: 42, reason: "spam", by: bob, ts: 1_700_000_000_000, author: alice, text: "hello" },
+  },
+  "report-resolved": { type: "report-resolved", room: "lobby", report: "r_1", by: alice, clientMsgId: "p-2" },
+  "room-admin": { type: "room-admin", room: "team", invites: [], bans: [], mutes: [], reports: [] },
+  authed: { type: "authed", exp: 1_700_000_900 },
   system: {
     type: "system",
     room: "lobby",

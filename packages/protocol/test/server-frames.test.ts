@@ -24,19 +24,28 @@ function variant(type: keyof typeof validServerFrames, changes: Record<string, u
 }
 
 describe("server frame types", () => {
-  it("are exactly the thirteen of protocol 2", () => {
+  it("are exactly the twenty-two of protocol 2 with [3/6] and [4/6]", () => {
     expect([...SERVER_FRAME_TYPES].sort()).toEqual([
       "ack",
+      "authed",
       "chat",
+      "created",
       "delete",
       "edit",
       "error",
       "history",
+      "invite-created",
+      "invite-revoked",
       "joined",
       "left",
+      "moderation",
       "pong",
       "reaction",
       "ready",
+      "report",
+      "report-resolved",
+      "reported",
+      "room-admin",
       "system",
       "typing",
     ]);

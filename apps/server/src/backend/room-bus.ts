@@ -1,13 +1,27 @@
-import { chatFrameSchema, deleteEventSchema, editEventSchema, reactionEventSchema, type User, userSchema } from "@chatroom/protocol";
+import {
+  chatFrameSchema,
+  deleteEventSchema,
+  editEventSchema,
+  moderationEventSchema,
+  reactionEventSchema,
+  type User,
+  userSchema,
+} from "@chatroom/protocol";
 import { z } from "zod";
 import { presenceChangeSchema } from "./cluster-presence";
 
 /** A stored room event of any kind this build knows, checked strictly. */
-export const storedEventSchema = z.discriminatedUnion("type", [chatFrameSchema, editEventSchema, deleteEventSchema, reactionEventSchema]);
+export const storedEventSchema = z.discriminatedUnion("type", [
+  chatFrameSchema,
+  editEventSchema,
+  deleteEventSchema,
+  reactionEventSchema,
+  moderationEventSchema,
+]);
 
 /** What crosses nodes. Each carries the id of the node that published it (`origin`). */
 export const busEventSchema = z.discriminatedUnion("kind", [
-  /** A stored event (chat, edit, deletion, reaction) another node appended. */
+  /** A stored event (chat, edit, deletion, reaction, moderation) another node appended. */
   z.object({ kind: z.literal("event"), origin: z.string(), event: storedEventSchema }),
   presenceChangeSchema.extend({ kind: z.literal("presence"), origin: z.string() }),
   // Ephemeral: never stored, and lost if a node misses it (typing expires by itself anyway).

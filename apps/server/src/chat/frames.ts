@@ -121,6 +121,13 @@ export function joinedFrame(fields: JoinedFields): string {
     latestSeq: fields.latestSeq,
     complete: fields.complete,
     readSeq: fields.readSeq,
+    role: fields.role,
+    private: fields.private,
+    locked: fields.locked,
+    slowModeMs: fields.slowModeMs,
+    staff: fields.staff,
+    ...(fields.mutedUntil === undefined ? {} : { mutedUntil: fields.mutedUntil }),
+    ...(fields.key === undefined ? {} : { key: fields.key }),
   };
   return encode(joined);
 }

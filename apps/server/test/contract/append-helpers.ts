@@ -14,7 +14,9 @@ export function chatOf(result: AppendResult): ChatFrame {
 /** The change event a successful append stored. */
 export function changeOf(result: AppendResult): ChangeEvent {
   if (!result.ok) throw new Error(`expected a stored change, got a refusal: ${result.code}`);
-  if (!result.event || result.event.type === "chat") throw new Error(`expected a stored change, got ${JSON.stringify(result.event)}`);
+  if (!result.event || result.event.type === "chat" || result.event.type === "moderation") {
+    throw new Error(`expected a stored change, got ${JSON.stringify(result.event)}`);
+  }
   return result.event;
 }
 

@@ -1,14 +1,13 @@
 // Names cannot be impersonated: a look-alike (same TS #39 skeleton) gets the suffix in a room, on
 // one node and across two nodes on one Redis; a name mixing scripts is refused with the reason;
 // single-script names of any script, and Latin with Han and Kana, are welcome.
-import { CLOSE_CODES, errorCodeFor } from "@chatroom/protocol";
+import { CLOSE_CODES } from "@chatroom/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 
-/** The code a refused name is answered with (`name_refused` once errors.ts has it). */
-const NAME_REFUSED = errorCodeFor({ reason: "name_refused", message: "" });
+const NAME_REFUSED = "name_refused";
 
 let redis: RedisProcess;
 const servers: StartedServer[] = [];

@@ -453,6 +453,7 @@ export class ResumingClient {
 function identityOf(event: PageEvent): unknown {
   if (event.type === "chat") return [event.type, event.seq, event.id, event.from, event.ts, event.clientMsgId];
   if (event.type === "unknown-event") return [event.type, event.seq];
+  if (event.type === "moderation") return [event.type, event.seq, event.action, event.by, event.ts, event.clientMsgId];
   return [event.type, event.seq, event.target, event.by, event.ts, event.clientMsgId];
 }
 

@@ -48,6 +48,24 @@ export function routeFrame(frame: IncomingFrame, handlers: FrameHandlers): boole
       return call(handlers.error, frame);
     case "pong":
       return call(handlers.pong, frame);
+    case "moderation":
+      return call(handlers.moderation, frame);
+    case "created":
+      return call(handlers.created, frame);
+    case "invite-created":
+      return call(handlers["invite-created"], frame);
+    case "invite-revoked":
+      return call(handlers["invite-revoked"], frame);
+    case "reported":
+      return call(handlers.reported, frame);
+    case "report":
+      return call(handlers.report, frame);
+    case "report-resolved":
+      return call(handlers["report-resolved"], frame);
+    case "room-admin":
+      return call(handlers["room-admin"], frame);
+    case "authed":
+      return call(handlers.authed, frame);
     case "unknown-event":
       return call(handlers["unknown-event"], frame);
   }

@@ -303,7 +303,8 @@ export class HistorySync {
     for (const event of events) {
       if (event.seq <= this.cleared) continue;
       this.serverLatestSeq = Math.max(this.serverLatestSeq, event.seq);
-      if (event.type === "unknown-event") {
+      // Moderation events are stepped over like unknown ones until the room's access state reads them ([4/6]).
+      if (event.type === "unknown-event" || event.type === "moderation") {
         if (coverEach) log.cover(event.seq, event.seq);
         continue;
       }

@@ -78,6 +78,7 @@ export class RoomSession {
     edit: (frame) => this.onEvent(frame),
     delete: (frame) => this.onEvent(frame),
     reaction: (frame) => this.onEvent(frame),
+    moderation: (frame) => this.onEvent(frame),
     "unknown-event": (frame) => this.onEvent(frame),
     history: (frame) => this.onHistory(frame),
     ack: (frame) => this.onAck(frame),

@@ -205,5 +205,10 @@ export function joined(
     latestSeq,
     complete: options.complete ?? true,
     readSeq: options.readSeq ?? latestSeq,
+    role: "member",
+    private: false,
+    locked: false,
+    slowModeMs: 0,
+    staff: [],
   };
 }

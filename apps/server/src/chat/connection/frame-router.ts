@@ -21,7 +21,22 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   typing: (router, frame) => router.rooms.route(frame),
   history: (router, frame) => router.rooms.route(frame),
   read: (router, frame) => router.rooms.route(frame),
+  // [4/6] frames, decoded and documented; the connection layer that serves them comes next.
+  create: (router, frame) => notYet(router, frame),
+  moderate: (router, frame) => notYet(router, frame),
+  report: (router, frame) => notYet(router, frame),
+  "resolve-report": (router, frame) => notYet(router, frame),
+  invite: (router, frame) => notYet(router, frame),
+  "revoke-invite": (router, frame) => notYet(router, frame),
+  "room-admin": (router, frame) => notYet(router, frame),
+  auth: (router, frame) => notYet(router, frame),
 };
+
+function notYet(router: FrameRouter, frame: ClientFrame): void {
+  const room = "room" in frame ? { room: frame.room } : {};
+  const clientMsgId = "clientMsgId" in frame ? { clientMsgId: frame.clientMsgId } : {};
+  router.connection.outlet.write(errorFrame("bad_request", `${frame.type} is not served by this server yet`, { ...room, ...clientMsgId }));
+}
 
 /**
  * A ready connection's frames: each is decoded and sent to its route. Joins and renames are kept

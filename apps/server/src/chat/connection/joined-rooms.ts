@@ -79,7 +79,7 @@ export class JoinedRooms {
   }
 
   /** A frame naming a room (not `join`): refused if not joined here, held while the room changes, else handled. */
-  route(frame: Exclude<RoomClientFrame, { type: "join" }>): void {
+  route(frame: SeatFrame | ClientFrameOf<"leave">): void {
     const { outlet } = this.options.connection;
     const entry = this.entries.get(frame.room);
     if (!entry) {

@@ -68,6 +68,12 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
         complete: history.complete,
         // A membership ended by another connection while this one joined reads as fully unread.
         readSeq: readSeq ?? 0,
+        // Until the room's access state is wired in ([4/6]), every room is open and ownerless.
+        role: "member",
+        private: false,
+        locked: false,
+        slowModeMs: 0,
+        staff: [],
       }),
     );
     return context;
