@@ -24,10 +24,16 @@ export function skeleton(text: string): string {
 }
 
 /**
- * The form two names in a room are compared in: the skeleton of the folded name, folded once more
- * because some prototypes are capitals (`0` → `O`), so `b0b` clashes with `bob` as `B0B` does.
+ * The forms two names in a room are compared in: two names clash when they share one. Folding
+ * first makes `Alice` and `ALICE` one name; the skeleton of the unfolded name catches a capital
+ * that passes for a small letter (`aIice`: capital I for l), which folding alone would turn into
+ * `aiice`. Each is folded once more, because some prototypes are capitals (`0` → `O`).
  * Every node and store keys names with this one function.
  */
-export function nameKey(name: string): string {
-  return foldName(skeleton(foldName(name)));
+export function nameKeys(name: string): string[] {
+  const keys = new Set([foldName(skeleton(foldName(name))), foldName(skeleton(name))]);
+  return [...keys];
 }
+
+/** Separates a name's keys where one string must carry them all (the Redis presence scripts). Names hold no newline. */
+export const NAME_KEY_SEPARATOR = "\n";

@@ -30,7 +30,7 @@ async function joined(wsUrl: string, room: string, name: string) {
 }
 
 describe("look-alike names", () => {
-  it("on one node: `сосо` (Cyrillic) next to `coco` and `B0B` next to `bob` get the suffix", async () => {
+  it("on one node: `сосо` (Cyrillic) next to `coco`, `B0B` next to `bob`, `aIice` (capital I) next to `alice` get the suffix", async () => {
     const server = await startServer();
     servers.push(server);
     await joined(server.wsUrl, "names", "coco");
@@ -38,6 +38,8 @@ describe("look-alike names", () => {
     expect(cyrillic.joined.you.name).toBe("сосо (2)");
     await joined(server.wsUrl, "names", "bob");
     expect((await joined(server.wsUrl, "names", "B0B")).joined.you.name).toBe("B0B (2)");
+    await joined(server.wsUrl, "names", "alice");
+    expect((await joined(server.wsUrl, "names", "aIice")).joined.you.name).toBe("aIice (2)");
   });
 
   it("across two nodes on one Redis: the second look-alike, on the other node, gets the suffix", async () => {
@@ -52,6 +54,14 @@ describe("look-alike names", () => {
     // A rename on node B to a look-alike of the name held on node A is refused cluster-wide.
     onB.send({ type: "rename", name: "C0C0" });
     expect(await onB.waitFor((frame) => frame.type === "error")).toMatchObject({ code: "name_taken" });
+    // A capital I for an l, across nodes: the second gets the suffix.
+    await joined(a.wsUrl, "twins", "alice");
+    expect((await joined(b.wsUrl, "twins", "aIice")).joined.you.name).toBe("aIice (2)");
+    // A leave frees every key of the name: on node B, `alice` is free again once node A's alice is gone.
+    const aliceOnA = clients.at(-2) as TestClient;
+    await aliceOnA.leave("twins");
+    await onB.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.name === "alice"));
+    expect((await joined(b.wsUrl, "twins", "ALICE")).joined.you.name).toBe("ALICE");
   });
 
   it("refuses a hello whose name mixes scripts, saying which, then closes", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Roster } from "../../src/chat/room/roster";
-import { nameKey, skeleton } from "../../src/security/name-key";
+import { nameKeys, skeleton } from "../../src/security/name-key";
 import { FakeClock } from "../support/fake-clock";
 import { RecordingSeat } from "./support/recording-seat";
 
@@ -25,15 +25,29 @@ describe("skeleton (TS #39 §4, from Unicode's confusables.txt)", () => {
   });
 });
 
-describe("nameKey", () => {
+/** Two names clash when they share a key. */
+const clash = (one: string, other: string) => nameKeys(one).some((key) => nameKeys(other).includes(key));
+
+describe("nameKeys", () => {
   it.each([
     ["alice", "аlice"],
     ["Alice", "ALICE"],
+    ["alice", "aIice"],
+    ["alice", "AIice"],
     ["bob", "B0B"],
     ["coco", "сосо"],
     ["m", "rn"],
   ])("%j and %j clash", (one, other) => {
-    expect(nameKey(one)).toBe(nameKey(other));
+    expect(clash(one, other)).toBe(true);
+    expect(clash(other, one)).toBe(true);
+  });
+
+  it.each([
+    ["alice", "alicia"],
+    ["bob", "rob"],
+    ["王小明", "王小"],
+  ])("%j and %j do not", (one, other) => {
+    expect(clash(one, other)).toBe(false);
   });
 
   it("gives the room roster's second look-alike the suffix", () => {
@@ -48,5 +62,8 @@ describe("nameKey", () => {
     expect(roster.seat(new RecordingSeat("u2"), "аlice").user.name).toBe("аlice (2)");
     expect(roster.holderOf("ALICE")).toBe("u1");
     expect(roster.uniqueName("a1ice", "u3")).toBe("a1ice (3)");
+    expect(roster.uniqueName("aIice", "u3")).toBe("aIice (3)");
+    // A user's own look-alikes are theirs: a rename from alice to aIice is no clash.
+    expect(roster.uniqueName("aIice", "u1")).toBe("aIice");
   });
 });

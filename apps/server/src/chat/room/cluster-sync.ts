@@ -1,6 +1,6 @@
 import type { User } from "@chatroom/protocol";
 import type { ClusterPresence, NameCandidate, PresenceChange } from "../../backend/cluster-presence";
-import { nameKey } from "../../security/name-key";
+import { NAME_KEY_SEPARATOR, nameKeys } from "../../security/name-key";
 import type { ChatLimits } from "../limits";
 import type { ChatLogger, Timers } from "../ports";
 import { type Roster, suffixedName } from "./roster";
@@ -122,5 +122,5 @@ export class ClusterSync {
 }
 
 function candidate(name: string): NameCandidate {
-  return { name, folded: nameKey(name) };
+  return { name, folded: nameKeys(name).join(NAME_KEY_SEPARATOR) };
 }
