@@ -23,7 +23,7 @@ describe("secrets", () => {
   });
 
   it("takes its randomness from the injected source", () => {
-    expect(newSecret((size) => Buffer.alloc(size, 0xff))).toBe("_".repeat(42) + "8");
+    expect(newSecret((size) => Buffer.alloc(size, 0xff))).toBe(`${"_".repeat(42)}8`);
   });
 
   it("tells a capability's shape from junk", () => {
