@@ -108,9 +108,14 @@ export class ChatConnection implements ConnectionHandle {
   private async greet(frame: ClientFrameOf<"hello">): Promise<void> {
     const { deps } = this.services;
     try {
-      const { identity, ready } = await greet(this.services, frame);
+      const greeting = await greet(this.services, frame);
       const state = this.state;
       if (state.kind !== "greeting" || !this.outlet.isOpen) return;
+      if ("code" in greeting) {
+        this.fail(greeting.code, greeting.message, greeting.closeCode);
+        return;
+      }
+      const { identity, ready } = greeting;
       this.session = identity.token;
       this.services.claimSession(identity.token, this);
       const router = new FrameRouter({

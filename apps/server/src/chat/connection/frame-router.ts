@@ -2,6 +2,7 @@ import { CLOSE_CODES, type ClientFrame, type ClientFrameOf, type ClientFrameType
 import { errorFrame, pongFrame } from "../frames";
 import type { ConnectionContext } from "./context";
 import { refuseIfLimited } from "./handlers";
+import { TokenLease } from "./host-token";
 import { JoinedRooms } from "./joined-rooms";
 import { renameEverywhere } from "./rename";
 
@@ -29,7 +30,7 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   invite: (router, frame) => notYet(router, frame),
   "revoke-invite": (router, frame) => notYet(router, frame),
   "room-admin": (router, frame) => notYet(router, frame),
-  auth: (router, frame) => notYet(router, frame),
+  auth: (router, frame) => router.auth(frame),
 };
 
 function notYet(router: FrameRouter, frame: ClientFrame): void {
@@ -47,8 +48,12 @@ export class FrameRouter {
   readonly rooms: JoinedRooms;
   private renaming = false;
   private readonly waiting: Array<ClientFrameOf<"join" | "rename">> = [];
+  /** `AUTH=jwt`: the token's expiry, moved on by `auth`. */
+  private readonly lease: TokenLease | undefined;
 
   constructor(readonly connection: ConnectionContext) {
+    const { tokens } = connection.services;
+    this.lease = tokens && connection.identity.claims ? new TokenLease(connection, tokens) : undefined;
     this.rooms = new JoinedRooms({
       connection,
       redispatch: (frame) => this.dispatch(frame),
@@ -89,14 +94,26 @@ export class FrameRouter {
   }
 
   rename(frame: ClientFrameOf<"rename">): void {
+    // A host app's user is named by the host app's token, not by the client.
+    if (this.connection.identity.claims) {
+      this.connection.outlet.write(errorFrame("forbidden", "names come from the host app's token on this server"));
+      return;
+    }
     // Every rename is a store write and a frame to each room: it spends the same budget as a chat.
     if (refuseIfLimited(this.connection, "chat")) return;
     if (this.renaming || this.rooms.joinsInFlight > 0 || this.waiting.length > 0) this.waiting.push(frame);
     else this.runRename(frame);
   }
 
+  /** A fresh host-app token; an anonymous server has no use for one. */
+  auth(frame: ClientFrameOf<"auth">): void {
+    if (this.lease) this.lease.refresh(frame);
+    else this.connection.outlet.write(errorFrame("bad_request", "auth is for servers with AUTH=jwt; this one is anonymous"));
+  }
+
   /** The socket is gone. */
   release(): void {
+    this.lease?.end();
     this.waiting.length = 0;
     this.rooms.releaseAll();
   }
