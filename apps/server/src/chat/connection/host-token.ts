@@ -27,7 +27,8 @@ export interface Refusal {
  */
 export async function signInWithToken(tokens: TokenAuth, token: string | undefined, maxNameLength: number): Promise<TokenUser | Refusal> {
   const tokenExpired = CLOSE_CODES.tokenExpired.code;
-  if (token === undefined) return { code: "token_invalid", message: "this server signs in with a host app's token: send it in hello", closeCode: tokenExpired };
+  if (token === undefined)
+    return { code: "token_invalid", message: "this server signs in with a host app's token: send it in hello", closeCode: tokenExpired };
   const checked = await tokens.verifier.verify(token);
   if (!checked.ok) return { code: checked.code, message: checked.reason, closeCode: tokenExpired };
   const { sub, name, rooms, exp } = checked.token;
