@@ -7,8 +7,10 @@ import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { newSecret } from "../../src/security/secrets";
 import { RawClient } from "../acceptance/raw-client";
+import { hsServerEnv, signToken, TEST_JWT_SECRET, unsignedToken } from "../support/host-tokens";
 import type { ServerProcess } from "../support/server-process";
 import { useCleanup } from "../support/use-cleanup";
+import { waitUntil } from "../support/wait-until";
 
 const cleanup = useCleanup();
 
@@ -62,5 +64,51 @@ describe.each(["production", "development"])("the server's output at LOG_LEVEL=t
     const lines = await outputLines(server);
     expect(lines.filter((line) => line.includes("/ws")).length).toBeGreaterThanOrEqual(2);
     for (const [name, secret] of Object.entries(secrets)) expect({ name, lines: linesWith(lines, secret) }).toEqual({ name, lines: [] });
+  });
+
+  it("under AUTH=jwt, holds no JWT, no JWT_SECRET, and the admin key only in the first-start admin link line", {
+    timeout: 60_000,
+  }, async () => {
+    const server = await cleanup.spawnServer(await cleanup.serverEnv({ NODE_ENV: nodeEnv, LOG_LEVEL: "trace", ...hsServerEnv() }));
+    // The admin link is printed once on stdout after the listen; the real key is in its fragment.
+    const adminKey = await waitUntil(() => /#admin=([A-Za-z0-9_-]{43})/.exec(server.output().stdout)?.[1], { what: "the admin link" });
+    const secrets = {
+      adminKey,
+      jwtSecret: TEST_JWT_SECRET,
+      helloToken: await signToken({ sub: "alice-id", name: "alice", rooms: { team: "moderator" } }),
+      refreshToken: await signToken({ sub: "alice-id", name: "alice" }, { iat: Math.floor(Date.now() / 1000) + 1 }),
+      forgedRefresh: await signToken({ sub: "alice-id" }, { key: new TextEncoder().encode("z".repeat(40)) }),
+      otherUsersToken: await signToken({ sub: "bob-id", name: "bob" }),
+      expiredHello: await signToken({ sub: "carol-id" }, { iat: Math.floor(Date.now() / 1000) - 1200 }),
+      unsignedHello: unsignedToken("mallory-id"),
+    };
+
+    // Signed in with the admin key: ready.admin; a refresh is authed, a forged one refused, a chat stored.
+    const alice = cleanup.track(await RawClient.ready(server.wsUrl, { token: secrets.helloToken, adminKey: secrets.adminKey }));
+    expect(alice.ready).toMatchObject({ admin: true, you: { id: "alice-id", name: "alice" } });
+    alice.send({ type: "auth", token: secrets.refreshToken });
+    await alice.waitFor((frame) => frame.type === "authed");
+    alice.send({ type: "auth", token: secrets.forgedRefresh });
+    await alice.waitFor((frame) => frame.type === "error" && frame.code === "token_invalid");
+    await alice.join("team");
+    alice.send({ type: "chat", room: "team", text: "hi", clientMsgId: "c-1" });
+    await alice.waitFor((frame) => frame.type === "ack");
+    // Another user's token in auth ends the connection.
+    alice.send({ type: "auth", token: secrets.otherUsersToken });
+    expect((await alice.closeWithin(10_000)).code).toBe(4401);
+
+    // Refused at hello: expired, unsigned.
+    for (const token of [secrets.expiredHello, secrets.unsignedHello]) {
+      const refused = cleanup.track(await RawClient.open(server.wsUrl));
+      refused.send({ type: "hello", protocol: 2, token });
+      expect((await refused.closeWithin(10_000)).code).toBe(4401);
+    }
+
+    const lines = await outputLines(server);
+    expect(lines.filter((line) => line.includes("/ws")).length).toBeGreaterThanOrEqual(3);
+    const adminLinkLines = lines.filter((line) => line.startsWith("admin link: "));
+    expect(adminLinkLines).toHaveLength(1);
+    const logLines = lines.filter((line) => !line.startsWith("admin link: "));
+    for (const [name, secret] of Object.entries(secrets)) expect({ name, lines: linesWith(logLines, secret) }).toEqual({ name, lines: [] });
   });
 });
