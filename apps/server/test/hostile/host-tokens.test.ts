@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hsServerEnv, type RsaHostApp, rsaHostApp, signToken, unsignedToken } from "../support/host-tokens";
+import { hsServerEnv, rsaHostApp, signToken, unsignedToken } from "../support/host-tokens";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useCleanup } from "../support/use-cleanup";
@@ -24,11 +24,18 @@ async function helloWith(server: StartedServer, token: string | undefined) {
   return { closed, frames: client.frames, invalid: client.invalid };
 }
 
-describe.each([
-  {
-    kind: "an HS256 secret",
-    setup: () => ({ env: hsServerEnv(), sign: (claims: { sub: string; name?: string }) => signToken(claims) }),
-    cases: (): Case[] => [
+/** A host app's server setup: its env, how it signs a good token, and the bad tokens it must refuse. */
+interface Setup {
+  env: Record<string, string>;
+  sign: (claims: { sub: string; name?: string }) => Promise<string>;
+  cases: Case[];
+}
+
+function hsSetup(): Setup {
+  return {
+    env: hsServerEnv(),
+    sign: (claims) => signToken(claims),
+    cases: [
       [
         "forged (signed with another secret)",
         () => signToken({ sub: "alice", name: "alice" }, { key: encode("x".repeat(40)) }),
@@ -39,45 +46,39 @@ describe.each([
       ["from another issuer", () => signToken({ sub: "alice" }, { iss: "https://evil.example" }), "token_invalid"],
       ["unsigned (alg: none)", async () => unsignedToken("alice"), "token_invalid"],
     ],
-  },
-  {
-    kind: "an RSA public key",
-    setup: () => {
-      const host: RsaHostApp = rsaHostApp();
-      return {
-        env: host.env,
-        host,
-        sign: (claims: { sub: string; name?: string }) => signToken(claims, { alg: "RS256", key: host.privateKey }),
-      };
-    },
-    cases: (host?: RsaHostApp): Case[] => {
-      if (!host) throw new Error("no host app");
-      const other = rsaHostApp();
-      return [
-        [
-          "forged (signed with another RSA key)",
-          () => signToken({ sub: "alice" }, { alg: "RS256", key: other.privateKey }),
-          "token_invalid",
-        ],
-        ["expired", () => signToken({ sub: "alice" }, { alg: "RS256", key: host.privateKey, iat: ago(1200) }), "token_expired"],
-        [
-          "for another audience",
-          () => signToken({ sub: "alice" }, { alg: "RS256", key: host.privateKey, aud: "another-service" }),
-          "token_invalid",
-        ],
-        ["unsigned (alg: none)", async () => unsignedToken("alice"), "token_invalid"],
-        // The classic confusion: HS256 keyed with the server's own public key, which is no secret.
-        [
-          "HS256 keyed with the server's public key (key confusion)",
-          () => signToken({ sub: "admin" }, { alg: "HS256", key: encode(host.publicPem) }),
-          "token_invalid",
-        ],
-      ];
-    },
-  },
-])("hello on an AUTH=jwt server with $kind", ({ setup, cases }) => {
-  const { env, sign, ...rest } = setup();
-  const host = "host" in rest ? rest.host : undefined;
+  };
+}
+
+function rsaSetup(): Setup {
+  const host = rsaHostApp();
+  const other = rsaHostApp();
+  return {
+    env: host.env,
+    sign: (claims) => signToken(claims, { alg: "RS256", key: host.privateKey }),
+    cases: [
+      ["forged (signed with another RSA key)", () => signToken({ sub: "alice" }, { alg: "RS256", key: other.privateKey }), "token_invalid"],
+      ["expired", () => signToken({ sub: "alice" }, { alg: "RS256", key: host.privateKey, iat: ago(1200) }), "token_expired"],
+      [
+        "for another audience",
+        () => signToken({ sub: "alice" }, { alg: "RS256", key: host.privateKey, aud: "another-service" }),
+        "token_invalid",
+      ],
+      ["unsigned (alg: none)", async () => unsignedToken("alice"), "token_invalid"],
+      // The classic confusion: HS256 keyed with the server's own public key, which is no secret.
+      [
+        "HS256 keyed with the server's public key (key confusion)",
+        () => signToken({ sub: "admin" }, { alg: "HS256", key: encode(host.publicPem) }),
+        "token_invalid",
+      ],
+    ],
+  };
+}
+
+describe.each([
+  { kind: "an HS256 secret", setup: hsSetup },
+  { kind: "an RSA public key", setup: rsaSetup },
+])("hello on an AUTH=jwt server with $kind", ({ setup }) => {
+  const { env, sign, cases } = setup();
   let server: StartedServer;
   let bystander: Bystander;
   const room = `tokens-${randomBytes(3).toString("hex")}`;
@@ -91,7 +92,7 @@ describe.each([
     await server?.close();
   });
 
-  it.each(cases(host))("a token %s gets its error and close 4401; the bystander is unharmed", async (_label, make, code) => {
+  it.each(cases)("a token %s gets its error and close 4401; the bystander is unharmed", async (_label, make, code) => {
     const { closed, frames, invalid } = await helloWith(server, await make());
     expect(closed.code).toBe(CLOSE_CODES.tokenExpired.code);
     expect(frames).toEqual([{ type: "error", code, message: expect.any(String) }]);
