@@ -7,7 +7,8 @@ const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), 
 const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith("@chatroom/"));
 
 await build({
-  entryPoints: ["src/server.ts"],
+  // The admin-link CLI too, so a production build can run it without tsx (dist/cli/admin-link.js).
+  entryPoints: ["src/server.ts", "src/cli/admin-link.ts"],
   outdir: "dist",
   bundle: true,
   platform: "node",

@@ -1,10 +1,12 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
+import { type HostAdminActions, UNWIRED_HOST_ADMIN_ACTIONS } from "./admin-api/host-admin-actions";
 import type { Backend } from "./backend/backend";
 import type { Timers } from "./chat/ports";
 import type { AppConfig } from "./config";
-import { requestLogFields } from "./log-redaction";
+import { secretSafeLogging } from "./log-redaction";
+import adminApi from "./plugins/admin-api";
 import backendPlugin from "./plugins/backend";
 import chatPlugin from "./plugins/chat";
 import chatSocketPlugin from "./plugins/chat-socket";
@@ -18,6 +20,8 @@ import roomRoutes from "./routes/rooms";
 export interface BuildOverrides {
   backend?: Backend;
   timers?: Timers;
+  /** What `/api/admin/*` does (until the store side is wired, every action answers 503). */
+  adminActions?: HostAdminActions;
 }
 
 /** The web app's build output, found from this file whether it runs from src/ or dist/. */
@@ -39,19 +43,22 @@ export async function buildApp(config: AppConfig, overrides: BuildOverrides = {}
   await app.register(chatSocketPlugin, { config });
   await app.register(healthRoutes);
   await app.register(roomRoutes);
+  if (config.adminApiToken) {
+    await app.register(adminApi, { token: config.adminApiToken, actions: overrides.adminActions ?? UNWIRED_HOST_ADMIN_ACTIONS });
+  }
   await app.register(webApp, { root: config.webDist ?? defaultWebDist() });
   return app;
 }
 
 function loggerOptions(config: AppConfig) {
   if (config.logLevel === "silent") return false;
-  const serializers = { req: requestLogFields };
+  const safe = secretSafeLogging();
   if (config.env === "development") {
     return {
       level: config.logLevel,
-      serializers,
+      ...safe,
       transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
     };
   }
-  return { level: config.logLevel, serializers };
+  return { level: config.logLevel, ...safe };
 }

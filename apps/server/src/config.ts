@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS } from "@chatroom/protocol";
 import { z } from "zod";
 import { CHAT_TUNING_DEFAULTS, type ChatLimits } from "./chat/limits";
+import { type AuthConfig, authConfigFrom, authEnvShape } from "./security/auth-config";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const positive = z.coerce.number().positive();
@@ -52,12 +53,17 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Key of the HMAC that address bans keep of an address; the nodes of a cluster share one. Unset: random per process. */
   ADDRESS_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Where people reach the server (the admin link is printed with it); http://HOST:PORT when unset. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** When set, `/api/admin/*` answers `Authorization: Bearer <token>`; absent, the admin API is off. */
+  ADMIN_API_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+  ...authEnvShape,
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** Never echoed in start-up errors: they end up in logs. A Redis URL can carry a password. */
-const SECRET_KEYS = new Set(["METRICS_TOKEN", "REDIS_URL", "ADDRESS_SECRET"]);
+const SECRET_KEYS = new Set(["METRICS_TOKEN", "REDIS_URL", "ADMIN_API_TOKEN", "JWT_SECRET", "ADDRESS_SECRET"]);
 
 export interface AppConfig {
   env: Env["NODE_ENV"];
@@ -84,6 +90,12 @@ export interface AppConfig {
   metricsToken: string | undefined;
   /** `ADDRESS_SECRET`: the HMAC key of address bans. */
   addressSecret: string | undefined;
+  /** Where people reach the server, for printed links: PUBLIC_URL, else http://HOST:PORT. */
+  publicUrl: string | undefined;
+  /** Bearer token of `/api/admin/*`; the admin API is off when unset. */
+  adminApiToken: string | undefined;
+  /** Who a connection is: anonymous (the default) or a host app's JWT. */
+  auth: AuthConfig;
   limits: ChatLimits;
 }
 
@@ -109,6 +121,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const auth = authConfigFrom(e);
+  if ("problems" in auth) {
+    throw new ConfigError(auth.problems.map(({ variable, message }) => `${variable}: ${message}`));
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -129,6 +145,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: e.METRICS,
     metricsToken: e.METRICS_TOKEN,
     addressSecret: e.ADDRESS_SECRET,
+    publicUrl: e.PUBLIC_URL,
+    adminApiToken: e.ADMIN_API_TOKEN,
+    auth: auth.config,
     limits: {
       ...DEFAULT_LIMITS,
       ...CHAT_TUNING_DEFAULTS,

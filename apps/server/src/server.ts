@@ -1,6 +1,7 @@
 import { buildApp, defaultWebDist } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import webNotBuiltRoutes, { webAppBuilt } from "./routes/web-not-built";
+import { ensureAdminKey } from "./security/admin-key";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -56,6 +57,22 @@ async function main(): Promise<void> {
       return `Chatroom is listening on ${address} (backend: ${backend})`;
     },
   });
+  // First start: the admin link, once, on stdout and not through the logger (whose lines are kept).
+  await ensureAdminKey({
+    store: app.backend.adminKey,
+    baseUrl: config.publicUrl ?? `http://${displayHost(config.host)}:${listeningPort(app.server.address(), config.port)}`,
+    print: (line) => process.stdout.write(line),
+  });
+}
+
+/** A wildcard listen address is not one a browser can open; localhost is. */
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listeningPort(address: ReturnType<import("node:net").Server["address"]>, configured: number): number {
+  return typeof address === "object" && address !== null ? address.port : configured;
 }
 
 main().catch((error: unknown) => {

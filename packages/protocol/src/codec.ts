@@ -23,7 +23,9 @@ export type DecodeFailureReason =
   | "unknown_type"
   | "forbidden_key"
   | "invalid_field"
-  | "too_long";
+  | "too_long"
+  /** A well-formed name that TS #39 says could pass for another (mixed scripts): refused, with the reason. */
+  | "name_refused";
 
 export interface DecodeFailure {
   reason: DecodeFailureReason;
@@ -118,6 +120,9 @@ function validate<T>(schema: FrameSchema<T>, object: Record<string, unknown>): D
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") || undefined;
   if (issue?.message === TEXT_TOO_LONG) return fail("too_long", TEXT_TOO_LONG, field, clientMsgId);
+  if (issue?.code === "custom" && issue.params?.nameProblem === "mixed_scripts") {
+    return fail("name_refused", issue.message, field, clientMsgId);
+  }
   if (issue?.code === "unrecognized_keys") {
     const unknown = [...issue.path, issue.keys[0]].join(".");
     return fail("invalid_field", `unknown field(s): ${issue.keys.join(", ").slice(0, 64)}`, unknown, clientMsgId);
@@ -197,7 +202,9 @@ export function encode(frame: ClientFrame | ServerFrame): string {
 
 /** The protocol error code a decode failure is answered with. */
 export function errorCodeFor(failure: DecodeFailure): ErrorCode {
-  return failure.reason === "too_long" ? "too_long" : "bad_frame";
+  if (failure.reason === "too_long") return "too_long";
+  if (failure.reason === "name_refused") return "name_refused";
+  return "bad_frame";
 }
 
 export { clientFrameSchema };

@@ -43,7 +43,8 @@ export function nameSchema(maxLength: number = DEFAULT_LIMITS.maxNameLength) {
   return z.string().transform((raw, ctx) => {
     const checked = normalizeName(raw, maxLength);
     if (checked.ok) return checked.name;
-    ctx.addIssue({ code: "custom", message: checked.reason });
+    // The problem rides along so the codec can tell a refused name (mixed scripts) from a malformed one.
+    ctx.addIssue({ code: "custom", message: checked.reason, params: { nameProblem: checked.problem } });
     return z.NEVER;
   });
 }

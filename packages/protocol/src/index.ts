@@ -8,6 +8,7 @@ export * from "./errors";
 export * from "./frames";
 export * from "./limits";
 export * from "./moderation";
+export * from "./name-scripts";
 export * from "./query";
 export * from "./roles";
 export * from "./text";

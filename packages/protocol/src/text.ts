@@ -1,3 +1,5 @@
+import { checkNameScripts } from "./name-scripts";
+
 /** Counts Unicode code points, which is what the contract's length limits are measured in. */
 export function codePointLength(text: string): number {
   let count = 0;
@@ -27,11 +29,15 @@ export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const SESSION_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Why a name was refused, as data, so a UI can say it in its own language. */
-export type NameProblem = "empty" | "too_long" | "forbidden_characters";
+export type NameProblem = "empty" | "too_long" | "forbidden_characters" | "mixed_scripts";
 
 export type NameCheck = { ok: true; name: string } | { ok: false; problem: NameProblem; reason: string };
 
-/** NFKC-normalizes and trims a nickname, then checks it against the contract's rules. */
+/**
+ * NFKC-normalizes and trims a nickname, then checks it against the contract's rules, the last of
+ * which is TS #39's Highly Restrictive level (`checkNameScripts`): a server answers that one with
+ * `name_refused`, not `bad_frame`, since the name is well-formed but could pass for someone else's.
+ */
 export function normalizeName(raw: string, maxLength = 32): NameCheck {
   const name = raw.normalize("NFKC").trim();
   const length = codePointLength(name);
@@ -40,6 +46,8 @@ export function normalizeName(raw: string, maxLength = 32): NameCheck {
   if (FORBIDDEN_IN_NAME.test(name)) {
     return { ok: false, problem: "forbidden_characters", reason: "name contains control, zero-width or bidi characters" };
   }
+  const scripts = checkNameScripts(name);
+  if (!scripts.ok) return { ok: false, problem: "mixed_scripts", reason: scripts.reason };
   return { ok: true, name };
 }
 

@@ -1,3 +1,4 @@
+import type { AdminKeyStore } from "../security/admin-key";
 import type { RoomAccessStore } from "./access-store";
 import type { ClusterPresence } from "./cluster-presence";
 import type { MembershipStore } from "./membership-store";
@@ -21,6 +22,8 @@ export interface Backend {
   /** Who may enter and who may speak ([4/6]): meta, roles, passes, invites, bans, mutes, reports. */
   readonly access: RoomAccessStore;
   readonly bus: RoomBus;
+  /** The hash of the server's admin key (settings), shared by every node of the deployment. */
+  readonly adminKey: AdminKeyStore;
   /** Present when several nodes share presence (Redis); absent on a single node. */
   readonly presence?: ClusterPresence;
   /** Whether the backend can serve requests right now, for `/readyz`. */

@@ -10,7 +10,7 @@ export const presenceChangeSchema = z.object({
 
 export type PresenceChange = z.infer<typeof presenceChangeSchema>;
 
-/** A name a user may get, with its folded form (`foldName`: names are unique after folding). */
+/** A name a user may get, with its comparison keys (`nameKeys`, joined by NAME_KEY_SEPARATOR): names sharing a key clash. */
 export interface NameCandidate {
   name: string;
   folded: string;

@@ -88,6 +88,8 @@ export interface ReadyFields {
   session: string;
   rooms: MembershipEntry[];
   limits: ChatLimits;
+  /** The connection holds the admin key. */
+  admin?: boolean;
 }
 
 export function readyFrame(fields: ReadyFields): string {
@@ -106,6 +108,7 @@ export function readyFrame(fields: ReadyFields): string {
       maxRooms: limits.maxRooms,
       ...(limits.editWindowMs === undefined ? {} : { editWindowMs: limits.editWindowMs }),
     },
+    ...(fields.admin ? { admin: true as const } : {}),
   };
   return encode(ready);
 }
@@ -132,6 +135,11 @@ export function joinedFrame(fields: JoinedFields): string {
     ...(fields.key === undefined ? {} : { key: fields.key }),
   };
   return encode(joined);
+}
+
+/** Answer to `auth`: the fresh token is in force until `exp` (seconds since the epoch). */
+export function authedFrame(exp: number): string {
+  return encode({ type: "authed", exp });
 }
 
 /** A user with their role in the room, as `members`, `system.joined` and `you` show it (absent: member). */

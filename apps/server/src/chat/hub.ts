@@ -3,7 +3,7 @@ import type { Backend } from "../backend/backend";
 import type { RoomCount } from "../backend/cluster-presence";
 import type { BusEvent, RoomBusHandlers } from "../backend/room-bus";
 import { ChatConnection, type ConnectionServices } from "./connection/chat-connection";
-import type { RoomDirectory } from "./connection/context";
+import type { RoomDirectory, TokenAuth } from "./connection/context";
 import type { ChatDeps } from "./deps";
 import { errorFrame } from "./frames";
 import type { ConnectionHandle, Peer } from "./ports";
@@ -12,6 +12,8 @@ import { Room } from "./room/room";
 export interface HubOptions {
   backend: Backend;
   deps: ChatDeps;
+  /** `AUTH=jwt`: how host-app tokens are checked. Absent: anonymous guests. */
+  tokens?: TokenAuth;
 }
 
 /**
@@ -41,6 +43,8 @@ export class ChatHub implements RoomDirectory {
       sessions: options.backend.sessions,
       memberships: options.backend.memberships,
       access: options.backend.access,
+      adminKey: options.backend.adminKey,
+      ...(options.tokens ? { tokens: options.tokens } : {}),
       rooms: this,
       claimSession: (session, connection) => this.claimSession(session, connection),
       forget: (connection) => this.forget(connection),

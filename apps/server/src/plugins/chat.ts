@@ -4,6 +4,7 @@ import { createChatDeps } from "../chat/deps";
 import { ChatHub } from "../chat/hub";
 import type { Timers } from "../chat/ports";
 import type { AppConfig } from "../config";
+import { createJwtVerifier } from "../security/jwt-verifier";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -26,7 +27,13 @@ export default fp(
       ...(options.config.addressSecret === undefined ? {} : { addressSecret: options.config.addressSecret }),
       ...(options.timers ? { timers: options.timers } : {}),
     });
-    app.decorate("hub", new ChatHub({ backend: app.backend, deps }));
+    const { auth } = options.config;
+    // The verifier reads the chat clock, so tests that hold time hold token expiry with it.
+    const tokens =
+      auth.mode === "jwt"
+        ? { verifier: createJwtVerifier(auth, { now: () => deps.timers.now() }), expiryGraceMs: auth.expiryGraceS * 1000 }
+        : undefined;
+    app.decorate("hub", new ChatHub({ backend: app.backend, deps, ...(tokens ? { tokens } : {}) }));
   },
   { name: "chat", dependencies: ["backend", "metrics"], fastify: "5.x" },
 );

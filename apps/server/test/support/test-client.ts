@@ -28,6 +28,9 @@ export interface ConnectOptions {
 export interface HelloOptions {
   session?: string;
   name?: string;
+  /** A host app's JWT (`AUTH=jwt`). */
+  token?: string;
+  adminKey?: string;
   /** Sent as given, so tests can speak a protocol the server refuses. */
   protocol?: number;
 }
@@ -35,6 +38,8 @@ export interface HelloOptions {
 export interface OpenOptions extends ConnectOptions {
   session?: string;
   name?: string;
+  token?: string;
+  adminKey?: string;
 }
 
 export interface JoinOptions extends OpenOptions {
@@ -91,9 +96,14 @@ export class TestClient {
 
   /** Connects and says hello; resolves once `ready` arrived. */
   static async open(wsUrl: string, options: OpenOptions = {}): Promise<TestClient & { ready: ReadyFrame }> {
-    const { session, name, ...connect } = options;
+    const { session, name, token, adminKey, ...connect } = options;
     const client = await TestClient.connect(wsUrl, connect);
-    const ready = await client.hello({ ...(session !== undefined ? { session } : {}), ...(name !== undefined ? { name } : {}) });
+    const ready = await client.hello({
+      ...(session !== undefined ? { session } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(token !== undefined ? { token } : {}),
+      ...(adminKey !== undefined ? { adminKey } : {}),
+    });
     return Object.assign(client, { ready });
   }
 
@@ -116,6 +126,8 @@ export class TestClient {
     const frame: Record<string, unknown> = { type: "hello", protocol: options.protocol ?? PROTOCOL_VERSION };
     if (options.session !== undefined) frame.session = options.session;
     if (options.name !== undefined) frame.name = options.name;
+    if (options.token !== undefined) frame.token = options.token;
+    if (options.adminKey !== undefined) frame.adminKey = options.adminKey;
     this.raw.send(frame);
     const answer = await this.waitFor(
       (candidate) => candidate.type === "ready" || (candidate.type === "error" && candidate.room === undefined),

@@ -34,6 +34,7 @@ export const EN = {
       empty: "Please enter a name.",
       too_long: "A name can be at most 32 characters.",
       forbidden_characters: "A name cannot contain invisible, control or text-direction characters.",
+      mixed_scripts: "A name cannot mix alphabets (such as Latin and Cyrillic letters) that could pass for another name.",
     })[problem],
   join: "Join",
   changeName: "Change name",

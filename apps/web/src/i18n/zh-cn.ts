@@ -38,6 +38,7 @@ export const ZH_CN: Strings = {
       empty: "请输入昵称。",
       too_long: "昵称最多 32 个字符。",
       forbidden_characters: "昵称不能包含不可见字符、控制字符或文字方向字符。",
+      mixed_scripts: "昵称不能混用多种文字（如拉丁字母和西里尔字母），以免被误认为他人。",
     })[problem],
   join: "加入",
   changeName: "修改昵称",

@@ -1,3 +1,4 @@
+import { MemoryAdminKeyStore } from "../../security/admin-key";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
@@ -15,6 +16,7 @@ export class MemoryBackend implements Backend {
   readonly memberships: MemoryMembershipStore;
   readonly access: AccessOperations;
   readonly bus = localRoomBus;
+  readonly adminKey = new MemoryAdminKeyStore();
   private closed = false;
 
   constructor(options: { nodeId: string; now?: () => number }) {

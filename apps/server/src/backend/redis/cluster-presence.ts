@@ -1,5 +1,6 @@
-import { foldName, type User } from "@chatroom/protocol";
+import type { User } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
+import { NAME_KEY_SEPARATOR, nameKeys } from "../../security/name-key";
 import type { ClusterPresence, NameCandidate, RoomCount } from "../cluster-presence";
 import { PRESENCE_HEARTBEAT_LUA, PRESENCE_JOIN_LUA, PRESENCE_LEAVE_LUA, PRESENCE_REAP_LUA, PRESENCE_RENAME_LUA } from "./scripts";
 
@@ -88,7 +89,9 @@ export class RedisPresence implements ClusterPresence {
       users = new Map();
       this.local.set(room, users);
     }
-    users.set(userId, [{ name, folded: candidates.find((candidate) => candidate.name === name)?.folded ?? foldName(name) }]);
+    users.set(userId, [
+      { name, folded: candidates.find((candidate) => candidate.name === name)?.folded ?? nameKeys(name).join(NAME_KEY_SEPARATOR) },
+    ]);
     return name;
   }
 

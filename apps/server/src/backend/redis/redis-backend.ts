@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { defineAccessCommands, RedisAccessState } from "./access-state";
+import { RedisAdminKeyStore } from "./admin-key-store";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { quit, redactUrl, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
@@ -48,6 +49,7 @@ export class RedisBackend implements Backend {
   readonly access: AccessOperations;
   readonly bus: RedisRoomBus;
   readonly presence: RedisPresence;
+  readonly adminKey: RedisAdminKeyStore;
   private readonly onError: (error: unknown, context: string) => void;
   private closed = false;
 
@@ -80,6 +82,7 @@ export class RedisBackend implements Backend {
       ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds,
       isOpen: () => !this.closed,
     });
+    this.adminKey = new RedisAdminKeyStore(client, keys);
     this.memberships = new RedisMembershipStore({ client: defineMembershipCommands(client), keys, isOpen: () => !this.closed });
     this.bus = new RedisRoomBus({ client, subscriber, keys, nodeId: this.nodeId, onError: this.onError });
     this.presence = new RedisPresence({

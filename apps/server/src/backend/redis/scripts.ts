@@ -26,8 +26,8 @@ return {0, message}
 `;
 
 /*
- * Presence keys, per room `<p>:room:<r>:`: `users` (userId -> {n name, f folded, c nodes}),
- * `names` (folded name -> userId), `members` (`<node>|<userId>` -> 1, one field per node the
+ * Presence keys, per room `<p>:room:<r>:`: `users` (userId -> {n name, f keys, c nodes}),
+ * `names` (name key -> userId; a name has one or more keys, `nameKeys`, passed newline-joined), `members` (`<node>|<userId>` -> 1, one field per node the
  * user is on). Cluster-wide: `<p>:rooms` (zset room -> users present), `<p>:nodes` (zset
  * node -> last heartbeat, Redis time in ms), `<p>:node:<id>:rooms` (rooms a node has members in).
  * Events are JSON built by hand: cjson would encode an empty list as `{}`.
@@ -36,6 +36,27 @@ const PRESENCE_PRELUDE = `
 local function user(id, name) return '{"id":' .. cjson.encode(id) .. ',"name":' .. cjson.encode(name) .. '}' end
 local function event(origin, joined, left, renamed)
   return '{"kind":"presence","origin":' .. cjson.encode(origin) .. ',"joined":[' .. joined .. '],"left":[' .. left .. '],"renamed":[' .. renamed .. ']}'
+end
+-- A name's keys (newline-joined): a name is free for a user when no other user holds any of them.
+local function keysOf(joined)
+  local keys = {}
+  for key in string.gmatch(joined, '[^\\n]+') do keys[#keys + 1] = key end
+  return keys
+end
+local function freeFor(base, joined, userId)
+  for _, key in ipairs(keysOf(joined)) do
+    local holder = redis.call('HGET', base .. ':names', key)
+    if holder and holder ~= userId then return false end
+  end
+  return true
+end
+local function hold(base, joined, userId)
+  for _, key in ipairs(keysOf(joined)) do redis.call('HSET', base .. ':names', key, userId) end
+end
+local function release(base, joined, userId)
+  for _, key in ipairs(keysOf(joined)) do
+    if redis.call('HGET', base .. ':names', key) == userId then redis.call('HDEL', base .. ':names', key) end
+  end
 end
 local function nowMs()
   local t = redis.call('TIME')
@@ -54,7 +75,7 @@ local function leave(prefix, room, node, userId, origin)
     return u.c
   end
   redis.call('HDEL', base .. ':users', userId)
-  if redis.call('HGET', base .. ':names', u.f) == userId then redis.call('HDEL', base .. ':names', u.f) end
+  release(base, u.f, userId)
   if tonumber(redis.call('ZINCRBY', prefix .. ':rooms', -1, room)) <= 0 then redis.call('ZREM', prefix .. ':rooms', room) end
   redis.call('PUBLISH', base .. ':events', event(origin, '', user(userId, u.n), ''))
   return 0
@@ -81,9 +102,8 @@ if raw then
 end
 for i = 5, #ARGV, 2 do
   local name, folded = ARGV[i], ARGV[i + 1]
-  local holder = redis.call('HGET', base .. ':names', folded)
-  if not holder or holder == userId then
-    redis.call('HSET', base .. ':names', folded, userId)
+  if freeFor(base, folded, userId) then
+    hold(base, folded, userId)
     redis.call('HSET', base .. ':users', userId, cjson.encode({n = name, f = folded, c = 1}))
     redis.call('HSET', base .. ':members', field, '1')
     redis.call('ZINCRBY', prefix .. ':rooms', 1, room)
@@ -104,13 +124,12 @@ return math.max(0, leave(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[3]))
 export const PRESENCE_RENAME_LUA = `${PRESENCE_PRELUDE}
 local prefix, room, node, userId, name, folded = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local base = prefix .. ':room:' .. room
-local holder = redis.call('HGET', base .. ':names', folded)
-if holder and holder ~= userId then return 0 end
+if not freeFor(base, folded, userId) then return 0 end
 local raw = redis.call('HGET', base .. ':users', userId)
 if not raw then return 1 end
 local u = cjson.decode(raw)
-if redis.call('HGET', base .. ':names', u.f) == userId then redis.call('HDEL', base .. ':names', u.f) end
-redis.call('HSET', base .. ':names', folded, userId)
+release(base, u.f, userId)
+hold(base, folded, userId)
 local previous = u.n
 u.n = name
 u.f = folded

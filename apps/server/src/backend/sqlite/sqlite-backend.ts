@@ -5,6 +5,7 @@ import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
 import { SqliteAccessState } from "./access-state";
+import { SqliteAdminKeyStore } from "./admin-key-store";
 import { GroupCommit } from "./group-commit";
 import { SqliteMembershipStore } from "./membership-store";
 import { SqliteMessageStore } from "./message-store";
@@ -41,6 +42,7 @@ export class SqliteBackend implements Backend {
   readonly memberships: SqliteMembershipStore;
   readonly access: AccessOperations;
   readonly bus = localRoomBus;
+  readonly adminKey: SqliteAdminKeyStore;
   private readonly commit: GroupCommit;
   private closed = false;
 
@@ -55,6 +57,7 @@ export class SqliteBackend implements Backend {
     this.access = new AccessOperations(this.messages);
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
+    this.adminKey = new SqliteAdminKeyStore(db);
   }
 
   /** Opens (creating and migrating as needed) the database, or fails with a message that says why. */

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type ClientFrameOf, type ErrorCode, PROTOCOL_VERSION } from "@chatroom/protocol";
+import { CLOSE_CODES, type ClientFrameOf, type ErrorCode, errorCodeFor, PROTOCOL_VERSION } from "@chatroom/protocol";
 import { addressHash } from "../../security/secrets";
 import { errorFrame } from "../frames";
 import type { ConnectionHandle, Peer } from "../ports";
@@ -89,6 +89,12 @@ export class ChatConnection implements ConnectionHandle {
     const { deps } = this.services;
     if (this.state.kind === "awaiting-hello") deps.timers.clearTimeout(this.state.timer);
     const decoded = deps.codec.decode(text);
+    if (!decoded.ok && decoded.error.reason === "name_refused") {
+      // A hello whose name could pass for someone else's: say why, then close (the page asks for another name).
+      deps.metrics.badFrame(decoded.error.reason);
+      this.fail(errorCodeFor(decoded.error), decoded.error.message, CLOSE_CODES.badRequest.code);
+      return;
+    }
     if (!decoded.ok || decoded.frame.type !== "hello") {
       if (!decoded.ok) deps.metrics.badFrame(decoded.error.reason);
       this.fail("bad_request", "the first frame must be hello", CLOSE_CODES.badRequest.code);
@@ -106,9 +112,14 @@ export class ChatConnection implements ConnectionHandle {
   private async greet(frame: ClientFrameOf<"hello">): Promise<void> {
     const { deps } = this.services;
     try {
-      const { identity, ready } = await greet(this.services, frame, { addressHash: this.addressHash });
+      const greeting = await greet(this.services, frame, { addressHash: this.addressHash });
       const state = this.state;
       if (state.kind !== "greeting" || !this.outlet.isOpen) return;
+      if ("code" in greeting) {
+        this.fail(greeting.code, greeting.message, greeting.closeCode);
+        return;
+      }
+      const { identity, ready } = greeting;
       this.session = identity.token;
       this.services.claimSession(identity.token, this);
       const router = new FrameRouter({

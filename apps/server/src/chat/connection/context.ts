@@ -2,6 +2,8 @@ import type { RoomAccessStore } from "../../backend/access-store";
 import type { MembershipStore } from "../../backend/membership-store";
 import type { MessageStore } from "../../backend/message-store";
 import type { SessionStore } from "../../backend/session-store";
+import type { AdminKeyStore } from "../../security/admin-key";
+import type { JwtVerifier, RoomClaims } from "../../security/jwt-verifier";
 import type { ChatDeps } from "../deps";
 import type { Room } from "../room/room";
 import type { Budgets } from "./budgets";
@@ -27,17 +29,39 @@ export interface ChatServices {
   /** Who may enter and who may speak: admission, rooms, invites, reports, the staff view. */
   readonly access: RoomAccessStore;
   readonly rooms: RoomDirectory;
+  /** The hash of the server's admin key, which `hello.adminKey` is checked against. */
+  readonly adminKey: AdminKeyStore;
+  /** `AUTH=jwt`: every connection signs in with a host app's token. Absent: anonymous guests. */
+  readonly tokens?: TokenAuth;
+}
+
+/** How host-app tokens are checked, and how long an expired one is tolerated before the close. */
+export interface TokenAuth {
+  readonly verifier: JwtVerifier;
+  /** `JWT_EXPIRY_GRACE_S` in milliseconds: a client that has not refreshed by `exp` plus this is closed with 4401. */
+  readonly expiryGraceMs: number;
+}
+
+/** What a connection's host-app token says beyond who the user is. */
+export interface TokenClaims {
+  /** Room → role the host app gives (join and append pass it on as the actor's `claimedRole`). */
+  rooms: RoomClaims;
+  /** Seconds since the epoch, as in the JWT; moved on by every accepted `auth`. */
+  exp: number;
 }
 
 /** Who a ready connection speaks for. `name` is the user's one name; a room may show it with a suffix. */
 export interface Identity {
   readonly token: string;
+  /** A guest's `u_…` id, or a host-app user's token `sub`. */
   readonly userId: string;
   name: string;
-  /** Holds the server admin's key: moderates every room. Set by the hello step (the admin key check). */
+  /** The connection presented the server's admin key: admin in every room. */
   readonly admin: boolean;
   /** HMAC of the address the connection comes from, for address bans; never the address itself. */
   readonly addressHash?: string;
+  /** `AUTH=jwt` only: the current token's room roles and expiry (`claims.rooms[room]` is the claimed role there). */
+  claims?: TokenClaims;
 }
 
 /** A ready connection, as its handlers see it: one identity, one set of budgets, one way out. */

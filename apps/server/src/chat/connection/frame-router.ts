@@ -3,6 +3,7 @@ import { errorFrame, pongFrame } from "../frames";
 import { handleCreate } from "./access-handlers";
 import type { ConnectionContext } from "./context";
 import { refuseIfLimited } from "./handlers";
+import { TokenLease } from "./host-token";
 import { JoinedRooms } from "./joined-rooms";
 import { renameEverywhere } from "./rename";
 
@@ -29,8 +30,7 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   "revoke-invite": (router, frame) => router.rooms.route(frame),
   "room-admin": (router, frame) => router.rooms.route(frame),
   create: (router, frame) => router.create(frame),
-  // The token refresh is the identity step's ([4/6] JWT), which serves it; until then, as p4-proto placed it.
-  auth: (router) => router.connection.outlet.write(errorFrame("bad_request", "auth is not served by this server yet")),
+  auth: (router, frame) => router.auth(frame),
 };
 
 /**
@@ -42,8 +42,12 @@ export class FrameRouter {
   readonly rooms: JoinedRooms;
   private renaming = false;
   private readonly waiting: Array<ClientFrameOf<"join" | "rename">> = [];
+  /** `AUTH=jwt`: the token's expiry, moved on by `auth`. */
+  private readonly lease: TokenLease | undefined;
 
   constructor(readonly connection: ConnectionContext) {
+    const { tokens } = connection.services;
+    this.lease = tokens && connection.identity.claims ? new TokenLease(connection, tokens) : undefined;
     this.rooms = new JoinedRooms({
       connection,
       redispatch: (frame) => this.dispatch(frame),
@@ -94,6 +98,11 @@ export class FrameRouter {
   }
 
   rename(frame: ClientFrameOf<"rename">): void {
+    // A host app's user is named by the host app's token, not by the client.
+    if (this.connection.identity.claims) {
+      this.connection.outlet.write(errorFrame("forbidden", "names come from the host app's token on this server"));
+      return;
+    }
     // Every rename is a store write and a frame to each room: it spends the same budget as a chat.
     if (refuseIfLimited(this.connection, "chat")) return;
     this.queueRename(frame);
@@ -104,8 +113,15 @@ export class FrameRouter {
     else this.runRename(frame);
   }
 
+  /** A fresh host-app token; an anonymous server has no use for one. */
+  auth(frame: ClientFrameOf<"auth">): void {
+    if (this.lease) this.lease.refresh(frame);
+    else this.connection.outlet.write(errorFrame("bad_request", "auth is for servers with AUTH=jwt; this one is anonymous"));
+  }
+
   /** The socket is gone. */
   release(): void {
+    this.lease?.end();
     this.waiting.length = 0;
     this.rooms.releaseAll();
   }

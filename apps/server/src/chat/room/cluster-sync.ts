@@ -1,5 +1,6 @@
-import { foldName, type User } from "@chatroom/protocol";
+import type { User } from "@chatroom/protocol";
 import type { ClusterPresence, NameCandidate, PresenceChange } from "../../backend/cluster-presence";
+import { NAME_KEY_SEPARATOR, nameKeys } from "../../security/name-key";
 import type { ChatLimits } from "../limits";
 import type { ChatLogger, Timers } from "../ports";
 import { type Roster, suffixedName } from "./roster";
@@ -121,5 +122,5 @@ export class ClusterSync {
 }
 
 function candidate(name: string): NameCandidate {
-  return { name, folded: foldName(name) };
+  return { name, folded: nameKeys(name).join(NAME_KEY_SEPARATOR) };
 }

@@ -209,8 +209,7 @@ export class Room {
 
   /** Whether another user here (on any node this one knows of) holds `name`. */
   nameTakenByOther(name: string, userId: string): boolean {
-    const holder = this.roster.holderOf(name);
-    return holder !== undefined && holder !== userId;
+    return this.roster.holderOf(name, userId) !== undefined;
   }
 
   /** Sends what this tick fanned out so far, so a reply written next comes after it. */
@@ -221,8 +220,7 @@ export class Room {
   async rename(seat: RoomSeat, name: string): Promise<RenameOutcome> {
     const user = this.roster.userOf(seat.userId);
     if (!user || user.name === name) return "unchanged";
-    const holder = this.roster.holderOf(name);
-    if (holder !== undefined && holder !== user.id) return "taken";
+    if (this.roster.holderOf(name, user.id) !== undefined) return "taken";
     const stay = this.roster.stayOf(user.id);
     if (this.cluster && !(await this.cluster.rename(user.id, name))) return "taken";
     if (this.roster.stayOf(user.id) !== stay) return "unchanged";

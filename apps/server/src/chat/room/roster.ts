@@ -1,4 +1,5 @@
-import { foldName, type Role, type RoomRole, rankOf, type StaffRole, type User } from "@chatroom/protocol";
+import { type Role, type RoomRole, rankOf, type StaffRole, type User } from "@chatroom/protocol";
+import { nameKeys } from "../../security/name-key";
 import { copyUser } from "../frames";
 import type { ChatLimits } from "../limits";
 import type { RoomSeat, Timers } from "../ports";
@@ -52,7 +53,7 @@ export interface SeatResult {
 
 /**
  * Who is in the room: members on this node, users on other nodes (cluster backends only; a user
- * may be on both), and which user holds each name (names are unique after `foldName`). A member
+ * may be on both), and which user holds each name (two names clash when they share a `nameKeys` key: `alice`, `аlice`, `aIice`). A member
  * whose seat is released stays for the grace period, so a quick reconnect is silent, and on a
  * cluster until the cluster has said whether it is still on another node, so nobody sees a user
  * leave who is still in the room elsewhere.
@@ -120,18 +121,21 @@ export class Roster {
     return this.members.get(userId);
   }
 
-  holderOf(name: string): string | undefined {
-    return this.holderByName.get(foldName(name));
+  /** A user holding `name` or a look-alike of it; `otherThan` skips that user (their own names never clash). */
+  holderOf(name: string, otherThan?: string): string | undefined {
+    for (const key of nameKeys(name)) {
+      const holder = this.holderByName.get(key);
+      if (holder !== undefined && holder !== otherThan) return holder;
+    }
+    return undefined;
   }
 
   /** The name `requested` would get here: itself, or with the first free ` (n)` suffix. */
   uniqueName(requested: string, userId: string): string {
-    const holder = this.holderOf(requested);
-    if (holder === undefined || holder === userId) return requested;
+    if (this.holderOf(requested, userId) === undefined) return requested;
     for (let n = 2; ; n++) {
       const candidate = suffixedName(requested, n, this.options.limits.maxNameLength);
-      const other = this.holderOf(candidate);
-      if (other === undefined || other === userId) return candidate;
+      if (this.holderOf(candidate, userId) === undefined) return candidate;
     }
   }
 
@@ -157,7 +161,7 @@ export class Roster {
     const user: User = { id: seat.userId, name: this.uniqueName(name, seat.userId), ...userRoleOf(standing.role) };
     const before = this.visibleUser(user.id);
     this.members.set(user.id, { user, seat, leaveTimer: null, departure: null, floor: standing.floor });
-    this.holderByName.set(foldName(user.name), user.id);
+    this.hold(user.name, user.id);
     // Already present on another node under this name: for the cluster, nobody joined.
     this.changed(user.id, before);
     return { user: copyUser(user), replaced: null, joined: true };
@@ -214,8 +218,8 @@ export class Roster {
     const member = this.members.get(userId);
     if (!member) return;
     const before = copyUser(member.user);
-    if (this.holderOf(before.name) === userId) this.holderByName.delete(foldName(before.name));
-    this.holderByName.set(foldName(name), userId);
+    this.release(before.name, userId);
+    this.hold(name, userId);
     member.user.name = name;
     this.changed(userId, before);
   }
@@ -253,6 +257,15 @@ export class Roster {
     }
   }
 
+  private hold(name: string, userId: string): void {
+    for (const key of nameKeys(name)) this.holderByName.set(key, userId);
+  }
+
+  /** Frees the keys of `name` that `userId` holds (another user may hold one of them since). */
+  private release(name: string, userId: string): void {
+    for (const key of nameKeys(name)) if (this.holderByName.get(key) === userId) this.holderByName.delete(key);
+  }
+
   /** The member goes, at once without a cluster, else once the cluster says whether it is still on another node. */
   private leave(member: Member): void {
     if (member.seat || member.departure) return;
@@ -274,7 +287,7 @@ export class Roster {
     const { user } = member;
     const before = this.visibleUser(user.id);
     this.members.delete(user.id);
-    if (this.holderOf(user.name) === user.id) this.holderByName.delete(foldName(user.name));
+    this.release(user.name, user.id);
     if (!elsewhere) this.remote.delete(user.id);
     else if (!this.remote.has(user.id)) this.remote.set(user.id, copyUser(user));
     this.changed(user.id, before);

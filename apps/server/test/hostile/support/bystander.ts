@@ -5,9 +5,9 @@ import { TestClient } from "../../support/test-client";
 
 export type Bystander = TestClient & { ready: ReadyFrame; joined: JoinedFrame };
 
-/** A well-behaved member of `room`, joined before the attack starts. */
-export function joinBystander(wsUrl: string, room: string): Promise<Bystander> {
-  return TestClient.join(wsUrl, { room, name: `bystander-${randomBytes(2).toString("hex")}` });
+/** A well-behaved member of `room`, joined before the attack starts (with a host app's `token` on an `AUTH=jwt` server). */
+export function joinBystander(wsUrl: string, room: string, signIn: { token?: string } = {}): Promise<Bystander> {
+  return TestClient.join(wsUrl, { room, name: `bystander-${randomBytes(2).toString("hex")}`, ...signIn });
 }
 
 /** Stored room events carry the room's next seq whatever their kind: a bystander sees them all. */

@@ -1,0 +1,113 @@
+// One contract for the admin key's hash in every backend: memory, SQLite (a real file, reopened)
+// and Redis (a real redis-server shared by two backends, as two nodes share it).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { RedisBackend } from "../../src/backend/redis/redis-backend";
+import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
+import { type AdminKeyStore, ensureAdminKey, isAdminKey, rotateAdminKey } from "../../src/security/admin-key";
+import { hashSecret, newSecret } from "../../src/security/secrets";
+import { type RedisProcess, startRedis } from "../support/redis-process";
+import { tempDir } from "../support/temp-dir";
+
+interface Harness {
+  /** A store; `reopen` gives one over the same data, as after a restart or on another node. */
+  open(): Promise<{ store: AdminKeyStore; reopen(): Promise<AdminKeyStore>; close(): Promise<void> }>;
+}
+
+let redis: RedisProcess;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const harnesses: Record<string, Harness> = {
+  memory: {
+    async open() {
+      const backend = new MemoryBackend({ nodeId: "m" });
+      return { store: backend.adminKey, reopen: async () => backend.adminKey, close: () => backend.close() };
+    },
+  },
+  sqlite: {
+    async open() {
+      const dir = tempDir("admin-key-");
+      const opened: SqliteBackend[] = [SqliteBackend.open({ nodeId: "s1", dataDir: dir.path })];
+      return {
+        store: (opened[0] as SqliteBackend).adminKey,
+        async reopen() {
+          await (opened[0] as SqliteBackend).close();
+          const again = SqliteBackend.open({ nodeId: "s2", dataDir: dir.path });
+          opened.push(again);
+          return again.adminKey;
+        },
+        async close() {
+          for (const backend of opened) await backend.close();
+          dir.remove();
+        },
+      };
+    },
+  },
+  redis: {
+    async open() {
+      const keyPrefix = `admin-${newSecret().slice(0, 8)}`;
+      const one = await RedisBackend.connect({ nodeId: "r1", url: redis.url, keyPrefix });
+      const two = await RedisBackend.connect({ nodeId: "r2", url: redis.url, keyPrefix });
+      return {
+        store: one.adminKey,
+        reopen: async () => two.adminKey,
+        close: async () => void (await Promise.all([one.close(), two.close()])),
+      };
+    },
+  },
+};
+
+describe.each(Object.keys(harnesses))("AdminKeyStore on %s", (kind) => {
+  const harness = harnesses[kind] as Harness;
+
+  it("starts empty, keeps a hash, replaces it, and only setIfAbsent an empty one", async () => {
+    const { store, reopen, close } = await harness.open();
+    try {
+      expect(await store.get()).toBeUndefined();
+      const first = hashSecret(newSecret());
+      expect(await store.setIfAbsent(first)).toBe(true);
+      expect(await store.setIfAbsent(hashSecret(newSecret()))).toBe(false);
+      expect(await store.get()).toBe(first);
+      const second = hashSecret(newSecret());
+      await store.set(second);
+      expect(await store.get()).toBe(second);
+      // Kept across a restart (SQLite) or seen by the other node (Redis).
+      expect(await (await reopen()).get()).toBe(second);
+    } finally {
+      await close();
+    }
+  });
+
+  it("prints the admin link on first start only, and a rotation revokes the old key", async () => {
+    const { store, reopen, close } = await harness.open();
+    try {
+      const printed: string[] = [];
+      const options = { store, baseUrl: "https://chat.example/", print: (line: string) => printed.push(line) };
+      expect(await ensureAdminKey(options)).toBe(true);
+      expect(printed).toHaveLength(1);
+      const [, firstKey] = /^admin link: https:\/\/chat\.example\/#admin=([A-Za-z0-9_-]{43})\n$/.exec(printed[0] ?? "") ?? [];
+      expect(await isAdminKey(store, firstKey)).toBe(true);
+      expect(await store.get()).toBe(hashSecret(firstKey as string));
+
+      const later = await reopen();
+      expect(await ensureAdminKey({ ...options, store: later })).toBe(false);
+      expect(printed).toHaveLength(1);
+
+      await rotateAdminKey({ ...options, store: later });
+      const secondKey = /#admin=([A-Za-z0-9_-]{43})\n$/.exec(printed[1] ?? "")?.[1];
+      expect(secondKey).toBeDefined();
+      expect(secondKey).not.toBe(firstKey);
+      expect(await isAdminKey(later, secondKey)).toBe(true);
+      expect(await isAdminKey(later, firstKey)).toBe(false);
+      for (const wrong of [undefined, "", 42, hashSecret(secondKey as string), newSecret()])
+        expect(await isAdminKey(later, wrong)).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+});
