@@ -87,7 +87,7 @@ export async function appendSpent(context: SeatContext, frame: { clientMsgId: st
   try {
     result = await messages.append({
       room: room.name,
-      actor: actorOf(connection.identity, from.name),
+      actor: actorOf(connection.identity, room.name, from.name),
       clientMsgId: frame.clientMsgId,
       ...change,
     });

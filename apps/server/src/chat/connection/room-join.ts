@@ -39,7 +39,7 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
   const { limits } = deps;
   const { credential, key } = credentialOf(frame);
   // First, so a refused user gets no membership and no name in the room.
-  const admitted = await access.admit({ room: frame.room, actor: actorOf(identity), ...(credential ? { credential } : {}) });
+  const admitted = await access.admit({ room: frame.room, actor: actorOf(identity, frame.room), ...(credential ? { credential } : {}) });
   if (!admitted.ok) return { refused: { code: admitted.code, message: admitted.message } };
   if (admitted.duplicate) throw new Error("an admission is never deduplicated");
   const standing = admitted.value;
