@@ -1,7 +1,8 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
-import { type HostAdminActions, UNWIRED_HOST_ADMIN_ACTIONS } from "./admin-api/host-admin-actions";
+import type { HostAdminActions } from "./admin-api/host-admin-actions";
+import { storeAdminActions } from "./admin-api/store-admin-actions";
 import type { Backend } from "./backend/backend";
 import type { Timers } from "./chat/ports";
 import type { AppConfig } from "./config";
@@ -20,7 +21,7 @@ import roomRoutes from "./routes/rooms";
 export interface BuildOverrides {
   backend?: Backend;
   timers?: Timers;
-  /** What `/api/admin/*` does (until the store side is wired, every action answers 503). */
+  /** What `/api/admin/*` does; by default the store and this node's rooms, as the server admin. */
   adminActions?: HostAdminActions;
 }
 
@@ -44,7 +45,9 @@ export async function buildApp(config: AppConfig, overrides: BuildOverrides = {}
   await app.register(healthRoutes);
   await app.register(roomRoutes);
   if (config.adminApiToken) {
-    await app.register(adminApi, { token: config.adminApiToken, actions: overrides.adminActions ?? UNWIRED_HOST_ADMIN_ACTIONS });
+    const actions =
+      overrides.adminActions ?? storeAdminActions({ messages: app.backend.messages, access: app.backend.access, rooms: app.hub });
+    await app.register(adminApi, { token: config.adminApiToken, actions });
   }
   await app.register(webApp, { root: config.webDist ?? defaultWebDist() });
   return app;

@@ -17,7 +17,7 @@ export type HostAdminResult = { ok: true; seq: number } | { ok: false; code: Err
 /**
  * What the host admin API needs from the chat: five moderation actions, each one store step that
  * appends the room event (and on kick/ban makes the user leave on every node). Wired to the store
- * by the room-access work; the HTTP layer knows nothing else of rooms.
+ * by store-admin-actions.ts; the HTTP layer knows nothing else of rooms.
  */
 export interface HostAdminActions {
   ban(request: RoomRequest & { user: string; durationMs?: number }): Promise<HostAdminResult>;
@@ -25,17 +25,4 @@ export interface HostAdminActions {
   kick(request: RoomRequest & { user: string }): Promise<HostAdminResult>;
   setRole(request: RoomRequest & { user: string; role: HostRole }): Promise<HostAdminResult>;
   deleteMessage(request: RoomRequest & { seq: number }): Promise<HostAdminResult>;
-}
-
-/** Until the store side lands: every action answers that it is not available yet (503), nothing half-done. */
-export const UNWIRED_HOST_ADMIN_ACTIONS: HostAdminActions = {
-  ban: unwired,
-  unban: unwired,
-  kick: unwired,
-  setRole: unwired,
-  deleteMessage: unwired,
-};
-
-async function unwired(): Promise<HostAdminResult> {
-  return { ok: false, code: "server_error", message: "the admin API's actions are not available on this server yet" };
 }

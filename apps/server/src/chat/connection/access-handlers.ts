@@ -1,4 +1,4 @@
-import type { ChatFrame, ClientFrameOf, User } from "@chatroom/protocol";
+import type { ChatFrame, ClientFrameOf } from "@chatroom/protocol";
 import type { ModerationAction } from "../../backend/access-ops";
 import type { ReportEntry } from "../../backend/access-state";
 import type { AccessResult } from "../../backend/access-store";
@@ -14,6 +14,7 @@ import {
   roomAdminFrame,
 } from "../access-frames";
 import { ackFrame, errorFrame } from "../frames";
+import { targetUser } from "../target-user";
 import { actorOf } from "./actor";
 import type { ConnectionContext, SeatContext } from "./context";
 import { appendSpent, refuseIfLimited } from "./handlers";
@@ -33,7 +34,7 @@ export async function handleCreate(connection: ConnectionContext, frame: ClientF
   const key = newSecret();
   const result = await services.access.createRoom({
     room: frame.room,
-    actor: actorOf(identity),
+    actor: actorOf(identity, frame.room),
     clientMsgId: frame.clientMsgId,
     private: frame.private,
     passHash: hashSecret(key),
@@ -65,7 +66,10 @@ export async function handleModerate(context: SeatContext, frame: ClientFrameOf<
       action = { action: "lock", locked: frame.locked };
       break;
     default: {
-      const user = await targetUser(context, frame.user);
+      const user = await targetUser(
+        { room: room.name, active: room, access: connection.services.access, actor: actorOf(connection.identity, room.name) },
+        frame.user,
+      );
       if (frame.action === "rename") {
         if (room.nameTakenByOther(frame.name, frame.user)) {
           seat.write(errorFrame("name_taken", `"${frame.name}" is already taken in ${room.name}`, about));
@@ -88,29 +92,13 @@ export async function handleModerate(context: SeatContext, frame: ClientFrameOf<
   await appendSpent(context, frame, { kind: "moderate", ...action });
 }
 
-/**
- * The user a moderation names, as the room shows them: present here (or on another node), else
- * as the room's staff state knows them (roles, bans, mutes), else by id alone.
- */
-async function targetUser(context: SeatContext, userId: string): Promise<User> {
-  const known = context.room.knownUser(userId);
-  if (known) return { id: known.id, name: known.name };
-  const view = await context.connection.services.access.roomAdmin({ room: context.room.name, actor: actorOf(context.connection.identity) });
-  if (view.ok && !view.duplicate) {
-    const { roles, bans, mutes } = view.value;
-    const found = roles.find((entry) => entry.id === userId) ?? [...bans, ...mutes].find((entry) => entry.user.id === userId)?.user;
-    if (found) return { id: found.id, name: found.name };
-  }
-  return { id: userId, name: userId };
-}
-
 export async function handleInvite(context: SeatContext, frame: ClientFrameOf<"invite">): Promise<void> {
   const { connection, room, seat } = context;
   if (refuseIfLimited(connection, "chat", { room: room.name, clientMsgId: frame.clientMsgId })) return;
   const code = newSecret();
   const result = await connection.services.access.createInvite({
     room: room.name,
-    actor: actorOf(connection.identity, room.userOf(seat)?.name),
+    actor: actorOf(connection.identity, room.name, room.userOf(seat)?.name),
     clientMsgId: frame.clientMsgId,
     codeHash: hashSecret(code),
     role: frame.role,
@@ -125,7 +113,7 @@ export async function handleRevokeInvite(context: SeatContext, frame: ClientFram
   if (refuseIfLimited(connection, "chat", { room: room.name, clientMsgId: frame.clientMsgId })) return;
   const result = await connection.services.access.revokeInvite({
     room: room.name,
-    actor: actorOf(connection.identity, room.userOf(seat)?.name),
+    actor: actorOf(connection.identity, room.name, room.userOf(seat)?.name),
     clientMsgId: frame.clientMsgId,
     invite: frame.invite,
   });
@@ -148,7 +136,7 @@ export async function handleReport(context: SeatContext, frame: ClientFrameOf<"r
   }
   const result = await connection.services.access.report({
     room: room.name,
-    actor: actorOf(connection.identity, room.userOf(seat)?.name),
+    actor: actorOf(connection.identity, room.name, room.userOf(seat)?.name),
     clientMsgId: frame.clientMsgId,
     target: frame.target,
     reason: frame.reason,
@@ -162,7 +150,7 @@ export async function handleReport(context: SeatContext, frame: ClientFrameOf<"r
 export async function handleResolveReport(context: SeatContext, frame: ClientFrameOf<"resolve-report">): Promise<void> {
   const { connection, room, seat } = context;
   if (refuseIfLimited(connection, "chat", { room: room.name, clientMsgId: frame.clientMsgId })) return;
-  const actor = actorOf(connection.identity, room.userOf(seat)?.name);
+  const actor = actorOf(connection.identity, room.name, room.userOf(seat)?.name);
   const result = await connection.services.access.resolveReport({
     room: room.name,
     actor,
@@ -180,7 +168,7 @@ export async function handleRoomAdmin(context: SeatContext, frame: ClientFrameOf
   const { connection, room, seat } = context;
   // A read of several entries: paced like a history page.
   if (refuseIfLimited(connection, "history", { room: room.name })) return;
-  const result = await connection.services.access.roomAdmin({ room: frame.room, actor: actorOf(connection.identity) });
+  const result = await connection.services.access.roomAdmin({ room: frame.room, actor: actorOf(connection.identity, frame.room) });
   if (!result.ok) {
     seat.write(errorFrame(result.code, result.message, { room: room.name }));
     return;
