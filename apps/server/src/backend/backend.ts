@@ -5,6 +5,7 @@ import type { MembershipStore } from "./membership-store";
 import type { MessageStore } from "./message-store";
 import type { RoomBus } from "./room-bus";
 import type { SessionStore } from "./session-store";
+import type { SettingStore } from "./setting-store";
 
 /**
  * Storage and the cross-node bus behind one seam, one role each: history (`messages`), room access, sessions,
@@ -24,6 +25,11 @@ export interface Backend {
   readonly bus: RoomBus;
   /** The hash of the server's admin key (settings), shared by every node of the deployment. */
   readonly adminKey: AdminKeyStore;
+  /**
+   * The key of the HMAC an address ban keeps of an address (when ADDRESS_SECRET is unset): made on
+   * first start and kept, so address bans hold across restarts and on every node sharing the store.
+   */
+  readonly addressSecret: SettingStore;
   /** Present when several nodes share presence (Redis); absent on a single node. */
   readonly presence?: ClusterPresence;
   /** Whether the backend can serve requests right now, for `/readyz`. */

@@ -24,8 +24,8 @@ export interface ChatDepsOptions {
   metrics?: ChatMetrics;
   ids?: ChatIds;
   /**
-   * `ADDRESS_SECRET`. Unset: a random one per process, so address bans then hold until a restart
-   * and on this node only (the nodes of a cluster must share one).
+   * `ADDRESS_SECRET`, else the one the backend keeps (plugins/chat.ts). Unset here (unit tests): a
+   * random one per process.
    */
   addressSecret?: string;
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { storedOrMade } from "../backend/setting-store";
 import { createChatDeps } from "../chat/deps";
 import { ChatHub } from "../chat/hub";
 import type { Timers } from "../chat/ports";
 import type { AppConfig } from "../config";
 import { createJwtVerifier } from "../security/jwt-verifier";
+import { newSecret } from "../security/secrets";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -24,7 +26,7 @@ export default fp(
       limits: options.config.limits,
       logger: app.log,
       metrics: app.chatMetrics,
-      ...(options.config.addressSecret === undefined ? {} : { addressSecret: options.config.addressSecret }),
+      addressSecret: options.config.addressSecret ?? (await storedOrMade(app.backend.addressSecret, newSecret)),
       ...(options.timers ? { timers: options.timers } : {}),
     });
     const { auth } = options.config;

@@ -1,16 +1,12 @@
+import type { SettingStore } from "../backend/setting-store";
 import { hashSecret, looksLikeSecret, newSecret, secretMatches } from "./secrets";
 
 /**
- * Where the server keeps the hash of its one admin key (spec §2): the backend's settings. Only the
- * SHA-256 hex of the key is stored, so a copy of the store gives nobody admin rights.
+ * Where the server keeps the hash of its one admin key (spec §2): a setting of the backend. Only
+ * the SHA-256 hex of the key is stored, so a copy of the store gives nobody admin rights; `set`
+ * replaces it, so the previous key stops working at once.
  */
-export interface AdminKeyStore {
-  get(): Promise<string | undefined>;
-  /** Replaces the hash: the previous key stops working at once. */
-  set(hash: string): Promise<void>;
-  /** Stores the hash only if none is stored; false when one was. Two nodes starting at once print one link. */
-  setIfAbsent(hash: string): Promise<boolean>;
-}
+export type AdminKeyStore = SettingStore;
 
 /** `<base>/#admin=<key>`: the key sits in the fragment, which browsers never send to the server. */
 export function adminLink(baseUrl: string, key: string): string {
@@ -55,23 +51,4 @@ export async function isAdminKey(store: AdminKeyStore, key: unknown): Promise<bo
   if (!looksLikeSecret(key)) return false;
   const stored = await store.get();
   return stored !== undefined && secretMatches(key, stored);
-}
-
-/** Process memory: a new admin key on every start (HISTORY=memory keeps nothing either). */
-export class MemoryAdminKeyStore implements AdminKeyStore {
-  private hash: string | undefined;
-
-  async get(): Promise<string | undefined> {
-    return this.hash;
-  }
-
-  async set(hash: string): Promise<void> {
-    this.hash = hash;
-  }
-
-  async setIfAbsent(hash: string): Promise<boolean> {
-    if (this.hash !== undefined) return false;
-    this.hash = hash;
-    return true;
-  }
 }

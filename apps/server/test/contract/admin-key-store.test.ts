@@ -1,17 +1,23 @@
-// One contract for the admin key's hash in every backend: memory, SQLite (a real file, reopened)
+// One contract for the backend's settings (the admin key's hash, the address-ban HMAC key) in every backend: memory, SQLite (a real file, reopened)
 // and Redis (a real redis-server shared by two backends, as two nodes share it).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Backend } from "../../src/backend/backend";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { RedisBackend } from "../../src/backend/redis/redis-backend";
+import { type SettingStore, storedOrMade } from "../../src/backend/setting-store";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
-import { type AdminKeyStore, ensureAdminKey, isAdminKey, rotateAdminKey } from "../../src/security/admin-key";
+import { ensureAdminKey, isAdminKey, rotateAdminKey } from "../../src/security/admin-key";
 import { hashSecret, newSecret } from "../../src/security/secrets";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 import { tempDir } from "../support/temp-dir";
 
+/** Which setting of a backend the harness hands out. */
+type SettingOf = (backend: Backend) => SettingStore;
+const adminKeyOf: SettingOf = (backend) => backend.adminKey;
+
 interface Harness {
   /** A store; `reopen` gives one over the same data, as after a restart or on another node. */
-  open(): Promise<{ store: AdminKeyStore; reopen(): Promise<AdminKeyStore>; close(): Promise<void> }>;
+  open(pick?: SettingOf): Promise<{ store: SettingStore; reopen(): Promise<SettingStore>; close(): Promise<void> }>;
 }
 
 let redis: RedisProcess;
@@ -24,22 +30,22 @@ afterAll(async () => {
 
 const harnesses: Record<string, Harness> = {
   memory: {
-    async open() {
+    async open(pick = adminKeyOf) {
       const backend = new MemoryBackend({ nodeId: "m" });
-      return { store: backend.adminKey, reopen: async () => backend.adminKey, close: () => backend.close() };
+      return { store: pick(backend), reopen: async () => pick(backend), close: () => backend.close() };
     },
   },
   sqlite: {
-    async open() {
+    async open(pick = adminKeyOf) {
       const dir = tempDir("admin-key-");
       const opened: SqliteBackend[] = [SqliteBackend.open({ nodeId: "s1", dataDir: dir.path })];
       return {
-        store: (opened[0] as SqliteBackend).adminKey,
+        store: pick(opened[0] as SqliteBackend),
         async reopen() {
           await (opened[0] as SqliteBackend).close();
           const again = SqliteBackend.open({ nodeId: "s2", dataDir: dir.path });
           opened.push(again);
-          return again.adminKey;
+          return pick(again);
         },
         async close() {
           for (const backend of opened) await backend.close();
@@ -49,13 +55,13 @@ const harnesses: Record<string, Harness> = {
     },
   },
   redis: {
-    async open() {
+    async open(pick = adminKeyOf) {
       const keyPrefix = `admin-${newSecret().slice(0, 8)}`;
       const one = await RedisBackend.connect({ nodeId: "r1", url: redis.url, keyPrefix });
       const two = await RedisBackend.connect({ nodeId: "r2", url: redis.url, keyPrefix });
       return {
-        store: one.adminKey,
-        reopen: async () => two.adminKey,
+        store: pick(one),
+        reopen: async () => pick(two),
         close: async () => void (await Promise.all([one.close(), two.close()])),
       };
     },
@@ -106,6 +112,23 @@ describe.each(Object.keys(harnesses))("AdminKeyStore on %s", (kind) => {
       expect(await isAdminKey(later, firstKey)).toBe(false);
       for (const wrong of [undefined, "", 42, hashSecret(secondKey as string), newSecret()])
         expect(await isAdminKey(later, wrong)).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe.each(Object.keys(harnesses))("the address-ban secret on %s", (kind) => {
+  const harness = harnesses[kind] as Harness;
+
+  it("is made once and then read back: after a restart (SQLite) and on the other node (Redis), apart from the admin key", async () => {
+    const { store, reopen, close } = await harness.open((backend) => backend.addressSecret);
+    try {
+      const made = await storedOrMade(store, newSecret);
+      expect(made).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await storedOrMade(store, newSecret)).toBe(made);
+      const later = await reopen();
+      expect(await storedOrMade(later, newSecret)).toBe(made);
     } finally {
       await close();
     }

@@ -1,7 +1,7 @@
-import { MemoryAdminKeyStore } from "../../security/admin-key";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { MemorySetting } from "../setting-store";
 import { MemoryAccessState } from "./access-state";
 import { MemoryMembershipStore } from "./membership-store";
 import { MemoryMessageStore } from "./message-store";
@@ -16,7 +16,8 @@ export class MemoryBackend implements Backend {
   readonly memberships: MemoryMembershipStore;
   readonly access: AccessOperations;
   readonly bus = localRoomBus;
-  readonly adminKey = new MemoryAdminKeyStore();
+  readonly adminKey = new MemorySetting();
+  readonly addressSecret = new MemorySetting();
   private closed = false;
 
   constructor(options: { nodeId: string; now?: () => number }) {

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
+import { SETTING_NAMES } from "../setting-store";
 import { defineAccessCommands, RedisAccessState } from "./access-state";
-import { RedisAdminKeyStore } from "./admin-key-store";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { quit, redactUrl, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
@@ -10,6 +10,7 @@ import { defineMembershipCommands, RedisMembershipStore } from "./membership-sto
 import { defineEventCommands, RedisMessageStore } from "./message-store";
 import { RedisRoomBus } from "./room-bus";
 import { RedisSessionStore } from "./session-store";
+import { RedisSetting } from "./setting-store";
 
 export interface RedisBackendOptions {
   nodeId: string;
@@ -49,7 +50,8 @@ export class RedisBackend implements Backend {
   readonly access: AccessOperations;
   readonly bus: RedisRoomBus;
   readonly presence: RedisPresence;
-  readonly adminKey: RedisAdminKeyStore;
+  readonly adminKey: RedisSetting;
+  readonly addressSecret: RedisSetting;
   private readonly onError: (error: unknown, context: string) => void;
   private closed = false;
 
@@ -82,7 +84,8 @@ export class RedisBackend implements Backend {
       ttlSeconds: options.sessionTtlSeconds ?? REDIS_DEFAULTS.sessionTtlSeconds,
       isOpen: () => !this.closed,
     });
-    this.adminKey = new RedisAdminKeyStore(client, keys);
+    this.adminKey = new RedisSetting(client, keys, SETTING_NAMES.adminKeyHash);
+    this.addressSecret = new RedisSetting(client, keys, SETTING_NAMES.addressSecret);
     this.memberships = new RedisMembershipStore({ client: defineMembershipCommands(client), keys, isOpen: () => !this.closed });
     this.bus = new RedisRoomBus({ client, subscriber, keys, nodeId: this.nodeId, onError: this.onError });
     this.presence = new RedisPresence({

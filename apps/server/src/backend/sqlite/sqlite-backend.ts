@@ -4,13 +4,14 @@ import Database from "better-sqlite3";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { SETTING_NAMES } from "../setting-store";
 import { SqliteAccessState } from "./access-state";
-import { SqliteAdminKeyStore } from "./admin-key-store";
 import { GroupCommit } from "./group-commit";
 import { SqliteMembershipStore } from "./membership-store";
 import { SqliteMessageStore } from "./message-store";
 import { migrate } from "./schema";
 import { SqliteSessionStore } from "./session-store";
+import { SqliteSetting } from "./setting-store";
 
 /** The store cannot be opened: the message says why and what to do. */
 export class StoreError extends Error {
@@ -42,7 +43,8 @@ export class SqliteBackend implements Backend {
   readonly memberships: SqliteMembershipStore;
   readonly access: AccessOperations;
   readonly bus = localRoomBus;
-  readonly adminKey: SqliteAdminKeyStore;
+  readonly adminKey: SqliteSetting;
+  readonly addressSecret: SqliteSetting;
   private readonly commit: GroupCommit;
   private closed = false;
 
@@ -57,7 +59,8 @@ export class SqliteBackend implements Backend {
     this.access = new AccessOperations(this.messages);
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
-    this.adminKey = new SqliteAdminKeyStore(db);
+    this.adminKey = new SqliteSetting(db, SETTING_NAMES.adminKeyHash);
+    this.addressSecret = new SqliteSetting(db, SETTING_NAMES.addressSecret);
   }
 
   /** Opens (creating and migrating as needed) the database, or fails with a message that says why. */

@@ -5,6 +5,7 @@ import type { JoinOptions, MembershipStore } from "../../../src/backend/membersh
 import type { AppendResult, ChangeRequest, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
 import type { RoomBus } from "../../../src/backend/room-bus";
 import type { SessionRecord, SessionStore } from "../../../src/backend/session-store";
+import type { SettingStore } from "../../../src/backend/setting-store";
 import type { AdminKeyStore } from "../../../src/security/admin-key";
 
 type Fault = () => Error;
@@ -91,6 +92,10 @@ export class FaultyBackend implements Backend {
 
   get adminKey(): AdminKeyStore {
     return this.inner.adminKey;
+  }
+
+  get addressSecret(): SettingStore {
+    return this.inner.addressSecret;
   }
 
   get presence(): ClusterPresence | undefined {

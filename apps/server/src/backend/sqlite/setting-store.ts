@@ -1,16 +1,17 @@
 import type Database from "better-sqlite3";
-import type { AdminKeyStore } from "../../security/admin-key";
+import type { SettingName, SettingStore } from "../setting-store";
 import { SETTINGS_MIGRATION } from "./migrations/005-settings";
 
-const ADMIN_KEY_HASH = "admin-key-hash";
-
-/** The admin key's hash in the `settings` table. Writes are direct (no group commit): they are rare and must be durable at once. */
-export class SqliteAdminKeyStore implements AdminKeyStore {
+/** One row of the `settings` table. Writes are direct (no group commit): they are rare and must be durable at once. */
+export class SqliteSetting implements SettingStore {
   private readonly select: Database.Statement<[string], { value: string }>;
   private readonly upsert: Database.Statement<[string, string]>;
   private readonly insertIfAbsent: Database.Statement<[string, string]>;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly name: SettingName,
+  ) {
     db.exec(SETTINGS_MIGRATION);
     this.select = db.prepare("SELECT value FROM settings WHERE key = ?");
     this.upsert = db.prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -18,14 +19,14 @@ export class SqliteAdminKeyStore implements AdminKeyStore {
   }
 
   async get(): Promise<string | undefined> {
-    return this.select.get(ADMIN_KEY_HASH)?.value;
+    return this.select.get(this.name)?.value;
   }
 
-  async set(hash: string): Promise<void> {
-    this.upsert.run(ADMIN_KEY_HASH, hash);
+  async set(value: string): Promise<void> {
+    this.upsert.run(this.name, value);
   }
 
-  async setIfAbsent(hash: string): Promise<boolean> {
-    return this.insertIfAbsent.run(ADMIN_KEY_HASH, hash).changes === 1;
+  async setIfAbsent(value: string): Promise<boolean> {
+    return this.insertIfAbsent.run(this.name, value).changes === 1;
   }
 }
