@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { DecodeFailureReason } from "../src/codec";
 import {
   DEFAULT_LIMITS,
   type DecodeResult,
@@ -13,7 +14,19 @@ import {
 import { chatText, clientMsgId, objectWithFrameType, validClientFrame, validName, validServerFrame } from "./arbitraries";
 import { checkProperty } from "./check-property";
 
-const REASONS = ["not_text", "not_json", "too_deep", "not_object", "unknown_type", "forbidden_key", "invalid_field", "too_long"];
+/** Every reason `decode` may name; spelled as a record so a new reason fails to compile here until it is listed. */
+const REASON_SET = {
+  not_text: true,
+  not_json: true,
+  too_deep: true,
+  not_object: true,
+  unknown_type: true,
+  forbidden_key: true,
+  invalid_field: true,
+  too_long: true,
+  name_refused: true,
+} satisfies Record<DecodeFailureReason, true>;
+const REASONS = Object.keys(REASON_SET);
 
 /** Whatever came in, the result is a frame or a named reason that maps to a protocol error code. */
 function assertWellFormed<T>(result: DecodeResult<T>): void {
