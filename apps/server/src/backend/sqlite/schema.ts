@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { SETTINGS_MIGRATION } from "./migrations/005-settings";
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: string[] = [
@@ -128,6 +129,7 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (room, user_id)
    ) WITHOUT ROWID;
    CREATE INDEX memberships_room ON memberships (room);`,
+  SETTINGS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

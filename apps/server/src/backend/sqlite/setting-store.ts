@@ -1,6 +1,5 @@
 import type Database from "better-sqlite3";
 import type { SettingName, SettingStore } from "../setting-store";
-import { SETTINGS_MIGRATION } from "./migrations/005-settings";
 
 /** One row of the `settings` table. Writes are direct (no group commit): they are rare and must be durable at once. */
 export class SqliteSetting implements SettingStore {
@@ -12,7 +11,6 @@ export class SqliteSetting implements SettingStore {
     db: Database.Database,
     private readonly name: SettingName,
   ) {
-    db.exec(SETTINGS_MIGRATION);
     this.select = db.prepare("SELECT value FROM settings WHERE key = ?");
     this.upsert = db.prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     this.insertIfAbsent = db.prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING");

@@ -1,7 +1,7 @@
 /**
- * Migration 5: server-wide settings (the admin key's hash; later the address-ban HMAC secret).
- * A table of its own, created idempotently by the settings store when the file opens, so it does
- * not depend on the order in which migration 4 (room access) lands in `schema.ts`.
+ * Migration 5 (listed in `schema.ts` after room access): server-wide settings, the admin key's hash
+ * and the address-ban HMAC key. `IF NOT EXISTS`: a file opened by a build that made the table on
+ * its own at version 4 migrates cleanly.
  */
 export const SETTINGS_MIGRATION = `CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
