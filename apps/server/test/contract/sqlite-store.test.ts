@@ -70,7 +70,9 @@ describe("SQLite store", () => {
       expect(peek.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = peek.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
       expect(tables).toEqual(
-        ["chats", "events", "memberships", "reactions", "room_access", "sends", "sessions", "settings", "slow_mode_chats"].map((name) => ({ name })),
+        ["chats", "events", "memberships", "reactions", "room_access", "sends", "sessions", "settings", "slow_mode_chats"].map((name) => ({
+          name,
+        })),
       );
     } finally {
       peek.close();
