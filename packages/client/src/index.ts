@@ -3,7 +3,8 @@
  * bench, e2e helpers): pass a socket factory, timers and storage. The browser's own environment
  * is in `@chatroom/client/browser`.
  */
-export { ChatClient } from "./chat-client";
+export { TokenKeeper, type TokenTimes, refreshDelayMs, tokenTimes } from "./auth/token-keeper";
+export { ChatClient, type InviteOptions } from "./chat-client";
 export { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, type PageVisibility } from "./options";
 export {
   answerToError,
@@ -17,9 +18,21 @@ export {
   type OutboxStatus,
 } from "./outbox/outbox";
 export { type PendingChange, pendingOverlay, withPending } from "./outbox/pending-overlay";
+export type { ModerateRequest } from "./outbox/outbox-entry";
+export { CredentialStore } from "./persistence/credentials";
 export { coveredTail } from "./persistence/room-persistence";
+export { RequestError } from "./requests/pending-requests";
+export { applyModeration, INITIAL_ACCESS, isStaff, outranks, type RoomAccess, RoomAccessState, roleOf } from "./room/access";
+export {
+  capabilitiesFromFragment,
+  type FragmentCapabilities,
+  fragmentWithoutCapabilities,
+  inviteLinkPath,
+  ownerLinkPath,
+} from "./room/capability-links";
+export type { StaffView } from "./room/staff-desk";
 export { ClientStorage, type KeyValueStore, memoryStore, type RoomList, type RoomSnapshot, type TabIdentity } from "./persistence/storage";
-export type { ChatAlert, NameAdjusted } from "./room/alerts";
+export type { ChatAlert, NameAdjusted, RoomRemoval } from "./room/alerts";
 export { applyReaction, applyRoomEvent, isNewerChat, revOf } from "./room/chat-reducer";
 export type { IncomingFrame } from "./room/frame-router";
 export type { HistoryEdge } from "./room/history-sync";
