@@ -1,7 +1,6 @@
 import {
   type ChatFrame,
   type ClientFrame,
-  CLOSE_CODES,
   DEFAULT_LIMITS,
   DEFAULT_ROOM,
   type ErrorFrame,

@@ -36,9 +36,7 @@ export class StaffDesk {
   }
 
   /** Returns whether the view changed. */
-  receive(
-    frame: ServerFrameOf<"room-admin" | "report" | "report-resolved" | "invite-created" | "invite-revoked">,
-  ): boolean {
+  receive(frame: ServerFrameOf<"room-admin" | "report" | "report-resolved" | "invite-created" | "invite-revoked">): boolean {
     if (frame.type === "room-admin") {
       const { invites, bans, mutes, reports } = frame;
       this.current = { invites, bans, mutes, reports };
