@@ -1,4 +1,4 @@
-import type { ErrorCode, NameProblem } from "@chatroom/protocol";
+import type { ErrorCode, NameProblem, Role } from "@chatroom/protocol";
 
 /** Every UI string in English: the page's default, and the shape every other language follows. */
 export const EN = {
@@ -126,13 +126,110 @@ export const EN = {
   quoteUnavailable: "That message is not available any more.",
   reactionLabel: (emoji: string, count: number, names: string) => `${emoji} ${count}: ${names}`,
   reactionOthers: (count: number) => `${count} more`,
-  changeFailed: (kind: "edit" | "delete" | "react") =>
-    ({ edit: "Your edit was not saved.", delete: "Your message was not deleted.", react: "Your reaction was not saved." })[kind],
+  changeFailed: (kind: "edit" | "delete" | "react" | "moderate") =>
+    ({ edit: "Your edit was not saved.", delete: "Your message was not deleted.", react: "Your reaction was not saved.",
+      moderate: "Your moderation action was not applied.",
+    })[kind],
   emojiPicker: "Choose an emoji",
   emojiSearch: "Search emoji",
   emojiLoading: "Loading emoji…",
   emojiNone: "No emoji found.",
   emojiFailed: "The emoji list could not be loaded.",
+  /** [4/6]: roles, private rooms, moderation and reports. */
+  staff: {
+    role: (role: Role) => ({ member: "member", moderator: "moderator", owner: "owner", admin: "admin" })[role],
+    roleBadge: (role: Role) => ({ member: "", moderator: "Mod", owner: "Owner", admin: "Admin" })[role],
+    duration: (ms: number) => {
+      const minutes = Math.round(ms / 60_000);
+      if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+      const hours = Math.round(minutes / 60);
+      if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"}`;
+      const days = Math.round(hours / 24);
+      return `${days} day${days === 1 ? "" : "s"}`;
+    },
+    muted: (user: string, by: string, duration: string | null) =>
+      duration ? `${user} was muted for ${duration} by ${by}` : `${user} was muted by ${by}`,
+    unmuted: (user: string, by: string) => `${user} was unmuted by ${by}`,
+    kicked: (user: string, by: string) => `${user} was removed from the room by ${by}`,
+    banned: (user: string, by: string, duration: string | null) =>
+      duration ? `${user} was banned for ${duration} by ${by}` : `${user} was banned by ${by}`,
+    unbanned: (user: string, by: string) => `${user} was unbanned by ${by}`,
+    slowMode: (by: string, interval: string | null) =>
+      interval ? `${by} turned on slow mode: one message every ${interval}` : `${by} turned off slow mode`,
+    seconds: (s: number) => `${s} s`,
+    locked: (by: string, locked: boolean) => (locked ? `${by} locked the room` : `${by} unlocked the room`),
+    roleChanged: (user: string, role: string, by: string) => `${user} is now ${role} (by ${by})`,
+    roleGained: (user: string, role: string) => `${user} joined as ${role}`,
+    renamedBy: (previous: string, name: string, by: string) => `${by} renamed ${previous} to ${name}`,
+    created: (by: string, isPrivate: boolean) => (isPrivate ? `${by} created this private room` : `${by} created this room`),
+    newRoom: "New room",
+    newRoomTitle: "Create a room",
+    roomNameLabel: "Room name",
+    privateRoom: "Private: members with an invite only",
+    create: "Create",
+    ownerLinkTitle: "Your owner link",
+    ownerLinkWarning:
+      "Keep this link: it is shown only once, and it is the only way to be this room's owner from another browser or device. Anyone who has it is an owner.",
+    copy: "Copy link",
+    copied: "Copied",
+    done: "Done",
+    privateBadge: "Private",
+    lockedBadge: "Locked",
+    slowModeBadge: (interval: string) => `Slow mode: ${interval}`,
+    memberMenu: (name: string) => `Actions for ${name}`,
+    mute: (duration: string) => `Mute for ${duration}`,
+    muteForGood: "Mute until unmuted",
+    unmute: "Unmute",
+    kick: "Remove from room",
+    ban: "Ban",
+    banAddress: "Also ban their network address",
+    banConfirm: (name: string) => `Ban ${name}?`,
+    makeRole: (role: string) => `Make ${role}`,
+    renameUser: "Rename",
+    renameTitle: (name: string) => `Rename ${name}`,
+    report: "Report",
+    reportTitle: "Report this message",
+    reportReason: "Why are you reporting it?",
+    reportSent: "Thank you: the room's moderators will look at it.",
+    staffPanel: "Room staff",
+    closePanel: "Close",
+    invites: "Invites",
+    inviteRole: "Role",
+    inviteExpiry: "Expires after",
+    inviteNever: "Never",
+    inviteUses: "Uses (empty: no limit)",
+    createInvite: "Create invite",
+    inviteLinkOnce: "The invite link, shown once:",
+    inviteSummary: (role: string, uses: number, max: number | undefined, expires: string | null) =>
+      `${role}, used ${uses}${max !== undefined ? ` of ${max}` : ""}${expires ? `, expires ${expires}` : ""}`,
+    revoked: "revoked",
+    revoke: "Revoke",
+    bans: "Bans",
+    unban: "Unban",
+    until: (time: string) => `until ${time}`,
+    forGood: "for good",
+    mutes: "Mutes",
+    reports: "Open reports",
+    noneYet: "None.",
+    reportLine: (by: string, reason: string) => `${by}: ${reason}`,
+    resolve: "Resolve",
+    showMessage: "Show message",
+    roomSettings: "Room settings",
+    lockRoom: "Lock room (only staff write)",
+    slowModeLabel: "Slow mode",
+    off: "Off",
+    composerLocked: "This room is locked: only moderators can write.",
+    composerMuted: (until: string | null) => (until ? `You are muted until ${until}.` : "You are muted in this room."),
+    composerSlowMode: (seconds: number) => `Slow mode: you can write again in ${seconds} s.`,
+    removed: (room: string, reason: "kicked" | "banned" | "forbidden" | "invite_invalid", by: string | undefined) =>
+      ({
+        kicked: `You were removed from #${room}${by ? ` by ${by}` : ""}.`,
+        banned: `You were banned from #${room}${by ? ` by ${by}` : ""}.`,
+        forbidden: `#${room} is private: you need an invite to join it.`,
+        invite_invalid: `The invite to #${room} is no longer valid. Ask for a new one.`,
+      })[reason],
+    requestFailed: (code: string) => `That did not work (${code}). Try again.`,
+  },
 };
 
 export type Strings = typeof EN;
