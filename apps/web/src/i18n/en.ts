@@ -127,7 +127,10 @@ export const EN = {
   reactionLabel: (emoji: string, count: number, names: string) => `${emoji} ${count}: ${names}`,
   reactionOthers: (count: number) => `${count} more`,
   changeFailed: (kind: "edit" | "delete" | "react" | "moderate") =>
-    ({ edit: "Your edit was not saved.", delete: "Your message was not deleted.", react: "Your reaction was not saved.",
+    ({
+      edit: "Your edit was not saved.",
+      delete: "Your message was not deleted.",
+      react: "Your reaction was not saved.",
       moderate: "Your moderation action was not applied.",
     })[kind],
   emojiPicker: "Choose an emoji",

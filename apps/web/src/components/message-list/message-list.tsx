@@ -1,6 +1,6 @@
 import { type ChatClient, type ChatSnapshot, type OutboxEntry, pendingOverlay } from "@chatroom/client";
 import { normalizeEmoji } from "@chatroom/protocol";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useMemo, useRef, useState } from "react";
 import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
 import { useComposerFocus } from "../../hooks/use-composer-focus";
 import { useComposerIntent } from "../../hooks/use-composer-intent";
@@ -17,6 +17,8 @@ import { useJumpToMessage } from "./use-jump-to-message";
 import { useLogLookups } from "./use-log-lookups";
 import { useMarkRead } from "./use-mark-read";
 import { useUnreadDivider } from "./use-unread-divider";
+
+const ReportDialog = lazy(() => import("../staff/report-dialog").then((module) => ({ default: module.ReportDialog })));
 
 /** The first emoji form the server takes: the picker's data spells some with a presentation selector RGI leaves out ("👍️"). */
 function rgiEmoji(raw: string): string | null {
@@ -65,6 +67,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
   const rows = useMemo(() => listRows(logRows, chat.outbox, chatAt), [logRows, chat.outbox, chatAt]);
   const firstItemIndex = useFirstItemIndex(rows);
   const [pickerFor, setPickerFor] = useState<number | null>(null);
+  const [reporting, setReporting] = useState<number | null>(null);
   const [missingNotice, setMissingNotice] = useState(false);
   const [renderedRange, setRenderedRange] = useState("");
 
@@ -106,8 +109,10 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
         setMissingNotice(false);
         jumpTo(seq);
       },
+      access: chat.access,
+      report: setReporting,
     }),
-    [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo],
+    [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo, chat.access],
   );
 
   const rowContext = useMemo<RowContext & { header: HeaderState }>(() => {
@@ -191,6 +196,11 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
               focusComposer();
             }}
           />
+        )}
+        {reporting !== null && (
+          <Suspense fallback={null}>
+            <ReportDialog client={client} target={reporting} onClose={() => setReporting(null)} />
+          </Suspense>
         )}
         <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
           {chat.lastIncoming ? t.announceMessage(chat.lastIncoming.from.name, chat.lastIncoming.text ?? "") : ""}

@@ -32,10 +32,7 @@ export function memberActions(access: RoomAccess, me: User | null, target: User)
 }
 
 /** The moderation request an action sends (ban and rename take their dialog's answer). */
-export function requestFor(
-  action: Exclude<MemberAction, { kind: "ban" | "rename" }>,
-  userId: string,
-): ModerateRequest {
+export function requestFor(action: Exclude<MemberAction, { kind: "ban" | "rename" }>, userId: string): ModerateRequest {
   switch (action.kind) {
     case "mute":
       return { action: "mute", user: userId, ...(action.durationMs !== null ? { durationMs: action.durationMs } : {}) };
