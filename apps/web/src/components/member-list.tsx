@@ -1,10 +1,13 @@
-import type { ChatClient, RoomAccess } from "@chatroom/client";
+import { type ChatClient, isStaff, type RoomAccess } from "@chatroom/client";
 import type { User } from "@chatroom/protocol";
+import { lazy, Suspense } from "react";
 import { useStrings } from "../i18n/use-strings";
 import { Avatar } from "./avatar";
-import { MemberMenu } from "./staff/member-menu";
 import { RoleBadge } from "./staff/role-badge";
 import { badgeRole } from "./staff/staff-actions";
+
+// Only staff get member menus: their code (and its dialogs) is a chunk of its own.
+const MemberMenu = lazy(() => import("./staff/member-menu").then((module) => ({ default: module.MemberMenu })));
 
 export function MemberList({
   members,
@@ -32,7 +35,11 @@ export function MemberList({
             <span className="member-name">{user.name}</span>
             <RoleBadge role={badgeRole(access, user)} />
             {user.id === me?.id && <span className="member-you">({t.you})</span>}
-            <MemberMenu client={client} access={access} me={me} user={user} />
+            {isStaff(access.role) && (
+              <Suspense fallback={null}>
+                <MemberMenu client={client} access={access} me={me} user={user} />
+              </Suspense>
+            )}
           </li>
         ))}
       </ul>
