@@ -5,7 +5,7 @@ import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";
 import { MemberList } from "./components/member-list";
-import { MessageList } from "./components/message-list/message-list";
+import { type MessageJumpHandle, MessageList } from "./components/message-list/message-list";
 import { NameDialog } from "./components/name-dialog";
 import { Notices } from "./components/notices";
 import { BrowseRooms } from "./components/rooms/browse-rooms";
@@ -28,13 +28,6 @@ import type { InitialRoute } from "./room-route";
 const NewRoomDialog = lazy(() => import("./components/staff/new-room-dialog").then((module) => ({ default: module.NewRoomDialog })));
 const StaffPanel = lazy(() => import("./components/staff/staff-panel").then((module) => ({ default: module.StaffPanel })));
 
-/** Brings a reported message into view: loaded into the log if needed, then scrolled to. */
-function showMessage(client: ChatClient, seq: number): void {
-  void client.reveal(seq).then(() => {
-    document.querySelector(`[data-testid=chat-message][data-seq="${seq}"]`)?.scrollIntoView({ block: "center" });
-  });
-}
-
 export interface AppProps {
   /** What the address asked for when the page loaded. */
   route: InitialRoute;
@@ -54,6 +47,8 @@ export function App({ route, client, storage }: AppProps) {
   const nameDialog = useNameDialog({ client, drawerOpen, focusComposer: composerFocus.focusComposer });
   const naming = nameDialog.naming;
   const navigation = useRoomNavigation(client, chat.room);
+  // The open list's jump: "Show message" in the staff panel loads and scrolls like a reply's quote.
+  const messageJump: MessageJumpHandle = useRef(null);
   const myRooms = useMemo(() => new Set(chat.rooms.map((summary) => summary.room)), [chat.rooms]);
 
   const sidebar = useRef<HTMLElement>(null);
@@ -130,7 +125,7 @@ export function App({ route, client, storage }: AppProps) {
               onRename={() => nameDialog.open("rename")}
             />
             {/* One per room: opening a room starts at its bottom, with nothing carried over from the last one. */}
-            <MessageList key={chat.room} client={client} chat={chat} />
+            <MessageList key={chat.room} client={client} chat={chat} jumpHandle={messageJump} />
             <TypingIndicator typing={chat.typing} access={chat.access} />
             <Composer client={client} chat={chat} />
           </main>
@@ -139,7 +134,7 @@ export function App({ route, client, storage }: AppProps) {
               {dialog === "new-room" ? (
                 <NewRoomDialog client={client} onClose={() => setDialog(null)} onCreated={(room) => navigation.goToRoom(room)} />
               ) : (
-                <StaffPanel client={client} chat={chat} onClose={() => setDialog(null)} onJump={(seq) => showMessage(client, seq)} />
+                <StaffPanel client={client} chat={chat} onClose={() => setDialog(null)} onJump={(seq) => messageJump.current?.(seq)} />
               )}
             </Suspense>
           )}

@@ -1,6 +1,6 @@
 import { type ChatClient, type ChatSnapshot, type OutboxEntry, pendingOverlay } from "@chatroom/client";
 import { normalizeEmoji } from "@chatroom/protocol";
-import { lazy, Suspense, useCallback, useMemo, useRef, useState } from "react";
+import { lazy, type RefObject, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
 import { useComposerFocus } from "../../hooks/use-composer-focus";
 import { useComposerIntent } from "../../hooks/use-composer-intent";
@@ -36,11 +36,17 @@ function isOnScreen(scroller: HTMLElement | null, seq: number | undefined): bool
 }
 
 /**
+ * Where the page reaches the mounted list's jump (the staff panel's "Show message"), so it loads
+ * and scrolls exactly like a reply's quote. Null while no list is open.
+ */
+export type MessageJumpHandle = RefObject<((seq: number) => void) | null>;
+
+/**
  * The active room's log, virtualized with react-virtuoso: the stored chats and events as rows,
  * then the user's unsent chats. The app mounts one per room (keyed by it), so every opening
  * starts afresh: at the bottom, or at the "new messages" line when there was news.
  */
-export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
+export function MessageList({ client, chat, jumpHandle }: { client: ChatClient; chat: ChatSnapshot; jumpHandle?: MessageJumpHandle }) {
   const { marker, decided } = useUnreadDivider(chat);
   const logRows = useMemo(() => groupRows(chat.items, UI_TUNABLES.groupWindowMs, marker), [chat.items, marker]);
   const summary = chat.rooms.find((room) => room.room === chat.room);
@@ -55,10 +61,20 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   const ready =
     linkDown || (decided && (marker === null ? logRows.length > 0 || joined : logRows.some((row) => row.kind === "unread") || joined));
   if (!ready) return <div className="log-wrapper" />;
-  return <OpenedList client={client} chat={chat} logRows={logRows} />;
+  return <OpenedList client={client} chat={chat} logRows={logRows} jumpHandle={jumpHandle} />;
 }
 
-function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatSnapshot; logRows: ReturnType<typeof groupRows> }) {
+function OpenedList({
+  client,
+  chat,
+  logRows,
+  jumpHandle,
+}: {
+  client: ChatClient;
+  chat: ChatSnapshot;
+  logRows: ReturnType<typeof groupRows>;
+  jumpHandle: MessageJumpHandle | undefined;
+}) {
   const t = useStrings();
   const virtuoso = useRef<VirtuosoHandle>(null);
   const { focusComposer } = useComposerFocus();
@@ -114,6 +130,15 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
     }),
     [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo, chat.access],
   );
+
+  useEffect(() => {
+    if (!jumpHandle) return;
+    const jump = listContext.jumpTo;
+    jumpHandle.current = jump;
+    return () => {
+      if (jumpHandle.current === jump) jumpHandle.current = null;
+    };
+  }, [jumpHandle, listContext]);
 
   const rowContext = useMemo<RowContext & { header: HeaderState }>(() => {
     const refused = new Map<number, OutboxEntry[]>();
