@@ -1,8 +1,9 @@
 import { INITIAL_ACCESS, type RoomAccess } from "@chatroom/client";
 import type { ModerationEvent, User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
+import { memberActions, requestFor } from "../src/components/staff/member-actions";
 import { moderationText } from "../src/components/staff/moderation-text";
-import { badgeRole, canDeleteAsStaff, composerBlock, memberActions, requestFor } from "../src/components/staff/staff-actions";
+import { badgeRole, canDeleteAsStaff, composerBlock } from "../src/components/staff/staff-actions";
 import { EN } from "../src/i18n/en";
 import { ZH_CN } from "../src/i18n/zh-cn";
 

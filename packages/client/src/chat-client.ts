@@ -13,7 +13,7 @@ import {
   type RoomRole,
   SESSION_PATTERN,
 } from "@chatroom/protocol";
-import { TokenKeeper } from "./auth/token-keeper";
+import type { TokenKeeper } from "./auth/token-keeper";
 import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
 import type { ModerateRequest } from "./outbox/outbox-entry";
 import { CredentialStore } from "./persistence/credentials";
@@ -75,8 +75,11 @@ export class ChatClient {
   private readonly store: SnapshotStore;
   private readonly credentials: CredentialStore;
   private readonly requests: PendingRequests;
-  /** The host app's token, when the client signs in with one (`getToken`). */
-  private readonly tokens: TokenKeeper | null;
+  /**
+   * The host app's token, when the client signs in with one (`getToken`). Every use goes through
+   * this one promise, so calls run in the order they were made, even before the module is loaded.
+   */
+  private readonly tokens: Promise<TokenKeeper> | null;
   /** Grows with every change of the link, so a token fetched for an older socket is not sent on a newer one. */
   private linkGeneration = 0;
   /** `ready.admin`: this connection holds the server admin's key. */
@@ -94,18 +97,22 @@ export class ChatClient {
     this.identity = new Identity(options.storage, options.name);
     this.credentials = options.credentials ?? new CredentialStore(memoryStore());
     const { getToken } = options;
+    // Only a page signed in by a host app needs the keeper: it is loaded then, not in every bundle.
     this.tokens = getToken
-      ? new TokenKeeper({
-          getToken,
-          timers: options.timers,
-          send: (frame) => this.sendReady(frame),
-          refreshShare: CLIENT_DEFAULTS.tokenRefreshShare,
-          refreshMinDelayMs: CLIENT_DEFAULTS.tokenRefreshMinDelayMs,
-          onError: () => {
-            this.alerts.raise("token_invalid", "The sign-in token could not be fetched.");
-            this.changed();
-          },
-        })
+      ? import("./auth/token-keeper").then(
+          ({ TokenKeeper }) =>
+            new TokenKeeper({
+              getToken,
+              timers: options.timers,
+              send: (frame) => this.sendReady(frame),
+              refreshShare: CLIENT_DEFAULTS.tokenRefreshShare,
+              refreshMinDelayMs: CLIENT_DEFAULTS.tokenRefreshMinDelayMs,
+              onError: () => {
+                this.alerts.raise("token_invalid", "The sign-in token could not be fetched.");
+                this.changed();
+              },
+            }),
+        )
       : null;
     this.requests = new PendingRequests((frame) =>
       // `create` names a room not joined yet; every other request is about a joined room.
@@ -316,9 +323,12 @@ export class ChatClient {
       this.readyOnLink = false;
       this.renameRepeated = false;
       this.requests.linkLost();
-      this.tokens?.linkLost();
-      // 4401: the token was refused or ran out; the next attempt fetches a new one.
-      if (state.status === "reconnecting" && state.renewToken) this.tokens?.invalidate();
+      const renew = state.status === "reconnecting" && state.renewToken === true;
+      void this.tokens?.then((tokens) => {
+        tokens.linkLost();
+        // 4401: the token was refused or ran out; the next attempt fetches a new one.
+        if (renew) tokens.invalidate();
+      });
     }
     this.rooms.linkChanged(state);
     if (state.status === "closed" && state.reason === "replaced") this.identity.sessionReplaced();
@@ -328,13 +338,13 @@ export class ChatClient {
   /** `hello` at once, or once the host app's token is in hand (on this same socket only). */
   private sendHello(): void {
     const hello = helloFrame(this.identity.sessionToken, this.identity.name, this.credentials.adminKey());
-    const { tokens } = this;
-    if (!tokens) {
+    if (!this.tokens) {
       this.connection.send(hello);
       return;
     }
     const link = this.linkGeneration;
-    void tokens.current().then((token) => {
+    void this.tokens.then(async (tokens) => {
+      const token = await tokens.current();
       if (link !== this.linkGeneration || token === undefined) return;
       // A malformed token would make the hello undecodable, which closes for good (4501).
       if (!jwtSchema.safeParse(token).success) {
@@ -357,7 +367,7 @@ export class ChatClient {
     routeFrame(frame, {
       ready: (ready) => this.onReady(ready),
       error: (error) => this.onError(error),
-      authed: (authed) => this.tokens?.authed(authed.exp),
+      authed: (authed) => void this.tokens?.then((tokens) => tokens.authed(authed.exp)),
     });
   }
 
@@ -373,7 +383,7 @@ export class ChatClient {
 
   /** An error about no room: the connection's own (a refused `hello`, an outdated client, a rename). */
   private onError(frame: ErrorFrame): void {
-    if (frame.code === "token_invalid" || frame.code === "token_expired") this.tokens?.invalidate();
+    if (frame.code === "token_invalid" || frame.code === "token_expired") void this.tokens?.then((tokens) => tokens.invalidate());
     const refusedName = frame.code === "name_taken" ? this.identity.renameRefused() : undefined;
     this.alerts.raise(frame.code, frame.message, refusedName);
     this.changed();

@@ -3,7 +3,6 @@
  * bench, e2e helpers): pass a socket factory, timers and storage. The browser's own environment
  * is in `@chatroom/client/browser`.
  */
-export { refreshDelayMs, TokenKeeper, type TokenTimes, tokenTimes } from "./auth/token-keeper";
 export { ChatClient, type InviteOptions } from "./chat-client";
 export { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, type PageVisibility } from "./options";
 export {

@@ -1,9 +1,11 @@
 import { useState } from "react";
+import { useStaffDialogStrings } from "../../i18n/use-staff-dialog-strings";
 import { useStrings } from "../../i18n/use-strings";
 
 /** A link shown once (an owner link, an invite), in a read-only field with a copy button. */
 export function CopyLink({ url, label, testId }: { url: string; label: string; testId: string }) {
-  const t = useStrings();
+  const _t = useStrings();
+  const d = useStaffDialogStrings();
   const [copied, setCopied] = useState(false);
   return (
     <div className="copy-link">
@@ -15,7 +17,7 @@ export function CopyLink({ url, label, testId }: { url: string; label: string; t
           void navigator.clipboard?.writeText(url).then(() => setCopied(true));
         }}
       >
-        {copied ? t.staff.copied : t.staff.copy}
+        {copied ? d.copied : d.copy}
       </button>
     </div>
   );

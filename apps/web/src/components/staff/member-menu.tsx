@@ -1,9 +1,10 @@
 import type { ChatClient, RoomAccess } from "@chatroom/client";
 import { normalizeName, type User } from "@chatroom/protocol";
 import { type FormEvent, useEffect, useRef, useState } from "react";
+import { useStaffDialogStrings } from "../../i18n/use-staff-dialog-strings";
 import { useStrings } from "../../i18n/use-strings";
+import { type MemberAction, memberActions, requestFor } from "./member-actions";
 import { Modal } from "./modal";
-import { type MemberAction, memberActions, requestFor } from "./staff-actions";
 
 /**
  * A member's menu for staff: mutes, kick, ban (asks once more, with the address option), roles by
@@ -11,6 +12,7 @@ import { type MemberAction, memberActions, requestFor } from "./staff-actions";
  */
 export function MemberMenu({ client, access, me, user }: { client: ChatClient; access: RoomAccess; me: User | null; user: User }) {
   const t = useStrings();
+  const d = useStaffDialogStrings();
   const [open, setOpen] = useState(false);
   const [dialog, setDialog] = useState<"ban" | "rename" | null>(null);
   const menu = useRef<HTMLUListElement>(null);
@@ -26,17 +28,17 @@ export function MemberMenu({ client, access, me, user }: { client: ChatClient; a
   const label = (action: MemberAction): string => {
     switch (action.kind) {
       case "mute":
-        return action.durationMs === null ? t.staff.muteForGood : t.staff.mute(t.staff.duration(action.durationMs));
+        return action.durationMs === null ? d.muteForGood : d.mute(t.staff.duration(action.durationMs));
       case "unmute":
-        return t.staff.unmute;
+        return d.unmute;
       case "kick":
-        return t.staff.kick;
+        return d.kick;
       case "ban":
-        return `${t.staff.ban}…`;
+        return `${d.ban}…`;
       case "role":
-        return t.staff.makeRole(t.staff.role(action.role));
+        return d.makeRole(t.staff.role(action.role));
       case "rename":
-        return `${t.staff.renameUser}…`;
+        return `${d.renameUser}…`;
     }
   };
 
@@ -66,7 +68,7 @@ export function MemberMenu({ client, access, me, user }: { client: ChatClient; a
         ref={button}
         type="button"
         className="action-button"
-        aria-label={t.staff.memberMenu(user.name)}
+        aria-label={d.memberMenu(user.name)}
         aria-haspopup="menu"
         aria-expanded={open}
         data-testid="member-menu"
@@ -76,7 +78,7 @@ export function MemberMenu({ client, access, me, user }: { client: ChatClient; a
       </button>
       {open && (
         // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: a menu of buttons, keyboard handled above
-        <ul ref={menu} role="menu" className="menu" aria-label={t.staff.memberMenu(user.name)} onKeyDown={onKeyDown}>
+        <ul ref={menu} role="menu" className="menu" aria-label={d.memberMenu(user.name)} onKeyDown={onKeyDown}>
           {actions.map((action) => (
             <li key={`${action.kind}-${"durationMs" in action ? action.durationMs : "role" in action ? action.role : ""}`} role="none">
               <button type="button" role="menuitem" data-action={action.kind} onClick={() => choose(action)}>
@@ -96,6 +98,7 @@ const BAN_CHOICES: readonly (number | null)[] = [60 * 60_000, 24 * 60 * 60_000, 
 
 function BanDialog({ client, user, onClose }: { client: ChatClient; user: User; onClose: () => void }) {
   const t = useStrings();
+  const d = useStaffDialogStrings();
   const [duration, setDuration] = useState<string>("");
   const [address, setAddress] = useState(false);
   const submit = (event: FormEvent) => {
@@ -105,25 +108,25 @@ function BanDialog({ client, user, onClose }: { client: ChatClient; user: User; 
     onClose();
   };
   return (
-    <Modal title={t.staff.banConfirm(user.name)} onClose={onClose} testId="ban-dialog">
+    <Modal title={d.banConfirm(user.name)} onClose={onClose} testId="ban-dialog">
       <form onSubmit={submit}>
-        <label htmlFor="ban-duration">{t.staff.inviteExpiry}</label>
+        <label htmlFor="ban-duration">{d.inviteExpiry}</label>
         <select id="ban-duration" value={duration} onChange={(event) => setDuration(event.target.value)}>
           {BAN_CHOICES.map((ms) => (
             <option key={ms ?? "good"} value={ms ?? ""}>
-              {ms === null ? t.staff.forGood : t.staff.duration(ms)}
+              {ms === null ? d.forGood : t.staff.duration(ms)}
             </option>
           ))}
         </select>
         <label className="checkbox">
-          <input type="checkbox" checked={address} onChange={(event) => setAddress(event.target.checked)} /> {t.staff.banAddress}
+          <input type="checkbox" checked={address} onChange={(event) => setAddress(event.target.checked)} /> {d.banAddress}
         </label>
         <div className="dialog-actions">
           <button type="button" className="secondary" onClick={onClose}>
             {t.cancel}
           </button>
           <button type="submit" className="danger" data-testid="confirm-ban">
-            {t.staff.ban}
+            {d.ban}
           </button>
         </div>
       </form>
@@ -133,6 +136,7 @@ function BanDialog({ client, user, onClose }: { client: ChatClient; user: User; 
 
 function RenameDialog({ client, user, onClose }: { client: ChatClient; user: User; onClose: () => void }) {
   const t = useStrings();
+  const d = useStaffDialogStrings();
   const [value, setValue] = useState(user.name);
   const [error, setError] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
@@ -146,7 +150,7 @@ function RenameDialog({ client, user, onClose }: { client: ChatClient; user: Use
     onClose();
   };
   return (
-    <Modal title={t.staff.renameTitle(user.name)} onClose={onClose}>
+    <Modal title={d.renameTitle(user.name)} onClose={onClose}>
       <form onSubmit={submit}>
         <label htmlFor="rename-user-input">{t.nameLabel}</label>
         <input

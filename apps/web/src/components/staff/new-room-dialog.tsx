@@ -1,6 +1,7 @@
 import { type ChatClient, ownerLinkPath, RequestError } from "@chatroom/client";
 import { isValidRoom } from "@chatroom/protocol";
 import { type FormEvent, useState } from "react";
+import { useStaffDialogStrings } from "../../i18n/use-staff-dialog-strings";
 import { useStrings } from "../../i18n/use-strings";
 import { CopyLink } from "./copy-link";
 import { Modal } from "./modal";
@@ -19,6 +20,7 @@ export function NewRoomDialog({
   onCreated: (room: string) => void;
 }) {
   const t = useStrings();
+  const d = useStaffDialogStrings();
   const [room, setRoom] = useState("");
   const [isPrivate, setPrivate] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -41,30 +43,28 @@ export function NewRoomDialog({
       },
       (failure: unknown) => {
         setBusy(false);
-        setError(
-          failure instanceof RequestError && failure.code !== "offline" ? t.errorCode(failure.code) : t.staff.requestFailed("offline"),
-        );
+        setError(failure instanceof RequestError && failure.code !== "offline" ? t.errorCode(failure.code) : d.requestFailed("offline"));
       },
     );
   };
 
   return (
-    <Modal title={ownerLink ? t.staff.ownerLinkTitle : t.staff.newRoomTitle} onClose={onClose} testId="new-room-dialog">
+    <Modal title={ownerLink ? d.ownerLinkTitle : d.newRoomTitle} onClose={onClose} testId="new-room-dialog">
       {ownerLink ? (
         <>
           <p className="hint" id="owner-link-warning">
-            {t.staff.ownerLinkWarning}
+            {d.ownerLinkWarning}
           </p>
-          <CopyLink url={ownerLink} label={t.staff.ownerLinkTitle} testId="owner-link" />
+          <CopyLink url={ownerLink} label={d.ownerLinkTitle} testId="owner-link" />
           <div className="dialog-actions">
             <button type="button" onClick={onClose} data-testid="owner-link-done">
-              {t.staff.done}
+              {d.done}
             </button>
           </div>
         </>
       ) : (
         <form onSubmit={submit}>
-          <label htmlFor="new-room-name">{t.staff.roomNameLabel}</label>
+          <label htmlFor="new-room-name">{d.roomNameLabel}</label>
           <input
             id="new-room-name"
             value={room}
@@ -84,7 +84,7 @@ export function NewRoomDialog({
               data-testid="new-room-private"
               onChange={(event) => setPrivate(event.target.checked)}
             />{" "}
-            {t.staff.privateRoom}
+            {d.privateRoom}
           </label>
           {error && (
             <p id="new-room-error" className="field-error" role="alert">
@@ -96,7 +96,7 @@ export function NewRoomDialog({
               {t.cancel}
             </button>
             <button type="submit" disabled={busy}>
-              {t.staff.create}
+              {d.create}
             </button>
           </div>
         </form>

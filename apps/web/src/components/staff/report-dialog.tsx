@@ -1,11 +1,13 @@
 import { type ChatClient, RequestError } from "@chatroom/client";
 import { type FormEvent, useState } from "react";
+import { useStaffDialogStrings } from "../../i18n/use-staff-dialog-strings";
 import { useStrings } from "../../i18n/use-strings";
 import { Modal } from "./modal";
 
 /** Asks why a message is reported, sends the report, and says it went (or why not). Loaded on first use. */
 export function ReportDialog({ client, target, onClose }: { client: ChatClient; target: number; onClose: () => void }) {
   const t = useStrings();
+  const d = useStaffDialogStrings();
   const [reason, setReason] = useState("");
   const [state, setState] = useState<"editing" | "sending" | "sent" | { failed: string }>("editing");
   const submit = (event: FormEvent) => {
@@ -18,23 +20,23 @@ export function ReportDialog({ client, target, onClose }: { client: ChatClient; 
     );
   };
   return (
-    <Modal title={t.staff.reportTitle} onClose={onClose} testId="report-dialog">
+    <Modal title={d.reportTitle} onClose={onClose} testId="report-dialog">
       {state === "sent" ? (
         <>
-          <p role="status">{t.staff.reportSent}</p>
+          <p role="status">{d.reportSent}</p>
           <div className="dialog-actions">
             <button type="button" onClick={onClose}>
-              {t.staff.done}
+              {d.done}
             </button>
           </div>
         </>
       ) : (
         <form onSubmit={submit}>
-          <label htmlFor="report-reason">{t.staff.reportReason}</label>
+          <label htmlFor="report-reason">{d.reportReason}</label>
           <textarea id="report-reason" value={reason} rows={3} maxLength={2000} onChange={(event) => setReason(event.target.value)} />
           {typeof state === "object" && (
             <p className="field-error" role="alert">
-              {t.staff.requestFailed(state.failed)}
+              {d.requestFailed(state.failed)}
             </p>
           )}
           <div className="dialog-actions">

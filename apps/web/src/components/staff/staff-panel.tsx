@@ -1,5 +1,6 @@
 import { type ChatClient, type ChatSnapshot, inviteLinkPath, isStaff, outranks, RequestError } from "@chatroom/client";
 import { type FormEvent, useEffect, useState } from "react";
+import { useStaffDialogStrings } from "../../i18n/use-staff-dialog-strings";
 import { useStrings } from "../../i18n/use-strings";
 import { CopyLink } from "./copy-link";
 import { Modal } from "./modal";
@@ -25,6 +26,7 @@ export function StaffPanel({
   onJump: (seq: number) => void;
 }) {
   const t = useStrings();
+  const d = useStaffDialogStrings();
   const s = t.staff;
   const view = chat.staffView;
   const { access, room } = chat;
@@ -39,7 +41,7 @@ export function StaffPanel({
     client.openStaffView();
   }, [client]);
 
-  const failed = (error: unknown) => setFailure(s.requestFailed(error instanceof RequestError ? error.code : "server_error"));
+  const failed = (error: unknown) => setFailure(d.requestFailed(error instanceof RequestError ? error.code : "server_error"));
 
   const makeInvite = (event: FormEvent) => {
     event.preventDefault();
@@ -63,7 +65,7 @@ export function StaffPanel({
         </p>
       )}
       <section aria-labelledby="staff-settings">
-        <h3 id="staff-settings">{s.roomSettings}</h3>
+        <h3 id="staff-settings">{d.roomSettings}</h3>
         <label className="checkbox">
           <input
             type="checkbox"
@@ -71,9 +73,9 @@ export function StaffPanel({
             data-testid="lock-room"
             onChange={(event) => client.moderate({ action: "lock", locked: event.target.checked })}
           />{" "}
-          {s.lockRoom}
+          {d.lockRoom}
         </label>
-        <label htmlFor="slow-mode">{s.slowModeLabel}</label>
+        <label htmlFor="slow-mode">{d.slowModeLabel}</label>
         <select
           id="slow-mode"
           value={access.slowModeMs}
@@ -81,49 +83,49 @@ export function StaffPanel({
         >
           {[...new Set([...SLOW_MODE_CHOICES, access.slowModeMs])].map((ms) => (
             <option key={ms} value={ms}>
-              {ms === 0 ? s.off : intervalText(ms, t)}
+              {ms === 0 ? d.off : intervalText(ms, t)}
             </option>
           ))}
         </select>
       </section>
       <section aria-labelledby="staff-invites">
-        <h3 id="staff-invites">{s.invites}</h3>
+        <h3 id="staff-invites">{d.invites}</h3>
         <form onSubmit={makeInvite} className="invite-form">
-          <label htmlFor="invite-role">{s.inviteRole}</label>
+          <label htmlFor="invite-role">{d.inviteRole}</label>
           <select id="invite-role" value={role} onChange={(event) => setRole(event.target.value as "member" | "moderator")}>
             <option value="member">{s.role("member")}</option>
             {/* Moderator links are the owners' to give. */}
             {outranks(access.role, "moderator") && <option value="moderator">{s.role("moderator")}</option>}
           </select>
-          <label htmlFor="invite-expiry">{s.inviteExpiry}</label>
+          <label htmlFor="invite-expiry">{d.inviteExpiry}</label>
           <select id="invite-expiry" value={expiry} onChange={(event) => setExpiry(event.target.value)}>
             {EXPIRY_CHOICES.map((ms) => (
               <option key={ms ?? "never"} value={ms ?? ""}>
-                {ms === null ? s.inviteNever : s.duration(ms)}
+                {ms === null ? d.inviteNever : s.duration(ms)}
               </option>
             ))}
           </select>
-          <label htmlFor="invite-uses">{s.inviteUses}</label>
+          <label htmlFor="invite-uses">{d.inviteUses}</label>
           <input id="invite-uses" inputMode="numeric" value={uses} onChange={(event) => setUses(event.target.value.replace(/\D/g, ""))} />
           <button type="submit" data-testid="create-invite">
-            {s.createInvite}
+            {d.createInvite}
           </button>
         </form>
         {link && (
           <>
-            <p className="hint">{s.inviteLinkOnce}</p>
-            <CopyLink url={link} label={s.inviteLinkOnce} testId="invite-link" />
+            <p className="hint">{d.inviteLinkOnce}</p>
+            <CopyLink url={link} label={d.inviteLinkOnce} testId="invite-link" />
           </>
         )}
         <ul data-testid="invite-list">
           {(view?.invites ?? []).map((invite) => (
             <li key={invite.id} data-invite-id={invite.id}>
-              {s.inviteSummary(s.role(invite.role), invite.uses, invite.maxUses, invite.expiresAt ? time(invite.expiresAt) : null)}
+              {d.inviteSummary(s.role(invite.role), invite.uses, invite.maxUses, invite.expiresAt ? time(invite.expiresAt) : null)}
               {invite.revoked ? (
-                <span> · {s.revoked}</span>
+                <span> · {d.revoked}</span>
               ) : (
                 <button type="button" className="small-button secondary" onClick={() => client.revokeInvite(invite.id).catch(failed)}>
-                  {s.revoke}
+                  {d.revoke}
                 </button>
               )}
             </li>
@@ -131,54 +133,54 @@ export function StaffPanel({
         </ul>
       </section>
       <section aria-labelledby="staff-bans">
-        <h3 id="staff-bans">{s.bans}</h3>
+        <h3 id="staff-bans">{d.bans}</h3>
         {view?.bans.length ? (
           <ul data-testid="ban-list">
             {view.bans.map((ban) => (
               <li key={ban.user.id}>
-                {ban.user.name} ({ban.until ? s.until(time(ban.until)) : s.forGood})
+                {ban.user.name} ({ban.until ? d.until(time(ban.until)) : d.forGood})
                 <button
                   type="button"
                   className="small-button secondary"
                   onClick={() => client.moderate({ action: "unban", user: ban.user.id })}
                 >
-                  {s.unban}
+                  {d.unban}
                 </button>
               </li>
             ))}
           </ul>
         ) : (
-          <p>{s.noneYet}</p>
+          <p>{d.noneYet}</p>
         )}
       </section>
       <section aria-labelledby="staff-mutes">
-        <h3 id="staff-mutes">{s.mutes}</h3>
+        <h3 id="staff-mutes">{d.mutes}</h3>
         {view?.mutes.length ? (
           <ul data-testid="mute-list">
             {view.mutes.map((mute) => (
               <li key={mute.user.id}>
-                {mute.user.name} ({mute.until ? s.until(time(mute.until)) : s.forGood})
+                {mute.user.name} ({mute.until ? d.until(time(mute.until)) : d.forGood})
                 <button
                   type="button"
                   className="small-button secondary"
                   onClick={() => client.moderate({ action: "unmute", user: mute.user.id })}
                 >
-                  {s.unmute}
+                  {d.unmute}
                 </button>
               </li>
             ))}
           </ul>
         ) : (
-          <p>{s.noneYet}</p>
+          <p>{d.noneYet}</p>
         )}
       </section>
       <section aria-labelledby="staff-reports">
-        <h3 id="staff-reports">{s.reports}</h3>
+        <h3 id="staff-reports">{d.reports}</h3>
         {view?.reports.length ? (
           <ul data-testid="report-list">
             {view.reports.map((report) => (
               <li key={report.id} data-report-id={report.id}>
-                {s.reportLine(report.by.name, report.reason)}
+                {d.reportLine(report.by.name, report.reason)}
                 {report.text !== undefined && <q className="report-text">{report.text}</q>}
                 <button
                   type="button"
@@ -188,21 +190,21 @@ export function StaffPanel({
                     onClose();
                   }}
                 >
-                  {s.showMessage}
+                  {d.showMessage}
                 </button>
                 <button type="button" className="small-button" onClick={() => client.resolveReport(report.id).catch(failed)}>
-                  {s.resolve}
+                  {d.resolve}
                 </button>
               </li>
             ))}
           </ul>
         ) : (
-          <p>{s.noneYet}</p>
+          <p>{d.noneYet}</p>
         )}
       </section>
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
-          {s.closePanel}
+          {d.closePanel}
         </button>
       </div>
     </Modal>
