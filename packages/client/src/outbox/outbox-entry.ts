@@ -82,12 +82,14 @@ export interface OutboxEntry {
 export type OutboxStatus = OutboxEntry["status"];
 
 /**
- * The one retry and refusal policy. `rate_limited` and `server_error` mean "not stored, but not
- * refused either": the same id goes out again once the server is ready for it. Anything else
- * (`too_long`, `not_found`, `forbidden`, `gone`, …) is a refusal the user has to see.
+ * The one retry and refusal policy. `rate_limited`, `server_error` and `slow_mode` mean "not
+ * stored, but not refused either": the same id goes out again once the server is ready for it
+ * (slow mode's `retryAfterMs` is when the room takes our next chat). Anything else (`too_long`,
+ * `not_found`, `forbidden`, `muted`, `locked`, …) is a refusal the user has to see: a message held
+ * back through a mute would arrive long after its moment.
  */
 export function answerToError(code: ErrorCode): "retry" | "refuse" {
-  return code === "rate_limited" || code === "server_error" ? "retry" : "refuse";
+  return code === "rate_limited" || code === "server_error" || code === "slow_mode" ? "retry" : "refuse";
 }
 
 /** Not known to be stored, and not refused: it still has to go out. */

@@ -34,6 +34,14 @@ export class CredentialStore {
     });
   }
 
+  /** The server revoked the room's pass (we were kicked or banned, or it refused it): it is not sent again. */
+  forgetPass(room: string): void {
+    if (this.read().passes[room] === undefined) return;
+    this.update((stored) => {
+      delete stored.passes[room];
+    });
+  }
+
   /** An invite waiting to be redeemed by the room's next join. */
   invite(room: string): string | undefined {
     return this.read().invites[room];

@@ -92,6 +92,18 @@ export class RoomAccessState {
     return this.current !== before;
   }
 
+  /**
+   * The server refused one of our sends with `muted` (`retryAfterMs` when timed) or `locked`: the
+   * room is so now, even if its event has not reached us yet (the next `joined` or event settles it).
+   */
+  refused(code: "muted" | "locked", retryAfterMs: number | undefined, now: number): void {
+    if (code === "locked") {
+      if (!this.current.locked) this.current = { ...this.current, locked: true };
+      return;
+    }
+    this.current = { ...this.current, mutedUntil: retryAfterMs !== undefined ? now + retryAfterMs : null };
+  }
+
   /** One of our chats was stored at `ts`: slow mode counts from it. */
   ownChatStored(ts: number): void {
     if (ts > this.current.lastOwnChatAt) this.current = { ...this.current, lastOwnChatAt: ts };

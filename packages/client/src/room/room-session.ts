@@ -387,6 +387,10 @@ export class RoomSession {
     const { identity, alerts, tunables } = this.options;
     const outcome = this.outbox.answered(frame);
     if (outcome === "ignored") return;
+    if (outcome === "refused" && (frame.code === "muted" || frame.code === "locked")) {
+      // The composer closes (and says until when) though the mute or lock event is still on its way.
+      this.access.refused(frame.code, frame.retryAfterMs, this.options.timers.now());
+    }
     if (outcome !== "not-ours") {
       if (outcome === "refused") this.persistNow();
       this.changed();

@@ -274,7 +274,9 @@ export class RoomSet {
 
   private onLeft(room: string, left: LeftFrame): void {
     if (left.reason !== undefined) {
-      // The server removed us (kicked, banned): the room goes, with a notice saying so.
+      // The server removed us (kicked, banned): the room goes, with a notice saying so. It revoked
+      // our pass too: keeping it would send a dead key instead of a new invite next time.
+      this.options.credentials.forgetPass(room);
       this.removed(room, left.reason, left.by);
       return;
     }
@@ -293,7 +295,17 @@ export class RoomSet {
       return;
     }
     if (this.onLink.get(room) === "joining" && error.clientMsgId === undefined && isRefusedJoin(error.code)) {
-      if (error.code === "invite_invalid") this.options.credentials.forgetInvite(room);
+      const { credentials } = this.options;
+      if (error.code === "invite_invalid") credentials.forgetInvite(room);
+      // A pass refused as `forbidden` was revoked (a kick or ban while this browser was away): it
+      // goes, and an invite waiting for the room (a new link) is tried in its place.
+      if (error.code === "forbidden" && credentials.pass(room) !== undefined) {
+        credentials.forgetPass(room);
+        if (credentials.invite(room) !== undefined) {
+          this.join(room);
+          return;
+        }
+      }
       this.removed(room, error.code);
       return;
     }
