@@ -1,11 +1,11 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
-import { zodWithoutJsonSchema } from "./zod-without-json-schema";
+import { zodPageTrim } from "./zod-page-trim";
 
 const apiTarget = process.env.CHATROOM_API ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`;
 
 export default defineConfig({
-  plugins: [react(), zodWithoutJsonSchema()],
+  plugins: [react(), zodPageTrim()],
   server: {
     port: Number(process.env.WEB_PORT ?? 5173),
     strictPort: true,

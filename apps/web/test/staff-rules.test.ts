@@ -5,6 +5,8 @@ import { memberActions, requestFor } from "../src/components/staff/member-action
 import { moderationText } from "../src/components/staff/moderation-text";
 import { badgeRole, canDeleteAsStaff, composerBlock } from "../src/components/staff/staff-actions";
 import { EN } from "../src/i18n/en";
+import { MODERATION_LINES_EN } from "../src/i18n/moderation-lines-en";
+import { MODERATION_LINES_ZH_CN } from "../src/i18n/moderation-lines-zh-cn";
 import { ZH_CN } from "../src/i18n/zh-cn";
 
 const alice: User = { id: "u_a", name: "alice" };
@@ -25,29 +27,39 @@ function event(fields: Record<string, unknown>): ModerationEvent {
 
 describe("moderation lines", () => {
   it("word each action in English", () => {
-    expect(moderationText(event({ action: "mute", user: bob, durationMs: 600_000, until: 1 }), EN)).toBe(
+    expect(moderationText(event({ action: "mute", user: bob, durationMs: 600_000, until: 1 }), EN, MODERATION_LINES_EN)).toBe(
       "bob was muted for 10 minutes by alice",
     );
-    expect(moderationText(event({ action: "mute", user: bob }), EN)).toBe("bob was muted by alice");
-    expect(moderationText(event({ action: "ban", user: bob, durationMs: 86_400_000 }), EN)).toBe("bob was banned for 24 hours by alice");
-    expect(moderationText(event({ action: "ban", user: bob, durationMs: 3 * 86_400_000 }), EN)).toBe("bob was banned for 3 days by alice");
-    expect(moderationText(event({ action: "kick", user: bob }), EN)).toBe("bob was removed from the room by alice");
-    expect(moderationText(event({ action: "slow-mode", intervalMs: 30_000 }), EN)).toBe(
+    expect(moderationText(event({ action: "mute", user: bob }), EN, MODERATION_LINES_EN)).toBe("bob was muted by alice");
+    expect(moderationText(event({ action: "ban", user: bob, durationMs: 86_400_000 }), EN, MODERATION_LINES_EN)).toBe(
+      "bob was banned for 24 hours by alice",
+    );
+    expect(moderationText(event({ action: "ban", user: bob, durationMs: 3 * 86_400_000 }), EN, MODERATION_LINES_EN)).toBe(
+      "bob was banned for 3 days by alice",
+    );
+    expect(moderationText(event({ action: "kick", user: bob }), EN, MODERATION_LINES_EN)).toBe("bob was removed from the room by alice");
+    expect(moderationText(event({ action: "slow-mode", intervalMs: 30_000 }), EN, MODERATION_LINES_EN)).toBe(
       "alice turned on slow mode: one message every 30 s",
     );
-    expect(moderationText(event({ action: "slow-mode", intervalMs: 0 }), EN)).toBe("alice turned off slow mode");
-    expect(moderationText(event({ action: "lock", locked: true }), EN)).toBe("alice locked the room");
-    expect(moderationText(event({ action: "role", user: bob, role: "moderator" }), EN)).toBe("bob is now moderator (by alice)");
-    expect(moderationText(event({ action: "role", user: bob, by: bob, role: "member", via: "invite" }), EN)).toBe("bob joined as member");
-    expect(moderationText(event({ action: "rename", user: bob, name: "bobby", previousName: "bob" }), EN)).toBe(
+    expect(moderationText(event({ action: "slow-mode", intervalMs: 0 }), EN, MODERATION_LINES_EN)).toBe("alice turned off slow mode");
+    expect(moderationText(event({ action: "lock", locked: true }), EN, MODERATION_LINES_EN)).toBe("alice locked the room");
+    expect(moderationText(event({ action: "role", user: bob, role: "moderator" }), EN, MODERATION_LINES_EN)).toBe(
+      "bob is now moderator (by alice)",
+    );
+    expect(moderationText(event({ action: "role", user: bob, by: bob, role: "member", via: "invite" }), EN, MODERATION_LINES_EN)).toBe(
+      "bob joined as member",
+    );
+    expect(moderationText(event({ action: "rename", user: bob, name: "bobby", previousName: "bob" }), EN, MODERATION_LINES_EN)).toBe(
       "alice renamed bob to bobby",
     );
-    expect(moderationText(event({ action: "create", private: true }), EN)).toBe("alice created this private room");
+    expect(moderationText(event({ action: "create", private: true }), EN, MODERATION_LINES_EN)).toBe("alice created this private room");
   });
 
   it("word them in Chinese too", () => {
-    expect(moderationText(event({ action: "mute", user: bob, durationMs: 600_000 }), ZH_CN)).toBe("bob 被 alice 禁言 10 分钟");
-    expect(moderationText(event({ action: "unban", user: bob }), ZH_CN)).toBe("bob 被 alice 解除封禁");
+    expect(moderationText(event({ action: "mute", user: bob, durationMs: 600_000 }), ZH_CN, MODERATION_LINES_ZH_CN)).toBe(
+      "bob 被 alice 禁言 10 分钟",
+    );
+    expect(moderationText(event({ action: "unban", user: bob }), ZH_CN, MODERATION_LINES_ZH_CN)).toBe("bob 被 alice 解除封禁");
   });
 });
 

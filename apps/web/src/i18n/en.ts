@@ -153,21 +153,7 @@ export const EN = {
       const days = Math.round(hours / 24);
       return `${days} day${days === 1 ? "" : "s"}`;
     },
-    muted: (user: string, by: string, duration: string | null) =>
-      duration ? `${user} was muted for ${duration} by ${by}` : `${user} was muted by ${by}`,
-    unmuted: (user: string, by: string) => `${user} was unmuted by ${by}`,
-    kicked: (user: string, by: string) => `${user} was removed from the room by ${by}`,
-    banned: (user: string, by: string, duration: string | null) =>
-      duration ? `${user} was banned for ${duration} by ${by}` : `${user} was banned by ${by}`,
-    unbanned: (user: string, by: string) => `${user} was unbanned by ${by}`,
-    slowMode: (by: string, interval: string | null) =>
-      interval ? `${by} turned on slow mode: one message every ${interval}` : `${by} turned off slow mode`,
     seconds: (s: number) => `${s} s`,
-    locked: (by: string, locked: boolean) => (locked ? `${by} locked the room` : `${by} unlocked the room`),
-    roleChanged: (user: string, role: string, by: string) => `${user} is now ${role} (by ${by})`,
-    roleGained: (user: string, role: string) => `${user} joined as ${role}`,
-    renamedBy: (previous: string, name: string, by: string) => `${by} renamed ${previous} to ${name}`,
-    created: (by: string, isPrivate: boolean) => (isPrivate ? `${by} created this private room` : `${by} created this room`),
     newRoom: "New room",
     privateBadge: "Private",
     lockedBadge: "Locked",

@@ -1,6 +1,6 @@
 import type { RoomAccess } from "@chatroom/client";
 import { useStrings } from "../../i18n/use-strings";
-import { intervalText } from "./moderation-text";
+import { intervalText } from "./interval-text";
 
 /** The room header's state: private, locked, slow mode. */
 export function RoomState({ access }: { access: RoomAccess }) {

@@ -3,8 +3,8 @@ import { type FormEvent, useEffect, useState } from "react";
 import { useStaffDialogStrings } from "../../i18n/use-staff-dialog-strings";
 import { useStrings } from "../../i18n/use-strings";
 import { CopyLink } from "./copy-link";
+import { intervalText } from "./interval-text";
 import { Modal } from "./modal";
-import { intervalText } from "./moderation-text";
 
 const EXPIRY_CHOICES: readonly (number | null)[] = [60 * 60_000, 24 * 60 * 60_000, 7 * 24 * 60 * 60_000, null];
 const SLOW_MODE_CHOICES: readonly number[] = [0, 10_000, 30_000, 60_000, 5 * 60_000];
