@@ -138,3 +138,49 @@ test("message actions, reactions, replies and the emoji picker are axe-clean and
     await friend.close();
   }
 });
+
+// [4/6] The staff's screens: the New room dialog (its form, then the owner link shown once), the staff
+// panel and a member's menu, in both colour schemes.
+test("the New room dialog, the staff panel and the member menu are axe-clean", async ({ browser, baseURL }) => {
+  const url = baseURL ?? "";
+  const room = uniqueRoom("axe-staff");
+  const owner = await ChatTab.open(browser, url, uniqueRoom("axe-hall"), "owner");
+  let friend: ChatTab | undefined;
+  const bothSchemes = async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      await owner.page.emulateMedia({ colorScheme });
+      expect(await seriousViolations(owner.page)).toEqual([]);
+    }
+  };
+  try {
+    await owner.page.getByTestId("new-room").click();
+    const dialog = owner.page.getByTestId("new-room-dialog");
+    await expect(dialog.getByLabel("Room name")).toBeVisible();
+    await bothSchemes();
+    await dialog.getByLabel("Room name").fill(room);
+    // Open, so a second browser joins without an invite.
+    await dialog.getByTestId("new-room-private").uncheck();
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await expect(dialog.getByTestId("owner-link")).toBeVisible();
+    await bothSchemes();
+    await dialog.getByTestId("owner-link-done").click();
+    await expect(owner.page).toHaveURL(new RegExp(`/r/${room}$`));
+
+    await owner.page.getByTestId("open-staff-panel").click();
+    const panel = owner.page.getByTestId("staff-panel");
+    await panel.getByTestId("create-invite").click();
+    await expect(panel.getByTestId("invite-link")).toBeVisible();
+    await bothSchemes();
+    await panel.getByRole("button", { name: "Close" }).click();
+    await expect(panel).toHaveCount(0);
+
+    friend = await ChatTab.open(browser, url, room, "friend");
+    const menuButton = owner.members.locator("li", { hasText: "friend" }).getByTestId("member-menu");
+    await menuButton.click();
+    await expect(owner.page.getByRole("menu")).toBeVisible();
+    await bothSchemes();
+  } finally {
+    await owner.close();
+    await friend?.close();
+  }
+});

@@ -1,15 +1,17 @@
 import type { ChatClient, ClientStorage } from "@chatroom/client";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { isStaff } from "@chatroom/client";
+import { lazy, Suspense, useCallback, useMemo, useRef, useState } from "react";
 import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";
 import { MemberList } from "./components/member-list";
-import { MessageList } from "./components/message-list/message-list";
+import { type MessageJumpHandle, MessageList } from "./components/message-list/message-list";
 import { NameDialog } from "./components/name-dialog";
 import { Notices } from "./components/notices";
 import { BrowseRooms } from "./components/rooms/browse-rooms";
 import { JoinRoomForm } from "./components/rooms/join-room-form";
 import { RoomList } from "./components/rooms/room-list";
+import { RoomState } from "./components/staff/room-state";
 import { StatusBadge } from "./components/status-badge";
 import { TypingIndicator } from "./components/typing-indicator";
 import { useChat } from "./hooks/use-chat";
@@ -21,6 +23,10 @@ import { useRoomNavigation } from "./hooks/use-room-navigation";
 import { useUnreadTitle } from "./hooks/use-unread-title";
 import { useStrings } from "./i18n/use-strings";
 import type { InitialRoute } from "./room-route";
+
+// Dialogs most visits never open: their own chunks, loaded on first use.
+const NewRoomDialog = lazy(() => import("./components/staff/new-room-dialog").then((module) => ({ default: module.NewRoomDialog })));
+const StaffPanel = lazy(() => import("./components/staff/staff-panel").then((module) => ({ default: module.StaffPanel })));
 
 export interface AppProps {
   /** What the address asked for when the page loaded. */
@@ -35,11 +41,14 @@ export function App({ route, client, storage }: AppProps) {
   const chat = useChat(client);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [roomNotice, setRoomNotice] = useState(route.refusedRoom);
+  const [dialog, setDialog] = useState<"new-room" | "staff" | null>(null);
   const composerFocus = useComposerFocusRoot();
   const composerIntent = useComposerIntentRoot();
   const nameDialog = useNameDialog({ client, drawerOpen, focusComposer: composerFocus.focusComposer });
   const naming = nameDialog.naming;
   const navigation = useRoomNavigation(client, chat.room);
+  // The open list's jump: "Show message" in the staff panel loads and scrolls like a reply's quote.
+  const messageJump: MessageJumpHandle = useRef(null);
   const myRooms = useMemo(() => new Set(chat.rooms.map((summary) => summary.room)), [chat.rooms]);
 
   const sidebar = useRef<HTMLElement>(null);
@@ -74,6 +83,12 @@ export function App({ route, client, storage }: AppProps) {
             <h1>
               <span className="app-name">{t.appTitle}</span> <span className="room-name">#{chat.room}</span>
             </h1>
+            <RoomState access={chat.access} />
+            {isStaff(chat.access.role) && (
+              <button type="button" className="small-button secondary" data-testid="open-staff-panel" onClick={() => setDialog("staff")}>
+                {t.staff.staffPanel}
+              </button>
+            )}
             <StatusBadge state={chat.connection} />
           </header>
           <aside ref={sidebar} id="sidebar" className="sidebar" aria-label={t.openRooms}>
@@ -90,9 +105,12 @@ export function App({ route, client, storage }: AppProps) {
             )}
             <RoomList rooms={chat.rooms} active={chat.room} onOpen={goToRoom} onLeave={navigation.leaveRoom}>
               <JoinRoomForm onJoin={goToRoom} />
+              <button type="button" className="link-button" data-testid="new-room" onClick={() => setDialog("new-room")}>
+                {t.staff.newRoom}
+              </button>
             </RoomList>
             <BrowseRooms mine={myRooms} onJoin={goToRoom} />
-            <MemberList members={chat.members} count={chat.memberCount} me={chat.me} />
+            <MemberList members={chat.members} count={chat.memberCount} me={chat.me} access={chat.access} client={client} />
           </aside>
           {drawerOpen && <button ref={scrim} type="button" className="scrim" aria-label={t.close} onClick={closeDrawer} />}
           <main className="chat" inert={drawerOpen}>
@@ -107,10 +125,19 @@ export function App({ route, client, storage }: AppProps) {
               onRename={() => nameDialog.open("rename")}
             />
             {/* One per room: opening a room starts at its bottom, with nothing carried over from the last one. */}
-            <MessageList key={chat.room} client={client} chat={chat} />
-            <TypingIndicator typing={chat.typing} />
+            <MessageList key={chat.room} client={client} chat={chat} jumpHandle={messageJump} />
+            <TypingIndicator typing={chat.typing} access={chat.access} />
             <Composer client={client} chat={chat} />
           </main>
+          {dialog && (
+            <Suspense fallback={null}>
+              {dialog === "new-room" ? (
+                <NewRoomDialog client={client} onClose={() => setDialog(null)} onCreated={(room) => navigation.goToRoom(room)} />
+              ) : (
+                <StaffPanel client={client} chat={chat} onClose={() => setDialog(null)} onJump={(seq) => messageJump.current?.(seq)} />
+              )}
+            </Suspense>
+          )}
           {naming && (
             <NameDialog
               mode={naming}

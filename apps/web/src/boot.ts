@@ -1,5 +1,5 @@
-import type { ChatClient, ClientStorage } from "@chatroom/client";
-import { createBrowserClient, tabClient, tabIdentity } from "@chatroom/client/browser";
+import { type ChatClient, type ClientStorage, capabilitiesFromFragment, fragmentWithoutCapabilities } from "@chatroom/client";
+import { browserCredentials, createBrowserClient, tabClient, tabIdentity } from "@chatroom/client/browser";
 import { loadStrings, type Strings } from "./i18n/strings";
 import { browserLocale } from "./i18n/use-strings";
 import { type InitialRoute, initialRoute } from "./room-route";
@@ -22,6 +22,7 @@ export async function boot(): Promise<Booted> {
   const route = initialRoute(window.location);
   // The address bar shows where you are: an invalid or non-canonical room path becomes the room's own.
   if (route.canonicalUrl !== null) window.history.replaceState(null, "", route.canonicalUrl);
+  keepLinkCapabilities(route.room);
   const locale = browserLocale();
   document.documentElement.lang = locale;
   const [{ storage }, strings] = await Promise.all([tabIdentity(), loadStrings(locale)]);
@@ -30,4 +31,20 @@ export async function boot(): Promise<Booted> {
     createBrowserClient({ initialRoom: route.room, name: route.urlName?.ok ? route.urlName.name : undefined, storage }),
   );
   return { route, client, storage, strings };
+}
+
+/**
+ * A capability link (`#key=…`, `#invite=…`, `#admin=…`) is read once: the secret goes to the
+ * browser's credential store (every tab sends it from there, inside a frame), and leaves the
+ * address bar, so it is not bookmarked, shared by accident or kept in the history.
+ */
+function keepLinkCapabilities(room: string): void {
+  const { hash, pathname, search } = window.location;
+  const found = capabilitiesFromFragment(hash);
+  if (found.key === undefined && found.invite === undefined && found.admin === undefined) return;
+  const credentials = browserCredentials();
+  if (found.key !== undefined) credentials.setPass(room, found.key);
+  else if (found.invite !== undefined) credentials.setInvite(room, found.invite);
+  if (found.admin !== undefined) credentials.setAdminKey(found.admin);
+  window.history.replaceState(null, "", `${pathname}${search}${fragmentWithoutCapabilities(hash)}`);
 }

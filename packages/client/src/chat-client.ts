@@ -4,13 +4,21 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_ROOM,
   type ErrorFrame,
+  type InviteInfo,
+  jwtSchema,
   normalizeName,
   PROTOCOL_VERSION,
   type ReadyFrame,
   type ReadyLimits,
+  type RoomRole,
   SESSION_PATTERN,
 } from "@chatroom/protocol";
-import { type ChatClientOptions, type ClientTunables, resolveTunables } from "./options";
+import type { TokenKeeper } from "./auth/token-keeper";
+import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
+import type { ModerateRequest } from "./outbox/outbox-entry";
+import { CredentialStore } from "./persistence/credentials";
+import { memoryStore } from "./persistence/storage";
+import { PendingRequests } from "./requests/pending-requests";
 import { Alerts } from "./room/alerts";
 import { type IncomingFrame, roomOf, routeFrame } from "./room/frame-router";
 import { Identity } from "./room/identity";
@@ -24,14 +32,23 @@ import { Connection } from "./transport/connection";
  * a `?name=` may be anything) is left out rather than sent: the server then makes a new user, or
  * a guest name.
  */
-function helloFrame(session: string | undefined, name: string | undefined): ClientFrame {
+function helloFrame(session: string | undefined, name: string | undefined, adminKey: string | undefined): ClientFrame {
   const checkedName = name === undefined ? undefined : normalizeName(name, DEFAULT_LIMITS.maxNameLength);
   return {
     type: "hello",
     protocol: PROTOCOL_VERSION,
     ...(session !== undefined && SESSION_PATTERN.test(session) ? { session } : {}),
     ...(checkedName?.ok ? { name: checkedName.name } : {}),
+    // From an admin link's fragment, kept by the credential store (already checked against the pattern).
+    ...(adminKey !== undefined ? { adminKey } : {}),
   };
+}
+
+/** What `invite` asks for: the role it gives, and optionally how long it lasts and how many may use it. */
+export interface InviteOptions {
+  role: Exclude<RoomRole, "owner">;
+  expiresInMs?: number;
+  maxUses?: number;
 }
 
 const LIMITS_BEFORE_READY: ReadyLimits = {
@@ -56,6 +73,17 @@ export class ChatClient {
   private readonly connection: Connection;
   private readonly rooms: RoomSet;
   private readonly store: SnapshotStore;
+  private readonly credentials: CredentialStore;
+  private readonly requests: PendingRequests;
+  /**
+   * The host app's token, when the client signs in with one (`getToken`). Every use goes through
+   * this one promise, so calls run in the order they were made, even before the module is loaded.
+   */
+  private readonly tokens: Promise<TokenKeeper> | null;
+  /** Grows with every change of the link, so a token fetched for an older socket is not sent on a newer one. */
+  private linkGeneration = 0;
+  /** `ready.admin`: this connection holds the server admin's key. */
+  private admin = false;
   /** The current socket's `ready` arrived: room frames may go out. */
   private readyOnLink = false;
   /** A rename the server has not applied was repeated on this socket already. */
@@ -67,7 +95,31 @@ export class ChatClient {
   constructor(private readonly options: ChatClientOptions) {
     this.tunables = resolveTunables(options);
     this.identity = new Identity(options.storage, options.name);
+    this.credentials = options.credentials ?? new CredentialStore(memoryStore());
+    const { getToken } = options;
+    // Only a page signed in by a host app needs the keeper: it is loaded then, not in every bundle.
+    this.tokens = getToken
+      ? import("./auth/token-keeper").then(
+          ({ TokenKeeper }) =>
+            new TokenKeeper({
+              getToken,
+              timers: options.timers,
+              send: (frame) => this.sendReady(frame),
+              refreshShare: CLIENT_DEFAULTS.tokenRefreshShare,
+              refreshMinDelayMs: CLIENT_DEFAULTS.tokenRefreshMinDelayMs,
+              onError: () => {
+                this.alerts.raise("token_invalid", "The sign-in token could not be fetched.");
+                this.changed();
+              },
+            }),
+        )
+      : null;
+    this.requests = new PendingRequests((frame) =>
+      // `create` names a room not joined yet; every other request is about a joined room.
+      frame.type === "create" ? this.sendReady(frame) : "room" in frame && this.rooms.sendTo(frame.room, frame),
+    );
     this.connection = new Connection({
+      canRenewToken: getToken !== undefined,
       url: options.endpoint,
       createSocket: options.createSocket,
       timers: options.timers,
@@ -81,6 +133,7 @@ export class ChatClient {
     });
     this.rooms = new RoomSet({
       storage: options.storage,
+      credentials: this.credentials,
       timers: options.timers,
       tunables: this.tunables,
       identity: this.identity,
@@ -181,6 +234,47 @@ export class ChatClient {
     return this.rooms.active.reveal(seq);
   }
 
+  /**
+   * Creates `room` (open, or private: members only) with us as its owner, then joins it with the
+   * owner's pass, which the browser keeps. Resolves with the pass: the owner link is
+   * `ownerLinkPath(room, key)`. Rejects with a `RequestError` (`room_exists`, `offline`, …).
+   */
+  async createRoom(room: string, isPrivate: boolean): Promise<{ room: string; key: string }> {
+    const created = await this.requests.request({ type: "create", room, private: isPrivate });
+    this.credentials.setPass(room, created.key);
+    this.rooms.open(room);
+    return { room, key: created.key };
+  }
+
+  /** Queues a moderation action in the active room (staff): acked, and resent after a drop, like an edit. */
+  moderate(request: ModerateRequest): boolean {
+    return this.rooms.active.composer.moderate(request);
+  }
+
+  /** Makes an invite to the active room; resolves with it and its code (shown once: the link is `inviteLinkPath`). */
+  async invite(options: InviteOptions): Promise<{ invite: InviteInfo; code: string }> {
+    const answer = await this.requests.request({ type: "invite", room: this.rooms.active.room, ...options });
+    return { invite: answer.invite, code: answer.code };
+  }
+
+  async revokeInvite(invite: string): Promise<void> {
+    await this.requests.request({ type: "revoke-invite", room: this.rooms.active.room, invite });
+  }
+
+  /** Reports the chat at `target` in the active room to its staff. */
+  async report(target: number, reason: string): Promise<void> {
+    await this.requests.request({ type: "report", room: this.rooms.active.room, target, reason });
+  }
+
+  async resolveReport(report: string): Promise<void> {
+    await this.requests.request({ type: "resolve-report", room: this.rooms.active.room, report });
+  }
+
+  /** The page shows the active room's staff view: it is asked for now, and kept current. */
+  openStaffView(): void {
+    this.rooms.active.desk.open();
+  }
+
   retry(clientMsgId: string): void {
     this.rooms.active.composer.retry(clientMsgId);
   }
@@ -222,29 +316,65 @@ export class ChatClient {
 
   private onConnectionChange(): void {
     const state = this.connection.getState();
+    this.linkGeneration++;
     if (state.status === "open") {
-      this.connection.send(helloFrame(this.identity.sessionToken, this.identity.name));
+      this.sendHello();
     } else {
       this.readyOnLink = false;
       this.renameRepeated = false;
+      this.requests.linkLost();
+      const renew = state.status === "reconnecting" && state.renewToken === true;
+      void this.tokens?.then((tokens) => {
+        tokens.linkLost();
+        // 4401: the token was refused or ran out; the next attempt fetches a new one.
+        if (renew) tokens.invalidate();
+      });
     }
     this.rooms.linkChanged(state);
     if (state.status === "closed" && state.reason === "replaced") this.identity.sessionReplaced();
     this.changed();
   }
 
+  /** `hello` at once, or once the host app's token is in hand (on this same socket only). */
+  private sendHello(): void {
+    const hello = helloFrame(this.identity.sessionToken, this.identity.name, this.credentials.adminKey());
+    if (!this.tokens) {
+      this.connection.send(hello);
+      return;
+    }
+    const link = this.linkGeneration;
+    void this.tokens.then(async (tokens) => {
+      const token = await tokens.current();
+      if (link !== this.linkGeneration || token === undefined) return;
+      // A malformed token would make the hello undecodable, which closes for good (4501).
+      if (!jwtSchema.safeParse(token).success) {
+        tokens.invalidate();
+        this.alerts.raise("token_invalid", "The host app gave a token that is not a JWT.");
+        this.changed();
+        return;
+      }
+      if (this.connection.send({ ...hello, token } as ClientFrame)) tokens.sent(token);
+    });
+  }
+
   private receive(frame: IncomingFrame): void {
+    if (this.requests.receive(frame)) return;
     const room = roomOf(frame);
     if (room !== undefined) {
       this.rooms.receive(room, frame);
       return;
     }
-    routeFrame(frame, { ready: (ready) => this.onReady(ready), error: (error) => this.onError(error) });
+    routeFrame(frame, {
+      ready: (ready) => this.onReady(ready),
+      error: (error) => this.onError(error),
+      authed: (authed) => void this.tokens?.then((tokens) => tokens.authed(authed.exp)),
+    });
   }
 
   private onReady(frame: ReadyFrame): void {
     this.readyOnLink = true;
     this.limits = frame.limits;
+    this.admin = frame.admin === true;
     const adjusted = this.identity.ready(frame.you, frame.session);
     if (adjusted) this.alerts.nameWasAdjusted(adjusted);
     this.rooms.ready(frame);
@@ -253,6 +383,7 @@ export class ChatClient {
 
   /** An error about no room: the connection's own (a refused `hello`, an outdated client, a rename). */
   private onError(frame: ErrorFrame): void {
+    if (frame.code === "token_invalid" || frame.code === "token_expired") void this.tokens?.then((tokens) => tokens.invalidate());
     const refusedName = frame.code === "name_taken" ? this.identity.renameRefused() : undefined;
     this.alerts.raise(frame.code, frame.message, refusedName);
     this.changed();
@@ -310,6 +441,10 @@ export class ChatClient {
       rooms: rooms.summaries(),
       totalUnread: rooms.totalUnread(this.options.visibility?.isVisible() ?? true),
       readMarkerSeq: rooms.readMarkerSeq,
+      access: session.access.state,
+      staffView: session.desk.view,
+      admin: this.admin,
+      roomRemoval: alerts.roomRemoval,
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { CredentialStore } from "./persistence/credentials";
 import type { ClientStorage } from "./persistence/storage";
 import type { Backoff } from "./transport/backoff";
 import type { ConnectionTimers, SocketFactory, Wakeups } from "./transport/connection";
@@ -48,6 +49,10 @@ export const CLIENT_DEFAULTS = {
   typingExpiresMs: 5_000,
   /** When a `rate_limited` or `server_error` answer names no `retryAfterMs`. */
   retryAfterFallbackMs: 1_000,
+  /** A host app's token is refreshed this far through its life (from `iat` to `exp`). */
+  tokenRefreshShare: 0.8,
+  /** ...but never sooner than this from now, so a token near its end is not refreshed in a loop. */
+  tokenRefreshMinDelayMs: 5_000,
 } as const;
 
 export interface ChatClientOptions {
@@ -77,6 +82,16 @@ export interface ChatClientOptions {
   pongTimeoutMs?: number;
   /** Whether the page is on screen: the active room's unread counts toward `totalUnread` only while it is not. */
   visibility?: PageVisibility;
+  /**
+   * The browser's capabilities (room passes, invites to redeem, the admin key), shared by all its
+   * tabs: the page passes one over localStorage. Absent: kept in memory for this client's life.
+   */
+  credentials?: CredentialStore;
+  /**
+   * Sign-in from a host app (`AUTH=jwt`): returns a fresh JWT from the host's backend. It goes in
+   * `hello`, is refreshed with `auth` before it expires, and is fetched anew after a 4401 close.
+   */
+  getToken?: () => Promise<string>;
 }
 
 /** The page's visibility, injected like the other browser signals (`document.visibilityState` in a page). */

@@ -1,8 +1,10 @@
 import type { ChatFrame, ReadyLimits, User } from "@chatroom/protocol";
 import type { OutboxEntry } from "./outbox/outbox";
-import type { ChatAlert, NameAdjusted } from "./room/alerts";
+import type { RoomAccess } from "./room/access";
+import type { ChatAlert, NameAdjusted, RoomRemoval } from "./room/alerts";
 import type { HistoryEdge } from "./room/history-sync";
 import type { LogItem } from "./room/message-log";
+import type { StaffView } from "./room/staff-desk";
 import type { ConnectionState } from "./transport/connection-machine";
 
 /** One of the user's rooms, as the sidebar lists it. */
@@ -47,6 +49,14 @@ export interface ChatSnapshot {
   totalUnread: number;
   /** The active room's readSeq when it was opened: the "new messages" line goes above the first chat after it. */
   readMarkerSeq: number | null;
+  /** Our role in the active room and its rules: private, locked, slow mode, our mute, its staff. */
+  access: RoomAccess;
+  /** The active room's invites, bans, mutes and open reports, once the page asked for them (staff only). */
+  staffView: StaffView | null;
+  /** This connection holds the server admin's key. */
+  admin: boolean;
+  /** The latest room the server removed us from (kicked, banned, refused), until dismissed. */
+  roomRemoval: RoomRemoval | null;
 }
 
 /**

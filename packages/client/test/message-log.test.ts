@@ -106,7 +106,9 @@ describe("MessageLog", () => {
     log.merge(chats(1, 2));
     log.addEvent({ kind: "joined", user: alice }, 1);
     log.merge([chat(3)]);
-    const kinds = log.items().map((item) => (item.type === "chat" ? item.message.seq : item.entry.event.kind));
+    const kinds = log
+      .items()
+      .map((item) => (item.type === "chat" ? item.message.seq : item.type === "event" ? item.entry.event.kind : item.event.action));
     expect(kinds).toEqual([1, 2, "joined", 3]);
   });
 

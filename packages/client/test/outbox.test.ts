@@ -184,10 +184,11 @@ describe("Outbox: the ack timeout", () => {
 });
 
 describe("Outbox: the retry and refusal policy", () => {
-  it("rate_limited and server_error are retried; every other code is a refusal", () => {
+  it("rate_limited, server_error and slow_mode are retried; every other code is a refusal", () => {
     expect(answerToError("rate_limited")).toBe("retry");
     expect(answerToError("server_error")).toBe("retry");
-    const refusals = ERROR_CODE_LIST.filter((code) => code !== "rate_limited" && code !== "server_error");
+    expect(answerToError("slow_mode")).toBe("retry");
+    const refusals = ERROR_CODE_LIST.filter((code) => code !== "rate_limited" && code !== "server_error" && code !== "slow_mode");
     expect(refusals.length).toBeGreaterThan(0);
     for (const code of refusals) expect(answerToError(code)).toBe("refuse");
   });

@@ -3,9 +3,23 @@ import { codePointLength } from "@chatroom/protocol";
 import { type KeyboardEvent, useState } from "react";
 import { useComposerFocus } from "../hooks/use-composer-focus";
 import { useComposerIntent } from "../hooks/use-composer-intent";
+import { useNow } from "../hooks/use-now";
+import type { Strings } from "../i18n/strings";
 import { useStrings } from "../i18n/use-strings";
 import { UI_TUNABLES } from "../ui-tunables";
 import { lastEditable } from "./last-editable";
+import { type ComposerBlock, composerBlock } from "./staff/staff-actions";
+
+function blockText(block: ComposerBlock, t: Strings): string {
+  switch (block.kind) {
+    case "locked":
+      return t.staff.composerLocked;
+    case "muted":
+      return t.staff.composerMuted(block.until === null ? null : new Date(block.until).toLocaleString());
+    case "slow":
+      return t.staff.composerSlowMode(Math.ceil(block.remainingMs / 1000));
+  }
+}
 
 export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
   const t = useStrings();
@@ -17,6 +31,11 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
   // Counted as the server counts: code points, so an emoji is one character, not two.
   const length = codePointLength(text.trim());
   const showCounter = length >= max * UI_TUNABLES.counterFrom;
+  // Locked, muted or waiting out slow mode: the box says why instead of letting a refused message be written.
+  const { access } = chat;
+  const timed = typeof access.mutedUntil === "number" || (access.slowModeMs > 0 && access.lastOwnChatAt > 0);
+  const now = useNow(timed);
+  const block = composerBlock(access, now);
 
   // An edit starts with the message's text in the box (React's pattern for state from props: set during render).
   const [editing, setEditing] = useState<number | null>(null);
@@ -88,7 +107,8 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
           value={text}
           rows={2}
           placeholder={t.composerPlaceholder}
-          aria-describedby={showCounter ? "composer-count" : undefined}
+          aria-describedby={block ? "composer-blocked" : showCounter ? "composer-count" : undefined}
+          disabled={block !== null && block.kind !== "slow"}
           aria-invalid={length > max ? true : undefined}
           onChange={(event) => {
             setText(event.target.value);
@@ -104,8 +124,13 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
           </span>
         )}
       </div>
+      {block && (
+        <p id="composer-blocked" className="composer-blocked" role="status" data-testid="composer-blocked" data-kind={block.kind}>
+          {blockText(block, t)}
+        </p>
+      )}
       <div className="composer-actions">
-        <button type="submit" disabled={!text.trim()}>
+        <button type="submit" disabled={!text.trim() || block !== null}>
           {intent?.kind === "edit" ? t.save : t.send}
         </button>
         <button type="button" className="secondary" onClick={() => client.clear()}>

@@ -37,6 +37,20 @@ export function Notices({
           </button>
         </div>
       )}
+      {chat.roomRemoval && (
+        <div
+          className="alert alert-error"
+          role="alert"
+          data-testid="room-removed"
+          data-room={chat.roomRemoval.room}
+          data-reason={chat.roomRemoval.reason}
+        >
+          <span>{t.staff.removed(chat.roomRemoval.room, chat.roomRemoval.reason, chat.roomRemoval.by?.name)}</span>
+          <button type="button" className="link-button" onClick={() => client.dismissAlert()}>
+            {t.dismiss}
+          </button>
+        </div>
+      )}
       {leftWithUnsent && (
         <div className="alert alert-info" role="status" data-testid="left-with-unsent" data-room={leftWithUnsent.room}>
           <span>{t.leftWithUnsent(leftWithUnsent.unsent, leftWithUnsent.room)}</span>

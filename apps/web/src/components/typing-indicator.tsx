@@ -1,8 +1,15 @@
+import type { RoomAccess } from "@chatroom/client";
 import type { User } from "@chatroom/protocol";
 import { useStrings } from "../i18n/use-strings";
+import { badgeRole } from "./staff/staff-actions";
 
-export function TypingIndicator({ typing }: { typing: User[] }) {
+export function TypingIndicator({ typing: users, access }: { typing: User[]; access: RoomAccess }) {
   const t = useStrings();
+  // A staff member's name carries their role here too ("alice (Owner)"), as text: the line is spoken.
+  const typing = users.map((user) => {
+    const role = badgeRole(access, user);
+    return role ? { ...user, name: `${user.name} (${t.staff.roleBadge(role)})` } : user;
+  });
   const [first, second] = typing;
   let text = "";
   if (typing.length > 2) text = t.typingMany;

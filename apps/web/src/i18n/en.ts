@@ -1,7 +1,10 @@
-import type { ErrorCode, NameProblem } from "@chatroom/protocol";
+import type { ErrorCode, NameProblem, Role } from "@chatroom/protocol";
+import type { Locale } from "./strings";
 
 /** Every UI string in English: the page's default, and the shape every other language follows. */
 export const EN = {
+  /** Which language these are (the lazy staff dialogs pick their strings by it). */
+  locale: "en" as Locale,
   appTitle: "WebSocket Chatroom",
   send: "Send",
   clear: "Clear chat log",
@@ -127,13 +130,48 @@ export const EN = {
   quoteUnavailable: "That message is not available any more.",
   reactionLabel: (emoji: string, count: number, names: string) => `${emoji} ${count}: ${names}`,
   reactionOthers: (count: number) => `${count} more`,
-  changeFailed: (kind: "edit" | "delete" | "react") =>
-    ({ edit: "Your edit was not saved.", delete: "Your message was not deleted.", react: "Your reaction was not saved." })[kind],
+  changeFailed: (kind: "edit" | "delete" | "react" | "moderate") =>
+    ({
+      edit: "Your edit was not saved.",
+      delete: "Your message was not deleted.",
+      react: "Your reaction was not saved.",
+      moderate: "Your moderation action was not applied.",
+    })[kind],
   emojiPicker: "Choose an emoji",
   emojiSearch: "Search emoji",
   emojiLoading: "Loading emoji…",
   emojiNone: "No emoji found.",
   emojiFailed: "The emoji list could not be loaded.",
+  /** [4/6]: roles, private rooms, moderation and reports. */
+  staff: {
+    role: (role: Role) => ({ member: "member", moderator: "moderator", owner: "owner", admin: "admin" })[role],
+    roleBadge: (role: Role) => ({ member: "", moderator: "Mod", owner: "Owner", admin: "Admin" })[role],
+    duration: (ms: number) => {
+      const minutes = Math.round(ms / 60_000);
+      if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+      const hours = Math.round(minutes / 60);
+      if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"}`;
+      const days = Math.round(hours / 24);
+      return `${days} day${days === 1 ? "" : "s"}`;
+    },
+    seconds: (s: number) => `${s} s`,
+    newRoom: "New room",
+    privateBadge: "Private",
+    lockedBadge: "Locked",
+    slowModeBadge: (interval: string) => `Slow mode: ${interval}`,
+    report: "Report",
+    staffPanel: "Room staff",
+    composerLocked: "This room is locked: only moderators can write.",
+    composerMuted: (until: string | null) => (until ? `You are muted until ${until}.` : "You are muted in this room."),
+    composerSlowMode: (seconds: number) => `Slow mode: you can write again in ${seconds} s.`,
+    removed: (room: string, reason: "kicked" | "banned" | "forbidden" | "invite_invalid", by: string | undefined) =>
+      ({
+        kicked: `You were removed from #${room}${by ? ` by ${by}` : ""}.`,
+        banned: `You were banned from #${room}${by ? ` by ${by}` : ""}.`,
+        forbidden: `#${room} is private: you need an invite to join it.`,
+        invite_invalid: `The invite to #${room} is no longer valid. Ask for a new one.`,
+      })[reason],
+  },
 };
 
 export type Strings = typeof EN;

@@ -1,4 +1,4 @@
-import type { ErrorCode, NameProblem } from "@chatroom/protocol";
+import type { ErrorCode, NameProblem, Role } from "@chatroom/protocol";
 import type { Strings } from "./en";
 
 /**
@@ -6,6 +6,7 @@ import type { Strings } from "./en";
  * only for a Chinese browser, so English pages do not carry it.
  */
 export const ZH_CN: Strings = {
+  locale: "zh-CN",
   appTitle: "WebSocket 聊天室",
   send: "发送消息",
   clear: "清空聊天记录",
@@ -130,11 +131,39 @@ export const ZH_CN: Strings = {
   quoteUnavailable: "这条消息已无法查看。",
   reactionLabel: (emoji: string, count: number, names: string) => `${emoji} ${count}：${names}`,
   reactionOthers: (count: number) => `另外 ${count} 人`,
-  changeFailed: (kind: "edit" | "delete" | "react") =>
-    ({ edit: "你的编辑未能保存。", delete: "你的消息未能删除。", react: "你的表情回应未能保存。" })[kind],
+  changeFailed: (kind: "edit" | "delete" | "react" | "moderate") =>
+    ({ edit: "你的编辑未能保存。", delete: "你的消息未能删除。", react: "你的表情回应未能保存。", moderate: "你的管理操作未生效。" })[kind],
   emojiPicker: "选择表情",
   emojiSearch: "搜索表情",
   emojiLoading: "正在加载表情…",
   emojiNone: "没有找到表情。",
   emojiFailed: "表情列表加载失败。",
+  staff: {
+    role: (role: Role) => ({ member: "成员", moderator: "版主", owner: "房主", admin: "管理员" })[role],
+    roleBadge: (role: Role) => ({ member: "", moderator: "版主", owner: "房主", admin: "管理员" })[role],
+    duration: (ms: number) => {
+      const minutes = Math.round(ms / 60_000);
+      if (minutes < 60) return `${minutes} 分钟`;
+      const hours = Math.round(minutes / 60);
+      if (hours < 48) return `${hours} 小时`;
+      return `${Math.round(hours / 24)} 天`;
+    },
+    seconds: (s: number) => `${s} 秒`,
+    newRoom: "新建聊天室",
+    privateBadge: "私密",
+    lockedBadge: "已锁定",
+    slowModeBadge: (interval: string) => `慢速模式：${interval}`,
+    report: "举报",
+    staffPanel: "聊天室管理",
+    composerLocked: "此聊天室已锁定：只有版主可以发言。",
+    composerMuted: (until: string | null) => (until ? `你已被禁言，直到 ${until}。` : "你在此聊天室中已被禁言。"),
+    composerSlowMode: (seconds: number) => `慢速模式：${seconds} 秒后可再次发言。`,
+    removed: (room: string, reason: "kicked" | "banned" | "forbidden" | "invite_invalid", by: string | undefined) =>
+      ({
+        kicked: `你被${by ? ` ${by} ` : ""}移出了 #${room}。`,
+        banned: `你被${by ? ` ${by} ` : ""}封禁于 #${room}。`,
+        forbidden: `#${room} 是私密聊天室：需要邀请才能加入。`,
+        invite_invalid: `#${room} 的邀请已失效，请索取新的邀请。`,
+      })[reason],
+  },
 };

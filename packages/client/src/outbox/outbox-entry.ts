@@ -1,5 +1,10 @@
-import type { ErrorCode } from "@chatroom/protocol";
+import type { ClientFrameOf, ErrorCode } from "@chatroom/protocol";
 import type { RoomFrame } from "../room/room-link";
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A moderation action as the page asks for it: the `moderate` frame without its envelope. */
+export type ModerateRequest = DistributiveOmit<ClientFrameOf<"moderate">, "type" | "room" | "clientMsgId">;
 
 /**
  * What one outbox entry asks the server to do: post a chat (maybe as a reply), or change a chat
@@ -10,12 +15,14 @@ export type OutboxChange =
   | { kind: "chat"; text: string; replyTo?: number }
   | { kind: "edit"; target: number; text: string }
   | { kind: "delete"; target: number }
-  | { kind: "react"; target: number; emoji: string; on: boolean };
+  | { kind: "react"; target: number; emoji: string; on: boolean }
+  /** Staff's moderation: acked, deduplicated and resent exactly like a change. */
+  | { kind: "moderate"; request: ModerateRequest };
 
 export type OutboxKind = OutboxChange["kind"];
 
 /** The client frames an outbox sends. */
-export type OutboxFrame = Extract<RoomFrame, { type: "chat" | "edit" | "delete" | "react" }>;
+export type OutboxFrame = Extract<RoomFrame, { type: "chat" | "edit" | "delete" | "react" | "moderate" }>;
 
 /**
  * Where one entry of the outbox stands. Only the `Outbox` moves an entry from one state to the
@@ -68,17 +75,21 @@ export interface OutboxEntry {
   failureCode?: ErrorCode;
   /** A `failed` entry that only went unanswered: it is sent again on the next link. */
   unanswered?: boolean;
+  /** A moderation action: what it asks for. */
+  moderate?: ModerateRequest;
 }
 
 export type OutboxStatus = OutboxEntry["status"];
 
 /**
- * The one retry and refusal policy. `rate_limited` and `server_error` mean "not stored, but not
- * refused either": the same id goes out again once the server is ready for it. Anything else
- * (`too_long`, `not_found`, `forbidden`, `gone`, …) is a refusal the user has to see.
+ * The one retry and refusal policy. `rate_limited`, `server_error` and `slow_mode` mean "not
+ * stored, but not refused either": the same id goes out again once the server is ready for it
+ * (slow mode's `retryAfterMs` is when the room takes our next chat). Anything else (`too_long`,
+ * `not_found`, `forbidden`, `muted`, `locked`, …) is a refusal the user has to see: a message held
+ * back through a mute would arrive long after its moment.
  */
 export function answerToError(code: ErrorCode): "retry" | "refuse" {
-  return code === "rate_limited" || code === "server_error" ? "retry" : "refuse";
+  return code === "rate_limited" || code === "server_error" || code === "slow_mode" ? "retry" : "refuse";
 }
 
 /** Not known to be stored, and not refused: it still has to go out. */
@@ -104,6 +115,8 @@ export function changeOf(message: OutboxMessage): OutboxChange {
       return { kind: "delete", target: message.target };
     case "react":
       return { kind: "react", target: message.target, emoji: message.emoji, on: message.on };
+    case "moderate":
+      return { kind: "moderate", request: message.request };
   }
 }
 
@@ -119,6 +132,9 @@ export function frameOf(message: OutboxMessage): OutboxFrame {
       return { type: "delete", target: message.target, clientMsgId };
     case "react":
       return { type: "react", target: message.target, emoji: message.emoji, on: message.on, clientMsgId };
+    case "moderate":
+      // Spreading a union loses its discriminant for the checker; every request plus the envelope is a moderate frame.
+      return { type: "moderate", ...message.request, clientMsgId } as OutboxFrame;
   }
 }
 
@@ -134,6 +150,7 @@ export function toEntry(message: OutboxMessage): OutboxEntry {
     ...("target" in change ? { target: change.target } : {}),
     ...(change.kind === "react" ? { emoji: change.emoji, on: change.on } : {}),
     ...(change.kind === "chat" && change.replyTo !== undefined ? { replyTo: change.replyTo } : {}),
+    ...(change.kind === "moderate" ? { moderate: change.request } : {}),
   };
   const { state } = message;
   switch (state.kind) {

@@ -142,6 +142,9 @@ export class Outbox {
     if (!message) return "not-ours";
     if (message.state.kind !== "queued" && message.state.kind !== "in-flight") return "ignored";
     if (answerToError(frame.code) === "retry") {
+      // Slow mode is a wait the room asked for, not a server in trouble: it is queued until then,
+      // so the ack timeout (which a server that keeps failing runs into) does not count it.
+      if (frame.code === "slow_mode") this.replace(message, { kind: "queued" });
       this.scheduleRetry(message.clientMsgId, frame.retryAfterMs ?? this.options.retryAfterFallbackMs);
       return "retrying";
     }

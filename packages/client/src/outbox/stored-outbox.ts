@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@chatroom/protocol";
+import { type ErrorCode, moderateFrameSchema, nameSchema } from "@chatroom/protocol";
 import type { OutboxChange, OutboxMessage, OutboxState } from "./outbox-entry";
 
 /**
@@ -23,7 +23,7 @@ export function fromStored(entries: readonly unknown[]): OutboxMessage[] {
 }
 
 function changeFrom(entry: Record<string, unknown>): OutboxChange | null {
-  const { kind, text, target, emoji, on, replyTo } = entry;
+  const { kind, text, target, emoji, on, replyTo, moderate } = entry;
   switch (kind ?? "chat") {
     case "chat":
       if (typeof text !== "string") return null;
@@ -34,9 +34,22 @@ function changeFrom(entry: Record<string, unknown>): OutboxChange | null {
       return isSeq(target) ? { kind: "delete", target } : null;
     case "react":
       return isSeq(target) && typeof emoji === "string" && typeof on === "boolean" ? { kind: "react", target, emoji, on } : null;
+    case "moderate":
+      return moderateFrom(moderate);
     default:
       return null;
   }
+}
+
+const storedModerate = moderateFrameSchema(nameSchema());
+
+/** A saved moderation request, checked as the frame it will become (storage may hold anything). */
+function moderateFrom(value: unknown): OutboxChange | null {
+  if (typeof value !== "object" || value === null) return null;
+  const parsed = storedModerate.safeParse({ ...value, type: "moderate", room: "r", clientMsgId: "c" });
+  if (!parsed.success) return null;
+  const { type: _type, room: _room, clientMsgId: _id, ...request } = parsed.data;
+  return { kind: "moderate", request };
 }
 
 function stateFrom(entry: Record<string, unknown>): OutboxState | null {

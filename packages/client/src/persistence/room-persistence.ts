@@ -1,4 +1,4 @@
-import type { ChatFrame } from "@chatroom/protocol";
+import type { ChatFrame, ModerationEvent } from "@chatroom/protocol";
 import { fromStored, type OutboxEntry, type OutboxMessage } from "../outbox/outbox";
 import type { SeqRange } from "../room/seq-coverage";
 import type { ConnectionTimers } from "../transport/connection";
@@ -13,6 +13,7 @@ export interface RestoredRoom {
   clearedThroughSeq: number;
   outbox: OutboxMessage[];
   readSeq: number;
+  moderation: ModerationEvent[];
 }
 
 /** What a room keeps across a reload: a covered tail of the log, the cleared point, the outbox and the read marker. */
@@ -22,6 +23,7 @@ export interface RoomToSave {
   clearedThroughSeq: number;
   outbox: OutboxEntry[];
   readSeq: number;
+  moderation?: readonly ModerationEvent[];
 }
 
 export function loadRoomState(storage: ClientStorage, room: string): RestoredRoom {
@@ -32,6 +34,7 @@ export function loadRoomState(storage: ClientStorage, room: string): RestoredRoo
     clearedThroughSeq: saved.clearedThroughSeq,
     outbox: fromStored(saved.outbox),
     readSeq: saved.readSeq,
+    moderation: saved.moderation ?? [],
   };
 }
 
@@ -92,6 +95,8 @@ export class RoomPersistence {
       outbox: state.outbox,
       clearedThroughSeq: state.clearedThroughSeq,
       readSeq: state.readSeq,
+      // The moderation lines within the saved range, so a reload shows the same log.
+      moderation: (state.moderation ?? []).filter((event) => tail.coverage.some(([from, to]) => event.seq >= from && event.seq <= to)),
     });
   }
 

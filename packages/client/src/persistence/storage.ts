@@ -1,4 +1,4 @@
-import { type ChatFrame, ROOM_PATTERN } from "@chatroom/protocol";
+import { type ChatFrame, type ModerationEvent, ROOM_PATTERN } from "@chatroom/protocol";
 import type { OutboxEntry } from "../outbox/outbox";
 import type { SeqRange } from "../room/seq-coverage";
 
@@ -30,6 +30,8 @@ export interface RoomSnapshot {
   coverage: SeqRange[];
   outbox: OutboxEntry[];
   clearedThroughSeq: number;
+  /** The moderation events among the saved chats, shown as lines (absent in what older versions saved). */
+  moderation?: ModerationEvent[];
   /** The read marker as this tab last knew it (the server's `ready` and `joined` can only move it forward). */
   readSeq: number;
 }
@@ -73,12 +75,14 @@ export class ClientStorage {
   loadRoom(room: string): RoomSnapshot {
     const stored = readJson<Partial<RoomSnapshot> & LegacyRoomSnapshot>(this.tab, roomKey(room));
     const messages = Array.isArray(stored?.messages) ? stored.messages.filter(isStoredChat) : [];
+    const moderation = Array.isArray(stored?.moderation) ? stored.moderation.filter(isStoredModeration) : [];
     return {
       messages,
       coverage: Array.isArray(stored?.coverage) ? stored.coverage.filter(isRange) : legacyCoverage(messages, stored?.silentSeqs),
       outbox: Array.isArray(stored?.outbox) ? stored.outbox : [],
       clearedThroughSeq: isSeq(stored?.clearedThroughSeq) ? stored.clearedThroughSeq : 0,
       readSeq: isSeq(stored?.readSeq) ? stored.readSeq : 0,
+      ...(moderation.length > 0 ? { moderation } : {}),
     };
   }
 
@@ -131,6 +135,15 @@ function isStoredChat(value: unknown): value is ChatFrame {
   if (typeof value !== "object" || value === null) return false;
   const chat = value as Partial<Record<keyof ChatFrame, unknown>>;
   return chat.type === "chat" && isSeq(chat.seq) && typeof chat.id === "string" && typeof chat.from === "object" && chat.from !== null;
+}
+
+/** Enough of a moderation event to place and word its line. */
+function isStoredModeration(value: unknown): value is ModerationEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const event = value as Partial<Record<keyof ModerationEvent, unknown>>;
+  return (
+    event.type === "moderation" && isSeq(event.seq) && typeof event.action === "string" && typeof event.by === "object" && event.by !== null
+  );
 }
 
 function isSeq(value: unknown): value is number {

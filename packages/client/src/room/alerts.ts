@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@chatroom/protocol";
+import type { ErrorCode, User } from "@chatroom/protocol";
 
 export interface ChatAlert {
   code: ErrorCode | "too_long_local";
@@ -11,6 +11,18 @@ export interface ChatAlert {
 /** Set when the name we asked for was taken and the server gave us another. */
 export type NameAdjusted = { requested: string; given: string } | null;
 
+/**
+ * A room the tab no longer holds because the server would not have us: we were kicked or banned
+ * (`left` with a reason), or a join was refused (a private room without a pass, a ban, a spent invite).
+ */
+export interface RoomRemoval {
+  room: string;
+  reason: "kicked" | "banned" | "forbidden" | "invite_invalid";
+  /** Who removed us, when the server says. */
+  by?: User;
+  id: number;
+}
+
 /** Which alerts each kind of later success makes stale. */
 const RESOLVED_BY: Record<"renamed" | "sent", ReadonlyArray<ChatAlert["code"]>> = {
   renamed: ["name_taken"],
@@ -21,6 +33,7 @@ const RESOLVED_BY: Record<"renamed" | "sent", ReadonlyArray<ChatAlert["code"]>> 
 export class Alerts {
   private latest: ChatAlert | null = null;
   private adjusted: NameAdjusted = null;
+  private removal: RoomRemoval | null = null;
 
   get alert(): ChatAlert | null {
     return this.latest;
@@ -28,6 +41,15 @@ export class Alerts {
 
   get nameAdjusted(): NameAdjusted {
     return this.adjusted;
+  }
+
+  /** The latest room the server removed us from; kept until dismissed. */
+  get roomRemoval(): RoomRemoval | null {
+    return this.removal;
+  }
+
+  removedFrom(room: string, reason: RoomRemoval["reason"], by?: User): void {
+    this.removal = { room, reason, ...(by ? { by } : {}), id: (this.removal?.id ?? 0) + 1 };
   }
 
   raise(code: ChatAlert["code"], message: string, name?: string): void {
@@ -47,5 +69,6 @@ export class Alerts {
   dismiss(): void {
     this.latest = null;
     this.adjusted = null;
+    this.removal = null;
   }
 }

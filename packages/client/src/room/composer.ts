@@ -1,5 +1,6 @@
 import { codePointLength, normalizeEmoji, type ReadyLimits } from "@chatroom/protocol";
 import type { Outbox, OutboxChange } from "../outbox/outbox";
+import type { ModerateRequest } from "../outbox/outbox-entry";
 import type { Alerts } from "./alerts";
 
 export interface ComposerOptions {
@@ -47,6 +48,11 @@ export class Composer {
     // The server takes the emoji in its RGI form ("❤" is "❤️"): pending toggles then match the chips.
     const emoji = normalizeEmoji(rawEmoji);
     return emoji !== null && isSeq(target) && this.queue({ kind: "react", target, emoji, on });
+  }
+
+  /** Queues a moderation action (staff): it goes out, is acked and resent like a change. The server checks the rank. */
+  moderate(request: ModerateRequest): boolean {
+    return this.queue({ kind: "moderate", request });
   }
 
   retry(clientMsgId: string): void {

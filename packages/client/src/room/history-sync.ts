@@ -1,4 +1,4 @@
-import type { ChatFrame, HistoryFrame, JoinedFrame, PageEvent, RoomEvent } from "@chatroom/protocol";
+import type { ChatFrame, HistoryFrame, JoinedFrame, ModerationEvent, PageEvent, RoomEvent } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
 import type { MessageLog } from "./message-log";
 import type { RoomLink } from "./room-link";
@@ -92,8 +92,13 @@ export class HistorySync {
     return this.request !== null;
   }
 
-  /** What a reload brought back: chats as they stood, and the ranges they reflect. */
-  restore(messages: readonly ChatFrame[], coverage: readonly SeqRange[], clearedThroughSeq: number): void {
+  /** What a reload brought back: chats as they stood, the moderation lines among them, and the ranges they reflect. */
+  restore(
+    messages: readonly ChatFrame[],
+    coverage: readonly SeqRange[],
+    clearedThroughSeq: number,
+    moderation: readonly ModerationEvent[] = [],
+  ): void {
     const { log } = this.options;
     this.cleared = clearedThroughSeq;
     // Saved replies' quotes took in every event up to the saved coverage's top.
@@ -103,6 +108,7 @@ export class HistorySync {
       savedTop,
     );
     for (const [from, to] of coverage) log.cover(from, to);
+    for (const event of moderation) if (event.seq > clearedThroughSeq && log.covers(event.seq)) log.receiveModeration(event);
     if (clearedThroughSeq > 0) log.clearThrough(clearedThroughSeq);
     this.serverLatestSeq = log.newestSeq;
     if (clearedThroughSeq > 0) this.historyEdge = "cleared";
@@ -303,12 +309,16 @@ export class HistorySync {
     for (const event of events) {
       if (event.seq <= this.cleared) continue;
       this.serverLatestSeq = Math.max(this.serverLatestSeq, event.seq);
-      // Moderation events are stepped over like unknown ones until the room's access state reads them ([4/6]).
-      if (event.type === "unknown-event" || event.type === "moderation") {
+      if (event.type === "unknown-event") {
         if (coverEach) log.cover(event.seq, event.seq);
         continue;
       }
       taken.events.push(event);
+      if (event.type === "moderation") {
+        // A line of the log that covers its own seq; the room's access state reads it from `events`.
+        log.receiveModeration(event);
+        continue;
+      }
       if (event.type !== "chat") {
         // A change always covers its own seq: it is in hand, whatever the page.
         log.receive(event);

@@ -1,4 +1,4 @@
-import type { ChatFrame, User } from "@chatroom/protocol";
+import type { ChatFrame, ModerationEvent, User } from "@chatroom/protocol";
 
 export type LogEvent =
   | { kind: "joined"; user: User }
@@ -16,7 +16,14 @@ export interface EventEntry {
   event: LogEvent;
 }
 
-export type LogItem = { type: "chat"; key: string; message: ChatFrame } | { type: "event"; key: string; entry: EventEntry };
+/**
+ * A row of the log: a chat, a moderation event (stored in the room's log with its own seq, so it
+ * sits between the chats by seq), or a local event line.
+ */
+export type LogItem =
+  | { type: "chat"; key: string; message: ChatFrame }
+  | { type: "moderation"; key: string; event: ModerationEvent }
+  | { type: "event"; key: string; entry: EventEntry };
 
 /** How many lines are kept: they are local news, not history. */
 const MAX_LINES = 500;
@@ -45,18 +52,31 @@ export class LogLines {
     this.lines = [];
   }
 
-  /** The chats (sorted by seq) with the lines between them. */
-  interleave(chats: readonly ChatFrame[]): LogItem[] {
+  /** The chats and moderation events (each sorted by seq) merged by seq, with the lines between them. */
+  interleave(chats: readonly ChatFrame[], moderation: readonly ModerationEvent[] = []): LogItem[] {
     const items: LogItem[] = [];
     const lines = this.lines;
     let next = 0;
-    for (const message of chats) {
-      while (next < lines.length && (lines[next] as EventEntry).afterSeq < message.seq) {
+    let nextModeration = 0;
+    const linesBefore = (seq: number) => {
+      while (next < lines.length && (lines[next] as EventEntry).afterSeq < seq) {
         const entry = lines[next++] as EventEntry;
         items.push({ type: "event", key: entry.key, entry });
       }
+    };
+    const moderationBefore = (seq: number) => {
+      while (nextModeration < moderation.length && (moderation[nextModeration] as ModerationEvent).seq < seq) {
+        const event = moderation[nextModeration++] as ModerationEvent;
+        linesBefore(event.seq);
+        items.push({ type: "moderation", key: `d${event.seq}`, event });
+      }
+    };
+    for (const message of chats) {
+      moderationBefore(message.seq);
+      linesBefore(message.seq);
       items.push({ type: "chat", key: `m${message.seq}`, message });
     }
+    moderationBefore(Number.POSITIVE_INFINITY);
     for (const entry of lines.slice(next)) items.push({ type: "event", key: entry.key, entry });
     return items;
   }

@@ -1,4 +1,4 @@
-import type { ChangeEvent, ChatFrame } from "@chatroom/protocol";
+import type { ChangeEvent, ChatFrame, ModerationEvent } from "@chatroom/protocol";
 import { applyRoomEvent, isNewerChat } from "./chat-reducer";
 import { type LogEvent, type LogItem, LogLines } from "./log-lines";
 import { ReplyQuotes } from "./reply-quotes";
@@ -26,6 +26,8 @@ export interface MergeResult {
  */
 export class MessageLog {
   private chats: ChatFrame[] = [];
+  /** Moderation events held, sorted and unique by seq: shown as lines among the chats. */
+  private moderation: ModerationEvent[] = [];
   private readonly covered = new SeqCoverage();
   private readonly quotes = new ReplyQuotes();
   /** Change events above a gap that separates them from their target, by seq (see `receive`). */
@@ -40,6 +42,11 @@ export class MessageLog {
 
   get messages(): readonly ChatFrame[] {
     return this.chats;
+  }
+
+  /** The moderation events held, lowest seq first. */
+  get moderationEvents(): readonly ModerationEvent[] {
+    return this.moderation;
   }
 
   /** The covered seq ranges, lowest first. */
@@ -78,6 +85,11 @@ export class MessageLog {
   /** Whether the event at `seq` is reflected here (e.g. an acked change has been applied). */
   covers(seq: number): boolean {
     return this.covered.has(seq);
+  }
+
+  /** Whether every seq in `from..to` is covered, with no gap. */
+  coversAll(from: number, to: number): boolean {
+    return to < from || this.covered.sameRange(from, to);
   }
 
   /**
@@ -167,6 +179,19 @@ export class MessageLog {
     if (grew && this.waiting.length > 0) this.applyWaiting();
   }
 
+  /**
+   * A moderation event: it covers its own seq (it is in hand, whatever the page) and is held as a
+   * line of the log. Returns whether it was new here.
+   */
+  receiveModeration(event: ModerationEvent): boolean {
+    this.cover(event.seq, event.seq);
+    const index = lowerBoundBySeq(this.moderation, event.seq);
+    if (this.moderation[index]?.seq === event.seq) return false;
+    this.moderation.splice(index, 0, event);
+    this.touched();
+    return true;
+  }
+
   /** Covers `from..to`. Returns whether anything new was covered. */
   cover(from: number, to: number): boolean {
     if (!this.covered.add(from, to)) return false;
@@ -198,6 +223,7 @@ export class MessageLog {
     const lowest = this.covered.lowest;
     if (keepFrom === 0 && (lowest === undefined || lowest >= seq)) return;
     this.chats.splice(0, keepFrom);
+    this.moderation = this.moderation.filter((event) => event.seq >= seq);
     this.covered.dropBelow(seq);
     this.quotes.forgetBelow(seq);
     this.reindexReplies();
@@ -209,6 +235,7 @@ export class MessageLog {
 
   clear(): void {
     this.chats = [];
+    this.moderation = [];
     this.covered.clear();
     this.quotes.clear();
     this.repliesTo.clear();
@@ -223,6 +250,7 @@ export class MessageLog {
    */
   clearThrough(seq: number): void {
     this.chats = this.chats.filter((message) => message.seq > seq);
+    this.moderation = this.moderation.filter((event) => event.seq > seq);
     this.covered.add(1, seq);
     this.quotes.forgetBelow(seq + 1);
     this.reindexReplies();
@@ -232,7 +260,7 @@ export class MessageLog {
   }
 
   items(): LogItem[] {
-    this.cachedItems ??= this.lines.interleave(this.chats);
+    this.cachedItems ??= this.lines.interleave(this.chats, this.moderation);
     return this.cachedItems;
   }
 
@@ -307,12 +335,12 @@ export class MessageLog {
   }
 }
 
-function lowerBoundBySeq(events: readonly ChangeEvent[], seq: number): number {
+function lowerBoundBySeq(events: readonly { seq: number }[], seq: number): number {
   let low = 0;
   let high = events.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((events[mid] as ChangeEvent).seq < seq) low = mid + 1;
+    if ((events[mid] as { seq: number }).seq < seq) low = mid + 1;
     else high = mid;
   }
   return low;

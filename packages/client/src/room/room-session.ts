@@ -3,6 +3,7 @@ import type {
   HistoryFrame,
   JoinedFrame,
   MembershipEntry,
+  ModerationEvent,
   PageEvent,
   ReadyLimits,
   ServerFrameOf,
@@ -14,6 +15,7 @@ import { loadRoomState, RoomPersistence } from "../persistence/room-persistence"
 import type { ClientStorage } from "../persistence/storage";
 import type { ConnectionTimers } from "../transport/connection";
 import type { ConnectionState } from "../transport/connection-machine";
+import { RoomAccessState } from "./access";
 import type { Alerts } from "./alerts";
 import { Composer } from "./composer";
 import { type FrameHandlers, type IncomingFrame, routeFrame } from "./frame-router";
@@ -26,6 +28,7 @@ import { Resume } from "./resume";
 import { Reveal } from "./reveal";
 import type { RoomLink } from "./room-link";
 import { Roster } from "./roster";
+import { StaffDesk } from "./staff-desk";
 import { Typing } from "./typing";
 import { UnreadCounter } from "./unread";
 
@@ -58,6 +61,10 @@ export class RoomSession {
   readonly outbox: Outbox;
   readonly roster: Roster;
   readonly typing: Typing;
+  /** Our role here and the room's rules (private, locked, slow mode, our mute, the staff). */
+  readonly access: RoomAccessState;
+  /** Invites, bans, mutes and reports, for staff. */
+  readonly desk: StaffDesk;
   /** The user's commands on the outbox: send, edit, remove, react, retry, discard. */
   readonly composer: Composer;
   private readonly resume = new Resume();
@@ -80,6 +87,11 @@ export class RoomSession {
     reaction: (frame) => this.onEvent(frame),
     moderation: (frame) => this.onEvent(frame),
     "unknown-event": (frame) => this.onEvent(frame),
+    "room-admin": (frame) => this.onDesk(frame),
+    report: (frame) => this.onDesk(frame),
+    "report-resolved": (frame) => this.onDesk(frame),
+    "invite-created": (frame) => this.onDesk(frame),
+    "invite-revoked": (frame) => this.onDesk(frame),
     history: (frame) => this.onHistory(frame),
     ack: (frame) => this.onAck(frame),
     system: (frame) => this.onSystem(frame),
@@ -92,7 +104,9 @@ export class RoomSession {
     this.room = options.room;
     this.history = new HistorySync({ log: this.log, link, timers, joined: () => this.applied, ...tunables });
     const saved = loadRoomState(storage, this.room);
-    this.history.restore(saved.messages, saved.coverage, saved.clearedThroughSeq);
+    this.access = new RoomAccessState(() => options.identity.me?.id);
+    this.desk = new StaffDesk(() => link.send({ type: "room-admin" }));
+    this.history.restore(saved.messages, saved.coverage, saved.clearedThroughSeq, saved.moderation);
     this.reveals = new Reveal(this.log, this.history);
     this.outbox = new Outbox({
       timers,
@@ -138,6 +152,7 @@ export class RoomSession {
         outbox: this.outbox.view(),
         clearedThroughSeq: this.history.clearedThroughSeq,
         readSeq: this.readMarker.readSeq,
+        moderation: this.log.moderationEvents,
       }),
     });
   }
@@ -208,6 +223,11 @@ export class RoomSession {
   }
 
   // ---- commands -----------------------------------------------------------------------------
+
+  /** `ready.admin`: we moderate every room. */
+  setAdmin(admin: boolean): void {
+    this.access.setAdmin(admin);
+  }
 
   /** Pages back until the chat at `seq` is held or nothing older is left; resolves whether it is held. */
   reveal(seq: number): Promise<boolean> {
@@ -280,17 +300,20 @@ export class RoomSession {
       this.history.storeReset();
       this.outbox.storeReset();
       this.readMarker.reset(frame.readSeq);
+      this.access.reset();
     } else {
       this.readMarker.heard(frame.readSeq);
     }
     const adjusted = identity.joinedAs(frame.you);
     if (adjusted) alerts.nameWasAdjusted(adjusted);
     this.youHere = frame.you;
+    this.access.joined(frame);
     this.roster.joined(frame, this.wasJoined && !storeReset, timers.now());
     this.typing.clearOthers();
     // Acked entries whose echo was lost with the link settle as the log reaches them (see `landed`).
     this.took(this.history.joined(frame, since, storeReset));
     this.applied = true;
+    this.desk.joined();
     this.outbox.transmitQueued();
     if (this.wasJoined) this.log.addEvent({ kind: "connected" }, timers.now());
     this.wasJoined = true;
@@ -321,7 +344,20 @@ export class RoomSession {
   /** Events reached the log: see `landed`. Returns the new chats from others. */
   private took(taken: Taken): ChatFrame[] {
     const { outbox, typing, log } = this;
-    return landed(taken, { log, outbox, typing, meId: this.options.identity.me?.id });
+    const meId = this.options.identity.me?.id;
+    const moderation: ModerationEvent[] = [];
+    for (const event of taken.events) {
+      if (event.type === "moderation") moderation.push(event);
+      else if (event.type === "chat" && event.from.id === meId) this.access.ownChatStored(event.ts);
+    }
+    // Offered even with none: covering a gap may free events that waited above it.
+    this.access.offer(moderation, (from, to) => log.coversAll(from, to));
+    this.desk.moderated(moderation);
+    return landed(taken, { log, outbox, typing, meId });
+  }
+
+  private onDesk(frame: Parameters<StaffDesk["receive"]>[0]): void {
+    if (this.desk.receive(frame)) this.changed();
   }
 
   private onAck(frame: ServerFrameOf<"ack">): void {
@@ -351,6 +387,10 @@ export class RoomSession {
     const { identity, alerts, tunables } = this.options;
     const outcome = this.outbox.answered(frame);
     if (outcome === "ignored") return;
+    if (outcome === "refused" && (frame.code === "muted" || frame.code === "locked")) {
+      // The composer closes (and says until when) though the mute or lock event is still on its way.
+      this.access.refused(frame.code, frame.retryAfterMs, this.options.timers.now());
+    }
     if (outcome !== "not-ours") {
       if (outcome === "refused") this.persistNow();
       this.changed();

@@ -3,11 +3,14 @@ import {
   type ClientFrame,
   DEFAULT_ROOM,
   type ErrorFrame,
+  type JoinedFrame,
+  type LeftFrame,
   type ReadyFrame,
   type ReadyLimits,
   ROOM_PATTERN,
 } from "@chatroom/protocol";
 import type { ClientTunables } from "../options";
+import type { CredentialStore } from "../persistence/credentials";
 import type { ClientStorage } from "../persistence/storage";
 import type { Alerts } from "../room/alerts";
 import { type IncomingFrame, routeFrame } from "../room/frame-router";
@@ -20,6 +23,8 @@ import type { ConnectionState } from "../transport/connection-machine";
 
 export interface RoomSetOptions {
   storage: ClientStorage;
+  /** The browser's passes and invites: each join sends the room's. */
+  credentials: CredentialStore;
   timers: ConnectionTimers;
   tunables: ClientTunables;
   identity: Identity;
@@ -54,6 +59,14 @@ export class RoomSet {
   private readonly onLink = new Map<string, LinkState>();
   /** Rooms the user left: they deliver their unsent messages first, then `leave` goes out, then `left` drops them. */
   private readonly leaving = new Set<string>();
+  /**
+   * Rooms the server would not have us in (kicked, banned, refused): not joined again by
+   * themselves, or a lobby we were banned from would be joined and refused forever. Opening one
+   * again (the user's choice, maybe with a new invite) lifts it.
+   */
+  private readonly barred = new Set<string>();
+  /** `ready.admin`: every room's sessions are told. */
+  private admin = false;
   private activeRoom: string;
   /** The active room's read marker when it was opened, for the "new messages" line. */
   private marker: number | null = null;
@@ -98,9 +111,13 @@ export class RoomSet {
 
   /** The socket's `ready`: memberships to add, unread baselines, then a join for every room. */
   ready(frame: ReadyFrame): void {
+    this.admin = frame.admin === true;
     const listed = new Map(frame.rooms.map((entry) => [entry.room, entry]));
     for (const room of listed.keys()) if (!this.sessions.has(room)) this.add(room);
-    for (const [room, session] of this.sessions) session.membership(listed.get(room) ?? null);
+    for (const [room, session] of this.sessions) {
+      session.membership(listed.get(room) ?? null);
+      session.setAdmin(this.admin);
+    }
     this.noteMarker();
     this.save();
     const rest = [...this.sessions.keys()].filter((room) => room !== this.activeRoom).sort();
@@ -119,13 +136,14 @@ export class RoomSet {
     if (!session) return;
     const handled = routeFrame(frame, {
       joined: (joined) => {
+        this.keepPass(room, joined);
         this.onLink.set(room, "joined");
         session.receive(joined);
         // The room's read position is known now: the snapshot the session just published lacked the line.
         if (room === this.activeRoom && this.noteMarker()) this.options.onChange();
         this.options.onJoined(room);
       },
-      left: () => this.onLeft(room),
+      left: (left) => this.onLeft(room, left),
       error: (error) => this.onRoomError(room, session, error),
     });
     if (!handled) session.receive(frame);
@@ -136,6 +154,8 @@ export class RoomSet {
   /** Makes `room` active, joining it first if the tab does not hold it. A name the server would refuse is ignored. */
   open(room: string): void {
     if (!ROOM_PATTERN.test(room)) return;
+    const wasBarred = this.barred.delete(room);
+    if (wasBarred && this.sessions.has(room) && !this.onLink.has(room)) this.join(room);
     const wasLeaving = this.leaving.delete(room);
     const isNew = !this.sessions.has(room);
     if (isNew) this.add(room);
@@ -168,6 +188,11 @@ export class RoomSet {
 
   markRead(): void {
     this.active.markRead();
+  }
+
+  /** Hands a frame about `room` to the socket if the room is joined on it. */
+  sendTo(room: string, frame: ClientFrame): boolean {
+    return this.onLink.get(room) === "joined" && this.options.send(frame);
   }
 
   /** Saves every room now (e.g. on `pagehide`). */
@@ -213,6 +238,7 @@ export class RoomSet {
       onIncoming: (message) => options.onIncoming(room, message),
       onChange: () => this.sessionChanged(room),
     });
+    session.setAdmin(this.admin);
     this.sessions.set(room, session);
     return session;
   }
@@ -225,9 +251,11 @@ export class RoomSet {
 
   private join(room: string): void {
     const session = this.sessions.get(room);
-    if (!session || !this.options.linkReady()) return;
+    if (!session || this.barred.has(room) || !this.options.linkReady()) return;
     const since = session.beginJoin();
-    if (this.options.send({ type: "join", room, ...(since !== undefined ? { since } : {}) })) this.onLink.set(room, "joining");
+    // The room's pass (or an invite to redeem) goes in the frame, never in a URL.
+    const proof = this.options.credentials.joinProof(room);
+    if (this.options.send({ type: "join", room, ...(since !== undefined ? { since } : {}), ...proof })) this.onLink.set(room, "joining");
   }
 
   /** A room being left sends `leave` once it is joined and nothing of its outbox is left to deliver. */
@@ -237,7 +265,21 @@ export class RoomSet {
     if (this.options.send({ type: "leave", room })) this.onLink.set(room, "leaving");
   }
 
-  private onLeft(room: string): void {
+  /** A `joined` that redeemed an invite hands back a pass: every tab of the browser joins with it from now on. */
+  private keepPass(room: string, joined: JoinedFrame): void {
+    const { credentials } = this.options;
+    if (joined.key !== undefined) credentials.setPass(room, joined.key);
+    else credentials.forgetInvite(room);
+  }
+
+  private onLeft(room: string, left: LeftFrame): void {
+    if (left.reason !== undefined) {
+      // The server removed us (kicked, banned): the room goes, with a notice saying so. It revoked
+      // our pass too: keeping it would send a dead key instead of a new invite next time.
+      this.options.credentials.forgetPass(room);
+      this.removed(room, left.reason, left.by);
+      return;
+    }
     this.onLink.delete(room);
     if (this.leaving.has(room)) this.drop(room);
     // Opened again while the leave was on its way: join it again.
@@ -252,12 +294,34 @@ export class RoomSet {
       this.join(room);
       return;
     }
+    if (this.onLink.get(room) === "joining" && error.clientMsgId === undefined && isRefusedJoin(error.code)) {
+      const { credentials } = this.options;
+      if (error.code === "invite_invalid") credentials.forgetInvite(room);
+      // A pass refused as `forbidden` was revoked (a kick or ban while this browser was away): it
+      // goes, and an invite waiting for the room (a new link) is tried in its place.
+      if (error.code === "forbidden" && credentials.pass(room) !== undefined) {
+        credentials.forgetPass(room);
+        if (credentials.invite(room) !== undefined) {
+          this.join(room);
+          return;
+        }
+      }
+      this.removed(room, error.code);
+      return;
+    }
     if (error.code === "too_many_rooms") {
       this.options.alerts.raise(error.code, error.message);
       this.drop(room);
       return;
     }
     session.receive(error);
+  }
+
+  /** The server would not have us in `room`: it goes, is not joined again by itself, and the user is told. */
+  private removed(room: string, reason: "kicked" | "banned" | "forbidden" | "invite_invalid", by?: LeftFrame["by"]): void {
+    this.options.alerts.removedFrom(room, reason, by);
+    this.barred.add(room);
+    this.drop(room);
   }
 
   /** The room goes: its session, its storage, its place in the list. */
@@ -306,6 +370,11 @@ export class RoomSet {
   private save(): void {
     this.options.storage.saveRoomList({ rooms: this.visibleRooms(), leaving: [...this.leaving].sort() });
   }
+}
+
+/** Answers to a `join` that mean we may not be in the room (not a member of a private room, banned, a spent invite). */
+function isRefusedJoin(code: ErrorFrame["code"]): code is "forbidden" | "banned" | "invite_invalid" {
+  return code === "forbidden" || code === "banned" || code === "invite_invalid";
 }
 
 /** A room session's frame with its room: the session never names the room, its link does. */

@@ -1,5 +1,6 @@
 import { ChatClient } from "../chat-client";
 import type { PageVisibility } from "../options";
+import { CredentialStore } from "../persistence/credentials";
 import { ClientStorage } from "../persistence/storage";
 import type { ConnectionTimers, SocketLike, Wakeups } from "./connection";
 
@@ -66,15 +67,29 @@ export function browserStorage(): ClientStorage {
   return new ClientStorage(window.sessionStorage, window.localStorage);
 }
 
+/** The browser's capabilities: in localStorage itself (not a tab's slot), so every tab of the browser shares them. */
+export function browserCredentials(): CredentialStore {
+  return new CredentialStore(window.localStorage);
+}
+
 export interface BrowserClientOptions {
   /** The room the page opened on. */
   initialRoom: string;
   name?: string | undefined;
   /** The page's one storage; the UI reads the same object (the last name used, for example). */
   storage?: ClientStorage;
+  credentials?: CredentialStore;
+  /** Sign-in from a host app (`AUTH=jwt`), when the page is embedded by one. */
+  getToken?: () => Promise<string>;
 }
 
-export function createBrowserClient({ initialRoom, name, storage = browserStorage() }: BrowserClientOptions): ChatClient {
+export function createBrowserClient({
+  initialRoom,
+  name,
+  storage = browserStorage(),
+  credentials = browserCredentials(),
+  getToken,
+}: BrowserClientOptions): ChatClient {
   const client = new ChatClient({
     endpoint: sameOriginEndpoint(window.location),
     initialRoom,
@@ -86,6 +101,8 @@ export function createBrowserClient({ initialRoom, name, storage = browserStorag
     wakeups: browserWakeups(),
     linkLost: browserLinkLost(),
     visibility: documentVisibility(),
+    credentials,
+    ...(getToken ? { getToken } : {}),
   });
   window.addEventListener("pagehide", () => client.flushStorage());
   return client;

@@ -46,6 +46,8 @@ export interface ConnectionOptions {
   probeTimeoutMs?: number;
   /** Every decoded frame; a stored room event of an unknown kind comes as `unknown-event`, so its seq is not lost. */
   onFrame: (frame: IncomingFrame) => void;
+  /** A 4401 close can be answered with a fresh token (the client has `getToken`); otherwise it ends the connection. */
+  canRenewToken?: boolean;
   /** A frame the server sent that does not match the protocol: logged, never fatal. */
   onProtocolError?: (message: string) => void;
 }
@@ -197,7 +199,13 @@ export class Connection {
   private dropped(code: number): void {
     const delayMs = this.backoff(attemptAfterDrop(this.state));
     // Retries that fail while the browser is offline fail for that reason, whatever code the socket gave.
-    this.dispatch({ type: "dropped", code: this.offline ? OFFLINE_CODE : code, now: this.options.timers.now(), delayMs });
+    this.dispatch({
+      type: "dropped",
+      code: this.offline ? OFFLINE_CODE : code,
+      now: this.options.timers.now(),
+      delayMs,
+      canRenewToken: this.options.canRenewToken ?? false,
+    });
   }
 
   private dropSocket(code?: number): void {

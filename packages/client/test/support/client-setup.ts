@@ -1,6 +1,7 @@
 import type { JoinedFrame, ReadyFrame } from "@chatroom/protocol";
 import { ChatClient } from "../../src/chat-client";
 import type { PageVisibility } from "../../src/options";
+import { CredentialStore } from "../../src/persistence/credentials";
 import { ClientStorage, type KeyValueStore, memoryStore } from "../../src/persistence/storage";
 import { exponentialBackoff } from "../../src/transport/backoff";
 import { chat, FakeClock, type FakeSocket, joined, manualWakeups, ready, socketFactory } from "./fakes";
@@ -13,6 +14,9 @@ export interface SetupOptions {
   maxMessages?: number;
   clock?: FakeClock;
   visibility?: PageVisibility;
+  /** The browser-wide store the credentials live in (share one between two setups to play two tabs). */
+  shared?: KeyValueStore;
+  getToken?: () => Promise<string>;
 }
 
 /** A ChatClient over fake sockets, timers and storage, with helpers that play the server's side. */
@@ -23,6 +27,8 @@ export function setup(options: SetupOptions = {}) {
   const linkLost = manualWakeups();
   const tab = options.tab ?? memoryStore();
   const browser = options.browser ?? memoryStore();
+  const shared = options.shared ?? memoryStore();
+  const credentials = new CredentialStore(shared);
   const client = new ChatClient({
     endpoint: "ws://test/ws",
     ...(options.name ? { name: options.name } : {}),
@@ -37,6 +43,8 @@ export function setup(options: SetupOptions = {}) {
     probeTimeoutMs: 3_000,
     ...(options.maxMessages ? { maxMessages: options.maxMessages } : {}),
     ...(options.visibility ? { visibility: options.visibility } : {}),
+    credentials,
+    ...(options.getToken ? { getToken: options.getToken } : {}),
   });
   const snap = () => client.getSnapshot();
   const chatSeqs = () => snap().items.flatMap((item) => (item.type === "chat" ? [item.message.seq] : []));
@@ -76,7 +84,23 @@ export function setup(options: SetupOptions = {}) {
       socket.receive({ type: "history", room, messages: [chat(since, undefined, undefined, undefined, room)], hasOlder: since > 1 });
     }
   };
-  return { clock, sockets, wakeups, linkLost, tab, browser, client, snap, chatSeqs, events, connect, connectHeld, answerContinuity };
+  return {
+    clock,
+    sockets,
+    wakeups,
+    linkLost,
+    tab,
+    browser,
+    shared,
+    credentials,
+    client,
+    snap,
+    chatSeqs,
+    events,
+    connect,
+    connectHeld,
+    answerContinuity,
+  };
 }
 
 export type Setup = ReturnType<typeof setup>;

@@ -5,6 +5,7 @@ import {
   DEFAULT_LIMITS,
   type JoinedFrame,
   type MembershipEntry,
+  type ModerationEvent,
   PROTOCOL_VERSION,
   type ReadyFrame,
   type ServerFrame,
@@ -189,6 +190,10 @@ export function joined(
     complete?: boolean;
     members?: User[];
     readSeq?: number;
+    /** The [4/6] fields: role, private, locked, slowModeMs, staff, mutedUntil, key. */
+    access?: Partial<Pick<JoinedFrame, "role" | "private" | "locked" | "slowModeMs" | "staff" | "mutedUntil" | "key">>;
+    /** Events in a resuming join may be of any kind. */
+    events?: JoinedFrame["messages"];
   } = {},
 ): JoinedFrame {
   const messages = options.messages ?? [];
@@ -201,8 +206,8 @@ export function joined(
     you,
     members,
     memberCount: members.length,
-    messages,
-    latestSeq,
+    messages: options.events ?? messages,
+    latestSeq: options.latestSeq ?? options.events?.at(-1)?.seq ?? latestSeq,
     complete: options.complete ?? true,
     readSeq: options.readSeq ?? latestSeq,
     role: "member",
@@ -210,5 +215,26 @@ export function joined(
     locked: false,
     slowModeMs: 0,
     staff: [],
+    ...options.access,
   };
+}
+
+/** A moderation event as the server stores and fans it out. */
+export function moderation<A extends ModerationEvent["action"]>(
+  seq: number,
+  action: A,
+  fields: Omit<Extract<ModerationEvent, { action: A }>, "type" | "room" | "seq" | "ts" | "by" | "clientMsgId" | "action">,
+  by: User = carol,
+  room = "lobby",
+): ModerationEvent {
+  return {
+    type: "moderation",
+    room,
+    seq,
+    ts: 1_700_000_000_000 + seq * 1000,
+    by,
+    clientMsgId: `mod${seq}`,
+    action,
+    ...fields,
+  } as unknown as ModerationEvent;
 }

@@ -5,6 +5,8 @@ import { useLongPress } from "../../hooks/use-long-press";
 import { useStrings } from "../../i18n/use-strings";
 import { Avatar } from "../avatar";
 import { MarkdownText } from "../markdown/markdown-text";
+import { RoleBadge } from "../staff/role-badge";
+import { badgeRole } from "../staff/staff-actions";
 import { fullFormat, timeFormat } from "./formats";
 import { useListContext } from "./list-context";
 import { MessageActions } from "./message-actions";
@@ -31,7 +33,7 @@ export const ChatRow = memo(function ChatRow({
   refused: readonly OutboxEntry[] | undefined;
 }) {
   const t = useStrings();
-  const { client, myId } = useListContext();
+  const { client, myId, access } = useListContext();
   const [actionsOpen, setActionsOpen] = useState(false);
   const closeActions = useCallback(() => setActionsOpen(false), []);
   const longPress = useLongPress(() => setActionsOpen(true));
@@ -52,6 +54,7 @@ export const ChatRow = memo(function ChatRow({
   const meta = !grouped && (
     <div className="message-meta">
       <span className="author">{message.from.name}</span>
+      <RoleBadge role={badgeRole(access, message.from)} />
       {time}
     </div>
   );

@@ -1,12 +1,13 @@
 import type { EventEntry, LogItem } from "@chatroom/client";
-import type { ChatFrame } from "@chatroom/protocol";
+import type { ChatFrame, ModerationEvent } from "@chatroom/protocol";
 
 /** One line of the rendered log. */
 export type LogRow =
   | { kind: "day"; key: string; ts: number }
   | { kind: "unread"; key: string }
   | { kind: "chat"; key: string; message: ChatFrame; grouped: boolean }
-  | { kind: "event"; key: string; entry: EventEntry };
+  | { kind: "event"; key: string; entry: EventEntry }
+  | { kind: "moderation"; key: string; event: ModerationEvent };
 
 /** Where the "new messages" line goes: above the first chat from someone else after `readSeq`. */
 export interface UnreadMarker {
@@ -42,6 +43,11 @@ export function groupRows(items: readonly LogItem[], groupWindowMs: number, unre
     if (item.type === "event") {
       previousChat = undefined;
       rows.push({ kind: "event", key: item.key, entry: item.entry });
+      continue;
+    }
+    if (item.type === "moderation") {
+      previousChat = undefined;
+      rows.push({ kind: "moderation", key: item.key, event: item.event });
       continue;
     }
     const message = item.message;

@@ -1,4 +1,4 @@
-import type { ChatClient, OutboxEntry, PendingChange } from "@chatroom/client";
+import type { ChatClient, OutboxEntry, PendingChange, RoomAccess } from "@chatroom/client";
 import type { ChatFrame } from "@chatroom/protocol";
 import { createContext, useContext } from "react";
 
@@ -18,6 +18,10 @@ export interface ListContext {
   pickEmoji(seq: number): void;
   /** Bring the chat at `seq` into view, loading older history if needed. */
   jumpTo(seq: number): void;
+  /** Our role here and the room's staff: badges, and what staff may do to a message. */
+  access: RoomAccess;
+  /** Open the report dialog for the chat at `seq`. */
+  report(seq: number): void;
 }
 
 export const ListContextValue = createContext<ListContext | null>(null);

@@ -2,6 +2,7 @@ import type { ChatFrame } from "@chatroom/protocol";
 import { useEffect, useRef, useState } from "react";
 import { useStrings } from "../../i18n/use-strings";
 import { QUICK_EMOJI } from "../emoji/quick-emoji";
+import { canDeleteAsStaff } from "../staff/staff-actions";
 import { useListContext } from "./list-context";
 
 /** Ours, not deleted, and (with an edit window) recent enough: the server would take an edit. */
@@ -29,10 +30,12 @@ export function MessageActions({
   onClose: () => void;
 }) {
   const t = useStrings();
-  const { client, myId, editWindowMs, reply, edit, pickEmoji } = useListContext();
+  const { client, myId, editWindowMs, reply, edit, pickEmoji, access, report } = useListContext();
   const [confirming, setConfirming] = useState(false);
   const toolbar = useRef<HTMLDivElement>(null);
   const mine = message.from.id === myId;
+  // Staff delete others' messages by rank; everyone may report someone else's.
+  const deletable = !message.deleted && (mine || canDeleteAsStaff(access, message.from, myId));
 
   useEffect(() => {
     if (!open) return;
@@ -109,9 +112,21 @@ export function MessageActions({
               <span aria-hidden="true">✎</span>
             </button>
           )}
-          {mine && (
+          {deletable && (
             <button type="button" className="action-button" aria-label={t.delete} title={t.delete} onClick={() => setConfirming(true)}>
               <span aria-hidden="true">🗑</span>
+            </button>
+          )}
+          {!mine && !message.deleted && (
+            <button
+              type="button"
+              className="action-button"
+              aria-label={t.staff.report}
+              title={t.staff.report}
+              data-testid="report-message"
+              onClick={act(() => report(message.seq))}
+            >
+              <span aria-hidden="true">⚑</span>
             </button>
           )}
         </>

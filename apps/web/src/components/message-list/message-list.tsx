@@ -1,6 +1,6 @@
 import { type ChatClient, type ChatSnapshot, type OutboxEntry, pendingOverlay } from "@chatroom/client";
 import { normalizeEmoji } from "@chatroom/protocol";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { lazy, type RefObject, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Virtuoso, type VirtuosoHandle } from "react-virtuoso";
 import { useComposerFocus } from "../../hooks/use-composer-focus";
 import { useComposerIntent } from "../../hooks/use-composer-intent";
@@ -18,6 +18,8 @@ import { useLogLookups } from "./use-log-lookups";
 import { useMarkRead } from "./use-mark-read";
 import { useUnreadDivider } from "./use-unread-divider";
 
+const ReportDialog = lazy(() => import("../staff/report-dialog").then((module) => ({ default: module.ReportDialog })));
+
 /** The first emoji form the server takes: the picker's data spells some with a presentation selector RGI leaves out ("👍️"). */
 function rgiEmoji(raw: string): string | null {
   return normalizeEmoji(raw) ?? normalizeEmoji(raw.replaceAll("\uFE0F", ""));
@@ -34,11 +36,17 @@ function isOnScreen(scroller: HTMLElement | null, seq: number | undefined): bool
 }
 
 /**
+ * Where the page reaches the mounted list's jump (the staff panel's "Show message"), so it loads
+ * and scrolls exactly like a reply's quote. Null while no list is open.
+ */
+export type MessageJumpHandle = RefObject<((seq: number) => void) | null>;
+
+/**
  * The active room's log, virtualized with react-virtuoso: the stored chats and events as rows,
  * then the user's unsent chats. The app mounts one per room (keyed by it), so every opening
  * starts afresh: at the bottom, or at the "new messages" line when there was news.
  */
-export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
+export function MessageList({ client, chat, jumpHandle }: { client: ChatClient; chat: ChatSnapshot; jumpHandle?: MessageJumpHandle }) {
   const { marker, decided } = useUnreadDivider(chat);
   const logRows = useMemo(() => groupRows(chat.items, UI_TUNABLES.groupWindowMs, marker), [chat.items, marker]);
   const summary = chat.rooms.find((room) => room.room === chat.room);
@@ -53,10 +61,20 @@ export function MessageList({ client, chat }: { client: ChatClient; chat: ChatSn
   const ready =
     linkDown || (decided && (marker === null ? logRows.length > 0 || joined : logRows.some((row) => row.kind === "unread") || joined));
   if (!ready) return <div className="log-wrapper" />;
-  return <OpenedList client={client} chat={chat} logRows={logRows} />;
+  return <OpenedList client={client} chat={chat} logRows={logRows} jumpHandle={jumpHandle} />;
 }
 
-function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatSnapshot; logRows: ReturnType<typeof groupRows> }) {
+function OpenedList({
+  client,
+  chat,
+  logRows,
+  jumpHandle,
+}: {
+  client: ChatClient;
+  chat: ChatSnapshot;
+  logRows: ReturnType<typeof groupRows>;
+  jumpHandle: MessageJumpHandle | undefined;
+}) {
   const t = useStrings();
   const virtuoso = useRef<VirtuosoHandle>(null);
   const { focusComposer } = useComposerFocus();
@@ -65,6 +83,7 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
   const rows = useMemo(() => listRows(logRows, chat.outbox, chatAt), [logRows, chat.outbox, chatAt]);
   const firstItemIndex = useFirstItemIndex(rows);
   const [pickerFor, setPickerFor] = useState<number | null>(null);
+  const [reporting, setReporting] = useState<number | null>(null);
   const [missingNotice, setMissingNotice] = useState(false);
   const [renderedRange, setRenderedRange] = useState("");
 
@@ -106,9 +125,20 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
         setMissingNotice(false);
         jumpTo(seq);
       },
+      access: chat.access,
+      report: setReporting,
     }),
-    [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo],
+    [client, chat.me?.id, nameOf, chat.limits.editWindowMs, intent, room, focusComposer, jumpTo, chat.access],
   );
+
+  useEffect(() => {
+    if (!jumpHandle) return;
+    const jump = listContext.jumpTo;
+    jumpHandle.current = jump;
+    return () => {
+      if (jumpHandle.current === jump) jumpHandle.current = null;
+    };
+  }, [jumpHandle, listContext]);
 
   const rowContext = useMemo<RowContext & { header: HeaderState }>(() => {
     const refused = new Map<number, OutboxEntry[]>();
@@ -191,6 +221,11 @@ function OpenedList({ client, chat, logRows }: { client: ChatClient; chat: ChatS
               focusComposer();
             }}
           />
+        )}
+        {reporting !== null && (
+          <Suspense fallback={null}>
+            <ReportDialog client={client} target={reporting} onClose={() => setReporting(null)} />
+          </Suspense>
         )}
         <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
           {chat.lastIncoming ? t.announceMessage(chat.lastIncoming.from.name, chat.lastIncoming.text ?? "") : ""}

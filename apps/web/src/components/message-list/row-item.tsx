@@ -6,6 +6,7 @@ import { DaySeparatorRow } from "./day-separator-row";
 import { EventRow } from "./event-row";
 import type { OutboxContext } from "./list-context";
 import type { ListRow } from "./list-rows";
+import { ModerationRow } from "./moderation-row";
 import { OutboxRow } from "./outbox-row";
 import { RefusedChange } from "./refused-change";
 import { UnreadDividerRow } from "./unread-divider-row";
@@ -34,6 +35,13 @@ export function rowAttributes(row: ListRow, myId: string | undefined): RowAttrib
       return { className: "unread-divider", "data-testid": "unread-divider" };
     case "event":
       return { className: `event event-${row.entry.event.kind}`, "data-testid": "event-line", "data-kind": row.entry.event.kind };
+    case "moderation":
+      return {
+        className: `event event-moderation moderation-${row.event.action}`,
+        "data-testid": "moderation-line",
+        "data-action": row.event.action,
+        "data-seq": row.event.seq,
+      };
     case "chat": {
       const { message } = row;
       const mine = message.from.id === myId;
@@ -75,6 +83,8 @@ export function rowContent(_index: number, row: ListRow, context: RowContext) {
       return <UnreadDividerRow />;
     case "event":
       return <EventRow entry={row.entry} />;
+    case "moderation":
+      return <ModerationRow event={row.event} />;
     case "chat":
       return (
         <ChatRow

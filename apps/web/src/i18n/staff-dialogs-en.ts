@@ -1,0 +1,60 @@
+/**
+ * The strings of the staff dialogs (New room, staff panel, member menu, Report) in English. Only
+ * those lazy chunks import this module, so a page that never opens them does not carry it; the
+ * strings every visit shows (moderation lines, badges, composer states) stay in en.ts.
+ */
+export const STAFF_DIALOGS_EN = {
+  newRoomTitle: "Create a room",
+  roomNameLabel: "Room name",
+  privateRoom: "Private: members with an invite only",
+  create: "Create",
+  ownerLinkTitle: "Your owner link",
+  ownerLinkWarning:
+    "Keep this link: it is shown only once, and it is the only way to be this room's owner from another browser or device. Anyone who has it is an owner.",
+  copy: "Copy link",
+  copied: "Copied",
+  done: "Done",
+  memberMenu: (name: string) => `Actions for ${name}`,
+  mute: (duration: string) => `Mute for ${duration}`,
+  muteForGood: "Mute until unmuted",
+  unmute: "Unmute",
+  kick: "Remove from room",
+  ban: "Ban",
+  banAddress: "Also ban their network address",
+  banConfirm: (name: string) => `Ban ${name}?`,
+  makeRole: (role: string) => `Make ${role}`,
+  renameUser: "Rename",
+  renameTitle: (name: string) => `Rename ${name}`,
+  reportTitle: "Report this message",
+  reportReason: "Why are you reporting it?",
+  reportSent: "Thank you: the room's moderators will look at it.",
+  closePanel: "Close",
+  invites: "Invites",
+  inviteRole: "Role",
+  inviteExpiry: "Expires after",
+  inviteNever: "Never",
+  inviteUses: "Uses (empty: no limit)",
+  createInvite: "Create invite",
+  inviteLinkOnce: "The invite link, shown once:",
+  inviteSummary: (role: string, uses: number, max: number | undefined, expires: string | null) =>
+    `${role}, used ${uses}${max !== undefined ? ` of ${max}` : ""}${expires ? `, expires ${expires}` : ""}`,
+  revoked: "revoked",
+  revoke: "Revoke",
+  bans: "Bans",
+  unban: "Unban",
+  until: (time: string) => `until ${time}`,
+  forGood: "for good",
+  mutes: "Mutes",
+  reports: "Open reports",
+  noneYet: "None.",
+  reportLine: (by: string, reason: string) => `${by}: ${reason}`,
+  resolve: "Resolve",
+  showMessage: "Show message",
+  roomSettings: "Room settings",
+  lockRoom: "Lock room (only staff write)",
+  slowModeLabel: "Slow mode",
+  off: "Off",
+  requestFailed: (code: string) => `That did not work (${code}). Try again.`,
+};
+
+export type StaffDialogStrings = typeof STAFF_DIALOGS_EN;
