@@ -261,7 +261,9 @@ const pageEventSchema = z.union([
   reactionEventSchema,
   unknownRoomEventSchema
     .refine((event) => !(ROOM_EVENT_TYPES as readonly string[]).includes(event.type), { message: "invalid room event" })
-    .transform((event): UnknownRoomEvent => ({ type: "unknown-event", eventType: unknownEventType(event), room: event.room, seq: event.seq })),
+    .transform(
+      (event): UnknownRoomEvent => ({ type: "unknown-event", eventType: unknownEventType(event), room: event.room, seq: event.seq }),
+    ),
 ]);
 export type PageEvent = z.infer<typeof pageEventSchema>;
 
