@@ -4,6 +4,11 @@ import type { Page } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
 import { expect, test } from "./support/server";
 
+// Each test runs axe over the whole page three or four times. On a machine shared with other work,
+// one axe pass took over 20 s (CI run 57: three of these tests passed 90 s at load 33, and took
+// 41–66 s alone at load 20, on main's build as on this one), so these get a longer bound for hangs.
+test.describe.configure({ timeout: 240_000 });
+
 async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations

@@ -21,11 +21,13 @@ test("a reader scrolled up gets a new-messages button instead of a jump", async 
     const before = await reader.log.evaluate((element) => element.scrollTop);
 
     await writer.send("while-you-were-reading");
-    await expect(reader.messagesWith("while-you-were-reading")).toHaveCount(1);
+    // The button counts the message, so it is what shows it arrived: the list is virtualized, and
+    // a row that far below the reader may not be rendered at all (CI run 58: it was not).
     const button = reader.page.getByRole("button", { name: /1 new message/ });
     await expect(button).toBeVisible();
     expect(await reader.log.evaluate((element) => element.scrollTop)).toBe(before);
-    await expect(reader.messagesWith("while-you-were-reading")).not.toBeInViewport();
+    const arrived = reader.messagesWith("while-you-were-reading");
+    if ((await arrived.count()) > 0) await expect(arrived).not.toBeInViewport();
 
     await button.click();
     await expect(reader.messagesWith("while-you-were-reading")).toBeInViewport();

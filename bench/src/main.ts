@@ -11,8 +11,9 @@ import { join, resolve } from "node:path";
 import { cluster } from "./cluster-scenario";
 import { killAllGenerators } from "./generator";
 import type { ServerKind } from "./messages";
+import { fanOutMixed } from "./mixed-scenario";
 import { goals, latencyChart, markdown, mixedComparisons, mixedLine } from "./report";
-import { FULL, fanOut, fanOutMixed, idleMemory, inbound, QUICK, type Row, saturation, storm } from "./scenarios";
+import { FULL, fanOut, idleMemory, inbound, QUICK, type Row, saturation, storm } from "./scenarios";
 import { stopAllServers } from "./servers";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -47,11 +48,10 @@ async function main(): Promise<void> {
   if (scenarios.has("fanout") || mixed) {
     for (const { clients, msgsPerSec } of sizes.fanout) {
       for (const kind of kinds) {
-        const chatOnly = scenarios.has("fanout") || (mixed && kind === "chatroom");
-        if (chatOnly) add(await fanOut(kind, sizes, clients, msgsPerSec));
-        // Right after the chat-only row of the same size, so the two share the machine's state.
+        if (scenarios.has("fanout")) add(await fanOut(kind, sizes, clients, msgsPerSec));
+        // Its own chat-only windows, alternating with the mixed ones on one server (mixed-scenario.ts).
         if (mixed && kind === "chatroom") {
-          add(await fanOutMixed(sizes, clients, msgsPerSec));
+          for (const row of await fanOutMixed(sizes, clients, msgsPerSec)) add(row);
           for (const c of mixedComparisons(rows)) if (c.mixed === rows[rows.length - 1]?.scenario) log(mixedLine(c));
         }
       }

@@ -21,6 +21,9 @@ export interface Sizes {
   inboundMs: number;
   /** How long connections sit idle before memory is read, and system frames get to land after a storm. */
   settleMs: number;
+  /** Mixed load: how many chat-only and mixed windows each (alternating, on one server), and how long each is. */
+  mixedRounds: number;
+  mixedWindowMs: number;
 }
 
 export const FULL: Sizes = {
@@ -45,6 +48,8 @@ export const FULL: Sizes = {
   inboundWindow: 32,
   inboundMs: 5_000,
   settleMs: 2_000,
+  mixedRounds: 4,
+  mixedWindowMs: 6_000,
 };
 
 export const QUICK: Sizes = {
@@ -64,6 +69,8 @@ export const QUICK: Sizes = {
   inboundWindow: 32,
   inboundMs: 1_000,
   settleMs: 700,
+  mixedRounds: 1,
+  mixedWindowMs: 1_000,
 };
 
 /** One measured row: one scenario (or one saturation step) on one server. */
@@ -98,7 +105,7 @@ function specs(count: number, room: (i: number) => string): ClientSpec[] {
   return Array.from({ length: count }, (_, i) => ({ room: room(i), name: `u${i}` }));
 }
 
-async function withServer<T>(
+export async function withServer<T>(
   kind: ServerKind,
   workers: number,
   body: (server: RunningServer, generator: Generator) => Promise<T>,
@@ -137,7 +144,7 @@ let tagCounter = 0;
  * the senders send MIX_PATTERN (chats, reactions, edits) instead of chats only, at the same rate
  * of frames, and every event frame a client receives counts as a delivery.
  */
-async function measure(
+export async function measure(
   server: RunningServer,
   generator: Generator,
   options: { scenario: string; clients: number; msgsPerSec: number; warmupMs: number; durationMs: number; mixed?: boolean },
@@ -227,10 +234,10 @@ async function measure(
   };
 }
 
-const round = (value: number) => Math.round(value * 100) / 100;
+export const round = (value: number) => Math.round(value * 100) / 100;
 
 /** Connects `clients` to one room and lets the joins settle before anything is measured. */
-async function joinBenchRoom(
+export async function joinBenchRoom(
   generator: Parameters<typeof connectOrThrow>[0],
   server: Parameters<typeof connectOrThrow>[1],
   clients: number,
@@ -258,30 +265,9 @@ export async function fanOut(kind: ServerKind, sizes: Sizes, clients: number, ms
   });
 }
 
-/**
- * The mixed load (issue [3/6]), our server only: the fan-out scenario of the same size (same
- * clients, one room, same senders and offered frames/s), where each sender's frames are 70 % chats,
- * 20 % reactions (on a recent chat of the room it received, toggled on and off) and 10 % edits (of
- * one of its own recent chats). The baselines have no reactions or edits, so they have no such row.
- */
-export async function fanOutMixed(sizes: Sizes, clients: number, msgsPerSec: number): Promise<Row> {
-  return withServer("chatroom", sizes.workers, async (server, generator) => {
-    await joinBenchRoom(generator, server, clients);
-    const row = await measure(server, generator, {
-      scenario: mixedScenario(clients),
-      clients,
-      msgsPerSec,
-      warmupMs: sizes.warmupMs,
-      durationMs: sizes.durationMs,
-      mixed: true,
-    });
-    row.extra.chatOnly = fanOutScenario(clients);
-    return row;
-  });
-}
-
 export const fanOutScenario = (clients: number) => `fan-out ${clients}`;
 export const mixedScenario = (clients: number) => `fan-out ${clients} mixed`;
+export const pairedChatOnlyScenario = (clients: number) => `fan-out ${clients} chat-only (paired)`;
 
 /** Raises the offered rate step by step until p99 > 200 ms or < 95 % is delivered. */
 export async function saturation(kind: ServerKind, sizes: Sizes): Promise<Row[]> {
