@@ -142,6 +142,8 @@ describe("failures", () => {
     const total = talk.stop();
     await converge(total, 20_000);
     for (const client of clients) expect(client.readies).toBe(1);
-    expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
+    // Ready again: polled, because one probe is a PING with a 1 s bound, which a loaded machine
+    // (the whole suite on two cores) can miss once while the node itself is fine.
+    await expect.poll(async () => (await fetch(`${b.url}/readyz`)).status, { timeout: 10_000, interval: 200 }).toBe(200);
   });
 });
