@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   token_invalid: "The token was refused (signature, issuer, audience, algorithm or lifetime); fetch a new one from the host app.",
   token_expired: "The token has expired; fetch a new one from the host app and send it in `auth` (or in `hello` when reconnecting).",
   name_refused: "The name mixes scripts in a way that can imitate another name; the message says which.",
+  bad_query:
+    "The search query cannot be run (empty, too long, too many words, a filter without a value or a bad day); the message says which.",
   server_error: "The server could not complete the request; retry later.",
 } as const;
 

@@ -13,9 +13,11 @@ import {
 import { normalizeEmoji } from "./emoji";
 import { ERROR_CODE_LIST } from "./errors";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type ProtocolLimits } from "./limits";
+import { mentionFieldsSchema } from "./mentions";
 import type { ModerationEvent } from "./moderation";
 import { moderateFrameSchema, moderationEventSchema, unknownModerationEventSchema } from "./moderation";
 import { roleSchema, roomRoleSchema } from "./roles";
+import { searchCursorSchema, searchHitSchema } from "./search";
 import { CLIENT_MSG_ID_PATTERN, codePointLength, normalizeName, ROOM_PATTERN, SESSION_PATTERN } from "./text";
 import { staffMemberSchema, userSchema } from "./users";
 
@@ -74,8 +76,9 @@ export const emojiSchema = z.string().transform((raw, ctx) => {
 const targetSeq = withoutNegativeZero(z.int().min(1));
 
 /**
- * A `history` request names exactly one end: `before` pages back through older chats, `after`
- * reads the room's events forward (how a client fills a gap).
+ * A `history` request names exactly one point: `before` pages back through older chats, `after`
+ * reads the room's events forward (how a client fills a gap), `around` loads the chats on both
+ * sides of one `seq` (how a link to a message opens).
  */
 function historyRequestSchema(historyPageMax: number) {
   return z
@@ -84,17 +87,31 @@ function historyRequestSchema(historyPageMax: number) {
       room: roomSchema,
       before: seq.optional(),
       after: seq.optional(),
+      around: z.int().min(1).optional(),
       limit: z.int().min(1).max(historyPageMax),
     })
-    .refine((frame) => (frame.before === undefined) !== (frame.after === undefined), {
-      message: "history needs exactly one of before and after",
+    .refine((frame) => [frame.before, frame.after, frame.around].filter((point) => point !== undefined).length === 1, {
+      message: "history needs exactly one of before, after and around",
       path: ["before"],
     });
 }
 
+/** How much of a room notifies this user: every chat, chats that mention them (the default), or none. */
+export const notifyLevelSchema = z.enum(["all", "mentions", "none"]);
+export type NotifyLevel = z.infer<typeof notifyLevelSchema>;
+export const DEFAULT_NOTIFY_LEVEL: NotifyLevel = "mentions";
+
+function searchQueryTextSchema(maxLength: number) {
+  // Checked loosely here (a string of sane size); `parseSearchQuery` gives the reasons, as `bad_query`.
+  return z.string().max(maxLength * 2);
+}
+
 /** Builds the client→server frame schemas for a given set of limits. */
 export function createClientFrameSchema(
-  limits: Pick<ProtocolLimits, "maxTextLength" | "maxNameLength" | "historyPageMax" | "maxReportReasonLength"> = DEFAULT_LIMITS,
+  limits: Pick<
+    ProtocolLimits,
+    "maxTextLength" | "maxNameLength" | "historyPageMax" | "maxReportReasonLength" | "searchQueryMaxLength" | "searchPageMax"
+  > = DEFAULT_LIMITS,
 ) {
   const name = nameSchema(limits.maxNameLength);
   return z.discriminatedUnion("type", [
@@ -176,6 +193,18 @@ export function createClientFrameSchema(
     z.strictObject({ type: z.literal("rename"), name: nameSchema(limits.maxNameLength) }),
     historyRequestSchema(limits.historyPageMax),
     z.strictObject({ type: z.literal("read"), room: roomSchema, seq }),
+    /** Sets how much of a joined room notifies this user; stored with the membership. */
+    z.strictObject({ type: z.literal("notify"), room: roomSchema, level: notifyLevelSchema }),
+    /** Searches one room (`room`, or `in:` in the query) or every room the user may read. */
+    z.strictObject({
+      type: z.literal("search"),
+      clientMsgId: clientMsgIdSchema,
+      query: searchQueryTextSchema(limits.searchQueryMaxLength),
+      room: roomSchema.optional(),
+      limit: z.int().min(1).max(limits.searchPageMax).optional(),
+      /** `next` of the previous page. */
+      cursor: searchCursorSchema.optional(),
+    }),
     z.strictObject({ type: z.literal("ping"), t: jsonNumber.optional() }),
   ]);
 }
@@ -227,6 +256,7 @@ export const chatFrameSchema = z.strictObject({
   edited: z.strictObject({ ts: timestamp }).optional(),
   deleted: z.strictObject({ by: userSchema, ts: timestamp }).optional(),
   reactions: z.array(reactionSummarySchema).optional(),
+  ...mentionFieldsSchema,
 });
 export type ChatFrame = z.infer<typeof chatFrameSchema>;
 
@@ -240,6 +270,8 @@ export const editEventSchema = z.strictObject({
   text: z.string().optional(),
   by: userSchema,
   clientMsgId: z.string(),
+  /** The new text's mentions (absent in a page when the chat has since been deleted). */
+  ...mentionFieldsSchema,
 });
 export const deleteEventSchema = z.strictObject({
   type: z.literal("delete"),
@@ -279,11 +311,21 @@ export const readyLimitsSchema = z.strictObject({
   maxRooms: z.int().positive(),
   /** How long after sending its author may edit a chat; absent: no limit. */
   editWindowMs: z.int().positive().optional(),
+  /** In a room with more members than this, only staff's `@room` mentions everyone. */
+  roomMentionMembersMax: z.int().positive(),
 });
 export type ReadyLimits = z.infer<typeof readyLimitsSchema>;
 
 /** One of the user's memberships, as `ready` lists them. */
-export const membershipSchema = z.strictObject({ room: z.string(), latestSeq: seq, readSeq: seq, unread: count });
+export const membershipSchema = z.strictObject({
+  room: z.string(),
+  latestSeq: seq,
+  readSeq: seq,
+  unread: count,
+  /** Of `unread`: the chats that mention you (by name or `@room`). */
+  unreadMentions: count,
+  notify: notifyLevelSchema,
+});
 export type MembershipEntry = z.infer<typeof membershipSchema>;
 
 /**
@@ -333,15 +375,15 @@ const historyPageSchema = z
   .strictObject({
     type: z.literal("history"),
     room: z.string(),
-    /** Answer to `before`: chats as they stand. Answer to `after`: every event, chats as they stand. */
+    /** Answer to `before` and `around`: chats as they stand. Answer to `after`: every event, chats as they stand. */
     messages: z.array(pageEventSchema),
-    /** Answer to `before`: older chats exist. */
+    /** Answer to `before` and `around`: older chats exist. */
     hasOlder: z.boolean().optional(),
-    /** Answer to `after`: newer events exist (up to what this connection has been sent). */
+    /** Answer to `after` and `around`: newer events exist (up to what this connection has been sent). */
     hasNewer: z.boolean().optional(),
   })
-  .refine((frame) => (frame.hasOlder === undefined) !== (frame.hasNewer === undefined), {
-    message: "history carries exactly one of hasOlder and hasNewer",
+  .refine((frame) => frame.hasOlder !== undefined || frame.hasNewer !== undefined, {
+    message: "history carries hasOlder, hasNewer or both",
     path: ["hasOlder"],
   });
 
@@ -367,6 +409,9 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     latestSeq: seq,
     complete: z.boolean(),
     readSeq: seq,
+    /** Chats after `readSeq` that mention you. */
+    unreadMentions: count,
+    notify: notifyLevelSchema,
     /** Your effective role here: the highest of what the room stores, your pass, your token and the admin key. */
     role: roleSchema,
     /** Members only: joining takes a pass, an invite or a token that names the room. */
@@ -414,6 +459,15 @@ export const serverFrameSchema = z.discriminatedUnion("type", [
     bans: z.array(banInfoSchema),
     mutes: z.array(muteInfoSchema),
     reports: z.array(reportInfoSchema),
+  }),
+  /** Answer to `notify`, to each of the user's connections in the room (every tab follows). */
+  z.strictObject({ type: z.literal("notify"), room: z.string(), level: notifyLevelSchema }),
+  /** Answer to `search`: newest first; `next` is there when more results exist. */
+  z.strictObject({
+    type: z.literal("search-results"),
+    clientMsgId: z.string(),
+    results: z.array(searchHitSchema),
+    next: searchCursorSchema.optional(),
   }),
   /** Answer to `auth`: the new token is in force until `exp` (seconds since the epoch, as in the JWT). */
   z.strictObject({ type: z.literal("authed"), exp: count }),

@@ -23,6 +23,14 @@ export const DEFAULT_LIMITS = {
   replyQuoteLength: 100,
   /** Code points of a report's reason. */
   maxReportReasonLength: 500,
+  /** Users one chat's `mentions` lists; more `@names` in a text are left as text. */
+  mentionsMax: 50,
+  /** Members above which only staff's `@room` mentions everyone (`ROOM_MENTION_MEMBERS_MAX`). */
+  roomMentionMembersMax: 50,
+  /** Code points of a search query. */
+  searchQueryMaxLength: 500,
+  /** Results one `search-results` page holds. */
+  searchPageMax: 50,
 } as const;
 
 export type ProtocolLimits = {

@@ -49,6 +49,9 @@ export const validName = fc
 export const room = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,31}$/);
 const session = fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/);
 const pageLimit = fc.integer({ min: 1, max: DEFAULT_LIMITS.historyPageMax });
+const searchLimit = fc.integer({ min: 1, max: DEFAULT_LIMITS.searchPageMax });
+const searchCursor = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
+const notifyLevel = fc.constantFrom("all" as const, "mentions" as const, "none" as const);
 const secret = fc.stringMatching(/^[A-Za-z0-9_-]{16,128}$/);
 const base64url = fc.stringMatching(/^[A-Za-z0-9_-]{1,200}$/);
 const jwt = fc.tuple(base64url, base64url, base64url).map((parts) => parts.join("."));
@@ -118,7 +121,20 @@ export const validClientFrame: fc.Arbitrary<ClientFrame> = fc.oneof(
   fc.record({ type: fc.constant("rename" as const), name: validName }),
   fc.record({ type: fc.constant("history" as const), room, before: nat, limit: pageLimit }),
   fc.record({ type: fc.constant("history" as const), room, after: nat, limit: pageLimit }),
+  fc.record({ type: fc.constant("history" as const), room, around: seq, limit: pageLimit }),
   fc.record({ type: fc.constant("read" as const), room, seq: nat }),
+  fc.record({ type: fc.constant("notify" as const), room, level: notifyLevel }),
+  fc.record(
+    {
+      type: fc.constant("search" as const),
+      clientMsgId,
+      query: fc.string({ maxLength: 40 }),
+      room,
+      limit: searchLimit,
+      cursor: searchCursor,
+    },
+    { requiredKeys: ["type", "clientMsgId", "query"] },
+  ),
   fc.record({ type: fc.constant("ping" as const), t: jsonNumber }, { requiredKeys: ["type"] }),
 );
 
@@ -127,6 +143,7 @@ const user: fc.Arbitrary<User> = fc.record(
   { id: anyString, name: anyString, role: fc.constantFrom("moderator" as const, "owner" as const, "admin" as const) },
   { requiredKeys: ["id", "name"] },
 );
+const mentionFields = { mentions: fc.array(user, { maxLength: 3 }), mentionsRoom: fc.constant(true as const) };
 
 const chatFrame: fc.Arbitrary<ChatFrame> = fc.record(
   {
@@ -143,13 +160,24 @@ const chatFrame: fc.Arbitrary<ChatFrame> = fc.record(
     edited: fc.record({ ts }),
     deleted: fc.record({ by: user, ts }),
     reactions: fc.array(fc.record({ emoji: anyString, count: seq, users: fc.array(anyString, { maxLength: 3 }) }), { maxLength: 3 }),
+    ...mentionFields,
   },
   { requiredKeys: ["type", "room", "seq", "id", "from", "ts", "clientMsgId"] },
 );
 
 const changeEvent: fc.Arbitrary<ServerFrame> = fc.oneof(
   fc.record(
-    { type: fc.constant("edit" as const), room: anyString, seq, ts, target: seq, text: anyString, by: user, clientMsgId: anyString },
+    {
+      type: fc.constant("edit" as const),
+      room: anyString,
+      seq,
+      ts,
+      target: seq,
+      text: anyString,
+      by: user,
+      clientMsgId: anyString,
+      ...mentionFields,
+    },
     { requiredKeys: ["type", "room", "seq", "ts", "target", "by", "clientMsgId"] },
   ),
   fc.record({ type: fc.constant("delete" as const), room: anyString, seq, ts, target: seq, by: user, clientMsgId: anyString }),
@@ -211,7 +239,9 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
     protocol: fc.constant(2 as const),
     you: user,
     session: anyString,
-    rooms: fc.array(fc.record({ room: anyString, latestSeq: nat, readSeq: nat, unread: nat }), { maxLength: 4 }),
+    rooms: fc.array(fc.record({ room: anyString, latestSeq: nat, readSeq: nat, unread: nat, unreadMentions: nat, notify: notifyLevel }), {
+      maxLength: 4,
+    }),
     limits: fc.record(
       {
         maxTextLength: seq,
@@ -220,8 +250,9 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
         burst: seq,
         maxRooms: seq,
         editWindowMs: seq,
+        roomMentionMembersMax: seq,
       },
-      { requiredKeys: ["maxTextLength", "maxFrameBytes", "ratePerSecond", "burst", "maxRooms"] },
+      { requiredKeys: ["maxTextLength", "maxFrameBytes", "ratePerSecond", "burst", "maxRooms", "roomMentionMembersMax"] },
     ),
   }),
   fc.record(
@@ -235,6 +266,8 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
       latestSeq: nat,
       complete: fc.boolean(),
       readSeq: nat,
+      unreadMentions: nat,
+      notify: notifyLevel,
       role: fc.constantFrom("member" as const, "moderator" as const, "owner" as const, "admin" as const),
       private: fc.boolean(),
       locked: fc.boolean(),
@@ -254,6 +287,8 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
         "latestSeq",
         "complete",
         "readSeq",
+        "unreadMentions",
+        "notify",
         "role",
         "private",
         "locked",
@@ -313,6 +348,26 @@ export const validServerFrame: fc.Arbitrary<ServerFrame> = fc.oneof(
     messages: fc.array(pageEvent, { maxLength: 5 }),
     hasNewer: fc.boolean(),
   }),
+  fc.record({
+    type: fc.constant("history" as const),
+    room: anyString,
+    messages: fc.array(pageEvent, { maxLength: 5 }),
+    hasOlder: fc.boolean(),
+    hasNewer: fc.boolean(),
+  }),
+  fc.record({ type: fc.constant("notify" as const), room: anyString, level: notifyLevel }),
+  fc.record(
+    {
+      type: fc.constant("search-results" as const),
+      clientMsgId: anyString,
+      results: fc.array(
+        fc.record({ room: anyString, seq, from: user, ts, snippet: anyString, highlights: fc.array(fc.tuple(nat, nat), { maxLength: 3 }) }),
+        { maxLength: 3 },
+      ),
+      next: searchCursor,
+    },
+    { requiredKeys: ["type", "clientMsgId", "results"] },
+  ),
   fc.record(
     {
       type: fc.constant("error" as const),

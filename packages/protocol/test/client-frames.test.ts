@@ -15,7 +15,7 @@ function frame<T>(result: DecodeResult<T>): T {
 const EMOJI = "😀"; // one code point, two UTF-16 units
 
 describe("client frame types", () => {
-  it("are exactly the twenty of protocol 2 with [3/6] and [4/6]", () => {
+  it("are exactly the twenty-two of protocol 2 with [3/6], [4/6] and [5/6]", () => {
     expect([...CLIENT_FRAME_TYPES].sort()).toEqual([
       "auth",
       "chat",
@@ -28,6 +28,7 @@ describe("client frame types", () => {
       "join",
       "leave",
       "moderate",
+      "notify",
       "ping",
       "react",
       "read",
@@ -36,6 +37,7 @@ describe("client frame types", () => {
       "resolve-report",
       "revoke-invite",
       "room-admin",
+      "search",
       "typing",
     ]);
   });
@@ -210,11 +212,14 @@ describe("history after", () => {
     });
   });
 
-  it("takes exactly one of before and after", () => {
+  it("takes exactly one of before, after and around", () => {
     expect(failure(decode(raw({ type: "history", room: "lobby", before: 5, after: 1, limit: 5 })))).toMatchObject({
       reason: "invalid_field",
       field: "before",
     });
+    expect(failure(decode(raw({ type: "history", room: "lobby", around: 5, after: 1, limit: 5 }))).field).toBe("before");
+    expect(decode(raw({ type: "history", room: "lobby", around: 5, limit: 5 })).ok).toBe(true);
+    expect(failure(decode(raw({ type: "history", room: "lobby", around: 0, limit: 5 }))).field).toBe("around");
     expect(failure(decode(raw({ type: "history", room: "lobby", limit: 5 }))).field).toBe("before");
   });
 

@@ -60,9 +60,10 @@ describe("close codes", () => {
 });
 
 describe("error codes", () => {
-  it("are exactly the contract's twenty-one", () => {
+  it("are exactly the contract's twenty-two", () => {
     expect([...ERROR_CODE_LIST].sort()).toEqual([
       "bad_frame",
+      "bad_query",
       "bad_request",
       "banned",
       "forbidden",

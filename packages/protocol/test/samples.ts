@@ -37,6 +37,8 @@ export const validClientFrames: Record<ClientFrame["type"], ClientFrame> = {
   rename: { type: "rename", name: "bob" },
   history: { type: "history", room: "lobby", before: 10, limit: 50 },
   read: { type: "read", room: "lobby", seq: 42 },
+  notify: { type: "notify", room: "lobby", level: "all" },
+  search: { type: "search", clientMsgId: "q-1", query: "测试 from:alice", room: "lobby", limit: 20 },
   ping: { type: "ping", t: 123 },
 };
 
@@ -46,8 +48,8 @@ export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
     protocol: 2,
     you: alice,
     session: "s3ssion-token-0123456789",
-    rooms: [{ room: "lobby", latestSeq: 42, readSeq: 40, unread: 2 }],
-    limits: { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 50 },
+    rooms: [{ room: "lobby", latestSeq: 42, readSeq: 40, unread: 2, unreadMentions: 1, notify: "mentions" }],
+    limits: { maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 50, roomMentionMembersMax: 50 },
   },
   joined: {
     type: "joined",
@@ -59,6 +61,8 @@ export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
     latestSeq: 42,
     complete: true,
     readSeq: 40,
+    unreadMentions: 1,
+    notify: "mentions",
     role: "member",
     private: false,
     locked: false,
@@ -118,6 +122,13 @@ export const validServerFrames: Record<ServerFrame["type"], ServerFrame> = {
   },
   "report-resolved": { type: "report-resolved", room: "lobby", report: "r_1", by: alice, clientMsgId: "p-2" },
   "room-admin": { type: "room-admin", room: "team", invites: [], bans: [], mutes: [], reports: [] },
+  notify: { type: "notify", room: "lobby", level: "none" },
+  "search-results": {
+    type: "search-results",
+    clientMsgId: "q-1",
+    results: [{ room: "lobby", seq: 42, from: alice, ts: 1_700_000_000_000, snippet: "…the 测试 passed", highlights: [[5, 7]] }],
+    next: "c42",
+  },
   authed: { type: "authed", exp: 1_700_000_900 },
   system: {
     type: "system",

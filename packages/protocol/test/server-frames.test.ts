@@ -24,7 +24,7 @@ function variant(type: keyof typeof validServerFrames, changes: Record<string, u
 }
 
 describe("server frame types", () => {
-  it("are exactly the twenty-two of protocol 2 with [3/6] and [4/6]", () => {
+  it("are exactly the twenty-four of protocol 2 with [3/6], [4/6] and [5/6]", () => {
     expect([...SERVER_FRAME_TYPES].sort()).toEqual([
       "ack",
       "authed",
@@ -39,6 +39,7 @@ describe("server frame types", () => {
       "joined",
       "left",
       "moderation",
+      "notify",
       "pong",
       "reaction",
       "ready",
@@ -46,6 +47,7 @@ describe("server frame types", () => {
       "report-resolved",
       "reported",
       "room-admin",
+      "search-results",
       "system",
       "typing",
     ]);
@@ -82,7 +84,7 @@ describe("ready", () => {
   });
 
   it("accepts a user with no rooms and a fractional ratePerSecond", () => {
-    const limits = { maxTextLength: 1, maxFrameBytes: 1024, ratePerSecond: 0.5, burst: 1, maxRooms: 1 };
+    const limits = { maxTextLength: 1, maxFrameBytes: 1024, ratePerSecond: 0.5, burst: 1, maxRooms: 1, roomMentionMembersMax: 1 };
     expect(decodeServerFrame(variant("ready", { rooms: [], limits })).ok).toBe(true);
   });
 });
@@ -111,9 +113,9 @@ describe("joined", () => {
 });
 
 describe("history pages", () => {
-  it("carry exactly one of hasOlder (a before page) and hasNewer (an after page)", () => {
+  it("carry hasOlder (a before page), hasNewer (an after page) or both (an around page), never neither", () => {
     expect(decodeServerFrame(variant("history", { hasOlder: undefined, hasNewer: true })).ok).toBe(true);
-    expect(failure(decodeServerFrame(variant("history", { hasNewer: true }))).field).toBe("hasOlder");
+    expect(decodeServerFrame(variant("history", { hasOlder: true, hasNewer: false })).ok).toBe(true);
     expect(failure(decodeServerFrame(variant("history", { hasOlder: undefined }))).field).toBe("hasOlder");
   });
 });
