@@ -31,6 +31,9 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   "room-admin": (router, frame) => router.rooms.route(frame),
   create: (router, frame) => router.create(frame),
   auth: (router, frame) => router.auth(frame),
+  // h5-search replaces this with the real search.
+  search: (router, frame) =>
+    router.connection.outlet.write(errorFrame("bad_query", "search is not available yet", { clientMsgId: frame.clientMsgId })),
 };
 
 /**
