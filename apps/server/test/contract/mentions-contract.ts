@@ -205,7 +205,7 @@ export function describeMentionsContract(context: MentionsContractContext): void
         await backend.memberships.setNotify(alice.id, "r", "all");
         const r = changesIn(backend, "r");
         const chat = chatOf(await r.append(bob, { kind: "chat", text: "@alice @room", ...mentioning([alice], true) }));
-        const edited = chatOf(await r.append(bob, { kind: "chat", text: "x", clientMsgId: "x" }));
+        const edited = chatOf(await r.append(bob, { kind: "chat", text: "x" }));
         await r.append(bob, { kind: "edit", target: edited.seq, text: "@alice x", ...mentioning([alice]) });
 
         backend = await restart();
