@@ -45,6 +45,8 @@ describe("ready and joined", () => {
         "latestSeq",
         "complete",
         "readSeq",
+        "unreadMentions",
+        "notify",
         "role",
         "private",
         "locked",
