@@ -27,6 +27,11 @@ describe("resolveMentions", () => {
     expect(resolveMentions(many.map((user) => `@${user.name}`).join(" "), many, 3).users).toEqual(many.slice(0, 3));
   });
 
+  it("a text of many @s against a big directory finds just what follows an @", () => {
+    const crowd = Array.from({ length: 1_500 }, (_, i) => ({ id: `u_${i}`, name: `member ${i}` }));
+    expect(resolveMentions(`${"@".repeat(1_990)}bob @member 7`, [...crowd, bob], 50).users).toEqual([bob, crowd[7]]);
+  });
+
   it("mentions nobody without an @, in an address, or for a name not in the directory", () => {
     expect(resolveMentions("bob", [bob], 50)).toEqual({ users: [], room: false });
     expect(resolveMentions("mail bob@example.com", [bob], 50).users).toEqual([]);
