@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SqliteMessageSearch } from "../../src/backend/sqlite/message-search";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { type TempDir, tempDir } from "../support/temp-dir";
-import { parsed } from "./search/search-oracle";
+import { expectedHits, type KnownChat, parsed, searchAllPages } from "./search/search-oracle";
 
 const alice = { id: "u_alice", name: "alice" };
 
@@ -73,6 +73,40 @@ describe("SQLite search index (migration 7)", () => {
       expect(await search("chat")).toEqual([5, 2]);
     } finally {
       await backend.close();
+    }
+  });
+
+  it("a scan budget cuts pages short, only between timestamps: every page then the next misses nothing and repeats nothing", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const { backend, file } = open(() => now);
+    const corpus: KnownChat[] = [];
+    try {
+      for (let i = 0; i < 30; i++) {
+        // Runs of up to 4 chats share a timestamp, across two rooms.
+        if (i % 4 === 0) now += 1000;
+        const room = i % 3 === 0 ? "b-room" : "a-room";
+        const text = i % 7 === 0 ? "rare word" : "common word";
+        const result = await backend.messages.append({ room, actor: alice, clientMsgId: `c-${i}`, kind: "chat", text });
+        if (!result.ok) throw new Error("refused");
+        corpus.push({ room, seq: result.ack.seq, ts: now, from: alice, text });
+      }
+    } finally {
+      await backend.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      for (const scanMax of [1, 2, 3, 5]) {
+        const search = new SqliteMessageSearch(db, scanMax);
+        for (const raw of ["rare", "word", "from:alice", "o"]) {
+          const query = parsed(raw);
+          const rooms = ["a-room", "b-room"];
+          const { hits, pages } = await searchAllPages({ search }, query, rooms, 2);
+          expect(hits, `${raw} with scanMax ${scanMax}`).toEqual(expectedHits(corpus, query, rooms));
+          expect(pages).toBeGreaterThan(1);
+        }
+      }
+    } finally {
+      db.close();
     }
   });
 
