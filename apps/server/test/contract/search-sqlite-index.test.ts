@@ -37,7 +37,7 @@ describe("SQLite search index (migration 7)", () => {
           else if (byAuthor)
             expect(plan[0], label).toMatch(/^SEARCH d USING INDEX search_docs_author \(author=\? AND rowid>\? AND rowid<\?\)/);
           else expect(plan[0], label).toMatch(/^SEARCH d USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
-          expect(plan, label).toContain("SEARCH c USING PRIMARY KEY (room=? AND seq=?)");
+          expect(plan, label).toContain("SEARCH c USING PRIMARY KEY (room=? AND seq=?) LEFT-JOIN");
         }
       }
     } finally {
