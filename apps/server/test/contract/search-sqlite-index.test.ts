@@ -103,7 +103,7 @@ describe("SQLite search index (migration 7)", () => {
             const query = parsed(raw);
             const { hits, pages } = await searchAllPages({ search }, query, rooms, 2);
             expect(hits, `${raw} in ${rooms.join()} with scanMax ${scanMax}`).toEqual(expectedHits(corpus, query, rooms));
-            expect(pages).toBeGreaterThan(1);
+            if (scanMax === 1) expect(pages, "a budget of one row cuts every page short").toBeGreaterThan(1);
           }
         }
       }
