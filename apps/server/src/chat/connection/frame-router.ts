@@ -6,6 +6,7 @@ import { refuseIfLimited } from "./handlers";
 import { TokenLease } from "./host-token";
 import { JoinedRooms } from "./joined-rooms";
 import { renameEverywhere } from "./rename";
+import { handleSearch } from "./search";
 
 type Route<T extends ClientFrameType> = (router: FrameRouter, frame: ClientFrameOf<T>) => void;
 
@@ -32,9 +33,7 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   "room-admin": (router, frame) => router.rooms.route(frame),
   create: (router, frame) => router.create(frame),
   auth: (router, frame) => router.auth(frame),
-  // h5-search replaces this with the real search.
-  search: (router, frame) =>
-    router.connection.outlet.write(errorFrame("bad_query", "search is not available yet", { clientMsgId: frame.clientMsgId })),
+  search: (router, frame) => router.search(frame),
 };
 
 /**
@@ -98,6 +97,15 @@ export class FrameRouter {
     handleCreate(this.connection, frame).catch((error: unknown) => {
       services.deps.logger.error({ err: error, room: frame.room }, "create failed");
       outlet.write(errorFrame("server_error", "the room was not created; retry", { room: frame.room, clientMsgId: frame.clientMsgId }));
+    });
+  }
+
+  /** Needs no joined room: the handler works out which rooms the user may read. */
+  search(frame: ClientFrameOf<"search">): void {
+    const { services, outlet } = this.connection;
+    handleSearch(this.connection, frame).catch((error: unknown) => {
+      services.deps.logger.error({ err: error }, "search failed");
+      outlet.write(errorFrame("server_error", "the search failed; retry", { clientMsgId: frame.clientMsgId }));
     });
   }
 
