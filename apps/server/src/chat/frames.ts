@@ -55,7 +55,6 @@ export function newerPageFrame(room: string, messages: RoomEvent[], hasNewer: bo
   return encode({ type: "history", room, messages, hasNewer });
 }
 
-<<<<<<< HEAD
 /** An answer to `history {around}`: the chats around a seq, and whether there are more on each side. */
 export function aroundPageFrame(room: string, page: AroundPageResult): string {
   return encode({ type: "history", room, messages: page.messages, hasOlder: page.hasOlder, hasNewer: page.hasNewer });
@@ -64,13 +63,13 @@ export function aroundPageFrame(room: string, page: AroundPageResult): string {
 /** A user's notification level for a room: the answer to `notify`, to each of their connections there. */
 export function notifyFrame(room: string, level: NotifyLevel): string {
   return encode({ type: "notify", room, level });
-=======
+}
+
 /** The answer to `search`: hits newest first, and where the next page starts when there is one. */
 export function searchResultsFrame(clientMsgId: string, results: SearchHit[], next: string | undefined): string {
   return encode(
     next === undefined ? { type: "search-results", clientMsgId, results } : { type: "search-results", clientMsgId, results, next },
   );
->>>>>>> h5-search
 }
 
 /** `left`: the answer to `leave`, or with `removal` the server taking the user out (kick, ban). */

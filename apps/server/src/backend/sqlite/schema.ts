@@ -1,11 +1,8 @@
 import type Database from "better-sqlite3";
 import { SETTINGS_MIGRATION } from "./migrations/005-settings";
-<<<<<<< HEAD
 import { MENTIONS_NOTIFY_MIGRATION } from "./migrations/006-mentions-notify";
-=======
 import { SEARCH_MIGRATION } from "./migrations/007-search";
 import { registerSearchFunctions } from "./search-functions";
->>>>>>> h5-search
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: string[] = [
@@ -137,22 +134,11 @@ const MIGRATIONS: string[] = [
    CREATE INDEX memberships_room ON memberships (room);`,
   SETTINGS_MIGRATION,
   MENTIONS_NOTIFY_MIGRATION,
+  SEARCH_MIGRATION,
 ];
 
-/**
- * Migrations numbered apart from the list above, each with its version: [5/6] took 6 for mentions
- * and 7 for search on separate branches, so 7 may arrive before 6 does. Versions only ascend;
- * a file already past a version never runs it.
- */
-const NUMBERED_MIGRATIONS: Array<{ version: number; sql: string }> = [{ version: 7, sql: SEARCH_MIGRATION }];
-
 function allMigrations(): Array<{ version: number; sql: string }> {
-  const all = [...MIGRATIONS.map((sql, index) => ({ version: index + 1, sql })), ...NUMBERED_MIGRATIONS];
-  all.forEach((migration, index) => {
-    const previous = all[index - 1];
-    if (previous && migration.version <= previous.version) throw new Error(`migration ${migration.version} is listed out of order`);
-  });
-  return all;
+  return MIGRATIONS.map((sql, index) => ({ version: index + 1, sql }));
 }
 
 export const SCHEMA_VERSION = allMigrations().at(-1)?.version ?? 0;
