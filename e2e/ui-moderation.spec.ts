@@ -109,12 +109,11 @@ test("an owner's private room: invite, appoint a moderator, refuse a stranger, m
     // Dave comes back and replays the moderation exactly once: every tab shows the same lines.
     await dave.context.setOffline(false);
     await dave.expectStatus("open");
+    // Joining through a member invite is presence, not moderation: it is no line of the log
+    // (an invite or pass that makes someone staff is: "joined as moderator").
     const expected = [
       "alice created this private room",
-      "bob joined as member",
       "bob is now moderator (by alice)",
-      "carol joined as member",
-      "dave joined as member",
       "carol was muted for 10 minutes by bob",
       "carol was banned by bob",
     ];
@@ -122,9 +121,10 @@ test("an owner's private room: invite, appoint a moderator, refuse a stranger, m
       await expect(tab.page.getByTestId("moderation-line").last()).toHaveText("carol was banned by bob");
       const lines = await moderationLines(tab);
       // Lines the tab joined after (a join shows the newest chats, not earlier events) are absent; the rest agree.
-      expect(lines).toEqual(expected.slice(expected.length - lines.length));
+      expect(lines, `the moderation lines in ${tab.name}'s tab`).toEqual(expected.slice(expected.length - lines.length));
     }
-    expect(await moderationLines(dave)).toEqual(await moderationLines(bob));
+    // Dave was offline for both: he has each exactly once, in order, like the tabs that saw them live.
+    expect((await moderationLines(dave)).filter((line) => line.startsWith("carol was"))).toEqual(expected.slice(-2));
   } finally {
     for (const tab of tabs) await tab.close();
   }
