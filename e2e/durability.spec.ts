@@ -109,8 +109,14 @@ test("scrolling to the top of a long history loads older messages and keeps the 
     for (let attempt = 0; attempt < 30 && (await oldest.count()) === 0; attempt++) {
       const oldestSeen = Math.min(...seen);
       await reader.log.hover();
-      await reader.page.mouse.wheel(0, -50_000);
-      await expect.poll(async () => Math.min(...(await rendered()))).toBeLessThan(oldestSeen);
+      // Wheel again on every look, as a reader keeps scrolling: a long wheel can stop short while the
+      // list lays out a page it just prepended (CI run 61, a core busy: the view stayed 7 rows down).
+      await expect
+        .poll(async () => {
+          await reader.page.mouse.wheel(0, -50_000);
+          return Math.min(...(await rendered()));
+        })
+        .toBeLessThan(oldestSeen);
       const shown = await rendered();
       expectInOrder(shown);
       for (const seq of shown) seen.add(seq);

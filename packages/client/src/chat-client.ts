@@ -235,14 +235,15 @@ export class ChatClient {
   }
 
   /**
-   * Creates `room` (open, or private: members only) with us as its owner, then joins it with the
-   * owner's pass, which the browser keeps. Resolves with the pass: the owner link is
+   * Creates `room` (open, or private: members only) with us as its owner, and keeps the owner's
+   * pass in the browser: `openRoom` then joins with it. Resolves with the pass: the owner link is
    * `ownerLinkPath(room, key)`. Rejects with a `RequestError` (`room_exists`, `offline`, …).
    */
   async createRoom(room: string, isPrivate: boolean): Promise<{ room: string; key: string }> {
     const created = await this.requests.request({ type: "create", room, private: isPrivate });
     this.credentials.setPass(room, created.key);
-    this.rooms.open(room);
+    // Not opened here: the caller opens it (`openRoom`) the way it opens any room, so a page
+    // can give it its own history entry.
     return { room, key: created.key };
   }
 

@@ -61,6 +61,9 @@ describe("credentials: passes and invites in join, kept browser-wide", () => {
     socket.receive({ type: "ack", room: "team", clientMsgId: create?.clientMsgId as string, seq: 1, ts: 1 });
     await expect(creating).resolves.toEqual({ room: "team", key: KEY });
     expect(ownerLinkPath("team", KEY)).toBe(`/r/team#key=${KEY}`);
+    // Created, not opened: the caller opens it, and the join carries the pass.
+    expect(t.snap().room).not.toBe("team");
+    t.client.openRoom("team");
     expect(socket.joinOf("team")).toEqual({ type: "join", room: "team", key: KEY });
     expect(t.snap().room).toBe("team");
     expect(t.snap().alert).toBeNull();

@@ -39,9 +39,11 @@ export function useRoomNavigation(client: ChatClient, activeRoom: string): RoomN
 
   const goToRoom = useCallback(
     (room: string) => {
-      if (room === client.getSnapshot().room) return;
-      window.history.pushState(null, "", pathForRoom(room));
-      client.openRoom(room);
+      // The client may have opened the room already (`createRoom` does): the address still
+      // gets its own history entry, so Back returns to the room the user came from.
+      const path = pathForRoom(room);
+      if (window.location.pathname !== path) window.history.pushState(null, "", path);
+      if (room !== client.getSnapshot().room) client.openRoom(room);
     },
     [client],
   );

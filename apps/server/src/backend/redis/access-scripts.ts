@@ -27,7 +27,8 @@ return out
  * presence do not bump the version, so the script checks them itself), ARGV[2] "1" to dedupe, ARGV[3] dedupe TTL in seconds,
  * ARGV[4] now, ARGV[5] the room as JSON, ARGV[6] pub/sub channel, ARGV[7] origin node id as JSON,
  * ARGV[8] n events, then n pairs (the event's JSON up to and including "seq":, the rest), then
- * quadruples (op "hset" or "hdel", key, field, value).
+ * quadruples (op "hset" or "hdel", key, field, value; "hsetq"/"hdelq" write without bumping the
+ * version: see QUIET_KINDS in access-state.ts).
  * Returns {"stale"}, {"dup", sent} or {"ok", sent, published...}; `sent` as APPEND_LUA's.
  */
 export const ACCESS_LUA = `
@@ -50,11 +51,14 @@ for i = 0, n - 1 do
   out[#out + 1] = published
 end
 local first = 9 + 2 * n
+local bump = false
 for i = first, #ARGV, 4 do
-  if ARGV[i] == 'hset' then redis.call('HSET', ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
+  local op = ARGV[i]
+  if op == 'hset' or op == 'hsetq' then redis.call('HSET', ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
   else redis.call('HDEL', ARGV[i + 1], ARGV[i + 2]) end
+  if op == 'hset' or op == 'hdel' then bump = true end
 end
-if first <= #ARGV then redis.call('INCR', KEYS[4]) end
+if bump then redis.call('INCR', KEYS[4]) end
 local latest = string.format('%d', tonumber(redis.call('GET', KEYS[2]) or '0'))
 local stored = 'false'
 if n > 0 then stored = 'true' end

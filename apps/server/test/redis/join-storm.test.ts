@@ -1,0 +1,43 @@
+// A storm of new users joining one room at once on two nodes sharing Redis: every one gets in.
+// Each first join records the user's address for address bans; that write once bumped the room's
+// access version, so every other join (and chat) of the storm decided again, and with 100 at once
+// some gave up with `server_error` (`pnpm bench --quick`, CI run 64).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RedisProcess, startRedis } from "../support/redis-process";
+import { type StartedServer, startServer } from "../support/start-server";
+import { TestClient } from "../support/test-client";
+
+const STORM = 100;
+
+let redis: RedisProcess;
+const servers: StartedServer[] = [];
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+  await Promise.all(servers.map((server) => server.close()));
+  await redis?.stop();
+});
+
+describe("a join storm on Redis", () => {
+  it(`${STORM} new users joining one room at once over two nodes all get in`, async () => {
+    const a = await startServer({ REDIS_URL: redis.url });
+    const b = await startServer({ REDIS_URL: redis.url });
+    servers.push(a, b);
+    const joins = Array.from({ length: STORM }, (_, i) =>
+      TestClient.join((i % 2 === 0 ? a : b).wsUrl, { room: "storm", name: `user${i}` }).then((client) => {
+        clients.push(client);
+        return client;
+      }),
+    );
+    const settled = await Promise.allSettled(joins);
+    const failures = settled.flatMap((result) => (result.status === "rejected" ? [String(result.reason)] : []));
+    expect(failures).toEqual([]);
+    expect(clients).toHaveLength(STORM);
+    expect(new Set(clients.map((client) => client.joined.you.id)).size).toBe(STORM);
+  });
+});
