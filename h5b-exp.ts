@@ -23,7 +23,7 @@ const corpus = new SearchCorpus({ ...CORPUS_DEFAULTS, seed: 1, messages: n, auth
 const backend = SqliteBackend.open({ nodeId: "x", dataDir: dir });
 const cpu0 = process.cpuUsage(); const t0 = performance.now();
 let i = 0; const it = corpus.messages();
-for (;;) { const p = []; for (let x = it.next(); !x.done; x = it.next()) { p.push(backend.messages.append({ kind: "chat", room: "r", actor: x.value.author, clientMsgId: `b${i++}`, text: x.value.text })); if (p.length >= 10000) break; } if (!p.length) break; await Promise.all(p); }
+for (;;) { const p = []; for (let x = it.next(); !x.done; x = it.next()) { p.push(backend.messages.append({ kind: "chat", room: "r", actor: x.value.author, clientMsgId: `b${i++}`, text: x.value.text })); if (p.length >= Number(process.env.B ?? 10000)) break; } if (!p.length) break; await Promise.all(p); }
 await backend.close();
 const c = process.cpuUsage(cpu0);
 console.log({ n, withFts, wallS: (performance.now() - t0) / 1000, cpuS: (c.user + c.system) / 1e6 });

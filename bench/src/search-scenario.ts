@@ -68,6 +68,8 @@ export interface MeasuredKind {
   p95Ms: number;
   maxMs: number;
   medianHits: number;
+  /** Requests per answer: more than 1 when the first page came back short with a `next`. */
+  maxPages: number;
   errors: number;
   errorSamples: string[];
   wrong: number;
@@ -156,7 +158,7 @@ export async function searchScenario(options: SearchScenarioOptions): Promise<Se
     ];
     for (const row of rows)
       log(
-        `search: ${row.label}: ${row.samples} samples, p50 ${row.p50Ms.toFixed(2)} ms, p95 ${row.p95Ms.toFixed(2)} ms, median hits ${row.medianHits}, errors ${row.errors}${row.errorSamples[0] ? ` (e.g. ${row.errorSamples[0]})` : ""}, wrong ${row.wrong}${row.wrongSamples[0] ? ` (e.g. ${row.wrongSamples[0]})` : ""}`,
+        `search: ${row.label}: ${row.samples} samples, p50 ${row.p50Ms.toFixed(2)} ms, p95 ${row.p95Ms.toFixed(2)} ms, median hits ${row.medianHits}, at most ${row.maxPages} requests, errors ${row.errors}${row.errorSamples[0] ? ` (e.g. ${row.errorSamples[0]})` : ""}, wrong ${row.wrong}${row.wrongSamples[0] ? ` (e.g. ${row.wrongSamples[0]})` : ""}`,
       );
     return {
       seed,
@@ -186,6 +188,7 @@ function summarize(kind: MeasuredKind["kind"], label: string, s: Samples, expect
     p95Ms,
     maxMs: s.ms.length ? Math.max(...s.ms) : Number.NaN,
     medianHits: percentile(s.hits, 50),
+    maxPages: s.pages.length ? Math.max(...s.pages) : Number.NaN,
     errors: s.errors,
     errorSamples: s.errorSamples,
     wrong: s.wrong,
