@@ -3,7 +3,8 @@
  * (`mixed`: our server's fan-out with chats, reactions and edits, beside its chat-only fan-out,
  * which runs too, right before it, even without `fanout`. `search`: our server only; a room of
  * 1,000,000 generated messages, `--search-seed=N` replays another corpus, `--search-data=DIR`
- * keeps the built store there and reuses it on the next run with the same seed and sizes.)
+ * keeps the built store there and reuses it on the next run with the same seed and sizes,
+ * `--search-build=appends` fills it with one store append per message instead of rows.)
  * Runs every scenario against our production server and the two baselines, each started fresh,
  * then prints a markdown table and writes bench/results/<timestamp>.json and docs/bench-latency.svg.
  */
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       sizes: sizes.search,
       ...(seed === undefined ? {} : { seed: Number(seed) }),
       ...(option("search-data")?.[0] ? { dataDir: resolve(option("search-data")?.[0] as string) } : {}),
+      ...(option("search-build")?.[0] === "appends" ? { buildMode: "appends" as const } : {}),
       // A million-message store is checked (quick_check) before the server listens.
       startServer: (dataDir) => startServer("chatroom", { DATA_DIR: dataDir }, { startTimeoutMs: 300_000 }),
       log,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../apps/server/src/backend/sqlite/schema";
-import { type BuildResult, buildSearchStore, storeFile } from "./search-build";
+import { type BuildMode, type BuildResult, buildSearchStore, storeFile } from "./search-build";
 import { CORPUS_DEFAULTS, SearchCorpus } from "./search-corpus";
 import { emptySamples, openLink, percentile, type Samples, Searcher } from "./search-measure";
 import { type BenchQuery, benchQueries, SEARCH_KIND_LABELS, SEARCH_KINDS, type SearchKind } from "./search-queries";
@@ -56,6 +56,8 @@ export interface SearchScenarioOptions {
   startServer: (dataDir: string) => Promise<RunningSearchServer>;
   /** Build into (and keep) this directory; a store built there with the same seed, sizes and schema is reused. */
   dataDir?: string;
+  /** How the store is filled (default `rows`; see search-build.ts). */
+  buildMode?: BuildMode;
   log: (message: string) => void;
 }
 
@@ -103,7 +105,7 @@ export async function searchScenario(options: SearchScenarioOptions): Promise<Se
   );
   const corpus = new SearchCorpus({ ...CORPUS_DEFAULTS, seed, messages: sizes.messages, authors: sizes.authors });
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "chatroom-search-bench-"));
-  const build = await buildOrReuse(corpus, dataDir, sizes, room, log);
+  const build = await buildOrReuse(corpus, dataDir, sizes, room, options.buildMode ?? "rows", log);
   const queries = benchQueries(corpus, sizes.termsPerKind, seed);
   let server: RunningSearchServer | undefined;
   try {
@@ -215,6 +217,7 @@ async function buildOrReuse(
   dataDir: string,
   sizes: SearchSizes,
   room: string,
+  mode: BuildMode,
   log: (message: string) => void,
 ): Promise<BuildResult & { reused: boolean }> {
   const markerFile = join(dataDir, MARKER);
@@ -241,6 +244,7 @@ async function buildOrReuse(
     batch: sizes.batch,
     startTs: SEARCH_DEFAULTS.startTs,
     meanGapMs: SEARCH_DEFAULTS.meanGapMs,
+    mode,
     log,
   });
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
