@@ -40,7 +40,7 @@ export function parsed(raw: string): SearchQuery {
 
 /** Every page of a search, followed by `next`; fails on a page over `limit` or a cursor that does not move on. */
 export async function searchAllPages(
-  backend: Backend,
+  backend: Pick<Backend, "search">,
   query: SearchQuery,
   rooms: readonly string[],
   limit: number,
