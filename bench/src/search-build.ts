@@ -1,4 +1,5 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMessageIds } from "../../apps/server/src/backend/message-ids";
 import type { AppendResult } from "../../apps/server/src/backend/message-store";
@@ -181,6 +182,30 @@ export function tableSizes(file: string): TableSize[] {
     return db.prepare<[], TableSize>("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC").all();
   } finally {
     db.close();
+  }
+}
+
+/** The schema of a store file: every table, index and trigger as SQLite keeps its SQL. */
+export function schemaOf(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare<[], { sql: string | null }>("SELECT sql FROM sqlite_schema ORDER BY type, name")
+      .all()
+      .map((row) => row.sql ?? "");
+  } finally {
+    db.close();
+  }
+}
+
+/** The schema the server creates today, from an empty store opened in a temporary directory. */
+export async function currentSchema(): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "chatroom-schema-"));
+  try {
+    await SqliteBackend.open({ nodeId: "bench-schema", dataDir: dir }).close();
+    return schemaOf(storeFile(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCHEMA_VERSION } from "../../apps/server/src/backend/sqlite/schema";
-import { type BuildMode, type BuildResult, buildSearchStore, storeFile } from "./search-build";
+import { type BuildMode, type BuildResult, buildSearchStore, currentSchema, schemaOf, storeFile } from "./search-build";
 import { CORPUS_DEFAULTS, SearchCorpus } from "./search-corpus";
 import { emptySamples, openLink, percentile, type Samples, Searcher } from "./search-measure";
 import { type BenchQuery, benchQueries, SEARCH_KIND_LABELS, SEARCH_KINDS, type SearchKind } from "./search-queries";
@@ -224,12 +224,9 @@ async function buildOrReuse(
   const wanted = { seed: corpus.options.seed, messages: sizes.messages, authors: sizes.authors, schemaVersion: SCHEMA_VERSION };
   if (existsSync(markerFile) && existsSync(storeFile(dataDir))) {
     const marker = JSON.parse(readFileSync(markerFile, "utf8")) as Marker;
-    if (
-      marker.seed === wanted.seed &&
-      marker.messages === wanted.messages &&
-      marker.authors === wanted.authors &&
-      marker.schemaVersion === wanted.schemaVersion
-    ) {
+    const same = marker.seed === wanted.seed && marker.messages === wanted.messages && marker.authors === wanted.authors;
+    // The version alone is not enough: [5/6]'s migrations 6 and 7 were written apart and may arrive in either order.
+    if (same && marker.schemaVersion === wanted.schemaVersion && sameSchema(schemaOf(storeFile(dataDir)), await currentSchema())) {
       for (const _ of corpus.messages());
       log(`search: reusing the store built in ${dataDir} (${(marker.build.buildMs / 1000).toFixed(1)} s when built)`);
       return { ...marker.build, reused: true };
@@ -253,4 +250,8 @@ async function buildOrReuse(
   );
   writeFileSync(markerFile, `${JSON.stringify({ ...wanted, build } satisfies Marker, null, 2)}\n`);
   return { ...build, reused: false };
+}
+
+function sameSchema(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((sql, i) => sql === b[i]);
 }
