@@ -29,16 +29,30 @@ export class NewestFirstCollector {
   /** Takes the next candidate; false when the page is settled and reading can stop. */
   offer(candidate: SearchCandidate): boolean {
     if (!isAfter(candidate, this.request.after)) return true;
-    this.firstTs ??= candidate.ts;
+    if (!this.examine(candidate.ts)) return false;
+    if (matchesSearch(this.request.query, this.rooms, candidate)) this.matched.push(candidate);
+    return true;
+  }
+
+  /**
+   * Counts a row the store read but filtered out itself (another room, another author): it costs
+   * the same reading, so it spends the budget too, and it moves the page on past its timestamp.
+   */
+  skip(ts: number): boolean {
+    return this.examine(ts);
+  }
+
+  /** False when the page is settled before a row of timestamp `ts`: full, or out of budget. */
+  private examine(ts: number): boolean {
+    this.firstTs ??= ts;
     const last = this.matched[this.matched.length - 1];
     // A full page (one extra says whether more exist) whose last timestamp is complete.
-    if (last && this.matched.length > this.request.limit && candidate.ts < last.ts) return false;
-    if (this.examined >= this.scanMax && candidate.ts < this.firstTs) {
-      this.stoppedAt = candidate.ts;
+    if (last && this.matched.length > this.request.limit && ts < last.ts) return false;
+    if (this.examined >= this.scanMax && ts < this.firstTs) {
+      this.stoppedAt = ts;
       return false;
     }
     this.examined++;
-    if (matchesSearch(this.request.query, this.rooms, candidate)) this.matched.push(candidate);
     return true;
   }
 

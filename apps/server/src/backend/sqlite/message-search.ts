@@ -4,12 +4,15 @@ import { type MessageSearch, SEARCH_DEFAULTS, type SearchPage, type SearchReques
 import { NewestFirstCollector } from "../search/collector";
 import { isAllCjk } from "./search-functions";
 
+/** A row the index walk read; the chat's columns are null when the SQL filters (rooms, author) left it out. */
 interface CandidateRow {
   room: string;
   seq: number;
-  ts: number;
-  userId: string;
-  userName: string;
+  /** The timestamp the row's docid was made from: the walk's order. */
+  slot: number;
+  ts: number | null;
+  userId: string | null;
+  userName: string | null;
   text: string | null;
 }
 
@@ -22,9 +25,10 @@ const TS_CEILING = 2 ** 42;
  * Search through migration 7's indexes. The query picks one candidate source: the trigram index
  * when a term has three or more code points, else the CJK index when every short term is Han,
  * Kana or Hangul, else `search_docs` itself (by author for `from:`). Each walks its rowids, which
- * are time-ordered, from the newest down, joined to the chat as it stands, rooms and author
- * filtered in SQL; the shared collector matches, orders and cuts the page and stops reading as
- * soon as it can, so a common word costs a page's worth of rows, not every row that has it.
+ * are time-ordered, from the newest down, joined to the chat as it stands when its room (and
+ * author) may be searched; the shared collector matches, orders and cuts the page and stops
+ * reading as soon as it can, so a common word costs a page's worth of rows, not every row that
+ * has it, and a query that matches little stops at the scan budget with a `next`.
  */
 export class SqliteMessageSearch implements MessageSearch {
   private readonly statements = new Map<string, Database.Statement>();
@@ -50,27 +54,33 @@ export class SqliteMessageSearch implements MessageSearch {
       ...(query.from === undefined ? {} : { author: query.from }),
     };
     for (const row of statement.iterate(parameters) as IterableIterator<CandidateRow>) {
-      if (row.text === null) continue;
-      const candidate = { room: row.room, seq: row.seq, ts: row.ts, from: { id: row.userId, name: row.userName }, text: row.text };
-      if (!collector.offer(candidate)) break;
+      const { ts, userId, userName, text } = row;
+      const more =
+        ts === null || userId === null || userName === null || text === null
+          ? collector.skip(row.slot)
+          : collector.offer({ room: row.room, seq: row.seq, ts, from: { id: userId, name: userName }, text });
+      if (!more) break;
     }
     return collector.page();
   }
 
   /** The SQL of one candidate source; see `explainSearch` for the plans. */
   static sqlOf(index: IndexName | undefined, byAuthor: boolean): string {
-    const select = `SELECT d.room AS room, d.seq AS seq, c.ts AS ts, c.user_id AS userId, c.user_name AS userName, c.text AS text`;
-    const chat = "CROSS JOIN chats AS c ON c.room = d.room AND c.seq = d.seq";
-    // `+d.room`: never the (room, seq) index, whose order is not time order and would need a sort of every row.
-    const filters = `+d.room IN (SELECT value FROM json_each(@rooms))${byAuthor ? " AND d.author = @author" : ""}`;
+    const rowid = index === undefined ? "d.docid" : "f.rowid";
+    const select = `SELECT d.room AS room, d.seq AS seq, ${rowid} >> 20 AS slot, c.ts AS ts, c.user_id AS userId, c.user_name AS userName, c.text AS text`;
+    // Rows of other rooms (or authors) still come back, without the chat: they spend the scan
+    // budget like any other, so no query reads without bound. `+d.room`: never the (room, seq)
+    // index, whose order is not time order and would need a sort of every row.
+    const filters = `+d.room IN (SELECT value FROM json_each(@rooms))${byAuthor && index !== undefined ? " AND d.author = @author" : ""}`;
+    const chat = `LEFT JOIN chats AS c ON ${filters} AND c.room = d.room AND c.seq = d.seq`;
+    const bounds = `${rowid} < (@high << 20) AND ${rowid} >= (@low << 20)`;
     // CROSS JOIN fixes the loop order: the index walk outside, so ORDER BY is its own order and no sort is needed.
     if (index === undefined) {
-      return `${select} FROM search_docs AS d ${chat}
-        WHERE d.docid < (@high << 20) AND d.docid >= (@low << 20) AND ${filters} ORDER BY d.docid DESC`;
+      const author = byAuthor ? "d.author = @author AND " : "";
+      return `${select} FROM search_docs AS d ${chat} WHERE ${author}${bounds} ORDER BY d.docid DESC`;
     }
     return `${select} FROM ${index} AS f CROSS JOIN search_docs AS d ON d.docid = f.rowid ${chat}
-      WHERE f.${index} MATCH @match AND f.rowid < (@high << 20) AND f.rowid >= (@low << 20) AND ${filters}
-      ORDER BY f.rowid DESC`;
+      WHERE f.${index} MATCH @match AND ${bounds} ORDER BY f.rowid DESC`;
   }
 
   private statement(index: IndexName | undefined, byAuthor: boolean): Database.Statement {
