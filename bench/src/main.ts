@@ -88,7 +88,8 @@ async function main(): Promise<void> {
   const fanoutScenario = `fan-out ${sizes.fanout[sizes.fanout.length - 1]?.clients ?? 0}`;
   const goalRows = goals(rows, fanoutScenario);
   const header = `## Chatroom bench ${quick ? "(quick)" : "(full)"}: ${startedAt.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
-  process.stdout.write(`${markdown(rows, goalRows, header)}\n`);
+  // A search-only run has no throughput rows: its own table is the report.
+  process.stdout.write(rows.length > 0 ? `${markdown(rows, goalRows, header)}\n` : `${header}\n`);
   if (search) process.stdout.write(`\n${searchMarkdown(search)}\n`);
 
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
