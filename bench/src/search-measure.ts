@@ -160,7 +160,9 @@ export async function openLink(options: MeasureOptions, name: string, seq: numbe
     into.pages.push(1);
     if (!page.messages.some((event) => event.seq === seq)) {
       into.wrong++;
-      note(into.wrongSamples, `around ${seq}: the page (${page.messages.length} messages) does not hold it`);
+      // An answer to `around` always says both ways; a page that does not is another kind of page.
+      const why = page.hasNewer === undefined ? ": this server does not answer `history {around}` (no hasNewer)" : "";
+      note(into.wrongSamples, `around ${seq}: the page (${page.messages.length} messages) does not hold it${why}`);
     }
   } catch (error) {
     if (into) {
