@@ -70,9 +70,27 @@ describe("SQLite store", () => {
       expect(peek.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = peek.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
       expect(tables).toEqual(
-        ["chats", "events", "memberships", "reactions", "room_access", "sends", "sessions", "settings", "slow_mode_chats"].map((name) => ({
-          name,
-        })),
+        [
+          "chats",
+          "events",
+          "memberships",
+          "reactions",
+          "room_access",
+          // Migration 7: the search index (two contentless FTS5 tables and their shadow tables).
+          "search_cjk",
+          "search_cjk_config",
+          "search_cjk_data",
+          "search_cjk_idx",
+          "search_docs",
+          "search_trigram",
+          "search_trigram_config",
+          "search_trigram_data",
+          "search_trigram_idx",
+          "sends",
+          "sessions",
+          "settings",
+          "slow_mode_chats",
+        ].map((name) => ({ name })),
       );
     } finally {
       peek.close();
