@@ -1,7 +1,10 @@
 /**
- * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,mixed,saturation,memory,storm,inbound,cluster]`
+ * `pnpm bench [--quick] [--only=chatroom,seed,socketio] [--scenarios=fanout,mixed,saturation,memory,storm,inbound,cluster,search]`
  * (`mixed`: our server's fan-out with chats, reactions and edits, beside its chat-only fan-out,
- * which runs too, right before it, even without `fanout`.)
+ * which runs too, right before it, even without `fanout`. `search`: our server only; a room of
+ * 1,000,000 generated messages, `--search-seed=N` replays another corpus, `--search-data=DIR`
+ * keeps the built store there and reuses it on the next run with the same seed and sizes,
+ * `--search-build=appends` fills it with one store append per message instead of rows.)
  * Runs every scenario against our production server and the two baselines, each started fresh,
  * then prints a markdown table and writes bench/results/<timestamp>.json and docs/bench-latency.svg.
  */
@@ -14,7 +17,9 @@ import type { ServerKind } from "./messages";
 import { fanOutMixed } from "./mixed-scenario";
 import { goals, latencyChart, markdown, mixedComparisons, mixedLine } from "./report";
 import { FULL, fanOut, idleMemory, inbound, QUICK, type Row, saturation, storm } from "./scenarios";
-import { stopAllServers } from "./servers";
+import { searchMarkdown } from "./search-report";
+import { type SearchScenarioResult, searchScenario } from "./search-scenario";
+import { startServer, stopAllServers } from "./servers";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const args = process.argv.slice(2);
@@ -25,7 +30,7 @@ const option = (name: string) =>
     ?.split("=")[1]
     ?.split(",");
 const kinds = (option("only") ?? ["chatroom", "seed", "socketio"]) as ServerKind[];
-const scenarios = new Set(option("scenarios") ?? ["fanout", "mixed", "saturation", "memory", "storm", "inbound", "cluster"]);
+const scenarios = new Set(option("scenarios") ?? ["fanout", "mixed", "saturation", "memory", "storm", "inbound", "cluster", "search"]);
 const chart = !args.includes("--no-chart");
 const sizes = quick ? QUICK : FULL;
 const startedAt = new Date();
@@ -66,11 +71,26 @@ async function main(): Promise<void> {
   if (scenarios.has("storm")) for (const kind of kinds) add(await storm(kind, sizes));
   if (scenarios.has("inbound") && kinds.includes("chatroom")) add(await inbound(sizes));
   if (scenarios.has("cluster") && kinds.includes("chatroom")) for (const row of await cluster(sizes)) add(row);
+  let search: SearchScenarioResult | undefined;
+  if (scenarios.has("search") && kinds.includes("chatroom")) {
+    const seed = option("search-seed")?.[0];
+    search = await searchScenario({
+      sizes: sizes.search,
+      ...(seed === undefined ? {} : { seed: Number(seed) }),
+      ...(option("search-data")?.[0] ? { dataDir: resolve(option("search-data")?.[0] as string) } : {}),
+      ...(option("search-build")?.[0] === "appends" ? { buildMode: "appends" as const } : {}),
+      // A million-message store is checked (quick_check) before the server listens.
+      startServer: (dataDir) => startServer("chatroom", { DATA_DIR: dataDir }, { startTimeoutMs: 300_000 }),
+      log,
+    });
+  }
 
   const fanoutScenario = `fan-out ${sizes.fanout[sizes.fanout.length - 1]?.clients ?? 0}`;
   const goalRows = goals(rows, fanoutScenario);
   const header = `## Chatroom bench ${quick ? "(quick)" : "(full)"}: ${startedAt.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
-  process.stdout.write(`${markdown(rows, goalRows, header)}\n`);
+  // A search-only run has no throughput rows: its own table is the report.
+  process.stdout.write(rows.length > 0 ? `${markdown(rows, goalRows, header)}\n` : `${header}\n`);
+  if (search) process.stdout.write(`\n${searchMarkdown(search)}\n`);
 
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   const resultsDir = join(ROOT, "bench/results");
@@ -81,7 +101,7 @@ async function main(): Promise<void> {
   const mixedRows = mixedComparisons(rows);
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, sizes, goals: goalRows, mixed: mixedRows, rows }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt: startedAt.toISOString(), quick, machine, sizes, goals: goalRows, mixed: mixedRows, rows, search }, null, 2)}\n`,
   );
   log(`wrote ${file}`);
   if (chart && rows.some((r) => r.scenario === "saturation")) {

@@ -1,6 +1,7 @@
 import { Generator, type MergedStats } from "./generator";
 import type { ClientSpec, ServerKind } from "./messages";
 import { cpuSeconds, cpuSplit, memory } from "./proc-stats";
+import type { SearchSizes } from "./search-scenario";
 import { type RunningServer, startServer } from "./servers";
 
 export interface Sizes {
@@ -24,6 +25,8 @@ export interface Sizes {
   /** Mixed load: how many chat-only and mixed windows each (alternating, on one server), and how long each is. */
   mixedRounds: number;
   mixedWindowMs: number;
+  /** The search scenario (search-scenario.ts): a room of `search.messages` built into the SQLite store. */
+  search: SearchSizes;
 }
 
 export const FULL: Sizes = {
@@ -50,6 +53,7 @@ export const FULL: Sizes = {
   settleMs: 2_000,
   mixedRounds: 4,
   mixedWindowMs: 6_000,
+  search: { messages: 1_000_000, authors: 2_000, batch: 10_000, termsPerKind: 20, repetitions: 100, linkOpens: 100 },
 };
 
 export const QUICK: Sizes = {
@@ -71,6 +75,7 @@ export const QUICK: Sizes = {
   settleMs: 700,
   mixedRounds: 1,
   mixedWindowMs: 1_000,
+  search: { messages: 20_000, authors: 300, batch: 5_000, termsPerKind: 5, repetitions: 10, linkOpens: 10 },
 };
 
 /** One measured row: one scenario (or one saturation step) on one server. */

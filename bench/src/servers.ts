@@ -27,15 +27,29 @@ function profileFlags(): string[] {
   return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Starts one server and resolves once its port accepts connections; `extraEnv` (e.g. REDIS_URL) goes to our server only. */
-export async function startServer(kind: ServerKind, extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /** Run our server from its TypeScript source (tsx) instead of the build: the test suite has no build. */
+  fromSource?: boolean;
+  /** How long the port may take to open: a store of a million messages is checked on open. */
+  startTimeoutMs?: number;
+}
+
+/** Starts one server and resolves once its port accepts connections; `extraEnv` (e.g. REDIS_URL, DATA_DIR) goes to our server only. */
+export async function startServer(
+  kind: ServerKind,
+  extraEnv: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const port = await freePort();
   let dataDir: string | undefined;
   let child: ChildProcess;
   const env = { ...process.env, PORT: String(port), HOST: "127.0.0.1" };
   if (kind === "chatroom") {
     dataDir = mkdtempSync(join(tmpdir(), "chatroom-bench-"));
-    child = spawn(process.execPath, [...profileFlags(), join(ROOT, "apps/server/dist/server.js")], {
+    const entry = options.fromSource
+      ? ["--import", "tsx", join(ROOT, "apps/server/src/server.ts")]
+      : [join(ROOT, "apps/server/dist/server.js")];
+    child = spawn(process.execPath, [...profileFlags(), ...entry], {
       cwd: ROOT,
       env: {
         ...env,
@@ -70,7 +84,7 @@ export async function startServer(kind: ServerKind, extraEnv: Record<string, str
   liveServers.add(stop);
   exited.then(() => liveServers.delete(stop));
   try {
-    await waitForPort(port, 20_000, () => child.exitCode !== null);
+    await waitForPort(port, options.startTimeoutMs ?? 20_000, () => child.exitCode !== null);
   } catch (error) {
     await stop();
     throw error;
