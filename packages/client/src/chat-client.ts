@@ -12,6 +12,7 @@ import {
   type ReadyLimits,
   type RoomRole,
   SESSION_PATTERN,
+  type ServerFrameOf,
 } from "@chatroom/protocol";
 import type { TokenKeeper } from "./auth/token-keeper";
 import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
@@ -44,6 +45,8 @@ function helloFrame(session: string | undefined, name: string | undefined, admin
   };
 }
 
+type SearchRequest = Extract<ClientFrame, { type: "search" }>;
+
 /** What `invite` asks for: the role it gives, and optionally how long it lasts and how many may use it. */
 export interface InviteOptions {
   role: Exclude<RoomRole, "owner">;
@@ -57,6 +60,7 @@ const LIMITS_BEFORE_READY: ReadyLimits = {
   ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
   burst: DEFAULT_LIMITS.burst,
   maxRooms: DEFAULT_LIMITS.maxRooms,
+  roomMentionMembersMax: DEFAULT_LIMITS.roomMentionMembersMax,
 };
 
 /**
@@ -115,8 +119,11 @@ export class ChatClient {
         )
       : null;
     this.requests = new PendingRequests((frame) =>
-      // `create` names a room not joined yet; every other request is about a joined room.
-      frame.type === "create" ? this.sendReady(frame) : "room" in frame && this.rooms.sendTo(frame.room, frame),
+      // `create` names a room not joined yet and `search` may name none (or an open room not
+      // joined); every other request is about a joined room.
+      frame.type === "create" || frame.type === "search"
+        ? this.sendReady(frame)
+        : "room" in frame && frame.room !== undefined && this.rooms.sendTo(frame.room, frame),
     );
     this.connection = new Connection({
       canRenewToken: getToken !== undefined,
@@ -259,6 +266,14 @@ export class ChatClient {
 
   async revokeInvite(invite: string): Promise<void> {
     await this.requests.request({ type: "revoke-invite", room: this.rooms.active.room, invite });
+  }
+
+  /**
+   * Searches every room the user may read, or one (`room`, or `in:` in the query). Resolves with
+   * the `search-results` page; rejects with a `RequestError` (`bad_query`, `rate_limited`, …).
+   */
+  search(params: Omit<SearchRequest, "type" | "clientMsgId">): Promise<ServerFrameOf<"search-results">> {
+    return this.requests.request({ type: "search", ...params });
   }
 
   /** Reports the chat at `target` in the active room to its staff. */

@@ -1,4 +1,4 @@
-import type { ChatFrame, User } from "@chatroom/protocol";
+import { type ChatFrame, DEFAULT_NOTIFY_LEVEL, type MembershipEntry, type User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../src/persistence/storage";
 import { setup } from "./support/client-setup";
@@ -7,7 +7,14 @@ import { alice, bob, carol, chat, chats, joined, ready } from "./support/fakes";
 /** A chat of `room`, from `from`, with the fakes' ids (m<seq>, c<seq>). */
 const say = (room: string, seq: number, from: User = bob, text = `${room} ${seq}`, clientMsgId = `c${seq}`): ChatFrame =>
   chat(seq, from, text, clientMsgId, room);
-const membership = (room: string, latestSeq: number, readSeq = latestSeq, unread = 0) => ({ room, latestSeq, readSeq, unread });
+const membership = (room: string, latestSeq: number, readSeq = latestSeq, unread = 0): MembershipEntry => ({
+  room,
+  latestSeq,
+  readSeq,
+  unread,
+  unreadMentions: 0,
+  notify: DEFAULT_NOTIFY_LEVEL,
+});
 
 /** Lobby joined with 1..3, dev and ops memberships joined from `ready`; all on one socket. */
 function threeRooms() {

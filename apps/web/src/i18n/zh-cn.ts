@@ -91,6 +91,7 @@ export const ZH_CN: Strings = {
       token_invalid: "你的登录被拒绝。请刷新页面重新登录。",
       token_expired: "你的登录已过期。请刷新页面重新登录。",
       name_refused: "该昵称混用了多种文字，可能冒充他人。请换一个。",
+      bad_query: "无法执行此搜索，请检查关键词和筛选条件。",
     })[code],
   nameHint: "最多 32 个字符。同一聊天室中昵称唯一：加入时若已被占用，会自动加上编号。",
   notJoined: "未连接",
