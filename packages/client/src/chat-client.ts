@@ -6,6 +6,7 @@ import {
   type ErrorFrame,
   type InviteInfo,
   jwtSchema,
+  type NotifyLevel,
   normalizeName,
   PROTOCOL_VERSION,
   type ReadyFrame,
@@ -15,6 +16,7 @@ import {
   type ServerFrameOf,
 } from "@chatroom/protocol";
 import type { TokenKeeper } from "./auth/token-keeper";
+import type { RoomNews } from "./notifications/room-news";
 import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
 import type { ModerateRequest } from "./outbox/outbox-entry";
 import { CredentialStore } from "./persistence/credentials";
@@ -94,6 +96,7 @@ export class ChatClient {
   private renameRepeated = false;
   private limits: ReadyLimits = LIMITS_BEFORE_READY;
   private newestIncoming: ChatFrame | null = null;
+  private readonly newsListeners = new Set<(news: RoomNews) => void>();
   private incoming = 0;
 
   constructor(private readonly options: ChatClientOptions) {
@@ -152,6 +155,9 @@ export class ChatClient {
       probe: () => this.connection.probe(),
       onJoined: () => this.repeatRename(),
       onIncoming: (room, message) => this.onIncoming(room, message),
+      onNews: (news) => {
+        for (const listener of this.newsListeners) listener(news);
+      },
       onChange: () => this.changed(),
     });
     this.connection.subscribe(() => this.onConnectionChange());
@@ -164,6 +170,12 @@ export class ChatClient {
   subscribe = (listener: () => void): (() => void) => this.store.subscribe(listener);
 
   getSnapshot = (): ChatSnapshot => this.store.get();
+
+  /** Live chats and edits in every room of the tab, as they arrive (for a notifier: see `notificationDue`). */
+  subscribeNews(listener: (news: RoomNews) => void): () => void {
+    this.newsListeners.add(listener);
+    return () => this.newsListeners.delete(listener);
+  }
 
   // ---- commands -----------------------------------------------------------------------------
 
@@ -203,6 +215,14 @@ export class ChatClient {
   /** Leaves `room` (after its unsent messages are delivered) and forgets it; the next room becomes active. */
   leaveRoom(room: string): void {
     this.rooms.leave(room);
+  }
+
+  /**
+   * Sets how much of `room` notifies the user (stored with the membership). The level changes
+   * when the server's `notify` comes back, in every tab; false when the room is not joined now.
+   */
+  setNotifyLevel(room: string, level: NotifyLevel): boolean {
+    return this.rooms.sendTo(room, { type: "notify", room, level });
   }
 
   /** The active room's newest message has been on screen: its read marker moves there (sent coalesced). */

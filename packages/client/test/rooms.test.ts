@@ -178,7 +178,16 @@ describe("RoomSet: unread counts and read markers", () => {
       ready({ rooms: [membership("lobby", 3), membership("dev", 42, 40, 2)] }),
     );
     const dev = () => t.snap().rooms.find((line) => line.room === "dev");
-    expect(dev()).toEqual({ room: "dev", unread: 2, readSeq: 40, latestSeq: 42, unsent: 0, status: "joining" });
+    expect(dev()).toEqual({
+      room: "dev",
+      unread: 2,
+      unreadMentions: 0,
+      notify: "mentions",
+      readSeq: 40,
+      latestSeq: 42,
+      unsent: 0,
+      status: "joining",
+    });
     expect(t.snap().totalUnread).toBe(2);
 
     // Joined without a resume point: only the newest messages come, the rest of the count stays from ready.
