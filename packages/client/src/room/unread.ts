@@ -37,7 +37,8 @@ class BaselineCount {
     if (baseline && readSeq < baseline.latestSeq) {
       // The ones the server counted that the log does not hold.
       const first = this.heldAtBaseline === null;
-      const then = (this.heldAtBaseline ??= new Map());
+      const then = this.heldAtBaseline ?? new Map<number, boolean>();
+      this.heldAtBaseline = then;
       // Chats loaded since (older pages) count as they stand: the nearest to how they stood then.
       const held = log.countChats(baseline.readSeq, baseline.latestSeq, (message) => {
         if (!first) return then.get(message.seq) ?? include(message);
