@@ -144,6 +144,9 @@ export const EN = {
   emojiNone: "No emoji found.",
   emojiFailed: "The emoji list could not be loaded.",
   /** [4/6]: roles, private rooms, moderation and reports. */
+  roomMuted: "Notifications off",
+  mentionsInRoom: (count: number) => `${count} mention${count === 1 ? "" : "s"} of you`,
+  notificationsButton: "Notifications",
   staff: {
     role: (role: Role) => ({ member: "member", moderator: "moderator", owner: "owner", admin: "admin" })[role],
     roleBadge: (role: Role) => ({ member: "", moderator: "Mod", owner: "Owner", admin: "Admin" })[role],

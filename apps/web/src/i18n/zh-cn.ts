@@ -139,6 +139,9 @@ export const ZH_CN: Strings = {
   emojiLoading: "正在加载表情…",
   emojiNone: "没有找到表情。",
   emojiFailed: "表情列表加载失败。",
+  roomMuted: "已关闭通知",
+  mentionsInRoom: (count: number) => `${count} 条提及你的消息`,
+  notificationsButton: "通知",
   staff: {
     role: (role: Role) => ({ member: "成员", moderator: "版主", owner: "房主", admin: "管理员" })[role],
     roleBadge: (role: Role) => ({ member: "", moderator: "版主", owner: "房主", admin: "管理员" })[role],
