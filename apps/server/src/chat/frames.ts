@@ -6,13 +6,14 @@ import {
   encode,
   type JoinedFrame,
   type MembershipEntry,
+  type NotifyLevel,
   PROTOCOL_VERSION,
   type ReadyFrame,
   type RoomEvent,
   type SystemFrame,
   type User,
 } from "@chatroom/protocol";
-import type { Ack } from "../backend/message-store";
+import type { Ack, AroundPageResult } from "../backend/message-store";
 import type { ChatLimits } from "./limits";
 import type { Removal } from "./ports";
 import type { PresenceDiff } from "./room/presence-window";
@@ -51,6 +52,16 @@ export function olderPageFrame(room: string, messages: ChatFrame[], hasOlder: bo
 /** An answer to `history {after}`: the next events, and whether more have been sent since. */
 export function newerPageFrame(room: string, messages: RoomEvent[], hasNewer: boolean): string {
   return encode({ type: "history", room, messages, hasNewer });
+}
+
+/** An answer to `history {around}`: the chats around a seq, and whether there are more on each side. */
+export function aroundPageFrame(room: string, page: AroundPageResult): string {
+  return encode({ type: "history", room, messages: page.messages, hasOlder: page.hasOlder, hasNewer: page.hasNewer });
+}
+
+/** A user's notification level for a room: the answer to `notify`, to each of their connections there. */
+export function notifyFrame(room: string, level: NotifyLevel): string {
+  return encode({ type: "notify", room, level });
 }
 
 /** `left`: the answer to `leave`, or with `removal` the server taking the user out (kick, ban). */
@@ -99,13 +110,21 @@ export function readyFrame(fields: ReadyFields): string {
     protocol: PROTOCOL_VERSION,
     you: copyUser(fields.you),
     session: fields.session,
-    rooms: fields.rooms.map((entry) => ({ room: entry.room, latestSeq: entry.latestSeq, readSeq: entry.readSeq, unread: entry.unread })),
+    rooms: fields.rooms.map((entry) => ({
+      room: entry.room,
+      latestSeq: entry.latestSeq,
+      readSeq: entry.readSeq,
+      unread: entry.unread,
+      unreadMentions: entry.unreadMentions,
+      notify: entry.notify,
+    })),
     limits: {
       maxTextLength: limits.maxTextLength,
       maxFrameBytes: limits.maxFrameBytes,
       ratePerSecond: limits.ratePerSecond,
       burst: limits.burst,
       maxRooms: limits.maxRooms,
+      roomMentionMembersMax: limits.roomMentionMembersMax,
       ...(limits.editWindowMs === undefined ? {} : { editWindowMs: limits.editWindowMs }),
     },
     ...(fields.admin ? { admin: true as const } : {}),
@@ -126,6 +145,8 @@ export function joinedFrame(fields: JoinedFields): string {
     latestSeq: fields.latestSeq,
     complete: fields.complete,
     readSeq: fields.readSeq,
+    unreadMentions: fields.unreadMentions,
+    notify: fields.notify,
     role: fields.role,
     private: fields.private,
     locked: fields.locked,

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { SETTINGS_MIGRATION } from "./migrations/005-settings";
+import { MENTIONS_NOTIFY_MIGRATION } from "./migrations/006-mentions-notify";
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: string[] = [
@@ -130,6 +131,7 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX memberships_room ON memberships (room);`,
   SETTINGS_MIGRATION,
+  MENTIONS_NOTIFY_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

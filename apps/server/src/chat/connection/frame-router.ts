@@ -23,6 +23,7 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   typing: (router, frame) => router.rooms.route(frame),
   history: (router, frame) => router.rooms.route(frame),
   read: (router, frame) => router.rooms.route(frame),
+  notify: (router, frame) => router.rooms.route(frame),
   moderate: (router, frame) => router.rooms.route(frame),
   report: (router, frame) => router.rooms.route(frame),
   "resolve-report": (router, frame) => router.rooms.route(frame),
@@ -31,6 +32,9 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   "room-admin": (router, frame) => router.rooms.route(frame),
   create: (router, frame) => router.create(frame),
   auth: (router, frame) => router.auth(frame),
+  // h5-search replaces this with the real search.
+  search: (router, frame) =>
+    router.connection.outlet.write(errorFrame("bad_query", "search is not available yet", { clientMsgId: frame.clientMsgId })),
 };
 
 /**
