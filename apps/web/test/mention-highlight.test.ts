@@ -6,7 +6,7 @@ import { mentionMarksOf } from "../src/components/markdown/mention-marks";
 
 const alice = { id: "u-alice", name: "alice" };
 const bob = { id: "u-bob", name: "Ann Lee" };
-const html = (text: string, mentions = mentionMarksOf({ mentions: [alice, bob], mentionsRoom: true }, alice.id)) =>
+const html = (text: string, mentions = mentionMarksOf({ mentions: [alice, bob], mentionsRoom: true, from: bob }, alice.id)) =>
   renderToStaticMarkup(createElement(MarkdownRender, { text, mentions }));
 const me = (text: string) => `<span class="mention mention-me" data-testid="mention" data-me="true">${text}</span>`;
 const other = (text: string) => `<span class="mention" data-testid="mention">${text}</span>`;
@@ -29,6 +29,8 @@ describe("mentions in rendered messages", () => {
   });
 
   it("a chat that mentions nobody has no marks (and is rendered without the highlighter)", () => {
-    expect(mentionMarksOf({}, alice.id)).toBeUndefined();
+    expect(mentionMarksOf({ from: bob }, alice.id)).toBeUndefined();
+    // Your own @room is no mention of you.
+    expect(mentionMarksOf({ mentionsRoom: true, from: alice }, alice.id)?.roomIsMine).toBe(false);
   });
 });

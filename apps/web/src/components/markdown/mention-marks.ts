@@ -5,15 +5,21 @@ export interface MentionMarks {
   names: readonly string[];
   mine: readonly string[];
   room: boolean;
+  /** `@room` counts as a mention of the reader (someone else wrote it). */
+  roomIsMine: boolean;
 }
 
 /** The marks of a chat as the server resolved it, or undefined when it mentions nobody (most chats: no highlighter loads). */
-export function mentionMarksOf(message: Pick<ChatFrame, "mentions" | "mentionsRoom">, myId: string | undefined): MentionMarks | undefined {
+export function mentionMarksOf(
+  message: Pick<ChatFrame, "mentions" | "mentionsRoom" | "from">,
+  myId: string | undefined,
+): MentionMarks | undefined {
   const mentions = message.mentions ?? [];
   if (mentions.length === 0 && !message.mentionsRoom) return undefined;
   return {
     names: mentions.map((user) => user.name),
     mine: mentions.filter((user) => user.id === myId).map((user) => user.name),
     room: message.mentionsRoom === true,
+    roomIsMine: message.mentionsRoom === true && message.from.id !== myId,
   };
 }

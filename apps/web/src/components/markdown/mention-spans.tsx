@@ -1,4 +1,4 @@
-import { findMentions, foldName } from "@chatroom/protocol";
+import { findMentions, foldName, ROOM_MENTION } from "@chatroom/protocol";
 import type { ReactNode } from "react";
 import type { MentionMarks } from "./mention-marks";
 
@@ -15,7 +15,7 @@ export function mentionSpans(text: string, marks: MentionMarks, key = ""): React
   let at = 0;
   for (const span of spans) {
     if (span.start > at) out.push(text.slice(at, span.start));
-    const me = span.name === "room" ? marks.room : mine.has(foldName(span.name));
+    const me = span.name === ROOM_MENTION ? marks.roomIsMine : mine.has(foldName(span.name));
     out.push(
       <span key={`${key}-${span.start}`} className={me ? "mention mention-me" : "mention"} data-testid="mention" data-me={me || undefined}>
         {text.slice(span.start, span.end)}
