@@ -1,6 +1,6 @@
 import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { DEFAULT_NOTIFY_LEVEL, type NotifyLevel } from "@chatroom/protocol";
-import { useState, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import { useNotificationStrings } from "../../i18n/use-notification-strings";
 import type { NotificationPermissionState } from "../../notifications/desktop-notifier";
 import { notificationsRuntime } from "../../notifications/notifications-runtime";
@@ -20,6 +20,14 @@ export default function NotificationsMenu({ client, chat, onClose }: { client: C
   const [permission, setPermission] = useState<NotificationPermissionState>(() => api.permission());
   const [offline, setOffline] = useState(false);
   const level = chat.rooms.find((summary) => summary.room === chat.room)?.notify ?? DEFAULT_NOTIFY_LEVEL;
+  // The choice shows at once; the server's `notify` (the level every tab follows) replaces it when it comes.
+  const [asked, setAsked] = useState<NotifyLevel | null>(null);
+  useEffect(() => setAsked(null), [level]);
+  const choose = (option: NotifyLevel) => {
+    const sent = client.setNotifyLevel(chat.room, option);
+    setOffline(!sent);
+    if (sent) setAsked(option);
+  };
 
   const turnOn = async () => {
     const answer = await api.request();
@@ -38,9 +46,9 @@ export default function NotificationsMenu({ client, chat, onClose }: { client: C
               type="radio"
               name="notify-level"
               value={option}
-              checked={level === option}
+              checked={(asked ?? level) === option}
               data-testid={`notify-${option}`}
-              onChange={() => setOffline(!client.setNotifyLevel(chat.room, option))}
+              onChange={() => choose(option)}
             />
             {s.level(option)}
           </label>
