@@ -1,6 +1,6 @@
 import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { DEFAULT_NOTIFY_LEVEL, type NotifyLevel } from "@chatroom/protocol";
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { useNotificationStrings } from "../../i18n/use-notification-strings";
 import type { NotificationPermissionState } from "../../notifications/desktop-notifier";
 import { notificationsRuntime } from "../../notifications/notifications-runtime";
@@ -21,12 +21,13 @@ export default function NotificationsMenu({ client, chat, onClose }: { client: C
   const [offline, setOffline] = useState(false);
   const level = chat.rooms.find((summary) => summary.room === chat.room)?.notify ?? DEFAULT_NOTIFY_LEVEL;
   // The choice shows at once; the server's `notify` (the level every tab follows) replaces it when it comes.
-  const [asked, setAsked] = useState<NotifyLevel | null>(null);
-  useEffect(() => setAsked(null), [level]);
+  // It holds while the server's level is still the one it was chosen over.
+  const [asked, setAsked] = useState<{ level: NotifyLevel; over: NotifyLevel } | null>(null);
+  const shown = asked !== null && asked.over === level ? asked.level : level;
   const choose = (option: NotifyLevel) => {
     const sent = client.setNotifyLevel(chat.room, option);
     setOffline(!sent);
-    if (sent) setAsked(option);
+    if (sent) setAsked({ level: option, over: level });
   };
 
   const turnOn = async () => {
@@ -46,7 +47,7 @@ export default function NotificationsMenu({ client, chat, onClose }: { client: C
               type="radio"
               name="notify-level"
               value={option}
-              checked={(asked ?? level) === option}
+              checked={shown === option}
               data-testid={`notify-${option}`}
               onChange={() => choose(option)}
             />
