@@ -26,8 +26,24 @@ export interface StoredChat {
   mentionsRoom?: true;
 }
 
-/** A chat's or an edit's resolved mentions, as the chat layer hands them to the store. */
+/** A chat's or an edit's resolved mentions, as stored and sent. */
 export type MentionFields = Pick<ChatFrame, "mentions" | "mentionsRoom">;
+
+/**
+ * Mentions as the chat layer hands them to the store: `roomMentionMembersMax` when the text says
+ * `@room` and its author is not staff, for the store to decide in the append's atomic step.
+ */
+export type MentionRequest = MentionFields & {
+  /** `@room` counts when the room has at most this many members (users holding a membership). */
+  roomMentionMembersMax?: number;
+};
+
+/** The mention fields a store keeps for a request, given the room's member count (asked only when needed). */
+export function decideMentions(request: MentionRequest, memberCount: () => number): MentionFields {
+  const { roomMentionMembersMax } = request;
+  const room = request.mentionsRoom === true || (roomMentionMembersMax !== undefined && memberCount() <= roomMentionMembersMax);
+  return mentionFieldsOf({ ...(request.mentions ? { mentions: request.mentions } : {}), ...(room ? { mentionsRoom: true } : {}) });
+}
 
 /** The mention fields to spread into a frame or a stored chat: only those present, copied. */
 export function mentionFieldsOf(fields: MentionFields): MentionFields {

@@ -2,7 +2,7 @@ import type { ChatFrame, RoomEvent } from "@chatroom/protocol";
 import type { ModerationAction } from "./access-ops";
 import type { AccessRefusalCode } from "./access-rules";
 import type { Actor } from "./access-state";
-import type { MentionFields } from "./chat-state";
+import type { MentionRequest } from "./chat-state";
 
 /**
  * A room's stored events, ordered by `seq`: chats, edits, deletions, reactions and moderation
@@ -23,9 +23,9 @@ interface ChangeOrigin {
 /** The kinds of change a client can ask for, as the store checks and applies them. */
 export type ChangeKind =
   /** The mention fields are resolved before the append (chat/room/mention-resolver.ts) and stored as given. */
-  | ({ kind: "chat"; text: string; replyTo?: number } & MentionFields)
+  | ({ kind: "chat"; text: string; replyTo?: number } & MentionRequest)
   /** `editWindowMs`: how long after its `ts` the chat may be edited; absent, any time. An edit's mentions replace the chat's. */
-  | ({ kind: "edit"; target: number; text: string; editWindowMs?: number } & MentionFields)
+  | ({ kind: "edit"; target: number; text: string; editWindowMs?: number } & MentionRequest)
   | { kind: "delete"; target: number }
   | { kind: "react"; target: number; emoji: string; on: boolean }
   /** A staff action ([4/6]): stored as a `moderation` event, with the state change in the same step. */
@@ -112,8 +112,8 @@ export interface NewerPageResult {
  * (3) it is not deleted, else `gone`; (4) only the author edits; the author or staff of at least
  * the author's stored rank deletes; within the edit window; a chat carries at most
  * `maxReactionEmoji` distinct emoji; else `forbidden`; (5) store the event and bring the chat's
- * state up to date (a chat's and an edit's `mentions`/`mentionsRoom` as the request gives them:
- * an edit's replace the chat's). On a delete the chat's text, its edits' texts, its reactions, its
+ * state up to date (a chat's and an edit's mentions as `decideMentions` makes them of the request,
+ * counting the room's members in the same step: an edit's replace the chat's). On a delete the chat's text, its edits' texts, its reactions, its
  * reply link and every mention of it and of its edits leave the store.
  *
  * A `moderate` request passes (a) and (b), then the rank rules (`checkModeration`: staff only,

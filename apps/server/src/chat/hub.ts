@@ -146,6 +146,10 @@ export class ChatHub implements RoomDirectory {
       await unsubscribe().catch(() => {});
       throw error;
     }
+    // Before any chat is resolved here: mentions of absent recent authors need it (room.ts).
+    await created.loadRecentAuthors().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, room: name }, "could not read the room's recent authors; mentions of them wait for the next try");
+    });
     room = created;
     for (const event of early) applyEvent(created, event);
     if (resyncEarly) this.resync(created);

@@ -95,6 +95,25 @@ export function describeMentionsContract(context: MentionsContractContext): void
       }
     });
 
+    it("@room from a non-staff author counts only in a room of at most the given members, decided in the append", async () => {
+      const backend = context.backend();
+      const r = changesIn(backend, "r");
+      await backend.memberships.join(alice.id, "r", bound);
+      await backend.memberships.join(bob.id, "r", bound);
+      const small = chatOf(await r.append(bob, { kind: "chat", text: "@room", roomMentionMembersMax: 2 }));
+      expect(small).toMatchObject({ mentionsRoom: true });
+      await backend.memberships.join(carol.id, "r", bound);
+      const large = chatOf(await r.append(bob, { kind: "chat", text: "@room @alice", mentions: [alice], roomMentionMembersMax: 2 }));
+      expect(large).toMatchObject({ mentions: [alice] });
+      expect(large).not.toHaveProperty("mentionsRoom");
+      const edit = changeOf(await r.append(bob, { kind: "edit", target: small.seq, text: "@room!", roomMentionMembersMax: 2 }));
+      expect(edit).not.toHaveProperty("mentionsRoom");
+      expect(await r.chatAt(small.seq)).not.toHaveProperty("mentionsRoom");
+      // Staff's (decided by the chat layer) counts at any size.
+      expect(chatOf(await r.append(bob, { kind: "chat", text: "@room", mentionsRoom: true }))).toMatchObject({ mentionsRoom: true });
+      expect(await counts(backend, alice)).toEqual([3, 2]);
+    });
+
     it("keep the names they had when written: a later chat under a new name changes no stored mention", async () => {
       const backend = context.backend();
       const r = changesIn(backend, "r");
@@ -205,7 +224,7 @@ export function describeMentionsContract(context: MentionsContractContext): void
         await backend.memberships.setNotify(alice.id, "r", "all");
         const r = changesIn(backend, "r");
         const chat = chatOf(await r.append(bob, { kind: "chat", text: "@alice @room", ...mentioning([alice], true) }));
-        const edited = chatOf(await r.append(bob, { kind: "chat", text: "x", clientMsgId: "x" }));
+        const edited = chatOf(await r.append(bob, { kind: "chat", text: "x" }));
         await r.append(bob, { kind: "edit", target: edited.seq, text: "@alice x", ...mentioning([alice]) });
 
         backend = await restart();

@@ -81,6 +81,11 @@ export class MemoryMembershipStore implements MembershipStore {
 
   async memberCount(room: string): Promise<number> {
     this.assertOpen();
+    return this.memberCountNow(room);
+  }
+
+  /** Synchronous, for the message store's append step (the `@room` rule). */
+  memberCountNow(room: string): number {
     let count = 0;
     for (const rooms of this.byUser.values()) if (rooms.has(room)) count++;
     return count;

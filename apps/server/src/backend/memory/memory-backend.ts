@@ -28,7 +28,12 @@ export class MemoryBackend implements Backend {
       hasMembers: (room) => this.memberships.hasMembers(room),
       forgetMembership: (userId, room) => this.memberships.forget(userId, room),
     });
-    this.messages = new MemoryMessageStore({ ...options, access: state, isOpen: () => !this.closed });
+    this.messages = new MemoryMessageStore({
+      ...options,
+      access: state,
+      isOpen: () => !this.closed,
+      memberCount: (room) => this.memberships.memberCountNow(room),
+    });
     this.sessions = new MemorySessionStore(() => !this.closed);
     // Delegates, not `this.messages` itself: test subclasses replace `messages` after this runs.
     this.memberships = new MemoryMembershipStore({

@@ -5,7 +5,7 @@ import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
 import { aroundBounds, aroundPage } from "../around-page";
 import { BackendClosedError } from "../backend-closed-error";
 import { checkTarget, reactionChange, targetOf } from "../change-rules";
-import { chatFrameOf, copyUser, mentionFieldsOf, type StoredChat } from "../chat-state";
+import { chatFrameOf, copyUser, decideMentions, mentionFieldsOf, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
   Ack,
@@ -56,10 +56,19 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
   private readonly now: () => number;
   private readonly isOpen: () => boolean;
   private readonly access: MemoryAccessState;
+  private readonly memberCount: (room: string) => number;
 
   /** `isOpen` is the backend's: appends fail once the backend is closed, as every store's do. */
   /** `access`: the backend's, which knows its memberships; alone (unit tests), a state of its own. */
-  constructor(options: { nodeId: string; access?: MemoryAccessState; now?: () => number; isOpen?: () => boolean }) {
+  /** `memberCount`: the backend's memberships, for the `@room` rule; alone, no members. */
+  constructor(options: {
+    nodeId: string;
+    access?: MemoryAccessState;
+    now?: () => number;
+    isOpen?: () => boolean;
+    memberCount?: (room: string) => number;
+  }) {
+    this.memberCount = options.memberCount ?? (() => 0);
     this.now = options.now ?? Date.now;
     this.nextMessageId = createMessageIds(options.nodeId);
     this.isOpen = options.isOpen ?? (() => true);
@@ -133,7 +142,7 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
           text: request.text,
           clientMsgId: request.clientMsgId,
           rev: seq,
-          ...mentionFieldsOf(request),
+          ...decideMentions(request, () => this.memberCount(request.room)),
         };
         if (request.replyTo !== undefined) chat.replyTo = request.replyTo;
         log.entries.push({ type: "chat", chat });
@@ -144,7 +153,7 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
       }
       case "edit": {
         const chat = target as StoredChat;
-        const mentions = mentionFieldsOf(request);
+        const mentions = decideMentions(request, () => this.memberCount(request.room));
         const edit: ChangeEvent = {
           type: "edit",
           ...base,
@@ -156,7 +165,7 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
         };
         delete chat.mentions;
         delete chat.mentionsRoom;
-        Object.assign(chat, { text: request.text, rev: seq, edited: { ts: now } }, mentionFieldsOf(request));
+        Object.assign(chat, { text: request.text, rev: seq, edited: { ts: now } }, mentionFieldsOf(mentions));
         log.entries.push({ type: "change", event: edit });
         log.edits.set(chat.seq, [...(log.edits.get(chat.seq) ?? []), edit]);
         event = { ...edit, ...mentionFieldsOf(edit) };

@@ -33,9 +33,10 @@
  * node's gate decided on (another: {"stale"}, decide again), ARGV[20] slow mode interval in ms
  * ("0": off), ARGV[21] "1" when the actor is exempt (staff), ARGV[22] the room's lastchat hash,
  * ARGV[23] "staff" when the actor may delete others' chats.
- * [5/6] mentions: KEYS[9] the mentions hash, ARGV[24] the chat's or edit's mention fields as a
- * JSON fragment or "", ARGV[25] n, how many users it mentions, ARGV[26] "1" for a counting
- * `@room`, ARGV[27..26+n] their ids (raw: ids are never decoded from JSON here), then the authors
+ * [5/6] mentions: KEYS[9] the mentions hash, KEYS[10] the room's memberships (keys.ts
+ * `roomMembers`: its size is the member count), ARGV[24] the mentioned users as a JSON fragment
+ * (`"mentions":[...]`) or "", ARGV[25] n, how many users it mentions, ARGV[26] the `@room`
+ * rule: "all" (staff), the most members it counts in, or "" (none), ARGV[27..26+n] their ids (raw: ids are never decoded from JSON here), then the authors
  * the actor may not delete the chats of (a higher stored rank).
  *
  * Returns {"refused", code, reason[, retryAfterMs]}, {"stale"}, {"dup", sent}, {"noop", sent} or {"ok", sent, published},
@@ -54,6 +55,13 @@ end
 local original = redis.call('GET', KEYS[1])
 if original then return {'dup', original} end
 if tonumber(redis.call('GET', KEYS[8]) or '0') ~= tonumber(ARGV[19]) then return {'stale'} end
+-- [5/6] @room counts for staff ("all"), or in a room of at most ARGV[26] members (KEYS[10]'s size).
+local roomMention = ARGV[26] == 'all' or (ARGV[26] ~= '' and redis.call('HLEN', KEYS[10]) <= tonumber(ARGV[26]))
+local fragment = ARGV[24]
+if roomMention then
+  if fragment ~= '' then fragment = fragment .. ',' end
+  fragment = fragment .. '"mentionsRoom":true'
+end
 local slow = tonumber(ARGV[20])
 if kind == 'chat' and slow > 0 and ARGV[21] ~= '1' then
   local last = redis.call('HGET', ARGV[22], user)
@@ -129,13 +137,13 @@ local function mentioned(state)
     state.m = {}
     for i = 27, 26 + n do table.insert(state.m, ARGV[i]) end
   end
-  if ARGV[26] == '1' then state.mr = true end
+  if roomMention then state.mr = true end
 end
 if kind == 'chat' then
   local state = {a = user, t = now, r = seq}
   if ref ~= '' then state.p = tonumber(ref) end
   mentioned(state)
-  if ARGV[24] ~= '' then redis.call('HSET', KEYS[9], s, ARGV[24]) end
+  if fragment ~= '' then redis.call('HSET', KEYS[9], s, fragment) end
   redis.call('HSET', KEYS[5], s, cjson.encode(state))
   redis.call('ZADD', KEYS[6], seq, s)
   if slow > 0 then redis.call('HSET', ARGV[22], user, ARGV[4]) end
@@ -147,9 +155,9 @@ else
     table.insert(target.v, seq)
     redis.call('HSET', KEYS[4], ref, ARGV[7])
     mentioned(target)
-    if ARGV[24] ~= '' then
-      redis.call('HSET', KEYS[9], s, ARGV[24])
-      redis.call('HSET', KEYS[9], ref, ARGV[24])
+    if fragment ~= '' then
+      redis.call('HSET', KEYS[9], s, fragment)
+      redis.call('HSET', KEYS[9], ref, fragment)
     else
       redis.call('HDEL', KEYS[9], ref)
     end
@@ -169,7 +177,7 @@ end
 -- Built before the trim, which may take the replied-to chat with it.
 local text = ''
 if ARGV[7] ~= '' then text = ',"text":' .. ARGV[7] end
-if ARGV[24] ~= '' then text = text .. ',' .. ARGV[24] end
+if fragment ~= '' then text = text .. ',' .. fragment end
 local published = '{"kind":"stored","origin":' .. ARGV[16] .. ',"event":' .. ARGV[5] .. s .. text .. ARGV[6]
 if kind == 'chat' and ref ~= '' then
   published = published .. ',"quoted":{"seq":' .. ref .. ',"chat":' .. redis.call('HGET', KEYS[3], ref)

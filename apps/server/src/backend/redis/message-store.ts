@@ -6,7 +6,7 @@ import type { AccessReader } from "../access-state";
 import { aroundBounds, aroundPage } from "../around-page";
 import { BackendClosedError } from "../backend-closed-error";
 import { REFUSALS, targetOf } from "../change-rules";
-import { mentionFieldsOf } from "../chat-state";
+import { type MentionRequest, mentionFieldsOf } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
   Ack,
@@ -42,7 +42,7 @@ export type EventClient = Redis & EventCommands;
 
 /** Registers the history scripts on a connection. */
 export function defineEventCommands(client: Redis): EventClient {
-  client.defineCommand("roomAppend", { numberOfKeys: 9, lua: APPEND_LUA });
+  client.defineCommand("roomAppend", { numberOfKeys: 10, lua: APPEND_LUA });
   client.defineCommand("roomRead", { numberOfKeys: 7, lua: READ_LUA });
   return client as EventClient;
 }
@@ -136,10 +136,12 @@ export class RedisMessageStore implements MessageStore {
     const history = keys.history(request.room);
     const access = keys.access(request.room);
     const meta = snapshot.reader.meta();
-    const mentions = request.kind === "chat" || request.kind === "edit" ? mentionFieldsOf(request) : {};
-    const mentionedIds = (mentions.mentions ?? []).map((user) => user.id);
-    // The fields as a fragment of the event's JSON (without braces), for the log and the publish.
-    const fragment = Object.keys(mentions).length > 0 ? JSON.stringify(mentions).slice(1, -1) : "";
+    const mentioning: MentionRequest = request.kind === "chat" || request.kind === "edit" ? request : {};
+    const users = mentionFieldsOf({ ...(mentioning.mentions ? { mentions: mentioning.mentions } : {}) }).mentions ?? [];
+    const mentionedIds = users.map((user) => user.id);
+    // The users as a fragment of the event's JSON (without braces); the script adds `@room` once decided.
+    const fragment = users.length > 0 ? JSON.stringify({ mentions: users }).slice(1, -1) : "";
+    const roomRule = mentioning.mentionsRoom ? "all" : (mentioning.roomMentionMembersMax?.toString() ?? "");
     // Authors whose chats this staff actor may not delete: those of a higher stored rank.
     const protectedAuthors = isStaff(role)
       ? snapshot.reader
@@ -153,6 +155,7 @@ export class RedisMessageStore implements MessageStore {
       ...historyKeyList(history),
       access.version,
       history.mentions,
+      keys.roomMembers(request.room),
       request.kind,
       targetOf(request) ?? "",
       request.actor.id,
@@ -178,7 +181,7 @@ export class RedisMessageStore implements MessageStore {
       isStaff(role) ? "staff" : "author",
       fragment,
       mentionedIds.length,
-      mentions.mentionsRoom ? "1" : "0",
+      roomRule,
       ...mentionedIds,
       ...protectedAuthors,
     );

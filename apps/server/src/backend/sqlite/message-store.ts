@@ -5,7 +5,7 @@ import type { AccessReader } from "../access-state";
 import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
 import { aroundBounds, aroundPage } from "../around-page";
 import { checkTarget, reactionChange, targetOf } from "../change-rules";
-import { chatFrameOf, type MentionFields, mentionFieldsOf, type StoredChat } from "../chat-state";
+import { chatFrameOf, decideMentions, type MentionFields, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
   Ack,
@@ -69,6 +69,7 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
         "INSERT INTO sends (user_id, client_msg_id, room, seq, ts, stored) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       latest: db.prepare<[string], { seq: number | null }>("SELECT MAX(seq) AS seq FROM events WHERE room = ?"),
+      memberCount: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM memberships WHERE room = ?"),
       oldest: db.prepare<[string], { seq: number | null }>("SELECT MIN(seq) AS seq FROM events WHERE room = ?"),
       chatAt: db.prepare<[string, number], ChatRow>(`${SELECT_CHATS} WHERE c.room = ? AND c.seq = ?`),
       eventAt: db.prepare<[string, number], EventRow>(`${SELECT_EVENTS} WHERE e.room = ? AND e.seq = ?`),
@@ -189,7 +190,7 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
     let event: StoredEvent;
     switch (request.kind) {
       case "chat": {
-        const mentions = mentionFieldsOf(request);
+        const mentions = this.mentionsOf(request);
         const chat: StoredChat = {
           room,
           seq,
@@ -220,7 +221,7 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
         break;
       }
       case "edit": {
-        const mentions = mentionFieldsOf(request);
+        const mentions = this.mentionsOf(request);
         this.statements.editChat.run({ ...key, text: request.text, rev: seq, ts: now, ...mentionColumns(mentions) });
         event = this.insertChange(seq, now, request, { type: "edit", target: key.seq, text: request.text, mentions });
         break;
@@ -247,6 +248,11 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
     }
     this.latestByRoom.set(room, seq);
     return this.acknowledge(request, { room, seq, ts: now }, event);
+  }
+
+  /** The mentions to keep, the `@room` rule counted in this transaction. */
+  private mentionsOf(request: ChangeRequest & { kind: "chat" | "edit" }): MentionFields {
+    return decideMentions(request, () => this.statements.memberCount.get(request.room)?.n ?? 0);
   }
 
   /** Remembers what this send got, for its resends, and answers it. */

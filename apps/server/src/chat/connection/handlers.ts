@@ -89,7 +89,7 @@ export async function appendSpent(context: SeatContext, frame: { clientMsgId: st
   const writeStarted = performance.now();
   try {
     // Resolved before the append and stored with it: what every recipient gets (mention-step.ts).
-    const resolved = await withMentions(context, change, from);
+    const resolved = withMentions(context, change, from);
     result = await messages.append({
       room: room.name,
       actor: actorOf(connection.identity, room.name, from.name),

@@ -6,21 +6,25 @@ import type { SeatContext } from "./context";
 /**
  * Resolves a chat's or an edit's mentions just before its append, so the store keeps them and
  * every recipient (live, in pages, on every node) gets the same ones: the users the text names
- * among the room's directory, and `@room` when the author may say it here: staff anywhere, anyone
- * in a room of at most `roomMentionMembersMax` members (users holding a membership). Otherwise
- * `@room` stays text; the chat is stored either way. Other changes pass through as they are.
+ * among the room's directory, and `@room`: staff's always counts; anyone else's counts in a room
+ * of at most `roomMentionMembersMax` members, which the store decides in the append's atomic step
+ * (it knows the member count). Otherwise `@room` stays text; the chat is stored either way.
+ *
+ * Synchronous on purpose: appends are issued in the order their frames came, and a frame after
+ * this one (a chat, a `leave`) must not overtake it.
  */
-export async function withMentions(context: SeatContext, change: ChangeKind, author: User): Promise<ChangeKind> {
+export function withMentions(context: SeatContext, change: ChangeKind, author: User): ChangeKind {
   if ((change.kind !== "chat" && change.kind !== "edit") || !change.text.includes("@")) return change;
   const { room, connection } = context;
-  const { deps, memberships } = connection.services;
-  const found = resolveMentions(change.text, await room.mentionDirectory(), deps.limits.mentionsMax);
+  const { limits, logger } = connection.services.deps;
+  // Read again if reading it when the room started failed (a no-op once read).
+  room.loadRecentAuthors().catch((error: unknown) => logger.warn({ err: error, room: room.name }, "could not read recent authors"));
+  const found = resolveMentions(change.text, room.mentionDirectory(), limits.mentionsMax);
   const staff = rankOf(author.role ?? "member") >= rankOf("moderator");
-  // Only a text that says `@room` pays for the count.
-  const mentionsRoom = found.room && (staff || (await memberships.memberCount(room.name)) <= deps.limits.roomMentionMembersMax);
   return {
     ...change,
     ...(found.users.length > 0 ? { mentions: found.users } : {}),
-    ...(mentionsRoom ? { mentionsRoom: true as const } : {}),
+    ...(found.room && staff ? { mentionsRoom: true as const } : {}),
+    ...(found.room && !staff ? { roomMentionMembersMax: limits.roomMentionMembersMax } : {}),
   };
 }

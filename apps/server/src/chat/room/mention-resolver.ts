@@ -23,6 +23,12 @@ export function resolveMentions(text: string, directory: Iterable<User>, max: nu
     const folded = foldName(user.name);
     if (!byFolded.has(folded)) byFolded.set(folded, { id: user.id, name: user.name });
   }
+  // Only names the text holds right after an `@` can match: a text of many `@`s against a big
+  // directory then costs one native substring search per name, not a comparison per `@` and name.
+  const foldedText = foldName(text);
+  if (foldedText.length === text.length) {
+    for (const folded of byFolded.keys()) if (!foldedText.includes(`@${folded}`)) byFolded.delete(folded);
+  }
   const seen = new Set<string>();
   for (const span of findMentions(
     text,

@@ -10,13 +10,15 @@ interface Authored {
 
 /**
  * The authors of a room's latest chats, each by the name of their latest chat there: the absent
- * half of who a chat can mention. Read from the store once, when a text first needs it (most
- * chats hold no `@`), and then kept in step with the chats the room fans out, in seq order.
+ * half of who a chat can mention. Read from the store when the room starts on this node, then kept
+ * in step with the chats the room fans out, in seq order. Reading it is synchronous, so resolving
+ * a chat's mentions never delays its append behind frames sent after it.
  */
 export class RecentAuthors {
-  /** Ascending seq, at most `size`. */
+  /** Ascending seq; trimmed to `size` now and then. */
   private chats: Authored[] = [];
-  private loaded: Promise<void> | null = null;
+  private loading: Promise<void> | null = null;
+  private loaded = false;
 
   constructor(
     private readonly options: {
@@ -30,6 +32,21 @@ export class RecentAuthors {
     return this.options.size ?? RECENT_CHATS_FOR_MENTIONS;
   }
 
+  /** Reads the stored chats once (again after a failure); chats noted meanwhile are kept. */
+  load(): Promise<void> {
+    if (this.loaded) return Promise.resolve();
+    this.loading ??= this.options
+      .load(this.size)
+      .then((stored) => {
+        this.merge(stored);
+        this.loaded = true;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+
   /** A chat the room fanned out. */
   note(chat: Pick<ChatFrame, "seq" | "from">): void {
     const last = this.chats.at(-1);
@@ -38,17 +55,8 @@ export class RecentAuthors {
     if (this.chats.length > this.size * 2) this.chats = this.chats.slice(-this.size);
   }
 
-  /** The authors, newest chat first, each once by their latest name. */
-  async authors(): Promise<User[]> {
-    this.loaded ??= this.options.load(this.size).then(
-      (stored) => this.merge(stored),
-      (error: unknown) => {
-        // Tried again by the next text that needs it.
-        this.loaded = null;
-        throw error;
-      },
-    );
-    await this.loaded;
+  /** The authors known now, newest chat first, each once by their latest name. */
+  list(): User[] {
     const seen = new Set<string>();
     const authors: User[] = [];
     for (const chat of this.chats.slice(-this.size).reverse()) {
@@ -63,8 +71,7 @@ export class RecentAuthors {
   private merge(stored: readonly ChatFrame[]): void {
     const newest = stored.at(-1)?.seq ?? 0;
     const noted = this.chats.filter((chat) => chat.seq > newest);
-    this.chats = [...stored.map((chat) => ({ seq: chat.seq, from: { id: chat.from.id, name: chat.from.name } })), ...noted].slice(
-      -this.size,
-    );
+    const read = stored.map((chat) => ({ seq: chat.seq, from: { id: chat.from.id, name: chat.from.name } }));
+    this.chats = [...read, ...noted].slice(-this.size);
   }
 }

@@ -139,11 +139,19 @@ export class Room {
 
   /**
    * Who a chat here can mention, in the order names win: the members present now (on every node),
-   * then the authors of the room's recent chats, newest first (mention-resolver.ts).
+   * then the authors of the room's recent chats, newest first (mention-resolver.ts). Synchronous,
+   * so a chat's append is issued in the order its frame came.
    */
-  async mentionDirectory(): Promise<User[]> {
-    const authors = await this.recentAuthors.authors();
-    return [...this.roster.memberList(Number.POSITIVE_INFINITY), ...authors];
+  mentionDirectory(): User[] {
+    return [...this.roster.memberList(Number.POSITIVE_INFINITY), ...this.recentAuthors.list()];
+  }
+
+  /**
+   * Reads who recently wrote here, once, when the room starts on this node. Should it fail, the
+   * directory holds those present and the authors of chats since, and the next call reads again.
+   */
+  loadRecentAuthors(): Promise<void> {
+    return this.recentAuthors.load();
   }
 
   /** Sends a frame now, after what is queued, to the user's seats here (every tab of theirs in the room). */
