@@ -1,6 +1,6 @@
 import type { ChatClient, ClientStorage } from "@chatroom/client";
 import { isStaff } from "@chatroom/client";
-import { lazy, Suspense, useCallback, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Avatar } from "./components/avatar";
 import { Composer } from "./components/composer";
 import { ConnectionBanner } from "./components/connection-banner";
@@ -27,6 +27,7 @@ import type { InitialRoute } from "./room-route";
 // Dialogs most visits never open: their own chunks, loaded on first use.
 const NewRoomDialog = lazy(() => import("./components/staff/new-room-dialog").then((module) => ({ default: module.NewRoomDialog })));
 const StaffPanel = lazy(() => import("./components/staff/staff-panel").then((module) => ({ default: module.StaffPanel })));
+const NotificationsMenu = lazy(() => import("./components/notifications/notifications-menu"));
 
 export interface AppProps {
   /** What the address asked for when the page loaded. */
@@ -41,7 +42,7 @@ export function App({ route, client, storage }: AppProps) {
   const chat = useChat(client);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [roomNotice, setRoomNotice] = useState(route.refusedRoom);
-  const [dialog, setDialog] = useState<"new-room" | "staff" | null>(null);
+  const [dialog, setDialog] = useState<"new-room" | "staff" | "notifications" | null>(null);
   const composerFocus = useComposerFocusRoot();
   const composerIntent = useComposerIntentRoot();
   const nameDialog = useNameDialog({ client, drawerOpen, focusComposer: composerFocus.focusComposer });
@@ -58,6 +59,19 @@ export function App({ route, client, storage }: AppProps) {
   useModalDrawer({ open: drawerOpen, close: closeDrawer, drawer: sidebar, scrim, opener: menuButton });
 
   useUnreadTitle(`#${chat.room} · ${t.appTitle}`, chat.totalUnread, t.unreadTitle);
+
+  // Desktop notifications and their sound: a chunk loaded after the first render (it never asks for permission by itself).
+  useEffect(() => {
+    let stop: (() => void) | null = null;
+    let live = true;
+    void import("./notifications/notifications-runtime").then(({ startNotifications }) => {
+      if (live) stop = startNotifications(client, t.locale);
+    });
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, [client, t.locale]);
 
   const goToRoom = (room: string) => {
     navigation.goToRoom(room);
@@ -89,6 +103,17 @@ export function App({ route, client, storage }: AppProps) {
                 {t.staff.staffPanel}
               </button>
             )}
+            <button
+              type="button"
+              className="icon-button notifications-button"
+              aria-label={t.notificationsButton}
+              title={t.notificationsButton}
+              data-testid="open-notifications"
+              data-level={chat.rooms.find((summary) => summary.room === chat.room)?.notify}
+              onClick={() => setDialog("notifications")}
+            >
+              <span aria-hidden="true">🔔</span>
+            </button>
             <StatusBadge state={chat.connection} />
           </header>
           <aside ref={sidebar} id="sidebar" className="sidebar" aria-label={t.openRooms}>
@@ -133,6 +158,8 @@ export function App({ route, client, storage }: AppProps) {
             <Suspense fallback={null}>
               {dialog === "new-room" ? (
                 <NewRoomDialog client={client} onClose={() => setDialog(null)} onCreated={(room) => navigation.goToRoom(room)} />
+              ) : dialog === "notifications" ? (
+                <NotificationsMenu client={client} chat={chat} onClose={() => setDialog(null)} />
               ) : (
                 <StaffPanel client={client} chat={chat} onClose={() => setDialog(null)} onJump={(seq) => messageJump.current?.(seq)} />
               )}

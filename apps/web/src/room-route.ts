@@ -1,8 +1,8 @@
 import { DEFAULT_ROOM, isValidRoom, type NameCheck, normalizeName } from "@chatroom/protocol";
 
-/** The room a `/r/<room>` path asks for, decoded but as typed, valid or not; null for any other path. */
+/** The room a `/r/<room>` (or a message's `/r/<room>/<seq>`) path asks for, decoded but as typed, valid or not; null for any other path. */
 export function roomSegment(pathname: string): string | null {
-  const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  const match = /^\/r\/([^/]+)(?:\/\d+)?\/?$/.exec(pathname);
   if (!match?.[1]) return null;
   try {
     return decodeURIComponent(match[1]);

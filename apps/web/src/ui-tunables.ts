@@ -15,4 +15,8 @@ export const UI_TUNABLES = {
   /** How often the room list asks the server for open rooms, and how many. */
   roomsRefreshMs: 5_000,
   roomsListed: 50,
+  /** The `@` autocomplete lists at most this many people. */
+  mentionSuggestionsMax: 8,
+  /** A desktop notification's body shows at most this many characters of the message. */
+  notificationTextMax: 180,
 } as const;

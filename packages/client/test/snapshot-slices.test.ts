@@ -36,7 +36,9 @@ describe("ChatClient snapshot: slices are cached apart", () => {
     expect(after.typing).toBe(before.typing);
     // The chat is unread, so the room's line changed.
     expect(after.rooms).not.toBe(before.rooms);
-    expect(after.rooms).toEqual([{ room: "lobby", unread: 1, readSeq: 3, latestSeq: 4, unsent: 1, status: "joined" }]);
+    expect(after.rooms).toEqual([
+      { room: "lobby", unread: 1, unreadMentions: 0, notify: "mentions", readSeq: 3, latestSeq: 4, unsent: 1, status: "joined" },
+    ]);
   });
 
   it("a frame of another room rebuilds the room list only; a typing frame keeps the room list and the log", () => {

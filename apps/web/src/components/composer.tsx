@@ -1,6 +1,6 @@
 import type { ChatClient, ChatSnapshot } from "@chatroom/client";
 import { codePointLength } from "@chatroom/protocol";
-import { type KeyboardEvent, useState } from "react";
+import { type KeyboardEvent, lazy, Suspense, useCallback, useRef, useState } from "react";
 import { useComposerFocus } from "../hooks/use-composer-focus";
 import { useComposerIntent } from "../hooks/use-composer-intent";
 import { useNow } from "../hooks/use-now";
@@ -8,7 +8,18 @@ import type { Strings } from "../i18n/strings";
 import { useStrings } from "../i18n/use-strings";
 import { UI_TUNABLES } from "../ui-tunables";
 import { lastEditable } from "./last-editable";
+import type { MentionTrigger } from "./mentions/mention-candidates";
+import type { MentionListState } from "./mentions/mention-suggest";
 import { type ComposerBlock, composerBlock } from "./staff/staff-actions";
+
+// The `@` list is its own chunk, loaded the first time an `@` is typed.
+const MentionSuggest = lazy(() => import("./mentions/mention-suggest"));
+
+/** Whether an `@` sits within a name's length before the caret: only then is the list (and its chunk) needed. */
+function mayBeMentioning(text: string, caret: number): boolean {
+  const at = text.lastIndexOf("@", caret - 1);
+  return at !== -1 && caret - at <= 33;
+}
 
 function blockText(block: ComposerBlock, t: Strings): string {
   switch (block.kind) {
@@ -24,6 +35,10 @@ function blockText(block: ComposerBlock, t: Strings): string {
 export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnapshot }) {
   const t = useStrings();
   const [text, setText] = useState("");
+  const [caret, setCaret] = useState(0);
+  const [mentionList, setMentionList] = useState<MentionListState>({ open: false, activeId: undefined });
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const mentionKeys = useRef<((event: KeyboardEvent<HTMLTextAreaElement>) => boolean) | null>(null);
   const { inputRef, focusComposer } = useComposerFocus();
   const intents = useComposerIntent();
   const intent = intents.intentIn(chat.room);
@@ -61,8 +76,31 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
     focusComposer();
   };
 
+  const pickMention = useCallback(
+    (trigger: MentionTrigger, name: string) => {
+      const box = inputRef.current;
+      const at = box?.selectionStart ?? caret;
+      const value = box?.value ?? text;
+      const inserted = `@${name} `;
+      const next = `${value.slice(0, trigger.start)}${inserted}${value.slice(at).replace(/^ /, "")}`;
+      const nextCaret = trigger.start + inserted.length;
+      setText(next);
+      setCaret(nextCaret);
+      // After React has put the new value in the box.
+      requestAnimationFrame(() => box?.setSelectionRange(nextCaret, nextCaret));
+    },
+    [caret, text, inputRef],
+  );
+  const dismissMention = useCallback((trigger: MentionTrigger) => setDismissedAt(trigger.start), []);
+  const noteCaret = (box: HTMLTextAreaElement) => setCaret(box.selectionStart ?? box.value.length);
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.nativeEvent.isComposing) return;
+    // The open `@` list takes Up, Down, Enter, Tab and Escape first.
+    if (mentionKeys.current?.(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       send();
@@ -110,14 +148,34 @@ export function Composer({ client, chat }: { client: ChatClient; chat: ChatSnaps
           aria-describedby={block ? "composer-blocked" : showCounter ? "composer-count" : undefined}
           disabled={block !== null && block.kind !== "slow"}
           aria-invalid={length > max ? true : undefined}
+          aria-autocomplete="list"
+          aria-controls={mentionList.open ? "mention-list" : undefined}
+          aria-activedescendant={mentionList.activeId}
+          onSelect={(event) => noteCaret(event.currentTarget)}
           onChange={(event) => {
             setText(event.target.value);
+            noteCaret(event.target);
+            if (dismissedAt !== null && event.target.value[dismissedAt] !== "@") setDismissedAt(null);
             if (event.target.value.trim()) client.noteTyping();
             else client.stopTyping();
           }}
           onBlur={() => client.stopTyping()}
           onKeyDown={onKeyDown}
         />
+        {mayBeMentioning(text, caret) && (
+          <Suspense fallback={null}>
+            <MentionSuggest
+              text={text}
+              caret={caret}
+              chat={chat}
+              dismissedAt={dismissedAt}
+              onPick={pickMention}
+              onDismiss={dismissMention}
+              onState={setMentionList}
+              keys={mentionKeys}
+            />
+          </Suspense>
+        )}
         {showCounter && (
           <span id="composer-count" className={`char-count ${length > max ? "over" : ""}`} aria-live="polite">
             {t.charCount(length, max)}
