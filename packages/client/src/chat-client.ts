@@ -297,6 +297,26 @@ export class ChatClient {
     this.rooms.active.loadOlder();
   }
 
+  /**
+   * Opens the chat at `seq` of `room` (a link to a message, a search result): the room becomes the
+   * active one, loaded around that chat when the tab does not hold it, apart from the live end
+   * until the reader scrolls down to it (`loadNewer`) or jumps there (`jumpToPresent`).
+   */
+  openMessage(room: string, seq: number): void {
+    this.rooms.open(room);
+    this.rooms.active.openAt(seq);
+  }
+
+  /** The reader reached the bottom of a link's window in the active room: the next page below it. */
+  loadNewer(): void {
+    this.rooms.active.loadNewer();
+  }
+
+  /** Leaves the active room's link window for the live end. */
+  jumpToPresent(): void {
+    this.rooms.active.jumpToPresent();
+  }
+
   /** Hides everything received so far in the active room, like the seed's Clear button. Local only. */
   clear(): void {
     this.rooms.active.clear();
@@ -428,11 +448,15 @@ export class ChatClient {
       me: session.you ?? identity.me,
       members: session.roster.list,
       memberCount: session.roster.memberCount,
-      items: session.log.items(),
+      items: session.items,
       outbox: session.outbox.view(),
       typing: session.typing.list,
       historyEdge: session.history.edge,
       loadingOlder: session.history.loadingOlder,
+      focus: session.history.window.focus,
+      focusEpoch: session.history.window.epoch,
+      detached: session.history.window.top !== undefined,
+      loadingNewer: session.history.window.loadingNewer,
       limits: this.limits,
       alert: alerts.alert,
       nameAdjusted: alerts.nameAdjusted,
