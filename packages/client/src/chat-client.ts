@@ -14,7 +14,9 @@ import {
   SESSION_PATTERN,
 } from "@chatroom/protocol";
 import type { TokenKeeper } from "./auth/token-keeper";
+import type { SearchOwner } from "./search/search-owner";
 import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
+import { newClientMsgId } from "./outbox/outbox";
 import type { ModerateRequest } from "./outbox/outbox-entry";
 import { CredentialStore } from "./persistence/credentials";
 import { memoryStore } from "./persistence/storage";
@@ -89,6 +91,9 @@ export class ChatClient {
   /** A rename the server has not applied was repeated on this socket already. */
   private renameRepeated = false;
   private limits: ReadyLimits = LIMITS_BEFORE_READY;
+  /** Search, loaded with the page's search box on first use (`loadSearch`). */
+  private search: SearchOwner | null = null;
+  private searchLoading: Promise<SearchOwner> | null = null;
   private newestIncoming: ChatFrame | null = null;
   private incoming = 0;
 
@@ -317,6 +322,25 @@ export class ChatClient {
     this.rooms.active.jumpToPresent();
   }
 
+  /**
+   * The search box's owner (search as you type, results by page), on this client's socket. Loaded
+   * on first use, so a page that never searches does not carry it.
+   */
+  loadSearch(): Promise<SearchOwner> {
+    this.searchLoading ??= import("./search/search-owner").then(({ SearchOwner }) => {
+      this.search = new SearchOwner({
+        timers: this.options.timers,
+        send: (frame) => this.sendReady(frame),
+        debounceMs: CLIENT_DEFAULTS.searchDebounceMs,
+        pageSize: CLIENT_DEFAULTS.searchPage,
+        retryAfterFallbackMs: CLIENT_DEFAULTS.retryAfterFallbackMs,
+        newId: newClientMsgId,
+      });
+      return this.search;
+    });
+    return this.searchLoading;
+  }
+
   /** Hides everything received so far in the active room, like the seed's Clear button. Local only. */
   clear(): void {
     this.rooms.active.clear();
@@ -343,6 +367,7 @@ export class ChatClient {
       this.readyOnLink = false;
       this.renameRepeated = false;
       this.requests.linkLost();
+      this.search?.linkLost();
       const renew = state.status === "reconnecting" && state.renewToken === true;
       void this.tokens?.then((tokens) => {
         tokens.linkLost();
@@ -378,7 +403,7 @@ export class ChatClient {
   }
 
   private receive(frame: IncomingFrame): void {
-    if (this.requests.receive(frame)) return;
+    if (this.requests.receive(frame) || this.search?.receive(frame)) return;
     const room = roomOf(frame);
     if (room !== undefined) {
       this.rooms.receive(room, frame);
@@ -398,6 +423,7 @@ export class ChatClient {
     const adjusted = this.identity.ready(frame.you, frame.session);
     if (adjusted) this.alerts.nameWasAdjusted(adjusted);
     this.rooms.ready(frame);
+    this.search?.linkReady();
     this.changed();
   }
 
