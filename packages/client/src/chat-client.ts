@@ -14,7 +14,6 @@ import {
   SESSION_PATTERN,
 } from "@chatroom/protocol";
 import type { TokenKeeper } from "./auth/token-keeper";
-import type { SearchOwner } from "./search/search-owner";
 import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
 import { newClientMsgId } from "./outbox/outbox";
 import type { ModerateRequest } from "./outbox/outbox-entry";
@@ -25,6 +24,7 @@ import { Alerts } from "./room/alerts";
 import { type IncomingFrame, roomOf, routeFrame } from "./room/frame-router";
 import { Identity } from "./room/identity";
 import { RoomSet } from "./rooms/room-set";
+import type { SearchOwner } from "./search/search-owner";
 import { type ChatSnapshot, SnapshotStore } from "./snapshot";
 import { Connection } from "./transport/connection";
 

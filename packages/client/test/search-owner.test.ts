@@ -109,7 +109,13 @@ describe("SearchOwner", () => {
     const t = owner();
     t.search.setQuery("busy", undefined);
     t.search.flush();
-    t.search.receive({ type: "error", code: "rate_limited", message: "slow down", clientMsgId: t.sent[0]?.clientMsgId as string, retryAfterMs: 500 });
+    t.search.receive({
+      type: "error",
+      code: "rate_limited",
+      message: "slow down",
+      clientMsgId: t.sent[0]?.clientMsgId as string,
+      retryAfterMs: 500,
+    });
     t.clock.advance(499);
     expect(t.sent).toHaveLength(1);
     t.clock.advance(1);
