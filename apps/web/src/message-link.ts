@@ -1,6 +1,4 @@
-import type { ChatClient } from "@chatroom/client";
-
-/** The path of the link to the chat at `seq` of `room`: `/r/<room>/<seq>` (the server serves the page there). */
+/** A message's own address: `/r/<room>/<seq>` (the lobby's too, so a link always names its room). */
 export function messagePath(room: string, seq: number): string {
   return `/r/${encodeURIComponent(room)}/${seq}`;
 }
@@ -11,11 +9,13 @@ export function messageUrl(room: string, seq: number, origin: string = window.lo
 }
 
 /**
- * Opens a message in place, exactly as following its link does (search results, notification
- * clicks): a new history entry at its path, then the client shows the room around it.
+ * Takes the page to a message (a notification's click, a search hit): a new history entry at the
+ * message's address, then the same `popstate` the back button gives, so the one place that reads
+ * the address (use-room-navigation) opens the room and the message there: the same path as
+ * following a link.
  */
-export function openMessageInPlace(client: ChatClient, room: string, seq: number): void {
-  const path = messagePath(room, seq);
-  if (window.location.pathname !== path) window.history.pushState(null, "", path);
-  client.openMessage(room, seq);
+export function navigateToMessage(room: string, seq: number): void {
+  if (typeof window === "undefined") return;
+  window.history.pushState(null, "", messagePath(room, seq));
+  window.dispatchEvent(new PopStateEvent("popstate"));
 }

@@ -6,16 +6,18 @@ import {
   type ErrorFrame,
   type InviteInfo,
   jwtSchema,
+  type NotifyLevel,
   normalizeName,
   PROTOCOL_VERSION,
   type ReadyFrame,
   type ReadyLimits,
   type RoomRole,
   SESSION_PATTERN,
+  type ServerFrameOf,
 } from "@chatroom/protocol";
 import type { TokenKeeper } from "./auth/token-keeper";
+import type { RoomNews } from "./notifications/room-news";
 import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
-import { newClientMsgId } from "./outbox/outbox";
 import type { ModerateRequest } from "./outbox/outbox-entry";
 import { CredentialStore } from "./persistence/credentials";
 import { memoryStore } from "./persistence/storage";
@@ -46,6 +48,8 @@ function helloFrame(session: string | undefined, name: string | undefined, admin
   };
 }
 
+type SearchRequest = Extract<ClientFrame, { type: "search" }>;
+
 /** What `invite` asks for: the role it gives, and optionally how long it lasts and how many may use it. */
 export interface InviteOptions {
   role: Exclude<RoomRole, "owner">;
@@ -59,6 +63,7 @@ const LIMITS_BEFORE_READY: ReadyLimits = {
   ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
   burst: DEFAULT_LIMITS.burst,
   maxRooms: DEFAULT_LIMITS.maxRooms,
+  roomMentionMembersMax: DEFAULT_LIMITS.roomMentionMembersMax,
 };
 
 /**
@@ -92,9 +97,10 @@ export class ChatClient {
   private renameRepeated = false;
   private limits: ReadyLimits = LIMITS_BEFORE_READY;
   /** Search, loaded with the page's search box on first use (`loadSearch`). */
-  private search: SearchOwner | null = null;
+  private searchOwner: SearchOwner | null = null;
   private searchLoading: Promise<SearchOwner> | null = null;
   private newestIncoming: ChatFrame | null = null;
+  private readonly newsListeners = new Set<(news: RoomNews) => void>();
   private incoming = 0;
 
   constructor(private readonly options: ChatClientOptions) {
@@ -120,8 +126,11 @@ export class ChatClient {
         )
       : null;
     this.requests = new PendingRequests((frame) =>
-      // `create` names a room not joined yet; every other request is about a joined room.
-      frame.type === "create" ? this.sendReady(frame) : "room" in frame && this.rooms.sendTo(frame.room, frame),
+      // `create` names a room not joined yet and `search` may name none (or an open room not
+      // joined); every other request is about a joined room.
+      frame.type === "create" || frame.type === "search"
+        ? this.sendReady(frame)
+        : "room" in frame && frame.room !== undefined && this.rooms.sendTo(frame.room, frame),
     );
     this.connection = new Connection({
       canRenewToken: getToken !== undefined,
@@ -150,6 +159,9 @@ export class ChatClient {
       probe: () => this.connection.probe(),
       onJoined: () => this.repeatRename(),
       onIncoming: (room, message) => this.onIncoming(room, message),
+      onNews: (news) => {
+        for (const listener of this.newsListeners) listener(news);
+      },
       onChange: () => this.changed(),
     });
     this.connection.subscribe(() => this.onConnectionChange());
@@ -162,6 +174,12 @@ export class ChatClient {
   subscribe = (listener: () => void): (() => void) => this.store.subscribe(listener);
 
   getSnapshot = (): ChatSnapshot => this.store.get();
+
+  /** Live chats and edits in every room of the tab, as they arrive (for a notifier: see `notificationDue`). */
+  subscribeNews(listener: (news: RoomNews) => void): () => void {
+    this.newsListeners.add(listener);
+    return () => this.newsListeners.delete(listener);
+  }
 
   // ---- commands -----------------------------------------------------------------------------
 
@@ -201,6 +219,14 @@ export class ChatClient {
   /** Leaves `room` (after its unsent messages are delivered) and forgets it; the next room becomes active. */
   leaveRoom(room: string): void {
     this.rooms.leave(room);
+  }
+
+  /**
+   * Sets how much of `room` notifies the user (stored with the membership). The level changes
+   * when the server's `notify` comes back, in every tab; false when the room is not joined now.
+   */
+  setNotifyLevel(room: string, level: NotifyLevel): boolean {
+    return this.rooms.sendTo(room, { type: "notify", room, level });
   }
 
   /** The active room's newest message has been on screen: its read marker moves there (sent coalesced). */
@@ -266,6 +292,14 @@ export class ChatClient {
     await this.requests.request({ type: "revoke-invite", room: this.rooms.active.room, invite });
   }
 
+  /**
+   * Searches every room the user may read, or one (`room`, or `in:` in the query). Resolves with
+   * the `search-results` page; rejects with a `RequestError` (`bad_query`, `rate_limited`, …).
+   */
+  search(params: Omit<SearchRequest, "type" | "clientMsgId">): Promise<ServerFrameOf<"search-results">> {
+    return this.requests.request({ type: "search", ...params });
+  }
+
   /** Reports the chat at `target` in the active room to its staff. */
   async report(target: number, reason: string): Promise<void> {
     await this.requests.request({ type: "report", room: this.rooms.active.room, target, reason });
@@ -328,15 +362,14 @@ export class ChatClient {
    */
   loadSearch(): Promise<SearchOwner> {
     this.searchLoading ??= import("./search/search-owner").then(({ SearchOwner }) => {
-      this.search = new SearchOwner({
+      this.searchOwner = new SearchOwner({
         timers: this.options.timers,
-        send: (frame) => this.sendReady(frame),
+        request: (params) => this.search(params),
         debounceMs: CLIENT_DEFAULTS.searchDebounceMs,
         pageSize: CLIENT_DEFAULTS.searchPage,
-        retryAfterFallbackMs: CLIENT_DEFAULTS.retryAfterFallbackMs,
-        newId: newClientMsgId,
+        retryAfterMs: CLIENT_DEFAULTS.retryAfterFallbackMs,
       });
-      return this.search;
+      return this.searchOwner;
     });
     return this.searchLoading;
   }
@@ -367,7 +400,6 @@ export class ChatClient {
       this.readyOnLink = false;
       this.renameRepeated = false;
       this.requests.linkLost();
-      this.search?.linkLost();
       const renew = state.status === "reconnecting" && state.renewToken === true;
       void this.tokens?.then((tokens) => {
         tokens.linkLost();
@@ -403,7 +435,7 @@ export class ChatClient {
   }
 
   private receive(frame: IncomingFrame): void {
-    if (this.requests.receive(frame) || this.search?.receive(frame)) return;
+    if (this.requests.receive(frame)) return;
     const room = roomOf(frame);
     if (room !== undefined) {
       this.rooms.receive(room, frame);
@@ -423,7 +455,7 @@ export class ChatClient {
     const adjusted = this.identity.ready(frame.you, frame.session);
     if (adjusted) this.alerts.nameWasAdjusted(adjusted);
     this.rooms.ready(frame);
-    this.search?.linkReady();
+    this.searchOwner?.linkReady();
     this.changed();
   }
 

@@ -4,6 +4,7 @@
  * is in `@chatroom/client/browser`.
  */
 export { ChatClient, type InviteOptions } from "./chat-client";
+export { mentionsUser, notificationDue, type RoomNews } from "./notifications/room-news";
 export { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, type PageVisibility } from "./options";
 export {
   answerToError,

@@ -1,4 +1,4 @@
-import type { ChatFrame, ReadyLimits, User } from "@chatroom/protocol";
+import type { ChatFrame, NotifyLevel, ReadyLimits, User } from "@chatroom/protocol";
 import type { OutboxEntry } from "./outbox/outbox";
 import type { RoomAccess } from "./room/access";
 import type { ChatAlert, NameAdjusted, RoomRemoval } from "./room/alerts";
@@ -13,6 +13,10 @@ export interface RoomSummary {
   room: string;
   /** Chats from others above readSeq: from `ready` until joined, then counted locally. */
   unread: number;
+  /** Of `unread`, the chats that mention the user (by name or `@room`): from `ready`/`joined`, then counted locally. */
+  unreadMentions: number;
+  /** How much of the room notifies the user (`ready`, `joined`, `notify`: every tab follows). */
+  notify: NotifyLevel;
   readSeq: number;
   latestSeq: number;
   /** Unsent messages in that room's outbox (queued, in flight or unanswered). */

@@ -237,7 +237,7 @@ describe("UnreadCounter", () => {
     log.merge([chat(8), chat(9, alice), chat(10)]);
     expect(unread.count(log, 7, alice.id)).toBe(2);
     // ready: 5 unread above 5 up to 10; the log holds 2 of them from others (8 and 10).
-    unread.setBaseline({ room: "lobby", latestSeq: 10, readSeq: 5, unread: 5 });
+    unread.setBaseline({ room: "lobby", latestSeq: 10, readSeq: 5, unread: 5, unreadMentions: 0, notify: "mentions" });
     expect(unread.count(log, 5, alice.id)).toBe(5);
     log.merge([chat(6), chat(7)]);
     expect(unread.count(log, 5, alice.id)).toBe(5);

@@ -1,4 +1,4 @@
-import type { ChatFrame, User } from "@chatroom/protocol";
+import { type ChatFrame, DEFAULT_NOTIFY_LEVEL, type MembershipEntry, type User } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../src/persistence/storage";
 import { setup } from "./support/client-setup";
@@ -7,7 +7,14 @@ import { alice, bob, carol, chat, chats, joined, ready } from "./support/fakes";
 /** A chat of `room`, from `from`, with the fakes' ids (m<seq>, c<seq>). */
 const say = (room: string, seq: number, from: User = bob, text = `${room} ${seq}`, clientMsgId = `c${seq}`): ChatFrame =>
   chat(seq, from, text, clientMsgId, room);
-const membership = (room: string, latestSeq: number, readSeq = latestSeq, unread = 0) => ({ room, latestSeq, readSeq, unread });
+const membership = (room: string, latestSeq: number, readSeq = latestSeq, unread = 0): MembershipEntry => ({
+  room,
+  latestSeq,
+  readSeq,
+  unread,
+  unreadMentions: 0,
+  notify: DEFAULT_NOTIFY_LEVEL,
+});
 
 /** Lobby joined with 1..3, dev and ops memberships joined from `ready`; all on one socket. */
 function threeRooms() {
@@ -171,7 +178,16 @@ describe("RoomSet: unread counts and read markers", () => {
       ready({ rooms: [membership("lobby", 3), membership("dev", 42, 40, 2)] }),
     );
     const dev = () => t.snap().rooms.find((line) => line.room === "dev");
-    expect(dev()).toEqual({ room: "dev", unread: 2, readSeq: 40, latestSeq: 42, unsent: 0, status: "joining" });
+    expect(dev()).toEqual({
+      room: "dev",
+      unread: 2,
+      unreadMentions: 0,
+      notify: "mentions",
+      readSeq: 40,
+      latestSeq: 42,
+      unsent: 0,
+      status: "joining",
+    });
     expect(t.snap().totalUnread).toBe(2);
 
     // Joined without a resume point: only the newest messages come, the rest of the count stays from ready.

@@ -98,6 +98,7 @@ export const EN = {
       token_invalid: "Your sign-in was refused. Reload the page to sign in again.",
       token_expired: "Your sign-in has expired. Reload the page to sign in again.",
       name_refused: "That name mixes alphabets in a way that could imitate someone else. Choose another.",
+      bad_query: "That search cannot be run. Check the words and filters.",
     })[code],
   nameHint: "Up to 32 characters. Names are unique in a room: if yours is taken when you join, a number is added.",
   notJoined: "Not connected",
@@ -151,6 +152,9 @@ export const EN = {
   emojiNone: "No emoji found.",
   emojiFailed: "The emoji list could not be loaded.",
   /** [4/6]: roles, private rooms, moderation and reports. */
+  roomMuted: "Notifications off",
+  mentionsInRoom: (count: number) => `${count} mention${count === 1 ? "" : "s"} of you`,
+  notificationsButton: "Notifications",
   staff: {
     role: (role: Role) => ({ member: "member", moderator: "moderator", owner: "owner", admin: "admin" })[role],
     roleBadge: (role: Role) => ({ member: "", moderator: "Mod", owner: "Owner", admin: "Admin" })[role],

@@ -99,6 +99,7 @@ export const ZH_CN: Strings = {
       token_invalid: "你的登录被拒绝。请刷新页面重新登录。",
       token_expired: "你的登录已过期。请刷新页面重新登录。",
       name_refused: "该昵称混用了多种文字，可能冒充他人。请换一个。",
+      bad_query: "无法执行此搜索，请检查关键词和筛选条件。",
     })[code],
   nameHint: "最多 32 个字符。同一聊天室中昵称唯一：加入时若已被占用，会自动加上编号。",
   notJoined: "未连接",
@@ -146,6 +147,9 @@ export const ZH_CN: Strings = {
   emojiLoading: "正在加载表情…",
   emojiNone: "没有找到表情。",
   emojiFailed: "表情列表加载失败。",
+  roomMuted: "已关闭通知",
+  mentionsInRoom: (count: number) => `${count} 条提及你的消息`,
+  notificationsButton: "通知",
   staff: {
     role: (role: Role) => ({ member: "成员", moderator: "版主", owner: "房主", admin: "管理员" })[role],
     roleBadge: (role: Role) => ({ member: "", moderator: "版主", owner: "房主", admin: "管理员" })[role],

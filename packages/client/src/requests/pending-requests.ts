@@ -14,7 +14,9 @@ export class RequestError extends Error {
 }
 
 /** The frames that answer a request, each carrying the request's `clientMsgId`. */
-export type RequestAnswer = ServerFrameOf<"created" | "invite-created" | "invite-revoked" | "reported" | "report-resolved">;
+export type RequestAnswer = ServerFrameOf<
+  "created" | "invite-created" | "invite-revoked" | "reported" | "report-resolved" | "search-results"
+>;
 type AnswerType = RequestAnswer["type"];
 type AnswerOf<T extends AnswerType> = Extract<RequestAnswer, { type: T }>;
 /** The frame that answers each kind of request. */
@@ -24,11 +26,14 @@ interface AnswerFor {
   "revoke-invite": AnswerOf<"invite-revoked">;
   report: AnswerOf<"reported">;
   "resolve-report": AnswerOf<"report-resolved">;
+  search: AnswerOf<"search-results">;
 }
 
 /** A request frame without its `clientMsgId`, which this part adds. */
 type WithoutId<T> = T extends unknown ? Omit<T, "clientMsgId"> : never;
-export type RequestFrame = WithoutId<Extract<ClientFrame, { type: "create" | "invite" | "revoke-invite" | "report" | "resolve-report" }>>;
+export type RequestFrame = WithoutId<
+  Extract<ClientFrame, { type: "create" | "invite" | "revoke-invite" | "report" | "resolve-report" | "search" }>
+>;
 
 interface Pending {
   answer: AnswerType;
@@ -42,6 +47,7 @@ const ANSWER_TO: Record<RequestFrame["type"], AnswerType> = {
   "revoke-invite": "invite-revoked",
   report: "reported",
   "resolve-report": "report-resolved",
+  search: "search-results",
 };
 
 /**
@@ -92,7 +98,8 @@ export class PendingRequests {
     this.pending.delete(frame.clientMsgId);
     this.remember(frame.clientMsgId);
     pending.resolve(frame as RequestAnswer);
-    return frame.type === "created";
+    // `created` and `search-results` concern no joined room: nothing else reads them.
+    return frame.type === "created" || frame.type === "search-results";
   }
 
   /** The link went: nothing in flight will be answered on it. */

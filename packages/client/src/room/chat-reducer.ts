@@ -35,8 +35,16 @@ export function applyRoomEvent(chat: ChatFrame, event: ChangeEvent): ChatFrame {
     case "edit": {
       // An edit read from a page after its target was deleted carries no text: the delete that
       // follows it finishes the job, and meanwhile no stale text is kept.
-      const { text: _old, ...rest } = chat;
-      return { ...rest, ...(event.text !== undefined ? { text: event.text } : {}), edited: { ts: event.ts }, rev };
+      // The mentions are those of the new text: an edit can add or take them away.
+      const { text: _old, mentions: _mentions, mentionsRoom: _room, ...rest } = chat;
+      return {
+        ...rest,
+        ...(event.text !== undefined ? { text: event.text } : {}),
+        ...(event.mentions !== undefined ? { mentions: event.mentions } : {}),
+        ...(event.mentionsRoom ? { mentionsRoom: true as const } : {}),
+        edited: { ts: event.ts },
+        rev,
+      };
     }
     case "delete": {
       // Deleted means gone: the text, the reactions and the quote go; the seq and author stay.

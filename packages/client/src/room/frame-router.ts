@@ -64,6 +64,10 @@ export function routeFrame(frame: IncomingFrame, handlers: FrameHandlers): boole
       return call(handlers["report-resolved"], frame);
     case "room-admin":
       return call(handlers["room-admin"], frame);
+    case "notify":
+      return call(handlers.notify, frame);
+    case "search-results":
+      return call(handlers["search-results"], frame);
     case "authed":
       return call(handlers.authed, frame);
     case "unknown-event":

@@ -4,11 +4,14 @@ import type {
   JoinedFrame,
   MembershipEntry,
   ModerationEvent,
+  NotifyLevel,
   PageEvent,
   ReadyLimits,
   ServerFrameOf,
   User,
 } from "@chatroom/protocol";
+import { DEFAULT_NOTIFY_LEVEL } from "@chatroom/protocol";
+import { mentionsUser, type RoomNews } from "../notifications/room-news";
 import type { ClientTunables } from "../options";
 import { Outbox } from "../outbox/outbox";
 import { loadRoomState, RoomPersistence } from "../persistence/room-persistence";
@@ -45,6 +48,8 @@ export interface RoomSessionOptions {
   limits: () => ReadyLimits;
   /** A live chat from someone else arrived in this room. */
   onIncoming: (message: ChatFrame) => void;
+  /** A live chat, or an edit of one, arrived (ours too: the notifier decides). */
+  onNews: (news: Omit<RoomNews, "room">) => void;
   onChange: () => void;
 }
 
@@ -79,6 +84,8 @@ export class RoomSession {
   /** A `joined` was applied before: the next one is a rejoin. */
   private wasJoined = false;
   private previousStatus: ConnectionState["status"] = "closed";
+  /** How much of this room notifies the user: from `ready`, `joined` and `notify` (every tab follows). */
+  private level: NotifyLevel = DEFAULT_NOTIFY_LEVEL;
   private readonly handlers: FrameHandlers = {
     joined: (frame) => this.onJoined(frame),
     chat: (frame) => this.onEvent(frame),
@@ -87,6 +94,7 @@ export class RoomSession {
     reaction: (frame) => this.onEvent(frame),
     moderation: (frame) => this.onEvent(frame),
     "unknown-event": (frame) => this.onEvent(frame),
+    notify: (frame) => this.setLevel(frame.level),
     "room-admin": (frame) => this.onDesk(frame),
     report: (frame) => this.onDesk(frame),
     "report-resolved": (frame) => this.onDesk(frame),
@@ -181,6 +189,15 @@ export class RoomSession {
     return this.unread.count(this.log, this.readMarker.readSeq, this.options.identity.me?.id);
   }
 
+  /** Of those, the ones that mention the user (by name or `@room`). */
+  get unreadMentionCount(): number {
+    return this.unread.mentionCount(this.log, this.readMarker.readSeq, this.options.identity.me?.id);
+  }
+
+  get notifyLevel(): NotifyLevel {
+    return this.level;
+  }
+
   /** A new join of this room: the `since` to ask for, remembered to read its `joined`. */
   beginJoin(): number | undefined {
     return this.resume.attempt(this.history.resumePoint());
@@ -190,6 +207,7 @@ export class RoomSession {
   membership(entry: MembershipEntry | null): void {
     this.unread.setBaseline(entry);
     if (!entry) return;
+    this.level = entry.notify;
     this.history.heardOf(entry.latestSeq);
     this.readMarker.heard(entry.readSeq);
   }
@@ -331,6 +349,8 @@ export class RoomSession {
     const adjusted = identity.joinedAs(frame.you);
     if (adjusted) alerts.nameWasAdjusted(adjusted);
     this.youHere = frame.you;
+    this.level = frame.notify;
+    this.unread.setMentionBaseline(frame);
     this.access.joined(frame);
     this.roster.joined(frame, this.wasJoined && !storeReset, timers.now());
     this.typing.clearOthers();
@@ -347,7 +367,34 @@ export class RoomSession {
 
   /** A live event: a chat, a change to one, or a kind this client does not know (it only moves the room's position). */
   private onEvent(frame: PageEvent): void {
-    for (const message of this.took(this.history.live(frame))) this.options.onIncoming(message);
+    const meId = this.options.identity.me?.id;
+    // Whether an edit adds a mention is read against the chat as it stood before it.
+    const before = frame.type === "edit" ? this.log.at(frame.target) : undefined;
+    const fresh = this.took(this.history.live(frame));
+    for (const message of fresh) this.options.onIncoming(message);
+    const news = { level: this.level, meId, mentionedBefore: false };
+    // A chat is news once: when it first reaches the log (never an echo or a repeat).
+    if (frame.type === "chat" && fresh.some((message) => message.seq === frame.seq)) {
+      this.options.onNews({
+        ...news,
+        kind: "chat",
+        seq: frame.seq,
+        from: frame.from,
+        text: frame.text,
+        mentionsMe: mentionsUser(frame, meId),
+      });
+    } else if (frame.type === "edit") {
+      const mentionedBefore = before !== undefined && mentionsUser(before, meId);
+      this.options.onNews({
+        ...news,
+        kind: "edit",
+        seq: frame.target,
+        from: frame.by,
+        text: frame.text,
+        mentionsMe: mentionsUser(frame, meId),
+        mentionedBefore,
+      });
+    }
     this.history.pump();
     this.changed();
   }
@@ -378,6 +425,11 @@ export class RoomSession {
     this.access.offer(moderation, (from, to) => log.coversAll(from, to));
     this.desk.moderated(moderation);
     return landed(taken, { log, outbox, typing, meId });
+  }
+
+  private setLevel(level: NotifyLevel): void {
+    this.level = level;
+    this.changed();
   }
 
   private onDesk(frame: Parameters<StaffDesk["receive"]>[0]): void {

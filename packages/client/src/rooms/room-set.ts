@@ -9,6 +9,7 @@ import {
   type ReadyLimits,
   ROOM_PATTERN,
 } from "@chatroom/protocol";
+import type { RoomNews } from "../notifications/room-news";
 import type { ClientTunables } from "../options";
 import type { CredentialStore } from "../persistence/credentials";
 import type { ClientStorage } from "../persistence/storage";
@@ -41,6 +42,8 @@ export interface RoomSetOptions {
   onJoined: (room: string) => void;
   /** A live chat from someone else arrived in `room`. */
   onIncoming: (room: string, message: ChatFrame) => void;
+  /** A live chat or edit in one of the rooms, for the notifier. */
+  onNews: (news: RoomNews) => void;
   onChange: () => void;
 }
 
@@ -208,6 +211,8 @@ export class RoomSet {
     const next: RoomSummary = {
       room,
       unread: session.unreadCount,
+      unreadMentions: session.unreadMentionCount,
+      notify: session.notifyLevel,
       readSeq: session.readSeq,
       latestSeq: session.latestSeq,
       unsent: session.outbox.unsentCount,
@@ -236,6 +241,7 @@ export class RoomSet {
       tunables: options.tunables,
       limits: options.limits,
       onIncoming: (message) => options.onIncoming(room, message),
+      onNews: (news) => options.onNews({ ...news, room }),
       onChange: () => this.sessionChanged(room),
     });
     session.setAdmin(this.admin);

@@ -1,7 +1,9 @@
-import type { ClientFrame, ErrorCode, SearchHit } from "@chatroom/protocol";
-import type { IncomingFrame } from "../room/frame-router";
+import type { ClientFrame, ErrorCode, SearchHit, ServerFrameOf } from "@chatroom/protocol";
+import { RequestError } from "../requests/pending-requests";
 import type { ConnectionTimers } from "../transport/connection";
 
+/** What a `search` frame asks, without its `clientMsgId` (the request layer adds one per request). */
+export type SearchParams = Omit<Extract<ClientFrame, { type: "search" }>, "type" | "clientMsgId">;
 /** What the search box shows. */
 export interface SearchView {
   /** The query as typed. */
@@ -21,38 +23,39 @@ export interface SearchView {
 
 export interface SearchOwnerOptions {
   timers: ConnectionTimers;
-  /** Hands a frame to the socket; false when it cannot go now (the search waits for `linkReady`). */
-  send: (frame: ClientFrame) => boolean;
+  /**
+   * Sends one `search` with its own `clientMsgId` and settles with its `search-results`, or rejects
+   * with a `RequestError` (the server's code, or `offline`: not connected, or the link went).
+   */
+  request: (params: SearchParams) => Promise<ServerFrameOf<"search-results">>;
   debounceMs: number;
   pageSize: number;
-  /** When a `rate_limited` answer names no `retryAfterMs`. */
-  retryAfterFallbackMs: number;
-  newId: () => string;
+  /** How long to wait after `rate_limited` before asking again. */
+  retryAfterMs: number;
 }
 
-/** The one request whose answer is wanted: the newest. */
+/** The one request whose answer is wanted: the newest. `waiting`: not sent, until the link is back or the wait is over. */
 interface Asked {
-  id: string;
+  id: number;
   cursor: string | undefined;
+  waiting: boolean;
 }
 
 const IDLE: SearchView = { query: "", room: undefined, status: "idle", hits: [], more: false, loadingMore: false, error: null };
 
-/** How many of our old request ids are remembered, so their late answers are recognised and dropped. */
-const REMEMBERED_IDS = 50;
-
 /**
  * Search as you type: each change of the query waits `debounceMs` of quiet (injected timers), then
- * one `search` goes out with a fresh `clientMsgId`. Only the newest request's answer is taken: an
- * answer or error for an older id (a stale query, a page of a query since changed) is dropped, so a
- * slow answer never overwrites a newer one. `more` asks for the next page with the last `next`.
- * A request lost with the link is asked again on the next `ready`; `rate_limited` waits and asks again.
+ * one `search` goes out (the request layer gives each its own `clientMsgId` and settles it with the
+ * answer that echoes it). Only the newest request's answer is taken: the answer or error of an
+ * older one (a stale query, a page of a query since changed) is dropped, so a slow answer never
+ * overwrites a newer one. `loadMore` asks for the next page with the last `next`. A request lost
+ * with the link is asked again on the next `ready`; `rate_limited` waits and asks again.
  */
 export class SearchOwner {
   private view: SearchView = IDLE;
   private asked: Asked | null = null;
+  private requests = 0;
   private next: string | undefined;
-  private readonly ours: string[] = [];
   private timer: unknown = null;
   private readonly listeners = new Set<() => void>();
 
@@ -94,36 +97,9 @@ export class SearchOwner {
     this.update(IDLE);
   }
 
-  /** Reads a frame before the rooms do. Returns true when it answered one of our searches (stale ones included). */
-  receive(frame: IncomingFrame): boolean {
-    if (frame.type !== "search-results" && frame.type !== "error") return false;
-    const id = frame.clientMsgId;
-    if (id === undefined || !this.ours.includes(id)) return false;
-    if (this.asked?.id !== id) return true;
-    const cursor = this.asked.cursor;
-    this.asked = null;
-    if (frame.type === "search-results") {
-      this.next = frame.next;
-      const hits = cursor === undefined ? frame.results : [...this.view.hits, ...frame.results];
-      this.update({ ...this.view, status: "done", hits, more: frame.next !== undefined, loadingMore: false, error: null });
-    } else if (frame.code === "rate_limited") {
-      // Still ours to ask: nothing else goes out meanwhile.
-      this.asked = { id: "waiting", cursor };
-      this.timer = this.options.timers.setTimeout(() => this.ask(cursor), frame.retryAfterMs ?? this.options.retryAfterFallbackMs);
-    } else {
-      this.update({ ...this.view, status: "failed", loadingMore: false, error: { code: frame.code, message: frame.message } });
-    }
-    return true;
-  }
-
-  /** The socket went: the answer in flight will not come. It is asked again on the next `ready`. */
-  linkLost(): void {
-    if (this.asked) this.asked = { ...this.asked, id: "" };
-  }
-
-  /** A new socket's `ready` arrived: a request lost with the old one goes again. */
+  /** A new socket's `ready` arrived: a request lost with the old one (or never sent) goes again. */
   linkReady(): void {
-    if (this.asked?.id === "") this.ask(this.asked.cursor);
+    if (this.asked?.waiting) this.ask(this.asked.cursor);
   }
 
   dispose(): void {
@@ -141,18 +117,43 @@ export class SearchOwner {
 
   private ask(cursor: string | undefined): void {
     const { query, room } = this.view;
-    const id = this.options.newId();
-    this.remember(id);
-    const frame: ClientFrame = {
-      type: "search",
-      clientMsgId: id,
+    const asked: Asked = { id: ++this.requests, cursor, waiting: false };
+    this.asked = asked;
+    const params: SearchParams = {
       query,
       limit: this.options.pageSize,
       ...(room !== undefined ? { room } : {}),
       ...(cursor !== undefined ? { cursor } : {}),
     };
-    // Not sent (offline): kept with no id, so `linkReady` sends it.
-    this.asked = { id: this.options.send(frame) ? id : "", cursor };
+    this.options.request(params).then(
+      (answer) => this.answered(asked, answer),
+      (error: unknown) => this.refused(asked, error),
+    );
+  }
+
+  private answered(asked: Asked, answer: ServerFrameOf<"search-results">): void {
+    // Stale: a newer query (or none) is what the box shows now.
+    if (this.asked !== asked) return;
+    this.asked = null;
+    this.next = answer.next;
+    const hits = asked.cursor === undefined ? answer.results : [...this.view.hits, ...answer.results];
+    this.update({ ...this.view, status: "done", hits, more: answer.next !== undefined, loadingMore: false, error: null });
+  }
+
+  private refused(asked: Asked, error: unknown): void {
+    if (this.asked !== asked) return;
+    const code = error instanceof RequestError ? error.code : "server_error";
+    if (code === "offline") {
+      // Asked again once the link is back (`linkReady`).
+      asked.waiting = true;
+    } else if (code === "rate_limited") {
+      asked.waiting = true;
+      this.timer = this.options.timers.setTimeout(() => this.ask(asked.cursor), this.options.retryAfterMs);
+    } else {
+      this.asked = null;
+      const message = error instanceof Error ? error.message : String(error);
+      this.update({ ...this.view, status: "failed", loadingMore: false, error: { code, message } });
+    }
   }
 
   private cancel(): void {
@@ -160,11 +161,6 @@ export class SearchOwner {
     this.timer = null;
     this.asked = null;
     this.next = undefined;
-  }
-
-  private remember(id: string): void {
-    this.ours.push(id);
-    if (this.ours.length > REMEMBERED_IDS) this.ours.shift();
   }
 
   private update(view: SearchView): void {

@@ -177,6 +177,7 @@ export function ready(options: { you?: User; session?: string; rooms?: Membershi
       ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
       burst: DEFAULT_LIMITS.burst,
       maxRooms: DEFAULT_LIMITS.maxRooms,
+      roomMentionMembersMax: DEFAULT_LIMITS.roomMentionMembersMax,
     },
   };
 }
@@ -210,6 +211,8 @@ export function joined(
     latestSeq: options.latestSeq ?? options.events?.at(-1)?.seq ?? latestSeq,
     complete: options.complete ?? true,
     readSeq: options.readSeq ?? latestSeq,
+    unreadMentions: 0,
+    notify: "mentions",
     role: "member",
     private: false,
     locked: false,

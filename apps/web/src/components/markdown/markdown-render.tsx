@@ -1,5 +1,7 @@
 import Markdown, { type MarkdownToJSX, RuleType } from "markdown-to-jsx";
-import type { ReactNode } from "react";
+import { type ReactNode, useMemo } from "react";
+import type { MentionMarks } from "./mention-marks";
+import { mentionSpans } from "./mention-spans";
 import { safeHref } from "./safe-href";
 
 /**
@@ -72,7 +74,7 @@ function literal(node: MarkdownToJSX.ASTNode, children: MarkdownToJSX.RuleOutput
   }
 }
 
-const OPTIONS: MarkdownToJSX.Options = {
+const BASE_OPTIONS: MarkdownToJSX.Options = {
   // Raw HTML is never parsed: `<img onerror>` stays the text it was typed as.
   disableParsingRawHTML: true,
   // A message's text goes into a <div> already: no extra wrapper around several blocks.
@@ -82,26 +84,43 @@ const OPTIONS: MarkdownToJSX.Options = {
   enforceAtxHeadings: true,
   // No named entities beyond the basic ones (the default); and no URL survives that is not http(s) or mailto.
   sanitizer: (value) => safeHref(value) ?? "",
-  renderRule(next, node, children, state) {
-    if (node.type === RuleType.link) {
-      const href = safeHref(node.target);
-      // Not a web or mail address: its words, with nothing to click.
-      if (href === null) return <span key={state.key}>{children(node.children, state)}</span>;
-      return (
-        <a key={state.key} href={href} target="_blank" rel="noopener noreferrer">
-          {children(node.children, state)}
-        </a>
-      );
-    }
-    return RENDERED.has(node.type) ? next() : literal(node, children, state);
-  },
+  renderRule: (next, node, children, state) => renderRule(next, node, children, state, undefined),
 };
+
+function renderRule(
+  next: () => ReactNode,
+  node: MarkdownToJSX.ASTNode,
+  children: MarkdownToJSX.RuleOutput,
+  state: MarkdownToJSX.State,
+  mentions: MentionMarks | undefined,
+): ReactNode {
+  // Mentions are marked in plain text runs only: never inside code, never as markup.
+  if (mentions && node.type === RuleType.text) return mentionSpans(node.text, mentions, String(state.key ?? ""));
+  if (node.type === RuleType.link) {
+    const href = safeHref(node.target);
+    // Not a web or mail address: its words, with nothing to click.
+    if (href === null) return <span key={state.key}>{children(node.children, state)}</span>;
+    return (
+      <a key={state.key} href={href} target="_blank" rel="noopener noreferrer">
+        {children(node.children, state)}
+      </a>
+    );
+  }
+  return RENDERED.has(node.type) ? next() : literal(node, children, state);
+}
 
 /**
  * A message's text as React elements from a safe Markdown subset (see RENDERED). Nothing is ever
  * set as HTML: markdown-to-jsx builds elements, raw HTML is not parsed, and links are checked.
  * Its own chunk, loaded by markdown-text.tsx when a message first needs it.
  */
-export default function MarkdownRender({ text }: { text: string }) {
-  return <Markdown options={OPTIONS}>{text}</Markdown>;
+export default function MarkdownRender({ text, mentions }: { text: string; mentions?: MentionMarks | undefined }) {
+  const options = useMemo<MarkdownToJSX.Options>(
+    () =>
+      mentions
+        ? { ...BASE_OPTIONS, renderRule: (next, node, children, state) => renderRule(next, node, children, state, mentions) }
+        : BASE_OPTIONS,
+    [mentions],
+  );
+  return <Markdown options={options}>{text}</Markdown>;
 }

@@ -1,4 +1,5 @@
 import { type ComponentType, memo, useEffect, useState } from "react";
+import type { MentionMarks } from "./mention-marks";
 
 /**
  * Whether `text` has anything the Markdown subset would render differently from plain text:
@@ -9,7 +10,7 @@ export function needsMarkdown(text: string): boolean {
   return /[*_`~[\]<>#|\\!&]|:\/\/|mailto:|www\.|(^|\n)( {4}|\t|\s*(\d+[.)]|[-+=])(\s|$))/.test(text);
 }
 
-type Renderer = ComponentType<{ text: string }>;
+type Renderer = ComponentType<{ text: string; mentions?: MentionMarks | undefined }>;
 let renderer: Renderer | null = null;
 let loading: Promise<Renderer> | null = null;
 
@@ -23,12 +24,13 @@ function loadRenderer(): Promise<Renderer> {
 }
 
 /**
- * A message's text: plain when it has no markup (see needsMarkdown), else as the safe Markdown
- * subset of markdown-render.tsx, shown as plain text for the moment the renderer takes to load.
- * Memoized: rows re-render often (reactions, pending changes) while their text rarely changes.
+ * A message's text: plain when it has no markup (see needsMarkdown) and mentions nobody, else as
+ * the safe Markdown subset of markdown-render.tsx with its mentions highlighted, shown as plain
+ * text for the moment the renderer takes to load. Memoized: rows re-render often (reactions,
+ * pending changes) while their text rarely changes.
  */
-export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
-  const markup = needsMarkdown(text);
+export const MarkdownText = memo(function MarkdownText({ text, mentions }: { text: string; mentions?: MentionMarks | undefined }) {
+  const markup = mentions !== undefined || needsMarkdown(text);
   const [Render, setRender] = useState<Renderer | null>(() => renderer);
   useEffect(() => {
     if (!markup || Render) return;
@@ -40,5 +42,5 @@ export const MarkdownText = memo(function MarkdownText({ text }: { text: string 
       live = false;
     };
   }, [markup, Render]);
-  return markup && Render ? <Render text={text} /> : <p>{text}</p>;
+  return markup && Render ? <Render text={text} mentions={mentions} /> : <p>{text}</p>;
 });

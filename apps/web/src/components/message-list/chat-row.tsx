@@ -5,6 +5,7 @@ import { useLongPress } from "../../hooks/use-long-press";
 import { useStrings } from "../../i18n/use-strings";
 import { Avatar } from "../avatar";
 import { MarkdownText } from "../markdown/markdown-text";
+import { mentionMarksOf } from "../markdown/mention-marks";
 import { RoleBadge } from "../staff/role-badge";
 import { badgeRole } from "../staff/staff-actions";
 import { fullFormat, timeFormat } from "./formats";
@@ -38,6 +39,7 @@ export const ChatRow = memo(function ChatRow({
   const closeActions = useCallback(() => setActionsOpen(false), []);
   const longPress = useLongPress(() => setActionsOpen(true));
   const shown = useMemo(() => withPending(message, pending, myId ?? ""), [message, pending, myId]);
+  const mentions = useMemo(() => mentionMarksOf(message, myId), [message, myId]);
   const reacted = useMemo(
     () => new Set((shown.reactions ?? []).filter((reaction) => myId !== undefined && reaction.users.includes(myId)).map((r) => r.emoji)),
     [shown.reactions, myId],
@@ -80,7 +82,7 @@ export const ChatRow = memo(function ChatRow({
         {meta}
         {shown.replyTo && <ReplyQuote quote={shown.replyTo} />}
         <div className="message-text">
-          <MarkdownText text={shown.text ?? ""} />
+          <MarkdownText text={shown.text ?? ""} mentions={mentions} />
         </div>
         {(shown.edited || deleting || saving) && (
           <div className="message-status">

@@ -56,8 +56,17 @@ function RoomItem({
   const t = useStrings();
   const { room, unsent } = summary;
   const unread = current ? 0 : summary.unread;
+  const mentions = current ? 0 : summary.unreadMentions;
   return (
-    <li className="room-item" data-testid="room-item" data-room={room} data-unread={unread} data-unsent={unsent}>
+    <li
+      className="room-item"
+      data-testid="room-item"
+      data-room={room}
+      data-unread={unread}
+      data-mentions={mentions}
+      data-unsent={unsent}
+      data-notify={summary.notify}
+    >
       <button
         type="button"
         className={`room-link${current ? " current" : ""}${unread > 0 ? " unread" : ""}`}
@@ -65,6 +74,18 @@ function RoomItem({
         onClick={onOpen}
       >
         <span className="room-link-name">#{room}</span>
+        {summary.notify === "none" && (
+          <span className="room-muted" title={t.roomMuted} data-testid="room-muted">
+            <span aria-hidden="true">🔕</span>
+            <span className="visually-hidden">{t.roomMuted}</span>
+          </span>
+        )}
+        {mentions > 0 && (
+          <span className="count mention-count" data-testid="room-mentions">
+            <span aria-hidden="true">@ {mentions > 99 ? "99+" : mentions}</span>
+            <span className="visually-hidden">{t.mentionsInRoom(mentions)}</span>
+          </span>
+        )}
         {unsent > 0 && (
           <span className="unsent-count" data-testid="room-unsent">
             <span aria-hidden="true">↑{unsent}</span>

@@ -3,7 +3,7 @@ import type { SearchHit } from "@chatroom/protocol";
 import { type RefObject, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import { useSearchStrings } from "../../i18n/use-search-strings";
 import { useStrings } from "../../i18n/use-strings";
-import { openMessageInPlace } from "../../message-link";
+import { navigateToMessage } from "../../message-link";
 import { fullFormat } from "../message-list/formats";
 import { snippetParts } from "./snippet-parts";
 
@@ -77,7 +77,7 @@ export function SearchPanel({
 
   const openHit = (hit: SearchHit) => {
     setOpen(false);
-    openMessageInPlace(client, hit.room, hit.seq);
+    navigateToMessage(hit.room, hit.seq);
   };
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
