@@ -101,6 +101,8 @@ export interface RoomAccessStore {
   roomAdmin(request: { room: string; actor: Actor }): Promise<AccessResult<RoomAdminView>>;
   /** The room's meta as it stands (an open room's when it has none): `/api/rooms` leaves private rooms out. */
   meta(room: string): Promise<RoomMeta>;
+  /** Whether the actor may read the room's history now: not banned, and admitted if it is private (the gate's (a) and (b)). */
+  mayRead(room: string, actor: Actor): Promise<boolean>;
 }
 
 /** Unguessable ids for invites and reports, made before the atomic step (Redis runs it as a script). */
@@ -144,6 +146,17 @@ export class AccessOperations implements RoomAccessStore {
 
   roomAdmin(request: { room: string; actor: Actor }): Promise<AccessResult<RoomAdminView>> {
     return this.runner.runAccess(request.room, undefined, (reader, now) => ops.roomAdmin(reader, request, now));
+  }
+
+  async mayRead(room: string, actor: Actor): Promise<boolean> {
+    const result = await this.runner.runAccess(room, undefined, (reader, now) => ({
+      ok: true,
+      writes: [],
+      events: [],
+      // "report" passes exactly the checks of reading: a ban, and a private room's membership.
+      value: ops.gateFor(reader, actor, "report", now).refusal === undefined,
+    }));
+    return result.ok && !result.duplicate && result.value;
   }
 
   async meta(room: string): Promise<RoomMeta> {

@@ -2,6 +2,7 @@ import type { AdminKeyStore } from "../security/admin-key";
 import type { RoomAccessStore } from "./access-store";
 import type { ClusterPresence } from "./cluster-presence";
 import type { MembershipStore } from "./membership-store";
+import type { MessageSearch } from "./message-search";
 import type { MessageStore } from "./message-store";
 import type { RoomBus } from "./room-bus";
 import type { SessionStore } from "./session-store";
@@ -17,6 +18,8 @@ export interface Backend {
   readonly kind: string;
   readonly nodeId: string;
   readonly messages: MessageStore;
+  /** Full-text search over chats as they stand ([5/6]): an index on SQLite, a scan of retained history elsewhere. */
+  readonly search: MessageSearch;
   readonly sessions: SessionStore;
   /** Rooms each user has joined, with read markers: `join`, `leave`, `read` and `ready.rooms`. */
   readonly memberships: MembershipStore;

@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   type ReadyFrame,
   type RoomEvent,
+  type SearchHit,
   type SystemFrame,
   type User,
 } from "@chatroom/protocol";
@@ -51,6 +52,13 @@ export function olderPageFrame(room: string, messages: ChatFrame[], hasOlder: bo
 /** An answer to `history {after}`: the next events, and whether more have been sent since. */
 export function newerPageFrame(room: string, messages: RoomEvent[], hasNewer: boolean): string {
   return encode({ type: "history", room, messages, hasNewer });
+}
+
+/** The answer to `search`: hits newest first, and where the next page starts when there is one. */
+export function searchResultsFrame(clientMsgId: string, results: SearchHit[], next: string | undefined): string {
+  return encode(
+    next === undefined ? { type: "search-results", clientMsgId, results } : { type: "search-results", clientMsgId, results, next },
+  );
 }
 
 /** `left`: the answer to `leave`, or with `removal` the server taking the user out (kick, ban). */

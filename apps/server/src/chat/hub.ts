@@ -40,6 +40,7 @@ export class ChatHub implements RoomDirectory {
     this.services = {
       deps: options.deps,
       messages: options.backend.messages,
+      search: options.backend.search,
       sessions: options.backend.sessions,
       memberships: options.backend.memberships,
       access: options.backend.access,

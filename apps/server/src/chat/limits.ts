@@ -28,6 +28,11 @@ export interface ChatLimits extends ProtocolLimits {
   /** Read markers are store writes: they have a budget of their own (clients coalesce them, so a real one never hits it). */
   readBurst: number;
   readPerSecond: number;
+  /** Searches run on the store with no index for some queries: 10 at once, then 2 per second per connection. */
+  searchBurst: number;
+  searchPerSecond: number;
+  /** Results in a `search-results` page when the `search` frame asks for no `limit`. */
+  searchPageDefault: number;
   /** Frames a client may send before its `ready`, or for a room before its `joined`; more than that is a flood. */
   maxEarlyFrames: number;
   /** A connection that has not said `hello` by then is closed (4408). */
@@ -51,6 +56,9 @@ export const CHAT_TUNING_DEFAULTS = {
   historyPerSecond: 10,
   readBurst: 20,
   readPerSecond: 5,
+  searchBurst: 10,
+  searchPerSecond: 2,
+  searchPageDefault: 20,
   maxEarlyFrames: 100,
   helloTimeoutMs: 10_000,
   largeRoomSystemEntries: 10,

@@ -1,6 +1,7 @@
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { localRoomBus } from "../local-room-bus";
+import { ScanMessageSearch } from "../search/scan-message-search";
 import { MemorySetting } from "../setting-store";
 import { MemoryAccessState } from "./access-state";
 import { MemoryMembershipStore } from "./membership-store";
@@ -12,6 +13,7 @@ export class MemoryBackend implements Backend {
   readonly kind = "memory";
   readonly nodeId: string;
   readonly messages: MemoryMessageStore;
+  readonly search: ScanMessageSearch;
   readonly sessions: MemorySessionStore;
   readonly memberships: MemoryMembershipStore;
   readonly access: AccessOperations;
@@ -36,6 +38,10 @@ export class MemoryBackend implements Backend {
       isOpen: () => !this.closed,
     });
     // Runs on `messages` as it is when called: test subclasses that replace it are honoured.
+    this.search = new ScanMessageSearch({
+      latestSeq: (room) => this.messages.latestSeq(room),
+      before: (room, before, limit) => this.messages.before(room, before, limit),
+    });
     this.access = new AccessOperations({ runAccess: (room, dedupe, decide) => this.messages.runAccess(room, dedupe, decide) });
   }
 

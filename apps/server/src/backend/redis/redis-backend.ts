@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
+import { ScanMessageSearch } from "../search/scan-message-search";
 import { SETTING_NAMES } from "../setting-store";
 import { defineAccessCommands, RedisAccessState } from "./access-state";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
@@ -45,6 +46,7 @@ export class RedisBackend implements Backend {
   readonly kind = "redis";
   readonly nodeId: string;
   readonly messages: RedisMessageStore;
+  readonly search: ScanMessageSearch;
   readonly sessions: RedisSessionStore;
   readonly memberships: RedisMembershipStore;
   readonly access: AccessOperations;
@@ -78,6 +80,8 @@ export class RedisBackend implements Backend {
       streamMaxLen: options.streamMaxLen ?? REDIS_DEFAULTS.streamMaxLen,
       access,
     });
+    // Until [6/6] brings a store that can index: a scan of each readable room's retained history.
+    this.search = new ScanMessageSearch(this.messages);
     this.sessions = new RedisSessionStore({
       client,
       keys,

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
 import { SETTINGS_MIGRATION } from "./migrations/005-settings";
+import { SEARCH_MIGRATION } from "./migrations/007-search";
+import { registerSearchFunctions } from "./search-functions";
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: string[] = [
@@ -132,16 +134,34 @@ const MIGRATIONS: string[] = [
   SETTINGS_MIGRATION,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+/**
+ * Migrations numbered apart from the list above, each with its version: [5/6] took 6 for mentions
+ * and 7 for search on separate branches, so 7 may arrive before 6 does. Versions only ascend;
+ * a file already past a version never runs it.
+ */
+const NUMBERED_MIGRATIONS: Array<{ version: number; sql: string }> = [{ version: 7, sql: SEARCH_MIGRATION }];
+
+function allMigrations(): Array<{ version: number; sql: string }> {
+  const all = [...MIGRATIONS.map((sql, index) => ({ version: index + 1, sql })), ...NUMBERED_MIGRATIONS];
+  all.forEach((migration, index) => {
+    const previous = all[index - 1];
+    if (previous && migration.version <= previous.version) throw new Error(`migration ${migration.version} is listed out of order`);
+  });
+  return all;
+}
+
+export const SCHEMA_VERSION = allMigrations().at(-1)?.version ?? 0;
 
 export function migrate(db: Database.Database): void {
+  // The search index's triggers call these, in the migration and in every write after it.
+  registerSearchFunctions(db);
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(`the file has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; upgrade the server`);
   }
   const apply = db.transaction(() => {
-    for (let version = current; version < SCHEMA_VERSION; version++) {
-      db.exec(MIGRATIONS[version] as string);
+    for (const migration of allMigrations()) {
+      if (migration.version > current) db.exec(migration.sql);
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });

@@ -8,6 +8,7 @@ import { SETTING_NAMES } from "../setting-store";
 import { SqliteAccessState } from "./access-state";
 import { GroupCommit } from "./group-commit";
 import { SqliteMembershipStore } from "./membership-store";
+import { SqliteMessageSearch } from "./message-search";
 import { SqliteMessageStore } from "./message-store";
 import { migrate } from "./schema";
 import { SqliteSessionStore } from "./session-store";
@@ -39,6 +40,7 @@ export interface SqliteBackendOptions {
 export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
   readonly messages: SqliteMessageStore;
+  readonly search: SqliteMessageSearch;
   readonly sessions: SqliteSessionStore;
   readonly memberships: SqliteMembershipStore;
   readonly access: AccessOperations;
@@ -57,6 +59,7 @@ export class SqliteBackend implements Backend {
     this.commit = new GroupCommit(db);
     this.messages = new SqliteMessageStore({ db, commit: this.commit, access: new SqliteAccessState(db), nodeId, now });
     this.access = new AccessOperations(this.messages);
+    this.search = new SqliteMessageSearch(db);
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
     this.adminKey = new SqliteSetting(db, SETTING_NAMES.adminKeyHash);

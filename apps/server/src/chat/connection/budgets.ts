@@ -1,7 +1,7 @@
 import type { ChatLimits } from "../limits";
 import { TokenBucket, WindowCounter } from "./token-bucket";
 
-export type Budget = "chat" | "history" | "read";
+export type Budget = "chat" | "history" | "read" | "search";
 
 /**
  * One connection's budgets, shared by every room it has joined: chats (renames spend it too),
@@ -15,6 +15,7 @@ export class Budgets {
   private readonly chat: TokenBucket;
   private history: TokenBucket | null = null;
   private read: TokenBucket | null = null;
+  private search: TokenBucket | null = null;
   private bad: WindowCounter | null = null;
   private flood: WindowCounter | null = null;
 
@@ -47,6 +48,10 @@ export class Budgets {
     if (budget === "read") {
       this.read ??= new TokenBucket(this.limits.readBurst, this.limits.readPerSecond, this.openedAt);
       return this.read;
+    }
+    if (budget === "search") {
+      this.search ??= new TokenBucket(this.limits.searchBurst, this.limits.searchPerSecond, this.openedAt);
+      return this.search;
     }
     this.history ??= new TokenBucket(this.limits.historyBurst, this.limits.historyPerSecond, this.openedAt);
     return this.history;

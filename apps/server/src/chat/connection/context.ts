@@ -1,5 +1,6 @@
 import type { RoomAccessStore } from "../../backend/access-store";
 import type { MembershipStore } from "../../backend/membership-store";
+import type { MessageSearch } from "../../backend/message-search";
 import type { MessageStore } from "../../backend/message-store";
 import type { SessionStore } from "../../backend/session-store";
 import type { AdminKeyStore } from "../../security/admin-key";
@@ -24,6 +25,8 @@ export interface RoomDirectory {
 export interface ChatServices {
   readonly deps: ChatDeps;
   readonly messages: MessageStore;
+  /** Full-text search over chats as they stand; the caller decides which rooms it may read. */
+  readonly search: MessageSearch;
   readonly sessions: SessionStore;
   readonly memberships: MembershipStore;
   /** Who may enter and who may speak: admission, rooms, invites, reports, the staff view. */

@@ -6,6 +6,7 @@ import { refuseIfLimited } from "./handlers";
 import { TokenLease } from "./host-token";
 import { JoinedRooms } from "./joined-rooms";
 import { renameEverywhere } from "./rename";
+import { handleSearch } from "./search";
 
 type Route<T extends ClientFrameType> = (router: FrameRouter, frame: ClientFrameOf<T>) => void;
 
@@ -31,6 +32,7 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   "room-admin": (router, frame) => router.rooms.route(frame),
   create: (router, frame) => router.create(frame),
   auth: (router, frame) => router.auth(frame),
+  search: (router, frame) => router.search(frame),
 };
 
 /**
@@ -94,6 +96,15 @@ export class FrameRouter {
     handleCreate(this.connection, frame).catch((error: unknown) => {
       services.deps.logger.error({ err: error, room: frame.room }, "create failed");
       outlet.write(errorFrame("server_error", "the room was not created; retry", { room: frame.room, clientMsgId: frame.clientMsgId }));
+    });
+  }
+
+  /** Needs no joined room: the handler works out which rooms the user may read. */
+  search(frame: ClientFrameOf<"search">): void {
+    const { services, outlet } = this.connection;
+    handleSearch(this.connection, frame).catch((error: unknown) => {
+      services.deps.logger.error({ err: error }, "search failed");
+      outlet.write(errorFrame("server_error", "the search failed; retry", { clientMsgId: frame.clientMsgId }));
     });
   }
 

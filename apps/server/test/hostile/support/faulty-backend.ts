@@ -2,6 +2,7 @@ import type { RoomAccessStore } from "../../../src/backend/access-store";
 import type { Backend } from "../../../src/backend/backend";
 import type { ClusterPresence } from "../../../src/backend/cluster-presence";
 import type { JoinOptions, MembershipStore } from "../../../src/backend/membership-store";
+import type { MessageSearch } from "../../../src/backend/message-search";
 import type { AppendResult, ChangeRequest, MessageStore, PageResult, RangeQuery, RangeResult } from "../../../src/backend/message-store";
 import type { RoomBus } from "../../../src/backend/room-bus";
 import type { SessionRecord, SessionStore } from "../../../src/backend/session-store";
@@ -72,6 +73,10 @@ export class FaultyBackend implements Backend {
         return memberships.markRead(userId, room, seq);
       },
     };
+  }
+
+  get search(): MessageSearch {
+    return this.inner.search;
   }
 
   get access(): RoomAccessStore {

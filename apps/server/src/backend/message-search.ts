@@ -1,0 +1,54 @@
+import type { SearchHit, SearchQuery, User } from "@chatroom/protocol";
+
+/** Where a hit stands in the one result order: `ts` descending, then `room` ascending, then `seq` descending. */
+export interface SearchPosition {
+  ts: number;
+  room: string;
+  seq: number;
+}
+
+/** A chat as it stands, as a search reads it: only chats with text (deleted ones are never candidates). */
+export interface SearchCandidate extends SearchPosition {
+  from: User;
+  text: string;
+}
+
+export interface SearchRequest {
+  query: SearchQuery;
+  /** The rooms the user may read, already checked by the caller: nothing outside them is ever returned. */
+  rooms: readonly string[];
+  limit: number;
+  /** Only hits after this position (the `next` of the previous page). */
+  after?: SearchPosition;
+}
+
+export interface SearchPage {
+  /** Newest first, at most `limit`. */
+  hits: SearchHit[];
+  /**
+   * Where the next page starts; absent when there is nothing more. A store that stops scanning
+   * before it fills a page (SQLite's scan budget) returns fewer hits, even none, and a `next`.
+   */
+  next?: SearchPosition;
+}
+
+/**
+ * Full-text search over chats as they stand. Every implementation returns the same hits for the
+ * same data: candidates (from an index or a scan) always pass the one matcher of
+ * search/matcher.ts, are ordered by search/order.ts, and get their snippet from
+ * search/snippet.ts. One contract suite runs against every backend.
+ */
+export interface MessageSearch {
+  search(request: SearchRequest): Promise<SearchPage>;
+}
+
+/** Every default of the search stores, in one place. */
+export const SEARCH_DEFAULTS = {
+  /**
+   * SQLite: candidates one request may examine before it answers with what it has and a `next`,
+   * so a query no index serves (a rare one-letter word) cannot hold the event loop for long.
+   */
+  scanMax: 20_000,
+  /** Memory and Redis: chats read per page while scanning a room newest-first. */
+  scanPageSize: 500,
+} as const;

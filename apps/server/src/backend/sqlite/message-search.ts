@@ -1,0 +1,121 @@
+import { codePointLength, type SearchQuery } from "@chatroom/protocol";
+import type Database from "better-sqlite3";
+import { type MessageSearch, SEARCH_DEFAULTS, type SearchPage, type SearchRequest } from "../message-search";
+import { NewestFirstCollector } from "../search/collector";
+import { isAllCjk } from "./search-functions";
+
+/** A row the index walk read; the chat's columns are null when the SQL filters (rooms, author) left it out. */
+interface CandidateRow {
+  room: string;
+  seq: number;
+  /** The timestamp the row's docid was made from: the walk's order. */
+  slot: number;
+  ts: number | null;
+  userId: string | null;
+  userName: string | null;
+  text: string | null;
+}
+
+type IndexName = "search_trigram" | "search_cjk";
+
+/** A timestamp past any chat's (2109): the upper bound of a query with no `before` and no cursor. */
+const TS_CEILING = 2 ** 42;
+
+/**
+ * Search through migration 7's indexes. The query picks one candidate source: the trigram index
+ * when a term has three or more code points, else the CJK index when every short term is Han,
+ * Kana or Hangul, else `search_docs` itself (by author for `from:`). Each walks its rowids, which
+ * are time-ordered, from the newest down, joined to the chat as it stands when its room (and
+ * author) may be searched; the shared collector matches, orders and cuts the page and stops
+ * reading as soon as it can, so a common word costs a page's worth of rows, not every row that
+ * has it, and a query that matches little stops at the scan budget with a `next`.
+ */
+export class SqliteMessageSearch implements MessageSearch {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly scanMax: number = SEARCH_DEFAULTS.scanMax,
+  ) {}
+
+  async search(request: SearchRequest): Promise<SearchPage> {
+    const { query, after } = request;
+    const high = Math.min(after ? after.ts + 1 : TS_CEILING, query.before ?? TS_CEILING);
+    const low = query.after ?? 0;
+    const collector = new NewestFirstCollector(request, this.scanMax);
+    if (high <= low || request.rooms.length === 0) return collector.page();
+    const plan = planOf(query);
+    const statement = this.statement(plan.index, query.from !== undefined);
+    const parameters = {
+      high,
+      low,
+      rooms: JSON.stringify(request.rooms),
+      ...(plan.match === undefined ? {} : { match: plan.match }),
+      ...(query.from === undefined ? {} : { author: query.from }),
+    };
+    for (const row of statement.iterate(parameters) as IterableIterator<CandidateRow>) {
+      const { ts, userId, userName, text } = row;
+      const more =
+        ts === null || userId === null || userName === null || text === null
+          ? collector.skip(row.slot)
+          : collector.offer({ room: row.room, seq: row.seq, ts, from: { id: userId, name: userName }, text });
+      if (!more) break;
+    }
+    return collector.page();
+  }
+
+  /** The SQL of one candidate source; see `explainSearch` for the plans. */
+  static sqlOf(index: IndexName | undefined, byAuthor: boolean): string {
+    const rowid = index === undefined ? "d.docid" : "f.rowid";
+    const select = `SELECT d.room AS room, d.seq AS seq, ${rowid} >> 20 AS slot, c.ts AS ts, c.user_id AS userId, c.user_name AS userName, c.text AS text`;
+    // Rows of other rooms (or authors) still come back, without the chat: they spend the scan
+    // budget like any other, so no query reads without bound. `+d.room`: never the (room, seq)
+    // index, whose order is not time order and would need a sort of every row.
+    const filters = `+d.room IN (SELECT value FROM json_each(@rooms))${byAuthor && index !== undefined ? " AND d.author = @author" : ""}`;
+    const chat = `LEFT JOIN chats AS c ON ${filters} AND c.room = d.room AND c.seq = d.seq`;
+    const bounds = `${rowid} < (@high << 20) AND ${rowid} >= (@low << 20)`;
+    // CROSS JOIN fixes the loop order: the index walk outside, so ORDER BY is its own order and no sort is needed.
+    if (index === undefined) {
+      const author = byAuthor ? "d.author = @author AND " : "";
+      return `${select} FROM search_docs AS d ${chat} WHERE ${author}${bounds} ORDER BY d.docid DESC`;
+    }
+    return `${select} FROM ${index} AS f CROSS JOIN search_docs AS d ON d.docid = f.rowid ${chat}
+      WHERE f.${index} MATCH @match AND ${bounds} ORDER BY f.rowid DESC`;
+  }
+
+  private statement(index: IndexName | undefined, byAuthor: boolean): Database.Statement {
+    const key = `${index ?? "docs"}:${byAuthor}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      statement = this.db.prepare(SqliteMessageSearch.sqlOf(index, byAuthor));
+      this.statements.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+/** Which index proposes candidates for `query`, and its FTS5 query: every indexable term as a quoted phrase. */
+export function planOf(query: SearchQuery): { index?: IndexName; match?: string } {
+  const usable = query.terms.filter(indexable);
+  const long = usable.filter((term) => codePointLength(term) >= 3);
+  if (long.length > 0) return { index: "search_trigram", match: long.map(quoted).join(" ") };
+  const cjk = usable.filter(isAllCjk);
+  if (cjk.length > 0) return { index: "search_cjk", match: cjk.map((term) => quoted([...term].join(" "))).join(" ") };
+  return {};
+}
+
+/**
+ * A term an FTS5 string can carry exactly. Others (a NUL, a lone surrogate, which would reach
+ * SQLite as U+FFFD) are left to the matcher: the index is asked for the other terms only.
+ */
+function indexable(term: string): boolean {
+  return !term.includes("\0") && !LONE_SURROGATE.test(term);
+}
+
+/** In a `u` regex a pair is one code point, so only an unpaired surrogate is in this range. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** An FTS5 string: inside double quotes nothing is syntax but the quote itself, doubled. */
+function quoted(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`;
+}
