@@ -40,6 +40,8 @@ export const envSchema = z.object({
   WELCOME_SINCE_MAX: int(1, 100_000).default(DEFAULT_LIMITS.welcomeSinceMax),
   WELCOME_MEMBERS_MAX: int(1, 100_000).default(DEFAULT_LIMITS.welcomeMembersMax),
   MAX_ROOMS: int(1, 10_000).default(DEFAULT_LIMITS.maxRooms),
+  /** Rooms with more members than this: only staff's `@room` mentions everyone. */
+  ROOM_MENTION_MEMBERS_MAX: int(1, 10_000_000).default(DEFAULT_LIMITS.roomMentionMembersMax),
   PRESENCE_GRACE_MS: int(0, 600_000).default(5_000),
   /** Unset: chats may be edited any time. */
   EDIT_WINDOW_MS: int(1, 365 * 24 * 60 * 60 * 1000).optional(),
@@ -160,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       welcomeSinceMax: e.WELCOME_SINCE_MAX,
       welcomeMembersMax: e.WELCOME_MEMBERS_MAX,
       maxRooms: e.MAX_ROOMS,
+      roomMentionMembersMax: e.ROOM_MENTION_MEMBERS_MAX,
       presenceGraceMs: e.PRESENCE_GRACE_MS,
       ...(e.EDIT_WINDOW_MS === undefined ? {} : { editWindowMs: e.EDIT_WINDOW_MS }),
       slowConsumerBytes: e.SLOW_CONSUMER_BYTES,

@@ -21,6 +21,25 @@ export interface StoredChat {
   deleted?: { by: User; ts: number };
   /** Absent when there are none. */
   reactions?: ReactionSummary[];
+  /** The current text's mentions (mentions.ts); absent when none, and always once deleted. */
+  mentions?: User[];
+  mentionsRoom?: true;
+}
+
+/** A chat's or an edit's resolved mentions, as the chat layer hands them to the store. */
+export type MentionFields = Pick<ChatFrame, "mentions" | "mentionsRoom">;
+
+/** The mention fields to spread into a frame or a stored chat: only those present, copied. */
+export function mentionFieldsOf(fields: MentionFields): MentionFields {
+  return {
+    ...(fields.mentions && fields.mentions.length > 0 ? { mentions: fields.mentions.map(copyUser) } : {}),
+    ...(fields.mentionsRoom ? { mentionsRoom: true as const } : {}),
+  };
+}
+
+/** Whether a chat's current mentions reach `userId`: by name, or `@room`. */
+export function mentionsUser(fields: MentionFields, userId: string): boolean {
+  return fields.mentionsRoom === true || (fields.mentions?.some((user) => user.id === userId) ?? false);
 }
 
 /** What a reply needs of the chat it replies to. */
@@ -53,6 +72,8 @@ export function chatFrameOf(chat: StoredChat, target: ReplyTarget | undefined, o
   if (chat.edited) frame.edited = { ts: chat.edited.ts };
   if (chat.deleted) frame.deleted = { by: copyUser(chat.deleted.by), ts: chat.deleted.ts };
   if (chat.reactions && chat.reactions.length > 0) frame.reactions = chat.reactions.map(copyReaction);
+  // A deleted chat mentions nobody: the store drops them with its text, and this holds it anyway.
+  if (!chat.deleted) Object.assign(frame, mentionFieldsOf(chat));
   return frame;
 }
 

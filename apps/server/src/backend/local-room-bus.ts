@@ -7,4 +7,5 @@ export const localRoomBus: RoomBus = {
   },
   async publishTyping(): Promise<void> {},
   async publishStaff(): Promise<void> {},
+  async publishNotify(): Promise<void> {},
 };

@@ -1,15 +1,23 @@
+import { DEFAULT_NOTIFY_LEVEL, type NotifyLevel, notifyLevelSchema } from "@chatroom/protocol";
 import { z } from "zod";
 
 /**
  * One room a user has joined and not left, as `ready` reports it in protocol 2. `unread` is the
- * number of chat messages from other users with `seq > readSeq` that are not deleted.
+ * number of chat messages from other users with `seq > readSeq` that are not deleted;
+ * `unreadMentions` is how many of those mention the user now (by name or `@room`: chat-state.ts
+ * `mentionsUser`); `notify` is the level the user set (a new membership starts at the default).
  */
 export const membershipSchema = z.object({
   room: z.string(),
   latestSeq: z.number().int().nonnegative(),
   readSeq: z.number().int().nonnegative(),
   unread: z.number().int().nonnegative(),
+  unreadMentions: z.number().int().nonnegative(),
+  notify: notifyLevelSchema,
 });
+
+/** The level of a membership nobody has set one for. */
+export const NEW_MEMBERSHIP_NOTIFY: NotifyLevel = DEFAULT_NOTIFY_LEVEL;
 
 export type Membership = z.infer<typeof membershipSchema>;
 
@@ -39,6 +47,16 @@ export interface MembershipStore {
   readSeq(userId: string, room: string): Promise<number | undefined>;
   /** Every membership of the user with its counts, ordered by room name (code-unit order). */
   list(userId: string): Promise<Membership[]>;
+  /**
+   * One membership with its counts, or undefined when the user is not a member. With `upTo`, the
+   * counts stop at that seq (a `joined` counts what it covers; what comes live after it, the
+   * client counts on). `latestSeq` is the room's either way.
+   */
+  membership(userId: string, room: string, upTo?: number): Promise<Membership | undefined>;
+  /** Stores the user's notification level for `room`; false (and nothing stored) when not a member. */
+  setNotify(userId: string, room: string, level: NotifyLevel): Promise<boolean>;
+  /** How many users hold a membership of `room` (the `@room` rule). */
+  memberCount(room: string): Promise<number>;
   /**
    * Moves the marker forward only: stores `max(readSeq, min(seq, latestSeq))`. A marker past the
    * room's `latestSeq` is clamped to it, so a bogus value cannot hide messages not yet sent.

@@ -2,6 +2,7 @@ import type { ChatFrame, RoomEvent } from "@chatroom/protocol";
 import type { ModerationAction } from "./access-ops";
 import type { AccessRefusalCode } from "./access-rules";
 import type { Actor } from "./access-state";
+import type { MentionFields } from "./chat-state";
 
 /**
  * A room's stored events, ordered by `seq`: chats, edits, deletions, reactions and moderation
@@ -21,9 +22,10 @@ interface ChangeOrigin {
 
 /** The kinds of change a client can ask for, as the store checks and applies them. */
 export type ChangeKind =
-  | { kind: "chat"; text: string; replyTo?: number }
-  /** `editWindowMs`: how long after its `ts` the chat may be edited; absent, any time. */
-  | { kind: "edit"; target: number; text: string; editWindowMs?: number }
+  /** The mention fields are resolved before the append (chat/room/mention-resolver.ts) and stored as given. */
+  | ({ kind: "chat"; text: string; replyTo?: number } & MentionFields)
+  /** `editWindowMs`: how long after its `ts` the chat may be edited; absent, any time. An edit's mentions replace the chat's. */
+  | ({ kind: "edit"; target: number; text: string; editWindowMs?: number } & MentionFields)
   | { kind: "delete"; target: number }
   | { kind: "react"; target: number; emoji: string; on: boolean }
   /** A staff action ([4/6]): stored as a `moderation` event, with the state change in the same step. */
@@ -82,6 +84,13 @@ export interface PageResult {
   hasOlder: boolean;
 }
 
+/** The chats around a seq (a link to a message): oldest first, with both flags. */
+export interface AroundPageResult {
+  messages: ChatFrame[];
+  hasOlder: boolean;
+  hasNewer: boolean;
+}
+
 export interface NewerPageResult {
   messages: StoredEvent[];
   /** True when events of the range were left out by `limit`. */
@@ -103,8 +112,9 @@ export interface NewerPageResult {
  * (3) it is not deleted, else `gone`; (4) only the author edits; the author or staff of at least
  * the author's stored rank deletes; within the edit window; a chat carries at most
  * `maxReactionEmoji` distinct emoji; else `forbidden`; (5) store the event and bring the chat's
- * state up to date. On a delete the chat's text, its edits' texts, its reactions and its reply
- * link leave the store.
+ * state up to date (a chat's and an edit's `mentions`/`mentionsRoom` as the request gives them:
+ * an edit's replace the chat's). On a delete the chat's text, its edits' texts, its reactions, its
+ * reply link and every mention of it and of its edits leave the store.
  *
  * A `moderate` request passes (a) and (b), then the rank rules (`checkModeration`: staff only,
  * rank above the target's stored rank, roles by owners, the last owner kept), and then, in the
@@ -129,4 +139,9 @@ export interface MessageStore {
   before(room: string, before: number, limit: number): Promise<PageResult>;
   /** Events with `after < seq <= upTo`, the oldest `limit` of them, oldest first: how a client fills a gap forward. */
   after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult>;
+  /**
+   * Chats with `seq <= upTo` around `seq`, as they stand, oldest first: the chat at `seq` if it is
+   * one, about half of the rest before it and the others after it (around-page.ts decides).
+   */
+  around(room: string, seq: number, upTo: number, limit: number): Promise<AroundPageResult>;
 }

@@ -3,6 +3,8 @@ import {
   deleteEventSchema,
   editEventSchema,
   moderationEventSchema,
+  type NotifyLevel,
+  notifyLevelSchema,
   reactionEventSchema,
   type User,
   userSchema,
@@ -29,6 +31,9 @@ export const busEventSchema = z.discriminatedUnion("kind", [
   // Ephemeral too: a `report` or `report-resolved` frame, encoded, for the room's staff online on
   // every node (reports are not room events). Staff joining later read them in `room-admin`.
   z.object({ kind: z.literal("staff"), origin: z.string(), frame: z.string() }),
+  // Ephemeral too: a user set their notification level for the room (stored already); their
+  // connections joined to it on every node tell their pages ([5/6]).
+  z.object({ kind: z.literal("notify"), origin: z.string(), userId: z.string(), level: notifyLevelSchema }),
 ]);
 
 export type BusEvent = z.infer<typeof busEventSchema>;
@@ -55,4 +60,6 @@ export interface RoomBus {
   publishTyping(room: string, user: User, active: boolean): Promise<void>;
   /** An encoded frame for the room's staff on the other nodes. */
   publishStaff(room: string, frame: string): Promise<void>;
+  /** A user's new notification level, for their connections joined to the room on the other nodes. */
+  publishNotify(room: string, userId: string, level: NotifyLevel): Promise<void>;
 }

@@ -6,6 +6,7 @@ import {
   encode,
   type JoinedFrame,
   type MembershipEntry,
+  type NotifyLevel,
   PROTOCOL_VERSION,
   type ReadyFrame,
   type RoomEvent,
@@ -13,7 +14,7 @@ import {
   type SystemFrame,
   type User,
 } from "@chatroom/protocol";
-import type { Ack } from "../backend/message-store";
+import type { Ack, AroundPageResult } from "../backend/message-store";
 import type { ChatLimits } from "./limits";
 import type { Removal } from "./ports";
 import type { PresenceDiff } from "./room/presence-window";
@@ -59,6 +60,16 @@ export function searchResultsFrame(clientMsgId: string, results: SearchHit[], ne
   return encode(
     next === undefined ? { type: "search-results", clientMsgId, results } : { type: "search-results", clientMsgId, results, next },
   );
+}
+
+/** An answer to `history {around}`: the chats around a seq, and whether there are more on each side. */
+export function aroundPageFrame(room: string, page: AroundPageResult): string {
+  return encode({ type: "history", room, messages: page.messages, hasOlder: page.hasOlder, hasNewer: page.hasNewer });
+}
+
+/** A user's notification level for a room: the answer to `notify`, to each of their connections there. */
+export function notifyFrame(room: string, level: NotifyLevel): string {
+  return encode({ type: "notify", room, level });
 }
 
 /** `left`: the answer to `leave`, or with `removal` the server taking the user out (kick, ban). */
@@ -107,13 +118,21 @@ export function readyFrame(fields: ReadyFields): string {
     protocol: PROTOCOL_VERSION,
     you: copyUser(fields.you),
     session: fields.session,
-    rooms: fields.rooms.map((entry) => ({ room: entry.room, latestSeq: entry.latestSeq, readSeq: entry.readSeq, unread: entry.unread })),
+    rooms: fields.rooms.map((entry) => ({
+      room: entry.room,
+      latestSeq: entry.latestSeq,
+      readSeq: entry.readSeq,
+      unread: entry.unread,
+      unreadMentions: entry.unreadMentions,
+      notify: entry.notify,
+    })),
     limits: {
       maxTextLength: limits.maxTextLength,
       maxFrameBytes: limits.maxFrameBytes,
       ratePerSecond: limits.ratePerSecond,
       burst: limits.burst,
       maxRooms: limits.maxRooms,
+      roomMentionMembersMax: limits.roomMentionMembersMax,
       ...(limits.editWindowMs === undefined ? {} : { editWindowMs: limits.editWindowMs }),
     },
     ...(fields.admin ? { admin: true as const } : {}),
@@ -134,6 +153,8 @@ export function joinedFrame(fields: JoinedFields): string {
     latestSeq: fields.latestSeq,
     complete: fields.complete,
     readSeq: fields.readSeq,
+    unreadMentions: fields.unreadMentions,
+    notify: fields.notify,
     role: fields.role,
     private: fields.private,
     locked: fields.locked,

@@ -1,11 +1,11 @@
-import { CLOSE_CODES, decodeServerFrame, type User } from "@chatroom/protocol";
+import { CLOSE_CODES, decodeServerFrame, type NotifyLevel, type User } from "@chatroom/protocol";
 import type { Backend } from "../backend/backend";
 import type { RoomCount } from "../backend/cluster-presence";
 import type { BusEvent, RoomBusHandlers } from "../backend/room-bus";
 import { ChatConnection, type ConnectionServices } from "./connection/chat-connection";
 import type { RoomDirectory, TokenAuth } from "./connection/context";
 import type { ChatDeps } from "./deps";
-import { errorFrame } from "./frames";
+import { errorFrame, notifyFrame } from "./frames";
 import type { ConnectionHandle, Peer } from "./ports";
 import { Room } from "./room/room";
 
@@ -106,6 +106,14 @@ export class ChatHub implements RoomDirectory {
     });
   }
 
+  /** A user's new notification level reaches their seats in the room here now, and on the other nodes over the bus. */
+  notifyUser(room: string, userId: string, level: NotifyLevel): void {
+    this.rooms.get(room)?.sendToUser(userId, notifyFrame(room, level));
+    this.backend.bus.publishNotify(room, userId, level).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, room }, "could not publish a notification level to other nodes");
+    });
+  }
+
   private async createRoom(name: string): Promise<Room> {
     const { messages, presence, bus } = this.backend;
     let room: Room | undefined;
@@ -130,6 +138,7 @@ export class ChatHub implements RoomDirectory {
         latestSeq,
         deps: this.deps,
         fillGap: async (after, upTo) => (await messages.range(name, { after, upTo, limit: upTo - after })).messages,
+        loadChats: async (upTo, limit) => (await messages.latestChats(name, upTo, limit)).messages,
         onEmpty: (empty) => this.retire(empty),
         ...(presence ? { cluster: { presence, publishTyping: (user, active) => this.publishTyping(name, user, active) } } : {}),
       });
@@ -213,5 +222,6 @@ function applyEvent(room: Room, event: BusEvent): void {
     const decoded = decodeServerFrame(event.frame);
     if (decoded.ok && (decoded.frame.type === "report" || decoded.frame.type === "report-resolved") && decoded.frame.room === room.name)
       room.sendToStaff(event.frame);
-  } else room.applyRemote(event);
+  } else if (event.kind === "notify") room.sendToUser(event.userId, notifyFrame(room.name, event.level));
+  else room.applyRemote(event);
 }

@@ -230,9 +230,16 @@ describe("hello, ready and joined", () => {
     expect(typeof ready.session).toBe("string");
     expect((ready.session as string).length).toBeGreaterThan(0);
     expect(ready.rooms).toEqual([]);
-    // exactly the five named limits, at the contract's defaults
-    expect(ready.limits).toEqual({ maxTextLength: 2000, maxFrameBytes: 16384, ratePerSecond: 5, burst: 20, maxRooms: 50 });
-    expect(keysOf(ready.limits)).toEqual(["burst", "maxFrameBytes", "maxRooms", "maxTextLength", "ratePerSecond"]);
+    // exactly the six named limits, at the contract's defaults
+    expect(ready.limits).toEqual({
+      maxTextLength: 2000,
+      maxFrameBytes: 16384,
+      ratePerSecond: 5,
+      burst: 20,
+      maxRooms: 50,
+      roomMentionMembersMax: 50,
+    });
+    expect(keysOf(ready.limits)).toEqual(["burst", "maxFrameBytes", "maxRooms", "maxTextLength", "ratePerSecond", "roomMentionMembersMax"]);
   });
 
   it("joined has exactly the contract's keys and types, and lists the joiner among the members", async () => {
@@ -245,6 +252,7 @@ describe("hello, ready and joined", () => {
       "memberCount",
       "members",
       "messages",
+      "notify",
       "private",
       "readSeq",
       "role",
@@ -252,6 +260,7 @@ describe("hello, ready and joined", () => {
       "slowModeMs",
       "staff",
       "type",
+      "unreadMentions",
       "you",
     ]);
     // The lobby is made by joining: open, ownerless, nobody is staff.
@@ -835,7 +844,7 @@ describe("sessions, origins and presence", () => {
     const replacement = await join(server, { room, session: original.ready.session as string, name: "someone-else" });
     expect(replacement.ready.you).toEqual(original.ready.you);
     expect(replacement.ready.session).toBe(original.ready.session);
-    expect(replacement.ready.rooms).toEqual([{ room, latestSeq: 0, readSeq: 0, unread: 0 }]);
+    expect(replacement.ready.rooms).toEqual([{ room, latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" }]);
     expect(you(replacement)).toEqual(you(original));
     expect((await original.closeWithin()).code).toBe(4001);
     expect(replacement.isOpen).toBe(true);

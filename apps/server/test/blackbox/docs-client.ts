@@ -92,7 +92,7 @@ const NO_RECONNECT = new Set([1000, 1002, 1003, 1007, 1008, 1009, 4001, 4501, 45
 /** A chat in a page stands as it is now ([3/6]): `rev` always, the rest when something changed it. */
 const CHAT_KEYS = {
   required: ["type", "room", "seq", "id", "from", "text", "ts"],
-  optional: ["clientMsgId", "rev", "replyTo", "edited", "deleted", "reactions"],
+  optional: ["clientMsgId", "rev", "replyTo", "edited", "deleted", "reactions", "mentions", "mentionsRoom"],
 };
 /** Allowed keys per server frame type, from the doc's "Server → client frames". */
 const SERVER_KEYS: Record<string, { required: string[]; optional: string[] }> = {
@@ -108,6 +108,8 @@ const SERVER_KEYS: Record<string, { required: string[]; optional: string[] }> = 
       "latestSeq",
       "complete",
       "readSeq",
+      "unreadMentions",
+      "notify",
       "role",
       "private",
       "locked",
@@ -124,6 +126,7 @@ const SERVER_KEYS: Record<string, { required: string[]; optional: string[] }> = 
   history: { required: ["type", "room", "messages"], optional: ["hasOlder", "hasNewer"] },
   error: { required: ["type", "code", "message"], optional: ["room", "clientMsgId", "retryAfterMs"] },
   pong: { required: ["type"], optional: ["t"] },
+  notify: { required: ["type", "room", "level"], optional: [] },
 };
 
 const isObject = (value: unknown): value is Frame => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -539,7 +542,12 @@ export class DocClient extends EventEmitter {
     this.you = { id: you.id, name: you.name };
     const limits = frame.limits;
     if (isObject(limits)) {
-      this.checkKeys(limits, "ready.limits", ["maxTextLength", "maxFrameBytes", "ratePerSecond", "burst", "maxRooms"], []);
+      this.checkKeys(
+        limits,
+        "ready.limits",
+        ["maxTextLength", "maxFrameBytes", "ratePerSecond", "burst", "maxRooms", "roomMentionMembersMax"],
+        [],
+      );
       this.rate = typeof limits.ratePerSecond === "number" && limits.ratePerSecond > 0 ? limits.ratePerSecond : 1;
       this.burst = typeof limits.burst === "number" && limits.burst > 0 ? limits.burst : 1;
     } else {
@@ -554,7 +562,7 @@ export class DocClient extends EventEmitter {
           this.violation(`ready.rooms has a non-object ${JSON.stringify(entry)}`);
           continue;
         }
-        this.checkKeys(entry, "ready.rooms[]", ["room", "latestSeq", "readSeq", "unread"], []);
+        this.checkKeys(entry, "ready.rooms[]", ["room", "latestSeq", "readSeq", "unread", "unreadMentions", "notify"], []);
         if (typeof entry.room !== "string" || !isSeq(entry.latestSeq) || !isSeq(entry.readSeq) || !isSeq(entry.unread)) {
           this.violation(`ready.rooms entry malformed: ${JSON.stringify(entry)}`);
           continue;

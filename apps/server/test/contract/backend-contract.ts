@@ -9,6 +9,7 @@ import { describeAccessContract } from "./access-contract";
 import { appendChat, chatOf, standing } from "./append-helpers";
 import { describeChangesContract } from "./changes-contract";
 import { describeMembershipContract } from "./membership-contract";
+import { describeMentionsContract } from "./mentions-contract";
 
 export interface BackendFactoryOptions {
   /** The clock the backend stamps `ts` with. */
@@ -439,6 +440,7 @@ export function describeBackendContract(
       },
     });
 
+    describeMentionsContract({ backend: () => backend, harness: () => harness, persistent: options.persistent ?? false });
     describeMembershipContract({
       backend: () => backend,
       harness: () => harness,

@@ -43,8 +43,8 @@ export function describeMembershipContract(context: MembershipContractContext): 
       expect(await backend.memberships.join(alice.id, "lobby", bound)).toBe("already");
       expect(await backend.memberships.join(alice.id, "den", bound)).toBe("joined");
       expect(await backend.memberships.list(alice.id)).toEqual([
-        { room: "den", latestSeq: 0, readSeq: 0, unread: 0 },
-        { room: "lobby", latestSeq: 0, readSeq: 0, unread: 0 },
+        { room: "den", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
+        { room: "lobby", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
       ]);
       expect(await backend.memberships.list(bob.id)).toEqual([]);
       expect(await backend.memberships.leave(alice.id, "lobby")).toBe(true);
@@ -57,9 +57,13 @@ export function describeMembershipContract(context: MembershipContractContext): 
       const backend = context.backend();
       await post(backend, "busy", bob, 3);
       expect(await backend.memberships.join(alice.id, "busy", bound)).toBe("joined");
-      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "busy", latestSeq: 3, readSeq: 3, unread: 0 }]);
+      expect(await backend.memberships.list(alice.id)).toEqual([
+        { room: "busy", latestSeq: 3, readSeq: 3, unread: 0, unreadMentions: 0, notify: "mentions" },
+      ]);
       await post(backend, "busy", bob, 2);
-      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "busy", latestSeq: 5, readSeq: 3, unread: 2 }]);
+      expect(await backend.memberships.list(alice.id)).toEqual([
+        { room: "busy", latestSeq: 5, readSeq: 3, unread: 2, unreadMentions: 0, notify: "mentions" },
+      ]);
     });
 
     it("counts unread exactly: other users' messages after the marker, never the user's own", async () => {
@@ -71,19 +75,26 @@ export function describeMembershipContract(context: MembershipContractContext): 
       await post(backend, "elsewhere", bob, 4);
       const othersAfter = (readSeq: number) => senders.slice(readSeq).filter((from) => from !== alice).length;
       expect(await backend.memberships.list(alice.id)).toEqual([
-        { room: "quiet", latestSeq: 0, readSeq: 0, unread: 0 },
-        { room: "r", latestSeq: 8, readSeq: 0, unread: othersAfter(0) },
+        { room: "quiet", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
+        { room: "r", latestSeq: 8, readSeq: 0, unread: othersAfter(0), unreadMentions: 0, notify: "mentions" },
       ]);
       for (const readSeq of [2, 5, 7, 8]) {
         expect(await backend.memberships.markRead(alice.id, "r", readSeq)).toBe(readSeq);
         const [, r] = await backend.memberships.list(alice.id);
-        expect(r).toEqual({ room: "r", latestSeq: 8, readSeq, unread: othersAfter(readSeq) });
+        expect(r).toEqual({ room: "r", latestSeq: 8, readSeq, unread: othersAfter(readSeq), unreadMentions: 0, notify: "mentions" });
       }
       // Alice's own message after her marker is read by definition; bob's is not.
       await post(backend, "r", alice);
       expect((await backend.memberships.list(alice.id))[1]?.unread).toBe(0);
       await post(backend, "r", bob);
-      expect((await backend.memberships.list(alice.id))[1]).toEqual({ room: "r", latestSeq: 10, readSeq: 8, unread: 1 });
+      expect((await backend.memberships.list(alice.id))[1]).toEqual({
+        room: "r",
+        latestSeq: 10,
+        readSeq: 8,
+        unread: 1,
+        unreadMentions: 0,
+        notify: "mentions",
+      });
     });
 
     it("unread counts chats only: not edits, deletions or reactions, and not a chat deleted since", async () => {
@@ -95,10 +106,14 @@ export function describeMembershipContract(context: MembershipContractContext): 
       await changes.react(bob, first, "👍");
       await changes.react(alice, first, "🎉");
       await changes.remove(bob, first - 1);
-      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 7, readSeq: 0, unread: 2 }]);
+      expect(await backend.memberships.list(alice.id)).toEqual([
+        { room: "r", latestSeq: 7, readSeq: 0, unread: 2, unreadMentions: 0, notify: "mentions" },
+      ]);
       await changes.remove(bob, first);
       await backend.memberships.markRead(alice.id, "r", 2);
-      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 8, readSeq: 2, unread: 0 }]);
+      expect(await backend.memberships.list(alice.id)).toEqual([
+        { room: "r", latestSeq: 8, readSeq: 2, unread: 0, unreadMentions: 0, notify: "mentions" },
+      ]);
     });
 
     it("the read marker only moves forward, and is clamped to the room's latest seq", async () => {
@@ -111,7 +126,9 @@ export function describeMembershipContract(context: MembershipContractContext): 
       expect(await backend.memberships.markRead(alice.id, "r", 1_000)).toBe(10);
       // The clamp was stored: a message sent afterwards is unread.
       await post(backend, "r", bob);
-      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 11, readSeq: 10, unread: 1 }]);
+      expect(await backend.memberships.list(alice.id)).toEqual([
+        { room: "r", latestSeq: 11, readSeq: 10, unread: 1, unreadMentions: 0, notify: "mentions" },
+      ]);
     });
 
     it("readSeq reads one membership's marker, undefined when not a member", async () => {
@@ -143,7 +160,9 @@ export function describeMembershipContract(context: MembershipContractContext): 
       await backend.memberships.leave(alice.id, "r");
       await post(backend, "r", bob, 2);
       expect(await backend.memberships.join(alice.id, "r", bound)).toBe("joined");
-      expect(await backend.memberships.list(alice.id)).toEqual([{ room: "r", latestSeq: 6, readSeq: 6, unread: 0 }]);
+      expect(await backend.memberships.list(alice.id)).toEqual([
+        { room: "r", latestSeq: 6, readSeq: 6, unread: 0, unreadMentions: 0, notify: "mentions" },
+      ]);
     });
 
     it("maxRooms bounds a user's memberships; a room already joined is still 'already'; leaving frees a slot", async () => {
@@ -207,8 +226,8 @@ export function describeMembershipContract(context: MembershipContractContext): 
 
         backend = await restart();
         expect(await backend.memberships.list(alice.id)).toEqual([
-          { room: "r", latestSeq: 6, readSeq: 2, unread: 3 },
-          { room: "s", latestSeq: 0, readSeq: 0, unread: 0 },
+          { room: "r", latestSeq: 6, readSeq: 2, unread: 3, unreadMentions: 0, notify: "mentions" },
+          { room: "s", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
         ]);
         expect(await backend.memberships.join(alice.id, "t", { maxRooms: 2 })).toBe("too_many");
         expect(await backend.memberships.readSeq(alice.id, "r")).toBe(2);
@@ -232,7 +251,14 @@ export function describeMembershipContract(context: MembershipContractContext): 
           expect([...racing].sort()).toEqual(["joined", "too_many"]);
           expect(await peer.memberships.markRead(alice.id, "r", 1)).toBe(1);
           const fromHere = await backend.memberships.list(alice.id);
-          expect(fromHere.find((m) => m.room === "r")).toEqual({ room: "r", latestSeq: 2, readSeq: 1, unread: 1 });
+          expect(fromHere.find((m) => m.room === "r")).toEqual({
+            room: "r",
+            latestSeq: 2,
+            readSeq: 1,
+            unread: 1,
+            unreadMentions: 0,
+            notify: "mentions",
+          });
           expect(await peer.memberships.list(alice.id)).toEqual(fromHere);
         } finally {
           await peer.close();

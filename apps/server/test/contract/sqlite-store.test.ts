@@ -101,7 +101,9 @@ describe("SQLite store", () => {
     expect(await backend.memberships.join("u_alice", "r", { maxRooms: 50 })).toBe("joined");
     await backend.messages.append({ room: "r", actor: { id: "u_bob", name: "bob" }, kind: "chat", text: "new", clientMsgId: "c3" });
     await backend.memberships.markRead("u_alice", "r", 1);
-    expect(await backend.memberships.list("u_alice")).toEqual([{ room: "r", latestSeq: 3, readSeq: 2, unread: 1 }]);
+    expect(await backend.memberships.list("u_alice")).toEqual([
+      { room: "r", latestSeq: 3, readSeq: 2, unread: 1, unreadMentions: 0, notify: "mentions" },
+    ]);
   });
 
   it("upgrades a version 2 file in place: its chats stand unchanged, dedupe and unread counts carry over", async () => {
@@ -137,7 +139,9 @@ describe("SQLite store", () => {
       ack: { room: "r", seq: 1, ts: 1 },
       duplicate: true,
     });
-    expect(await backend.memberships.list("u_alice")).toEqual([{ room: "r", latestSeq: 2, readSeq: 0, unread: 1 }]);
+    expect(await backend.memberships.list("u_alice")).toEqual([
+      { room: "r", latestSeq: 2, readSeq: 0, unread: 1, unreadMentions: 0, notify: "mentions" },
+    ]);
     const edit = await backend.messages.append({ room: "r", actor: bob, clientMsgId: "e1", kind: "edit", target: 1, text: "newer" });
     expect(edit).toMatchObject({ ok: true, ack: { seq: 3 } });
   });

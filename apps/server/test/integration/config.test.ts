@@ -19,6 +19,8 @@ function configErrorFor(env: Record<string, string>): ConfigError {
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
     const config = loadConfig({});
+    expect(config.limits.roomMentionMembersMax).toBe(50);
+    expect(loadConfig({ ROOM_MENTION_MEMBERS_MAX: "3" }).limits.roomMentionMembersMax).toBe(3);
     expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", history: "sqlite", dataDir: "./data", env: "development" });
   });
 
@@ -32,6 +34,8 @@ describe("loadConfig", () => {
     ["EDIT_WINDOW_MS", "0"],
     ["EDIT_WINDOW_MS", "soon"],
     ["EDIT_WINDOW_MS", "1.5"],
+    ["ROOM_MENTION_MEMBERS_MAX", "0"],
+    ["ROOM_MENTION_MEMBERS_MAX", "many"],
   ])("%s=%s throws a ConfigError naming the variable", (key, value) => {
     const error = configErrorFor({ [key]: value });
     expect(error.problems).toHaveLength(1);

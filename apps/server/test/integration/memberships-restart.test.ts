@@ -59,15 +59,15 @@ describe.each([
 
     const expectedAlice = [
       // Others' chats after seq 3: 4, 6 and 7 (5 is alice's own).
-      { room: "alpha", latestSeq: 7, readSeq: 3, unread: 3 },
+      { room: "alpha", latestSeq: 7, readSeq: 3, unread: 3, unreadMentions: 0, notify: "mentions" },
       // Joined when the room was empty: all three of bob's are unread.
-      { room: "beta", latestSeq: 3, readSeq: 0, unread: 3 },
-      { room: "gamma", latestSeq: 0, readSeq: 0, unread: 0 },
+      { room: "beta", latestSeq: 3, readSeq: 0, unread: 3, unreadMentions: 0, notify: "mentions" },
+      { room: "gamma", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
     ];
     const expectedBob = [
       // Joined alpha at seq 0: alice's two chats are unread, his own are not.
-      { room: "alpha", latestSeq: 7, readSeq: 0, unread: 2 },
-      { room: "beta", latestSeq: 3, readSeq: 0, unread: 0 },
+      { room: "alpha", latestSeq: 7, readSeq: 0, unread: 2, unreadMentions: 0, notify: "mentions" },
+      { room: "beta", latestSeq: 3, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
     ];
     // The read marker has no answer: it is stored once a later ready shows it.
     let before: ReadyFrame | undefined;
@@ -107,6 +107,6 @@ describe.each([
       },
       { what: "the new read marker to be stored", intervalMs: 50, describe: () => JSON.stringify(after?.rooms) },
     );
-    expect(after?.rooms[0]).toEqual({ room: "alpha", latestSeq: 7, readSeq: 6, unread: 1 });
+    expect(after?.rooms[0]).toEqual({ room: "alpha", latestSeq: 7, readSeq: 6, unread: 1, unreadMentions: 0, notify: "mentions" });
   });
 });

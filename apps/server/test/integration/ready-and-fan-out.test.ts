@@ -28,6 +28,7 @@ describe("ready and joined", () => {
       ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
       burst: DEFAULT_LIMITS.burst,
       maxRooms: DEFAULT_LIMITS.maxRooms,
+      roomMentionMembersMax: DEFAULT_LIMITS.roomMentionMembersMax,
     });
 
     const joined = await client.join("kitchen");

@@ -93,6 +93,7 @@ describe("the handshake", () => {
         ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
         burst: DEFAULT_LIMITS.burst,
         maxRooms: 7,
+        roomMentionMembersMax: DEFAULT_LIMITS.roomMentionMembersMax,
       },
     });
     expect(server.config.limits.maxRooms).toBe(7);

@@ -96,7 +96,14 @@ describe("unread counts and read markers", () => {
     const session = alice.ready.session;
     await alice.close();
     // seqs: 1-3 bob, 4-5 alice, 6 bob. Nothing read: bob's four are unread, alice's own two are not.
-    expect(await membershipOf(session, "lobby")).toEqual({ room: "lobby", latestSeq: 6, readSeq: 0, unread: 4 });
+    expect(await membershipOf(session, "lobby")).toEqual({
+      room: "lobby",
+      latestSeq: 6,
+      readSeq: 0,
+      unread: 4,
+      unreadMentions: 0,
+      notify: "mentions",
+    });
 
     const reader = await fixture.join({ session, room: "lobby" });
     expect(reader.joined.readSeq).toBe(0);
@@ -106,14 +113,28 @@ describe("unread counts and read markers", () => {
     reader.send({ type: "read", room: "lobby", seq: 2 });
     await roundTrip(reader, 2);
     await reader.close();
-    expect(await membershipOf(session, "lobby")).toEqual({ room: "lobby", latestSeq: 6, readSeq: 3, unread: 1 });
+    expect(await membershipOf(session, "lobby")).toEqual({
+      room: "lobby",
+      latestSeq: 6,
+      readSeq: 3,
+      unread: 1,
+      unreadMentions: 0,
+      notify: "mentions",
+    });
 
     const again = await fixture.join({ session, room: "lobby" });
     expect(again.joined.readSeq).toBe(3);
     again.send({ type: "read", room: "lobby", seq: 1_000 });
     await roundTrip(again, 3);
     await again.close();
-    expect(await membershipOf(session, "lobby")).toEqual({ room: "lobby", latestSeq: 6, readSeq: 6, unread: 0 });
+    expect(await membershipOf(session, "lobby")).toEqual({
+      room: "lobby",
+      latestSeq: 6,
+      readSeq: 6,
+      unread: 0,
+      unreadMentions: 0,
+      notify: "mentions",
+    });
     // No answer frame to a read.
     expect([...reader.frames, ...again.frames].filter((frame) => frame.type === "error")).toEqual([]);
   });
@@ -131,9 +152,9 @@ describe("unread counts and read markers", () => {
     await late.close();
     const ready = (await fixture.open({ session: late.ready.session })).ready;
     expect(ready.rooms).toEqual([
-      { room: "alpha", latestSeq: 0, readSeq: 0, unread: 0 },
-      { room: "busy", latestSeq: 4, readSeq: 3, unread: 1 },
-      { room: "zeta", latestSeq: 0, readSeq: 0, unread: 0 },
+      { room: "alpha", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
+      { room: "busy", latestSeq: 4, readSeq: 3, unread: 1, unreadMentions: 0, notify: "mentions" },
+      { room: "zeta", latestSeq: 0, readSeq: 0, unread: 0, unreadMentions: 0, notify: "mentions" },
     ]);
     expect(server.config.limits.maxRooms).toBe(50);
   });

@@ -53,7 +53,9 @@ describe("Redis keeps the newest events of each room (REDIS_STREAM_MAXLEN)", () 
     expect(await r.append(alice, { kind: "edit", target: 2, text: "too old" })).toMatchObject({ ok: false, code: "not_found" });
     expect(await r.append(bob, { kind: "chat", text: "re", replyTo: 1 })).toMatchObject({ ok: false, code: "not_found" });
     // Unread counts what is kept.
-    expect(await backend.memberships.list(bob.id)).toEqual([{ room: "r", latestSeq: 8, readSeq: 0, unread: 3 }]);
+    expect(await backend.memberships.list(bob.id)).toEqual([
+      { room: "r", latestSeq: 8, readSeq: 0, unread: 3, unreadMentions: 0, notify: "mentions" },
+    ]);
     // Nothing of the trimmed events is left in Redis: their texts, states and reactors went with them.
     const key = (name: string) => `${keyPrefix}:room:r:${name}`;
     expect((await redis.command("HKEYS", key("texts"))).split("\n").sort()).toEqual(["5", "6", "7", "8"]);

@@ -23,6 +23,7 @@ function clusterRoom() {
     latestSeq: 0,
     deps: { limits, timers: clock, logger: { info() {}, warn: (_context, message) => warnings.push(message ?? ""), error() {} } },
     fillGap: async (after, upTo) => (await messages.range("r", { after, upTo, limit: upTo - after })).messages,
+    loadChats: async (upTo, limit) => (await messages.latestChats("r", upTo, limit)).messages,
     onEmpty: (empty) => emptied.push(empty),
     cluster: { presence, publishTyping() {} },
   });

@@ -15,6 +15,7 @@ function room() {
     latestSeq: 0,
     deps: { limits: testConfig().limits, timers: clock, logger: quiet },
     fillGap: async () => [],
+    loadChats: async () => [],
     onEmpty: () => {},
   });
 }

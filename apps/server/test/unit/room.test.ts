@@ -17,6 +17,7 @@ function room(messages = new MemoryMessageStore({ nodeId: "n" })) {
     latestSeq: 0,
     deps: { limits, timers: clock, logger: quiet },
     fillGap: async (after, upTo) => (await messages.range("r", { after, upTo, limit: upTo - after })).messages,
+    loadChats: async (upTo, limit) => (await messages.latestChats("r", upTo, limit)).messages,
     onEmpty: (empty) => emptied.push(empty),
   });
   return { clock, limits, chat, emptied, messages };

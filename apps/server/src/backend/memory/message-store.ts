@@ -2,13 +2,15 @@ import type { ChangeEvent, ChatFrame, ModerationEvent } from "@chatroom/protocol
 import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
 import type { AccessReader } from "../access-state";
 import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
+import { aroundBounds, aroundPage } from "../around-page";
 import { BackendClosedError } from "../backend-closed-error";
 import { checkTarget, reactionChange, targetOf } from "../change-rules";
-import { chatFrameOf, copyUser, type StoredChat } from "../chat-state";
+import { chatFrameOf, copyUser, mentionFieldsOf, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
   Ack,
   AppendResult,
+  AroundPageResult,
   ChangeRequest,
   LatestChatsResult,
   MessageStore,
@@ -131,6 +133,7 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
           text: request.text,
           clientMsgId: request.clientMsgId,
           rev: seq,
+          ...mentionFieldsOf(request),
         };
         if (request.replyTo !== undefined) chat.replyTo = request.replyTo;
         log.entries.push({ type: "chat", chat });
@@ -141,11 +144,22 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
       }
       case "edit": {
         const chat = target as StoredChat;
-        const edit: ChangeEvent = { type: "edit", ...base, target: chat.seq, text: request.text, by, clientMsgId: request.clientMsgId };
-        Object.assign(chat, { text: request.text, rev: seq, edited: { ts: now } });
+        const mentions = mentionFieldsOf(request);
+        const edit: ChangeEvent = {
+          type: "edit",
+          ...base,
+          target: chat.seq,
+          text: request.text,
+          by,
+          clientMsgId: request.clientMsgId,
+          ...mentions,
+        };
+        delete chat.mentions;
+        delete chat.mentionsRoom;
+        Object.assign(chat, { text: request.text, rev: seq, edited: { ts: now } }, mentionFieldsOf(request));
         log.entries.push({ type: "change", event: edit });
         log.edits.set(chat.seq, [...(log.edits.get(chat.seq) ?? []), edit]);
-        event = { ...edit };
+        event = { ...edit, ...mentionFieldsOf(edit) };
         break;
       }
       case "delete": {
@@ -230,6 +244,18 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
     return { messages: this.events(log, start, stop), hasNewer: stop < end };
   }
 
+  async around(room: string, seq: number, upTo: number, limit: number): Promise<AroundPageResult> {
+    const log = this.rooms.get(room);
+    if (!log) return { messages: [], hasOlder: false, hasNewer: false };
+    const { olderBelow, newerAfter } = aroundBounds(seq, upTo);
+    const olderEnd = firstIndexAtOrAbove(log.chatSeqs, olderBelow);
+    const newerStart = firstIndexAtOrAbove(log.chatSeqs, newerAfter + 1);
+    const newerEnd = Math.min(firstIndexAtOrAbove(log.chatSeqs, upTo + 1), newerStart + limit + 1);
+    const older = this.chats(log, Math.max(0, olderEnd - limit - 1), olderEnd);
+    const newer = this.chats(log, newerStart, Math.max(newerStart, newerEnd));
+    return aroundPage(older, newer, limit);
+  }
+
   private log(room: string): RoomLog {
     let log = this.rooms.get(room);
     if (!log) {
@@ -265,14 +291,21 @@ function chatAt(log: RoomLog, seq: number): StoredChat | undefined {
   return entry?.type === "chat" ? entry.chat : undefined;
 }
 
-/** Deleted means gone: the chat's text, its edits' texts, its reactions and its reply link. */
+/** Deleted means gone: the chat's text, its edits' texts, its reactions, its reply link and its mentions. */
 function purge(log: RoomLog, chat: StoredChat): void {
-  for (const edit of log.edits.get(chat.seq) ?? []) if (edit.type === "edit") delete edit.text;
+  for (const edit of log.edits.get(chat.seq) ?? []) {
+    if (edit.type !== "edit") continue;
+    delete edit.text;
+    delete edit.mentions;
+    delete edit.mentionsRoom;
+  }
   log.edits.delete(chat.seq);
   log.reactors.delete(chat.seq);
   delete chat.text;
   delete chat.reactions;
   delete chat.replyTo;
+  delete chat.mentions;
+  delete chat.mentionsRoom;
 }
 
 /** The index of the first seq in ascending `seqs` that is at least `seq`. */

@@ -166,7 +166,11 @@ export class RedisAccessState implements AccessRunner {
       if (entry.value === null) args.push("hdel", prefix + entry.kind, entry.key, "");
       else args.push("hset", prefix + entry.kind, entry.key, entry.value);
     }
-    for (const userId of forgetMemberships) args.push("hdel", keys.memberships(userId), room, "");
+    for (const userId of forgetMemberships) {
+      args.push("hdel", keys.memberships(userId), room, "");
+      // The room's side of the membership (membership-store.ts): its level and the member count.
+      args.push("hdel", keys.roomMembers(room), userId, "");
+    }
     return args;
   }
 }

@@ -8,7 +8,10 @@
  * `texts` seq -> a chat's current text or an edit's text, as the JSON string literal JavaScript
  * wrote; `chats` seq -> a chat's state `{a author id, t ts, r rev, e edited ts, d seq of its
  * delete, p seq it replies to, v seqs of its edits, x reactions [{e emoji, c count, u user ids}]}`;
- * `chatseqs` the chats' seqs; `floor` the oldest seq kept; `reactors:<seq>` `emoji\nuser id` -> 1.
+ * `chatseqs` the chats' seqs; `floor` the oldest seq kept; `reactors:<seq>` `emoji\nuser id` -> 1;
+ * `mentions` seq -> a chat's current mention fields or an edit's own, as the JSON fragment
+ * JavaScript wrote (`"mentions":[...],"mentionsRoom":true`, the fields there are), while the chat
+ * state keeps what unread counting needs: `m` the mentioned user ids, `mr` true for `@room`.
  *
  * Texts and names are never decoded here: Lua's cjson refuses escapes JavaScript allows (a lone
  * surrogate), so they travel as JSON fragments that Lua only concatenates. What Lua decodes
@@ -29,8 +32,11 @@
  * [4/6] access (access-scripts.ts): KEYS[8] the room's access version, ARGV[19] the version the
  * node's gate decided on (another: {"stale"}, decide again), ARGV[20] slow mode interval in ms
  * ("0": off), ARGV[21] "1" when the actor is exempt (staff), ARGV[22] the room's lastchat hash,
- * ARGV[23] "staff" when the actor may delete others' chats, ARGV[24..] authors it may not (a
- * higher stored rank).
+ * ARGV[23] "staff" when the actor may delete others' chats.
+ * [5/6] mentions: KEYS[9] the mentions hash, ARGV[24] the chat's or edit's mention fields as a
+ * JSON fragment or "", ARGV[25] n, how many users it mentions, ARGV[26] "1" for a counting
+ * `@room`, ARGV[27..26+n] their ids (raw: ids are never decoded from JSON here), then the authors
+ * the actor may not delete the chats of (a higher stored rank).
  *
  * Returns {"refused", code, reason[, retryAfterMs]}, {"stale"}, {"dup", sent}, {"noop", sent} or {"ok", sent, published},
  * where `sent` is what the dedupe key remembers, `{"room","seq","ts","stored"}`.
@@ -64,7 +70,7 @@ if ref ~= '' then
     if target.a ~= user then
       if kind == 'edit' then return {'refused', 'forbidden', 'notAuthor'} end
       if ARGV[23] ~= 'staff' then return {'refused', 'forbidden', 'notAuthorOrStaff'} end
-      for i = 24, #ARGV do
+      for i = 27 + tonumber(ARGV[25]), #ARGV do
         if ARGV[i] == target.a then return {'refused', 'forbidden', 'notAuthorOrStaff'} end
       end
     end
@@ -116,9 +122,20 @@ local seq = redis.call('INCR', KEYS[2])
 local s = string.format('%d', seq)
 redis.call('HSET', KEYS[3], s, ARGV[5] .. s .. ARGV[6])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[4], s, ARGV[7]) end
+local function mentioned(state)
+  state.m, state.mr = nil, nil
+  local n = tonumber(ARGV[25])
+  if n > 0 then
+    state.m = {}
+    for i = 27, 26 + n do table.insert(state.m, ARGV[i]) end
+  end
+  if ARGV[26] == '1' then state.mr = true end
+end
 if kind == 'chat' then
   local state = {a = user, t = now, r = seq}
   if ref ~= '' then state.p = tonumber(ref) end
+  mentioned(state)
+  if ARGV[24] ~= '' then redis.call('HSET', KEYS[9], s, ARGV[24]) end
   redis.call('HSET', KEYS[5], s, cjson.encode(state))
   redis.call('ZADD', KEYS[6], seq, s)
   if slow > 0 then redis.call('HSET', ARGV[22], user, ARGV[4]) end
@@ -129,11 +146,22 @@ else
     target.v = target.v or {}
     table.insert(target.v, seq)
     redis.call('HSET', KEYS[4], ref, ARGV[7])
+    mentioned(target)
+    if ARGV[24] ~= '' then
+      redis.call('HSET', KEYS[9], s, ARGV[24])
+      redis.call('HSET', KEYS[9], ref, ARGV[24])
+    else
+      redis.call('HDEL', KEYS[9], ref)
+    end
   elseif kind == 'delete' then
-    for _, edit in ipairs(target.v or {}) do redis.call('HDEL', KEYS[4], string.format('%d', edit)) end
+    for _, edit in ipairs(target.v or {}) do
+      redis.call('HDEL', KEYS[4], string.format('%d', edit))
+      redis.call('HDEL', KEYS[9], string.format('%d', edit))
+    end
     redis.call('HDEL', KEYS[4], ref)
+    redis.call('HDEL', KEYS[9], ref)
     redis.call('DEL', ARGV[17] .. ref)
-    target.v, target.x, target.p, target.d = nil, nil, nil, seq
+    target.v, target.x, target.p, target.d, target.m, target.mr = nil, nil, nil, seq, nil, nil
   end
   redis.call('HSET', KEYS[5], ref, cjson.encode(target))
 end
@@ -141,6 +169,7 @@ end
 -- Built before the trim, which may take the replied-to chat with it.
 local text = ''
 if ARGV[7] ~= '' then text = ',"text":' .. ARGV[7] end
+if ARGV[24] ~= '' then text = text .. ',' .. ARGV[24] end
 local published = '{"kind":"stored","origin":' .. ARGV[16] .. ',"event":' .. ARGV[5] .. s .. text .. ARGV[6]
 if kind == 'chat' and ref ~= '' then
   published = published .. ',"quoted":{"seq":' .. ref .. ',"chat":' .. redis.call('HGET', KEYS[3], ref)
@@ -157,6 +186,7 @@ if stop >= floor then
     redis.call('HDEL', KEYS[3], o)
     redis.call('HDEL', KEYS[4], o)
     redis.call('HDEL', KEYS[5], o)
+    redis.call('HDEL', KEYS[9], o)
     redis.call('ZREM', KEYS[6], o)
     redis.call('DEL', ARGV[17] .. o)
   end
@@ -169,15 +199,16 @@ return {'ok', remember(sent(seq, 'true')), published}
 
 /**
  * Reads events with what it takes to show them as they stand, in one atomic step.
- * KEYS[1] eventlog, KEYS[2] texts, KEYS[3] chats, KEYS[4] chatseqs, KEYS[5] floor, KEYS[6] seq counter.
- * ARGV[1] what to read:
+ * KEYS[1] eventlog, KEYS[2] texts, KEYS[3] chats, KEYS[4] chatseqs, KEYS[5] floor, KEYS[6] seq counter,
+ * KEYS[7] mentions. ARGV[1] what to read:
  * - "newest", after, upTo, limit: the newest `limit` seqs of `after < seq <= min(upTo, latest)`;
  * - "oldest", after, upTo, limit: the oldest `limit` seqs of the same range;
  * - "chats", below, limit: the newest `limit` chats with `seq < below`, newest first;
+ * - "chatsafter", after, upTo, limit: the oldest `limit` chats with `after < seq <= upTo`, oldest first;
  * - "seqs", seq...: those seqs.
  *
- * Returns {floor, latest, first, last, n, seq, log, text, state, ...}: `first` and `last` bound
- * the range read ("newest" and "oldest"); the first n quadruples are the events read that are
+ * Returns {floor, latest, first, last, n, seq, log, text, state, mentions, ...}: `first` and `last` bound
+ * the range read ("newest" and "oldest"); the first n quintuples are the events read that are
  * still kept, in order; the rest are what they refer to (a deleted chat's delete event, a
  * reply's target). Missing parts are nil.
  */
@@ -187,6 +218,8 @@ local latest = tonumber(redis.call('GET', KEYS[6]) or '0')
 local seqs, first, last = {}, 0, 0
 if mode == 'chats' then
   seqs = redis.call('ZREVRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], '-inf', 'LIMIT', 0, tonumber(ARGV[3]))
+elseif mode == 'chatsafter' then
+  seqs = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
 elseif mode == 'seqs' then
   for i = 2, #ARGV do seqs[#seqs + 1] = ARGV[i] end
 else
@@ -208,6 +241,7 @@ local function emit(s)
   table.insert(out, log)
   table.insert(out, redis.call('HGET', KEYS[2], s))
   table.insert(out, state)
+  table.insert(out, redis.call('HGET', KEYS[7], s))
   seen[s] = true
   return state
 end

@@ -30,6 +30,7 @@ export class RedisKeys {
       chatSeqs: this.key("room", room, "chatseqs"),
       floor: this.key("room", room, "floor"),
       reactorsPrefix: `${this.key("room", room, "reactors")}:`,
+      mentions: this.key("room", room, "mentions"),
     };
   }
 
@@ -61,6 +62,14 @@ export class RedisKeys {
     return this.key("user", userId, "rooms");
   }
 
+  /**
+   * A room's memberships the other way round: a hash of user id -> notification level, kept in
+   * step with `memberships` by the same scripts, so its HLEN is the room's member count.
+   */
+  roomMembers(room: string): string {
+    return this.key("room", room, "memberships");
+  }
+
   /** The room a channel belongs to, or undefined for a channel that is not a room's. */
   roomOf(channel: string): string | undefined {
     const head = this.key("room", "");
@@ -78,6 +87,8 @@ export interface HistoryKeys {
   floor: string;
   /** Followed by a chat's seq: the hash of who has which emoji on (`emoji\nuser id` -> 1). */
   reactorsPrefix: string;
+  /** seq -> a chat's current mention fields or an edit's own, as a JSON fragment (event-scripts.ts). */
+  mentions: string;
 }
 
 export interface AccessKeys {

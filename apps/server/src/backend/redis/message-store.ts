@@ -3,12 +3,15 @@ import type { Redis } from "ioredis";
 import { gateFor, moderate } from "../access-ops";
 import { isStaff, rankOf, slowModeRefusal } from "../access-rules";
 import type { AccessReader } from "../access-state";
+import { aroundBounds, aroundPage } from "../around-page";
 import { BackendClosedError } from "../backend-closed-error";
 import { REFUSALS, targetOf } from "../change-rules";
+import { mentionFieldsOf } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
   Ack,
   AppendResult,
+  AroundPageResult,
   ChangeRequest,
   LatestChatsResult,
   MessageStore,
@@ -39,8 +42,8 @@ export type EventClient = Redis & EventCommands;
 
 /** Registers the history scripts on a connection. */
 export function defineEventCommands(client: Redis): EventClient {
-  client.defineCommand("roomAppend", { numberOfKeys: 8, lua: APPEND_LUA });
-  client.defineCommand("roomRead", { numberOfKeys: 6, lua: READ_LUA });
+  client.defineCommand("roomAppend", { numberOfKeys: 9, lua: APPEND_LUA });
+  client.defineCommand("roomRead", { numberOfKeys: 7, lua: READ_LUA });
   return client as EventClient;
 }
 
@@ -133,6 +136,10 @@ export class RedisMessageStore implements MessageStore {
     const history = keys.history(request.room);
     const access = keys.access(request.room);
     const meta = snapshot.reader.meta();
+    const mentions = request.kind === "chat" || request.kind === "edit" ? mentionFieldsOf(request) : {};
+    const mentionedIds = (mentions.mentions ?? []).map((user) => user.id);
+    // The fields as a fragment of the event's JSON (without braces), for the log and the publish.
+    const fragment = Object.keys(mentions).length > 0 ? JSON.stringify(mentions).slice(1, -1) : "";
     // Authors whose chats this staff actor may not delete: those of a higher stored rank.
     const protectedAuthors = isStaff(role)
       ? snapshot.reader
@@ -145,6 +152,7 @@ export class RedisMessageStore implements MessageStore {
       keys.seq(request.room),
       ...historyKeyList(history),
       access.version,
+      history.mentions,
       request.kind,
       targetOf(request) ?? "",
       request.actor.id,
@@ -168,6 +176,10 @@ export class RedisMessageStore implements MessageStore {
       isStaff(role) ? "1" : "0",
       access.lastChat,
       isStaff(role) ? "staff" : "author",
+      fragment,
+      mentionedIds.length,
+      mentions.mentionsRoom ? "1" : "0",
+      ...mentionedIds,
       ...protectedAuthors,
     );
   }
@@ -201,6 +213,13 @@ export class RedisMessageStore implements MessageStore {
     return { messages: events, hasNewer: last < Math.min(upTo, latest) };
   }
 
+  async around(room: string, seq: number, upTo: number, limit: number): Promise<AroundPageResult> {
+    const { olderBelow, newerAfter } = aroundBounds(seq, upTo);
+    const older = olderBelow <= 1 ? [] : (await this.read(room, ["chats", olderBelow, limit + 1])).events.reverse();
+    const newer = newerAfter >= upTo ? [] : (await this.read(room, ["chatsafter", newerAfter, upTo, limit + 1])).events;
+    return aroundPage(older as ChatFrame[], newer as ChatFrame[], limit);
+  }
+
   /** The newest `limit` chats below `before`, oldest first; one more tells whether older ones exist. */
   private async chatsBefore(room: string, before: number, limit: number): Promise<PageResult> {
     // A limit of 0 still reads one row: whether older chats exist (WELCOME_LATEST=0).
@@ -215,13 +234,19 @@ export class RedisMessageStore implements MessageStore {
   private async read(room: string, what: Array<string | number>): Promise<ReadResult> {
     if (!this.options.isOpen()) throw new BackendClosedError();
     const { client, keys } = this.options;
-    const flat = await client.roomRead(...historyKeyList(keys.history(room)), keys.seq(room), ...what);
+    const history = keys.history(room);
+    const flat = await client.roomRead(...historyKeyList(history), keys.seq(room), history.mentions, ...what);
     const [floor, latest, first, last, count] = flat.slice(0, 5).map(Number) as [number, number, number, number, number];
     const parts = new Map<number, StoredParts>();
     const order: number[] = [];
-    for (let i = 5; i + 3 < flat.length; i += 4) {
+    for (let i = 5; i + 4 < flat.length; i += 5) {
       const seq = Number(flat[i]);
-      parts.set(seq, { log: String(flat[i + 1]), text: nullable(flat[i + 2]), state: nullable(flat[i + 3]) });
+      parts.set(seq, {
+        log: String(flat[i + 1]),
+        text: nullable(flat[i + 2]),
+        state: nullable(flat[i + 3]),
+        mentions: nullable(flat[i + 4]),
+      });
       if (order.length < count) order.push(seq);
     }
     const events: StoredEvent[] = [];

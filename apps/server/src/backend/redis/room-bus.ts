@@ -1,4 +1,4 @@
-import type { User } from "@chatroom/protocol";
+import type { NotifyLevel, User } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
 import { type BusEvent, busEventSchema, type RoomBus, type RoomBusHandlers, type Unsubscribe } from "../room-bus";
 import type { RedisKeys } from "./keys";
@@ -55,6 +55,11 @@ export class RedisRoomBus implements RoomBus {
 
   async publishStaff(room: string, frame: string): Promise<void> {
     const event: BusEvent = { kind: "staff", origin: this.options.nodeId, frame };
+    await this.options.client.publish(this.options.keys.channel(room), JSON.stringify(event));
+  }
+
+  async publishNotify(room: string, userId: string, level: NotifyLevel): Promise<void> {
+    const event: BusEvent = { kind: "notify", origin: this.options.nodeId, userId, level };
     await this.options.client.publish(this.options.keys.channel(room), JSON.stringify(event));
   }
 

@@ -174,19 +174,40 @@ return 1
 `;
 
 /*
- * Memberships, per user `<p>:user:<id>:rooms` (hash room -> read marker). A script per write, so
- * the `maxRooms` check and the clamp read the room's seq counter in the same atomic step.
+ * Memberships, per user `<p>:user:<id>:rooms` (hash room -> read marker), and per room
+ * `<p>:room:<r>:memberships` (hash user id -> notification level), written together by these
+ * scripts (and by a kick or ban's access step), so the second is the first the other way round:
+ * its HLEN is the room's member count. A script per write, so the `maxRooms` check and the clamp
+ * read the room's seq counter in the same atomic step.
  */
 
 /**
- * KEYS[1] the user's memberships, KEYS[2] the room's seq counter; ARGV[1] room, ARGV[2] maxRooms.
- * A new membership starts read up to the room's latest seq. Returns joined, already or too_many.
+ * KEYS[1] the user's memberships, KEYS[2] the room's seq counter, KEYS[3] the room's memberships;
+ * ARGV[1] room, ARGV[2] maxRooms, ARGV[3] user id, ARGV[4] a new membership's level. A new
+ * membership starts read up to the room's latest seq. Returns joined, already or too_many.
  */
 export const MEMBERSHIP_JOIN_LUA = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'already' end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then return 'too_many' end
 redis.call('HSET', KEYS[1], ARGV[1], redis.call('GET', KEYS[2]) or '0')
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 return 'joined'
+`;
+
+/** KEYS[1] the user's memberships, KEYS[2] the room's memberships; ARGV[1] room, ARGV[2] user id. Returns 1 when the user was a member. */
+export const MEMBERSHIP_LEAVE_LUA = `
+redis.call('HDEL', KEYS[2], ARGV[2])
+return redis.call('HDEL', KEYS[1], ARGV[1])
+`;
+
+/**
+ * KEYS[1] the user's memberships, KEYS[2] the room's memberships; ARGV[1] room, ARGV[2] user id,
+ * ARGV[3] level. Returns 1 when stored, 0 when the user is not a member.
+ */
+export const MEMBERSHIP_NOTIFY_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
 `;
 
 /**
@@ -203,33 +224,55 @@ return stored
 `;
 
 /**
- * KEYS[1] the user's memberships; ARGV[1] key prefix, ARGV[2] the user's id. Room keys are built
- * here from the prefix (as keys.ts lays them out), since which rooms are read is only known
- * inside. Returns {room, latestSeq, readSeq, unread, ...}: unread counts the room's chats after
- * the marker from other users and not deleted, read from the chats' states (event-scripts.ts),
- * which hold only ids and numbers; edits, deletions and reactions are not chats and never count.
- * Chats already trimmed cannot be read and do not count.
+ * KEYS[1] the user's memberships; ARGV[1] key prefix, ARGV[2] the user's id, ARGV[3] one room or
+ * "" for all, ARGV[4] the seq counts stop at or "" for none, ARGV[5] the level of a membership
+ * that has none stored. Room keys are built here from the prefix (as keys.ts lays them out),
+ * since which rooms are read is only known inside. Returns {room, latestSeq, readSeq, unread,
+ * unreadMentions, level, ...}: unread counts the room's chats after the marker from other users
+ * and not deleted, unreadMentions those of them whose state (event-scripts.ts) names the user in
+ * `m` or says `mr` (`@room`); states hold only ids and numbers. Edits, deletions and reactions are
+ * not chats and never count. Chats already trimmed cannot be read and do not count.
  */
 export const MEMBERSHIP_LIST_LUA = `
-local prefix, user = ARGV[1], ARGV[2]
-local flat = redis.call('HGETALL', KEYS[1])
+local prefix, user, only, upTo = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local flat
+if only == '' then
+  flat = redis.call('HGETALL', KEYS[1])
+else
+  local marker = redis.call('HGET', KEYS[1], only)
+  flat = {}
+  if marker then flat = {only, marker} end
+end
 local out = {}
 for i = 1, #flat, 2 do
   local room, readSeq = flat[i], tonumber(flat[i + 1])
   local base = prefix .. ':room:' .. room
   local latest = tonumber(redis.call('GET', base .. ':seq') or '0')
-  local unread = 0
-  for _, seq in ipairs(redis.call('ZRANGEBYSCORE', base .. ':chatseqs', '(' .. string.format('%d', readSeq), '+inf')) do
+  local stop = '+inf'
+  if upTo ~= '' then stop = upTo end
+  local unread, mentions = 0, 0
+  for _, seq in ipairs(redis.call('ZRANGEBYSCORE', base .. ':chatseqs', '(' .. string.format('%d', readSeq), stop)) do
     local raw = redis.call('HGET', base .. ':chats', seq)
     if raw then
       local chat = cjson.decode(raw)
-      if chat.a ~= user and not chat.d then unread = unread + 1 end
+      if chat.a ~= user and not chat.d then
+        unread = unread + 1
+        local named = chat.mr == true
+        if not named and type(chat.m) == 'table' then
+          for _, id in ipairs(chat.m) do
+            if id == user then named = true end
+          end
+        end
+        if named then mentions = mentions + 1 end
+      end
     end
   end
   table.insert(out, room)
   table.insert(out, latest)
   table.insert(out, readSeq)
   table.insert(out, unread)
+  table.insert(out, mentions)
+  table.insert(out, redis.call('HGET', base .. ':memberships', user) or ARGV[5])
 end
 return out
 `;

@@ -1,5 +1,5 @@
 import type { ReactionSummary, User } from "@chatroom/protocol";
-import { chatFrameOf, type ReplyTarget, type StoredChat } from "../chat-state";
+import { chatFrameOf, type MentionFields, mentionFieldsOf, type ReplyTarget, type StoredChat } from "../chat-state";
 import type { StoredEvent } from "../message-store";
 import { storedEventSchema } from "../room-bus";
 
@@ -9,11 +9,12 @@ import { storedEventSchema } from "../room-bus";
  * APPEND_LUA publishes, which every node (the appending one included) reads the same way.
  */
 
-/** One seq's stored parts: the event without its text, the text as a JSON literal, a chat's state. */
+/** One seq's stored parts: the event without its text, the text as a JSON literal, a chat's state, its mention fields as a JSON fragment. */
 export interface StoredParts {
   log: string;
   text: string | null;
   state: string | null;
+  mentions: string | null;
 }
 
 /** A chat's state as APPEND_LUA keeps it (cjson writes an empty list as `{}`). */
@@ -39,13 +40,21 @@ interface Logged {
   emoji: string;
   on: boolean;
   by: User;
+  /** In what APPEND_LUA publishes (never in the log: they are kept apart, like texts). */
+  mentions?: User[];
+  mentionsRoom?: true;
+}
+
+/** The mention fields a stored fragment holds (`"mentions":[...],"mentionsRoom":true`), or none. */
+function mentionsOf(fragment: string | null): MentionFields {
+  return fragment === null ? {} : mentionFieldsOf(JSON.parse(`{${fragment}}`) as MentionFields);
 }
 
 /** The event at `seq` as it stands, from the parts READ_LUA returned; undefined when not kept. */
 export function eventFromParts(seq: number, parts: ReadonlyMap<number, StoredParts>): StoredEvent | undefined {
   const own = parts.get(seq);
   if (!own) return undefined;
-  const logged = withText(own);
+  const logged = { ...withText(own), ...mentionsOf(own.mentions) };
   if (logged.type !== "chat") return toEvent(logged);
   const state = JSON.parse(own.state ?? "null") as ChatState | null;
   if (!state) return undefined;
@@ -94,6 +103,7 @@ function storedChat(logged: Logged, rev: number): StoredChat {
     rev,
   };
   if (logged.text !== undefined) chat.text = logged.text;
+  Object.assign(chat, mentionFieldsOf(logged));
   return chat;
 }
 
@@ -112,6 +122,7 @@ function toEvent(logged: Logged): StoredEvent {
       ...(logged.text === undefined ? {} : { text: logged.text }),
       by,
       clientMsgId,
+      ...mentionFieldsOf(logged),
     });
   }
   if (logged.type === "delete") return storedEventSchema.parse({ type: "delete", room, seq, ts, target, by, clientMsgId });

@@ -1,5 +1,5 @@
-import type { ChangeEvent, ChatFrame, ModerationEvent, ReactionSummary } from "@chatroom/protocol";
-import { chatFrameOf, type ReplyTarget, type StoredChat } from "../chat-state";
+import type { ChangeEvent, ChatFrame, ModerationEvent, ReactionSummary, User } from "@chatroom/protocol";
+import { chatFrameOf, type MentionFields, mentionFieldsOf, type ReplyTarget, type StoredChat } from "../chat-state";
 import type { StoredEvent } from "../message-store";
 import { type ModerationBody, moderationEventOf } from "../moderation-event";
 
@@ -13,7 +13,7 @@ import { type ModerationBody, moderationEventOf } from "../moderation-event";
 const CHAT_COLUMNS = `c.seq AS c_seq, c.id AS c_id, c.user_id AS c_user_id, c.user_name AS c_user_name, c.text AS c_text,
   c.ts AS c_ts, c.client_msg_id AS c_client_msg_id, c.reply_to AS c_reply_to, c.rev AS c_rev, c.edited_ts AS c_edited_ts,
   c.deleted_by_id AS c_deleted_by_id, c.deleted_by_name AS c_deleted_by_name, c.deleted_ts AS c_deleted_ts,
-  c.reactions AS c_reactions, q.user_id AS q_user_id, q.user_name AS q_user_name, q.text AS q_text`;
+  c.reactions AS c_reactions, c.mentions AS c_mentions, c.mentions_room AS c_mentions_room, q.user_id AS q_user_id, q.user_name AS q_user_name, q.text AS q_text`;
 const REPLY_TARGET_JOIN = "LEFT JOIN chats q ON q.room = c.room AND q.seq = c.reply_to";
 
 /** Chats as they stand; add `WHERE c.room = … AND c.seq …`. */
@@ -21,7 +21,7 @@ export const SELECT_CHATS = `SELECT ${CHAT_COLUMNS} FROM chats c ${REPLY_TARGET_
 
 /** Events, each chat event with its chat as it stands; add `WHERE e.room = … AND e.seq …`. */
 export const SELECT_EVENTS = `SELECT e.seq, e.kind, e.user_id, e.user_name, e.ts, e.client_msg_id, e.target, e.text, e.emoji,
-  e.reaction_on, e.payload, ${CHAT_COLUMNS} FROM events e LEFT JOIN chats c ON c.room = e.room AND c.seq = e.seq ${REPLY_TARGET_JOIN}`;
+  e.reaction_on, e.payload, e.mentions, ${CHAT_COLUMNS} FROM events e LEFT JOIN chats c ON c.room = e.room AND c.seq = e.seq ${REPLY_TARGET_JOIN}`;
 
 export interface ChatRow {
   c_seq: number;
@@ -38,6 +38,9 @@ export interface ChatRow {
   c_deleted_by_name: string | null;
   c_deleted_ts: number | null;
   c_reactions: string | null;
+  /** The current text's mentioned users as JSON; NULL when none. */
+  c_mentions: string | null;
+  c_mentions_room: number | null;
   q_user_id: string | null;
   q_user_name: string | null;
   q_text: string | null;
@@ -55,6 +58,8 @@ export interface EventColumns {
   reaction_on: number | null;
   /** A moderation event's own fields (its action and what the action carries), as JSON. */
   payload: string | null;
+  /** An edit's mention fields as JSON (`mentionFieldsOf`); NULL when none or purged. */
+  mentions: string | null;
 }
 
 export type EventKind = "chat" | "edit" | "delete" | "reaction" | "moderation";
@@ -79,6 +84,8 @@ export function storedChatOf(room: string, row: ChatRow): StoredChat {
     chat.deleted = { by: { id: row.c_deleted_by_id ?? "", name: row.c_deleted_by_name ?? "" }, ts: row.c_deleted_ts };
   }
   if (row.c_reactions !== null) chat.reactions = JSON.parse(row.c_reactions) as ReactionSummary[];
+  if (row.c_mentions !== null) chat.mentions = JSON.parse(row.c_mentions) as User[];
+  if (row.c_mentions_room === 1) chat.mentionsRoom = true;
   return chat;
 }
 
@@ -111,7 +118,10 @@ export function changeOf(
     const fields = JSON.parse(columns.payload ?? "{}") as object;
     return moderationEventOf(room, seq, base.ts, { by, clientMsgId, ...fields } as ModerationBody);
   }
-  if (kind === "edit") return { type: "edit", ...base, ...(columns.text === null ? {} : { text: columns.text }), by, clientMsgId };
+  if (kind === "edit") {
+    const mentions = columns.mentions === null ? {} : mentionFieldsOf(JSON.parse(columns.mentions) as MentionFields);
+    return { type: "edit", ...base, ...(columns.text === null ? {} : { text: columns.text }), by, clientMsgId, ...mentions };
+  }
   if (kind === "delete") return { type: "delete", ...base, by, clientMsgId };
   return { type: "reaction", ...base, emoji: columns.emoji ?? "", on: columns.reaction_on === 1, by, clientMsgId };
 }

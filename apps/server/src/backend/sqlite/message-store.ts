@@ -3,12 +3,14 @@ import type Database from "better-sqlite3";
 import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
 import type { AccessReader } from "../access-state";
 import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
+import { aroundBounds, aroundPage } from "../around-page";
 import { checkTarget, reactionChange, targetOf } from "../change-rules";
-import { chatFrameOf, type StoredChat } from "../chat-state";
+import { chatFrameOf, type MentionFields, mentionFieldsOf, type StoredChat } from "../chat-state";
 import { createMessageIds } from "../message-ids";
 import type {
   Ack,
   AppendResult,
+  AroundPageResult,
   ChangeRequest,
   LatestChatsResult,
   MessageStore,
@@ -79,22 +81,28 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
       newestChats: db.prepare<[string, number, number], ChatRow>(
         `${SELECT_CHATS} WHERE c.room = ? AND c.seq < ? ORDER BY c.seq DESC LIMIT ?`,
       ),
+      oldestChats: db.prepare<[string, number, number, number], ChatRow>(
+        `${SELECT_CHATS} WHERE c.room = ? AND c.seq > ? AND c.seq <= ? ORDER BY c.seq ASC LIMIT ?`,
+      ),
       insertEvent: db.prepare<EventInsert>(
-        `INSERT INTO events (room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on, payload)
-         VALUES (@room, @seq, @kind, @user_id, @user_name, @ts, @client_msg_id, @target, @text, @emoji, @reaction_on, @payload)`,
+        `INSERT INTO events (room, seq, kind, user_id, user_name, ts, client_msg_id, target, text, emoji, reaction_on, payload, mentions)
+         VALUES (@room, @seq, @kind, @user_id, @user_name, @ts, @client_msg_id, @target, @text, @emoji, @reaction_on, @payload, @mentions)`,
       ),
       insertChat: db.prepare(
-        `INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, reply_to, rev)
-         VALUES (@room, @seq, @id, @user_id, @user_name, @text, @ts, @client_msg_id, @reply_to, @seq)`,
+        `INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, reply_to, rev, mentions, mentions_room)
+         VALUES (@room, @seq, @id, @user_id, @user_name, @text, @ts, @client_msg_id, @reply_to, @seq, @mentions, @mentions_room)`,
       ),
-      editChat: db.prepare("UPDATE chats SET text = @text, rev = @rev, edited_ts = @ts WHERE room = @room AND seq = @seq"),
+      editChat: db.prepare(
+        `UPDATE chats SET text = @text, rev = @rev, edited_ts = @ts, mentions = @mentions, mentions_room = @mentions_room
+         WHERE room = @room AND seq = @seq`,
+      ),
       deleteChat: db.prepare(
-        `UPDATE chats SET text = NULL, reactions = NULL, reply_to = NULL, rev = @rev,
+        `UPDATE chats SET text = NULL, reactions = NULL, reply_to = NULL, mentions = NULL, mentions_room = NULL, rev = @rev,
            deleted_by_id = @by_id, deleted_by_name = @by_name, deleted_ts = @ts
          WHERE room = @room AND seq = @seq`,
       ),
       // `kind = 'edit'` spelled out, so the partial index events_edits serves it.
-      purgeEdits: db.prepare("UPDATE events SET text = NULL WHERE room = @room AND target = @seq AND kind = 'edit'"),
+      purgeEdits: db.prepare("UPDATE events SET text = NULL, mentions = NULL WHERE room = @room AND target = @seq AND kind = 'edit'"),
       purgeReactions: db.prepare("DELETE FROM reactions WHERE room = @room AND seq = @seq"),
       reactorOn: db.prepare<[string, number, string, string], { one: number }>(
         "SELECT 1 AS one FROM reactions WHERE room = ? AND seq = ? AND emoji = ? AND user_id = ?",
@@ -181,7 +189,18 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
     let event: StoredEvent;
     switch (request.kind) {
       case "chat": {
-        const chat: StoredChat = { room, seq, id: this.nextMessageId(), from, text: request.text, ts: now, clientMsgId, rev: seq };
+        const mentions = mentionFieldsOf(request);
+        const chat: StoredChat = {
+          room,
+          seq,
+          id: this.nextMessageId(),
+          from,
+          text: request.text,
+          ts: now,
+          clientMsgId,
+          rev: seq,
+          ...mentions,
+        };
         if (request.replyTo !== undefined) chat.replyTo = request.replyTo;
         this.statements.insertEvent.run({ room, seq, kind: "chat", ...NO_COLUMNS });
         this.statements.insertChat.run({
@@ -194,15 +213,18 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
           ts: now,
           client_msg_id: clientMsgId,
           reply_to: request.replyTo ?? null,
+          ...mentionColumns(mentions),
         });
         this.access.noteChat(room, from.id, now);
         event = chatFrameOf(chat, target, { live: true });
         break;
       }
-      case "edit":
-        this.statements.editChat.run({ ...key, text: request.text, rev: seq, ts: now });
-        event = this.insertChange(seq, now, request, { type: "edit", target: key.seq, text: request.text });
+      case "edit": {
+        const mentions = mentionFieldsOf(request);
+        this.statements.editChat.run({ ...key, text: request.text, rev: seq, ts: now, ...mentionColumns(mentions) });
+        event = this.insertChange(seq, now, request, { type: "edit", target: key.seq, text: request.text, mentions });
         break;
+      }
       case "delete":
         this.statements.purgeEdits.run(key);
         this.statements.purgeReactions.run(key);
@@ -237,7 +259,7 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
     seq: number,
     ts: number,
     request: ChangeRequest,
-    change: { type: ChangeEvent["type"]; target: number; text?: string; emoji?: string; on?: boolean },
+    change: { type: ChangeEvent["type"]; target: number; text?: string; emoji?: string; on?: boolean; mentions?: MentionFields },
   ): ChangeEvent | ModerationEvent {
     const columns: EventColumns = {
       user_id: request.actor.id,
@@ -249,6 +271,7 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
       emoji: change.emoji ?? null,
       reaction_on: change.on === undefined ? null : Number(change.on),
       payload: null,
+      mentions: change.mentions && Object.keys(change.mentions).length > 0 ? JSON.stringify(change.mentions) : null,
     };
     this.statements.insertEvent.run({ room: request.room, seq, kind: change.type, ...columns });
     return changeOf(request.room, seq, change.type, columns);
@@ -303,6 +326,17 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
     return { messages: rows.map((row) => eventOfRow(room, row)), hasNewer };
   }
 
+  async around(room: string, seq: number, upTo: number, limit: number): Promise<AroundPageResult> {
+    const { olderBelow, newerAfter } = aroundBounds(seq, upTo);
+    const older = olderBelow <= 1 ? [] : this.statements.newestChats.all(room, olderBelow, limit + 1).reverse();
+    const newer = this.statements.oldestChats.all(room, newerAfter, upTo, limit + 1);
+    return aroundPage(
+      older.map((row) => chatOfRow(room, row)),
+      newer.map((row) => chatOfRow(room, row)),
+      limit,
+    );
+  }
+
   /** The newest `limit` chats below `before`, oldest first; one row more tells whether older ones exist. */
   private chatsBefore(room: string, before: number, limit: number): PageResult {
     // A limit of 0 still reads one row: whether older chats exist (WELCOME_LATEST=0).
@@ -328,4 +362,13 @@ const NO_COLUMNS: EventColumns = {
   emoji: null,
   reaction_on: null,
   payload: null,
+  mentions: null,
 };
+
+/** A chat row's mention columns. */
+function mentionColumns(mentions: MentionFields): { mentions: string | null; mentions_room: number | null } {
+  return {
+    mentions: mentions.mentions === undefined ? null : JSON.stringify(mentions.mentions),
+    mentions_room: mentions.mentionsRoom ? 1 : null,
+  };
+}

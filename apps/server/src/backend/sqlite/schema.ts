@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { SETTINGS_MIGRATION } from "./migrations/005-settings";
+import { MENTIONS_NOTIFY_MIGRATION } from "./migrations/006-mentions-notify";
 import { SEARCH_MIGRATION } from "./migrations/007-search";
 import { registerSearchFunctions } from "./search-functions";
 
@@ -132,6 +133,7 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX memberships_room ON memberships (room);`,
   SETTINGS_MIGRATION,
+  MENTIONS_NOTIFY_MIGRATION,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { NotifyLevel } from "@chatroom/protocol";
 import type { RoomAccessStore } from "../../backend/access-store";
 import type { MembershipStore } from "../../backend/membership-store";
 import type { MessageSearch } from "../../backend/message-search";
@@ -19,6 +20,8 @@ export interface RoomDirectory {
   active(name: string): Room | undefined;
   /** An encoded frame for the room's staff online, here and on every other node (reports). */
   toStaff(room: string, frame: string): void;
+  /** A user's notification level for the room, to each of their seats there, here and on every other node. */
+  notifyUser(room: string, userId: string, level: NotifyLevel): void;
 }
 
 /** What every connection works with: the chat dependencies, the stores and the rooms. */

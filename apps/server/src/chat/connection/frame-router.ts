@@ -24,6 +24,7 @@ const routes: { [T in ClientFrameType]: Route<T> } = {
   typing: (router, frame) => router.rooms.route(frame),
   history: (router, frame) => router.rooms.route(frame),
   read: (router, frame) => router.rooms.route(frame),
+  notify: (router, frame) => router.rooms.route(frame),
   moderate: (router, frame) => router.rooms.route(frame),
   report: (router, frame) => router.rooms.route(frame),
   "resolve-report": (router, frame) => router.rooms.route(frame),

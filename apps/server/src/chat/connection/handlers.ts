@@ -1,10 +1,11 @@
 import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
 import type { AppendResult, ChangeKind } from "../../backend/message-store";
-import { ackFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
+import { ackFrame, aroundPageFrame, type ErrorFrameExtra, errorFrame, newerPageFrame, olderPageFrame } from "../frames";
 import { handleInvite, handleModerate, handleReport, handleResolveReport, handleRevokeInvite, handleRoomAdmin } from "./access-handlers";
 import { actorOf } from "./actor";
 import type { Budget } from "./budgets";
 import type { ConnectionContext, SeatContext } from "./context";
+import { withMentions } from "./mention-step";
 
 /**
  * The frames a joined room's seat handles; `join` and `leave` change which rooms are joined
@@ -24,6 +25,7 @@ export type SeatFrame = ClientFrameOf<
   | "report"
   | "resolve-report"
   | "room-admin"
+  | "notify"
 >;
 type SeatFrameType = SeatFrame["type"];
 
@@ -53,6 +55,7 @@ const handlers: { [T in SeatFrameType]: Handler<T> } = {
   report: handleReport,
   "resolve-report": handleResolveReport,
   "room-admin": handleRoomAdmin,
+  notify: handleNotify,
 };
 
 /** Runs the frame's handler; a throw, even a synchronous one, rejects the returned promise. */
@@ -85,11 +88,13 @@ export async function appendSpent(context: SeatContext, frame: { clientMsgId: st
   let result: AppendResult;
   const writeStarted = performance.now();
   try {
+    // Resolved before the append and stored with it: what every recipient gets (mention-step.ts).
+    const resolved = await withMentions(context, change, from);
     result = await messages.append({
       room: room.name,
       actor: actorOf(connection.identity, room.name, from.name),
       clientMsgId: frame.clientMsgId,
-      ...change,
+      ...resolved,
     });
   } catch (error) {
     deps.metrics.storeWrite((performance.now() - writeStarted) / 1000, false);
@@ -135,6 +140,12 @@ async function handleHistory(context: SeatContext, frame: ClientFrameOf<"history
   // Never past what this connection has been sent, so history and the live stream never overlap:
   // everything up to here has been fanned out, and `flush` writes what is still queued before the page.
   const upTo = room.deliveredSeq;
+  if (frame.around !== undefined) {
+    const page = await messages.around(room.name, frame.around, upTo, frame.limit);
+    room.flush();
+    seat.write(aroundPageFrame(room.name, page));
+    return;
+  }
   if (frame.after !== undefined) {
     const page = await messages.after(room.name, frame.after, upTo, frame.limit);
     room.flush();
@@ -158,6 +169,31 @@ async function handleRead(context: SeatContext, frame: ClientFrameOf<"read">): P
     services.deps.logger.error({ err: error, room: room.name }, "read marker write failed");
     seat.write(errorFrame("server_error", "the read marker was not stored; retry", { room: room.name }));
   }
+}
+
+/**
+ * A notification level: stored with the membership, then sent to every connection of the user
+ * joined to the room, this one included, on every node. A store write like a read marker, so it
+ * spends the read markers' budget.
+ */
+async function handleNotify(context: SeatContext, frame: ClientFrameOf<"notify">): Promise<void> {
+  const { connection, room, seat } = context;
+  if (refuseIfLimited(connection, "read", { room: room.name })) return;
+  const { services, identity } = connection;
+  let stored: boolean;
+  try {
+    stored = await services.memberships.setNotify(identity.userId, room.name, frame.level);
+  } catch (error) {
+    services.deps.logger.error({ err: error, room: room.name }, "notification level write failed");
+    seat.write(errorFrame("server_error", "the notification level was not stored; retry", { room: room.name }));
+    return;
+  }
+  // Joined here but no longer a member: the membership ended on another connection meanwhile.
+  if (!stored) {
+    seat.write(errorFrame("not_joined", `room ${room.name} is not one of your memberships`, { room: room.name }));
+    return;
+  }
+  services.rooms.notifyUser(room.name, identity.userId, frame.level);
 }
 
 /** Answers `rate_limited` when the budget is spent; returns whether the frame was refused. */

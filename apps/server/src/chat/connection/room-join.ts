@@ -1,5 +1,6 @@
 import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
 import type { Credential } from "../../backend/access-ops";
+import { NEW_MEMBERSHIP_NOTIFY } from "../../backend/membership-store";
 import type { RefusalCode } from "../../backend/message-store";
 import { hashSecret, newSecret } from "../../security/secrets";
 import { joinedFrame } from "../frames";
@@ -49,8 +50,7 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
   if (!joiner.isOpen()) return undefined;
   let room: Room | undefined;
   try {
-    const [readSeq, activated] = await Promise.all([memberships.readSeq(identity.userId, frame.room), services.rooms.activate(frame.room)]);
-    room = activated;
+    room = await services.rooms.activate(frame.room);
     // A reserved room is not retired while this join waits on the store, however long that takes.
     room.reserve();
     room.markPrivate(standing.private);
@@ -74,10 +74,13 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
     // Without `since`: the newest chats as they stand. With it: every event after it, so the
     // client's copies of older chats catch up on their edits, deletions and reactions too.
     const { since } = frame;
-    const history =
+    const [history, membership] = await Promise.all([
       since === undefined
-        ? await services.messages.latestChats(room.name, upTo, limits.welcomeLatest)
-        : await services.messages.range(room.name, { after: since, upTo, limit: limits.welcomeSinceMax });
+        ? services.messages.latestChats(room.name, upTo, limits.welcomeLatest)
+        : services.messages.range(room.name, { after: since, upTo, limit: limits.welcomeSinceMax }),
+      // Counted up to what `joined` covers: later chats come live, and the client counts them on.
+      memberships.membership(identity.userId, frame.room, upTo),
+    ]);
     if (!joiner.isOpen()) return undefined;
     seat.goLive(
       joinedFrame({
@@ -89,7 +92,9 @@ export async function joinRoom(frame: ClientFrameOf<"join">, joiner: Joiner): Pr
         latestSeq: upTo,
         complete: history.complete,
         // A membership ended by another connection while this one joined reads as fully unread.
-        readSeq: readSeq ?? 0,
+        readSeq: membership?.readSeq ?? 0,
+        unreadMentions: membership?.unreadMentions ?? 0,
+        notify: membership?.notify ?? NEW_MEMBERSHIP_NOTIFY,
         role: standing.role,
         private: standing.private,
         locked: standing.locked,

@@ -1,10 +1,11 @@
-import { encode, type ModerationEvent, type RoomEvent, rankOf, type User } from "@chatroom/protocol";
+import { type ChatFrame, encode, type ModerationEvent, type RoomEvent, rankOf, type User } from "@chatroom/protocol";
 import type { ClusterPresence, PresenceChange } from "../../backend/cluster-presence";
 import type { ChatDeps } from "../deps";
 import type { Removal, RoomSeat } from "../ports";
 import { Broadcaster } from "./broadcaster";
 import { ClusterSync } from "./cluster-sync";
 import { type GapFiller, OrderedStream } from "./ordered-stream";
+import { RecentAuthors } from "./recent-authors";
 import { Roster, type SeatResult, type Standing } from "./roster";
 import { SystemFlush } from "./system-flush";
 import { Typing } from "./typing";
@@ -22,6 +23,8 @@ export interface RoomOptions {
   latestSeq: number;
   deps: Pick<ChatDeps, "limits" | "timers" | "logger">;
   fillGap: GapFiller<RoomEvent>;
+  /** The room's newest `limit` chats with `seq <= upTo`, oldest first: who recently wrote, for mentions. */
+  loadChats(upTo: number, limit: number): Promise<ChatFrame[]>;
   /** The room has no members, seats or joins in flight left here: the caller may retire it. */
   onEmpty(room: Room): void;
   /** Cluster backends only: shared presence, and how this node's typists reach the other nodes. */
@@ -41,6 +44,7 @@ export class Room {
   private readonly typing: Typing;
   private readonly system: SystemFlush;
   private readonly cluster: ClusterSync | undefined;
+  private readonly recentAuthors: RecentAuthors;
   /** Joins in flight: a room is not retired under a joiner that is still waiting on the store. */
   private reservations = 0;
   /** Recent kicks and bans by user, with their seq: a join admitted before one but seated after it is undone. */
@@ -70,10 +74,12 @@ export class Room {
       // event takes effect here, as it passes in order, on every node that serves the room.
       emit: (event) => {
         this.broadcaster.broadcast(Buffer.from(encode(event)));
+        if (event.type === "chat") this.recentAuthors.note(event);
         if (event.type === "moderation") this.applyModeration(event);
       },
       onFillError: (error) => logger.error({ err: error, room: name }, "could not fill a gap in the room stream"),
     });
+    this.recentAuthors = new RecentAuthors({ load: (limit) => options.loadChats(this.stream.deliveredSeq, limit) });
     this.typing = new Typing({
       room: name,
       limits,
@@ -129,6 +135,20 @@ export class Room {
 
   memberList(max: number): User[] {
     return this.roster.memberList(max);
+  }
+
+  /**
+   * Who a chat here can mention, in the order names win: the members present now (on every node),
+   * then the authors of the room's recent chats, newest first (mention-resolver.ts).
+   */
+  async mentionDirectory(): Promise<User[]> {
+    const authors = await this.recentAuthors.authors();
+    return [...this.roster.memberList(Number.POSITIVE_INFINITY), ...authors];
+  }
+
+  /** Sends a frame now, after what is queued, to the user's seats here (every tab of theirs in the room). */
+  sendToUser(userId: string, frame: string): void {
+    this.broadcaster.sendNow(frame, (seat) => seat.userId !== userId);
   }
 
   /** The user in `seat`, as the room knows it now. */

@@ -1,3 +1,4 @@
+import type { NotifyLevel } from "@chatroom/protocol";
 import type { RoomAccessStore } from "../../../src/backend/access-store";
 import type { Backend } from "../../../src/backend/backend";
 import type { ClusterPresence } from "../../../src/backend/cluster-presence";
@@ -51,6 +52,7 @@ export class FaultyBackend implements Backend {
         if (this.throwSync.has("after")) throw new TypeError("injected: cannot read properties of undefined (reading 'rows')");
         return messages.after(room, after, upTo, limit);
       },
+      around: (room: string, seq: number, upTo: number, limit: number) => messages.around(room, seq, upTo, limit),
     };
     this.sessions = {
       get: (token: string) => sessions.get(token),
@@ -68,6 +70,9 @@ export class FaultyBackend implements Backend {
       leave: (userId: string, room: string) => memberships.leave(userId, room),
       readSeq: (userId: string, room: string) => memberships.readSeq(userId, room),
       list: (userId: string) => memberships.list(userId),
+      membership: (userId: string, room: string, upTo?: number) => memberships.membership(userId, room, upTo),
+      setNotify: (userId: string, room: string, level: NotifyLevel) => memberships.setNotify(userId, room, level),
+      memberCount: (room: string) => memberships.memberCount(room),
       markRead: (userId: string, room: string, seq: number) => {
         if (this.throwSync.has("markRead")) throw new RangeError("injected: SQLITE_CORRUPT at /var/lib/chatroom/chat.db");
         return memberships.markRead(userId, room, seq);
