@@ -48,7 +48,7 @@ export const SEARCH_DEFAULTS = {
    * SQLite: candidates one request may examine before it answers with what it has and a `next`,
    * so a query no index serves (a rare one-letter word) cannot hold the event loop for long.
    */
-  scanMax: 20_000,
+  scanMax: 10_000,
   /** Memory and Redis: chats read per page while scanning a room newest-first. */
   scanPageSize: 500,
 } as const;

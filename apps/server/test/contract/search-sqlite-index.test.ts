@@ -98,11 +98,13 @@ describe("SQLite search index (migration 7)", () => {
       for (const scanMax of [1, 2, 3, 5]) {
         const search = new SqliteMessageSearch(db, scanMax);
         for (const raw of ["rare", "word", "from:alice", "o"]) {
-          const query = parsed(raw);
-          const rooms = ["a-room", "b-room"];
-          const { hits, pages } = await searchAllPages({ search }, query, rooms, 2);
-          expect(hits, `${raw} with scanMax ${scanMax}`).toEqual(expectedHits(corpus, query, rooms));
-          expect(pages).toBeGreaterThan(1);
+          // One room of two: the other room's rows are read, left out by SQL, and counted all the same.
+          for (const rooms of [["a-room", "b-room"], ["b-room"]]) {
+            const query = parsed(raw);
+            const { hits, pages } = await searchAllPages({ search }, query, rooms, 2);
+            expect(hits, `${raw} in ${rooms.join()} with scanMax ${scanMax}`).toEqual(expectedHits(corpus, query, rooms));
+            if (scanMax === 1) expect(pages, "a budget of one row cuts every page short").toBeGreaterThan(1);
+          }
         }
       }
     } finally {
