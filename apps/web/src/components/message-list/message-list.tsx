@@ -95,9 +95,11 @@ function OpenedList({
     const focus = chat.focus?.seq;
     const at = focus === undefined ? -1 : rows.findIndex((row) => row.kind === "chat" && row.message.seq >= focus);
     if (at >= 0) return { index: at, align: "center" as const };
-    const divider = rows.findIndex((row) => row.kind === "unread");
+    // Back from a link's window ("Jump to present"): the present is the bottom.
+    const divider = chat.focusEpoch > 0 ? -1 : rows.findIndex((row) => row.kind === "unread");
     return divider >= 0 ? { index: divider, align: "start" as const } : { index: "LAST" as const, align: "end" as const };
   });
+  const { readerMoved, watchReader } = useReaderMoved(chat.focus === null);
   const outboxChats = chat.outbox.filter((entry) => entry.kind === "chat").length;
   const follow = useFollowBottom({ virtuoso, incomingCount: chat.incomingCount, outboxChats, startsAtBottom: opening.align === "end" });
   const { jumpTo, highlighted } = useJumpToMessage({
@@ -207,11 +209,16 @@ function OpenedList({
           atBottomStateChange={follow.onAtBottomChange}
           atTopThreshold={UI_TUNABLES.loadOlderWithinPx}
           atTopStateChange={(atTop) => {
-            if (atTop && canLoadOlder) client.loadOlder();
+            // A list opened at a link's message may start with its top in view: older pages wait
+            // for the reader to move, or they would shift the rows before the reader saw the message.
+            if (atTop && canLoadOlder && readerMoved.current) client.loadOlder();
           }}
           totalListHeightChanged={chat.detached ? undefined : follow.onHeightChange}
           rangeChanged={({ startIndex, endIndex }) => setRenderedRange(`${startIndex}-${endIndex}`)}
-          scrollerRef={follow.scrollerRef}
+          scrollerRef={(element) => {
+            follow.scrollerRef(element);
+            watchReader(element);
+          }}
           increaseViewportBy={UI_TUNABLES.overscanPx}
         />
         {chat.detached ? (
@@ -255,6 +262,27 @@ function OpenedList({
       </div>
     </ListContextValue.Provider>
   );
+}
+
+const READER_MOVES = ["wheel", "touchmove", "keydown"] as const;
+
+/** Whether the reader has scrolled the list themselves (wheel, touch, keys); `from` the start when `already`. */
+function useReaderMoved(already: boolean) {
+  const readerMoved = useRef(already);
+  const watched = useRef<HTMLElement | null>(null);
+  // One listener for the list's life, so the scroller it was added to can take it off again.
+  const [noteMoved] = useState(() => () => {
+    readerMoved.current = true;
+  });
+  const watchReader = useCallback(
+    (element: HTMLElement | Window | null) => {
+      for (const type of READER_MOVES) watched.current?.removeEventListener(type, noteMoved);
+      watched.current = element instanceof HTMLElement ? element : null;
+      for (const type of READER_MOVES) watched.current?.addEventListener(type, noteMoved, { passive: true });
+    },
+    [noteMoved],
+  );
+  return { readerMoved, watchReader };
 }
 
 interface HeaderState {
