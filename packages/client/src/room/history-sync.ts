@@ -346,6 +346,8 @@ export class HistorySync {
     const top: WindowTop =
       request.kind === "around" ? this.window.aroundAnswered(frame, request) : this.window.newerAnswered(frame, request);
     this.collecting = null;
+    // The window drops what it replaces; what Clear hid stays covered, as `clearThrough` left it.
+    if (this.cleared > 0) this.options.log.cover(1, this.cleared);
     if (top === "start" || this.options.log.messages[0]?.seq === 1) this.historyEdge = this.cleared > 0 ? "cleared" : "start";
     else if (top !== "same") this.historyEdge = top;
     if (request.kind === "around") this.loading = false;

@@ -141,16 +141,17 @@ export class HistoryWindow {
    */
   aroundAnswered(frame: HistoryFrame, request: Extract<WindowRequest, { kind: "around" }>): WindowTop {
     const { log, take, cover } = this.options;
-    take(frame.messages, false, request.at);
     const first = frame.messages[0]?.seq;
     const last = frame.messages.at(-1)?.seq;
     const from = frame.hasOlder === false ? 1 : first;
     const to = frame.hasNewer === false ? Math.max(last ?? 0, request.at) : last;
-    if (from !== undefined && to !== undefined) {
-      cover(from, to);
-      const range = log.coverage.find(([low, high]) => low <= Math.max(from, 1) && Math.max(from, 1) <= high) ?? log.coverage[0];
-      if (range) log.dropBelow(range[0]);
-    }
+    // What is held up to the page's top goes first, for the page's chats as they stand: a held chat
+    // below the page, or one in it held at the same rev, would keep a state (a quote) older than
+    // the changes the page's range claims; and the window must be the log's lowest range. Older
+    // pages bring what was below back as it stands.
+    if (from !== undefined) log.dropBelow(to === undefined ? from : to + 1);
+    take(frame.messages, false, request.at);
+    if (from !== undefined && to !== undefined) cover(from, to);
     this.apart = log.firstGap() !== undefined;
     this.newerWanted = false;
     if (this.current?.seq === request.around) this.current = { seq: request.around, loading: false };
