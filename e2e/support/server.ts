@@ -24,9 +24,19 @@ export class ServerProcess {
     private readonly env: Record<string, string>,
   ) {}
 
-  static async create(env: Record<string, string> = {}): Promise<ServerProcess> {
+  /** `beforeStart` runs on the empty DATA_DIR before the first start (e.g. `seedRoomStore`). */
+  static async create(
+    env: Record<string, string> = {},
+    options: { beforeStart?: (dataDir: string) => Promise<void> } = {},
+  ): Promise<ServerProcess> {
     const server = new ServerProcess(await freePort(), mkdtempSync(join(tmpdir(), "chatroom-e2e-server-")), env);
-    await server.start();
+    try {
+      await options.beforeStart?.(server.dataDir);
+      await server.start();
+    } catch (error) {
+      await server.dispose();
+      throw error;
+    }
     return server;
   }
 

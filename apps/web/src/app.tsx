@@ -11,6 +11,7 @@ import { Notices } from "./components/notices";
 import { BrowseRooms } from "./components/rooms/browse-rooms";
 import { JoinRoomForm } from "./components/rooms/join-room-form";
 import { RoomList } from "./components/rooms/room-list";
+import { SearchBox } from "./components/search/search-box";
 import { RoomState } from "./components/staff/room-state";
 import { StatusBadge } from "./components/status-badge";
 import { TypingIndicator } from "./components/typing-indicator";
@@ -47,7 +48,7 @@ export function App({ route, client, storage }: AppProps) {
   const composerIntent = useComposerIntentRoot();
   const nameDialog = useNameDialog({ client, drawerOpen, focusComposer: composerFocus.focusComposer });
   const naming = nameDialog.naming;
-  const navigation = useRoomNavigation(client, chat.room);
+  const navigation = useRoomNavigation(client, chat.room, chat.focus?.seq ?? null);
   // The open list's jump: "Show message" in the staff panel loads and scrolls like a reply's quote.
   const messageJump: MessageJumpHandle = useRef(null);
   const myRooms = useMemo(() => new Set(chat.rooms.map((summary) => summary.room)), [chat.rooms]);
@@ -97,6 +98,7 @@ export function App({ route, client, storage }: AppProps) {
             <h1>
               <span className="app-name">{t.appTitle}</span> <span className="room-name">#{chat.room}</span>
             </h1>
+            <SearchBox client={client} room={chat.room} />
             <RoomState access={chat.access} />
             {isStaff(chat.access.role) && (
               <button type="button" className="small-button secondary" data-testid="open-staff-panel" onClick={() => setDialog("staff")}>
@@ -149,8 +151,8 @@ export function App({ route, client, storage }: AppProps) {
               onDismissLeft={navigation.dismissLeftNotice}
               onRename={() => nameDialog.open("rename")}
             />
-            {/* One per room: opening a room starts at its bottom, with nothing carried over from the last one. */}
-            <MessageList key={chat.room} client={client} chat={chat} jumpHandle={messageJump} />
+            {/* One per room and per link opened: each opening starts afresh, at its bottom or at the linked message. */}
+            <MessageList key={`${chat.room} ${chat.focusEpoch}`} client={client} chat={chat} jumpHandle={messageJump} />
             <TypingIndicator typing={chat.typing} access={chat.access} />
             <Composer client={client} chat={chat} />
           </main>

@@ -30,6 +30,8 @@ export async function boot(): Promise<Booted> {
   const client = tabClient(() =>
     createBrowserClient({ initialRoom: route.room, name: route.urlName?.ok ? route.urlName.name : undefined, storage }),
   );
+  // A link to a message opens the room around it (react-virtuoso starts the list there).
+  if (route.message !== null) client.openMessage(route.room, route.message);
   return { route, client, storage, strings };
 }
 

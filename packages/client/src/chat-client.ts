@@ -26,6 +26,7 @@ import { Alerts } from "./room/alerts";
 import { type IncomingFrame, roomOf, routeFrame } from "./room/frame-router";
 import { Identity } from "./room/identity";
 import { RoomSet } from "./rooms/room-set";
+import type { SearchOwner } from "./search/search-owner";
 import { type ChatSnapshot, SnapshotStore } from "./snapshot";
 import { Connection } from "./transport/connection";
 
@@ -95,6 +96,9 @@ export class ChatClient {
   /** A rename the server has not applied was repeated on this socket already. */
   private renameRepeated = false;
   private limits: ReadyLimits = LIMITS_BEFORE_READY;
+  /** Search, loaded with the page's search box on first use (`loadSearch`). */
+  private searchOwner: SearchOwner | null = null;
+  private searchLoading: Promise<SearchOwner> | null = null;
   private newestIncoming: ChatFrame | null = null;
   private readonly newsListeners = new Set<(news: RoomNews) => void>();
   private incoming = 0;
@@ -333,6 +337,44 @@ export class ChatClient {
     this.rooms.active.loadOlder();
   }
 
+  /**
+   * Opens the chat at `seq` of `room` (a link to a message, a search result): the room becomes the
+   * active one, loaded around that chat when the tab does not hold it, apart from the live end
+   * until the reader scrolls down to it (`loadNewer`) or jumps there (`jumpToPresent`).
+   */
+  openMessage(room: string, seq: number): void {
+    this.rooms.open(room);
+    this.rooms.active.openAt(seq);
+  }
+
+  /** The reader reached the bottom of a link's window in the active room: the next page below it. */
+  loadNewer(): void {
+    this.rooms.active.loadNewer();
+  }
+
+  /** Leaves the active room's link window for the live end. */
+  jumpToPresent(): void {
+    this.rooms.active.jumpToPresent();
+  }
+
+  /**
+   * The search box's owner (search as you type, results by page), on this client's socket. Loaded
+   * on first use, so a page that never searches does not carry it.
+   */
+  loadSearch(): Promise<SearchOwner> {
+    this.searchLoading ??= import("./search/search-owner").then(({ SearchOwner }) => {
+      this.searchOwner = new SearchOwner({
+        timers: this.options.timers,
+        request: (params) => this.search(params),
+        debounceMs: CLIENT_DEFAULTS.searchDebounceMs,
+        pageSize: CLIENT_DEFAULTS.searchPage,
+        retryAfterMs: CLIENT_DEFAULTS.retryAfterFallbackMs,
+      });
+      return this.searchOwner;
+    });
+    return this.searchLoading;
+  }
+
   /** Hides everything received so far in the active room, like the seed's Clear button. Local only. */
   clear(): void {
     this.rooms.active.clear();
@@ -414,6 +456,7 @@ export class ChatClient {
     const adjusted = this.identity.ready(frame.you, frame.session);
     if (adjusted) this.alerts.nameWasAdjusted(adjusted);
     this.rooms.ready(frame);
+    this.searchOwner?.linkReady();
     this.changed();
   }
 
@@ -464,11 +507,15 @@ export class ChatClient {
       me: session.you ?? identity.me,
       members: session.roster.list,
       memberCount: session.roster.memberCount,
-      items: session.log.items(),
+      items: session.items,
       outbox: session.outbox.view(),
       typing: session.typing.list,
       historyEdge: session.history.edge,
       loadingOlder: session.history.loadingOlder,
+      focus: session.history.window.focus,
+      focusEpoch: session.history.window.epoch,
+      detached: session.history.window.top !== undefined,
+      loadingNewer: session.history.window.loadingNewer,
       limits: this.limits,
       alert: alerts.alert,
       nameAdjusted: alerts.nameAdjusted,

@@ -35,12 +35,14 @@ export {
 export { applyReaction, applyRoomEvent, isNewerChat, revOf } from "./room/chat-reducer";
 export type { IncomingFrame } from "./room/frame-router";
 export type { HistoryEdge } from "./room/history-sync";
+export type { MessageFocus } from "./room/history-window";
 export { type EventEntry, type LogEvent, type LogItem, MessageLog } from "./room/message-log";
 export type { RoomFrame, RoomLink } from "./room/room-link";
 export { RoomSession } from "./room/room-session";
 export { SeqCoverage, type SeqRange } from "./room/seq-coverage";
 export type { StaffView } from "./room/staff-desk";
 export { RoomSet } from "./rooms/room-set";
+export type { SearchOwner, SearchView } from "./search/search-owner";
 export type { ChatSnapshot, RoomSummary } from "./snapshot";
 export { type Backoff, type BackoffOptions, exponentialBackoff } from "./transport/backoff";
 export {

@@ -49,6 +49,10 @@ export const CLIENT_DEFAULTS = {
   typingExpiresMs: 5_000,
   /** When a `rate_limited` or `server_error` answer names no `retryAfterMs`. */
   retryAfterFallbackMs: 1_000,
+  /** Search as you type: a query goes out after this long without a keystroke. */
+  searchDebounceMs: 250,
+  /** Results per search page. */
+  searchPage: 20,
   /** A host app's token is refreshed this far through its life (from `iat` to `exp`). */
   tokenRefreshShare: 0.8,
   /** ...but never sooner than this from now, so a token near its end is not refreshed in a loop. */

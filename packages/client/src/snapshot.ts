@@ -3,6 +3,7 @@ import type { OutboxEntry } from "./outbox/outbox";
 import type { RoomAccess } from "./room/access";
 import type { ChatAlert, NameAdjusted, RoomRemoval } from "./room/alerts";
 import type { HistoryEdge } from "./room/history-sync";
+import type { MessageFocus } from "./room/history-window";
 import type { LogItem } from "./room/message-log";
 import type { StaffView } from "./room/staff-desk";
 import type { ConnectionState } from "./transport/connection-machine";
@@ -38,6 +39,13 @@ export interface ChatSnapshot {
   typing: User[];
   historyEdge: HistoryEdge;
   loadingOlder: boolean;
+  /** The message a link or a search result opened in the active room (highlighted), or null. */
+  focus: MessageFocus | null;
+  /** Grows with every link opened and every jump to the present: the list starts afresh for each. */
+  focusEpoch: number;
+  /** The log shows a link's window apart from the live end: reading down loads newer pages, "Jump to present" leaves it. */
+  detached: boolean;
+  loadingNewer: boolean;
   limits: ReadyLimits;
   /** The latest error the user should see, e.g. a refused rename. */
   alert: ChatAlert | null;

@@ -39,6 +39,13 @@ const STEP_KINDS = [
   "reload",
   "clear",
   "foreign-event",
+  "open-link",
+  "open-link",
+  "load-newer",
+  "load-newer",
+  "load-newer",
+  "history",
+  "jump-present",
 ] as const;
 type StepKind = (typeof STEP_KINDS)[number];
 
@@ -103,6 +110,18 @@ function sortedKeys(value: unknown): unknown {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([key, inner]) => [key, sortedKeys(inner)]),
   );
+}
+
+/**
+ * What the page shows is never out of order or twice, and a link's window, while apart from the
+ * live end, holds every chat of the room between its first and last row: no gap inside it.
+ */
+function expectWindowWhole(t: Setup, room: SimRoom): void {
+  const shown = t.chatSeqs();
+  for (let i = 1; i < shown.length; i++) expect(shown[i]).toBeGreaterThan(shown[i - 1] as number);
+  if (!t.snap().detached || shown.length === 0) return;
+  const [first, last] = [shown[0] as number, shown.at(-1) as number];
+  expect(shown).toEqual(room.chatSeqs.filter((seq) => seq >= first && seq <= last));
 }
 
 function run(history: Step[], schedule: Step[]): void {
@@ -174,6 +193,19 @@ function run(history: Step[], schedule: Step[]): void {
       case "foreign-event":
         room.appendForeign();
         break;
+      case "open-link":
+        // A link to any seq (a chat, a change, one past the head): loaded around it, apart from the live end.
+        t.client.openMessage("lobby", (step.value % (room.head + 2)) + 1);
+        link?.serve();
+        break;
+      case "load-newer":
+        t.client.loadNewer();
+        link?.serve();
+        break;
+      case "jump-present":
+        t.client.jumpToPresent();
+        link?.serve();
+        break;
       case "reload":
         // What the tab saved is all the next one has: the resume starts from its saved coverage.
         t.client.flushStorage();
@@ -182,15 +214,22 @@ function run(history: Step[], schedule: Step[]): void {
         connect();
         break;
     }
+    expectWindowWhole(t, room);
   }
 
   // Back online, then everything in flight arrives: live events, pages, acks; pages ask for more.
   if (!connection) connect();
   const link = connection as unknown as SimConnection;
-  for (let rounds = 0; rounds < 10_000 && !link.idle; rounds++) {
-    if (!link.deliverLive() && !link.answerHistory()) link.deliverReply();
+  // A link's window is read down to the live end, page by page, as a reader scrolling would.
+  for (let rounds = 0; rounds < 10_000 && !(link.idle && !t.snap().detached); rounds++) {
+    if (link.idle) {
+      t.client.loadNewer();
+      link.serve();
+      expectWindowWhole(t, room);
+    } else if (!link.deliverLive() && !link.answerHistory()) link.deliverReply();
   }
   expect(link.idle).toBe(true);
+  expect(t.snap().detached).toBe(false);
 
   // Every chat the tab holds, from its oldest up to the room's newest, is there and stands as the room's does.
   const held = t.chatSeqs();

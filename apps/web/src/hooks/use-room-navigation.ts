@@ -1,6 +1,6 @@
 import type { ChatClient, RoomSummary } from "@chatroom/client";
 import { useCallback, useEffect, useState } from "react";
-import { pathForRoom, roomFromPath } from "../room-route";
+import { messageFromPath, pathForRoom, roomFromPath } from "../room-route";
 
 /** What the page says after the user left a room with messages still on their way. */
 export interface LeftWithUnsent {
@@ -21,21 +21,29 @@ export interface RoomNavigation {
  * The address bar and the active room, kept in step. Opening a room pushes `/r/<room>`; the back
  * and forward buttons open the room of the address they land on (joining it again if it was
  * left); and when the client changes the active room by itself (the active room was left), the
- * address follows without a new history entry.
+ * address follows without a new history entry. A link to a message (`/r/<room>/<seq>`) stays in
+ * the address while that message is the one opened (`focusSeq`), so a reload opens it again.
  */
-export function useRoomNavigation(client: ChatClient, activeRoom: string): RoomNavigation {
+export function useRoomNavigation(client: ChatClient, activeRoom: string, focusSeq: number | null): RoomNavigation {
   const [leftWithUnsent, setLeftWithUnsent] = useState<LeftWithUnsent | null>(null);
 
   useEffect(() => {
-    const onPop = () => client.openRoom(roomFromPath(window.location.pathname));
+    const onPop = () => {
+      const { pathname } = window.location;
+      const seq = messageFromPath(pathname);
+      if (seq === null) client.openRoom(roomFromPath(pathname));
+      else client.openMessage(roomFromPath(pathname), seq);
+    };
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, [client]);
 
   useEffect(() => {
+    const { pathname } = window.location;
+    const showing = focusSeq !== null && messageFromPath(pathname) === focusSeq && roomFromPath(pathname) === activeRoom;
     const path = pathForRoom(activeRoom);
-    if (window.location.pathname !== path) window.history.replaceState(null, "", `${path}${window.location.search}${window.location.hash}`);
-  }, [activeRoom]);
+    if (!showing && pathname !== path) window.history.replaceState(null, "", `${path}${window.location.search}${window.location.hash}`);
+  }, [activeRoom, focusSeq]);
 
   const goToRoom = useCallback(
     (room: string) => {

@@ -1,5 +1,6 @@
 import type { ChatFrame, HistoryFrame, JoinedFrame, ModerationEvent, PageEvent, RoomEvent } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
+import { HistoryWindow, type WindowRequest, type WindowTop } from "./history-window";
 import type { MessageLog } from "./message-log";
 import type { RoomLink } from "./room-link";
 import type { SeqRange } from "./seq-coverage";
@@ -19,7 +20,8 @@ export type HistoryEdge = "more" | "start" | "unavailable" | "cleared";
 type HistoryRequest =
   | { kind: "gap"; after: number; before: number; at: number }
   | { kind: "older"; before: number; at: number }
-  | { kind: "continuity"; before: number };
+  | { kind: "continuity"; before: number }
+  | WindowRequest;
 
 /** Where events come from: the cap on the log bites as the live end grows, not on pages the reader asked for. */
 export type EventSource = "joined" | "live" | "history";
@@ -66,8 +68,21 @@ export class HistorySync {
   private serverLatestSeq = 0;
   private cleared = 0;
   private retryTimer: unknown = null;
+  /** Where `take` gathers a window page's events (see `windowPage`). */
+  private collecting: Taken | null = null;
+  /** A link's window onto older history, apart from the live end (history-window.ts); read its state, command it through this class. */
+  readonly window: HistoryWindow;
 
-  constructor(private readonly options: HistorySyncOptions) {}
+  constructor(private readonly options: HistorySyncOptions) {
+    this.window = new HistoryWindow({
+      log: options.log,
+      aroundPage: options.historyPage,
+      newerPage: options.gapPage,
+      maxMessages: options.maxMessages,
+      take: (events, coverEach, quotedAt) => this.take(events, coverEach, quotedAt),
+      cover: (from, to) => this.coverAboveCleared(from, to),
+    });
+  }
 
   get edge(): HistoryEdge {
     return this.historyEdge;
@@ -117,7 +132,27 @@ export class HistorySync {
 
   /** The highest seq up to which this tab reflects every event: what a resume asks to follow. */
   resumePoint(): number | undefined {
-    return this.options.log.contiguousTop;
+    return this.window.resumePoint();
+  }
+
+  /** Shows the chat at `seq` (a link, a search result): from the log, or with the page around it. */
+  openAt(seq: number): void {
+    this.window.open(seq);
+    this.pump();
+  }
+
+  /** The reader reached the bottom of a window apart from the live end: the next page below it. */
+  loadNewer(): boolean {
+    if (!this.window.loadNewer()) return false;
+    this.pump();
+    return true;
+  }
+
+  /** Back to the live end, dropping the window. */
+  jumpToPresent(): void {
+    this.window.jumpToPresent();
+    this.historyEdge = this.options.log.messages[0]?.seq === 1 && this.cleared === 0 ? "start" : "more";
+    this.pump();
   }
 
   /** A live event of the room: applied, and its seq covered. */
@@ -135,6 +170,7 @@ export class HistorySync {
   /** After a store reset nothing we hold matches the server's seqs. */
   storeReset(): void {
     this.options.log.clear();
+    this.window.reset();
     this.cleared = 0;
     this.historyEdge = "more";
   }
@@ -143,7 +179,7 @@ export class HistorySync {
   joined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): Taken {
     const { log } = this.options;
     this.serverLatestSeq = frame.latestSeq;
-    this.request = null;
+    this.unanswered();
     let taken: Taken;
     if (since === undefined) {
       // The newest chats as they stand: they reflect every event up to latestSeq.
@@ -184,6 +220,7 @@ export class HistorySync {
     let taken: Taken;
     if (request?.kind === "gap") taken = this.gapPage(frame, request);
     else if (request?.kind === "older") taken = this.olderPage(frame, request);
+    else if (request?.kind === "around" || request?.kind === "newer") taken = this.windowPage(frame, request);
     // Asked for before the room rejoined: what it bounds is not known any more, and what it
     // holds is asked for again if still missing.
     else taken = { fresh: [], events: [] };
@@ -193,7 +230,7 @@ export class HistorySync {
 
   /** The request in flight was refused as too fast: ask again when allowed. */
   rateLimited(retryAfterMs: number): void {
-    this.request = null;
+    this.unanswered();
     this.options.timers.clearTimeout(this.retryTimer);
     this.retryTimer = this.options.timers.setTimeout(() => this.pump(), retryAfterMs);
   }
@@ -211,13 +248,14 @@ export class HistorySync {
     const { log } = this.options;
     this.cleared = Math.max(this.cleared, log.newestSeq);
     log.clearThrough(this.cleared);
+    this.window.reset();
     this.loading = false;
     this.historyEdge = "cleared";
   }
 
   /** The link is not open: its request will never be answered. A link that ended for good ends paging too. */
   linkLost(ended: boolean): void {
-    this.request = null;
+    this.unanswered();
     this.verifyAnchor = null;
     if (ended) this.loading = false;
   }
@@ -225,6 +263,13 @@ export class HistorySync {
   dispose(): void {
     this.options.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+  }
+
+  /** The request in flight will not be answered: a link's page is asked for again. */
+  private unanswered(): void {
+    const request = this.request;
+    this.request = null;
+    if (request?.kind === "around" || request?.kind === "newer") this.window.unanswered(request);
   }
 
   /** Sends the next `history` request, if none is in flight: the continuity check, then gaps, then an older page. */
@@ -237,7 +282,16 @@ export class HistorySync {
       return;
     }
     if (!this.options.joined()) return;
-    const gap = log.firstGap();
+    const wanted = this.window.next(log.newestSeq);
+    if (wanted) {
+      if (link.send(wanted.frame)) {
+        this.request = wanted.request;
+        this.window.sent(wanted.request);
+      }
+      return;
+    }
+    // The gap above a link's window is the reader's to fill, page by page as they scroll down.
+    const gap = this.window.detached ? undefined : log.firstGap();
     if (gap) {
       const missing = gap.before - gap.after - 1;
       if (missing + (log.size - log.countBelow(gap.before)) > this.options.maxMessages) {
@@ -285,6 +339,21 @@ export class HistorySync {
     return taken;
   }
 
+  /** A page of the link's window: the one around its message, or one below the window. */
+  private windowPage(frame: HistoryFrame, request: WindowRequest): Taken {
+    const taken: Taken = { fresh: [], events: [] };
+    this.collecting = taken;
+    const top: WindowTop =
+      request.kind === "around" ? this.window.aroundAnswered(frame, request) : this.window.newerAnswered(frame, request);
+    this.collecting = null;
+    // The window drops what it replaces; what Clear hid stays covered, as `clearThrough` left it.
+    if (this.cleared > 0) this.options.log.cover(1, this.cleared);
+    if (top === "start" || this.options.log.messages[0]?.seq === 1) this.historyEdge = this.cleared > 0 ? "cleared" : "start";
+    else if (top !== "same") this.historyEdge = top;
+    if (request.kind === "around") this.loading = false;
+    return taken;
+  }
+
   /** A `before` page: the chats below `before`, as they stand. */
   private olderPage(frame: HistoryFrame, { before, at }: { before: number; at: number }): Taken {
     const { log } = this.options;
@@ -305,7 +374,8 @@ export class HistorySync {
    */
   private take(events: readonly PageEvent[], coverEach: boolean, quotedAt?: number): Taken {
     const { log } = this.options;
-    const taken: Taken = { fresh: [], events: [] };
+    // The window's pages are taken through its callback: what they bring is gathered for the caller.
+    const taken: Taken = this.collecting ?? { fresh: [], events: [] };
     for (const event of events) {
       if (event.seq <= this.cleared) continue;
       this.serverLatestSeq = Math.max(this.serverLatestSeq, event.seq);
@@ -336,6 +406,7 @@ export class HistorySync {
 
   /** Older pages the reader asked for are kept; the cap bites as the live end grows. */
   private capLiveEnd(): void {
+    if (this.window.capLiveEnd()) return;
     if (this.options.log.trim(this.options.maxMessages) > 0) this.historyEdge = "more";
   }
 }

@@ -48,14 +48,22 @@ export class LogLines {
     this.lines = this.lines.filter((entry) => entry.afterSeq >= seq - 1);
   }
 
+  /** Drops the lines placed among chats in `from..to` (a stretch dropped from the middle of the log). */
+  dropBetween(from: number, to: number): void {
+    this.lines = this.lines.filter((entry) => entry.afterSeq < from || entry.afterSeq >= to);
+  }
+
   clear(): void {
     this.lines = [];
   }
 
-  /** The chats and moderation events (each sorted by seq) merged by seq, with the lines between them. */
-  interleave(chats: readonly ChatFrame[], moderation: readonly ModerationEvent[] = []): LogItem[] {
+  /**
+   * The chats and moderation events (each sorted by seq) merged by seq, with the lines between
+   * them; only the lines placed below `linesBelow` (a window that stops short of the live end).
+   */
+  interleave(chats: readonly ChatFrame[], moderation: readonly ModerationEvent[] = [], linesBelow = Number.POSITIVE_INFINITY): LogItem[] {
     const items: LogItem[] = [];
-    const lines = this.lines;
+    const lines = this.lines.filter((entry) => entry.afterSeq < linesBelow);
     let next = 0;
     let nextModeration = 0;
     const linesBefore = (seq: number) => {

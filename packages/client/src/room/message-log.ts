@@ -39,6 +39,8 @@ export class MessageLog {
   private readonly lines = new LogLines();
   /** `items()` is rebuilt only after a change, so unrelated snapshot updates reuse the same array. */
   private cachedItems: LogItem[] | null = null;
+  /** `itemsThrough`'s rows, for the seq they were built at; dropped with `cachedItems`. */
+  private cachedWindow: { seq: number; items: LogItem[] } | null = null;
 
   get messages(): readonly ChatFrame[] {
     return this.chats;
@@ -204,6 +206,7 @@ export class MessageLog {
   addEvent(event: LogEvent, ts: number): void {
     this.lines.add(event, ts, this.newestSeq);
     this.cachedItems = null;
+    this.cachedWindow = null;
   }
 
   /**
@@ -230,6 +233,24 @@ export class MessageLog {
     // What waited for a gap below `seq` waits no more: the chats it could have missed are gone.
     this.applyWaiting();
     this.lines.dropBefore(seq);
+    this.touched();
+  }
+
+  /**
+   * Drops chats and coverage in `from..to`, keeping what lies on both sides: the live end's oldest
+   * chats while the reader holds a window further back (history-window.ts).
+   */
+  dropBetween(from: number, to: number): void {
+    if (to < from) return;
+    const start = this.insertionIndex(from);
+    const end = this.insertionIndex(to + 1);
+    for (const message of this.chats.slice(start, end)) this.quotes.forget(message.seq);
+    this.chats.splice(start, end - start);
+    this.moderation = this.moderation.filter((event) => event.seq < from || event.seq > to);
+    this.covered.remove(from, to);
+    this.reindexReplies();
+    this.applyWaiting();
+    this.lines.dropBetween(from, to);
     this.touched();
   }
 
@@ -262,6 +283,16 @@ export class MessageLog {
   items(): LogItem[] {
     this.cachedItems ??= this.lines.interleave(this.chats, this.moderation);
     return this.cachedItems;
+  }
+
+  /** The rows up to and including `seq`: what a window detached from the live end shows. */
+  itemsThrough(seq: number): LogItem[] {
+    if (this.cachedWindow?.seq !== seq) {
+      const chats = this.chats.slice(0, this.insertionIndex(seq + 1));
+      const moderation = this.moderation.filter((event) => event.seq <= seq);
+      this.cachedWindow = { seq, items: this.lines.interleave(chats, moderation, seq + 1) };
+    }
+    return this.cachedWindow.items;
   }
 
   /** The rev rule, on a held chat with no gap below the event. */
@@ -319,6 +350,7 @@ export class MessageLog {
 
   private touched(): void {
     this.cachedItems = null;
+    this.cachedWindow = null;
     this.revision++;
   }
 

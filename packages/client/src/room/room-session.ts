@@ -25,7 +25,7 @@ import { type FrameHandlers, type IncomingFrame, routeFrame } from "./frame-rout
 import { HistorySync, type Taken } from "./history-sync";
 import type { Identity } from "./identity";
 import { landed } from "./log-intake";
-import { MessageLog } from "./message-log";
+import { type LogItem, MessageLog } from "./message-log";
 import { ReadMarker } from "./read-marker";
 import { Resume } from "./resume";
 import { Reveal } from "./reveal";
@@ -254,6 +254,29 @@ export class RoomSession {
     return revealed;
   }
 
+  /** Shows the chat at `seq` (a link to a message, a search result): from the log, or loaded around it. */
+  openAt(seq: number): void {
+    this.history.openAt(seq);
+    this.changed();
+  }
+
+  /** The reader reached the bottom of a link's window: the next page below it. */
+  loadNewer(): void {
+    if (this.history.loadNewer()) this.changed();
+  }
+
+  /** Leaves a link's window for the live end. */
+  jumpToPresent(): void {
+    this.history.jumpToPresent();
+    this.changed();
+  }
+
+  /** The rows the page shows: the whole log, or a link's window up to its top while it is apart from the live end. */
+  get items(): LogItem[] {
+    const top = this.history.window.top;
+    return top === undefined ? this.log.items() : this.log.itemsThrough(top);
+  }
+
   /** Call on every keystroke; the typing part throttles what goes out. */
   noteTyping(): void {
     this.typing.note();
@@ -275,7 +298,8 @@ export class RoomSession {
 
   /** Everything held has been on screen: the marker moves to the newest seq held. */
   markRead(): void {
-    if (this.readMarker.mark(this.log.newestSeq)) this.changed();
+    // In a link's window the reader has seen its rows, not the live end.
+    if (this.readMarker.mark(Math.min(this.log.newestSeq, this.history.window.top ?? Number.POSITIVE_INFINITY))) this.changed();
   }
 
   persistSoon(): void {

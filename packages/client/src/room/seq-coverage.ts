@@ -93,6 +93,20 @@ export class SeqCoverage {
     if (first && first[0] < seq) first[0] = seq;
   }
 
+  /** Forgets every seq in `from..to` (a stretch dropped from the middle: what was around it stays covered). */
+  remove(from: number, to: number): void {
+    if (to < from) return;
+    const kept: [number, number][] = [];
+    for (const [rangeFrom, rangeTo] of this.ranges) {
+      if (rangeTo < from || rangeFrom > to) kept.push([rangeFrom, rangeTo]);
+      else {
+        if (rangeFrom < from) kept.push([rangeFrom, from - 1]);
+        if (rangeTo > to) kept.push([to + 1, rangeTo]);
+      }
+    }
+    this.ranges = kept;
+  }
+
   clear(): void {
     this.ranges = [];
   }

@@ -83,7 +83,11 @@ export class SimConnection {
     if (!request) return false;
     const limit = Math.min(request.limit, this.options.pageCap);
     const page =
-      request.before !== undefined ? this.room.before(request.before, limit) : this.room.after(request.after ?? 0, limit, this.delivered);
+      request.before !== undefined
+        ? this.room.before(request.before, limit)
+        : request.around !== undefined
+          ? this.room.around(request.around, limit, this.delivered)
+          : this.room.after(request.after ?? 0, limit, this.delivered);
     this.send({ type: "history", room: "lobby", ...page });
     return true;
   }

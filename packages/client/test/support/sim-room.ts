@@ -126,8 +126,25 @@ export class SimRoom {
 
   /** `history {after}`: events after `after`, oldest first, up to `upTo` (what the connection was sent). */
   after(after: number, limit: number, upTo: number): { messages: PageEvent[]; hasNewer: boolean } {
-    const events = this.eventsBetween(after, upTo);
-    return { messages: events.slice(0, limit), hasNewer: events.length > limit };
+    // Every seq is an event: the page is the next `limit` seqs (read no further, for long rooms).
+    return { messages: this.eventsBetween(after, Math.min(upTo, after + limit)), hasNewer: after + limit < upTo };
+  }
+
+  /**
+   * `history {around}`: the chat at `around` if it is one, about half of the rest of `limit` below
+   * it and the others above it (more on one side when the other runs out), chats as they stand, up
+   * to `upTo` (what the connection was sent). `hasOlder`/`hasNewer`: chats beyond the page.
+   */
+  around(around: number, limit: number, upTo: number): { messages: PageEvent[]; hasOlder: boolean; hasNewer: boolean } {
+    const seqs = this.chatSeqs.filter((seq) => seq <= upTo);
+    const older = seqs.filter((seq) => seq < around);
+    const newer = seqs.filter((seq) => seq > around);
+    const hit = seqs.includes(around) ? 1 : 0;
+    const rest = limit - hit;
+    const below = Math.min(older.length, Math.max(Math.ceil(rest / 2), rest - newer.length));
+    const above = Math.min(newer.length, rest - below);
+    const page = [...older.slice(older.length - below), ...(hit ? [around] : []), ...newer.slice(0, above)];
+    return { messages: page.map((seq) => this.asItStands(seq)), hasOlder: older.length > below, hasNewer: newer.length > above };
   }
 
   /** Events with `from < seq <= to` as a page carries them (on the wire: a foreign kind goes as it is). */

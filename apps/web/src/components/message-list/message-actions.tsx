@@ -1,6 +1,7 @@
 import type { ChatFrame } from "@chatroom/protocol";
 import { useEffect, useRef, useState } from "react";
 import { useStrings } from "../../i18n/use-strings";
+import { messageUrl } from "../../message-link";
 import { QUICK_EMOJI } from "../emoji/quick-emoji";
 import { canDeleteAsStaff } from "../staff/staff-actions";
 import { useListContext } from "./list-context";
@@ -32,6 +33,7 @@ export function MessageActions({
   const t = useStrings();
   const { client, myId, editWindowMs, reply, edit, pickEmoji, access, report } = useListContext();
   const [confirming, setConfirming] = useState(false);
+  const [copied, setCopied] = useState(false);
   const toolbar = useRef<HTMLDivElement>(null);
   const mine = message.from.id === myId;
   // Staff delete others' messages by rank; everyone may report someone else's.
@@ -106,6 +108,16 @@ export function MessageActions({
           </button>
           <button type="button" className="action-button" aria-label={t.reply} title={t.reply} onClick={act(() => reply(message))}>
             <span aria-hidden="true">↩</span>
+          </button>
+          <button
+            type="button"
+            className="action-button"
+            aria-label={copied ? t.linkCopied : t.copyLink}
+            title={t.copyLink}
+            data-testid="copy-link"
+            onClick={() => void navigator.clipboard?.writeText(messageUrl(message.room, message.seq)).then(() => setCopied(true))}
+          >
+            <span aria-hidden="true">{copied ? "✓" : "🔗"}</span>
           </button>
           {canEdit(message, myId, editWindowMs, Date.now()) && (
             <button type="button" className="action-button" aria-label={t.edit} title={t.edit} onClick={act(() => edit(message))}>

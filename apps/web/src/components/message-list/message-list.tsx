@@ -13,7 +13,7 @@ import { type ListContext, ListContextValue } from "./list-context";
 import { groupRows, isRefused, listRows } from "./list-rows";
 import { type RowContext, RowItem, RowList, rowContent } from "./row-item";
 import { useFollowBottom } from "./use-follow-bottom";
-import { useJumpToMessage } from "./use-jump-to-message";
+import { rowIndexOf, useJumpToMessage } from "./use-jump-to-message";
 import { useLogLookups } from "./use-log-lookups";
 import { useMarkRead } from "./use-mark-read";
 import { useUnreadDivider } from "./use-unread-divider";
@@ -60,6 +60,8 @@ export function MessageList({ client, chat, jumpHandle }: { client: ChatClient; 
   const joined = summary?.status === "joined";
   const ready =
     linkDown || (decided && (marker === null ? logRows.length > 0 || joined : logRows.some((row) => row.kind === "unread") || joined));
+  // A link opens the list at its message, once the page around it is in.
+  if (chat.focus?.loading) return <LoadingMessage />;
   if (!ready) return <div className="log-wrapper" />;
   return <OpenedList client={client} chat={chat} logRows={logRows} jumpHandle={jumpHandle} />;
 }
@@ -84,18 +86,29 @@ function OpenedList({
   const firstItemIndex = useFirstItemIndex(rows);
   const [pickerFor, setPickerFor] = useState<number | null>(null);
   const [reporting, setReporting] = useState<number | null>(null);
-  const [missingNotice, setMissingNotice] = useState(false);
+  const [missingNotice, setMissingNotice] = useState(() => chat.focus !== null && rowIndexOf(rows, chat.focus.seq) < 0);
   const [renderedRange, setRenderedRange] = useState("");
 
-  // Decided once, at mount: open at the "new messages" line (react-virtuoso stops at the bottom if
-  // what follows it fits), else at the newest row.
+  // Decided once, at mount: at a link's message (or where it would be), else at the "new messages"
+  // line (react-virtuoso stops at the bottom if what follows it fits), else at the newest row.
   const [opening] = useState(() => {
-    const divider = rows.findIndex((row) => row.kind === "unread");
+    const focus = chat.focus?.seq;
+    const at = focus === undefined ? -1 : rows.findIndex((row) => row.kind === "chat" && row.message.seq >= focus);
+    if (at >= 0) return { index: at, align: "center" as const };
+    // Back from a link's window ("Jump to present"): the present is the bottom.
+    const divider = chat.focusEpoch > 0 ? -1 : rows.findIndex((row) => row.kind === "unread");
     return divider >= 0 ? { index: divider, align: "start" as const } : { index: "LAST" as const, align: "end" as const };
   });
+  const { readerMoved, watchReader } = useReaderMoved(chat.focus === null);
   const outboxChats = chat.outbox.filter((entry) => entry.kind === "chat").length;
   const follow = useFollowBottom({ virtuoso, incomingCount: chat.incomingCount, outboxChats, startsAtBottom: opening.align === "end" });
-  const { jumpTo, highlighted } = useJumpToMessage({ virtuoso, rows, client, onMissing: () => setMissingNotice(true) });
+  const { jumpTo, highlighted } = useJumpToMessage({
+    virtuoso,
+    rows,
+    client,
+    onMissing: () => setMissingNotice(true),
+    initial: chat.focus?.seq ?? null,
+  });
   const newestChat = chat.items.findLast((item) => item.type === "chat");
   useMarkRead({
     client,
@@ -140,7 +153,7 @@ function OpenedList({
     };
   }, [jumpHandle, listContext]);
 
-  const rowContext = useMemo<RowContext & { header: HeaderState }>(() => {
+  const rowContext = useMemo<RowContext & { header: HeaderState; newer: NewerState }>(() => {
     const refused = new Map<number, OutboxEntry[]>();
     for (const entry of chat.outbox) {
       if (entry.kind === "chat" || entry.target === undefined || !isRefused(entry) || !chatAt(entry.target)) continue;
@@ -160,8 +173,9 @@ function OpenedList({
         loadingOlder: chat.loadingOlder,
         loadOlder: () => client.loadOlder(),
       },
+      newer: { detached: chat.detached, loading: chat.loadingNewer },
     };
-  }, [client, chat.me, chat.outbox, chatAt, highlighted, chat.historyEdge, chat.loadingOlder]);
+  }, [client, chat.me, chat.outbox, chatAt, highlighted, chat.historyEdge, chat.loadingOlder, chat.detached, chat.loadingNewer]);
 
   const canLoadOlder = chat.historyEdge === "more" && !chat.loadingOlder && chat.me !== null;
   const closePicker = useCallback(() => setPickerFor(null), []);
@@ -186,26 +200,41 @@ function OpenedList({
           computeItemKey={(_index, row) => row.key}
           itemContent={rowContent}
           components={COMPONENTS}
-          followOutput={follow.followOutput}
+          // In a link's window the rows below are older than the present: nothing to follow there.
+          followOutput={chat.detached ? false : follow.followOutput}
+          endReached={() => {
+            if (chat.detached) client.loadNewer();
+          }}
           atBottomThreshold={UI_TUNABLES.bottomSlackPx}
           atBottomStateChange={follow.onAtBottomChange}
           atTopThreshold={UI_TUNABLES.loadOlderWithinPx}
           atTopStateChange={(atTop) => {
-            if (atTop && canLoadOlder) client.loadOlder();
+            // A list opened at a link's message may start with its top in view: older pages wait
+            // for the reader to move, or they would shift the rows before the reader saw the message.
+            if (atTop && canLoadOlder && readerMoved.current) client.loadOlder();
           }}
-          totalListHeightChanged={follow.onHeightChange}
+          totalListHeightChanged={chat.detached ? undefined : follow.onHeightChange}
           rangeChanged={({ startIndex, endIndex }) => setRenderedRange(`${startIndex}-${endIndex}`)}
-          scrollerRef={follow.scrollerRef}
+          scrollerRef={(element) => {
+            follow.scrollerRef(element);
+            watchReader(element);
+          }}
           increaseViewportBy={UI_TUNABLES.overscanPx}
         />
-        {follow.unseen > 0 && (
-          <button type="button" className="new-messages" onClick={follow.jumpToBottom} data-testid="new-messages">
-            {t.newMessages(follow.unseen)}
+        {chat.detached ? (
+          <button type="button" className="new-messages" onClick={() => client.jumpToPresent()} data-testid="jump-to-present">
+            {t.jumpToPresent}
           </button>
+        ) : (
+          follow.unseen > 0 && (
+            <button type="button" className="new-messages" onClick={follow.jumpToBottom} data-testid="new-messages">
+              {t.newMessages(follow.unseen)}
+            </button>
+          )
         )}
         {missingNotice && (
-          <p className="list-notice" role="status">
-            {t.quoteUnavailable}
+          <p className="list-notice" role="status" data-testid="message-missing">
+            {chat.focus !== null && highlighted === chat.focus.seq ? t.messageUnavailable : t.quoteUnavailable}
           </p>
         )}
         {pickerFor !== null && (
@@ -235,6 +264,27 @@ function OpenedList({
   );
 }
 
+const READER_MOVES = ["wheel", "touchmove", "keydown"] as const;
+
+/** Whether the reader has scrolled the list themselves (wheel, touch, keys); `from` the start when `already`. */
+function useReaderMoved(already: boolean) {
+  const readerMoved = useRef(already);
+  const watched = useRef<HTMLElement | null>(null);
+  // One listener for the list's life, so the scroller it was added to can take it off again.
+  const [noteMoved] = useState(() => () => {
+    readerMoved.current = true;
+  });
+  const watchReader = useCallback(
+    (element: HTMLElement | Window | null) => {
+      for (const type of READER_MOVES) watched.current?.removeEventListener(type, noteMoved);
+      watched.current = element instanceof HTMLElement ? element : null;
+      for (const type of READER_MOVES) watched.current?.addEventListener(type, noteMoved, { passive: true });
+    },
+    [noteMoved],
+  );
+  return { readerMoved, watchReader };
+}
+
 interface HeaderState {
   show: boolean;
   edge: ChatSnapshot["historyEdge"];
@@ -248,9 +298,35 @@ function Header({ context }: { context: { header: HeaderState } }) {
   return show ? <HistoryEdge edge={edge} loadingOlder={loadingOlder} onShowOlder={loadOlder} /> : null;
 }
 
-/** Room below the newest row, inside what the list measures. */
-function Footer() {
-  return <div className="log-footer" />;
+interface NewerState {
+  detached: boolean;
+  loading: boolean;
+}
+
+/** Room below the newest row, inside what the list measures; in a link's window, the newer pages coming in. */
+function Footer({ context }: { context: { newer: NewerState } }) {
+  const t = useStrings();
+  return (
+    <div className="log-footer">
+      {context.newer.detached && (
+        <p className="history-edge" role="status" data-testid="loading-newer">
+          {t.loadingNewer}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** While the page around a link's message is on its way. */
+function LoadingMessage() {
+  const t = useStrings();
+  return (
+    <div className="log-wrapper">
+      <p className="list-notice" role="status" data-testid="loading-message">
+        {t.loadingMessage}
+      </p>
+    </div>
+  );
 }
 
 // One object for the list's life: react-virtuoso remounts its parts when these change.

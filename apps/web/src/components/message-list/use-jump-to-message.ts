@@ -18,14 +18,17 @@ export function useJumpToMessage({
   rows,
   client,
   onMissing,
+  initial = null,
 }: {
   virtuoso: RefObject<VirtuosoHandle | null>;
   rows: readonly ListRow[];
   client: ChatClient;
   onMissing: () => void;
+  /** Highlighted from the start: the message a link opened the list at. */
+  initial?: number | null;
 }): { jumpTo: (seq: number) => void; highlighted: number | null } {
   const [waitingFor, setWaitingFor] = useState<number | null>(null);
-  const [highlighted, setHighlighted] = useState<number | null>(null);
+  const [highlighted, setHighlighted] = useState<number | null>(initial);
   const latestRows = useRef(rows);
   latestRows.current = rows;
   const missing = useRef(onMissing);
