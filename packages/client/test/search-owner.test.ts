@@ -100,17 +100,34 @@ describe("SearchOwner", () => {
     const t = await searching();
     t.search.setQuery("many", undefined);
     t.search.flush();
-    await t.answer(t.sent()[0], [hit(50), hit(49)], "cursor-1");
+    const fullPage = Array.from({ length: 20 }, (_, i) => hit(60 - i));
+    await t.answer(t.sent()[0], fullPage, "cursor-1");
     expect(t.search.getSnapshot().more).toBe(true);
+    expect(t.sent()).toHaveLength(1);
     t.search.loadMore();
     t.search.loadMore();
     expect(t.sent()).toHaveLength(2);
     expect(t.sent()[1]).toMatchObject({ query: "many", cursor: "cursor-1" });
     expect(t.search.getSnapshot().loadingMore).toBe(true);
-    await t.answer(t.sent()[1], [hit(48)]);
-    expect(t.search.getSnapshot()).toMatchObject({ hits: [hit(50), hit(49), hit(48)], more: false, loadingMore: false });
+    await t.answer(t.sent()[1], [hit(40)]);
+    expect(t.search.getSnapshot()).toMatchObject({ hits: [...fullPage, hit(40)], more: false, loadingMore: false });
     t.search.loadMore();
     expect(t.sent()).toHaveLength(2);
+  });
+
+  it("reads on by itself past a short page that has `next` (the server's read budget), until the page is full", async () => {
+    const t = await searching();
+    t.search.setQuery("rare", undefined);
+    t.search.flush();
+    // The newest 10,000 rows held nothing: an empty page, and where to go on.
+    await t.answer(t.sent()[0], [], "cursor-1");
+    expect(t.sent()).toHaveLength(2);
+    expect(t.sent()[1]).toMatchObject({ query: "rare", cursor: "cursor-1" });
+    expect(t.search.getSnapshot()).toMatchObject({ status: "searching", hits: [] });
+    await t.answer(t.sent()[1], [hit(7, "attic")], "cursor-2");
+    expect(t.sent()[2]).toMatchObject({ cursor: "cursor-2" });
+    await t.answer(t.sent()[2], [hit(3, "attic")]);
+    expect(t.search.getSnapshot()).toMatchObject({ status: "done", hits: [hit(7, "attic"), hit(3, "attic")], more: false });
   });
 
   it("shows bad_query with the server's reason", async () => {

@@ -137,6 +137,14 @@ export class SearchOwner {
     this.asked = null;
     this.next = answer.next;
     const hits = asked.cursor === undefined ? answer.results : [...this.view.hits, ...answer.results];
+    // A page short of `limit` that still has `next` is the server stopping at its read budget
+    // (SQLite reads at most 10,000 rows a page), not the end: read on until the page is full, or an
+    // empty first page would show "no results" while a room further back holds matches.
+    if (answer.next !== undefined && answer.results.length < this.options.pageSize) {
+      this.update({ ...this.view, hits, more: true, error: null });
+      this.ask(answer.next);
+      return;
+    }
     this.update({ ...this.view, status: "done", hits, more: answer.next !== undefined, loadingMore: false, error: null });
   }
 
