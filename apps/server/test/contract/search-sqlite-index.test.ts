@@ -54,10 +54,10 @@ describe("SQLite search index (migration 7)", () => {
     }
     await first.backend.messages.append({ room: "lobby", actor: alice, clientMsgId: "d-1", kind: "delete", target: 3 });
     await first.backend.close();
-    // The file as a build before [5/6] search left it: no index, no triggers, schema version 5.
+    // The file as a build before [5/6] search left it: no index, no triggers, schema version 6 (mentions).
     const db = new Database(first.file);
     db.exec(`DROP TRIGGER search_chat_added; DROP TRIGGER search_chat_changed; DROP TRIGGER search_chat_removed;
-      DROP TABLE search_trigram; DROP TABLE search_cjk; DROP TABLE search_docs; PRAGMA user_version = 5;`);
+      DROP TABLE search_trigram; DROP TABLE search_cjk; DROP TABLE search_docs; PRAGMA user_version = 6;`);
     db.close();
 
     const { backend } = open(() => now);
