@@ -1,5 +1,4 @@
 import type { ClientFrame, ErrorCode, SearchHit, ServerFrameOf } from "@chatroom/protocol";
-import { RequestError } from "../requests/pending-requests";
 import type { ConnectionTimers } from "../transport/connection";
 
 /** What a `search` frame asks, without its `clientMsgId` (the request layer adds one per request). */
@@ -150,7 +149,7 @@ export class SearchOwner {
 
   private refused(asked: Asked, error: unknown): void {
     if (this.asked !== asked) return;
-    const code = error instanceof RequestError ? error.code : "server_error";
+    const code = codeOf(error);
     if (code === "offline") {
       // Asked again once the link is back (`linkReady`).
       asked.waiting = true;
@@ -175,4 +174,14 @@ export class SearchOwner {
     this.view = view;
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * The code a refused request carries (`RequestError`'s), read by shape: importing that class here
+ * would make this lazy chunk share a module with the page's first script, and the bundler would
+ * then split that script in two (docs/architecture.md, the page's initial JavaScript).
+ */
+function codeOf(error: unknown): ErrorCode | "offline" {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? (code as ErrorCode | "offline") : "server_error";
 }
