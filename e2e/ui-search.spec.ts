@@ -88,32 +88,47 @@ test.describe("search", () => {
     }
   });
 
-  test("pages on as the results scroll, each result once, and the scope narrows to this room", async ({ browser }) => {
+  test("pages on as the results scroll over all my rooms, each result once, and the scope narrows to this room", async ({ browser }) => {
     const room = uniqueRoom("search-more");
+    const other = uniqueRoom("search-other");
     const server = await ServerProcess.create(
       {},
-      { beforeStart: (dataDir) => seedRoomStore(dataDir, room, 120, (index) => `needle ${index}`) },
+      {
+        beforeStart: async (dataDir) => {
+          await seedRoomStore(dataDir, room, 120, (index) => `needle ${index}`);
+          await seedRoomStore(dataDir, other, 5, (index) => `needle elsewhere ${index}`);
+        },
+      },
     );
     try {
       const tab = await ChatTab.open(browser, server.url, room, "pager");
+      await tab.joinRoom(other);
+      await tab.openRoom(room);
       const box = tab.page.getByTestId("search-input");
       const results = tab.page.getByTestId("search-result");
       await box.click();
       await box.fill("needle");
       await expect(results).toHaveCount(20);
       // Scrolling the results down brings the next pages, without repeats.
-      for (let page = 0; page < 10 && (await results.count()) < 120; page++) {
+      for (let page = 0; page < 10 && (await results.count()) < 125; page++) {
         const before = await results.count();
         await tab.page.locator(".search-results").evaluate((element) => element.scrollTo(0, element.scrollHeight));
         await expect.poll(() => results.count()).toBeGreaterThan(before);
       }
-      await expect(results).toHaveCount(120);
-      const seqs = await results.evaluateAll((elements) => elements.map((element) => Number(element.getAttribute("data-seq"))));
-      expect(seqs).toEqual(Array.from({ length: 120 }, (_, index) => 120 - index));
+      await expect(results).toHaveCount(125);
+      const keys = await results.evaluateAll((elements) =>
+        elements.map((element) => `${element.getAttribute("data-room")}/${element.getAttribute("data-seq")}`),
+      );
+      expect(new Set(keys).size).toBe(125);
+      // Newest first over both rooms: the other room was seeded last, then this room from its newest down.
+      expect(keys).toEqual([
+        ...Array.from({ length: 5 }, (_, index) => `${other}/${5 - index}`),
+        ...Array.from({ length: 120 }, (_, index) => `${room}/${120 - index}`),
+      ]);
 
       await tab.page.getByTestId("search-scope-room").check();
       await expect(results).toHaveCount(20);
-      await expect(results.filter({ hasNotText: `#${room}` })).toHaveCount(0);
+      await expect(results.filter({ hasText: `#${other}` })).toHaveCount(0);
       await tab.close();
     } finally {
       await server.dispose();
