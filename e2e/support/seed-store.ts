@@ -19,7 +19,9 @@ export async function seedRoomStore(dataDir: string, room: string, count: number
       for (let index = start; index < Math.min(start + batchSize, count + 1); index++) {
         // The store dedupes on (user, clientMsgId) across rooms: ids per room, or a second seeded room
         // would be answered with the first room's messages and store nothing.
-        appends.push(backend.messages.append({ room, actor: SEEDER, clientMsgId: `seed-${room}-${index}`, kind: "chat", text: text(index) }));
+        appends.push(
+          backend.messages.append({ room, actor: SEEDER, clientMsgId: `seed-${room}-${index}`, kind: "chat", text: text(index) }),
+        );
       }
       for (const result of await Promise.all(appends)) {
         if (!result.ok) throw new Error(`seeding ${room} was refused: ${result.code} ${result.message}`);
