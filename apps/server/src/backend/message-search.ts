@@ -49,6 +49,12 @@ export const SEARCH_DEFAULTS = {
    * so a query no index serves (a rare one-letter word) cannot hold the event loop for long.
    */
   scanMax: 10_000,
+  /**
+   * SQLite: rooms holding at most this many events in all are read whole from their own rows, one
+   * full page per request, rather than through an index walk that would spend its budget on other
+   * rooms' matches first.
+   */
+  wholeReadMax: 10_000,
   /** Memory and Redis: chats read per page while scanning a room newest-first. */
   scanPageSize: 500,
 } as const;

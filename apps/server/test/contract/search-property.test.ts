@@ -1,7 +1,10 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/backend";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import { SqliteMessageSearch } from "../../src/backend/sqlite/message-search";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { tempDir } from "../support/temp-dir";
 import { expectedHits, type KnownChat, parsed, searchAllPages } from "./search/search-oracle";
@@ -119,10 +122,14 @@ describe("SQLite's indexes return exactly the memory scan's results", () => {
       const dir = tempDir("chatroom-search-property-");
       const memory = new MemoryBackend({ nodeId: "node-memory", now });
       const sqlite = SqliteBackend.open({ nodeId: "node-sqlite", dataDir: dir.path, now });
+      let walkedDb: Database.Database | undefined;
       try {
         const chats = await replay([memory, sqlite], example, (ts) => {
           clock = ts;
         });
+        // The same file through the index walk only (these corpora are small enough to be read whole).
+        walkedDb = new Database(join(dir.path, "chat.db"), { readonly: true });
+        const walked = { search: new SqliteMessageSearch({ db: walkedDb, wholeReadMax: 0 }) };
         for (const q of example.queries) {
           const raw = [...q.terms, ...(q.from ? [`from:${q.from}`] : [])].join(" ") || "from:bob";
           const searchQuery = parsed(raw);
@@ -130,9 +137,11 @@ describe("SQLite's indexes return exactly the memory scan's results", () => {
           const fromMemory = await searchAllPages(memory, searchQuery, q.rooms, q.limit);
           const fromSqlite = await searchAllPages(sqlite, searchQuery, q.rooms, q.limit);
           expect(fromSqlite.hits, context).toEqual(fromMemory.hits);
+          expect((await searchAllPages(walked, searchQuery, q.rooms, q.limit)).hits, `index walk: ${context}`).toEqual(fromMemory.hits);
           expect(fromMemory.hits, context).toEqual(expectedHits(chats, searchQuery, q.rooms));
         }
       } finally {
+        walkedDb?.close();
         await sqlite.close();
         await memory.close();
         dir.remove();

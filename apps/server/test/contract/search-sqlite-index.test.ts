@@ -96,7 +96,8 @@ describe("SQLite search index (migration 7)", () => {
     const db = new Database(file, { readonly: true });
     try {
       for (const scanMax of [1, 2, 3, 5]) {
-        const search = new SqliteMessageSearch(db, scanMax);
+        // No whole read: these rooms are small, and the test is of the index walk's budget.
+        const search = new SqliteMessageSearch({ db, scanMax, wholeReadMax: 0 });
         for (const raw of ["rare", "word", "from:alice", "o"]) {
           // One room of two: the other room's rows are read, left out by SQL, and counted all the same.
           for (const rooms of [["a-room", "b-room"], ["b-room"]]) {
@@ -106,6 +107,54 @@ describe("SQLite search index (migration 7)", () => {
             if (scanMax === 1) expect(pages, "a budget of one row cuts every page short").toBeGreaterThan(1);
           }
         }
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it("rooms whose history fits the budget are read whole: one full page, however many matches other rooms hold", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const { backend, file } = open(() => now);
+    const corpus: KnownChat[] = [];
+    try {
+      // A small room written first, then a busy room full of the same word: newer, and many more.
+      for (const [room, count] of [
+        ["small", 6],
+        ["busy", 40],
+      ] as const) {
+        for (let i = 0; i < count; i++) {
+          if (i % 3 === 0) now += 1000;
+          const text = `common word ${room} ${i}`;
+          const result = await backend.messages.append({ room, actor: alice, clientMsgId: `${room}-${i}`, kind: "chat", text });
+          if (!result.ok) throw new Error("refused");
+          corpus.push({ room, seq: result.ack.seq, ts: now, from: alice, text });
+        }
+      }
+      await backend.messages.append({
+        room: "small",
+        actor: alice,
+        clientMsgId: "small-edit",
+        kind: "edit",
+        target: 2,
+        text: "edited away",
+      });
+      corpus[1] = { ...(corpus[1] as KnownChat), text: "edited away" };
+    } finally {
+      await backend.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      // The bound (10) is below the busy room's history (40) and above the small room's (7 events).
+      const search = new SqliteMessageSearch({ db, scanMax: 10, wholeReadMax: 10 });
+      for (const raw of ["word", "common", "from:alice", "edited"]) {
+        const query = parsed(raw);
+        const small = await searchAllPages({ search }, query, ["small"], 20);
+        expect(small.hits, `${raw} in small`).toEqual(expectedHits(corpus, query, ["small"]));
+        expect(small.pages, `${raw} in small: one page, never a short one with next`).toBe(1);
+        // Both rooms: past the budget, the index walk pages on as before, and misses nothing.
+        const both = await searchAllPages({ search }, query, ["small", "busy"], 20);
+        expect(both.hits, `${raw} in both`).toEqual(expectedHits(corpus, query, ["small", "busy"]));
       }
     } finally {
       db.close();

@@ -1,6 +1,6 @@
 import { codePointLength, type SearchQuery } from "@chatroom/protocol";
 import type Database from "better-sqlite3";
-import { type MessageSearch, SEARCH_DEFAULTS, type SearchPage, type SearchRequest } from "../message-search";
+import { type MessageSearch, SEARCH_DEFAULTS, type SearchCandidate, type SearchPage, type SearchRequest } from "../message-search";
 import { NewestFirstCollector } from "../search/collector";
 import { isAllCjk } from "./search-functions";
 
@@ -16,6 +16,22 @@ interface CandidateRow {
   text: string | null;
 }
 
+/** How much one SQLite search may read; defaults in SEARCH_DEFAULTS. */
+export interface SqliteSearchBounds {
+  scanMax: number;
+  wholeReadMax: number;
+}
+
+/** A chat of a room read whole. */
+interface RoomChatRow {
+  room: string;
+  seq: number;
+  ts: number;
+  userId: string;
+  userName: string;
+  text: string;
+}
+
 type IndexName = "search_trigram" | "search_cjk";
 
 /** A timestamp past any chat's (2109): the upper bound of a query with no `before` and no cursor. */
@@ -29,14 +45,32 @@ const TS_CEILING = 2 ** 42;
  * author) may be searched; the shared collector matches, orders and cuts the page and stops
  * reading as soon as it can, so a common word costs a page's worth of rows, not every row that
  * has it, and a query that matches little stops at the scan budget with a `next`.
+ *
+ * Rooms whose whole history fits the budget (the usual "this room" search, or a user of a few
+ * small rooms on a big server) are read whole from their own rows instead: an index walk would
+ * spend its budget on other rooms' matches and answer page after short page, each a request the
+ * user's search budget pays for, before it reached theirs.
  */
 export class SqliteMessageSearch implements MessageSearch {
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly latestSeq: Database.Statement<[string], { seq: number | null }>;
+  private readonly roomRows: Database.Statement;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly scanMax: number = SEARCH_DEFAULTS.scanMax,
-  ) {}
+  private readonly db: Database.Database;
+  private readonly scanMax: number;
+  private readonly wholeReadMax: number;
+
+  constructor(options: { db: Database.Database } & Partial<SqliteSearchBounds>) {
+    const { db } = options;
+    this.db = db;
+    this.scanMax = options.scanMax ?? SEARCH_DEFAULTS.scanMax;
+    this.wholeReadMax = options.wholeReadMax ?? SEARCH_DEFAULTS.wholeReadMax;
+    this.latestSeq = db.prepare("SELECT MAX(seq) AS seq FROM events WHERE room = ?");
+    // By each room's primary key; the rows are at most `wholeReadMax`, so the sort is cheap.
+    this.roomRows = db.prepare(`SELECT room, seq, ts, user_id AS userId, user_name AS userName, text FROM chats
+      WHERE room IN (SELECT value FROM json_each(@rooms)) AND text IS NOT NULL AND ts < @high AND ts >= @low
+      ORDER BY ts DESC`);
+  }
 
   async search(request: SearchRequest): Promise<SearchPage> {
     const { query, after } = request;
@@ -44,6 +78,12 @@ export class SqliteMessageSearch implements MessageSearch {
     const low = query.after ?? 0;
     const collector = new NewestFirstCollector(request, this.scanMax);
     if (high <= low || request.rooms.length === 0) return collector.page();
+    if (this.historyOf(request.rooms) <= this.wholeReadMax) {
+      for (const candidate of this.roomChats(request.rooms, high, low)) {
+        if (!collector.offer(candidate)) break;
+      }
+      return collector.page();
+    }
     const plan = planOf(query);
     const statement = this.statement(plan.index, query.from !== undefined);
     const parameters = {
@@ -62,6 +102,22 @@ export class SqliteMessageSearch implements MessageSearch {
       if (!more) break;
     }
     return collector.page();
+  }
+
+  /** Events the rooms hold, chats and every other kind: a bound on the chats a whole read meets. */
+  private historyOf(rooms: readonly string[]): number {
+    let total = 0;
+    for (const room of rooms) {
+      total += this.latestSeq.get(room)?.seq ?? 0;
+      if (total > this.wholeReadMax) break;
+    }
+    return total;
+  }
+
+  /** Every chat of `rooms` with text in the time bounds, newest first as the collector takes them. */
+  private roomChats(rooms: readonly string[], high: number, low: number): SearchCandidate[] {
+    const rows = this.roomRows.all({ rooms: JSON.stringify(rooms), high, low }) as RoomChatRow[];
+    return rows.map(({ userId, userName, ...row }) => ({ ...row, from: { id: userId, name: userName } }));
   }
 
   /** The SQL of one candidate source; see `explainSearch` for the plans. */

@@ -8,7 +8,7 @@ import { SETTING_NAMES } from "../setting-store";
 import { SqliteAccessState } from "./access-state";
 import { GroupCommit } from "./group-commit";
 import { SqliteMembershipStore } from "./membership-store";
-import { SqliteMessageSearch } from "./message-search";
+import { SqliteMessageSearch, type SqliteSearchBounds } from "./message-search";
 import { SqliteMessageStore } from "./message-store";
 import { migrate } from "./schema";
 import { SqliteSessionStore } from "./session-store";
@@ -31,6 +31,8 @@ export interface SqliteBackendOptions {
    */
   synchronous?: "FULL" | "NORMAL";
   now?: () => number;
+  /** Search's read bounds (SEARCH_DEFAULTS); tests lower them to walk the indexes on a small corpus. */
+  search?: Partial<SqliteSearchBounds>;
 }
 
 /**
@@ -55,11 +57,12 @@ export class SqliteBackend implements Backend {
     readonly nodeId: string,
     readonly file: string,
     now: () => number,
+    searchBounds: Partial<SqliteSearchBounds>,
   ) {
     this.commit = new GroupCommit(db);
     this.messages = new SqliteMessageStore({ db, commit: this.commit, access: new SqliteAccessState(db), nodeId, now });
     this.access = new AccessOperations(this.messages);
-    this.search = new SqliteMessageSearch(db);
+    this.search = new SqliteMessageSearch({ db, ...searchBounds });
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
     this.adminKey = new SqliteSetting(db, SETTING_NAMES.adminKeyHash);
@@ -94,7 +97,7 @@ export class SqliteBackend implements Backend {
         { cause: error },
       );
     }
-    return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now);
+    return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now, options.search ?? {});
   }
 
   async isReady(): Promise<boolean> {
