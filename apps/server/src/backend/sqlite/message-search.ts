@@ -115,9 +115,11 @@ export class SqliteMessageSearch implements MessageSearch {
   }
 
   /** Every chat of `rooms` with text in the time bounds, newest first as the collector takes them. */
-  private roomChats(rooms: readonly string[], high: number, low: number): SearchCandidate[] {
-    const rows = this.roomRows.all({ rooms: JSON.stringify(rooms), high, low }) as RoomChatRow[];
-    return rows.map(({ userId, userName, ...row }) => ({ ...row, from: { id: userId, name: userName } }));
+  private *roomChats(rooms: readonly string[], high: number, low: number): Generator<SearchCandidate> {
+    for (const row of this.roomRows.iterate({ rooms: JSON.stringify(rooms), high, low }) as IterableIterator<RoomChatRow>) {
+      const { userId, userName, ...chat } = row;
+      yield { ...chat, from: { id: userId, name: userName } };
+    }
   }
 
   /** The SQL of one candidate source; see `explainSearch` for the plans. */
