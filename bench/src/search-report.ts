@@ -14,7 +14,7 @@ export function searchMarkdown(result: SearchScenarioResult): string {
   lines.push(
     `### Search: ${int(build.messages)} messages in one room (seed ${result.seed}, ${int(sizes.authors)} authors, Zipf), production SQLite store`,
     "",
-    `Built (${build.mode === "appends" ? "one store append per message" : "the store's rows in large transactions, indexed by its triggers"}) in ${(build.buildMs / 1000).toFixed(1)} s (${int(build.messages / (build.buildMs / 1000))} messages/s${build.reused ? ", reused from an earlier build" : ""}); the room's latest seq read back: ${int(build.latestSeq)}. ` +
+    `Built (${build.mode === "appends" ? "one store append per message" : "the store's rows in large transactions, queued by its triggers, then indexed by its indexer"}) in ${(build.buildMs / 1000).toFixed(1)} s (${int(build.messages / (build.buildMs / 1000))} messages/s${build.reused ? ", reused from an earlier build" : ""}); the room's latest seq read back: ${int(build.latestSeq)}. ` +
       `Database after checkpoint: ${mib(build.dbBytes + build.walBytes)} MiB (db ${mib(build.dbBytes)} + wal ${mib(build.walBytes)}). ` +
       `The server opened it in ${(result.serverStartMs / 1000).toFixed(1)} s.`,
     "",

@@ -55,6 +55,10 @@ export const SEARCH_DEFAULTS = {
    * rooms' matches first.
    */
   wholeReadMax: 10_000,
+  /** SQLite: chats the search indexer moves from its backlog into the FTS tables per transaction (~10 ms). */
+  indexSlice: 100,
+  /** SQLite: busy ticks the indexer steps aside for before it takes a slice anyway. */
+  indexMaxYields: 64,
   /** Memory and Redis: chats read per page while scanning a room newest-first. */
   scanPageSize: 500,
 } as const;

@@ -21,6 +21,7 @@ export class GroupCommit {
   private flushScheduled = false;
   private closed = false;
   private readonly rollbackListeners: Array<() => void> = [];
+  private readonly commitListeners: Array<() => void> = [];
   private readonly commit: (writes: PendingWrite[]) => unknown[];
 
   constructor(private readonly db: Database.Database) {
@@ -65,6 +66,16 @@ export class GroupCommit {
     }
   }
 
+  /** True while writes wait for the next transaction. */
+  hasQueued(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Called after each transaction commits (the search indexer's cue that the store may be idle). */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
   /** Called after a transaction rolled back, so caches of what was written can be dropped. */
   onRollback(listener: () => void): void {
     this.rollbackListeners.push(listener);
@@ -100,6 +111,7 @@ export class GroupCommit {
       if (outcome.ok) pending.resolve(outcome.value as never);
       else pending.reject(outcome.error);
     }
+    for (const listener of this.commitListeners) listener();
   }
 
   /** Commits what is pending; later writes are refused. */

@@ -33,6 +33,8 @@ interface RoomChatRow {
 }
 
 type IndexName = "search_trigram" | "search_cjk";
+/** The candidate sources: an FTS index, the indexer's backlog beside it, or (undefined) `search_docs` itself. */
+type SourceName = IndexName | "search_backlog";
 
 /** A timestamp past any chat's (2109): the upper bound of a query with no `before` and no cursor. */
 const TS_CEILING = 2 ** 42;
@@ -93,7 +95,17 @@ export class SqliteMessageSearch implements MessageSearch {
       ...(plan.match === undefined ? {} : { match: plan.match }),
       ...(query.from === undefined ? {} : { author: query.from }),
     };
-    for (const row of statement.iterate(parameters) as IterableIterator<CandidateRow>) {
+    const indexed = statement.iterate(parameters) as IterableIterator<CandidateRow>;
+    // The FTS tables hold what the indexer has reached; chats still in its backlog are read beside them.
+    const { match: _match, ...backlogParameters } = parameters;
+    const rows =
+      plan.index === undefined
+        ? indexed
+        : newestFirst(
+            indexed,
+            this.statement("search_backlog", query.from !== undefined).iterate(backlogParameters) as IterableIterator<CandidateRow>,
+          );
+    for (const row of rows) {
       const { ts, userId, userName, text } = row;
       const more =
         ts === null || userId === null || userName === null || text === null
@@ -123,7 +135,7 @@ export class SqliteMessageSearch implements MessageSearch {
   }
 
   /** The SQL of one candidate source; see `explainSearch` for the plans. */
-  static sqlOf(index: IndexName | undefined, byAuthor: boolean): string {
+  static sqlOf(index: SourceName | undefined, byAuthor: boolean): string {
     const rowid = index === undefined ? "d.docid" : "f.rowid";
     const select = `SELECT d.room AS room, d.seq AS seq, ${rowid} >> 20 AS slot, c.ts AS ts, c.user_id AS userId, c.user_name AS userName, c.text AS text`;
     // Rows of other rooms (or authors) still come back, without the chat: they spend the scan
@@ -137,11 +149,15 @@ export class SqliteMessageSearch implements MessageSearch {
       const author = byAuthor ? "d.author = @author AND " : "";
       return `${select} FROM search_docs AS d ${chat} WHERE ${author}${bounds} ORDER BY d.docid DESC`;
     }
+    if (index === "search_backlog") {
+      return `${select} FROM search_backlog AS f CROSS JOIN search_docs AS d ON d.docid = f.rowid ${chat}
+      WHERE ${bounds} ORDER BY f.rowid DESC`;
+    }
     return `${select} FROM ${index} AS f CROSS JOIN search_docs AS d ON d.docid = f.rowid ${chat}
       WHERE f.${index} MATCH @match AND ${bounds} ORDER BY f.rowid DESC`;
   }
 
-  private statement(index: IndexName | undefined, byAuthor: boolean): Database.Statement {
+  private statement(index: SourceName | undefined, byAuthor: boolean): Database.Statement {
     const key = `${index ?? "docs"}:${byAuthor}`;
     let statement = this.statements.get(key);
     if (!statement) {
@@ -176,4 +192,28 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** An FTS5 string: inside double quotes nothing is syntax but the quote itself, doubled. */
 function quoted(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Two newest-first row streams as one, by the timestamp slot of their docids (rows of one slot
+ * may come in any order: the collector sorts each timestamp whole).
+ */
+function* newestFirst(a: Iterator<CandidateRow>, b: Iterator<CandidateRow>): Generator<CandidateRow> {
+  try {
+    let x = a.next();
+    let y = b.next();
+    while (!x.done || !y.done) {
+      if (y.done || (!x.done && x.value.slot >= y.value.slot)) {
+        yield x.value;
+        x = a.next();
+      } else {
+        yield y.value;
+        y = b.next();
+      }
+    }
+  } finally {
+    // A page settled early leaves both statements mid-walk: release them.
+    a.return?.();
+    b.return?.();
+  }
 }

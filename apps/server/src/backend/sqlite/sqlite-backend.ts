@@ -11,6 +11,7 @@ import { SqliteMembershipStore } from "./membership-store";
 import { SqliteMessageSearch, type SqliteSearchBounds } from "./message-search";
 import { SqliteMessageStore } from "./message-store";
 import { migrate } from "./schema";
+import { SqliteSearchIndexer } from "./search-indexer";
 import { SqliteSessionStore } from "./session-store";
 import { SqliteSetting } from "./setting-store";
 
@@ -31,8 +32,11 @@ export interface SqliteBackendOptions {
    */
   synchronous?: "FULL" | "NORMAL";
   now?: () => number;
-  /** Search's read bounds (SEARCH_DEFAULTS); tests lower them to walk the indexes on a small corpus. */
-  search?: Partial<SqliteSearchBounds>;
+  /**
+   * Search's read bounds (SEARCH_DEFAULTS); tests lower them to walk the indexes on a small corpus.
+   * `indexer: "manual"` leaves the backlog to `searchIndexer.catchUp()` (tests that pin what is indexed).
+   */
+  search?: Partial<SqliteSearchBounds> & { indexer?: "idle" | "manual" };
 }
 
 /**
@@ -43,6 +47,8 @@ export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
   readonly messages: SqliteMessageStore;
   readonly search: SqliteMessageSearch;
+  /** Indexes appended chats while the store is idle (migration 7's backlog). */
+  readonly searchIndexer: SqliteSearchIndexer;
   readonly sessions: SqliteSessionStore;
   readonly memberships: SqliteMembershipStore;
   readonly access: AccessOperations;
@@ -57,12 +63,19 @@ export class SqliteBackend implements Backend {
     readonly nodeId: string,
     readonly file: string,
     now: () => number,
-    searchBounds: Partial<SqliteSearchBounds>,
+    search: NonNullable<SqliteBackendOptions["search"]>,
   ) {
     this.commit = new GroupCommit(db);
     this.messages = new SqliteMessageStore({ db, commit: this.commit, access: new SqliteAccessState(db), nodeId, now });
     this.access = new AccessOperations(this.messages);
-    this.search = new SqliteMessageSearch({ db, ...searchBounds });
+    const { indexer = "idle", ...bounds } = search;
+    this.search = new SqliteMessageSearch({ db, ...bounds });
+    this.searchIndexer = new SqliteSearchIndexer({ db, writesWaiting: () => this.commit.hasQueued() });
+    if (indexer === "idle") {
+      this.commit.onCommit(() => this.searchIndexer.wake());
+      // Chats queued before a restart (or by migration 7, for a file that had chats before it).
+      this.searchIndexer.wake();
+    }
     this.sessions = new SqliteSessionStore({ db, commit: this.commit, now });
     this.memberships = new SqliteMembershipStore({ db, commit: this.commit, isOpen: () => !this.closed });
     this.adminKey = new SqliteSetting(db, SETTING_NAMES.adminKeyHash);
@@ -114,6 +127,8 @@ export class SqliteBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.commit.close();
+    // What is left of the backlog is indexed after the next start, as it is after a crash.
+    this.searchIndexer.stop();
     this.closed = true;
     this.db.close();
   }
