@@ -62,7 +62,8 @@ export const SEARCH_MIGRATION = `CREATE TABLE search_docs (
 
   CREATE TRIGGER search_chat_added AFTER INSERT ON chats WHEN new.text IS NOT NULL BEGIN
     INSERT INTO search_docs (docid, room, seq, author) VALUES (${DOCID_OF_NEW}, new.room, new.seq, chatroom_search_fold(new.user_name));
-    INSERT INTO search_backlog (docid) SELECT docid FROM search_docs WHERE room = new.room AND seq = new.seq;
+    -- Inside a trigger, last_insert_rowid() is the row this trigger just inserted: the docid.
+    INSERT INTO search_backlog (docid) VALUES (last_insert_rowid());
   END;
   CREATE TRIGGER search_chat_changed AFTER UPDATE OF text ON chats WHEN old.text IS NOT new.text BEGIN
     ${indexStatements("old", true)}
