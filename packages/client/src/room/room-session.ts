@@ -126,8 +126,14 @@ export class RoomSession {
       }),
     });
     const { log, history, resume, outbox, roster, typing, access, desk, readMarker, unread } = this;
+    const { identity, alerts, onIncoming, onNews } = options;
     this.feed = new RoomFeed({
-      ...options,
+      identity,
+      alerts,
+      timers,
+      tunables,
+      onIncoming,
+      onNews,
       parts: { log, history, resume, outbox, roster, typing, access, desk, readMarker, unread },
       changed: () => this.changed(),
       persistNow: () => this.persistNow(),
