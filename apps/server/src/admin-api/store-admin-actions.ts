@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { User } from "@chatroom/protocol";
-import type { ModerationAction } from "../backend/access-ops";
+import type { ModerationAction } from "../backend/access-moderation";
 import type { Actor } from "../backend/access-state";
 import type { RoomAccessStore } from "../backend/access-store";
 import type { ChangeKind, MessageStore } from "../backend/message-store";

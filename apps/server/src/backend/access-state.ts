@@ -3,7 +3,8 @@ import type { StoredRole } from "./access-rules";
 
 /**
  * A room's access state as every store keeps it ([4/6] §1, §2, §4), in plain values: what the
- * operations of access-ops.ts read through an `AccessReader` and change through `AccessWrite`s.
+ * access operations (access-ops.ts and the files it names) read through an `AccessReader` and change
+ * through `AccessWrite`s.
  * Secrets never reach a store: passes and invite codes are keyed by their SHA-256 hex.
  */
 

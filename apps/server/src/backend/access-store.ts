@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { AccessStep, AdmitOutcome, Credential, RoomAdminView } from "./access-ops";
-import * as ops from "./access-ops";
+import type { AdmitOutcome, Credential } from "./access-admission";
+import * as admission from "./access-admission";
+import type { RoomAdminView } from "./access-desk";
+// A namespace: the desk's operations share their names with this file's methods.
+import * as desk from "./access-desk";
+import { type AccessStep, gateFor, metaOf } from "./access-ops";
 import type { StoredRole } from "./access-rules";
 import type { AccessReader, Actor, InviteEntry, ReportEntry, RoomMeta } from "./access-state";
 import type { Ack, RefusalCode, StoredEvent } from "./message-store";
@@ -110,42 +114,42 @@ function newId(prefix: string): string {
   return `${prefix}_${randomBytes(9).toString("base64url")}`;
 }
 
-/** Every access method in terms of one store's `runAccess`: the operations are access-ops.ts's. */
+/** Every access method in terms of one store's `runAccess`: the operations are access-admission.ts's and access-desk.ts's. */
 export class AccessOperations implements RoomAccessStore {
   constructor(private readonly runner: AccessRunner) {}
 
   createRoom(request: CreateRoomRequest): Promise<AccessResult<null>> {
-    return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) => ops.createRoom(reader, request, now));
+    return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) => admission.createRoom(reader, request, now));
   }
 
   admit(request: AdmitRequest): Promise<AccessResult<AdmitOutcome>> {
-    return this.runner.runAccess(request.room, undefined, (reader, now) => ops.admit(reader, request, now));
+    return this.runner.runAccess(request.room, undefined, (reader, now) => admission.admit(reader, request, now));
   }
 
   createInvite(request: CreateInviteRequest): Promise<AccessResult<InviteEntry>> {
     const id = newId("i");
-    return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) => ops.createInvite(reader, { ...request, id }, now));
+    return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) => desk.createInvite(reader, { ...request, id }, now));
   }
 
   revokeInvite(request: { room: string; actor: Actor; invite: string } & Resendable): Promise<AccessResult<InviteEntry>> {
     return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) =>
-      ops.revokeInvite(reader, { actor: request.actor, id: request.invite }, now),
+      desk.revokeInvite(reader, { actor: request.actor, id: request.invite }, now),
     );
   }
 
   report(request: { room: string; actor: Actor; target: number; reason: string } & Resendable): Promise<AccessResult<ReportEntry>> {
     const id = newId("r");
-    return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) => ops.report(reader, { ...request, id }, now));
+    return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) => desk.report(reader, { ...request, id }, now));
   }
 
   resolveReport(request: { room: string; actor: Actor; report: string } & Resendable): Promise<AccessResult<ReportEntry>> {
     return this.runner.runAccess(request.room, dedupeOf(request), (reader, now) =>
-      ops.resolveReport(reader, { actor: request.actor, id: request.report }, now),
+      desk.resolveReport(reader, { actor: request.actor, id: request.report }, now),
     );
   }
 
   roomAdmin(request: { room: string; actor: Actor }): Promise<AccessResult<RoomAdminView>> {
-    return this.runner.runAccess(request.room, undefined, (reader, now) => ops.roomAdmin(reader, request, now));
+    return this.runner.runAccess(request.room, undefined, (reader, now) => desk.roomAdmin(reader, request, now));
   }
 
   async mayRead(room: string, actor: Actor): Promise<boolean> {
@@ -154,7 +158,7 @@ export class AccessOperations implements RoomAccessStore {
       writes: [],
       events: [],
       // "report" passes exactly the checks of reading: a ban, and a private room's membership.
-      value: ops.gateFor(reader, actor, "report", now).refusal === undefined,
+      value: gateFor(reader, actor, "report", now).refusal === undefined,
     }));
     return result.ok && !result.duplicate && result.value;
   }
@@ -164,7 +168,7 @@ export class AccessOperations implements RoomAccessStore {
       ok: true,
       writes: [],
       events: [],
-      value: ops.metaOf(reader),
+      value: metaOf(reader),
     }));
     if (!result.ok || result.duplicate) throw new Error("reading a room's meta cannot be refused");
     return result.value;

@@ -1,5 +1,5 @@
 import type { ChatFrame, RoomEvent } from "@chatroom/protocol";
-import type { ModerationAction } from "./access-ops";
+import type { ModerationAction } from "./access-moderation";
 import type { AccessRefusalCode } from "./access-rules";
 import type { Actor } from "./access-state";
 import type { MentionRequest } from "./chat-state";

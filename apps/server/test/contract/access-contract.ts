@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ModerationAction } from "../../src/backend/access-ops";
+import type { ModerationAction } from "../../src/backend/access-moderation";
 import type { Actor } from "../../src/backend/access-state";
 import type { AccessResult } from "../../src/backend/access-store";
 import type { Backend } from "../../src/backend/backend";

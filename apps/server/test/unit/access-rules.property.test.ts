@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkProperty } from "../../../../packages/protocol/test/check-property";
-import * as ops from "../../src/backend/access-ops";
+import { createRoom } from "../../src/backend/access-admission";
+import { moderate } from "../../src/backend/access-moderation";
 import { checkModeration, gate, type ModerationActionName, type Role, type StoredRole } from "../../src/backend/access-rules";
 import type { Actor } from "../../src/backend/access-state";
 import { MemoryAccessState } from "../../src/backend/memory/access-state";
@@ -114,7 +115,7 @@ describe("access rules against a reference model", () => {
       fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
         const state = new MemoryAccessState({ hasEvents: () => false, hasMembers: () => false, forgetMembership: () => {} });
         const owner: Actor = { id: "u0", name: "u0" };
-        const created = ops.createRoom(state.reader("r"), { actor: owner, clientMsgId: "c0", private: false, passHash: "p0" }, 0);
+        const created = createRoom(state.reader("r"), { actor: owner, clientMsgId: "c0", private: false, passHash: "p0" }, 0);
         if (!created.ok) throw new Error("create refused");
         state.apply("r", created.writes);
         const model = new Map<string, StoredRole>([["u0", "owner"]]);
@@ -129,7 +130,7 @@ describe("access rules against a reference model", () => {
             command.action === "role"
               ? { action: "role" as const, user, role: command.newRole }
               : { action: command.action as "kick" | "ban" | "unban" | "mute", user };
-          const step = ops.moderate(state.reader("r"), { actor, clientMsgId: `c${index}`, ...request }, index);
+          const step = moderate(state.reader("r"), { actor, clientMsgId: `c${index}`, ...request }, index);
           // A banned actor is refused before the rank rules; the model tracks roles only, so skip its verdict then.
           const banned = state.reader("r").ban(actor.id) !== undefined;
           if (!banned) expect(step.ok).toBe(modelAllows(command.action, actorRole, target, command.newRole, owners));

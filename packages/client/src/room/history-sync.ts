@@ -1,5 +1,6 @@
-import type { ChatFrame, HistoryFrame, JoinedFrame, ModerationEvent, PageEvent, RoomEvent } from "@chatroom/protocol";
+import type { ChatFrame, HistoryFrame, JoinedFrame, ModerationEvent, PageEvent } from "@chatroom/protocol";
 import type { ConnectionTimers } from "../transport/connection";
+import { HistoryIntake, nothingTaken, type Taken } from "./history-intake";
 import { HistoryWindow, type WindowRequest, type WindowTop } from "./history-window";
 import type { MessageLog } from "./message-log";
 import type { RoomLink } from "./room-link";
@@ -23,17 +24,6 @@ type HistoryRequest =
   | { kind: "continuity"; before: number }
   | WindowRequest;
 
-/** Where events come from: the cap on the log bites as the live end grows, not on pages the reader asked for. */
-export type EventSource = "joined" | "live" | "history";
-
-/** What taking events in did to the log. */
-export interface Taken {
-  /** Chats held for the first time, in the order they came. */
-  fresh: ChatFrame[];
-  /** Every event of a known kind taken in, chats included: the room finds its own echoes among them. */
-  events: RoomEvent[];
-}
-
 export interface HistorySyncOptions {
   log: MessageLog;
   link: RoomLink;
@@ -46,18 +36,12 @@ export interface HistorySyncOptions {
 }
 
 /**
- * The log's window onto the room's history. Every source goes through the same two steps: its
- * events are applied (chat-reducer.ts decides what changes), and the seq ranges it reflects are
- * covered:
- * - a fresh `joined` (the newest chats as they stand) covers its first chat (or 1, when complete)
- *   up to `latestSeq`;
- * - a `before: B` page (chats as they stand) covers its first chat (or 1, when nothing is older)
- *   up to B-1;
- * - live events and `after` pages cover their own seqs; a resuming `joined` too, and all of
- *   `since+1..latestSeq` when complete.
- * An uncovered stretch between covered ranges is a gap, filled forward with `after` pages; the
- * resume point is the top of the lowest range. Also keeps at most `maxMessages` chats, loads older
- * pages, and knows what lies above the oldest message (`HistoryEdge`) and where the user cleared.
+ * The log's window onto the room's history: plans the one `history` request in flight and reads
+ * each answer for what lies above the oldest message (`HistoryEdge`). How each source's events and
+ * ranges reach the log is history-intake.ts's. An uncovered stretch between covered ranges is a
+ * gap, filled forward with `after` pages; the resume point is the top of the lowest range. Also
+ * keeps at most `maxMessages` chats at the live end and loads older pages; a link's window apart
+ * from the live end is history-window.ts's, driven from here.
  */
 export class HistorySync {
   private request: HistoryRequest | null = null;
@@ -65,22 +49,21 @@ export class HistorySync {
   private verifyAnchor: number | null = null;
   private loading = false;
   private historyEdge: HistoryEdge = "more";
-  private serverLatestSeq = 0;
-  private cleared = 0;
   private retryTimer: unknown = null;
-  /** Where `take` gathers a window page's events (see `windowPage`). */
-  private collecting: Taken | null = null;
+  private readonly intake: HistoryIntake;
   /** A link's window onto older history, apart from the live end (history-window.ts); read its state, command it through this class. */
   readonly window: HistoryWindow;
 
   constructor(private readonly options: HistorySyncOptions) {
+    const intake = new HistoryIntake(options.log);
+    this.intake = intake;
     this.window = new HistoryWindow({
       log: options.log,
       aroundPage: options.historyPage,
       newerPage: options.gapPage,
       maxMessages: options.maxMessages,
-      take: (events, coverEach, quotedAt) => this.take(events, coverEach, quotedAt),
-      cover: (from, to) => this.coverAboveCleared(from, to),
+      take: (events, coverEach, quotedAt) => intake.take(events, coverEach, quotedAt),
+      cover: (from, to) => intake.cover(from, to),
     });
   }
 
@@ -94,12 +77,12 @@ export class HistorySync {
 
   /** Everything up to this seq was hidden by Clear. */
   get clearedThroughSeq(): number {
-    return this.cleared;
+    return this.intake.clearedThroughSeq;
   }
 
   /** The highest seq the server is known to have in this room. */
   get latestSeq(): number {
-    return this.serverLatestSeq;
+    return this.intake.latestSeq;
   }
 
   /** A history request is waiting for its answer. */
@@ -114,20 +97,9 @@ export class HistorySync {
     clearedThroughSeq: number,
     moderation: readonly ModerationEvent[] = [],
   ): void {
-    const { log } = this.options;
-    this.cleared = clearedThroughSeq;
-    // Saved replies' quotes took in every event up to the saved coverage's top.
-    const savedTop = coverage[coverage.length - 1]?.[1];
-    log.merge(
-      messages.filter((message) => message.seq > clearedThroughSeq),
-      savedTop,
-    );
-    for (const [from, to] of coverage) log.cover(from, to);
-    for (const event of moderation) if (event.seq > clearedThroughSeq && log.covers(event.seq)) log.receiveModeration(event);
-    if (clearedThroughSeq > 0) log.clearThrough(clearedThroughSeq);
-    this.serverLatestSeq = log.newestSeq;
+    this.intake.restore(messages, coverage, clearedThroughSeq, moderation);
     if (clearedThroughSeq > 0) this.historyEdge = "cleared";
-    else if (log.messages[0]?.seq === 1) this.historyEdge = "start";
+    else if (this.options.log.messages[0]?.seq === 1) this.historyEdge = "start";
   }
 
   /** The highest seq up to which this tab reflects every event: what a resume asks to follow. */
@@ -151,50 +123,39 @@ export class HistorySync {
   /** Back to the live end, dropping the window. */
   jumpToPresent(): void {
     this.window.jumpToPresent();
-    this.historyEdge = this.options.log.messages[0]?.seq === 1 && this.cleared === 0 ? "start" : "more";
+    this.historyEdge = this.options.log.messages[0]?.seq === 1 && this.intake.clearedThroughSeq === 0 ? "start" : "more";
     this.pump();
   }
 
   /** A live event of the room: applied, and its seq covered. */
   live(event: PageEvent): Taken {
-    const taken = this.take([event], true);
+    const taken = this.intake.live(event);
     this.capLiveEnd();
     return taken;
   }
 
   /** The server says the room has reached `latestSeq` (a membership listed by `ready`). */
   heardOf(latestSeq: number): void {
-    this.serverLatestSeq = Math.max(this.serverLatestSeq, latestSeq);
+    this.intake.heardOf(latestSeq);
   }
 
   /** After a store reset nothing we hold matches the server's seqs. */
   storeReset(): void {
-    this.options.log.clear();
+    this.intake.storeReset();
     this.window.reset();
-    this.cleared = 0;
     this.historyEdge = "more";
   }
 
   /** Applies a `joined` for an attempt that asked for `since`. */
   joined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): Taken {
     const { log } = this.options;
-    this.serverLatestSeq = frame.latestSeq;
     this.unanswered();
-    let taken: Taken;
-    if (since === undefined) {
-      // The newest chats as they stand: they reflect every event up to latestSeq.
-      taken = this.take(frame.messages, false, frame.latestSeq);
-      const from = frame.complete ? 1 : frame.messages[0]?.seq;
-      if (from !== undefined) this.coverAboveCleared(from, frame.latestSeq);
-    } else {
-      // Every event after `since`, newest last; all of them when complete.
-      taken = this.take(frame.messages, true, frame.latestSeq);
-      if (frame.complete) this.coverAboveCleared(since + 1, frame.latestSeq);
-    }
+    const taken = this.intake.joined(frame, since);
     this.capLiveEnd();
     const first = log.messages[0]?.seq;
-    if (this.cleared === 0 && (frame.latestSeq === 0 || first === 1)) this.historyEdge = "start";
-    else if (since === undefined && frame.complete && this.cleared === 0) this.historyEdge = "start";
+    const cleared = this.intake.clearedThroughSeq > 0;
+    if (!cleared && (frame.latestSeq === 0 || first === 1)) this.historyEdge = "start";
+    else if (since === undefined && frame.complete && !cleared) this.historyEdge = "start";
     // After a reset the log holds at most what came after `since`: fill the newest page like a first visit would.
     if (storeReset && frame.latestSeq > 0 && log.size < this.options.historyPage && this.historyEdge === "more") this.loading = true;
     return taken;
@@ -223,7 +184,7 @@ export class HistorySync {
     else if (request?.kind === "around" || request?.kind === "newer") taken = this.windowPage(frame, request);
     // Asked for before the room rejoined: what it bounds is not known any more, and what it
     // holds is asked for again if still missing.
-    else taken = { fresh: [], events: [] };
+    else taken = nothingTaken();
     this.pump();
     return { kind: "page", taken };
   }
@@ -245,9 +206,7 @@ export class HistorySync {
 
   /** Hides everything received so far, like the seed's Clear button. Local only. */
   clear(): void {
-    const { log } = this.options;
-    this.cleared = Math.max(this.cleared, log.newestSeq);
-    log.clearThrough(this.cleared);
+    this.intake.clear();
     this.window.reset();
     this.loading = false;
     this.historyEdge = "cleared";
@@ -310,8 +269,9 @@ export class HistorySync {
     // all changes, or what held the chats was dropped): the page below it comes by itself.
     if (log.size === 0 && log.oldestSeq !== undefined && this.historyEdge === "more") this.loading = true;
     if (!this.loading) return;
-    const before = log.oldestSeq ?? this.serverLatestSeq + 1;
-    if (this.cleared > 0 && before <= this.cleared + 1) {
+    const before = log.oldestSeq ?? this.intake.latestSeq + 1;
+    const cleared = this.intake.clearedThroughSeq;
+    if (cleared > 0 && before <= cleared + 1) {
       this.loading = false;
       this.historyEdge = "cleared";
       return;
@@ -325,83 +285,33 @@ export class HistorySync {
       this.request = { kind: "older", before, at: log.newestSeq };
   }
 
-  /** An `after` page: every event of the stretch, oldest first. */
+  /** An `after` page filling a gap: past a stretch the server no longer has, nothing older can be joined up. */
   private gapPage(frame: HistoryFrame, request: { after: number; before: number; at: number }): Taken {
-    const { log } = this.options;
-    const taken = this.take(frame.messages, true, request.at);
-    const first = frame.messages[0]?.seq;
-    if (first === undefined || first > request.after + 1) {
-      // The server no longer has the start of that stretch (trimmed or reset): what lies below
-      // the first event it still has cannot be joined up. Filling goes on above it.
-      log.dropBelow(first ?? request.before);
-      this.historyEdge = "unavailable";
-    }
+    const { taken, joinedUp } = this.intake.afterPage(frame, request);
+    if (!joinedUp) this.historyEdge = "unavailable";
     return taken;
   }
 
   /** A page of the link's window: the one around its message, or one below the window. */
   private windowPage(frame: HistoryFrame, request: WindowRequest): Taken {
-    const taken: Taken = { fresh: [], events: [] };
-    this.collecting = taken;
-    const top: WindowTop =
-      request.kind === "around" ? this.window.aroundAnswered(frame, request) : this.window.newerAnswered(frame, request);
-    this.collecting = null;
-    // The window drops what it replaces; what Clear hid stays covered, as `clearThrough` left it.
-    if (this.cleared > 0) this.options.log.cover(1, this.cleared);
-    if (top === "start" || this.options.log.messages[0]?.seq === 1) this.historyEdge = this.cleared > 0 ? "cleared" : "start";
+    const { taken, value: top } = this.intake.windowPage(
+      (): WindowTop => (request.kind === "around" ? this.window.aroundAnswered(frame, request) : this.window.newerAnswered(frame, request)),
+    );
+    const cleared = this.intake.clearedThroughSeq > 0;
+    if (top === "start" || this.options.log.messages[0]?.seq === 1) this.historyEdge = cleared ? "cleared" : "start";
     else if (top !== "same") this.historyEdge = top;
     if (request.kind === "around") this.loading = false;
     return taken;
   }
 
   /** A `before` page: the chats below `before`, as they stand. */
-  private olderPage(frame: HistoryFrame, { before, at }: { before: number; at: number }): Taken {
+  private olderPage(frame: HistoryFrame, request: { before: number; at: number }): Taken {
     const { log } = this.options;
-    const taken = this.take(frame.messages, false, at);
-    // Nothing older: everything below `before` is reflected. Else from the page's first chat up.
-    const from = frame.hasOlder === false ? 1 : frame.messages[0]?.seq;
-    if (from !== undefined) this.coverAboveCleared(from, before - 1);
+    const taken = this.intake.beforePage(frame, request);
     this.loading = false;
     if (log.messages[0]?.seq === 1) this.historyEdge = "start";
     else if (!frame.hasOlder || taken.fresh.length === 0) this.historyEdge = log.size === 0 ? "start" : "unavailable";
     return taken;
-  }
-
-  /**
-   * Applies events from any source, by the rules of chat-reducer.ts, skipping what the user
-   * cleared; `coverEach` covers the seq of each one (pages that hold every event of their stretch).
-   * `quotedAt`: what the page's reply quotes are as of (absent: live, each chat's own seq).
-   */
-  private take(events: readonly PageEvent[], coverEach: boolean, quotedAt?: number): Taken {
-    const { log } = this.options;
-    // The window's pages are taken through its callback: what they bring is gathered for the caller.
-    const taken: Taken = this.collecting ?? { fresh: [], events: [] };
-    for (const event of events) {
-      if (event.seq <= this.cleared) continue;
-      this.serverLatestSeq = Math.max(this.serverLatestSeq, event.seq);
-      if (event.type === "unknown-event") {
-        if (coverEach) log.cover(event.seq, event.seq);
-        continue;
-      }
-      taken.events.push(event);
-      if (event.type === "moderation") {
-        // A line of the log that covers its own seq; the room's access state reads it from `events`.
-        log.receiveModeration(event);
-        continue;
-      }
-      if (event.type !== "chat") {
-        // A change always covers its own seq: it is in hand, whatever the page.
-        log.receive(event);
-        continue;
-      }
-      taken.fresh.push(...log.merge([event], quotedAt).added);
-      if (coverEach) log.cover(event.seq, event.seq);
-    }
-    return taken;
-  }
-
-  private coverAboveCleared(from: number, to: number): void {
-    this.options.log.cover(Math.max(from, this.cleared + 1), to);
   }
 
   /** Older pages the reader asked for are kept; the cap bites as the live end grows. */

@@ -1,6 +1,6 @@
 import type { ChatFrame, RoomEvent } from "@chatroom/protocol";
 import type { Outbox } from "../outbox/outbox";
-import type { Taken } from "./history-sync";
+import type { Taken } from "./history-intake";
 import type { MessageLog } from "./message-log";
 import type { Typing } from "./typing";
 

@@ -1,17 +1,5 @@
-import type {
-  ChatFrame,
-  HistoryFrame,
-  JoinedFrame,
-  MembershipEntry,
-  ModerationEvent,
-  NotifyLevel,
-  PageEvent,
-  ReadyLimits,
-  ServerFrameOf,
-  User,
-} from "@chatroom/protocol";
-import { DEFAULT_NOTIFY_LEVEL } from "@chatroom/protocol";
-import { mentionsUser, type RoomNews } from "../notifications/room-news";
+import type { ChatFrame, MembershipEntry, NotifyLevel, ReadyLimits, User } from "@chatroom/protocol";
+import type { RoomNews } from "../notifications/room-news";
 import type { ClientTunables } from "../options";
 import { Outbox } from "../outbox/outbox";
 import { loadRoomState, RoomPersistence } from "../persistence/room-persistence";
@@ -21,14 +9,14 @@ import type { ConnectionState } from "../transport/connection-machine";
 import { RoomAccessState } from "./access";
 import type { Alerts } from "./alerts";
 import { Composer } from "./composer";
-import { type FrameHandlers, type IncomingFrame, routeFrame } from "./frame-router";
-import { HistorySync, type Taken } from "./history-sync";
+import type { IncomingFrame } from "./frame-router";
+import { HistorySync } from "./history-sync";
 import type { Identity } from "./identity";
-import { landed } from "./log-intake";
 import { type LogItem, MessageLog } from "./message-log";
 import { ReadMarker } from "./read-marker";
 import { Resume } from "./resume";
 import { Reveal } from "./reveal";
+import { RoomFeed } from "./room-feed";
 import type { RoomLink } from "./room-link";
 import { Roster } from "./roster";
 import { StaffDesk } from "./staff-desk";
@@ -55,9 +43,10 @@ export interface RoomSessionOptions {
 
 /**
  * One room as this tab sees it: wires the log, history sync, resume, outbox, composer, reveal,
- * roster, typing, read marker and unread count, and hands each frame of its room to the part that
- * owns it. It owns no socket and no rule of its own: it is fed its room's frames and the
- * connection's states, and sends through its `RoomLink`.
+ * roster, typing, read marker and unread count; takes the user's commands and shows the room's
+ * state. What the server and the link feed it (its frames, its `ready` entry, the connection's
+ * states) goes through room-feed.ts, which hands each to the part that owns it. It owns no socket
+ * and no rule of its own, and sends through its `RoomLink`.
  */
 export class RoomSession {
   readonly room: string;
@@ -77,40 +66,13 @@ export class RoomSession {
   private readonly readMarker: ReadMarker;
   private readonly unread = new UnreadCounter();
   private readonly persistence: RoomPersistence;
-  /** Who we are in this room (its `joined.you`: a suffixed name if ours was taken here). */
-  private youHere: User | null = null;
-  /** This link's `joined` has been applied (held back while a resume is verified). */
-  private applied = false;
-  /** A `joined` was applied before: the next one is a rejoin. */
-  private wasJoined = false;
-  private previousStatus: ConnectionState["status"] = "closed";
-  /** How much of this room notifies the user: from `ready`, `joined` and `notify` (every tab follows). */
-  private level: NotifyLevel = DEFAULT_NOTIFY_LEVEL;
-  private readonly handlers: FrameHandlers = {
-    joined: (frame) => this.onJoined(frame),
-    chat: (frame) => this.onEvent(frame),
-    edit: (frame) => this.onEvent(frame),
-    delete: (frame) => this.onEvent(frame),
-    reaction: (frame) => this.onEvent(frame),
-    moderation: (frame) => this.onEvent(frame),
-    "unknown-event": (frame) => this.onEvent(frame),
-    notify: (frame) => this.setLevel(frame.level),
-    "room-admin": (frame) => this.onDesk(frame),
-    report: (frame) => this.onDesk(frame),
-    "report-resolved": (frame) => this.onDesk(frame),
-    "invite-created": (frame) => this.onDesk(frame),
-    "invite-revoked": (frame) => this.onDesk(frame),
-    history: (frame) => this.onHistory(frame),
-    ack: (frame) => this.onAck(frame),
-    system: (frame) => this.onSystem(frame),
-    typing: (frame) => this.onTyping(frame),
-    error: (frame) => this.onError(frame),
-  };
+  /** Frames, the `ready` entry and link states, each to its part; knows whether `joined` is applied. */
+  private readonly feed: RoomFeed;
 
   constructor(private readonly options: RoomSessionOptions) {
     const { link, timers, tunables, storage } = options;
     this.room = options.room;
-    this.history = new HistorySync({ log: this.log, link, timers, joined: () => this.applied, ...tunables });
+    this.history = new HistorySync({ log: this.log, link, timers, joined: () => this.feed.joinApplied, ...tunables });
     const saved = loadRoomState(storage, this.room);
     this.access = new RoomAccessState(() => options.identity.me?.id);
     this.desk = new StaffDesk(() => link.send({ type: "room-admin" }));
@@ -120,7 +82,7 @@ export class RoomSession {
       timers,
       restored: saved.outbox,
       // While a resume is being checked, acks could not be matched against the log: the `joined` sends them.
-      send: (frame) => this.applied && !this.resume.verifying && link.send(frame),
+      send: (frame) => this.feed.joinApplied && !this.resume.verifying && link.send(frame),
       ackTimeoutMs: tunables.ackTimeoutMs,
       retryAfterFallbackMs: tunables.retryAfterFallbackMs,
       onUnanswered: () => {
@@ -163,11 +125,24 @@ export class RoomSession {
         moderation: this.log.moderationEvents,
       }),
     });
+    const { log, history, resume, outbox, roster, typing, access, desk, readMarker, unread } = this;
+    const { identity, alerts, onIncoming, onNews } = options;
+    this.feed = new RoomFeed({
+      identity,
+      alerts,
+      timers,
+      tunables,
+      onIncoming,
+      onNews,
+      parts: { log, history, resume, outbox, roster, typing, access, desk, readMarker, unread },
+      changed: () => this.changed(),
+      persistNow: () => this.persistNow(),
+    });
   }
 
   /** Who we are in this room, once joined. */
   get you(): User | null {
-    return this.youHere;
+    return this.feed.you;
   }
 
   get readSeq(): number {
@@ -195,7 +170,7 @@ export class RoomSession {
   }
 
   get notifyLevel(): NotifyLevel {
-    return this.level;
+    return this.feed.notifyLevel;
   }
 
   /** A new join of this room: the `since` to ask for, remembered to read its `joined`. */
@@ -205,26 +180,17 @@ export class RoomSession {
 
   /** The room's entry in `ready` (or null when `ready` did not list it). */
   membership(entry: MembershipEntry | null): void {
-    this.unread.setBaseline(entry);
-    if (!entry) return;
-    this.level = entry.notify;
-    this.history.heardOf(entry.latestSeq);
-    this.readMarker.heard(entry.readSeq);
+    this.feed.membership(entry);
   }
 
   /** A frame of this room from the server. */
   receive(frame: IncomingFrame): void {
-    if (this.resume.holds(frame)) return;
-    routeFrame(frame, this.handlers);
+    this.feed.receive(frame);
   }
 
   /** The tab's connection changed state. */
   linkChanged(state: ConnectionState): void {
-    if (state.status === "reconnecting" && this.previousStatus === "open" && this.wasJoined) {
-      this.log.addEvent({ kind: "disconnected" }, this.options.timers.now());
-    }
-    this.previousStatus = state.status;
-    if (state.status !== "open") this.detached(state.status === "closed" && state.reason !== "stopped");
+    this.feed.linkChanged(state);
   }
 
   /**
@@ -232,12 +198,7 @@ export class RoomSession {
    * what was in flight is answered after the next `joined` or not at all.
    */
   detached(ended = false): void {
-    this.applied = false;
-    this.history.linkLost(ended);
-    this.resume.linkLost();
-    this.typing.linkLost();
-    this.outbox.linkLost();
-    this.readMarker.linkLost();
+    this.feed.detached(ended);
   }
 
   // ---- commands -----------------------------------------------------------------------------
@@ -320,166 +281,6 @@ export class RoomSession {
   forget(): void {
     this.stop();
     this.options.storage.removeRoom(this.room);
-  }
-
-  // ---- frames -------------------------------------------------------------------------------
-
-  private onJoined(frame: JoinedFrame): void {
-    const decision = this.resume.joined(frame, this.log);
-    if (decision.kind === "verify") {
-      // Ask for the server's chat at the anchor (one history page of one) and apply `joined` once it answers.
-      this.history.verify(decision.anchor);
-      this.changed();
-      return;
-    }
-    this.applyJoined(frame, decision.since, decision.storeReset);
-  }
-
-  private applyJoined(frame: JoinedFrame, since: number | undefined, storeReset: boolean): void {
-    const { identity, alerts, timers } = this.options;
-    if (storeReset) {
-      // Nothing we hold matches the server's seqs; acked messages it lost are sent again.
-      this.history.storeReset();
-      this.outbox.storeReset();
-      this.readMarker.reset(frame.readSeq);
-      this.access.reset();
-    } else {
-      this.readMarker.heard(frame.readSeq);
-    }
-    const adjusted = identity.joinedAs(frame.you);
-    if (adjusted) alerts.nameWasAdjusted(adjusted);
-    this.youHere = frame.you;
-    this.level = frame.notify;
-    this.unread.setMentionBaseline(frame);
-    this.access.joined(frame);
-    this.roster.joined(frame, this.wasJoined && !storeReset, timers.now());
-    this.typing.clearOthers();
-    // Acked entries whose echo was lost with the link settle as the log reaches them (see `landed`).
-    this.took(this.history.joined(frame, since, storeReset));
-    this.applied = true;
-    this.desk.joined();
-    this.outbox.transmitQueued();
-    if (this.wasJoined) this.log.addEvent({ kind: "connected" }, timers.now());
-    this.wasJoined = true;
-    this.history.pump();
-    this.changed();
-  }
-
-  /** A live event: a chat, a change to one, or a kind this client does not know (it only moves the room's position). */
-  private onEvent(frame: PageEvent): void {
-    const meId = this.options.identity.me?.id;
-    // Whether an edit adds a mention is read against the chat as it stood before it.
-    const before = frame.type === "edit" ? this.log.at(frame.target) : undefined;
-    const fresh = this.took(this.history.live(frame));
-    for (const message of fresh) this.options.onIncoming(message);
-    const news = { level: this.level, meId, mentionedBefore: false };
-    // A chat is news once: when it first reaches the log (never an echo or a repeat).
-    if (frame.type === "chat" && fresh.some((message) => message.seq === frame.seq)) {
-      this.options.onNews({
-        ...news,
-        kind: "chat",
-        seq: frame.seq,
-        from: frame.from,
-        text: frame.text,
-        mentionsMe: mentionsUser(frame, meId),
-      });
-    } else if (frame.type === "edit") {
-      const mentionedBefore = before !== undefined && mentionsUser(before, meId);
-      this.options.onNews({
-        ...news,
-        kind: "edit",
-        seq: frame.target,
-        from: frame.by,
-        text: frame.text,
-        mentionsMe: mentionsUser(frame, meId),
-        mentionedBefore,
-      });
-    }
-    this.history.pump();
-    this.changed();
-  }
-
-  private onHistory(frame: HistoryFrame): void {
-    const answer = this.history.received(frame);
-    if (answer.kind === "page") {
-      this.took(answer.taken);
-      this.changed();
-      return;
-    }
-    const verified = this.resume.answered(frame);
-    if (!verified) return;
-    this.applyJoined(verified.joined, verified.since, verified.storeReset);
-    for (const held of verified.held) this.receive(held);
-  }
-
-  /** Events reached the log: see `landed`. Returns the new chats from others. */
-  private took(taken: Taken): ChatFrame[] {
-    const { outbox, typing, log } = this;
-    const meId = this.options.identity.me?.id;
-    const moderation: ModerationEvent[] = [];
-    for (const event of taken.events) {
-      if (event.type === "moderation") moderation.push(event);
-      else if (event.type === "chat" && event.from.id === meId) this.access.ownChatStored(event.ts);
-    }
-    // Offered even with none: covering a gap may free events that waited above it.
-    this.access.offer(moderation, (from, to) => log.coversAll(from, to));
-    this.desk.moderated(moderation);
-    return landed(taken, { log, outbox, typing, meId });
-  }
-
-  private setLevel(level: NotifyLevel): void {
-    this.level = level;
-    this.changed();
-  }
-
-  private onDesk(frame: Parameters<StaffDesk["receive"]>[0]): void {
-    if (this.desk.receive(frame)) this.changed();
-  }
-
-  private onAck(frame: ServerFrameOf<"ack">): void {
-    if (this.outbox.acked(frame, this.log.isPast(frame.seq))) this.changed();
-  }
-
-  private onSystem(frame: ServerFrameOf<"system">): void {
-    const { identity, alerts, timers } = this.options;
-    const change = this.roster.applySystem(frame, identity.me?.id, timers.now());
-    for (const event of change.events) this.log.addEvent(event, frame.ts);
-    for (const user of change.left) this.typing.forget(user.id);
-    for (const user of change.renamed) {
-      this.typing.renamed(user);
-      if (user.id !== identity.me?.id) continue;
-      this.youHere = user;
-      // The rename we asked for went through: a refused earlier one, or a suffix at join, is old news.
-      if (identity.renamed(user)) alerts.resolve("renamed");
-    }
-    this.changed();
-  }
-
-  private onTyping(frame: ServerFrameOf<"typing">): void {
-    if (this.typing.received(frame, this.options.identity.me?.id)) this.changed();
-  }
-
-  private onError(frame: ServerFrameOf<"error">): void {
-    const { identity, alerts, tunables } = this.options;
-    const outcome = this.outbox.answered(frame);
-    if (outcome === "ignored") return;
-    if (outcome === "refused" && (frame.code === "muted" || frame.code === "locked")) {
-      // The composer closes (and says until when) though the mute or lock event is still on its way.
-      this.access.refused(frame.code, frame.retryAfterMs, this.options.timers.now());
-    }
-    if (outcome !== "not-ours") {
-      if (outcome === "refused") this.persistNow();
-      this.changed();
-      return;
-    }
-    if (frame.code === "rate_limited" && this.history.inFlight) {
-      // The refused frame was the history request in flight (one at a time): ask again when allowed.
-      this.history.rateLimited(frame.retryAfterMs ?? tunables.retryAfterFallbackMs);
-      return;
-    }
-    const refusedName = frame.code === "name_taken" ? identity.renameRefused() : undefined;
-    alerts.raise(frame.code, frame.message, refusedName);
-    this.changed();
   }
 
   private stop(): void {

@@ -1,5 +1,6 @@
 import type { ChangeEvent, ChatFrame, ModerationEvent } from "@chatroom/protocol";
-import { type AccessStep, deletesOthers, gateFor, moderate } from "../access-ops";
+import { moderate } from "../access-moderation";
+import { type AccessStep, deletesOthers, gateFor } from "../access-ops";
 import type { AccessReader } from "../access-state";
 import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
 import { aroundBounds, aroundPage } from "../around-page";

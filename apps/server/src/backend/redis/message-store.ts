@@ -1,6 +1,7 @@
 import { type ChatFrame, DEFAULT_LIMITS } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
-import { gateFor, moderate } from "../access-ops";
+import { moderate } from "../access-moderation";
+import { gateFor } from "../access-ops";
 import { isStaff, rankOf, slowModeRefusal } from "../access-rules";
 import type { AccessReader } from "../access-state";
 import { aroundBounds, aroundPage } from "../around-page";

@@ -1,5 +1,5 @@
 import type { ChatFrame, ClientFrameOf } from "@chatroom/protocol";
-import type { ModerationAction } from "../../backend/access-ops";
+import type { ModerationAction } from "../../backend/access-moderation";
 import type { ReportEntry } from "../../backend/access-state";
 import type { AccessResult } from "../../backend/access-store";
 import { hashSecret, newSecret } from "../../security/secrets";

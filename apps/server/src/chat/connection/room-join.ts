@@ -1,5 +1,5 @@
 import { CLOSE_CODES, type ClientFrameOf } from "@chatroom/protocol";
-import type { Credential } from "../../backend/access-ops";
+import type { Credential } from "../../backend/access-admission";
 import { NEW_MEMBERSHIP_NOTIFY } from "../../backend/membership-store";
 import type { RefusalCode } from "../../backend/message-store";
 import { hashSecret, newSecret } from "../../security/secrets";
