@@ -112,6 +112,22 @@ describe("joined", () => {
   });
 });
 
+describe("search results", () => {
+  const hit = (highlights: unknown) => [{ ...validServerFrames["search-results"].results[0], highlights }];
+
+  it("carry highlights as [start, end] pairs of non-negative integers", () => {
+    expect(decodeServerFrame(variant("search-results", { results: hit([]) })).ok).toBe(true);
+    expect(decodeServerFrame(variant("search-results", { results: hit([[0, 0], [3, 5]]) })).ok).toBe(true);
+  });
+
+  it.each([[[1]], [[1, 2, 3]], [[-1, 2]], [[1.5, 2]], [["1", 2]], [[1, null]], [{ 0: 1, 1: 2, length: 2 }], [[2 ** 53, 2 ** 53 + 2]]])(
+    "reject the highlight %j",
+    (pair) => {
+      expect(failure(decodeServerFrame(variant("search-results", { results: hit([pair]) }))).field).toBe("results.0.highlights.0");
+    },
+  );
+});
+
 describe("history pages", () => {
   it("carry hasOlder (a before page), hasNewer (an after page) or both (an around page), never neither", () => {
     expect(decodeServerFrame(variant("history", { hasOlder: undefined, hasNewer: true })).ok).toBe(true);
