@@ -9,7 +9,7 @@ import {
   SERVER_FRAME_TYPES,
   serverFrameSchema,
 } from "../src/index";
-import { chat, raw, validServerFrames } from "./samples";
+import { alice, chat, raw, validServerFrames } from "./samples";
 
 function failure<T>(result: DecodeResult<T>) {
   if (result.ok) throw new Error(`expected a decode failure, got ${JSON.stringify(result.frame)}`);
@@ -113,11 +113,17 @@ describe("joined", () => {
 });
 
 describe("search results", () => {
-  const hit = (highlights: unknown) => [{ ...validServerFrames["search-results"].results[0], highlights }];
+  const hit = (highlights: unknown) => [
+    { room: "lobby", seq: 42, from: alice, ts: 1_700_000_000_000, snippet: "…the 测试 passed", highlights },
+  ];
 
   it("carry highlights as [start, end] pairs of non-negative integers", () => {
     expect(decodeServerFrame(variant("search-results", { results: hit([]) })).ok).toBe(true);
-    expect(decodeServerFrame(variant("search-results", { results: hit([[0, 0], [3, 5]]) })).ok).toBe(true);
+    const pairs = [
+      [0, 0],
+      [3, 5],
+    ];
+    expect(decodeServerFrame(variant("search-results", { results: hit(pairs) })).ok).toBe(true);
   });
 
   it.each([[[1]], [[1, 2, 3]], [[-1, 2]], [[1.5, 2]], [["1", 2]], [[1, null]], [{ 0: 1, 1: 2, length: 2 }], [[2 ** 53, 2 ** 53 + 2]]])(
