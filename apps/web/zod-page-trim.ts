@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Plugin } from "vite";
 
 /**
- * Two parts of zod 4 the page carries but never uses, replaced in the page's build only (the
- * server and the tests use the real zod). Together they were ~6 KB of the initial gzipped
+ * Three parts of zod 4 the page carries but never uses, replaced in the page's build only (the
+ * server and the tests use the real zod). Together they were ~7.5 KB of the initial gzipped
  * JavaScript, which issue 12 budgets at 150 KB.
  * - The JSON Schema generator (`to-json-schema.js`, `json-schema-processors.js`), imported by the
  *   classic schemas for `.toJSONSchema()` and `~standard.jsonSchema`: the page only decodes frames.
@@ -12,9 +12,15 @@ import type { Plugin } from "vite";
  * - The English error texts (`locales/en.js`), registered as the default locale: the page never
  *   shows a zod message (decode failures are codes; the texts it shows are its own strings), so
  *   an issue's message falls back to zod's "Invalid input".
+ * - The memoizer (`core/memoizer.js`, ~1.4 KB gzip), which classic zod installs so that a parse can
+ *   follow a reference cycle in its input: the page parses decoded JSON (and its own stored JSON),
+ *   which has no cycles, so it runs as zod/mini does by default, with no memoizer. The stub's
+ *   `memoizer()` returns none; the build fails if the real module's exports change, so an upgrade
+ *   is looked at rather than stubbed blind.
  */
 const GENERATOR = /[\\/]zod[\\/]v4[\\/]core[\\/](to-json-schema|json-schema-processors)\.js$/;
 const ENGLISH = /[\\/]zod[\\/]v4[\\/]locales[\\/]en\.js$/;
+const MEMOIZER = /[\\/]zod[\\/]v4[\\/]core[\\/]memoizer\.js$/;
 
 function exportNames(source: string): string[] {
   const names = new Set<string>();
@@ -38,6 +44,21 @@ function generatorStub(names: string[]): string {
   return lines.join("\n");
 }
 
+/** zod's core reads `globalConfig.memoizer` as optional (`memo?.attach(inst)`), so none means plain parsing. */
+const MEMOIZER_STUB: Record<string, string> = {
+  memoizer: "export function memoizer() { return undefined; }",
+  isBackEdge: "export function isBackEdge() { return false; }",
+  // Only z.compile asks, and it treats a throw as "recursive": it refuses, which the page never meets.
+  isRecursiveSchema: 'export function isRecursiveSchema() { throw new Error("zod\'s memoizer is left out of the page bundle"); }',
+  $ZodCyclicError: "export class $ZodCyclicError extends Error {}",
+};
+
+function memoizerStub(names: string[]): string {
+  const unknown = names.filter((name) => !(name in MEMOIZER_STUB));
+  if (unknown.length > 0) throw new Error(`zod's memoizer.js exports ${unknown.join(", ")} now: update apps/web/zod-page-trim.ts`);
+  return Object.values(MEMOIZER_STUB).join("\n");
+}
+
 export function zodPageTrim(): Plugin {
   return {
     name: "chatroom:zod-page-trim",
@@ -48,6 +69,7 @@ export function zodPageTrim(): Plugin {
       if (GENERATOR.test(path)) return generatorStub(exportNames(readFileSync(path, "utf8")));
       // A locale with no texts: zod then says "Invalid input".
       if (ENGLISH.test(path)) return "export default function () { return {}; }";
+      if (MEMOIZER.test(path)) return memoizerStub(exportNames(readFileSync(path, "utf8")));
       return null;
     },
   };
