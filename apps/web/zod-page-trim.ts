@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Plugin } from "vite";
 
 /**
- * Three parts of zod 4 the page carries but never uses, replaced in the page's build only (the
- * server and the tests use the real zod). Together they were ~7.5 KB of the initial gzipped
+ * Four parts of zod 4 the page carries but never uses, replaced in the page's build only (the
+ * server and the tests use the real zod). Together they were ~10.5 KB of the initial gzipped
  * JavaScript, which issue 12 budgets at 150 KB.
  * - The JSON Schema generator (`to-json-schema.js`, `json-schema-processors.js`), imported by the
  *   classic schemas for `.toJSONSchema()` and `~standard.jsonSchema`: the page only decodes frames.
@@ -17,10 +17,16 @@ import type { Plugin } from "vite";
  *   which has no cycles, so it runs as zod/mini does by default, with no memoizer. The stub's
  *   `memoizer()` returns none; the build fails if the real module's exports change, so an upgrade
  *   is looked at rather than stubbed blind.
+ * - The string-format methods of `z.string()` (`.email()`, `.url()`, `.uuid()`, `.datetime()`, …,
+ *   ~3 KB gzip with their schemas and regexes), deprecated in zod 4 for the top-level `z.email()`,
+ *   `z.url()`, … (which stay: they are separate exports the bundler drops when unused). Methods
+ *   sit on every string schema, so the bundler cannot drop them; the protocol uses none. Each
+ *   becomes a stub that throws, so a schema that starts using one fails as the page loads.
  */
 const GENERATOR = /[\\/]zod[\\/]v4[\\/]core[\\/](to-json-schema|json-schema-processors)\.js$/;
 const ENGLISH = /[\\/]zod[\\/]v4[\\/]locales[\\/]en\.js$/;
 const MEMOIZER = /[\\/]zod[\\/]v4[\\/]core[\\/]memoizer\.js$/;
+const CLASSIC_SCHEMAS = /[\\/]zod[\\/]v4[\\/]classic[\\/]schemas\.js$/;
 
 function exportNames(source: string): string[] {
   const names = new Set<string>();
@@ -59,6 +65,26 @@ function memoizerStub(names: string[]): string {
   return Object.values(MEMOIZER_STUB).join("\n");
 }
 
+/** Where `ZodString`'s own methods start: after its constructor, in the methods argument. */
+const STRING_METHODS_START =
+  'export const ZodString = /*@__PURE__*/ core.$constructor("ZodString", (inst, def) => {\n    core.$ZodString.init(inst, def);\n    _ZodString.init(inst, def);\n}, {\n';
+/** Each is `name(params) { return this.check(core._format(ZodX, params)); }`, and nothing else is there. */
+const FORMAT_METHOD = /^ {4}(\w+)\(params\) \{\n {8}return this\.check\(core\._\w+\(Zod\w+, params\)\);\n {4}\},?$/gm;
+const FORMAT_LEFT_OUT =
+  'function formatLeftOut(name) { throw new Error("z.string()." + name + "() is left out of the page bundle: use zod 4\'s top-level format (z.email(), z.iso.datetime(), …)"); }\n';
+
+function withoutStringFormatMethods(source: string): string {
+  const start = source.indexOf(STRING_METHODS_START);
+  const end = start < 0 ? -1 : source.indexOf("\n});", start);
+  const methods = end < 0 ? "" : source.slice(start + STRING_METHODS_START.length, end);
+  const names = [...methods.matchAll(FORMAT_METHOD)].map((method) => method[1] as string);
+  if (names.length === 0 || methods.replace(FORMAT_METHOD, "").trim() !== "") {
+    throw new Error("zod's ZodString is not the one apps/web/zod-page-trim.ts knows: update it");
+  }
+  const stubs = names.map((name) => `    ${name}() { return formatLeftOut("${name}"); },`).join("\n");
+  return `${source.slice(0, start)}${FORMAT_LEFT_OUT}${STRING_METHODS_START}${stubs}${source.slice(end)}`;
+}
+
 export function zodPageTrim(): Plugin {
   return {
     name: "chatroom:zod-page-trim",
@@ -70,6 +96,7 @@ export function zodPageTrim(): Plugin {
       // A locale with no texts: zod then says "Invalid input".
       if (ENGLISH.test(path)) return "export default function () { return {}; }";
       if (MEMOIZER.test(path)) return memoizerStub(exportNames(readFileSync(path, "utf8")));
+      if (CLASSIC_SCHEMAS.test(path)) return withoutStringFormatMethods(readFileSync(path, "utf8"));
       return null;
     },
   };
