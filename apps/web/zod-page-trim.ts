@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Plugin } from "vite";
 
 /**
- * Four parts of zod 4 the page carries but never uses, replaced in the page's build only (the
- * server and the tests use the real zod). Together they were ~10.5 KB of the initial gzipped
+ * Five parts of zod 4 the page carries but never uses, replaced in the page's build only (the
+ * server and the tests use the real zod). Together they were ~11 KB of the initial gzipped
  * JavaScript, which issue 12 budgets at 150 KB.
  * - The JSON Schema generator (`to-json-schema.js`, `json-schema-processors.js`), imported by the
  *   classic schemas for `.toJSONSchema()` and `~standard.jsonSchema`: the page only decodes frames.
@@ -22,6 +22,10 @@ import type { Plugin } from "vite";
  *   `z.url()`, … (which stay: they are separate exports the bundler drops when unused). Methods
  *   sit on every string schema, so the bundler cannot drop them; the protocol uses none. Each
  *   becomes a stub that throws, so a schema that starts using one fails as the page loads.
+ * - The compiling object parser (`$ZodObjectJIT`, which writes a parser per shape with
+ *   `new Function`): the page runs zod jitless (`packages/protocol/src/zod-csp.ts`: its CSP has no
+ *   'unsafe-eval'), where that parser only hands over to the plain `$ZodObject` one, so page
+ *   objects are built on `$ZodObject` directly.
  */
 const GENERATOR = /[\\/]zod[\\/]v4[\\/]core[\\/](to-json-schema|json-schema-processors)\.js$/;
 const ENGLISH = /[\\/]zod[\\/]v4[\\/]locales[\\/]en\.js$/;
@@ -85,6 +89,15 @@ function withoutStringFormatMethods(source: string): string {
   return `${source.slice(0, start)}${FORMAT_LEFT_OUT}${STRING_METHODS_START}${stubs}${source.slice(end)}`;
 }
 
+const OBJECT_INIT_JIT = "core.$ZodObjectJIT.init(inst, def);";
+
+function withoutObjectJit(source: string): string {
+  if (source.split(OBJECT_INIT_JIT).length !== 2) {
+    throw new Error("zod's ZodObject no longer starts from $ZodObjectJIT once: update apps/web/zod-page-trim.ts");
+  }
+  return source.replace(OBJECT_INIT_JIT, "core.$ZodObject.init(inst, def);");
+}
+
 export function zodPageTrim(): Plugin {
   return {
     name: "chatroom:zod-page-trim",
@@ -96,7 +109,7 @@ export function zodPageTrim(): Plugin {
       // A locale with no texts: zod then says "Invalid input".
       if (ENGLISH.test(path)) return "export default function () { return {}; }";
       if (MEMOIZER.test(path)) return memoizerStub(exportNames(readFileSync(path, "utf8")));
-      if (CLASSIC_SCHEMAS.test(path)) return withoutStringFormatMethods(readFileSync(path, "utf8"));
+      if (CLASSIC_SCHEMAS.test(path)) return withoutObjectJit(withoutStringFormatMethods(readFileSync(path, "utf8")));
       return null;
     },
   };
