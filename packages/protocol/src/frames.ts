@@ -209,7 +209,9 @@ export function createClientFrameSchema(
   ]);
 }
 
-export const clientFrameSchema = createClientFrameSchema();
+// `@__PURE__` (here, on the frame-type lists below, and on codec.ts's default client codec): a
+// browser never decodes a client frame, so its bundle drops the client schemas (issue 12's budget).
+export const clientFrameSchema = /* @__PURE__ */ createClientFrameSchema();
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame["type"];
 export type ClientFrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
@@ -517,5 +519,9 @@ export function frameTypeOf(option: FrameOption): string {
   return type;
 }
 
-export const CLIENT_FRAME_TYPES = (clientFrameSchema.options as readonly FrameOption[]).map(frameTypeOf) as ClientFrameType[];
-export const SERVER_FRAME_TYPES = (serverFrameSchema.options as readonly FrameOption[]).map(frameTypeOf) as ServerFrameType[];
+export const CLIENT_FRAME_TYPES = /* @__PURE__ */ (clientFrameSchema.options as readonly FrameOption[]).map(
+  frameTypeOf,
+) as ClientFrameType[];
+export const SERVER_FRAME_TYPES = /* @__PURE__ */ (serverFrameSchema.options as readonly FrameOption[]).map(
+  frameTypeOf,
+) as ServerFrameType[];

@@ -9,7 +9,7 @@ import {
   SERVER_FRAME_TYPES,
   serverFrameSchema,
 } from "../src/index";
-import { chat, raw, validServerFrames } from "./samples";
+import { alice, chat, raw, validServerFrames } from "./samples";
 
 function failure<T>(result: DecodeResult<T>) {
   if (result.ok) throw new Error(`expected a decode failure, got ${JSON.stringify(result.frame)}`);
@@ -110,6 +110,28 @@ describe("joined", () => {
   it("accepts an empty room with latestSeq 0", () => {
     expect(decodeServerFrame(variant("joined", { messages: [], latestSeq: 0, members: [], memberCount: 0, readSeq: 0 })).ok).toBe(true);
   });
+});
+
+describe("search results", () => {
+  const hit = (highlights: unknown) => [
+    { room: "lobby", seq: 42, from: alice, ts: 1_700_000_000_000, snippet: "…the 测试 passed", highlights },
+  ];
+
+  it("carry highlights as [start, end] pairs of non-negative integers", () => {
+    expect(decodeServerFrame(variant("search-results", { results: hit([]) })).ok).toBe(true);
+    const pairs = [
+      [0, 0],
+      [3, 5],
+    ];
+    expect(decodeServerFrame(variant("search-results", { results: hit(pairs) })).ok).toBe(true);
+  });
+
+  it.each([[[1]], [[1, 2, 3]], [[-1, 2]], [[1.5, 2]], [["1", 2]], [[1, null]], [{ 0: 1, 1: 2, length: 2 }], [[2 ** 53, 2 ** 53 + 2]]])(
+    "reject the highlight %j",
+    (pair) => {
+      expect(failure(decodeServerFrame(variant("search-results", { results: hit([pair]) }))).field).toBe("results.0.highlights.0");
+    },
+  );
 });
 
 describe("history pages", () => {
