@@ -76,7 +76,8 @@ describe("SQLite store", () => {
           "memberships",
           "reactions",
           "room_access",
-          // Migration 7: the search index (two contentless FTS5 tables and their shadow tables).
+          // Migration 7: the search index (two contentless FTS5 tables and their shadow tables, the indexer's backlog).
+          "search_backlog",
           "search_cjk",
           "search_cjk_config",
           "search_cjk_data",
