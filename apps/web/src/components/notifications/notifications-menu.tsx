@@ -77,24 +77,8 @@ export default function NotificationsMenu({ client, chat, onClose }: { client: C
             {s.desktopTurnOff}
           </button>
         )}
-        <label className="check-row">
-          <input
-            type="checkbox"
-            checked={current.sound}
-            data-testid="notify-sound"
-            onChange={(event) => settings.set({ sound: event.target.checked })}
-          />
-          {s.sound}
-        </label>
-        <label className="check-row">
-          <input
-            type="checkbox"
-            checked={current.hideText}
-            data-testid="notify-hide-text"
-            onChange={(event) => settings.set({ hideText: event.target.checked })}
-          />
-          {s.hideText}
-        </label>
+        <SettingCheckbox setting="sound" label={s.sound} testId="notify-sound" />
+        <SettingCheckbox setting="hideText" label={s.hideText} testId="notify-hide-text" />
       </fieldset>
       <div className="dialog-actions">
         <button type="button" className="secondary" onClick={onClose}>
@@ -102,5 +86,22 @@ export default function NotificationsMenu({ client, chat, onClose }: { client: C
         </button>
       </div>
     </Modal>
+  );
+}
+
+/** One on/off desktop notification setting, kept by the page's notification settings. */
+function SettingCheckbox({ setting, label, testId }: { setting: "sound" | "hideText"; label: string; testId: string }) {
+  const { settings } = notificationsRuntime();
+  const current = useSyncExternalStore(settings.subscribe, settings.get);
+  return (
+    <label className="check-row">
+      <input
+        type="checkbox"
+        checked={current[setting]}
+        data-testid={testId}
+        onChange={(event) => settings.set({ [setting]: event.target.checked })}
+      />
+      {label}
+    </label>
   );
 }
