@@ -1,52 +1,27 @@
 import {
   type ChatFrame,
   type ClientFrame,
-  DEFAULT_LIMITS,
   DEFAULT_ROOM,
-  type ErrorFrame,
   type InviteInfo,
-  jwtSchema,
   type NotifyLevel,
-  normalizeName,
-  PROTOCOL_VERSION,
-  type ReadyFrame,
-  type ReadyLimits,
   type RoomRole,
-  SESSION_PATTERN,
   type ServerFrameOf,
 } from "@chatroom/protocol";
-import type { TokenKeeper } from "./auth/token-keeper";
 import type { RoomNews } from "./notifications/room-news";
-import { type ChatClientOptions, CLIENT_DEFAULTS, type ClientTunables, resolveTunables } from "./options";
+import { type ChatClientOptions, type ClientTunables, resolveTunables } from "./options";
 import type { ModerateRequest } from "./outbox/outbox-entry";
 import { CredentialStore } from "./persistence/credentials";
 import { memoryStore } from "./persistence/storage";
 import { PendingRequests } from "./requests/pending-requests";
 import { Alerts } from "./room/alerts";
-import { type IncomingFrame, roomOf, routeFrame } from "./room/frame-router";
+import { type IncomingFrame, roomOf } from "./room/frame-router";
 import { Identity } from "./room/identity";
 import { RoomSet } from "./rooms/room-set";
+import { SearchLoader } from "./search/search-loader";
 import type { SearchOwner } from "./search/search-owner";
 import { type ChatSnapshot, SnapshotStore } from "./snapshot";
-import { Connection } from "./transport/connection";
-
-/**
- * The first frame on every socket. A first frame that does not decode closes the connection for
- * good (4501), so a saved token or name the server would refuse (storage is outside our control,
- * a `?name=` may be anything) is left out rather than sent: the server then makes a new user, or
- * a guest name.
- */
-function helloFrame(session: string | undefined, name: string | undefined, adminKey: string | undefined): ClientFrame {
-  const checkedName = name === undefined ? undefined : normalizeName(name, DEFAULT_LIMITS.maxNameLength);
-  return {
-    type: "hello",
-    protocol: PROTOCOL_VERSION,
-    ...(session !== undefined && SESSION_PATTERN.test(session) ? { session } : {}),
-    ...(checkedName?.ok ? { name: checkedName.name } : {}),
-    // From an admin link's fragment, kept by the credential store (already checked against the pattern).
-    ...(adminKey !== undefined ? { adminKey } : {}),
-  };
-}
+import { buildSnapshot } from "./snapshot-builder";
+import { TabLink } from "./tab-link";
 
 type SearchRequest = Extract<ClientFrame, { type: "search" }>;
 
@@ -57,94 +32,58 @@ export interface InviteOptions {
   maxUses?: number;
 }
 
-const LIMITS_BEFORE_READY: ReadyLimits = {
-  maxTextLength: DEFAULT_LIMITS.maxTextLength,
-  maxFrameBytes: DEFAULT_LIMITS.maxFrameBytes,
-  ratePerSecond: DEFAULT_LIMITS.ratePerSecond,
-  burst: DEFAULT_LIMITS.burst,
-  maxRooms: DEFAULT_LIMITS.maxRooms,
-  roomMentionMembersMax: DEFAULT_LIMITS.roomMentionMembersMax,
-};
-
 /**
  * Everything one tab knows, behind the commands the UI calls. One socket carries every room of
- * the tab: this facade owns it, the tab's identity and alerts, and the `hello`/`ready` handshake;
- * the room set owns the rooms (each merges `joined`, history pages and its live stream by `seq`,
- * so nothing shows twice and no gap stays open). React reads a snapshot through
+ * the tab. This facade owns the tab's identity, alerts and requests, and wires the parts: the
+ * link (`tab-link.ts`) owns the socket and the `hello`/`ready` handshake; the room set owns the
+ * rooms (each merges `joined`, history pages and its live stream by `seq`, so nothing shows
+ * twice and no gap stays open). React reads a snapshot through
  * `subscribe`/`getSnapshot`; its room-level fields describe the active room.
  */
 export class ChatClient {
   private readonly tunables: ClientTunables;
   private readonly identity: Identity;
   private readonly alerts = new Alerts();
-  private readonly connection: Connection;
+  /** The socket and its handshake. */
+  private readonly link: TabLink;
   private readonly rooms: RoomSet;
   private readonly store: SnapshotStore;
   private readonly credentials: CredentialStore;
   private readonly requests: PendingRequests;
-  /**
-   * The host app's token, when the client signs in with one (`getToken`). Every use goes through
-   * this one promise, so calls run in the order they were made, even before the module is loaded.
-   */
-  private readonly tokens: Promise<TokenKeeper> | null;
-  /** Grows with every change of the link, so a token fetched for an older socket is not sent on a newer one. */
-  private linkGeneration = 0;
-  /** `ready.admin`: this connection holds the server admin's key. */
-  private admin = false;
-  /** The current socket's `ready` arrived: room frames may go out. */
-  private readyOnLink = false;
-  /** A rename the server has not applied was repeated on this socket already. */
-  private renameRepeated = false;
-  private limits: ReadyLimits = LIMITS_BEFORE_READY;
   /** Search, loaded with the page's search box on first use (`loadSearch`). */
-  private searchOwner: SearchOwner | null = null;
-  private searchLoading: Promise<SearchOwner> | null = null;
+  private readonly searchLoader: SearchLoader;
   private newestIncoming: ChatFrame | null = null;
   private readonly newsListeners = new Set<(news: RoomNews) => void>();
   private incoming = 0;
 
-  constructor(private readonly options: ChatClientOptions) {
+  constructor(options: ChatClientOptions) {
     this.tunables = resolveTunables(options);
     this.identity = new Identity(options.storage, options.name);
     this.credentials = options.credentials ?? new CredentialStore(memoryStore());
-    const { getToken } = options;
-    // Only a page signed in by a host app needs the keeper: it is loaded then, not in every bundle.
-    this.tokens = getToken
-      ? import("./auth/token-keeper").then(
-          ({ TokenKeeper }) =>
-            new TokenKeeper({
-              getToken,
-              timers: options.timers,
-              send: (frame) => this.sendReady(frame),
-              refreshShare: CLIENT_DEFAULTS.tokenRefreshShare,
-              refreshMinDelayMs: CLIENT_DEFAULTS.tokenRefreshMinDelayMs,
-              onError: () => {
-                this.alerts.raise("token_invalid", "The sign-in token could not be fetched.");
-                this.changed();
-              },
-            }),
-        )
-      : null;
+    this.link = new TabLink({
+      client: options,
+      identity: this.identity,
+      credentials: this.credentials,
+      alerts: this.alerts,
+      deliver: (frame) => this.deliver(frame),
+      onLinkChange: (state) => {
+        if (state.status !== "open") this.requests.linkLost();
+        this.rooms.linkChanged(state);
+      },
+      onReady: (ready) => {
+        this.rooms.ready(ready);
+        this.searchLoader.linkReady();
+        this.changed();
+      },
+      changed: () => this.changed(),
+    });
     this.requests = new PendingRequests((frame) =>
       // `create` names a room not joined yet and `search` may name none (or an open room not
       // joined); every other request is about a joined room.
       frame.type === "create" || frame.type === "search"
-        ? this.sendReady(frame)
+        ? this.link.sendReady(frame)
         : "room" in frame && frame.room !== undefined && this.rooms.sendTo(frame.room, frame),
     );
-    this.connection = new Connection({
-      canRenewToken: getToken !== undefined,
-      url: options.endpoint,
-      createSocket: options.createSocket,
-      timers: options.timers,
-      ...(options.wakeups ? { wakeups: options.wakeups } : {}),
-      ...(options.linkLost ? { linkLost: options.linkLost } : {}),
-      ...(options.probeTimeoutMs ? { probeTimeoutMs: options.probeTimeoutMs } : {}),
-      ...(options.backoff ? { backoff: options.backoff } : {}),
-      ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
-      ...(options.pongTimeoutMs ? { pongTimeoutMs: options.pongTimeoutMs } : {}),
-      onFrame: (frame) => this.receive(frame),
-    });
     this.rooms = new RoomSet({
       storage: options.storage,
       credentials: this.credentials,
@@ -152,21 +91,31 @@ export class ChatClient {
       tunables: this.tunables,
       identity: this.identity,
       alerts: this.alerts,
-      limits: () => this.limits,
+      limits: () => this.link.limits,
       initialRoom: options.initialRoom ?? DEFAULT_ROOM,
-      send: (frame) => this.sendReady(frame),
-      linkReady: () => this.readyOnLink,
-      probe: () => this.connection.probe(),
-      onJoined: () => this.repeatRename(),
+      send: (frame) => this.link.sendReady(frame),
+      linkReady: () => this.link.ready,
+      probe: () => this.link.connection.probe(),
+      onJoined: () => this.link.repeatRename(),
       onIncoming: (room, message) => this.onIncoming(room, message),
       onNews: (news) => {
         for (const listener of this.newsListeners) listener(news);
       },
       onChange: () => this.changed(),
     });
-    this.connection.subscribe(() => this.onConnectionChange());
+    this.searchLoader = new SearchLoader({ timers: options.timers, request: (params) => this.search(params) });
     options.visibility?.subscribe(() => this.changed());
-    this.store = new SnapshotStore(() => this.buildSnapshot());
+    this.store = new SnapshotStore(() =>
+      buildSnapshot({
+        link: this.link,
+        identity: this.identity,
+        alerts: this.alerts,
+        rooms: this.rooms,
+        visible: options.visibility?.isVisible() ?? true,
+        lastIncoming: this.newestIncoming,
+        incomingCount: this.incoming,
+      }),
+    );
   }
 
   // ---- React's view -------------------------------------------------------------------------
@@ -184,7 +133,7 @@ export class ChatClient {
   // ---- commands -----------------------------------------------------------------------------
 
   get started(): boolean {
-    return this.connection.getState().status !== "closed" || this.identity.me !== null;
+    return this.link.connection.getState().status !== "closed" || this.identity.me !== null;
   }
 
   /** Whether this tab already has a name to join with (a restored session or an earlier choice). */
@@ -193,22 +142,22 @@ export class ChatClient {
   }
 
   start(): void {
-    this.connection.start();
+    this.link.connection.start();
   }
 
   stop(): void {
-    this.connection.stop();
+    this.link.connection.stop();
   }
 
   retryNow(): void {
-    this.connection.retryNow();
+    this.link.connection.retryNow();
   }
 
   /** Joins the chat under `name` (it goes in `hello`), or renames if already in (in every room). */
   setName(name: string): void {
     const step = this.identity.choose(name);
-    if (step === "rename") this.sendRename();
-    else if (step === "join" && this.connection.getState().status === "closed") this.start();
+    if (step === "rename") this.link.sendRename();
+    else if (step === "join" && this.link.connection.getState().status === "closed") this.start();
   }
 
   /** Makes `room` the active room: instant when the tab holds it, else it is joined (a new membership). */
@@ -362,17 +311,7 @@ export class ChatClient {
    * on first use, so a page that never searches does not carry it.
    */
   loadSearch(): Promise<SearchOwner> {
-    this.searchLoading ??= import("./search/search-owner").then(({ SearchOwner }) => {
-      this.searchOwner = new SearchOwner({
-        timers: this.options.timers,
-        request: (params) => this.search(params),
-        debounceMs: CLIENT_DEFAULTS.searchDebounceMs,
-        pageSize: CLIENT_DEFAULTS.searchPage,
-        retryAfterMs: CLIENT_DEFAULTS.retryAfterFallbackMs,
-      });
-      return this.searchOwner;
-    });
-    return this.searchLoading;
+    return this.searchLoader.load();
   }
 
   /** Hides everything received so far in the active room, like the seed's Clear button. Local only. */
@@ -390,101 +329,15 @@ export class ChatClient {
     this.rooms.persistAll();
   }
 
-  // ---- the socket ---------------------------------------------------------------------------
+  // ---- what reaches the rooms ---------------------------------------------------------------
 
-  private onConnectionChange(): void {
-    const state = this.connection.getState();
-    this.linkGeneration++;
-    if (state.status === "open") {
-      this.sendHello();
-    } else {
-      this.readyOnLink = false;
-      this.renameRepeated = false;
-      this.requests.linkLost();
-      const renew = state.status === "reconnecting" && state.renewToken === true;
-      void this.tokens?.then((tokens) => {
-        tokens.linkLost();
-        // 4401: the token was refused or ran out; the next attempt fetches a new one.
-        if (renew) tokens.invalidate();
-      });
-    }
-    this.rooms.linkChanged(state);
-    if (state.status === "closed" && state.reason === "replaced") this.identity.sessionReplaced();
-    this.changed();
-  }
-
-  /** `hello` at once, or once the host app's token is in hand (on this same socket only). */
-  private sendHello(): void {
-    const hello = helloFrame(this.identity.sessionToken, this.identity.name, this.credentials.adminKey());
-    if (!this.tokens) {
-      this.connection.send(hello);
-      return;
-    }
-    const link = this.linkGeneration;
-    void this.tokens.then(async (tokens) => {
-      const token = await tokens.current();
-      if (link !== this.linkGeneration || token === undefined) return;
-      // A malformed token would make the hello undecodable, which closes for good (4501).
-      if (!jwtSchema.safeParse(token).success) {
-        tokens.invalidate();
-        this.alerts.raise("token_invalid", "The host app gave a token that is not a JWT.");
-        this.changed();
-        return;
-      }
-      if (this.connection.send({ ...hello, token } as ClientFrame)) tokens.sent(token);
-    });
-  }
-
-  private receive(frame: IncomingFrame): void {
-    if (this.requests.receive(frame)) return;
+  /** A frame that is not the link's own: a request's answer, or a frame about one room. */
+  private deliver(frame: IncomingFrame): boolean {
+    if (this.requests.receive(frame)) return true;
     const room = roomOf(frame);
-    if (room !== undefined) {
-      this.rooms.receive(room, frame);
-      return;
-    }
-    routeFrame(frame, {
-      ready: (ready) => this.onReady(ready),
-      error: (error) => this.onError(error),
-      authed: (authed) => void this.tokens?.then((tokens) => tokens.authed(authed.exp)),
-    });
-  }
-
-  private onReady(frame: ReadyFrame): void {
-    this.readyOnLink = true;
-    this.limits = frame.limits;
-    this.admin = frame.admin === true;
-    const adjusted = this.identity.ready(frame.you, frame.session);
-    if (adjusted) this.alerts.nameWasAdjusted(adjusted);
-    this.rooms.ready(frame);
-    this.searchOwner?.linkReady();
-    this.changed();
-  }
-
-  /** An error about no room: the connection's own (a refused `hello`, an outdated client, a rename). */
-  private onError(frame: ErrorFrame): void {
-    if (frame.code === "token_invalid" || frame.code === "token_expired") void this.tokens?.then((tokens) => tokens.invalidate());
-    const refusedName = frame.code === "name_taken" ? this.identity.renameRefused() : undefined;
-    this.alerts.raise(frame.code, frame.message, refusedName);
-    this.changed();
-  }
-
-  private sendReady(frame: ClientFrame): boolean {
-    return this.readyOnLink && this.connection.send(frame);
-  }
-
-  private sendRename(): void {
-    const name = this.identity.pendingRename;
-    if (name !== undefined) this.sendReady({ type: "rename", name });
-  }
-
-  /**
-   * A rename asked for while offline: the session's old name wins on reconnect unless we repeat
-   * it. It goes once a room is joined, so a room answers with its `renamed` entry (or `name_taken`).
-   */
-  private repeatRename(): void {
-    if (this.renameRepeated || !this.identity.renameStillWanted()) return;
-    this.renameRepeated = true;
-    this.sendRename();
+    if (room === undefined) return false;
+    this.rooms.receive(room, frame);
+    return true;
   }
 
   private onIncoming(room: string, message: ChatFrame): void {
@@ -496,38 +349,5 @@ export class ChatClient {
 
   private changed(): void {
     this.store.publish();
-  }
-
-  private buildSnapshot(): ChatSnapshot {
-    const { identity, alerts, rooms } = this;
-    const session = rooms.active;
-    return {
-      connection: this.connection.getState(),
-      room: session.room,
-      me: session.you ?? identity.me,
-      members: session.roster.list,
-      memberCount: session.roster.memberCount,
-      items: session.items,
-      outbox: session.outbox.view(),
-      typing: session.typing.list,
-      historyEdge: session.history.edge,
-      loadingOlder: session.history.loadingOlder,
-      focus: session.history.window.focus,
-      focusEpoch: session.history.window.epoch,
-      detached: session.history.window.top !== undefined,
-      loadingNewer: session.history.window.loadingNewer,
-      limits: this.limits,
-      alert: alerts.alert,
-      nameAdjusted: alerts.nameAdjusted,
-      lastIncoming: this.newestIncoming,
-      incomingCount: this.incoming,
-      rooms: rooms.summaries(),
-      totalUnread: rooms.totalUnread(this.options.visibility?.isVisible() ?? true),
-      readMarkerSeq: rooms.readMarkerSeq,
-      access: session.access.state,
-      staffView: session.desk.view,
-      admin: this.admin,
-      roomRemoval: alerts.roomRemoval,
-    };
   }
 }

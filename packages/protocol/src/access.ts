@@ -6,8 +6,8 @@ import { userSchema } from "./users";
 
 /**
  * Who may enter a room and who may speak in it: roles, capabilities (passes, invites, the admin
- * key, host-app tokens) and the moderation actions of [4/6], as schemas. frames.ts builds the
- * frames from these parts; every type is inferred from them.
+ * key, host-app tokens) and the moderation actions of [4/6], as schemas. client-frames.ts and
+ * server-frames.ts build the frames from these parts; every type is inferred from them.
  */
 
 /**

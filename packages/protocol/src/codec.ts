@@ -161,7 +161,7 @@ function plainChat(object: Record<string, unknown>, maxTextLength: number): Deco
   return { ok: true, frame: { type: "chat", room, text: trimmed, clientMsgId } };
 }
 
-// Pure: a page, which never decodes a client frame, leaves the client schemas out (see frames.ts).
+// Pure: a page, which never decodes a client frame, leaves the client schemas out (see client-frames.ts).
 const defaultClientCodec = /* @__PURE__ */ createClientCodec();
 
 /** Decodes a client→server frame. Never throws: any input gives a frame or a reason. */

@@ -3,9 +3,9 @@
  * nothing else spells these numbers or strings.
  *
  * The codes are a list of their own and their descriptions a table checked against it (every code
- * described, nothing else), so a client that only decodes frames (`z.enum` in frames.ts) leaves the
- * descriptions, which only the server sends, out of its bundle: the web page's first script has a
- * 150 KB budget (issue 12).
+ * described, nothing else), so a client that only decodes frames (`z.enum` in server-frames.ts)
+ * leaves the descriptions, which only the server sends, out of its bundle: the web page's first
+ * script has a 150 KB budget (issue 12).
  */
 export const ERROR_CODE_LIST = [
   "bad_frame",
