@@ -1,0 +1,31 @@
+import pg from "pg";
+
+/** int8 (seq, ts, read markers): a JS number, refused past 2^53 rather than silently rounded. */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 ${text} is past Number.MAX_SAFE_INTEGER`);
+  return value;
+}
+
+/**
+ * The type parsers every connection of this backend uses: pg returns int8 as a string by default
+ * (it may not fit a double); seqs and millisecond timestamps always do, so they come back as
+ * numbers, checked. Per client rather than `pg.types.setTypeParser`, which would change every pg
+ * user in the process.
+ */
+export const PG_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8 && format !== "binary"
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+export interface PgPoolOptions {
+  /** Connections this node may hold; PostgreSQL's max_connections is shared by every node. */
+  max?: number;
+}
+
+/** The pool for reads and single-statement writes; the group commit holds one client of it for a tick's transaction. */
+export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: options.max ?? 10, types: PG_TYPES });
+}
