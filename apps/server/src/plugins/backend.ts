@@ -32,7 +32,7 @@ export async function createBackend(config: AppConfig, log?: FastifyBaseLogger):
   }
   if (config.history === "memory") return new MemoryBackend({ nodeId });
   const { SqliteBackend } = await import("../backend/sqlite/sqlite-backend");
-  return SqliteBackend.open({ nodeId, dataDir: config.dataDir });
+  return SqliteBackend.open({ nodeId, dataDir: config.dataDir, onError: (error, context) => log?.warn({ err: error }, context) });
 }
 
 export default fp(

@@ -97,4 +97,22 @@ describe("SQLite search indexer (migration 7's backlog)", () => {
       db.close();
     }
   });
+  it("a slice that fails is reported, never thrown from its timer, and the backlog is kept", async () => {
+    const dir = await storeWithBacklog(5);
+    const file = join(dir.path, "chat.db");
+    const db = new Database(file);
+    try {
+      migrate(db);
+      // A CJK table that cannot take rows: every slice fails in its second insert and rolls back whole.
+      db.exec("DROP TABLE search_cjk; CREATE TABLE search_cjk (body TEXT NOT NULL CHECK (length(body) < 0))");
+      const failures: string[] = [];
+      const indexer = new SqliteSearchIndexer({ db, writesWaiting: () => false, onError: (_error, context) => failures.push(context) });
+      indexer.wake();
+      await waitUntil(() => failures.length === 1, { what: "the failed slice reported" });
+      expect(failures[0]).toMatch(/search indexer/);
+      expect(backlogOf(file), "the failed slice rolled back: nothing left the backlog").toBe(5);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ackOf, createRoom, joinWith, leftOf } from "../support/access-frames";
-import { type RedisProcess, startRedis } from "../support/redis-process";
-import { type StartedServer, startServer } from "../support/start-server";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useRedisNodes } from "../support/use-redis-nodes";
 import { expectBystanderUnharmed, joinBystander } from "./support/bystander";
 
-let redis: RedisProcess;
-const servers: StartedServer[] = [];
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ persistence: "none" });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  await redis?.stop();
-});
+const nodes = useRedisNodes<TestClient>({ persistence: "none" });
+const { servers, clients } = nodes;
 
 /**
  * [4/6] on two nodes sharing one Redis: a banned user racing messages against the ban, from a
@@ -27,9 +16,7 @@ afterAll(async () => {
  */
 describe("hostile: a ban raced on two nodes", () => {
   it("the banned user's connections on both nodes get left{banned}; none of their chats has a seq after the ban", async () => {
-    const a = await startServer({ REDIS_URL: redis.url });
-    const b = await startServer({ REDIS_URL: redis.url });
-    servers.push(a, b);
+    const [a, b] = await nodes.startTwo();
     const room = "arena";
     const owner = await TestClient.open(a.wsUrl, { name: "olga" });
     clients.push(owner);

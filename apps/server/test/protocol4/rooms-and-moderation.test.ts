@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { ackOf, answerOf, createRoom, joinWith, makeInvite, moderationOf } from "../support/access-frames";
-import { tempDir } from "../support/temp-dir";
 import { TestClient } from "../support/test-client";
 import { useTestServer } from "../support/use-test-server";
 import { waitUntil } from "../support/wait-until";
@@ -9,16 +8,7 @@ import { waitUntil } from "../support/wait-until";
 /** [4/6] over real sockets: creating rooms, passes and invites, moderation and reports, on memory and SQLite. */
 describe.each(["memory", "sqlite"] as const)("rooms, passes and moderation (%s)", (history) => {
   const fixture = useTestServer();
-  const dirs: Array<{ remove(): void }> = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) dir.remove();
-  });
-  async function start() {
-    if (history === "memory") return fixture.start();
-    const dir = tempDir();
-    dirs.push(dir);
-    return fixture.start({ HISTORY: "sqlite", DATA_DIR: dir.path });
-  }
+  const start = () => fixture.startWithHistory(history);
 
   it("create: created with the owner pass, then the ack of the create event; the pass makes another connection owner", async () => {
     const server = await start();

@@ -2,7 +2,6 @@ import { type ClientFrameOf, serverFrameSchema } from "@chatroom/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
 import { type Frame, RawClient } from "../acceptance/raw-client";
-import { tempDir } from "../support/temp-dir";
 import { useTestServer } from "../support/use-test-server";
 
 // Raw clients: they check the search frames against the schema themselves and need nothing else
@@ -54,16 +53,7 @@ async function searchOf(client: RawClient, frame: Omit<ClientFrameOf<"search">, 
 /** [5/6] search over real sockets, on memory and SQLite. */
 describe.each(["memory", "sqlite"] as const)("search frame (%s)", (history) => {
   const fixture = useTestServer();
-  const dirs: Array<{ remove(): void }> = [];
-  afterEach(() => {
-    for (const dir of dirs.splice(0)) dir.remove();
-  });
-  async function start() {
-    if (history === "memory") return fixture.start();
-    const dir = tempDir();
-    dirs.push(dir);
-    return fixture.start({ HISTORY: "sqlite", DATA_DIR: dir.path });
-  }
+  const start = () => fixture.startWithHistory(history);
 
   it("answers with hits newest first, snippets and highlights, pages by cursor, with no room joined on the asking connection", async () => {
     const server = await start();

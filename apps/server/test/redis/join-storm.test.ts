@@ -2,32 +2,18 @@
 // Each first join records the user's address for address bans; that write once bumped the room's
 // access version, so every other join (and chat) of the storm decided again, and with 100 at once
 // some gave up with `server_error` (`pnpm bench --quick`, CI run 64).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisProcess, startRedis } from "../support/redis-process";
-import { type StartedServer, startServer } from "../support/start-server";
+import { describe, expect, it } from "vitest";
 import { TestClient } from "../support/test-client";
+import { useRedisNodes } from "../support/use-redis-nodes";
 
 const STORM = 100;
 
-let redis: RedisProcess;
-const servers: StartedServer[] = [];
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  await redis?.stop();
-});
+const nodes = useRedisNodes<TestClient>();
+const { clients } = nodes;
 
 describe("a join storm on Redis", () => {
   it(`${STORM} new users joining one room at once over two nodes all get in`, async () => {
-    const a = await startServer({ REDIS_URL: redis.url });
-    const b = await startServer({ REDIS_URL: redis.url });
-    servers.push(a, b);
+    const [a, b] = await nodes.startTwo();
     const joins = Array.from({ length: STORM }, (_, i) =>
       TestClient.join((i % 2 === 0 ? a : b).wsUrl, { room: "storm", name: `user${i}` }).then((client) => {
         clients.push(client);

@@ -2,26 +2,15 @@
 // one node and across two nodes on one Redis; a name mixing scripts is refused with the reason;
 // single-script names of any script, and Latin with Han and Kana, are welcome.
 import { CLOSE_CODES } from "@chatroom/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisProcess, startRedis } from "../support/redis-process";
+import { describe, expect, it } from "vitest";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useRedisNodes } from "../support/use-redis-nodes";
 
 const NAME_REFUSED = "name_refused";
 
-let redis: RedisProcess;
-const servers: StartedServer[] = [];
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  await redis?.stop();
-});
+const nodes = useRedisNodes<TestClient>();
+const { servers, clients } = nodes;
 
 async function joined(wsUrl: string, room: string, name: string) {
   const client = await TestClient.join(wsUrl, { room, name });
@@ -43,9 +32,7 @@ describe("look-alike names", () => {
   });
 
   it("across two nodes on one Redis: the second look-alike, on the other node, gets the suffix", async () => {
-    const a = await startServer({ REDIS_URL: redis.url });
-    const b = await startServer({ REDIS_URL: redis.url });
-    servers.push(a, b);
+    const [a, b] = await nodes.startTwo();
     const onA = await joined(a.wsUrl, "twins", "coco");
     const onB = await joined(b.wsUrl, "twins", "сосо");
     expect(onB.joined.you.name).toBe("сосо (2)");

@@ -1,24 +1,12 @@
 import type { ChatFrame } from "@chatroom/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { acked, liveEvents, waitForSeq } from "../support/change-frames";
-import { type RedisProcess, startRedis } from "../support/redis-process";
 import { comparable, RoomProjection } from "../support/room-projection";
-import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useRedisNodes } from "../support/use-redis-nodes";
 
-let redis: RedisProcess;
-const servers: StartedServer[] = [];
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ persistence: "none" });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  await redis?.stop();
-});
+const nodes = useRedisNodes<TestClient>({ persistence: "none" });
+const { clients } = nodes;
 
 /** The chats a connection holds after applying every event it got live, in order, by the doc's rule. */
 function chatsOf(client: TestClient, room: string): ChatFrame[] {
@@ -29,9 +17,7 @@ function chatsOf(client: TestClient, room: string): ChatFrame[] {
 
 describe("two nodes on one Redis: edits, deletions and reactions", () => {
   it("a change on one node reaches the other node's clients in seq order, replies with their quote, no-ops with nothing", async () => {
-    const a = await startServer({ REDIS_URL: redis.url });
-    const b = await startServer({ REDIS_URL: redis.url });
-    servers.push(a, b);
+    const [a, b] = await nodes.startTwo();
     const room = "fixes";
     const ann = await TestClient.join(a.wsUrl, { room, name: "ann" });
     const watcher = await TestClient.join(a.wsUrl, { room, name: "watcher" });

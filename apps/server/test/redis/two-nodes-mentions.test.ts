@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { acked, waitForSeq } from "../support/change-frames";
-import { type RedisProcess, startRedis } from "../support/redis-process";
-import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useRedisNodes } from "../support/use-redis-nodes";
 
-let redis: RedisProcess;
-const servers: StartedServer[] = [];
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ persistence: "none" });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  await redis?.stop();
-});
+const nodes = useRedisNodes<TestClient>({ persistence: "none" });
+const { clients } = nodes;
 
 /** Everything the server sent `client` so far has arrived: a ping's pong comes after it. */
 async function settled(client: TestClient, t: number): Promise<void> {
@@ -27,9 +15,7 @@ async function settled(client: TestClient, t: number): Promise<void> {
 
 describe("two nodes on one Redis: mentions and notification levels", () => {
   it("a member on the other node can be mentioned, and notify reaches the user's connections on both nodes only", async () => {
-    const a = await startServer({ REDIS_URL: redis.url });
-    const b = await startServer({ REDIS_URL: redis.url });
-    servers.push(a, b);
+    const [a, b] = await nodes.startTwo();
     const room = "crew";
     const ann = await TestClient.join(a.wsUrl, { room, name: "ann" });
     // The same user (same session) on the other node: one connection per session holds per node only.

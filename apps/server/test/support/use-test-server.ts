@@ -1,11 +1,14 @@
 import { afterEach } from "vitest";
 import type { BuildOverrides } from "../../src/app";
 import { type StartedServer, startServer } from "./start-server";
+import { type TempDir, tempDir } from "./temp-dir";
 import { type JoinOptions, type OpenOptions, TestClient } from "./test-client";
 
 export interface TestServerFixture {
   /** Starts the app on a random port; it is closed after the test. */
   start(env?: Record<string, string>, overrides?: BuildOverrides): Promise<StartedServer>;
+  /** Starts it on in-memory history, or on SQLite in a temp dir removed after the test (for `describe.each` over both). */
+  startWithHistory(history: "memory" | "sqlite"): Promise<StartedServer>;
   /** Says hello and joins one room (the lobby unless told) on the running server; the client is closed after the test. */
   join(options?: JoinOptions): Promise<Awaited<ReturnType<typeof TestClient.join>>>;
   /** Says hello on the running server (no room joined); the client is closed after the test. */
@@ -21,15 +24,24 @@ export interface TestServerFixture {
 export function useTestServer(): TestServerFixture {
   let server: StartedServer | undefined;
   const clients: TestClient[] = [];
+  const dirs: TempDir[] = [];
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
     await server?.close();
     server = undefined;
+    // After the server: its SQLite file is closed by then.
+    for (const dir of dirs.splice(0)) dir.remove();
   });
-  return {
+  const fixture: TestServerFixture = {
     async start(env = {}, overrides = {}) {
       server = await startServer(env, overrides);
       return server;
+    },
+    async startWithHistory(history) {
+      if (history === "memory") return fixture.start();
+      const dir = tempDir();
+      dirs.push(dir);
+      return fixture.start({ HISTORY: "sqlite", DATA_DIR: dir.path });
     },
     async join(options = {}) {
       if (!server) throw new Error("start() the server before join()");
@@ -47,4 +59,5 @@ export function useTestServer(): TestServerFixture {
       clients.push(...opened);
     },
   };
+  return fixture;
 }

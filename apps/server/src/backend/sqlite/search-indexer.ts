@@ -9,6 +9,11 @@ export interface SearchIndexerOptions {
   sliceSize?: number;
   /** Busy ticks the indexer yields before it takes a slice anyway, so a steady load cannot starve it. */
   maxYields?: number;
+  /**
+   * A slice that failed (disk full, a lock held by another process): reported here, and the
+   * backlog stays as it was (searches read it) until the next commit wakes the indexer again.
+   */
+  onError?: (error: unknown, context: string) => void;
 }
 
 /**
@@ -22,6 +27,7 @@ export class SqliteSearchIndexer {
   private readonly writesWaiting: () => boolean;
   private readonly sliceSize: number;
   private readonly maxYields: number;
+  private readonly onError: (error: unknown, context: string) => void;
   private readonly slice: () => number;
   private scheduled = false;
   private yields = 0;
@@ -32,6 +38,7 @@ export class SqliteSearchIndexer {
     this.writesWaiting = options.writesWaiting;
     this.sliceSize = options.sliceSize ?? SEARCH_DEFAULTS.indexSlice;
     this.maxYields = options.maxYields ?? SEARCH_DEFAULTS.indexMaxYields;
+    this.onError = options.onError ?? (() => {});
     const batch = "SELECT docid FROM search_backlog ORDER BY docid LIMIT @limit";
     const texts = `SELECT d.docid AS docid, c.text AS text FROM (${batch}) AS b
       JOIN search_docs AS d ON d.docid = b.docid JOIN chats AS c ON c.room = d.room AND c.seq = d.seq`;
@@ -82,6 +89,14 @@ export class SqliteSearchIndexer {
       return;
     }
     this.yields = 0;
-    if (this.indexSlice() === this.sliceSize) this.wake();
+    let indexed: number;
+    try {
+      indexed = this.indexSlice();
+    } catch (error) {
+      // Never thrown from a timer (that would end the process); the slice rolled back whole.
+      this.onError(error, "search indexer: a slice failed; the backlog is kept and retried after the next commit");
+      return;
+    }
+    if (indexed === this.sliceSize) this.wake();
   }
 }

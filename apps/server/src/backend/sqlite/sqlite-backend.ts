@@ -37,6 +37,8 @@ export interface SqliteBackendOptions {
    * `indexer: "manual"` leaves the backlog to `searchIndexer.catchUp()` (tests that pin what is indexed).
    */
   search?: Partial<SqliteSearchBounds> & { indexer?: "idle" | "manual" };
+  /** Failures of background work (the search indexer), which has no request to answer. */
+  onError?: (error: unknown, context: string) => void;
 }
 
 /**
@@ -58,19 +60,21 @@ export class SqliteBackend implements Backend {
   private readonly commit: GroupCommit;
   private closed = false;
 
+  readonly nodeId: string;
+
   private constructor(
     private readonly db: Database.Database,
-    readonly nodeId: string,
     readonly file: string,
-    now: () => number,
-    search: NonNullable<SqliteBackendOptions["search"]>,
+    options: SqliteBackendOptions,
   ) {
+    const { nodeId, now = Date.now, search = {}, onError } = options;
+    this.nodeId = nodeId;
     this.commit = new GroupCommit(db);
     this.messages = new SqliteMessageStore({ db, commit: this.commit, access: new SqliteAccessState(db), nodeId, now });
     this.access = new AccessOperations(this.messages);
     const { indexer = "idle", ...bounds } = search;
     this.search = new SqliteMessageSearch({ db, ...bounds });
-    this.searchIndexer = new SqliteSearchIndexer({ db, writesWaiting: () => this.commit.hasQueued() });
+    this.searchIndexer = new SqliteSearchIndexer({ db, writesWaiting: () => this.commit.hasQueued(), ...(onError ? { onError } : {}) });
     if (indexer === "idle") {
       this.commit.onCommit(() => this.searchIndexer.wake());
       // Chats queued before a restart (or by migration 7, for a file that had chats before it).
@@ -110,7 +114,7 @@ export class SqliteBackend implements Backend {
         { cause: error },
       );
     }
-    return new SqliteBackend(db, options.nodeId, file, options.now ?? Date.now, options.search ?? {});
+    return new SqliteBackend(db, file, options);
   }
 
   async isReady(): Promise<boolean> {
