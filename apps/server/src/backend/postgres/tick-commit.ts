@@ -111,7 +111,7 @@ export class TickCommit {
         try {
           const { results, writes } = await this.attempt(client, batch);
           this.options.afterCommit?.(writes);
-          batch.forEach((pending, index) => pending.resolve(results[index] as never));
+          for (const [index, pending] of batch.entries()) pending.resolve(results[index] as never);
           return;
         } catch (error) {
           await client.query("ROLLBACK").catch(() => {
