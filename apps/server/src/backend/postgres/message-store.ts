@@ -53,6 +53,7 @@ export class PgMessageStore implements MessageStore, AccessRunner {
       room: request.room,
       prefetch: (rows) => prefetchAppend(rows, request),
       run: (state) => this.steps.append(state, request),
+      stored: (result) => (result.ok && !result.duplicate && result.event ? [result.event] : []),
     });
   }
 
@@ -68,6 +69,7 @@ export class PgMessageStore implements MessageStore, AccessRunner {
         rows.add({ kind: "access-room", room }).add({ kind: "members", room });
       },
       run: (state) => this.steps.access(state, room, dedupe, decide),
+      stored: (result) => (result.ok && !result.duplicate ? result.events : []),
     });
   }
 

@@ -4,6 +4,7 @@ import type { Backend } from "../backend";
 import type { ClusterPresence } from "../cluster-presence";
 import { localRoomBus } from "../local-room-bus";
 import type { MessageSearch } from "../message-search";
+import type { StoredEvent } from "../message-store";
 import type { RoomBus } from "../room-bus";
 import { ScanMessageSearch } from "../search/scan-message-search";
 import { SETTING_NAMES } from "../setting-store";
@@ -14,14 +15,13 @@ import { createPgPool } from "./pool";
 import { PgSessionStore } from "./session-store";
 import { PgSetting } from "./setting-store";
 import { TickCommit, type TickCommitOptions } from "./tick-commit";
-import type { TickWrites } from "./tick-state";
 
 /** How the nodes of a deployment hear each other: absent on a single node (the local bus). */
 export interface PgTraffic {
   bus: RoomBus;
   presence?: ClusterPresence;
-  /** Tells the other nodes what a tick committed; called after COMMIT, before the acks. */
-  published(writes: TickWrites): void;
+  /** Tells the other nodes what a tick stored; called after COMMIT, before the acks. */
+  publish(events: readonly StoredEvent[]): void;
   close(): Promise<void>;
 }
 
@@ -73,7 +73,7 @@ export class PgBackend implements Backend {
     this.commit = new TickCommit({
       pool,
       ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
-      ...(traffic ? { afterCommit: (writes: TickWrites) => traffic.published(writes) } : {}),
+      ...(traffic ? { afterCommit: (events: readonly StoredEvent[]) => traffic.publish(events) } : {}),
     });
     this.messages = new PgMessageStore({ pool, commit: this.commit, nodeId, now });
     this.access = new AccessOperations(this.messages);

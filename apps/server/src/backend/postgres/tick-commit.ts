@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { BackendClosedError } from "../backend-closed-error";
+import type { StoredEvent } from "../message-store";
 import { loadRows, lockRooms, RowRequest, type TickClient, writeTick } from "./tick-sql";
 import { NeedRows, PgTickState, type TickWrites } from "./tick-state";
 
@@ -9,6 +10,8 @@ export interface TickJob<T> {
   /** What the tick loads for this step before running it: the common needs, in one round trip for the whole tick. */
   prefetch(request: RowRequest): void;
   run(state: PgTickState): T;
+  /** The events the step stored, once committed: what the other nodes are told. */
+  stored?(result: T): readonly StoredEvent[];
 }
 
 interface Pending {
@@ -21,8 +24,8 @@ export interface TickCommitOptions {
   pool: pg.Pool;
   /** Called inside the transaction with what the tick wrote, before COMMIT (the search index's rows). */
   beforeCommit?: (client: TickClient, writes: TickWrites) => Promise<void>;
-  /** Called once a tick has committed, before its steps resolve (publishing the events to other nodes). */
-  afterCommit?: (writes: TickWrites) => void;
+  /** Called once a tick has committed, before its steps resolve, with the events it stored in seq order per room (for the other nodes). */
+  afterCommit?: (events: readonly StoredEvent[]) => void;
   /** Runs of one tick before its steps fail: a lost send-key race or a deadlock makes it run again. */
   maxAttempts?: number;
 }
@@ -109,8 +112,8 @@ export class TickCommit {
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const { results, writes } = await this.attempt(client, batch);
-          this.options.afterCommit?.(writes);
+          const { results } = await this.attempt(client, batch);
+          this.options.afterCommit?.(batch.flatMap((pending, index) => pending.job.stored?.(results[index]) ?? []));
           for (const [index, pending] of batch.entries()) pending.resolve(results[index] as never);
           return;
         } catch (error) {
