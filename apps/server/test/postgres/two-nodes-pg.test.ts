@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PgBackend } from "../../src/backend/postgres/pg-backend";
 import type { RedisTraffic } from "../../src/backend/redis/redis-traffic";
 import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 import { type RedisProcess, startRedis } from "../support/redis-process";
@@ -69,7 +68,7 @@ describe("two nodes: PostgreSQL keeps the rooms, Redis carries the traffic", () 
     const b = await startServer(env);
     servers.push(a, b);
     // The fault hook: node a's commits reach PostgreSQL, and nothing of them reaches Redis.
-    const traffic = (a.app.backend as PgBackend & { options: { traffic: RedisTraffic } }).options.traffic;
+    const traffic = (a.app.backend as unknown as { options: { traffic: RedisTraffic } }).options.traffic;
     traffic.publish = () => {};
 
     const writer = new ResumingClient({ endpoints: [a.wsUrl], rooms: ["silent"], name: "writer" });
