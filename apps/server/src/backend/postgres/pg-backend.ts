@@ -90,8 +90,6 @@ export class PgBackend implements Backend {
   /** Connects, brings the schema up to date, or fails with why (never with the URL: it may hold a password). */
   static async open(options: PgBackendOptions): Promise<PgBackend> {
     const pool = createPgPool(options.url, { max: options.poolMax ?? PG_DEFAULTS.poolMax });
-    // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
-    pool.on("error", () => {});
     try {
       await migrate(pool);
     } catch (error) {

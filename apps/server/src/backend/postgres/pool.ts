@@ -27,5 +27,11 @@ export interface PgPoolOptions {
 
 /** The pool for reads and single-statement writes; the group commit holds one client of it for a tick's transaction. */
 export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: options.max ?? 10, types: PG_TYPES });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: PG_TYPES });
+  // A connection that dies (PostgreSQL restarted) emits `error` on its client, checked out or
+  // idle; unheard, Node would crash the process. The query it was running fails with the cause,
+  // and the pool replaces the connection, so nothing is lost by listening here.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return pool;
 }
