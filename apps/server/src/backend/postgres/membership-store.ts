@@ -124,10 +124,10 @@ export class PgMembershipStore implements MembershipStore {
   }
 
   async readSeq(userId: string, room: string): Promise<number | undefined> {
-    const { rows } = await this.pool().query<{ read_seq: number }>(
-      "SELECT read_seq FROM memberships WHERE user_id = $1 AND room = $2",
-      [userId, room],
-    );
+    const { rows } = await this.pool().query<{ read_seq: number }>("SELECT read_seq FROM memberships WHERE user_id = $1 AND room = $2", [
+      userId,
+      room,
+    ]);
     return rows[0]?.read_seq;
   }
 

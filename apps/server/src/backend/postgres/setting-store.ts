@@ -23,10 +23,10 @@ export class PgSetting implements SettingStore {
   }
 
   async set(value: string): Promise<void> {
-    await this.pool().query(
-      "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      [this.name, value],
-    );
+    await this.pool().query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+      this.name,
+      value,
+    ]);
   }
 
   async setIfAbsent(value: string): Promise<boolean> {
