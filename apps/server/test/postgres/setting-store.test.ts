@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { BackendClosedError } from "../../src/backend/backend-closed-error";
+import { createPgPool } from "../../src/backend/postgres/pool";
 import { PgSetting } from "../../src/backend/postgres/setting-store";
 import { SETTING_NAMES, storedOrMade } from "../../src/backend/setting-store";
 import { postgresUnavailable } from "../support/postgres-process";
@@ -62,5 +63,15 @@ describe.skipIf(unavailable !== undefined)("PgSetting", () => {
     await expect(closed.set("x")).rejects.toThrow(BackendClosedError);
     await expect(closed.setIfAbsent("x")).rejects.toThrow(BackendClosedError);
     expect(await settingOn(0).get()).toBeUndefined();
+  });
+
+  it("by default counts as closed once its pool is being ended", async () => {
+    const pool = createPgPool(nodes.server.url, { max: 1 });
+    const setting = new PgSetting({ pool, name: SETTING_NAMES.adminKeyHash });
+    await setting.set("before");
+    await pool.end();
+    await expect(setting.get()).rejects.toThrow(BackendClosedError);
+    await expect(setting.setIfAbsent("after")).rejects.toThrow(BackendClosedError);
+    expect(await settingOn(0).get()).toBe("before");
   });
 });
