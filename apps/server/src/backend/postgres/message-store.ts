@@ -154,7 +154,11 @@ function prefetchAppend(rows: RowRequest, request: ChangeRequest): void {
   if (request.kind === "react" && target !== undefined) {
     rows.add({ kind: "reactor", room, seq: target, emoji: request.emoji, userId: actor.id });
   }
-  if ((request.kind === "chat" || request.kind === "edit") && request.mentionsRoom !== true && request.roomMentionMembersMax !== undefined) {
+  if (
+    (request.kind === "chat" || request.kind === "edit") &&
+    request.mentionsRoom !== true &&
+    request.roomMentionMembersMax !== undefined
+  ) {
     rows.add({ kind: "members", room });
   }
 }

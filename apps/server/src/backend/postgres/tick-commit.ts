@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { BackendClosedError } from "../backend-closed-error";
-import { lockRooms, loadRows, RowRequest, type TickClient, writeTick } from "./tick-sql";
+import { loadRows, lockRooms, RowRequest, type TickClient, writeTick } from "./tick-sql";
 import { NeedRows, PgTickState, type TickWrites } from "./tick-state";
 
 /** One step of a tick: synchronous over the tick's state, run again after a `NeedRows`. */
@@ -39,7 +39,8 @@ class SendKeyTaken extends Error {}
  * what the steps read in one query, runs the steps in order in memory (a step that reads
  * something not loaded is run again after one more query), and writes everything in one
  * statement. A tick whose send key was taken meanwhile, or that deadlocked with another node's,
- * runs again from the start; each step's own refusals are results, not errors.
+ * runs again from the start; a tick that failed otherwise runs again one step per transaction, so
+ * one bad step fails alone. Each step's own refusals are results, not errors.
  */
 export class TickCommit {
   private queue: Pending[] = [];
@@ -104,18 +105,27 @@ export class TickCommit {
       return;
     }
     let broken = false;
+    let released = false;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
           const { results, writes } = await this.attempt(client, batch);
           this.options.afterCommit?.(writes);
-          batch.forEach((pending, index) => pending.resolve(results[index] as never));
+          for (const [index, pending] of batch.entries()) pending.resolve(results[index] as never);
           return;
         } catch (error) {
           await client.query("ROLLBACK").catch(() => {
             broken = true;
           });
           const retry = error instanceof SendKeyTaken || RETRY_STATES.has((error as { code?: string }).code ?? "");
+          if (!broken && !retry && batch.length > 1) {
+            // One step's write may be what failed (a text PostgreSQL refuses): each step runs
+            // alone, so it fails by itself and the others of the tick still commit.
+            client.release();
+            released = true;
+            for (const pending of batch) await this.runTick([pending]);
+            return;
+          }
           if (broken || !retry || attempt >= this.maxAttempts) {
             for (const pending of batch) pending.reject(error instanceof SendKeyTaken ? new Error("a send key stayed contended") : error);
             return;
@@ -123,7 +133,7 @@ export class TickCommit {
         }
       }
     } finally {
-      client.release(broken ? true : undefined);
+      if (!released) client.release(broken ? true : undefined);
     }
   }
 

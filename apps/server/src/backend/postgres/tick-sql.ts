@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { AccessKind } from "../access-layout";
-import { type ChatRow, chatColumnsOf, type EventRow, eventOfRow, SELECT_EVENTS, storedChatOf } from "../event-rows";
 import type { StoredChat } from "../chat-state";
+import { type ChatRow, chatColumnsOf, type EventRow, eventOfRow, SELECT_EVENTS, storedChatOf } from "../event-rows";
 import { keyOf, type PgTickState, type RowNeed, type TickWrites } from "./tick-state";
 
 /** A connection inside the tick's open transaction. */
