@@ -23,7 +23,8 @@ describe("PostgreSQL killed mid-stream", () => {
     const server = await startServer({ DATABASE_URL: postgres.url, RATE_PER_SECOND: "100000", RATE_BURST: "100000" });
     servers.push(server);
     // While the store is away the server refuses sends (server_error): the clients send them again, as the real one does.
-    for (const name of ["ann", "ben", "cat"]) people.push(new ResumingClient({ name, rooms: ROOMS, endpoints: [server.wsUrl], resendRefused: true }));
+    for (const name of ["ann", "ben", "cat"])
+      people.push(new ResumingClient({ name, rooms: ROOMS, endpoints: [server.wsUrl], resendRefused: true }));
     await Promise.all(people.map((person) => person.start()));
 
     const perPerson = 120;
@@ -44,7 +45,8 @@ describe("PostgreSQL killed mid-stream", () => {
             });
           }
           // Some acked, some in flight when the crash lands; a wait under way ends with the crash.
-          if (i % 4 === 0 && !crashed) await waitUntil(() => person.pending <= 3 || crashed !== undefined, { what: `${person.name}'s acks` });
+          if (i % 4 === 0 && !crashed)
+            await waitUntil(() => person.pending <= 3 || crashed !== undefined, { what: `${person.name}'s acks` });
         }
       }),
     );
@@ -64,16 +66,20 @@ describe("PostgreSQL killed mid-stream", () => {
     for (const room of ROOMS) {
       const logs = people.map((person) => [...person.log(room).values()].sort((a, b) => a.seq - b.seq));
       const reference = logs[0] ?? [];
-      expect(reference.map((message) => message.seq), `${room} ${context}`).toEqual(
-        Array.from({ length: sentIn(room).length }, (_, i) => i + 1),
-      );
+      expect(
+        reference.map((message) => message.seq),
+        `${room} ${context}`,
+      ).toEqual(Array.from({ length: sentIn(room).length }, (_, i) => i + 1));
       for (const log of logs) expect(log).toEqual(reference);
       expect(new Set(reference.map((message) => message.clientMsgId)).size).toBe(reference.length);
     }
     // Every ack, before the crash or after, names the seq its message has now: none was reused.
-    const seqOf = new Map(ROOMS.flatMap((room) => [...(people[0] as ResumingClient).log(room).values()].map((m) => [m.clientMsgId, { room, seq: m.seq }])));
+    const seqOf = new Map(
+      ROOMS.flatMap((room) => [...(people[0] as ResumingClient).log(room).values()].map((m) => [m.clientMsgId, { room, seq: m.seq }])),
+    );
     for (const [clientMsgId, acked] of ackedBeforeCrash) expect(seqOf.get(clientMsgId), `${clientMsgId} ${context}`).toEqual(acked);
-    for (const person of people) for (const ack of person.acks) expect(seqOf.get(ack.clientMsgId)).toEqual({ room: ack.room, seq: ack.seq });
+    for (const person of people)
+      for (const ack of person.acks) expect(seqOf.get(ack.clientMsgId)).toEqual({ room: ack.room, seq: ack.seq });
     expect(Number((await postgres.psql("SELECT count(*) FROM events")).trim())).toBe(total);
   });
 });
