@@ -32,6 +32,14 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
   // idle; unheard, Node would crash the process. The query it was running fails with the cause,
   // and the pool replaces the connection, so nothing is lost by listening here.
   pool.on("error", () => {});
-  pool.on("connect", (client) => client.on("error", () => {}));
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+    // Acked means durable: each session commits with synchronous_commit on, whatever the server's
+    // default says (a managed server may ship it off), unless it is remote_apply, which waits for
+    // more and is kept. Sent before any query of this connection, as pg runs a client's queries in order.
+    client
+      .query("SELECT CASE WHEN current_setting('synchronous_commit') = 'remote_apply' THEN 'remote_apply' ELSE set_config('synchronous_commit', 'on', false) END")
+      .catch(() => {});
+  });
   return pool;
 }
