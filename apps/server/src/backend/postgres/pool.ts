@@ -38,7 +38,9 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
     // default says (a managed server may ship it off), unless it is remote_apply, which waits for
     // more and is kept. Sent before any query of this connection, as pg runs a client's queries in order.
     client
-      .query("SELECT CASE WHEN current_setting('synchronous_commit') = 'remote_apply' THEN 'remote_apply' ELSE set_config('synchronous_commit', 'on', false) END")
+      .query(
+        "SELECT CASE WHEN current_setting('synchronous_commit') = 'remote_apply' THEN 'remote_apply' ELSE set_config('synchronous_commit', 'on', false) END",
+      )
       .catch(() => {});
   });
   return pool;
