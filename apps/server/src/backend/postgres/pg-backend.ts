@@ -22,6 +22,8 @@ export interface PgTraffic {
   presence?: ClusterPresence;
   /** Tells the other nodes what a tick stored; called after COMMIT, before the acks. */
   publish(events: readonly StoredEvent[]): void;
+  /** Whether the nodes can hear each other now (`/readyz`). */
+  isReady(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -103,10 +105,11 @@ export class PgBackend implements Backend {
     if (this.closed) return false;
     try {
       await this.pool.query("SELECT 1");
-      return true;
     } catch {
       return false;
     }
+    // Without its traffic a node would serve stale rooms until the latest-seq check: not ready.
+    return (await this.options.traffic?.isReady()) ?? true;
   }
 
   /** Commits what is queued first, so every write that was accepted is kept. */
