@@ -22,8 +22,6 @@ export interface PgTraffic {
   presence?: ClusterPresence;
   /** Tells the other nodes what a tick stored; called after COMMIT, before the acks. */
   publish(events: readonly StoredEvent[]): void;
-  /** Whether the nodes can hear each other now (`/readyz`). */
-  isReady(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -103,13 +101,15 @@ export class PgBackend implements Backend {
 
   async isReady(): Promise<boolean> {
     if (this.closed) return false;
+    // PostgreSQL only: while Redis is away every node still stores and acks (the others catch up
+    // through the latest-seq check), and a Redis outage must not take every node out of the
+    // load balancer at once (docs/cluster.md).
     try {
       await this.pool.query("SELECT 1");
+      return true;
     } catch {
       return false;
     }
-    // Without its traffic a node would serve stale rooms until the latest-seq check: not ready.
-    return (await this.options.traffic?.isReady()) ?? true;
   }
 
   /** Commits what is queued first, so every write that was accepted is kept. */
