@@ -20,6 +20,9 @@ export const COPIED_TABLES = [
   "slow_mode_chats",
 ] as const;
 
+/** A long table reports how far it got every this many batches (100 of the default size: 500,000 rows). */
+const PROGRESS_EVERY_BATCHES = 100;
+
 /**
  * Copies each table in SQLite key order, a batch per PostgreSQL transaction with its progress row,
  * resuming each table after the last key a previous run committed. A table whose snapshot
@@ -60,8 +63,10 @@ export async function copyTables(context: StoreCopyContext): Promise<void> {
       }
       if (progress?.done) {
         context.copied.set(name, { rows: 0, resumedAt: progress.copiedRows });
+        print(`${name}: copied by an earlier run, unchanged since`);
         continue;
       }
+      const resumedAt = progress?.copiedRows ?? 0;
       let after = progress?.lastKey ? decodeKey(progress.lastKey) : undefined;
       let copied = 0;
       let batches = 0;
@@ -74,8 +79,10 @@ export async function copyTables(context: StoreCopyContext): Promise<void> {
         batches += 1;
         await options.afterBatch?.({ table: name, batches, rows: copied });
         if (done) break;
+        if (batches % PROGRESS_EVERY_BATCHES === 0) print(`${name}: ${resumedAt + copied} of ${snapshot.rows} rows copied`);
       }
-      context.copied.set(name, { rows: copied, resumedAt: progress?.copiedRows ?? 0 });
+      context.copied.set(name, { rows: copied, resumedAt });
+      print(`${name}: ${copied} rows copied${resumedAt > 0 ? ` after the ${resumedAt} an earlier run copied` : ""}`);
     }
   } finally {
     client.release();
