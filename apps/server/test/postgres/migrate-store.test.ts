@@ -5,8 +5,9 @@ import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/backend/postgres/migrate";
 import { createPgPool } from "../../src/backend/postgres/pool";
-import { COPIED_TABLES, runStoreCopy } from "../../src/backend/postgres/store-copy/store-copy";
+import { COPIED_TABLES, runStoreCopy, unfinishedStoreCopy } from "../../src/backend/postgres/store-copy/store-copy";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
+import { FakeClock } from "../support/fake-clock";
 import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
 import { REPO_ROOT } from "../support/server-process";
 import { fillSqliteStore } from "../support/sqlite-store-fixture";
@@ -47,9 +48,10 @@ describe.skipIf(unavailable !== undefined)("migrate-store: SQLite into PostgreSQ
     return { url, pool, name };
   }
 
+  /** The store's clock: the fixture moves it a second per chat, so times are spread and reproducible. */
   const clock = () => {
-    let now = Date.UTC(2026, 0, 1);
-    return { now: () => now, advance: (ms: number) => void (now += ms) };
+    const fake = new FakeClock();
+    return { now: () => fake.now(), advance: (ms: number) => fake.advance(ms) };
   };
 
   /** A data dir holding a chat.db with every kind of data, written through SqliteBackend and closed. */
@@ -161,6 +163,7 @@ describe.skipIf(unavailable !== undefined)("migrate-store: SQLite into PostgreSQ
     );
     expect(partial.rows).toEqual([{ table_name: "events", copied_rows: 9 * BATCH, done: false }]);
     expect((await pool.query("SELECT count(*)::int AS n FROM events")).rows[0]).toEqual({ n: 9 * BATCH });
+    expect(await unfinishedStoreCopy(pool)).toEqual(["events"]);
 
     const resumed = await runStoreCopy({ dataDir: store.path, databaseUrl: url, batchSize: BATCH, print: () => undefined });
     expect(resumed.copied.get("events")).toMatchObject({ resumedAt: 9 * BATCH });
@@ -169,6 +172,7 @@ describe.skipIf(unavailable !== undefined)("migrate-store: SQLite into PostgreSQ
     const total = Object.values(sides).reduce((sum, side) => sum + side.sqlite.length, 0);
     // The second run inserted exactly what the first had not: nothing twice, nothing skipped.
     expect([...resumed.copied.values()].reduce((sum, table) => sum + table.rows, 0)).toBe(total - 9 * BATCH);
+    expect(await unfinishedStoreCopy(pool)).toEqual([]);
     const progress = await pool.query<{ n: number }>("SELECT sum(copied_rows)::int AS n FROM store_copy WHERE done");
     expect(progress.rows[0]).toEqual({ n: total });
   }, 60_000);

@@ -116,4 +116,14 @@ export async function runStoreCopy(
   }
 }
 
+/**
+ * The tables of a copy that started and has not finished, in name order; empty when no copy was
+ * ever made into this database or every table's copy finished. A server may refuse to serve a
+ * database that holds half a store (the lead's start-up check; migrate() must have run first).
+ */
+export async function unfinishedStoreCopy(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ table_name: string }>("SELECT table_name FROM store_copy WHERE NOT done ORDER BY table_name");
+  return rows.map((row) => row.table_name);
+}
+
 export { COPIED_TABLES };
