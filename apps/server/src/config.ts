@@ -15,6 +15,9 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HISTORY: z.enum(["sqlite", "memory"]).default("sqlite"),
   DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: int(2, 1_000).default(10),
+  CLUSTER_SEQ_CHECK_MS: int(100, 600_000).default(2_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_STREAM_MAXLEN: int(100, 100_000_000).default(10_000),
   REDIS_NODE_TTL_MS: int(1_000, 600_000).default(15_000),
@@ -65,7 +68,7 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Never echoed in start-up errors: they end up in logs. A Redis URL can carry a password. */
-const SECRET_KEYS = new Set(["METRICS_TOKEN", "REDIS_URL", "ADMIN_API_TOKEN", "JWT_SECRET", "ADDRESS_SECRET"]);
+const SECRET_KEYS = new Set(["METRICS_TOKEN", "DATABASE_URL", "REDIS_URL", "ADMIN_API_TOKEN", "JWT_SECRET", "ADDRESS_SECRET"]);
 
 export interface AppConfig {
   env: Env["NODE_ENV"];
@@ -74,6 +77,15 @@ export interface AppConfig {
   logLevel: Env["LOG_LEVEL"];
   history: Env["HISTORY"];
   dataDir: string;
+  /** PostgreSQL as the system of record ([6/6]); HISTORY and DATA_DIR do not apply then. */
+  databaseUrl: string | undefined;
+  /** Connections this node holds at most in its PostgreSQL pool. */
+  databasePoolMax: number;
+  /**
+   * Several nodes: how often each node reads the latest seq of the rooms it serves, so an event
+   * committed by a node that died before publishing it (or lost with Redis) is filled from the store.
+   */
+  clusterSeqCheckMs: number;
   redisUrl: string | undefined;
   /** Approximate cap on each room's Redis stream; older messages are trimmed. */
   redisStreamMaxLen: number;
@@ -134,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     history: e.HISTORY,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    clusterSeqCheckMs: e.CLUSTER_SEQ_CHECK_MS,
     redisUrl: e.REDIS_URL,
     redisStreamMaxLen: e.REDIS_STREAM_MAXLEN,
     redisNodeTtlMs: e.REDIS_NODE_TTL_MS,

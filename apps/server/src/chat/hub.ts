@@ -14,6 +14,12 @@ export interface HubOptions {
   deps: ChatDeps;
   /** `AUTH=jwt`: how host-app tokens are checked. Absent: anonymous guests. */
   tokens?: TokenAuth;
+  /**
+   * Several nodes (a backend with cluster presence): how often every room served here reads the
+   * store's latest seq and fills what the bus did not bring. The next event shows a hole too; this
+   * finds one in a room that has gone quiet (a node died between its COMMIT and its PUBLISH).
+   */
+  seqCheckMs?: number;
 }
 
 /**
@@ -31,6 +37,7 @@ export class ChatHub implements RoomDirectory {
   private readonly bySession = new Map<string, ChatConnection>();
   private readonly unsubscribers = new Map<string, () => Promise<void>>();
   private shuttingDown = false;
+  private seqCheck: unknown = null;
   /** Rooms another node serves that the store said are private, for `/api/rooms`. */
   private readonly knownPrivate = new Set<string>();
 
@@ -50,6 +57,15 @@ export class ChatHub implements RoomDirectory {
       claimSession: (session, connection) => this.claimSession(session, connection),
       forget: (connection) => this.forget(connection),
     };
+    if (options.backend.presence && options.seqCheckMs !== undefined) this.checkSeqsEvery(options.seqCheckMs);
+  }
+
+  private checkSeqsEvery(ms: number): void {
+    this.seqCheck = this.deps.timers.setTimeout(() => {
+      if (this.shuttingDown) return;
+      for (const room of this.rooms.values()) this.resync(room);
+      this.checkSeqsEvery(ms);
+    }, ms);
   }
 
   /** Synchronously wires a new connection, which then waits for the client's `hello`. */
@@ -212,6 +228,7 @@ export class ChatHub implements RoomDirectory {
   /** Tells everyone, then closes every connection as shutting down, so clients resume elsewhere or later. */
   shutdown(notice: string): void {
     this.shuttingDown = true;
+    this.deps.timers.clearTimeout(this.seqCheck);
     for (const room of this.rooms.values()) room.announce(notice);
     for (const connection of this.connections) connection.close(CLOSE_CODES.shuttingDown.code, CLOSE_CODES.shuttingDown.reason);
     for (const room of this.rooms.values()) room.dispose();

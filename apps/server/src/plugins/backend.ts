@@ -19,6 +19,23 @@ export interface BackendPluginOptions {
 
 export async function createBackend(config: AppConfig, log?: FastifyBaseLogger): Promise<Backend> {
   const nodeId = randomBytes(6).toString("hex");
+  const onError = (error: unknown, context: string) => log?.warn({ err: error }, context);
+  if (config.databaseUrl) {
+    // PostgreSQL keeps everything; Redis, when set, only carries traffic between the nodes.
+    const [{ PgBackend }, { RedisTraffic }] = await Promise.all([
+      import("../backend/postgres/pg-backend"),
+      import("../backend/redis/redis-traffic"),
+    ]);
+    const traffic = config.redisUrl
+      ? await RedisTraffic.connect({ nodeId, url: config.redisUrl, nodeTtlMs: config.redisNodeTtlMs, onError })
+      : undefined;
+    try {
+      return await PgBackend.open({ nodeId, url: config.databaseUrl, poolMax: config.databasePoolMax, ...(traffic ? { traffic } : {}) });
+    } catch (error) {
+      await traffic?.close();
+      throw error;
+    }
+  }
   if (config.redisUrl) {
     // Several nodes share history, sessions and fan-out through Redis; HISTORY does not apply.
     const { RedisBackend } = await import("../backend/redis/redis-backend");

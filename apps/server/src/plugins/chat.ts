@@ -35,7 +35,10 @@ export default fp(
       auth.mode === "jwt"
         ? { verifier: createJwtVerifier(auth, { now: () => deps.timers.now() }), expiryGraceMs: auth.expiryGraceS * 1000 }
         : undefined;
-    app.decorate("hub", new ChatHub({ backend: app.backend, deps, ...(tokens ? { tokens } : {}) }));
+    app.decorate(
+      "hub",
+      new ChatHub({ backend: app.backend, deps, seqCheckMs: options.config.clusterSeqCheckMs, ...(tokens ? { tokens } : {}) }),
+    );
   },
   { name: "chat", dependencies: ["backend", "metrics"], fastify: "5.x" },
 );

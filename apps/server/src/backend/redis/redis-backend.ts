@@ -1,11 +1,11 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { AccessOperations } from "../access-store";
 import type { Backend } from "../backend";
 import { ScanMessageSearch } from "../search/scan-message-search";
 import { SETTING_NAMES } from "../setting-store";
 import { defineAccessCommands, RedisAccessState } from "./access-state";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
-import { quit, redactUrl, withTimeout } from "./connection";
+import { connectPair, quit, withTimeout } from "./connection";
 import { RedisKeys } from "./keys";
 import { defineMembershipCommands, RedisMembershipStore } from "./membership-store";
 import { defineEventCommands, RedisMessageStore } from "./message-store";
@@ -105,29 +105,7 @@ export class RedisBackend implements Backend {
 
   /** Connects both connections and waits until Redis answers, or fails with why. */
   static async connect(options: RedisBackendOptions): Promise<RedisBackend> {
-    const common = {
-      lazyConnect: true,
-      // A command while Redis is away fails at once: a send gets `server_error`, and the client
-      // outbox retries it, instead of the ack hanging in a queue.
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-    };
-    const client = new Redis(options.url, { ...common, connectionName: `chat-${options.nodeId}` });
-    // Subscriptions are restored by the room bus, so it knows when they are active again.
-    const subscriber = new Redis(options.url, { ...common, autoResubscribe: false, connectionName: `chat-${options.nodeId}-sub` });
-    const report = options.onError ?? (() => {});
-    // ioredis reports every failed reconnect attempt; without a listener Node would crash.
-    client.on("error", (error: unknown) => report(error, "redis connection"));
-    subscriber.on("error", (error: unknown) => report(error, "redis subscriber connection"));
-    try {
-      await Promise.all([client.connect(), subscriber.connect()]);
-    } catch (error) {
-      client.disconnect();
-      subscriber.disconnect();
-      throw new Error(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
-    }
+    const { client, subscriber } = await connectPair(options);
     return new RedisBackend(client, subscriber, options);
   }
 

@@ -1,0 +1,78 @@
+import type { Redis } from "ioredis";
+import type { StoredEvent } from "../message-store";
+import type { PgTraffic } from "../postgres/pg-backend";
+import type { BusEvent } from "../room-bus";
+import { definePresenceCommands, RedisPresence } from "./cluster-presence";
+import { connectPair, quit } from "./connection";
+import { RedisKeys } from "./keys";
+import { REDIS_DEFAULTS } from "./redis-backend";
+import { RedisRoomBus } from "./room-bus";
+
+export interface RedisTrafficOptions {
+  nodeId: string;
+  url: string;
+  keyPrefix?: string;
+  nodeTtlMs?: number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+/**
+ * Redis as traffic only ([6/6]): the room bus between nodes, presence and typing. Nothing in it is
+ * a record: PostgreSQL holds every event, so a message lost here (Redis restarting, a node dying
+ * between its COMMIT and its PUBLISH) is a hole the other nodes fill from PostgreSQL, found by the
+ * next event's seq or by the rooms' periodic latest-seq check.
+ */
+export class RedisTraffic implements PgTraffic {
+  readonly bus: RedisRoomBus;
+  readonly presence: RedisPresence;
+  private readonly keys: RedisKeys;
+  private readonly onError: (error: unknown, context: string) => void;
+  private closed = false;
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly subscriber: Redis,
+    private readonly options: RedisTrafficOptions,
+  ) {
+    this.onError = options.onError ?? (() => {});
+    this.keys = new RedisKeys(options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix);
+    this.bus = new RedisRoomBus({ client, subscriber, keys: this.keys, nodeId: options.nodeId, onError: this.onError });
+    this.presence = new RedisPresence({
+      client: definePresenceCommands(client),
+      prefix: this.keys.prefix,
+      nodeId: options.nodeId,
+      ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
+      onError: this.onError,
+    });
+    this.presence.start();
+    client.on("ready", () => this.presence.reconnected());
+  }
+
+  static async connect(options: RedisTrafficOptions): Promise<RedisTraffic> {
+    const { client, subscriber } = await connectPair(options);
+    return new RedisTraffic(client, subscriber, options);
+  }
+
+  /** After COMMIT: each event on its room's channel, in order. A failed publish is a hole the others fill. */
+  publish(events: readonly StoredEvent[]): void {
+    if (this.closed) return;
+    for (const event of events) {
+      const message: BusEvent = { kind: "event", origin: this.options.nodeId, event };
+      this.client.publish(this.keys.channel(event.room), JSON.stringify(message)).catch((error: unknown) => {
+        this.onError(error, "could not publish a stored event; other nodes read it from PostgreSQL");
+      });
+    }
+  }
+
+  async isReady(): Promise<boolean> {
+    return !this.closed && this.client.status === "ready" && this.subscriber.status === "ready";
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.bus.close();
+    await this.presence.stop().catch((error: unknown) => this.onError(error, "presence cleanup failed"));
+    await Promise.all([quit(this.client), quit(this.subscriber)]);
+  }
+}
