@@ -3,6 +3,11 @@ import type { AccessResult } from "../../src/backend/access-store";
 import type { AppendResult, ChangeKind } from "../../src/backend/message-store";
 import type { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 
+/** The rooms the fixture fills (byte order and linguistic order differ), and the users it writes as. */
+export const FIXTURE_ROOMS: readonly string[] = ["B-room", "a-room", "ä-room", "_z", "測試"];
+export const FIXTURE_USERS = ["u_owner", "u_mod", "u_bob", "u_eve", "u_uni"] as const;
+export const FIXTURE_SESSIONS = ["session-olga", "session-bob", "session-ünï"] as const;
+
 /**
  * Fills a SQLite store, through the real SqliteBackend, with every kind of data a node keeps:
  * chats (with replies, mentions, CJK and emoji), edits, deletes, reactions on and off, moderation
@@ -17,7 +22,7 @@ export async function fillSqliteStore(
   clock: { advance(ms: number): void },
   options: { rooms?: readonly string[]; chatsPerRoom?: number } = {},
 ): Promise<void> {
-  const rooms = options.rooms ?? ["B-room", "a-room", "ä-room", "_z", "測試"];
+  const rooms = options.rooms ?? FIXTURE_ROOMS;
   const chatsPerRoom = options.chatsPerRoom ?? 12;
   const owner: Actor = { id: "u_owner", name: "olga" };
   const mod: Actor = { id: "u_mod", name: "moe" };
