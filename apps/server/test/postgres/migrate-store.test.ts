@@ -177,6 +177,26 @@ describe.skipIf(unavailable !== undefined)("migrate-store: SQLite into PostgreSQ
     expect(progress.rows[0]).toEqual({ n: total });
   }, 60_000);
 
+  it("copies a text holding U+0000, which PostgreSQL's text cannot hold, with U+FFFD in its place, and says so", async () => {
+    const dir = tempDir("chatroom-migrate-nul-");
+    cleanups.push(() => dir.remove());
+    const backend = SqliteBackend.open({ nodeId: "n1", dataDir: dir.path, search: { indexer: "manual" } });
+    const sent = await backend.messages.append({
+      room: "nul",
+      actor: { id: "u_1", name: "ann" },
+      clientMsgId: "c-1",
+      kind: "chat",
+      text: "a\u0000b",
+    });
+    await backend.close();
+    expect(sent).toMatchObject({ ok: true });
+    const { url, pool } = await freshDatabase();
+    const lines: string[] = [];
+    await runStoreCopy({ dataDir: dir.path, databaseUrl: url, print: (line) => lines.push(line) });
+    expect((await pool.query("SELECT text FROM chats WHERE room = 'nul'")).rows).toEqual([{ text: "a\uFFFDb" }]);
+    expect(lines).toContain("chats: 1 values hold U+0000, which PostgreSQL's text cannot: copied with U+FFFD in its place");
+  }, 60_000);
+
   /** Runs `pnpm migrate-store`'s command line as a real child process, with only the env given. */
   function spawnCli(args: string[], env: Record<string, string>) {
     const child = spawn(process.execPath, ["--import", "tsx", CLI_ENTRY, ...args], {

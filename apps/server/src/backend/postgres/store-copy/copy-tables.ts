@@ -42,6 +42,9 @@ export async function copyTables(context: StoreCopyContext): Promise<void> {
       const types = await targetColumnTypes(pool, table);
       const snapshot = source.snapshot(table, options.batchSize);
       context.snapshots.set(name, snapshot);
+      if (snapshot.nulReplaced) {
+        print(`${name}: ${snapshot.nulReplaced} values hold U+0000, which PostgreSQL's text cannot: copied with U+FFFD in its place`);
+      }
       let progress = await readProgress(pool, name);
       if (progress && progress.sourceId !== sourceId) {
         throw new StoreCopyError(

@@ -22,6 +22,8 @@ export interface SourceTable {
 export interface TableSnapshot {
   rows: number;
   digest: string;
+  /** Values outside the key whose U+0000 characters are copied as U+FFFD (see `rowsAfter`). */
+  nulReplaced?: number;
 }
 
 /**
@@ -86,29 +88,45 @@ export class SqliteSource {
    * Up to `limit` rows after `after` (the key of the last row copied; undefined: from the first),
    * in key order. A row-value comparison on SQLite's own key, so what is left to copy is decided
    * by SQLite's BINARY order whatever PostgreSQL's collation is.
+   *
+   * PostgreSQL's text cannot hold U+0000, which SQLite's can (a chat's text may have one): outside
+   * the key, each is read as U+FFFD, so the copy, its digest and the verification all see the
+   * same value; `onReplaced` counts the values changed. A key holding one is left as it is, and
+   * PostgreSQL refuses it with a message naming the table.
    */
-  rowsAfter(table: SourceTable, after: readonly KeyValue[] | undefined, limit: number): unknown[][] {
+  rowsAfter(table: SourceTable, after: readonly KeyValue[] | undefined, limit: number, onReplaced?: () => void): unknown[][] {
     const keyList = table.key.map(quoteIdent).join(", ");
     const where = after?.length ? `WHERE (${keyList}) > (${table.key.map(() => "?").join(", ")})` : "";
     const statement = this.db
       .prepare(`SELECT ${table.columns.map(quoteIdent).join(", ")} FROM ${quoteIdent(table.name)} ${where} ORDER BY ${keyList} LIMIT ?`)
       .raw(true)
       .safeIntegers(true);
-    return statement.all(...(after ?? []), limit) as unknown[][];
+    const rows = statement.all(...(after ?? []), limit) as unknown[][];
+    const keyColumns = new Set(table.key.map((column) => table.columns.indexOf(column)));
+    for (const row of rows) {
+      for (const [index, value] of row.entries()) {
+        if (typeof value === "string" && value.includes("\u0000") && !keyColumns.has(index)) {
+          row[index] = value.replaceAll("\u0000", "\uFFFD");
+          onReplaced?.();
+        }
+      }
+    }
+    return rows;
   }
 
   /** The table's row count and digest in this snapshot (a full read of the table). */
   snapshot(table: SourceTable, batch: number): TableSnapshot {
     const digest = new RowDigest();
+    let replaced = 0;
     let after: KeyValue[] | undefined;
     for (;;) {
-      const rows = this.rowsAfter(table, after, batch);
+      const rows = this.rowsAfter(table, after, batch, () => replaced++);
       for (const row of rows) digest.add(canonicalRow(row, () => `${this.file} table ${table.name}`));
       const last = rows.at(-1);
       if (!last || rows.length < batch) break;
       after = keyOf(table, last);
     }
-    return { rows: digest.rows, digest: digest.hex() };
+    return { rows: digest.rows, digest: digest.hex(), nulReplaced: replaced };
   }
 
   /** Each room's latest seq in `events`. */
