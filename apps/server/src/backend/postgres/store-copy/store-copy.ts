@@ -85,6 +85,9 @@ export async function runStoreCopy(
   };
   const source = SqliteSource.open(options.dataDir);
   const pool = createPgPool(options.databaseUrl, { max: 4 });
+  // An idle client's error (PostgreSQL restarting) is not an unhandled 'error' that ends the
+  // process with a stack trace: the query in flight fails, and with it the run, which resumes.
+  pool.on("error", () => {});
   const lock = await pool.connect().catch((error: unknown) => {
     source.close();
     throw new StoreCopyError(
