@@ -3,10 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { BackendClosedError } from "../../src/backend/backend-closed-error";
 import type { Membership } from "../../src/backend/membership-store";
 import { PgMembershipStore } from "../../src/backend/postgres/membership-store";
-import { postgresUnavailable } from "../support/postgres-process";
 import { usePgNodes } from "../support/use-pg-nodes";
-
-const unavailable = postgresUnavailable();
 
 const alice = "u_alice";
 // Shares a prefix with alice's id: neither her own-message rule nor her mentions may pick it up.
@@ -19,7 +16,7 @@ const bound = { maxRooms: 50 };
  * taken as migration 1 says, a `chats` row for a chat, nothing in `chats` for an edit or reaction.
  * The same rules over real appends are the membership contract (test/contract/membership-contract.ts).
  */
-describe.skipIf(unavailable !== undefined)("PgMembershipStore", () => {
+describe("PgMembershipStore", () => {
   const nodes = usePgNodes("membership_test");
   const storeOn = (node: 0 | 1) => new PgMembershipStore({ pool: nodes.pools[node] });
   const db = (): pg.Pool => nodes.pools[0];

@@ -4,18 +4,17 @@ import { PgBackend } from "../../src/backend/postgres/pg-backend";
 import { runStoreCopy } from "../../src/backend/postgres/store-copy/store-copy";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { FakeClock } from "../support/fake-clock";
-import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
+import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 import { FIXTURE_ROOMS, FIXTURE_SESSIONS, FIXTURE_USERS, fillSqliteStore } from "../support/sqlite-store-fixture";
 import { type TempDir, tempDir } from "../support/temp-dir";
 
-const unavailable = postgresUnavailable();
 const owner = { id: "u_owner", name: "olga" };
 
 /**
  * After `migrate-store`, PostgreSQL is the same store as far as a server can tell: every read a
  * server makes gives what SQLite gave, and the next writes go on from where SQLite stopped.
  */
-describe.skipIf(unavailable !== undefined)("migrate-store: the copy read through PgBackend", () => {
+describe("migrate-store: the copy read through PgBackend", () => {
   let server: PostgresProcess;
   let store: TempDir;
   let sqlite: SqliteBackend;

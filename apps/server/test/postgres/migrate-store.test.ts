@@ -8,20 +8,19 @@ import { createPgPool } from "../../src/backend/postgres/pool";
 import { COPIED_TABLES, runStoreCopy, unfinishedStoreCopy } from "../../src/backend/postgres/store-copy/store-copy";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { FakeClock } from "../support/fake-clock";
-import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
+import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 import { REPO_ROOT } from "../support/server-process";
 import { fillSqliteStore } from "../support/sqlite-store-fixture";
 import { type TempDir, tempDir } from "../support/temp-dir";
 import { waitUntil } from "../support/wait-until";
 
-const unavailable = postgresUnavailable();
 /** Small batches, so every table of the fixture spans several and a stop lands mid-table. */
 const BATCH = 7;
 const CLI_ENTRY = "apps/server/src/cli/migrate-store.ts";
 /** Given in DATABASE_URL to check that no output shows it (the test server trusts loopback, whatever the password). */
 const PASSWORD = "s3cret-pw-never-printed";
 
-describe.skipIf(unavailable !== undefined)("migrate-store: SQLite into PostgreSQL", () => {
+describe("migrate-store: SQLite into PostgreSQL", () => {
   let server: PostgresProcess;
   let databases = 0;
   const cleanups: Array<() => unknown> = [];

@@ -1,12 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { BackendClosedError } from "../../src/backend/backend-closed-error";
 import { PgSessionStore } from "../../src/backend/postgres/session-store";
-import { postgresUnavailable } from "../support/postgres-process";
 import { usePgNodes } from "../support/use-pg-nodes";
 
-const unavailable = postgresUnavailable();
-
-describe.skipIf(unavailable !== undefined)("PgSessionStore", () => {
+describe("PgSessionStore", () => {
   const nodes = usePgNodes("session_test");
   let now = 1_700_000_000_000;
   const clock = () => now;

@@ -3,12 +3,9 @@ import { BackendClosedError } from "../../src/backend/backend-closed-error";
 import { createPgPool } from "../../src/backend/postgres/pool";
 import { PgSetting } from "../../src/backend/postgres/setting-store";
 import { SETTING_NAMES, storedOrMade } from "../../src/backend/setting-store";
-import { postgresUnavailable } from "../support/postgres-process";
 import { usePgNodes } from "../support/use-pg-nodes";
 
-const unavailable = postgresUnavailable();
-
-describe.skipIf(unavailable !== undefined)("PgSetting", () => {
+describe("PgSetting", () => {
   const nodes = usePgNodes("setting_test");
   const settingOn = (node: 0 | 1, name: (typeof SETTING_NAMES)[keyof typeof SETTING_NAMES] = SETTING_NAMES.adminKeyHash) =>
     new PgSetting({ pool: nodes.pools[node], name });

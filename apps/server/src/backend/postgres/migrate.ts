@@ -57,7 +57,8 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
       throw new Error(`the database has schema version ${current}, newer than this server's ${known}; upgrade the server`);
     }
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (migration.version <= current) continue;
+      // Every version not applied yet, not only those above the newest: a database that got 1 and 3
+      // from branches merged in another order still gets 2.
       const ran = await inLockedTransaction(client, async () => {
         // Another node may have applied it while this one waited on the lock.
         const done = await client.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version]);
