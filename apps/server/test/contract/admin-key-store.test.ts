@@ -84,7 +84,7 @@ describe.each(Object.keys(harnesses))("AdminKeyStore on %s", (kind) => {
       const second = hashSecret(newSecret());
       await store.set(second);
       expect(await store.get()).toBe(second);
-      // Kept across a restart (SQLite) or seen by the other node (Redis, PostgreSQL).
+      // Kept across a restart (SQLite) or seen by the other node (PostgreSQL).
       expect(await (await reopen()).get()).toBe(second);
     } finally {
       await close();
@@ -123,7 +123,7 @@ describe.each(Object.keys(harnesses))("AdminKeyStore on %s", (kind) => {
 describe.each(Object.keys(harnesses))("the address-ban secret on %s", (kind) => {
   const harness = harnesses[kind] as Harness;
 
-  it("is made once and then read back: after a restart (SQLite) and on the other node (Redis, PostgreSQL), apart from the admin key", async () => {
+  it("is made once and then read back: after a restart (SQLite) and on the other node (PostgreSQL), apart from the admin key", async () => {
     const { store, reopen, close } = await harness.open((backend) => backend.addressSecret);
     try {
       const made = await storedOrMade(store, newSecret);
