@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emptyDatabase } from "../support/empty-database";
 import { freePort } from "../support/free-port";
 import { type PostgresProcess, startPostgres } from "../support/postgres-process";
-import { startRedis } from "../support/redis-process";
+import { type RedisProcess, startRedis } from "../support/redis-process";
 import { logSignature, ResumingClient, type ResumingClientOptions } from "../support/resuming-client";
+import type { ServerProcess } from "../support/server-process";
 import { startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useCleanup } from "../support/use-cleanup";
+import { waitUntil } from "../support/wait-until";
 
 const FAST = { RATE_PER_SECOND: "10000", RATE_BURST: "10000" };
 
@@ -40,6 +42,32 @@ async function cluster(): Promise<{ env: Record<string, string>; redis: Awaited<
   const redis = await startRedis({ persistence: "none" });
   cleanup.defer(() => redis.stop());
   return { env: { DATABASE_URL: postgres.url, REDIS_URL: redis.url }, redis };
+}
+
+/** The sorted set where every node's presence heartbeat registers it (score: its last heartbeat). */
+const NODES_KEY = "chat:nodes";
+
+async function registeredNodes(redis: RedisProcess): Promise<string[]> {
+  return (await redis.command("ZRANGE", NODES_KEY, "0", "-1")).split("\n").filter(Boolean);
+}
+
+/**
+ * Kills a node as a crash would, but keeps its registration alive until the test expires it, so
+ * the test decides when the other node finds it dead instead of racing the node TTL against the
+ * clients' resume (as e2e/support/cluster.ts does): the node is frozen, its Redis connections are
+ * cut so no heartbeat it had in flight lands later, its heartbeat is pinned far ahead, then it is killed.
+ */
+async function crashKeepingRegistration(redis: RedisProcess, node: ServerProcess, nodeId: string): Promise<void> {
+  node.child.kill("SIGSTOP");
+  for (const client of (await redis.command("CLIENT", "LIST")).split("\n")) {
+    // Its command connection and its subscriber (`chat-<id>-sub`).
+    if (!client.includes(` name=chat-${nodeId}`)) continue;
+    const id = /^id=(\d+)/.exec(client)?.[1];
+    if (id) await redis.command("CLIENT", "KILL", "ID", id);
+  }
+  const pinned = await redis.command("ZADD", NODES_KEY, "XX", "CH", String(Number.MAX_SAFE_INTEGER), nodeId);
+  if (pinned !== "1") throw new Error(`node ${nodeId} was no longer registered when it was frozen`);
+  await node.kill("SIGKILL");
 }
 
 /** Every client sends one message every `everyMs` until `stop()`; returns how many were sent. */
@@ -83,11 +111,13 @@ async function converge(total: number, timeoutMs: number): Promise<string[]> {
 
 describe("failures", () => {
   it("a node killed with SIGKILL mid-stream: its clients resume on the other node with no gap, its dead members leave", async () => {
-    const { env } = await cluster();
+    const { env, redis } = await cluster();
     const port = await freePort();
-    // A short node expiry, so the dead node's members are reaped within the test.
+    // A short node expiry, so node B reaps the dead node's members soon once the test expires it.
     const ttl = { REDIS_NODE_TTL_MS: "1500" };
     const child = await cleanup.spawnServer({ PORT: String(port), ...env, ...FAST, ...ttl });
+    // Node A registers first and alone, so its registration is known to be its own.
+    const childId = await waitUntil(async () => (await registeredNodes(redis))[0], { what: "node A to register in Redis" });
     const b = cleanup.track(await startServer({ ...env, ...FAST, ...ttl }));
     // A member of node A that will never come back, as a crashed tab would not.
     const ghost = await TestClient.join(child.wsUrl, { room: "survive", name: "ghost" });
@@ -98,7 +128,7 @@ describe("failures", () => {
 
     const talk = chatter(20);
     await Promise.all(clients.map((client) => client.until(() => client.log().size >= 60, "60 messages", 10_000)));
-    await child.kill("SIGKILL");
+    await crashKeepingRegistration(redis, child, childId);
     for (const client of clients.slice(0, 3)) client.useEndpoints([b.wsUrl]);
     await Promise.all(
       clients.map((client) => client.until(() => client.readies >= (client.name.startsWith("a") ? 2 : 1), "resume", 10_000)),
@@ -114,6 +144,8 @@ describe("failures", () => {
 
     // Node A's heartbeat stopped with it: once it expires, B reaps A's members. The resumed ones
     // are on B now and stay; the ghost leaves.
+    expect(await registeredNodes(redis)).toContain(childId);
+    await redis.command("ZADD", NODES_KEY, "XX", "0", childId);
     const watcher = clients[3] as ResumingClient;
     await watcher.until(
       () => watcher.frames.some((frame) => frame.type === "system" && frame.left.some((user) => user.id === ghost.ready.you.id)),
