@@ -60,6 +60,6 @@ export const SEARCH_DEFAULTS = {
   indexSlice: 100,
   /** SQLite: busy ticks the indexer steps aside for before it takes a slice anyway. */
   indexMaxYields: 64,
-  /** Memory and Redis: chats read per page while scanning a room newest-first. */
+  /** Memory (and PostgreSQL until its index): chats read per page while scanning a room newest-first. */
   scanPageSize: 500,
 } as const;

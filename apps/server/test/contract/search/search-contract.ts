@@ -21,7 +21,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 1);
 
 /**
- * What every `MessageSearch` must do, as a vitest suite; memory, SQLite and Redis each call it.
+ * What every `MessageSearch` must do, as a vitest suite; memory, SQLite and PostgreSQL each call it.
  * Every answer is compared with `expectedHits`, the rules written out again over what the test
  * stored, so all backends give the same hits.
  */

@@ -1,15 +1,15 @@
 // Names cannot be impersonated: a look-alike (same TS #39 skeleton) gets the suffix in a room, on
-// one node and across two nodes on one Redis; a name mixing scripts is refused with the reason;
+// one node and across two nodes (PostgreSQL + Redis); a name mixing scripts is refused with the reason;
 // single-script names of any script, and Latin with Han and Kana, are welcome.
 import { CLOSE_CODES } from "@chatroom/protocol";
 import { describe, expect, it } from "vitest";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
-import { useRedisNodes } from "../support/use-redis-nodes";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 
 const NAME_REFUSED = "name_refused";
 
-const nodes = useRedisNodes<TestClient>();
+const nodes = useClusterNodes<TestClient>({ database: "look_alike" });
 const { servers, clients } = nodes;
 
 async function joined(wsUrl: string, room: string, name: string) {
@@ -31,7 +31,7 @@ describe("look-alike names", () => {
     expect((await joined(server.wsUrl, "names", "aIice")).joined.you.name).toBe("aIice (2)");
   });
 
-  it("across two nodes on one Redis: the second look-alike, on the other node, gets the suffix", async () => {
+  it("across two nodes: the second look-alike, on the other node, gets the suffix", async () => {
     const [a, b] = await nodes.startTwo();
     const onA = await joined(a.wsUrl, "twins", "coco");
     const onB = await joined(b.wsUrl, "twins", "сосо");

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { acked, waitForSeq } from "../support/change-frames";
 import { TestClient } from "../support/test-client";
-import { useRedisNodes } from "../support/use-redis-nodes";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 
-const nodes = useRedisNodes<TestClient>({ persistence: "none" });
+const nodes = useClusterNodes<TestClient>({ database: "two_nodes_mentions" });
 const { clients } = nodes;
 
 /** Everything the server sent `client` so far has arrived: a ping's pong comes after it. */
@@ -13,7 +13,7 @@ async function settled(client: TestClient, t: number): Promise<void> {
   await client.waitFor((frame) => frame.type === "pong" && frame.t === t, { from });
 }
 
-describe("two nodes on one Redis: mentions and notification levels", () => {
+describe("two nodes on PostgreSQL + Redis: mentions and notification levels", () => {
   it("a member on the other node can be mentioned, and notify reaches the user's connections on both nodes only", async () => {
     const [a, b] = await nodes.startTwo();
     const room = "crew";

@@ -1,29 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type RedisProcess, startRedis } from "../support/redis-process";
-import { type StartedServer, startServer } from "../support/start-server";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { StartedServer } from "../support/start-server";
 import { type JoinOptions, TestClient } from "../support/test-client";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 import { waitUntil } from "../support/wait-until";
 
-let redis: RedisProcess;
+const nodes = useClusterNodes<TestClient>({ database: "presence" });
 let a: StartedServer;
 let b: StartedServer;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
-  const env = { PRESENCE_GRACE_MS: "100" };
-  a = await startServer({ REDIS_URL: redis.url, ...env });
-  b = await startServer({ REDIS_URL: redis.url, ...env });
+  [a, b] = await nodes.startTwo({ PRESENCE_GRACE_MS: "100" });
 });
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
-});
-
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
 });
 
 async function join(server: StartedServer, options: JoinOptions) {
@@ -105,7 +96,7 @@ describe("presence across nodes", () => {
 
     // The cluster's record that frank is on node A.
     const onNodeA = async () =>
-      (await redis.command("HEXISTS", "chat:room:twice:members", `${a.app.backend.nodeId}|${onA.joined.you.id}`)).trim();
+      (await nodes.redis.command("HEXISTS", "chat:room:twice:members", `${a.app.backend.nodeId}|${onA.joined.you.id}`)).trim();
     expect(await onNodeA()).toBe("1");
     await onA.close();
     // Node A's grace period runs out and it records in the cluster that frank left node A; yet

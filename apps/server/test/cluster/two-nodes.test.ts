@@ -1,16 +1,15 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisProcess, startRedis } from "../support/redis-process";
+import { afterAll, describe, expect, it } from "vitest";
 import { logSignature, ResumingClient } from "../support/resuming-client";
-import { type StartedServer, startServer } from "../support/start-server";
+import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 
 const FAST = { RATE_PER_SECOND: "10000", RATE_BURST: "10000" };
 
-let redis: RedisProcess;
-const servers: StartedServer[] = [];
+const nodes = useClusterNodes<TestClient>({ database: "two_nodes" });
+const { servers, clients: connections } = nodes;
 const clients: ResumingClient[] = [];
-const connections: TestClient[] = [];
 
 /** Who `client` lists in `room`: its joined frame's members, then every system frame of the room applied. */
 function listed(client: TestClient, room: string): Map<string, string> {
@@ -25,23 +24,15 @@ function listed(client: TestClient, room: string): Map<string, string> {
   return members;
 }
 
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
+// Registered after useClusterNodes's, so it runs first: the resuming clients stop before the servers close.
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.stop()));
-  await Promise.all(connections.map((client) => client.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  await redis?.stop();
 });
 
-describe("two nodes on one Redis", () => {
+describe("two nodes on one PostgreSQL and one Redis", () => {
   it("gives 3 clients on each node the identical gap-free log of 500 messages sent from all of them", async () => {
-    const a = await startServer({ REDIS_URL: redis.url, ...FAST });
-    const b = await startServer({ REDIS_URL: redis.url, ...FAST });
-    servers.push(a, b);
-    expect(a.app.backend.kind).toBe("redis");
+    const [a, b] = await nodes.startTwo(FAST);
+    expect(a.app.backend.kind).toBe("postgres");
     expect(a.app.backend.nodeId).not.toBe(b.app.backend.nodeId);
 
     for (const [node, server] of [
@@ -124,7 +115,7 @@ describe("two nodes on one Redis", () => {
     }
   });
 
-  it("fills from the stream what a node missed while its pub/sub connection was down", async () => {
+  it("fills from PostgreSQL what a node missed while its pub/sub connection was down", async () => {
     const [a, b] = servers as [StartedServer, StartedServer];
     const onA = new ResumingClient({ endpoints: [a.wsUrl], rooms: ["blackout"], name: "reader" });
     const onB = new ResumingClient({ endpoints: [b.wsUrl], rooms: ["blackout"], name: "writer" });
@@ -134,7 +125,7 @@ describe("two nodes on one Redis", () => {
     await onA.until(() => onA.log().size === 1, "first message", 5_000);
 
     // Drop every subscriber connection; messages published before they come back are never seen.
-    const admin = new Redis(redis.url);
+    const admin = new Redis(nodes.redis.url);
     try {
       await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
       for (let i = 0; i < 5; i++) onB.send(`during ${i}`);

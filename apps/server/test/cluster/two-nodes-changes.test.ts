@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { acked, liveEvents, waitForSeq } from "../support/change-frames";
 import { comparable, RoomProjection } from "../support/room-projection";
 import { TestClient } from "../support/test-client";
-import { useRedisNodes } from "../support/use-redis-nodes";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 
-const nodes = useRedisNodes<TestClient>({ persistence: "none" });
+const nodes = useClusterNodes<TestClient>({ database: "two_nodes_changes" });
 const { clients } = nodes;
 
 /** The chats a connection holds after applying every event it got live, in order, by the doc's rule. */
@@ -15,7 +15,7 @@ function chatsOf(client: TestClient, room: string): ChatFrame[] {
   return [...projection.chats.values()];
 }
 
-describe("two nodes on one Redis: edits, deletions and reactions", () => {
+describe("two nodes on PostgreSQL + Redis: edits, deletions and reactions", () => {
   it("a change on one node reaches the other node's clients in seq order, replies with their quote, no-ops with nothing", async () => {
     const [a, b] = await nodes.startTwo();
     const room = "fixes";
