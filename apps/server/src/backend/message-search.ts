@@ -60,6 +60,8 @@ export const SEARCH_DEFAULTS = {
   indexSlice: 100,
   /** SQLite: busy ticks the indexer steps aside for before it takes a slice anyway. */
   indexMaxYields: 64,
+  /** PostgreSQL: chats `rebuildSearchDocs` indexes per statement (the migration command's reindex). */
+  rebuildBatch: 1_000,
   /** Memory and Redis: chats read per page while scanning a room newest-first. */
   scanPageSize: 500,
 } as const;

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { INITIAL_MIGRATION } from "./migrations/001-initial";
+import { SEARCH_MIGRATION } from "./migrations/002-search";
 
 export interface PgMigration {
   version: number;
@@ -8,7 +9,10 @@ export interface PgMigration {
 }
 
 /** In order; a migration is never edited once released, only followed by another. */
-export const PG_MIGRATIONS: readonly PgMigration[] = [{ version: 1, name: "initial", sql: INITIAL_MIGRATION }];
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  { version: 1, name: "initial", sql: INITIAL_MIGRATION },
+  { version: 2, name: "search", sql: SEARCH_MIGRATION },
+];
 
 /**
  * The advisory lock every runner takes before it reads or writes `schema_migrations`: two nodes
