@@ -46,7 +46,7 @@ export class SearchTestStore {
       [room],
     );
     const seq = (rows[0] as { seq: number }).seq;
-    const ack = { clientMsgId, seq, ts };
+    const ack = { clientMsgId, room, seq, ts };
     if (request.kind === "chat") {
       await client.query(
         `INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, rev)
@@ -54,7 +54,17 @@ export class SearchTestStore {
         [room, seq, `m-${room}-${seq}`, actor.id, actor.name, request.text, ts, clientMsgId],
       );
       await writeSearchDocs(client, [{ room, seq, text: request.text }]);
-      const event: ChatFrame = { type: "chat", id: `m-${room}-${seq}`, room, seq, rev: seq, from: actor as User, text: request.text, ts, clientMsgId };
+      const event: ChatFrame = {
+        type: "chat",
+        id: `m-${room}-${seq}`,
+        room,
+        seq,
+        rev: seq,
+        from: actor as User,
+        text: request.text,
+        ts,
+        clientMsgId,
+      };
       return { ok: true, ack, event, duplicate: false } as AppendResult;
     }
     if (request.kind === "edit" || request.kind === "delete") {

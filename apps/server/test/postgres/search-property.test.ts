@@ -123,7 +123,9 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the 
 
   it("for random corpora of mixed scripts and LIKE syntax, edits, deletions, queries and scan budgets", async () => {
     const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : (Date.now() ^ (Math.random() * 0x100000000)) | 0;
-    console.info(`fast-check seed ${seed} (replay: FC_SEED=${seed} pnpm exec vitest run apps/server/test/postgres/search-property.test.ts)`);
+    console.info(
+      `fast-check seed ${seed} (replay: FC_SEED=${seed} pnpm exec vitest run apps/server/test/postgres/search-property.test.ts)`,
+    );
     const cases = fc.sample(scenario, { seed, numRuns: 20 });
     // The default (every corpus fits one window), and windows so small every page crosses edges.
     const searches = [undefined, 1, 2, 5].map((scanMax) => ({

@@ -1,6 +1,13 @@
 import type { SearchQuery } from "@chatroom/protocol";
 import type pg from "pg";
-import { type MessageSearch, SEARCH_DEFAULTS, type SearchCandidate, type SearchPage, type SearchPosition, type SearchRequest } from "../message-search";
+import {
+  type MessageSearch,
+  SEARCH_DEFAULTS,
+  type SearchCandidate,
+  type SearchPage,
+  type SearchPosition,
+  type SearchRequest,
+} from "../message-search";
 import { hitOf } from "../search/collector";
 import { matchesSearch } from "../search/matcher";
 import { compareSearchPositions, positionOf, startOfTimestamp } from "../search/order";

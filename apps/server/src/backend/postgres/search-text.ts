@@ -64,7 +64,6 @@ export function cjkGramsOfTerm(term: string): string[] {
   return [...grams];
 }
 
-
 /** Terms the stored text can answer for exactly as the matcher would (see `indexTextOf`). */
 export function indexableTerms(terms: readonly string[]): string[] {
   return terms.filter((term) => !term.includes("\0") && !LONE_SURROGATE.test(term));
