@@ -1,114 +1,164 @@
 import type pg from "pg";
+import type { AccessStep } from "../access-ops";
+import type { AccessReader } from "../access-state";
+import type { AccessResult, AccessRunner, Dedupe } from "../access-store";
+import { AppendSteps } from "../append-step";
+import { aroundBounds, aroundPage } from "../around-page";
+import { targetOf } from "../change-rules";
+import { type ChatRow, chatOfRow, type EventRow, eventOfRow, SELECT_CHATS, SELECT_EVENTS } from "../event-rows";
 import { createMessageIds } from "../message-ids";
-import type { Ack } from "../message-store";
+import type {
+  AppendResult,
+  AroundPageResult,
+  ChangeRequest,
+  LatestChatsResult,
+  MessageStore,
+  NewerPageResult,
+  PageResult,
+  RangeQuery,
+  RangeResult,
+} from "../message-store";
+import type { TickCommit } from "./tick-commit";
+import type { RowRequest } from "./tick-sql";
+import { META_ENTRY } from "./tick-state";
 
-/** A plain chat, as the prototype takes it: no reply, no mentions, no access checks yet. */
-export interface PgChatRequest {
-  room: string;
-  userId: string;
-  userName: string;
-  clientMsgId: string;
-  text: string;
-}
-
-export interface PgChatResult {
-  ack: Ack;
-  /** True when `(userId, clientMsgId)` was already used: `ack` is the original's, nothing was stored. */
-  duplicate: boolean;
-}
-
-/** A connection inside an open transaction (`BEGIN` sent): a pool client or the tick's writer. */
-type Transaction = Pick<pg.ClientBase, "query">;
+const READS = {
+  latest: "SELECT seq FROM rooms WHERE room = $1",
+  oldest: "SELECT MIN(seq) AS seq FROM events WHERE room = $1",
+  newestEvents: `${SELECT_EVENTS} WHERE e.room = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq DESC LIMIT $4`,
+  oldestEvents: `${SELECT_EVENTS} WHERE e.room = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq ASC LIMIT $4`,
+  newestChats: `${SELECT_CHATS} WHERE c.room = $1 AND c.seq < $2 ORDER BY c.seq DESC LIMIT $3`,
+  oldestChats: `${SELECT_CHATS} WHERE c.room = $1 AND c.seq > $2 AND c.seq <= $3 ORDER BY c.seq ASC LIMIT $4`,
+} as const;
 
 /**
- * PROTOTYPE ([6/6] groundwork, not wired into a Backend, not the MessageStore interface yet): a
- * chat appended the way the PostgreSQL store will append every kind of change.
- *
- * 1. Claim `(user_id, client_msg_id)` in `sends` first, `ON CONFLICT DO NOTHING`: the unique key
- *    is the dedupe. No row back means the key is taken (by a committed send, or by one in flight on
- *    another node, which this insert waits for), and the original's ack is read. Claiming first
- *    means a resend never takes a seq, and a conflict never raises: the tick's other appends share
- *    this transaction and an error would abort them all.
- * 2. Take the room's next seq from its `rooms` row (upsert, `RETURNING`). The row lock holds until
- *    COMMIT, so appends to one room are serialized across nodes, and a rollback gives the seq back:
- *    no seq is skipped, none is reused.
- * 3. Write the event and the chat, and the send's real seq.
- * The caller commits, then acks: acked means committed (synchronous_commit on).
- *
- * Next ([6/6]): the access gate and change rules of sqlite/message-store.ts run between 1 and 2
- * on rows read in this transaction (`SELECT ... FOR UPDATE` where SQLite relies on its single
- * writer), and a group commit sends one tick's appends in one transaction, pipelined.
+ * Room history on PostgreSQL, in the tables of migration 1 (SQLite's, column for column, plus the
+ * `rooms` seq counters). Appends and access steps run through the tick commit (tick-commit.ts):
+ * the same checks and writes as SQLite (append-step.ts), under the rooms' counter-row locks, acked
+ * after COMMIT. Reads are plain queries on the pool: they never wait for a tick.
  */
-export class PgMessageStore {
-  private readonly nextMessageId: () => string;
+export class PgMessageStore implements MessageStore, AccessRunner {
+  private readonly pool: pg.Pool;
+  private readonly commit: TickCommit;
+  private readonly steps: AppendSteps;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly options: { nodeId: string; now: () => number },
-  ) {
-    this.nextMessageId = createMessageIds(options.nodeId);
+  constructor(options: { pool: pg.Pool; commit: TickCommit; nodeId: string; now: () => number }) {
+    this.pool = options.pool;
+    this.commit = options.commit;
+    this.steps = new AppendSteps({ now: options.now, nextMessageId: createMessageIds(options.nodeId) });
   }
 
-  /** One chat in its own transaction (the group commit will put a tick's chats in one). */
-  async appendChat(request: PgChatRequest): Promise<PgChatResult> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await this.appendChatIn(client, request);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  append(request: ChangeRequest): Promise<AppendResult> {
+    return this.commit.submit({
+      room: request.room,
+      prefetch: (rows) => prefetchAppend(rows, request),
+      run: (state) => this.steps.append(state, request),
+    });
   }
 
-  /** The append's statements, inside a transaction the caller opened and will commit. */
-  async appendChatIn(tx: Transaction, request: PgChatRequest): Promise<PgChatResult> {
-    const { room, userId, userName, clientMsgId, text } = request;
-    const ts = this.options.now();
-    const claimed = await tx.query(
-      `INSERT INTO sends (user_id, client_msg_id, room, seq, ts, stored) VALUES ($1, $2, $3, 0, $4, 1)
-       ON CONFLICT ON CONSTRAINT sends_dedupe DO NOTHING RETURNING 1`,
-      [userId, clientMsgId, room, ts],
-    );
-    if (claimed.rowCount === 0) {
-      const original = await tx.query<{ room: string; seq: number; ts: number }>(
-        "SELECT room, seq, ts FROM sends WHERE user_id = $1 AND client_msg_id = $2",
-        [userId, clientMsgId],
-      );
-      const row = original.rows[0];
-      if (!row) throw new Error("a send's key conflicted but its row is gone");
-      return { ack: { room: row.room, seq: row.seq, ts: row.ts }, duplicate: true };
-    }
-    const counter = await tx.query<{ seq: number }>(
-      `INSERT INTO rooms (room, seq) VALUES ($1, 1)
-       ON CONFLICT (room) DO UPDATE SET seq = rooms.seq + 1 RETURNING seq`,
-      [room],
-    );
-    const seq = counter.rows[0]?.seq;
-    if (seq === undefined) throw new Error("the room counter returned no row");
-    await tx.query(`INSERT INTO events (room, seq, kind, user_id, user_name, ts, client_msg_id) VALUES ($1, $2, 'chat', $3, $4, $5, $6)`, [
+  runAccess<T>(
+    room: string,
+    dedupe: Dedupe | undefined,
+    decide: (reader: AccessReader, now: number) => AccessStep<T>,
+  ): Promise<AccessResult<T>> {
+    return this.commit.submit({
       room,
-      seq,
-      userId,
-      userName,
-      ts,
-      clientMsgId,
-    ]);
-    await tx.query(
-      `INSERT INTO chats (room, seq, id, user_id, user_name, text, ts, client_msg_id, rev)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2)`,
-      [room, seq, this.nextMessageId(), userId, userName, text, ts, clientMsgId],
-    );
-    await tx.query("UPDATE sends SET seq = $3 WHERE user_id = $1 AND client_msg_id = $2", [userId, clientMsgId, seq]);
-    return { ack: { room, seq, ts }, duplicate: false };
+      prefetch: (rows) => {
+        if (dedupe) rows.add({ kind: "sends", ...dedupe });
+        rows.add({ kind: "access-room", room }).add({ kind: "members", room });
+      },
+      run: (state) => this.steps.access(state, room, dedupe, decide),
+    });
   }
 
   async latestSeq(room: string): Promise<number> {
-    const { rows } = await this.pool.query<{ seq: number }>("SELECT seq FROM rooms WHERE room = $1", [room]);
-    return rows[0]?.seq ?? 0;
+    const result = await this.pool.query<{ seq: number }>({ name: "chatroom-latest", text: READS.latest, values: [room] });
+    return result.rows[0]?.seq ?? 0;
+  }
+
+  async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {
+    const { messages, hasOlder } = await this.chatsBefore(room, upTo + 1, limit);
+    return { messages, complete: !hasOlder };
+  }
+
+  async range(room: string, query: RangeQuery): Promise<RangeResult> {
+    const after = Math.max(0, query.after);
+    if (after >= query.upTo || query.limit <= 0) return { messages: [], complete: after >= query.upTo };
+    const rows = await this.rows<EventRow>("chatroom-newest-events", READS.newestEvents, [room, after, query.upTo, query.limit]);
+    rows.reverse();
+    const first = rows[0];
+    // Complete when nothing older than the first row is left in the range.
+    const oldest = (await this.rows<{ seq: number | null }>("chatroom-oldest", READS.oldest, [room]))[0]?.seq ?? 0;
+    const complete = first === undefined ? true : first.seq === after + 1 || first.seq <= oldest;
+    return { messages: rows.map((row) => eventOfRow(room, row)), complete };
+  }
+
+  before(room: string, before: number, limit: number): Promise<PageResult> {
+    return this.chatsBefore(room, before, limit);
+  }
+
+  async after(room: string, after: number, upTo: number, limit: number): Promise<NewerPageResult> {
+    const start = Math.max(0, after);
+    if (start >= upTo || limit <= 0) return { messages: [], hasNewer: start < upTo };
+    // One row past the page tells whether there is more, without counting the rest.
+    const rows = await this.rows<EventRow>("chatroom-oldest-events", READS.oldestEvents, [room, start, upTo, limit + 1]);
+    const hasNewer = rows.length > limit;
+    if (hasNewer) rows.pop();
+    return { messages: rows.map((row) => eventOfRow(room, row)), hasNewer };
+  }
+
+  async around(room: string, seq: number, upTo: number, limit: number): Promise<AroundPageResult> {
+    const { olderBelow, newerAfter } = aroundBounds(seq, upTo);
+    const [older, newer] = await Promise.all([
+      olderBelow <= 1 ? [] : this.rows<ChatRow>("chatroom-newest-chats", READS.newestChats, [room, olderBelow, limit + 1]),
+      this.rows<ChatRow>("chatroom-oldest-chats", READS.oldestChats, [room, newerAfter, upTo, limit + 1]),
+    ]);
+    older.reverse();
+    return aroundPage(
+      older.map((row) => chatOfRow(room, row)),
+      newer.map((row) => chatOfRow(room, row)),
+      limit,
+    );
+  }
+
+  /** The newest `limit` chats below `before`, oldest first; one row more tells whether older ones exist. */
+  private async chatsBefore(room: string, before: number, limit: number): Promise<PageResult> {
+    // A limit of 0 still reads one row: whether older chats exist (WELCOME_LATEST=0).
+    if (before <= 1) return { messages: [], hasOlder: false };
+    const rows = await this.rows<ChatRow>("chatroom-newest-chats", READS.newestChats, [room, before, limit + 1]);
+    const hasOlder = rows.length > limit;
+    if (hasOlder) rows.pop();
+    rows.reverse();
+    return { messages: rows.map((row) => chatOfRow(room, row)), hasOlder };
+  }
+
+  private async rows<Row extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<Row[]> {
+    return (await this.pool.query<Row>({ name, text, values })).rows;
+  }
+}
+
+/** What an append reads in the common case, loaded for the whole tick at once (a miss costs one more query). */
+function prefetchAppend(rows: RowRequest, request: ChangeRequest): void {
+  const { room, actor } = request;
+  rows.add({ kind: "sends", userId: actor.id, clientMsgId: request.clientMsgId });
+  if (request.kind === "moderate") {
+    rows.add({ kind: "access-room", room }).add({ kind: "members", room });
+    return;
+  }
+  rows.add({ kind: "access", room, entry: META_ENTRY.kind, key: META_ENTRY.key });
+  for (const entry of ["role", "ban", "mute"] as const) rows.add({ kind: "access", room, entry, key: actor.id });
+  if (actor.addressHash !== undefined) rows.add({ kind: "access", room, entry: "address-ban", key: actor.addressHash });
+  rows.add({ kind: "slow-chat", room, userId: actor.id });
+  const target = targetOf(request);
+  if (target !== undefined) rows.add({ kind: "chat", room, seq: target });
+  if (request.kind === "react" && target !== undefined) {
+    rows.add({ kind: "reactor", room, seq: target, emoji: request.emoji, userId: actor.id });
+  }
+  if (
+    (request.kind === "chat" || request.kind === "edit") &&
+    request.mentionsRoom !== true &&
+    request.roomMentionMembersMax !== undefined
+  ) {
+    rows.add({ kind: "members", room });
   }
 }

@@ -1,10 +1,10 @@
 import type { ChangeEvent, ChatFrame, ModerationEvent, ReactionSummary, User } from "@chatroom/protocol";
-import { chatFrameOf, type MentionFields, mentionFieldsOf, type ReplyTarget, type StoredChat } from "../chat-state";
-import type { StoredEvent } from "../message-store";
-import { type ModerationBody, moderationEventOf } from "../moderation-event";
+import { chatFrameOf, type MentionFields, mentionFieldsOf, type ReplyTarget, type StoredChat } from "./chat-state";
+import type { StoredEvent } from "./message-store";
+import { type ModerationBody, moderationEventOf } from "./moderation-event";
 
 /**
- * How the SQLite store reads its rows: one SELECT for chats as they stand (with the columns a
+ * How the SQL stores (SQLite, PostgreSQL) read their rows: one SELECT for chats as they stand (with the columns a
  * reply's quote needs from its target) and one for events, which joins each chat event to its
  * chat. Every page and every append reads through these, so a chat reads the same everywhere.
  */
@@ -124,4 +124,54 @@ export function changeOf(
   }
   if (kind === "delete") return { type: "delete", ...base, by, clientMsgId };
   return { type: "reaction", ...base, emoji: columns.emoji ?? "", on: columns.reaction_on === 1, by, clientMsgId };
+}
+
+/** A chat's row as the SQL stores write it (the inverse of `storedChatOf`), without its reply target's columns. */
+export interface ChatColumns {
+  room: string;
+  seq: number;
+  id: string;
+  user_id: string;
+  user_name: string;
+  text: string | null;
+  ts: number;
+  client_msg_id: string;
+  reply_to: number | null;
+  rev: number;
+  edited_ts: number | null;
+  deleted_by_id: string | null;
+  deleted_by_name: string | null;
+  deleted_ts: number | null;
+  reactions: string | null;
+  mentions: string | null;
+  mentions_room: number | null;
+}
+
+export function chatColumnsOf(chat: StoredChat): ChatColumns {
+  return {
+    room: chat.room,
+    seq: chat.seq,
+    id: chat.id,
+    user_id: chat.from.id,
+    user_name: chat.from.name,
+    text: chat.text ?? null,
+    ts: chat.ts,
+    client_msg_id: chat.clientMsgId,
+    reply_to: chat.replyTo ?? null,
+    rev: chat.rev,
+    edited_ts: chat.edited?.ts ?? null,
+    deleted_by_id: chat.deleted?.by.id ?? null,
+    deleted_by_name: chat.deleted?.by.name ?? null,
+    deleted_ts: chat.deleted?.ts ?? null,
+    reactions: chat.reactions === undefined ? null : JSON.stringify(chat.reactions),
+    ...mentionColumnsOf(chat),
+  };
+}
+
+/** The mention columns of a chat or an edit's new text. */
+export function mentionColumnsOf(fields: MentionFields): { mentions: string | null; mentions_room: number | null } {
+  return {
+    mentions: fields.mentions === undefined || fields.mentions.length === 0 ? null : JSON.stringify(fields.mentions),
+    mentions_room: fields.mentionsRoom ? 1 : null,
+  };
 }

@@ -1,0 +1,137 @@
+import type pg from "pg";
+import { AccessOperations } from "../access-store";
+import type { Backend } from "../backend";
+import type { ClusterPresence } from "../cluster-presence";
+import { localRoomBus } from "../local-room-bus";
+import type { MessageSearch } from "../message-search";
+import type { RoomBus } from "../room-bus";
+import { ScanMessageSearch } from "../search/scan-message-search";
+import { SETTING_NAMES } from "../setting-store";
+import { PgMembershipStore } from "./membership-store";
+import { PgMessageStore } from "./message-store";
+import { migrate } from "./migrate";
+import { createPgPool } from "./pool";
+import { PgSessionStore } from "./session-store";
+import { PgSetting } from "./setting-store";
+import { TickCommit, type TickCommitOptions } from "./tick-commit";
+import type { TickWrites } from "./tick-state";
+
+/** How the nodes of a deployment hear each other: absent on a single node (the local bus). */
+export interface PgTraffic {
+  bus: RoomBus;
+  presence?: ClusterPresence;
+  /** Tells the other nodes what a tick committed; called after COMMIT, before the acks. */
+  published(writes: TickWrites): void;
+  close(): Promise<void>;
+}
+
+export interface PgBackendOptions {
+  nodeId: string;
+  /** DATABASE_URL. Never logged: it may hold a password. */
+  url: string;
+  /** Connections this node holds at most (reads, the tick's writer, memberships and sessions). */
+  poolMax?: number;
+  now?: () => number;
+  /** The cross-node bus and presence (Redis); without it, one node. */
+  traffic?: PgTraffic;
+  /** Called inside each tick's transaction with what it wrote (the search index). */
+  beforeCommit?: TickCommitOptions["beforeCommit"];
+  search?: (pool: pg.Pool, messages: PgMessageStore) => MessageSearch;
+}
+
+export const PG_DEFAULTS = {
+  /** Readers, the tick's writer and the membership/session writes share it: 10 per node by default. */
+  poolMax: 10,
+} as const;
+
+/**
+ * PostgreSQL as the system of record ([6/6]): history, memberships, sessions, room access and
+ * settings in one database every node shares, the schema brought up to date at start-up
+ * (migrate.ts). Redis, when there are several nodes, only carries traffic (`traffic`).
+ */
+export class PgBackend implements Backend {
+  readonly kind = "postgres";
+  readonly nodeId: string;
+  readonly messages: PgMessageStore;
+  readonly search: MessageSearch;
+  readonly sessions: PgSessionStore;
+  readonly memberships: PgMembershipStore;
+  readonly access: AccessOperations;
+  readonly bus: RoomBus;
+  readonly presence?: ClusterPresence;
+  readonly adminKey: PgSetting;
+  readonly addressSecret: PgSetting;
+  private readonly commit: TickCommit;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PgBackendOptions,
+  ) {
+    const { nodeId, now = Date.now, traffic } = options;
+    this.nodeId = nodeId;
+    this.commit = new TickCommit({
+      pool,
+      ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+      ...(traffic ? { afterCommit: (writes: TickWrites) => traffic.published(writes) } : {}),
+    });
+    this.messages = new PgMessageStore({ pool, commit: this.commit, nodeId, now });
+    this.access = new AccessOperations(this.messages);
+    this.search = options.search ? options.search(pool, this.messages) : new ScanMessageSearch(this.messages);
+    const common = { pool, now, isOpen: () => !this.closed };
+    this.sessions = new PgSessionStore(common);
+    this.memberships = new PgMembershipStore(common);
+    this.adminKey = new PgSetting({ ...common, name: SETTING_NAMES.adminKeyHash });
+    this.addressSecret = new PgSetting({ ...common, name: SETTING_NAMES.addressSecret });
+    this.bus = traffic?.bus ?? localRoomBus;
+    if (traffic?.presence) this.presence = traffic.presence;
+  }
+
+  /** Connects, brings the schema up to date, or fails with why (never with the URL: it may hold a password). */
+  static async open(options: PgBackendOptions): Promise<PgBackend> {
+    const pool = createPgPool(options.url, { max: options.poolMax ?? PG_DEFAULTS.poolMax });
+    // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
+    pool.on("error", () => {});
+    try {
+      await migrate(pool);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new Error(`cannot open the PostgreSQL store (DATABASE_URL): ${(error as Error).message}`, { cause: error });
+    }
+    return new PgBackend(pool, options);
+  }
+
+  async isReady(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      await this.pool.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Commits what is queued first, so every write that was accepted is kept. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.commit.close();
+    this.closed = true;
+    await this.options.traffic?.close();
+    await settled(this.pool);
+    await this.pool.end();
+  }
+}
+
+/** How long `close` waits for calls already made (a join, a session save) before ending the pool anyway. */
+const SETTLE_MS = 10_000;
+
+/**
+ * Until no call holds or waits for a connection: new calls are refused once closed (`isOpen`),
+ * and ending the pool under a call in flight would leave it waiting for a connection forever.
+ */
+async function settled(pool: pg.Pool): Promise<void> {
+  const until = Date.now() + SETTLE_MS;
+  while ((pool.waitingCount > 0 || pool.idleCount < pool.totalCount) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
