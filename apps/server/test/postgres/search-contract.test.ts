@@ -12,8 +12,8 @@ const unavailable = postgresUnavailable();
 /**
  * The search contract on PostgreSQL, through `SearchTestStore` (chats rows and writeSearchDocs in
  * one transaction per append) until PgBackend exists: with the default bounds (every contract
- * room fits one window), and with a window of 3 chats, so every page goes through the window's
- * edge, the whole-range candidates and the `next` from an edge. `text` cannot hold U+0000, so
+ * room fits one window), and with windows of 2 and 5 chats, so pages go through every step: the
+ * quick window, the whole-range candidates, the wide window and its `next`. `text` cannot hold U+0000, so
  * the hostile chat is stored without it (the message store must refuse or encode a NUL).
  */
 describe.skipIf(unavailable !== undefined)("PgMessageSearch", () => {
@@ -32,7 +32,7 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch", () => {
 
   for (const [name, bounds] of [
     ["postgres", {}],
-    ["postgres, windows of 3 chats", { scanMax: 3 }],
+    ["postgres, windows of 2 and 5 chats", { quickMax: 2, scanMax: 5 }],
   ] as const) {
     describeSearchContract(name, async ({ now }) => {
       await clearSearchTables(pool);

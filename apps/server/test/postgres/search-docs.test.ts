@@ -137,7 +137,7 @@ describe.skipIf(unavailable !== undefined)("search_docs on PostgreSQL", () => {
     });
 
     it("finds a rare word anywhere in one request, and fills a common word's page from the newest window", async () => {
-      const search = new PgMessageSearch({ pool, scanMax: 200 });
+      const search = new PgMessageSearch({ pool, quickMax: 50, scanMax: 200 });
       const rare = await search.search({ query: query("zebrafish"), rooms: [ROOM], limit: 20 });
       expect(rare.hits.map((hit) => hit.seq)).toEqual([17]);
       expect(rare.next).toBeUndefined();
@@ -145,11 +145,15 @@ describe.skipIf(unavailable !== undefined)("search_docs on PostgreSQL", () => {
       expect(common.hits.map((hit) => hit.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 3_000 - 3 * i));
       expect(common.next).toMatchObject({ room: ROOM, seq: 2_943 });
       const chinese = await search.search({ query: query("测试"), rooms: [ROOM], limit: 5 });
-      expect(chinese.hits.map((hit) => hit.seq)).toEqual([3_000, 2_950, 2_900, 2_850, 2_800]);
+      // 60 candidates, more than the 50 the index may propose: the wide window of 200 holds four.
+      expect(chinese.hits.map((hit) => hit.seq)).toEqual([3_000, 2_950, 2_900, 2_850]);
+      expect(chinese.next).toEqual({ ts: START + 2_801 - 1, room: "", seq: Number.MAX_SAFE_INTEGER });
+      const more = await search.search({ query: query("测试"), rooms: [ROOM], limit: 5, ...(chinese.next ? { after: chinese.next } : {}) });
+      expect(more.hits.map((hit) => hit.seq)).toEqual([2_800, 2_750, 2_700, 2_650]);
     });
 
     it("answers a term no index narrows with the window's hits and a next below it, reading no further", async () => {
-      const search = new PgMessageSearch({ pool, scanMax: 200 });
+      const search = new PgMessageSearch({ pool, quickMax: 50, scanMax: 200 });
       // "zz" matches nothing and has no trigram: only the window of the 200 newest is read.
       const page = await search.search({ query: query("zz"), rooms: [ROOM], limit: 20 });
       expect(page.hits).toEqual([]);

@@ -128,10 +128,13 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the 
     );
     const cases = fc.sample(scenario, { seed, numRuns: 20 });
     // The default (every corpus fits one window), and windows so small every page crosses edges.
-    const searches = [undefined, 1, 2, 5].map((scanMax) => ({
-      scanMax,
-      search: new PgMessageSearch({ pool, ...(scanMax === undefined ? {} : { scanMax }) }),
-    }));
+    const searches = [
+      {},
+      { quickMax: 1, scanMax: 1 },
+      { quickMax: 1, scanMax: 3 },
+      { quickMax: 2, scanMax: 5 },
+      { quickMax: 5, scanMax: 2 },
+    ].map((bounds) => ({ bounds, search: new PgMessageSearch({ pool, ...bounds }) }));
     for (const [run, example] of cases.entries()) {
       let clock = 0;
       await clearSearchTables(pool);
@@ -146,9 +149,9 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the 
           const context = `seed ${seed}, run ${run}, query ${JSON.stringify(raw)} in ${JSON.stringify(q.rooms)} by ${q.limit}`;
           const fromMemory = await searchAllPages(memory, searchQuery, q.rooms, q.limit);
           expect(fromMemory.hits, context).toEqual(expectedHits(chats, searchQuery, q.rooms));
-          for (const { scanMax, search } of searches) {
+          for (const { bounds, search } of searches) {
             const fromPostgres = await searchAllPages({ search }, searchQuery, q.rooms, q.limit);
-            expect(fromPostgres.hits, `${context}, scanMax ${scanMax ?? "default"}: ${JSON.stringify(example)}`).toEqual(fromMemory.hits);
+            expect(fromPostgres.hits, `${context}, bounds ${JSON.stringify(bounds)}: ${JSON.stringify(example)}`).toEqual(fromMemory.hits);
           }
         }
       } finally {

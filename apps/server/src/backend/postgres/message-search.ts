@@ -15,11 +15,9 @@ import { cjkGramsOfTerm, hasTrigram, indexableTerms, likePatternOf, storable } f
 
 /** How much one PostgreSQL search may read; defaults in SEARCH_DEFAULTS. */
 export interface PgSearchBounds {
-  /**
-   * Chats of the user's rooms (of the author, for `from:`) one request reads newest first before
-   * it answers with what it found and a `next`; also the most candidates an index may propose
-   * for a request to take them all and sort them.
-   */
+  /** The first window's chats, and the most candidates an index may propose to be read and sorted (`pgQuickMax`). */
+  quickMax: number;
+  /** The wide window's chats (of the author, for `from:`), read when the quick steps fall short (`scanMax`). */
   scanMax: number;
 }
 
@@ -57,15 +55,23 @@ interface ProposalRow {
 const TS_CEILING = 2 ** 42;
 
 /**
- * Search through migration 2's `search_docs`. A request reads the newest chats of its rooms
- * first, a bounded window of them: `scanMax` chats in all, shared between the rooms (the
- * window's lower edge is the newest timestamp at which some room has its share), filtered in SQL
- * by the query's conditions and cut at a page in the result order. A common word fills its page
- * there. When the window ends before the page is full and an index can narrow the query (a
- * trigram, a CJK gram, the author), the whole range is asked instead, through the GIN indexes:
- * if it holds at most `scanMax` candidates they are all sorted and the page is exact, so a rare
- * word is found in one request however old it is; if not, the window's page is the answer, with
- * a `next` from its lower edge. Rooms that together hold less than the window are read whole.
+ * Search through migration 2's `search_docs`, in at most three steps, each reading a bounded
+ * number of rows:
+ *
+ * 1. **A quick window**: the newest `quickMax` chats of the request's rooms (shared between them;
+ *    the window's edge is the newest timestamp at which a room has its share), walked newest
+ *    first and filtered in SQL, cut at a page in the result order. A common word fills its page
+ *    here, and rooms holding fewer chats than the window are read whole.
+ * 2. **The whole range through the GIN indexes**, when an index narrows the query (a trigram, a
+ *    CJK gram, the author) and it proposes at most `quickMax` candidates: all sorted, so the page
+ *    is exact and a rare word is found in one request however old it is.
+ * 3. **A wide window** of `scanMax` chats, as in step 1: its page, with a `next` below its edge
+ *    when it ends before the page is full (every chat of the edge's timestamp was read, so the
+ *    next page neither repeats nor skips).
+ *
+ * GIN hands out matches in no order, so a window never asks it: reading a common word's every
+ * match to sort the newest would cost more than walking the newest chats (the window's
+ * conditions are written so that no GIN index serves them).
  *
  * SQL only proposes: each proposal is handed to search/matcher.ts with the chat's current text,
  * so collation and ctype (what `LIKE` and pg_trgm call a letter) never change an answer.
@@ -74,10 +80,12 @@ const TS_CEILING = 2 ** 42;
  */
 export class PgMessageSearch implements MessageSearch {
   private readonly pool: pg.Pool;
+  private readonly quickMax: number;
   private readonly scanMax: number;
 
   constructor(options: { pool: pg.Pool } & Partial<PgSearchBounds>) {
     this.pool = options.pool;
+    this.quickMax = options.quickMax ?? SEARCH_DEFAULTS.pgQuickMax;
     this.scanMax = options.scanMax ?? SEARCH_DEFAULTS.scanMax;
   }
 
@@ -89,26 +97,32 @@ export class PgMessageSearch implements MessageSearch {
     if (high <= low || rooms.length === 0) return { hits: [] };
     const plan = planOf(query);
     const range: SearchRange = { rooms, low, high, after };
-    let edge = await this.windowEdge(plan, range);
-    let rows = await this.proposals(plan, edge === undefined ? range : { ...range, low: edge }, limit + 1);
-    if (edge !== undefined && rows.length <= limit && plan.indexed) {
+    const quick = await this.window(plan, range, this.quickMax, limit + 1);
+    if (quick.edge === undefined || quick.rows.length > limit) return pageOf(request, quick.rows, quick.edge);
+    if (plan.indexed) {
       const everything = await this.allCandidates(plan, range, limit + 1);
-      if (everything) {
-        rows = everything;
-        edge = undefined;
-      }
+      if (everything) return pageOf(request, everything, undefined);
     }
-    return pageOf(request, rows, edge);
+    if (this.scanMax <= this.quickMax) return pageOf(request, quick.rows, quick.edge);
+    const wide = await this.window(plan, range, this.scanMax, limit + 1);
+    return pageOf(request, wide.rows, wide.edge);
+  }
+
+  /** The first `count` proposals of the newest `size` chats of the range, and the window's edge (none: it holds the range). */
+  private async window(plan: SearchPlan, range: SearchRange, size: number, count: number) {
+    const edge = await this.windowEdge(plan, range, size);
+    const rows = await this.proposals(plan, edge === undefined ? range : { ...range, low: edge }, count);
+    return { edge, rows };
   }
 
   /**
-   * The lower edge of the window, a timestamp (the window keeps all of it), or undefined when
-   * the rooms hold no more than the window in the range: the newest timestamp at which a room
-   * has its share of `scanMax`, read from each room's newest-first index.
+   * The lower edge of a window of `size` chats, a timestamp (the window keeps all of it), or
+   * undefined when the rooms hold no more than that in the range: the newest timestamp at which
+   * a room has its share, read from each room's newest-first index (index-only).
    */
-  private async windowEdge(plan: SearchPlan, range: SearchRange): Promise<number | undefined> {
+  private async windowEdge(plan: SearchPlan, range: SearchRange, size: number): Promise<number | undefined> {
     const params = new SqlParams();
-    const share = Math.max(1, Math.floor(this.scanMax / range.rooms.length));
+    const share = Math.max(1, Math.floor(size / range.rooms.length));
     const rooms = params.add(range.rooms);
     const where = [
       "d.room = r.room",
@@ -126,7 +140,7 @@ export class PgMessageSearch implements MessageSearch {
   /** The first `count` chats of `range` the plan proposes, in the result order, with the chats as they stand. */
   private async proposals(plan: SearchPlan, range: SearchRange, count: number): Promise<ProposalRow[]> {
     const params = new SqlParams();
-    const where = conditionsOf(params, plan, range);
+    const where = conditionsOf(params, plan, range, "walk");
     const sql = `SELECT p.room, p.seq, p.ts, c.user_id, c.user_name, c.text FROM (
         SELECT d.room, d.seq, d.ts FROM search_docs AS d WHERE ${where}
         ORDER BY ${orderOf(range.rooms)} LIMIT ${params.add(count)}
@@ -135,21 +149,21 @@ export class PgMessageSearch implements MessageSearch {
   }
 
   /**
-   * Every candidate of the whole range through the indexes, when there are at most `scanMax`:
-   * the first `count` of them in the result order. Undefined when there are more (then the
-   * time window answers), found without reading past `scanMax + 1` of them.
+   * Every candidate of the whole range through the indexes, when there are at most `quickMax`:
+   * the first `count` of them in the result order. Undefined when there are more, found without
+   * reading past `quickMax + 1` of them.
    */
   private async allCandidates(plan: SearchPlan, range: SearchRange, count: number): Promise<ProposalRow[] | undefined> {
     const params = new SqlParams();
-    const where = conditionsOf(params, plan, range);
+    const where = conditionsOf(params, plan, range, "indexes");
     const sql = `WITH candidates AS MATERIALIZED (
-        SELECT d.room, d.seq, d.ts FROM search_docs AS d WHERE ${where} LIMIT ${params.add(this.scanMax + 1)}
+        SELECT d.room, d.seq, d.ts FROM search_docs AS d WHERE ${where} LIMIT ${params.add(this.quickMax + 1)}
       )
       SELECT p.room, p.seq, p.ts, c.user_id, c.user_name, c.text, (SELECT count(*)::int FROM candidates) AS candidates FROM (
         SELECT room, seq, ts FROM candidates ORDER BY ts DESC, room COLLATE "C", seq DESC LIMIT ${params.add(count)}
       ) AS p ${JOIN_CHATS}`;
     const { rows } = await this.pool.query<ProposalRow & { candidates: number }>(sql, params.values);
-    if ((rows[0]?.candidates ?? 0) > this.scanMax) return undefined;
+    if ((rows[0]?.candidates ?? 0) > this.quickMax) return undefined;
     return rows;
   }
 }
@@ -205,15 +219,20 @@ class SqlParams {
   }
 }
 
-/** Every condition on `search_docs AS d` for the plan in the range. */
-function conditionsOf(params: SqlParams, plan: SearchPlan, range: SearchRange): string {
+/**
+ * Every condition on `search_docs AS d` for the plan in the range. `walk`: for a window, read in
+ * time order; `body || ''` is not the indexed expression, so no GIN index is used, and the CJK
+ * grams are left out (the LIKE of the same term is as strict). `indexes`: for the GIN indexes.
+ */
+function conditionsOf(params: SqlParams, plan: SearchPlan, range: SearchRange, use: "walk" | "indexes"): string {
   const [only] = range.rooms;
+  const body = use === "walk" ? "(d.body || '')" : "d.body";
   const conditions = [
     range.rooms.length === 1 ? `d.room = ${params.add(only)}` : `d.room = ANY(${params.add(range.rooms)}::text[])`,
     ...timeConditions(params, range, "d.room"),
     ...(plan.author === undefined ? [] : [`d.author = ${params.add(plan.author)}`]),
-    ...plan.likes.map((pattern) => `d.body LIKE ${params.add(pattern)}`),
-    ...(plan.grams.length === 0 ? [] : [`d.cjk @> ${params.add(plan.grams)}::text[]`]),
+    ...plan.likes.map((pattern) => `${body} LIKE ${params.add(pattern)}`),
+    ...(plan.grams.length === 0 || use === "walk" ? [] : [`d.cjk @> ${params.add(plan.grams)}::text[]`]),
   ];
   return conditions.join(" AND ");
 }

@@ -20,6 +20,9 @@ interface SearchDocRow {
   cjk: string;
 }
 
+/** Where the statements go: the tick's client (only its `query`), any client, or the pool. */
+export type SearchDocsDb = Pick<pg.ClientBase, "query"> | pg.ClientBase | pg.Pool;
+
 interface ChatRow {
   room: string;
   seq: number;
@@ -50,7 +53,7 @@ const WRITE_DOCS = `WITH gone AS (
  * statements whatever the batch's size, one reading the new chats' times and author names, one
  * writing. A later change of the same chat in `changes` wins over an earlier one.
  */
-export async function writeSearchDocs(db: pg.ClientBase | pg.Pool, changes: readonly SearchDocChange[]): Promise<void> {
+export async function writeSearchDocs(db: SearchDocsDb, changes: readonly SearchDocChange[]): Promise<void> {
   if (changes.length === 0) return;
   const latest = new Map<string, SearchDocChange>();
   for (const change of changes) latest.set(`${change.seq}:${change.room}`, change);
@@ -123,7 +126,7 @@ function docOf(chat: ChatRow, text: string): SearchDocRow {
   };
 }
 
-async function upsertDocs(db: pg.ClientBase | pg.Pool, rows: readonly SearchDocRow[], gone: readonly SearchDocChange[]): Promise<void> {
+async function upsertDocs(db: SearchDocsDb, rows: readonly SearchDocRow[], gone: readonly SearchDocChange[]): Promise<void> {
   await db.query(WRITE_DOCS, [
     gone.map((change) => change.room),
     gone.map((change) => change.seq),
