@@ -60,14 +60,16 @@ const TS_CEILING = 2 ** 42;
  *
  * 1. **A quick window**: the newest `quickMax` chats of the request's rooms (shared between them;
  *    the window's edge is the newest timestamp at which a room has its share), walked newest
- *    first and filtered in SQL, cut at a page in the result order. A common word fills its page
- *    here, and rooms holding fewer chats than the window are read whole.
- * 2. **The whole range through the GIN indexes**, when an index narrows the query (a trigram, a
+ *    first and filtered in SQL, cut at a page in the result order. A very common word fills its
+ *    page here, and rooms holding fewer chats than the window are read whole.
+ * 2. **A wide window** of `scanMax` chats, the same way, when the quick one found something (the
+ *    term is likely common: the walk stops once it has a page).
+ * 3. **The whole range through the GIN indexes**, when an index narrows the query (a trigram, a
  *    CJK gram, the author) and it proposes at most `quickMax` candidates: all sorted, so the page
- *    is exact and a rare word is found in one request however old it is.
- * 3. **A wide window** of `scanMax` chats, as in step 1: its page, with a `next` below its edge
- *    when it ends before the page is full (every chat of the edge's timestamp was read, so the
- *    next page neither repeats nor skips).
+ *    is exact and a rare word is found in one request however old it is. Taken before step 2
+ *    when the quick window found nothing (the term is likely rare).
+ * Otherwise the wide window's page is the answer, with a `next` below its edge (every chat of
+ * the edge's timestamp was read, so the next page neither repeats nor skips).
  *
  * GIN hands out matches in no order, so a window never asks it: reading a common word's every
  * match to sort the newest would cost more than walking the newest chats (the window's
@@ -98,14 +100,20 @@ export class PgMessageSearch implements MessageSearch {
     const plan = planOf(query);
     const range: SearchRange = { rooms, low, high, after };
     const quick = await this.window(plan, range, this.quickMax, limit + 1);
-    if (quick.edge === undefined || quick.rows.length > limit) return pageOf(request, quick.rows, quick.edge);
-    if (plan.indexed) {
-      const everything = await this.allCandidates(plan, range, limit + 1);
-      if (everything) return pageOf(request, everything, undefined);
+    if (isSettled(quick, limit)) return pageOf(request, quick.rows, quick.edge);
+    const wide = async () => (this.scanMax > this.quickMax ? this.window(plan, range, this.scanMax, limit + 1) : quick);
+    const everything = async () => (plan.indexed ? this.allCandidates(plan, range, limit + 1) : undefined);
+    // A term the quick window found is likely common: the wide window first, which stops at a
+    // page. One it did not find is likely rare: the indexes first, which read only its matches.
+    let last = quick;
+    if (quick.rows.length > 0) {
+      last = await wide();
+      if (isSettled(last, limit)) return pageOf(request, last.rows, last.edge);
     }
-    if (this.scanMax <= this.quickMax) return pageOf(request, quick.rows, quick.edge);
-    const wide = await this.window(plan, range, this.scanMax, limit + 1);
-    return pageOf(request, wide.rows, wide.edge);
+    const all = await everything();
+    if (all) return pageOf(request, all, undefined);
+    if (quick.rows.length === 0) last = await wide();
+    return pageOf(request, last.rows, last.edge);
   }
 
   /** The first `count` proposals of the newest `size` chats of the range, and the window's edge (none: it holds the range). */
@@ -166,6 +174,11 @@ export class PgMessageSearch implements MessageSearch {
     if ((rows[0]?.candidates ?? 0) > this.quickMax) return undefined;
     return rows;
   }
+}
+
+/** A window's page is final: it holds the whole range, or more proposals than the page. */
+function isSettled(window: { edge: number | undefined; rows: readonly ProposalRow[] }, limit: number): boolean {
+  return window.edge === undefined || window.rows.length > limit;
 }
 
 const JOIN_CHATS = `LEFT JOIN chats AS c ON c.room = p.room AND c.seq = p.seq
