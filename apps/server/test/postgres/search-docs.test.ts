@@ -5,8 +5,8 @@ import { PgMessageSearch } from "../../src/backend/postgres/message-search";
 import { migrate } from "../../src/backend/postgres/migrate";
 import { createPgPool } from "../../src/backend/postgres/pool";
 import { rebuildSearchDocs, writeSearchDocs } from "../../src/backend/postgres/search-docs";
+import { emptyDatabase } from "../support/empty-database";
 import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
-import { clearSearchTables } from "./search-harness";
 
 const unavailable = postgresUnavailable();
 const START = Date.UTC(2026, 0, 1);
@@ -30,7 +30,7 @@ describe.skipIf(unavailable !== undefined)("search_docs on PostgreSQL", () => {
     await pool?.end();
     await server?.stop();
   });
-  beforeEach(() => clearSearchTables(pool));
+  beforeEach(() => emptyDatabase(server.url));
 
   /** `chats` rows as the message store writes them, without indexing them. */
   async function insertChats(rows: Array<{ room: string; seq: number; text: string | null; ts?: number; name?: string }>) {

@@ -1,14 +1,15 @@
 import type { User } from "@chatroom/protocol";
 import fc from "fast-check";
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Backend } from "../../src/backend/backend";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
+import type { MessageSearch } from "../../src/backend/message-search";
 import { PgMessageSearch } from "../../src/backend/postgres/message-search";
-import { migrate } from "../../src/backend/postgres/migrate";
-import { createPgPool } from "../../src/backend/postgres/pool";
+import { PgBackend } from "../../src/backend/postgres/pg-backend";
+import { writeSearchDocs } from "../../src/backend/postgres/search-docs";
 import { expectedHits, type KnownChat, parsed, searchAllPages } from "../contract/search/search-oracle";
+import { emptyDatabase } from "../support/empty-database";
 import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
-import { clearSearchTables, SearchTestStore } from "./search-harness";
 
 const unavailable = postgresUnavailable();
 
@@ -79,7 +80,7 @@ const scenario = fc.record({
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 /** The same changes at the same clock to the memory store and PostgreSQL; what the test knows of the chats. */
-async function replay(memory: MemoryBackend, postgres: SearchTestStore, example: Scenario, setClock: (ts: number) => void) {
+async function replay(memory: Backend, postgres: Backend, example: Scenario, setClock: (ts: number) => void) {
   let ts = Date.UTC(2026, 0, 1);
   const chats: KnownChat[] = [];
   for (const [index, op] of example.operations.entries()) {
@@ -89,7 +90,7 @@ async function replay(memory: MemoryBackend, postgres: SearchTestStore, example:
     if (op.kind === "chat") {
       const from = USERS[op.user] as User;
       const request = { clientMsgId, room: op.room, actor: from, kind: "chat" as const, text: op.text };
-      const [a, b] = [await memory.messages.append(request), await postgres.append(request)];
+      const [a, b] = [await memory.messages.append(request), await postgres.messages.append(request)];
       if (!a.ok || !b.ok || a.ack.seq !== b.ack.seq) throw new Error(`the stores disagree on a chat: ${JSON.stringify([a, b])}`);
       chats.push({ room: op.room, seq: a.ack.seq, ts, from, text: op.text });
       continue;
@@ -99,7 +100,7 @@ async function replay(memory: MemoryBackend, postgres: SearchTestStore, example:
     const change =
       op.kind === "edit" ? { kind: "edit" as const, target: target.seq, text: op.text } : { kind: "delete" as const, target: target.seq };
     const request = { clientMsgId, room: target.room, actor: target.from, ...change };
-    const [a, b] = [await memory.messages.append(request), await postgres.append(request)];
+    const [a, b] = [await memory.messages.append(request), await postgres.messages.append(request)];
     if (!a.ok || !b.ok || a.ack.seq !== b.ack.seq) throw new Error(`the stores disagree on an ${op.kind}: ${JSON.stringify([a, b])}`);
     if (op.kind === "edit") target.text = op.text;
     else delete target.text;
@@ -109,15 +110,11 @@ async function replay(memory: MemoryBackend, postgres: SearchTestStore, example:
 
 describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the memory scan's results", () => {
   let server: PostgresProcess;
-  let pool: pg.Pool;
 
   beforeAll(async () => {
     server = await startPostgres({ database: "search_property" });
-    pool = createPgPool(server.url, { max: 4 });
-    await migrate(pool);
   }, 60_000);
   afterAll(async () => {
-    await pool?.end();
     await server?.stop();
   });
 
@@ -127,20 +124,28 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the 
       `fast-check seed ${seed} (replay: FC_SEED=${seed} pnpm exec vitest run apps/server/test/postgres/search-property.test.ts)`,
     );
     const cases = fc.sample(scenario, { seed, numRuns: 20 });
-    // The default (every corpus fits one window), and windows so small every page crosses edges.
-    const searches = [
-      {},
-      { quickMax: 1, scanMax: 1 },
-      { quickMax: 1, scanMax: 3 },
-      { quickMax: 2, scanMax: 5 },
-      { quickMax: 5, scanMax: 2 },
-    ].map((bounds) => ({ bounds, search: new PgMessageSearch({ pool, ...bounds }) }));
+    // The default (every corpus fits one window), and windows so small that pages go through every step.
+    const BOUNDS = [{}, { quickMax: 1, scanMax: 1 }, { quickMax: 1, scanMax: 3 }, { quickMax: 2, scanMax: 5 }, { quickMax: 5, scanMax: 2 }];
     for (const [run, example] of cases.entries()) {
       let clock = 0;
-      await clearSearchTables(pool);
-      const memory = new MemoryBackend({ nodeId: "node-memory", now: () => clock });
+      const now = () => clock;
+      const memory = new MemoryBackend({ nodeId: "node-memory", now });
+      // The real PgBackend, its ticks writing the search index; the other bounds on its pool.
+      let searches: Array<{ bounds: object; search: MessageSearch }> = [];
+      const postgres = await PgBackend.open({
+        nodeId: "node-pg",
+        url: server.url,
+        now,
+        poolMax: 4,
+        beforeCommit: (client, writes) => writeSearchDocs(client, writes.searchChanges),
+        search: (pool) => {
+          searches = BOUNDS.map((bounds) => ({ bounds, search: new PgMessageSearch({ pool, ...bounds }) }));
+          return searches[0]?.search as MessageSearch;
+        },
+      });
+      await emptyDatabase(server.url);
       try {
-        const chats = await replay(memory, new SearchTestStore(pool, () => clock), example, (ts) => {
+        const chats = await replay(memory, postgres, example, (ts) => {
           clock = ts;
         });
         for (const q of example.queries) {
@@ -155,6 +160,7 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the 
           }
         }
       } finally {
+        await postgres.close();
         await memory.close();
       }
     }
