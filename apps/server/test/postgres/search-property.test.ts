@@ -149,7 +149,9 @@ describe.skipIf(unavailable !== undefined)("PgMessageSearch returns exactly the 
           clock = ts;
         });
         for (const q of example.queries) {
-          const raw = [...q.terms.map((t) => `"${t.replaceAll('"', "")}"`), ...(q.from ? [`from:${q.from}`] : [])].join(" ") || "from:bob";
+          // Each term as a phrase, so LIKE's and SQL's syntax reaches the store; a quote cannot be inside one.
+          const phrases = q.terms.map((t) => t.replaceAll('"', "").trim()).filter((t) => t !== "");
+          const raw = [...phrases.map((t) => `"${t}"`), ...(q.from ? [`from:${q.from}`] : [])].join(" ") || "from:bob";
           const searchQuery = parsed(raw);
           const context = `seed ${seed}, run ${run}, query ${JSON.stringify(raw)} in ${JSON.stringify(q.rooms)} by ${q.limit}`;
           const fromMemory = await searchAllPages(memory, searchQuery, q.rooms, q.limit);
