@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { parseSearchQuery } from "@chatroom/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 import { type RedisProcess, startRedis } from "../support/redis-process";
@@ -88,6 +89,13 @@ describe("growing out of one machine", () => {
       const reference = logs[0] ?? [];
       expect(reference.map((message) => message.seq)).toEqual(Array.from({ length: sentIn(room).length }, (_, i) => i + 1));
       for (const log of logs) expect(log).toEqual(reference);
+    }
+    // The search index was built from the moved chats: a message from before the move is found on either node.
+    const query = parseSearchQuery('"ben before the move 7"');
+    if (!query.ok) throw new Error(query.reason);
+    for (const node of [a, b]) {
+      const found = await node.app.backend.search.search({ query: query.query, rooms: ROOMS, limit: 10 });
+      expect(found.hits.map((hit) => hit.snippet)).toEqual(["ben before the move 7"]);
     }
     for (const person of people) {
       expect(person.violations).toEqual([]);

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { INITIAL_MIGRATION } from "./migrations/001-initial";
+import { SEARCH_MIGRATION } from "./migrations/002-search";
 import { STORE_COPY_MIGRATION } from "./migrations/003-store-copy";
 
 export interface PgMigration {
@@ -11,6 +12,7 @@ export interface PgMigration {
 /** In order; a migration is never edited once released, only followed by another. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: "initial", sql: INITIAL_MIGRATION },
+  { version: 2, name: "search", sql: SEARCH_MIGRATION },
   { version: 3, name: "store-copy", sql: STORE_COPY_MIGRATION },
 ];
 

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { migrate } from "../migrate";
 import { createPgPool } from "../pool";
+import { rebuildSearchDocs } from "../search-docs";
 import { COPIED_TABLES, copyTables } from "./copy-tables";
 import { setRoomSeqs } from "./room-seqs";
 import { SqliteSource, type TableSnapshot } from "./sqlite-source";
@@ -55,8 +56,8 @@ export const STORE_COPY_STEPS: readonly StoreCopyStep[] = [
   { name: "schema", run: ({ pool }) => migrate(pool) },
   { name: "copy", run: copyTables },
   { name: "room seqs", run: setRoomSeqs },
-  // The search index is built from the copied `chats` here, before verification, e.g.:
-  // { name: "search index", run: ({ pool }) => rebuildSearchDocs(pool) },
+  // Built from the copied `chats` (SQLite's own index is not copied): every chat with text, found by search after the move.
+  { name: "search index", run: ({ pool }) => rebuildSearchDocs(pool) },
   { name: "verify", run: verifyCopy },
 ];
 
