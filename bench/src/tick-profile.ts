@@ -150,16 +150,19 @@ async function main(): Promise<void> {
     .split(",")
     .filter(Boolean)
     .map((pair) => pair.split("=") as [string, string]);
-  if (statements) settings.push(["shared_preload_libraries", "pg_stat_statements"], ["pg_stat_statements.track_utility", "on"]);
-  if (explain)
-    settings.push(
-      ["session_preload_libraries", "auto_explain"],
+  // A module's own settings exist only once it is loaded: those are set after the restart that loads it.
+  const modules: Array<[string, string]> = [];
+  if (statements) settings.push(["shared_preload_libraries", "pg_stat_statements"]);
+  if (explain) {
+    settings.push(["session_preload_libraries", "auto_explain"]);
+    modules.push(
       ["auto_explain.log_min_duration", "0"],
       ["auto_explain.sample_rate", "0.02"],
       ["auto_explain.log_analyze", "on"],
       ["auto_explain.log_buffers", "on"],
       ["auto_explain.log_wal", "on"],
     );
+  }
   const postgres = await startPostgres({ database: "ticks" });
   try {
     for (const [name, value] of settings) await postgres.psql(`ALTER SYSTEM SET ${name} = '${value}'`);
@@ -168,6 +171,8 @@ async function main(): Promise<void> {
       await postgres.crash();
       await postgres.restart();
     }
+    for (const [name, value] of modules) await postgres.psql(`ALTER SYSTEM SET ${name} = '${value}'`);
+    if (modules.length > 0) await postgres.psql("SELECT pg_reload_conf()");
     if (statements) await postgres.psql("CREATE EXTENSION pg_stat_statements");
     const shown = await postgres.psql(
       "SELECT string_agg(name || '=' || setting, ' ') FROM pg_settings WHERE name IN ('synchronous_commit','fsync','wal_buffers','commit_delay','commit_siblings','wal_sync_method','shared_buffers')",
