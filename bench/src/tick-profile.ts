@@ -9,6 +9,7 @@
  * gap between ticks (acks, event loop, pool). `--pg=name=value,...` passes server settings
  * through ALTER SYSTEM (e.g. `--pg=commit_delay=200,wal_buffers=16MB`). `--senders=100`: the distinct
  * users the appends rotate over (each has its own access and slow-mode keys to load).
+ * `--disjoint`: each node appends to rooms of its own (no counter row shared between the nodes).
  * `--statements`: pg_stat_statements' execution time, rows and WAL per statement, server side.
  * `--explain`: auto_explain's plans (with ANALYZE) of the tick's load and write statements.
  */
@@ -87,6 +88,7 @@ async function runNode(): Promise<void> {
   const { PgBackend } = await import("../../apps/server/src/backend/postgres/pg-backend");
   const backend = await PgBackend.open({ nodeId: node, url, poolMax: Number(process.env.TICK_PROFILE_POOL) });
   const senders = Number(process.env.TICK_PROFILE_SENDERS ?? 100);
+  const roomPrefix = process.env.TICK_PROFILE_DISJOINT === "1" ? `${node}-r` : "r";
   const actors = Array.from({ length: senders }, (_, i) => ({ id: `u_${node}_${i}`, name: `User ${node} ${i}` }));
   let counter = 0;
   let appends = 0;
@@ -106,7 +108,7 @@ async function runNode(): Promise<void> {
     outstanding++;
     const actor = actors[n % senders] as { id: string; name: string };
     backend.messages
-      .append({ room: `r${n % rooms}`, actor, clientMsgId: `${node}-${n}`, kind: "chat", text: `message ${n} from ${node}` })
+      .append({ room: `${roomPrefix}${n % rooms}`, actor, clientMsgId: `${node}-${n}`, kind: "chat", text: `message ${n} from ${node}` })
       .then(
         (result) => {
           outstanding--;
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
   const senders = opt("senders", "100");
   const statements = args.includes("--statements");
   const explain = args.includes("--explain");
+  const disjoint = args.includes("--disjoint");
   const settings = opt("pg", "")
     .split(",")
     .filter(Boolean)
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
           TICK_PROFILE_MS: String(ms),
           TICK_PROFILE_POOL: String(pool),
           TICK_PROFILE_SENDERS: senders,
+          TICK_PROFILE_DISJOINT: disjoint ? "1" : "0",
         },
       }),
     );
@@ -219,7 +223,7 @@ async function main(): Promise<void> {
     const ticks = reports.reduce((s, r) => s + r.ticks, 0);
     const out: string[] = [];
     out.push(
-      `tick profile: ${nodes} node(s), ${rooms} rooms, ${inflight} in flight per node, pool ${pool}, ${ms} ms; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}; ${shown}`,
+      `tick profile: ${nodes} node(s), ${rooms} rooms${disjoint ? " per node (disjoint)" : ""}, ${inflight} in flight per node, pool ${pool}, ${ms} ms; ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}; ${shown}`,
     );
     out.push(
       `stored ${appends} in ${seconds.toFixed(2)} s = ${Math.round(appends / seconds)} msgs/s; ${ticks} ticks = ${Math.round(ticks / seconds)} ticks/s, ${(appends / ticks).toFixed(0)} per tick`,
