@@ -4,13 +4,16 @@
  * which runs too, right before it, even without `fanout`. `search`: our server only; a room of
  * 1,000,000 generated messages, `--search-seed=N` replays another corpus, `--search-data=DIR`
  * keeps the built store there and reuses it on the next run with the same seed and sizes,
- * `--search-build=appends` fills it with one store append per message instead of rows.)
+ * `--search-build=appends` fills it with one store append per message instead of rows.
+ * `cluster`: 1 node SQLite, 1 node PostgreSQL, 2 nodes PostgreSQL + Redis, fan-out then inbound;
+ * `--cluster-configs=1,3` picks configurations, `--cluster-parts=inbound` one part.)
  * Runs every scenario against our production server and the two baselines, each started fresh,
  * then prints a markdown table and writes bench/results/<timestamp>.json and docs/bench-latency.svg.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { clusterMarkdown } from "./cluster-report";
 import { cluster } from "./cluster-scenario";
 import { killAllGenerators } from "./generator";
 import type { ServerKind } from "./messages";
@@ -70,7 +73,11 @@ async function main(): Promise<void> {
   }
   if (scenarios.has("storm")) for (const kind of kinds) add(await storm(kind, sizes));
   if (scenarios.has("inbound") && kinds.includes("chatroom")) add(await inbound(sizes));
-  if (scenarios.has("cluster") && kinds.includes("chatroom")) for (const row of await cluster(sizes)) add(row);
+  if (scenarios.has("cluster") && kinds.includes("chatroom")) {
+    const configurations = option("cluster-configs")?.map(Number);
+    const parts = option("cluster-parts") as Array<"fanout" | "inbound"> | undefined;
+    for (const row of await cluster(sizes, { ...(configurations ? { configurations } : {}), ...(parts ? { parts } : {}) })) add(row);
+  }
   let search: SearchScenarioResult | undefined;
   if (scenarios.has("search") && kinds.includes("chatroom")) {
     const seed = option("search-seed")?.[0];
@@ -90,6 +97,8 @@ async function main(): Promise<void> {
   const header = `## Chatroom bench ${quick ? "(quick)" : "(full)"}: ${startedAt.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
   // A search-only run has no throughput rows: its own table is the report.
   process.stdout.write(rows.length > 0 ? `${markdown(rows, goalRows, header)}\n` : `${header}\n`);
+  const clusterTables = clusterMarkdown(rows);
+  if (clusterTables) process.stdout.write(`\n${clusterTables}\n`);
   if (search) process.stdout.write(`\n${searchMarkdown(search)}\n`);
 
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");

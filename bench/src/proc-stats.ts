@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { processTree } from "../../apps/server/test/support/process-tree";
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -29,4 +30,29 @@ export function memory(pid: number): { rss: number; hwm: number } {
   } catch {
     return { rss: 0, hwm: 0 };
   }
+}
+
+/**
+ * CPU seconds of a whole process tree, e.g. PostgreSQL's postmaster and its backends: the root's
+ * own time plus what it collected from children that exited (cutime + cstime), plus the time of
+ * every descendant still running. A backend that exits between two readings is counted through
+ * its parent, so the difference of two readings is the tree's CPU in between.
+ */
+export function treeCpuSplit(root: number): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  try {
+    const stat = readFileSync(`/proc/${root}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    user += (Number(fields[11]) + Number(fields[13])) / TICKS_PER_SECOND;
+    system += (Number(fields[12]) + Number(fields[14])) / TICKS_PER_SECOND;
+  } catch {
+    return { user: 0, system: 0 };
+  }
+  for (const { pid } of processTree(root)) {
+    const one = cpuSplit(pid);
+    user += one.user;
+    system += one.system;
+  }
+  return { user, system };
 }

@@ -1,3 +1,4 @@
+import { CLUSTER_INBOUND_TARGET } from "./cluster-report";
 import type { ServerKind } from "./messages";
 import type { Row } from "./scenarios";
 import { SERVER_LABELS } from "./servers";
@@ -141,8 +142,25 @@ export function goals(rows: Row[], fanoutScenario: string): Goal[] {
     target: "≥ 20,000",
     met: stored >= 20_000,
   });
+  const twoNodes = rows.find((r) => r.scenario === CLUSTER_INBOUND_TARGET_ROW);
+  if (twoNodes) {
+    const clusterStored = Number(twoNodes.extra.storedPerSec ?? 0);
+    out.push({
+      goal: "cluster inbound, 2 nodes on PostgreSQL + Redis: stored msgs/s (acked after COMMIT), no loss",
+      chatroom: clusterStored,
+      seed: Number.NaN,
+      socketio: Number.NaN,
+      vsSeed: Number.NaN,
+      vsSocketIo: Number.NaN,
+      target: `≥ ${CLUSTER_INBOUND_TARGET.toLocaleString("en-US")}`,
+      met: clusterStored >= CLUSTER_INBOUND_TARGET && twoNodes.extra.noLoss === true,
+    });
+  }
   return out;
 }
+
+/** The [6/6] target's row (cluster-report.ts has the target). */
+const CLUSTER_INBOUND_TARGET_ROW = "cluster inbound: 2 nodes, PostgreSQL + Redis";
 
 export function markdown(rows: Row[], goalRows: Goal[], header: string): string {
   const lines: string[] = [header, ""];
@@ -192,10 +210,14 @@ function notes(r: Row): string {
     );
   if (e.storedPerSec !== undefined)
     parts.push(`${int(Number(e.storedPerSec))} stored/s, ack p50 ${fmt(Number(e.ackP50Ms), 2)} / p99 ${fmt(Number(e.ackP99Ms), 2)} ms`);
-  if (e.nodes !== undefined)
-    parts.push(
-      `Redis CPU ${fmt(Number(e.redisCpuSec), 2)} s (${fmt(Number(e.redisCpuSecPerMillion), 2)} s/M); every client got every message: ${e.noLoss ? "yes" : `**no** (${e.perClientMin}–${e.perClientMax} of ${r.sent})`}`,
-    );
+  if (e.nodes !== undefined) {
+    if (e.postgresCpuSec !== undefined)
+      parts.push(`PostgreSQL CPU ${fmt(Number(e.postgresCpuSec), 2)} s (${fmt(Number(e.postgresCpuSecPerMillion), 2)} s/M)`);
+    if (e.redisCpuSec !== undefined)
+      parts.push(`Redis CPU ${fmt(Number(e.redisCpuSec), 2)} s (${fmt(Number(e.redisCpuSecPerMillion), 2)} s/M)`);
+    const lost = e.perClientMin === undefined ? `${r.delivered} of ${r.expected}` : `${e.perClientMin}–${e.perClientMax} of ${r.sent}`;
+    parts.push(`every client got every message: ${e.noLoss ? "yes" : `**no** (${lost})`}`);
+  }
   if (e.sentChats !== undefined) {
     const sent = (key: string) => Number(e[key] ?? 0);
     const pct = (n: number) => (r.sent === 0 ? "–" : `${fmt((100 * n) / r.sent, 1)} %`);

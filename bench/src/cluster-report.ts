@@ -1,0 +1,49 @@
+/** The cluster scenarios ([6/6]) side by side: fan-out per step, then inbound against SQLite and the target. */
+import type { Row } from "./scenarios";
+
+/** Issue 15: stored messages per second on two nodes, acked after COMMIT. */
+export const CLUSTER_INBOUND_TARGET = 20_000;
+
+const fmt = (value: unknown, digits = 1) => {
+  const n = Number(value);
+  return value === undefined || !Number.isFinite(n)
+    ? "–"
+    : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+};
+
+export function clusterMarkdown(rows: Row[]): string {
+  const fanout = rows.filter((r) => r.scenario.startsWith("cluster: "));
+  const inbound = rows.filter((r) => r.scenario.startsWith("cluster inbound: "));
+  if (fanout.length === 0 && inbound.length === 0) return "";
+  const lines: string[] = [];
+  if (fanout.length > 0) {
+    lines.push(
+      "Cluster fan-out: one room, clients split over the nodes; CPU per 1M deliveries (nodes together; PostgreSQL's process tree and Redis apart).",
+      "",
+      "| configuration | deliveries/s offered | delivered/s | p50 ms | p99 ms | nodes CPU s / 1M | PostgreSQL CPU s / 1M | Redis CPU s / 1M | errors | no loss | load avg |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    );
+    const byStep = [...fanout].sort((a, b) => a.offeredPerSec - b.offeredPerSec);
+    for (const r of byStep)
+      lines.push(
+        `| ${r.extra.configuration} | ${fmt(r.offeredPerSec, 0)} | ${fmt(r.deliveredPerSec, 0)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuSecPerMillion, 2)} | ${fmt(r.extra.postgresCpuSecPerMillion, 2)} | ${fmt(r.extra.redisCpuSecPerMillion, 2)} | ${r.errors} | ${r.extra.noLoss ? "yes" : "**no**"} | ${fmt(r.extra.loadAverage, 1)} |`,
+      );
+  }
+  if (inbound.length > 0) {
+    const sqlite = Number(inbound.find((r) => r.extra.backend === "sqlite")?.extra.storedPerSec ?? Number.NaN);
+    if (lines.length > 0) lines.push("");
+    lines.push(
+      `Cluster inbound: stored msgs/s acked after commit; CPU in µs per stored message; target ≥ ${CLUSTER_INBOUND_TARGET.toLocaleString("en-US")} on two nodes.`,
+      "",
+      "| configuration | stored msgs/s | ÷ 1 node SQLite | ÷ target | ack p50 ms | ack p99 ms | nodes CPU % | nodes µs / msg | PostgreSQL CPU % | PostgreSQL µs / msg | Redis µs / msg | errors | no loss | load avg |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    );
+    for (const r of inbound) {
+      const stored = Number(r.extra.storedPerSec);
+      lines.push(
+        `| ${r.extra.configuration} | ${fmt(stored, 0)} | ${fmt(stored / sqlite, 2)} | ${fmt(stored / CLUSTER_INBOUND_TARGET, 2)} | ${fmt(r.extra.ackP50Ms, 1)} | ${fmt(r.extra.ackP99Ms, 1)} | ${fmt(r.serverCpuPct, 0)} | ${fmt(r.extra.serverCpuUsPerStored, 1)} | ${fmt(r.extra.postgresCpuPct, 0)} | ${fmt(r.extra.postgresCpuUsPerStored, 1)} | ${fmt(r.extra.redisCpuUsPerStored, 1)} | ${r.errors} | ${r.extra.noLoss ? "yes" : "**no**"} | ${fmt(r.extra.loadAverage, 1)} |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
