@@ -10,6 +10,12 @@ import { useClusterNodes } from "../support/use-cluster-nodes";
 const NAME_REFUSED = "name_refused";
 
 const nodes = useClusterNodes<TestClient>({ database: "look_alike" });
+/**
+ * A bound for the cross-node waits, not a speed target: a join and a leave each pass through
+ * PostgreSQL (admission, membership) and Redis (presence) before the other node hears of them;
+ * beside a CI run that took over the client's default 5 s once (run 76).
+ */
+const ACROSS_NODES = { timeoutMs: 20_000 };
 const { servers, clients } = nodes;
 
 async function joined(wsUrl: string, room: string, name: string) {
@@ -37,17 +43,17 @@ describe("look-alike names", () => {
     const onB = await joined(b.wsUrl, "twins", "сосо");
     expect(onB.joined.you.name).toBe("сосо (2)");
     // Both nodes show the two as two people under distinct names.
-    await onA.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "сосо (2)"));
+    await onA.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "сосо (2)"), ACROSS_NODES);
     // A rename on node B to a look-alike of the name held on node A is refused cluster-wide.
     onB.send({ type: "rename", name: "C0C0" });
-    expect(await onB.waitFor((frame) => frame.type === "error")).toMatchObject({ code: "name_taken" });
+    expect(await onB.waitFor((frame) => frame.type === "error", ACROSS_NODES)).toMatchObject({ code: "name_taken" });
     // A capital I for an l, across nodes: the second gets the suffix.
     await joined(a.wsUrl, "twins", "alice");
     expect((await joined(b.wsUrl, "twins", "aIice")).joined.you.name).toBe("aIice (2)");
     // A leave frees every key of the name: on node B, `alice` is free again once node A's alice is gone.
     const aliceOnA = clients.at(-2) as TestClient;
     await aliceOnA.leave("twins");
-    await onB.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.name === "alice"));
+    await onB.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.name === "alice"), ACROSS_NODES);
     expect((await joined(b.wsUrl, "twins", "ALICE")).joined.you.name).toBe("ALICE");
   });
 
