@@ -1,11 +1,17 @@
-// [6/6] Two nodes on one Redis: a tab on each chats with the other; one node is killed, its tab
+// [6/6] Two nodes on one PostgreSQL and one Redis: a tab on each chats with the other; one node is killed, its tab
 // fails over to the other node through the test's load balancer and resumes with nothing lost,
 // nothing twice, the same name, and messages typed during the outage delivered exactly once.
 import { expect, test } from "@playwright/test";
-import { type RedisProcess, startRedis } from "../apps/server/test/support/redis-process";
 import { TestClient } from "../apps/server/test/support/test-client";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
-import { crashNodeKeepingRegistration, expireNode, startRegisteredNode, TcpProxy } from "./support/cluster";
+import {
+  type ClusterStores,
+  crashNodeKeepingRegistration,
+  expireNode,
+  startClusterStores,
+  startRegisteredNode,
+  TcpProxy,
+} from "./support/cluster";
 import type { ServerProcess } from "./support/server";
 
 // Node A's expiry is driven by the test (see crashNodeKeepingRegistration), so the TTL only sets
@@ -17,17 +23,17 @@ const NODE_ENV = { REDIS_NODE_TTL_MS: String(NODE_TTL_MS), PRESENCE_GRACE_MS: "1
 // not a measure of speed (every step waits for its condition).
 test.setTimeout(180_000);
 
-let redis: RedisProcess | undefined;
+let stores: ClusterStores | undefined;
 let nodeA: ServerProcess | undefined;
 let nodeAId: string | undefined;
 let nodeB: ServerProcess | undefined;
 let proxy: TcpProxy | undefined;
 
 test.beforeAll(async () => {
-  redis = await startRedis({ persistence: "none" });
+  stores = await startClusterStores("e2e_cluster");
   // One after the other, so each registration in Redis is known to belong to its node.
-  ({ node: nodeA, nodeId: nodeAId } = await startRegisteredNode(redis, NODE_ENV));
-  ({ node: nodeB } = await startRegisteredNode(redis, NODE_ENV));
+  ({ node: nodeA, nodeId: nodeAId } = await startRegisteredNode(stores, NODE_ENV));
+  ({ node: nodeB } = await startRegisteredNode(stores, NODE_ENV));
   proxy = await TcpProxy.start(nodeA.port);
 });
 
@@ -35,7 +41,7 @@ test.afterAll(async () => {
   // Each step on its own, so one failure cannot leave a process behind.
   await proxy?.close().catch(() => undefined);
   await Promise.allSettled([nodeA?.dispose(), nodeB?.dispose()]);
-  await redis?.stop();
+  await stores?.stop();
 });
 
 /** Every message of the test, in the order it must end up in (no token contains another). */
@@ -66,8 +72,8 @@ function membersNamed(tab: ChatTab, name: string) {
 }
 
 test("a tab whose node is killed fails over to the other node and resumes: no gap, no duplicate, same name", async ({ browser }) => {
-  if (!redis || !nodeA || !nodeAId || !nodeB || !proxy) throw new Error("cluster did not start");
-  const cluster = { redis, nodeA, nodeAId, nodeB, proxy };
+  if (!stores || !nodeA || !nodeAId || !nodeB || !proxy) throw new Error("cluster did not start");
+  const cluster = { redis: stores.redis, nodeA, nodeAId, nodeB, proxy };
   const room = uniqueRoom("cluster");
   // alice reaches node A only through the proxy (the page, hence its same-origin /ws); bob is on B.
   const alice = await ChatTab.open(browser, cluster.proxy.url, room, "alice");

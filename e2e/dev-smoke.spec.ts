@@ -1,20 +1,17 @@
 // `pnpm dev` is the README's first command: the server in watch mode plus Vite, with /ws proxied.
 // This runs it for real, chats through Vite's proxy, and makes sure nothing is left running.
 // (apps/server/test/integration/dev-script.test.ts covers its banner, quiet polling and Ctrl+C.)
-// `pnpm start:cluster` is checked here too, since it needs the production build: a Ctrl+C stops
-// both nodes, then Redis, and exits with status 0.
+// (`pnpm start:cluster` has its own: e2e/cluster-script.spec.ts.)
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../apps/server/test/support/free-port";
-import { accepts, processTree, signalGroup } from "../apps/server/test/support/process-tree";
 import { TestClient } from "../apps/server/test/support/test-client";
 import { waitUntil } from "../apps/server/test/support/wait-until";
 import { ChatTab, uniqueRoom } from "./support/chat-page";
+import { expectNotListening, stopGroup } from "./support/process-group";
 
 test.setTimeout(180_000);
 
@@ -82,52 +79,6 @@ test("pnpm dev serves the page and chats through the Vite proxy's /ws, and stops
   await expectNotListening(webPort);
 });
 
-test("pnpm start:cluster starts two nodes on one Redis, and a Ctrl+C stops nodes, then Redis, with status 0", async () => {
-  // Its own process group, like a shell's foreground job: the SIGINT below is what Ctrl+C sends.
-  const cluster = spawn(process.execPath, ["scripts/cluster.mjs"], { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let raw = "";
-  const keep = (chunk: Buffer) => {
-    raw += chunk.toString();
-  };
-  cluster.stdout?.on("data", keep);
-  cluster.stderr?.on("data", keep);
-  const output = () => stripVTControlCharacters(raw);
-  const exited = once(cluster, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
-  try {
-    const exitedEarly = () => cluster.exitCode !== null || cluster.signalCode !== null;
-    await waitUntil(() => output().includes("Ctrl+C stops everything") || exitedEarly(), {
-      what: "start:cluster to be ready",
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      describe: output,
-    });
-    if (exitedEarly()) throw new Error(`start:cluster exited early:\n${output()}`);
-    const urls = [...output().matchAll(/node-[ab] {2}(http:\/\/\S+)/g)].map((match) => match[1] ?? "");
-    expect(urls).toHaveLength(2);
-    for (const url of urls) expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const aofDir = /AOF in (\S+)\)/.exec(output())?.[1] ?? "";
-    expect(aofDir).not.toBe("");
-
-    signalGroup(cluster.pid ?? 0, "SIGINT");
-    const [code, signal] = await exited;
-    const text = output();
-    expect({ code, signal, text: text.slice(-3000) }).toMatchObject({ code: 0, signal: null });
-    expect(text).not.toMatch(/did not stop cleanly|exited \(|ELIFECYCLE/);
-    // Both nodes were done before Redis heard of the stop (the terminal's SIGINT reaches only the script).
-    const redisStop = text.indexOf("Received SIG");
-    expect(text).not.toContain("Received SIGINT");
-    expect(redisStop).toBeGreaterThan(-1);
-    for (const name of ["node-a", "node-b"]) {
-      expect(text.lastIndexOf(`[${name}]`)).toBeGreaterThan(-1);
-      expect(text.lastIndexOf(`[${name}]`)).toBeLessThan(redisStop);
-    }
-    expect(existsSync(aofDir)).toBe(false);
-    for (const url of urls) await expectNotListening(Number(new URL(url).port));
-  } finally {
-    await stopGroup(cluster);
-  }
-});
-
 async function waitFor(url: string, dev: ChildProcess, output: () => string): Promise<void> {
   const exited = () => dev.exitCode !== null || dev.signalCode !== null;
   await waitUntil(async () => exited() || (await fetch(url)).ok, {
@@ -137,27 +88,4 @@ async function waitFor(url: string, dev: ChildProcess, output: () => string): Pr
     describe: output,
   });
   if (exited()) throw new Error(`pnpm dev exited early:\n${output()}`);
-}
-
-/** Nothing accepts connections on `port`, once a stopping process has let go of it. */
-async function expectNotListening(port: number): Promise<void> {
-  await waitUntil(async () => !(await accepts(port)), { what: `port ${port} to be free`, intervalMs: 250 }).catch(() => undefined);
-  expect(await accepts(port)).toBe(false);
-}
-
-/**
- * SIGTERM to the group (dev.mjs passes it on to its children, which run in groups of their own),
- * then SIGKILL to every group the tree had, so a bug in dev.mjs cannot leave a server behind.
- */
-async function stopGroup(dev: ChildProcess): Promise<void> {
-  const pid = dev.pid;
-  if (pid === undefined) return;
-  const groups = new Set([pid, ...processTree(pid).map((member) => member.pgid)]);
-  const exited = dev.exitCode !== null || dev.signalCode !== null ? Promise.resolve() : once(dev, "exit").then(() => undefined);
-  signalGroup(pid, "SIGTERM");
-  const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-  // dev.mjs waits for its children before it exits; anything still alive now is stuck.
-  for (const group of groups) signalGroup(group, "SIGKILL");
 }

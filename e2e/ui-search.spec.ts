@@ -107,6 +107,9 @@ test.describe("search", () => {
       const box = tab.page.getByTestId("search-input");
       const results = tab.page.getByTestId("search-result");
       await box.click();
+      // The panel (its own chunk) has taken the plain field's place and has the focus.
+      await expect(box).toHaveAttribute("role", "combobox");
+      await expect(box).toBeFocused();
       await box.fill("needle");
       await expect(results).toHaveCount(20);
       // Scrolling the results down brings the next pages, without repeats.

@@ -1,18 +1,38 @@
 import { once } from "node:events";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import type { RedisProcess } from "../../apps/server/test/support/redis-process";
+import { type PostgresProcess, startPostgres } from "../../apps/server/test/support/postgres-process";
+import { type RedisProcess, startRedis } from "../../apps/server/test/support/redis-process";
 import { waitUntil } from "../../apps/server/test/support/wait-until";
 import { ServerProcess } from "./server";
 
 /** The sorted set where every node's presence heartbeat registers it (score: last heartbeat). */
 const NODES_KEY = "chat:nodes";
 
-/** A production node on the shared Redis, ready once `/readyz` says it reached Redis. */
-export async function startNode(redis: RedisProcess, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const node = await ServerProcess.create({ REDIS_URL: redis.url, ...env });
+/** What the nodes of a cluster share: PostgreSQL keeps the rooms, Redis carries the traffic. */
+export interface ClusterStores {
+  postgres: PostgresProcess;
+  redis: RedisProcess;
+  stop(): Promise<void>;
+}
+
+/** A PostgreSQL and a redis-server for one spec file; Redis keeps nothing the nodes need back. */
+export async function startClusterStores(database: string): Promise<ClusterStores> {
+  const [postgres, redis] = await Promise.all([startPostgres({ database }), startRedis({ persistence: "none" })]);
+  return {
+    postgres,
+    redis,
+    stop: async () => {
+      await Promise.allSettled([redis.stop(), postgres.stop()]);
+    },
+  };
+}
+
+/** A production node on the shared PostgreSQL and Redis, ready once `/readyz` says it reached its store. */
+export async function startNode(stores: ClusterStores, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const node = await ServerProcess.create({ DATABASE_URL: stores.postgres.url, REDIS_URL: stores.redis.url, ...env });
   try {
     await waitUntil(() => fetch(`${node.url}/readyz`).then((response) => response.ok), {
-      what: `node on ${node.port} to be ready (Redis at ${redis.url})`,
+      what: `node on ${node.port} to be ready`,
     });
     return node;
   } catch (error) {
@@ -28,11 +48,12 @@ export async function registeredNodes(redis: RedisProcess): Promise<string[]> {
 
 /** Starts a node and finds its id: the registration that appears once it is up. */
 export async function startRegisteredNode(
-  redis: RedisProcess,
+  stores: ClusterStores,
   env: Record<string, string> = {},
 ): Promise<{ node: ServerProcess; nodeId: string }> {
+  const { redis } = stores;
   const before = new Set(await registeredNodes(redis));
-  const node = await startNode(redis, env);
+  const node = await startNode(stores, env);
   const nodeId = await waitUntil(async () => (await registeredNodes(redis)).find((id) => !before.has(id)), {
     what: `node on ${node.port} to register in Redis`,
   });

@@ -1,7 +1,7 @@
 // [4/6] Who may enter and who may speak, in real browsers: an owner creates a private room, invites
 // a second browser, appoints a moderator; a third browser without an invite is refused; a spammer
 // is muted, then banned, and every tab (one of them offline meanwhile) shows the same log.
-// One story, told on one node with SQLite (ui-moderation.spec.ts) and on two nodes sharing Redis
+// One story, told on one node with SQLite (ui-moderation.spec.ts) and on two nodes sharing PostgreSQL and Redis
 // (ui-moderation-cluster.spec.ts), where each person's browser talks to the node their URL names.
 import type { Browser, Locator } from "@playwright/test";
 import { ChatTab, uniqueRoom } from "./chat-page";

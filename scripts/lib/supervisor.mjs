@@ -16,9 +16,11 @@ const CLEAN_CODES = new Set([0, 128 + 2, 128 + 15]);
  * (`stopLast` ones after the others), waits for them to exit, removes whatever they left in
  * their groups, and exits: 0 when a signal asked for the stop and every child stopped cleanly,
  * 1 otherwise. A child that exits on its own stops the rest and the script fails. A stop that
- * takes longer than `stopTimeoutMs` kills whatever is left.
+ * takes longer than `stopTimeoutMs` kills whatever is left. `afterStop` runs once every child is
+ * gone, before the exit: for what is not a child (a `pg_ctl`-started PostgreSQL, temp dirs); a
+ * throw there fails the exit status.
  */
-export function createSupervisor({ stopTimeoutMs = 15_000 } = {}) {
+export function createSupervisor({ stopTimeoutMs = 15_000, afterStop = async () => {} } = {}) {
   const children = [];
   let stopping;
   let requested = false;
@@ -62,6 +64,12 @@ export function createSupervisor({ stopTimeoutMs = 15_000 } = {}) {
       // A watcher's own children (tsx's server, Vite's esbuild) must not outlive it.
       killAll("SIGKILL");
       let exitCode = code;
+      try {
+        await afterStop();
+      } catch (error) {
+        console.error(`could not stop cleanly: ${error.message}`);
+        exitCode = 1;
+      }
       if (requested) {
         for (const entry of children) {
           const { code: childCode, signal, error } = await entry.ended;

@@ -19,7 +19,6 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: int(2, 1_000).default(10),
   CLUSTER_SEQ_CHECK_MS: int(100, 600_000).default(2_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  REDIS_STREAM_MAXLEN: int(100, 100_000_000).default(10_000),
   REDIS_NODE_TTL_MS: int(1_000, 600_000).default(15_000),
   WEB_DIST: z.string().optional(),
   ALLOWED_ORIGINS: z
@@ -86,9 +85,8 @@ export interface AppConfig {
    * committed by a node that died before publishing it (or lost with Redis) is filled from the store.
    */
   clusterSeqCheckMs: number;
+  /** Several nodes: Redis carries the traffic between them (fan-out, presence, typing); only with `databaseUrl`. */
   redisUrl: string | undefined;
-  /** Approximate cap on each room's Redis stream; older messages are trimmed. */
-  redisStreamMaxLen: number;
   /** A node that has not heartbeated for this long is dead and its members leave (Redis only). */
   redisNodeTtlMs: number;
   webDist: string | undefined;
@@ -113,6 +111,11 @@ export interface AppConfig {
   limits: ChatLimits;
 }
 
+/** Why REDIS_URL alone is refused, and what to do instead. */
+export const REDIS_NEEDS_DATABASE =
+  "REDIS_URL is set without DATABASE_URL: REDIS_URL carries traffic between nodes and needs DATABASE_URL (PostgreSQL) " +
+  "to keep the rooms. Set DATABASE_URL=postgres://… on every node, or unset REDIS_URL for one node on SQLite.";
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
@@ -135,6 +138,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  if (e.REDIS_URL && !e.DATABASE_URL) {
+    // Redis keeps nothing since [6/6]: nodes sharing only Redis would each keep their own rooms.
+    throw new ConfigError([REDIS_NEEDS_DATABASE]);
+  }
   const auth = authConfigFrom(e);
   if ("problems" in auth) {
     throw new ConfigError(auth.problems.map(({ variable, message }) => `${variable}: ${message}`));
@@ -150,7 +157,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolMax: e.DATABASE_POOL_MAX,
     clusterSeqCheckMs: e.CLUSTER_SEQ_CHECK_MS,
     redisUrl: e.REDIS_URL,
-    redisStreamMaxLen: e.REDIS_STREAM_MAXLEN,
     redisNodeTtlMs: e.REDIS_NODE_TTL_MS,
     webDist: e.WEB_DIST,
     allowedOrigins: e.ALLOWED_ORIGINS,

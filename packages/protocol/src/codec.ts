@@ -158,6 +158,7 @@ function plainChat(object: Record<string, unknown>, maxTextLength: number): Deco
   if (Object.keys(object).length !== 4 || !ROOM_PATTERN.test(room) || !CLIENT_MSG_ID_PATTERN.test(clientMsgId)) return undefined;
   const trimmed = text.trim();
   if (trimmed.length === 0 || trimmed.length > maxTextLength * 2 || codePointLength(trimmed) > maxTextLength) return undefined;
+  if (trimmed.includes("\u0000")) return undefined;
   return { ok: true, frame: { type: "chat", room, text: trimmed, clientMsgId } };
 }
 

@@ -43,6 +43,9 @@ export function chatTextSchema(maxTextLength: number = DEFAULT_LIMITS.maxTextLen
   return z.string().transform((raw, ctx) => {
     const text = raw.trim();
     if (text.length === 0) ctx.addIssue({ code: "custom", message: "text is empty" });
+    // No store can promise to keep it: PostgreSQL's text refuses U+0000, and a text that one store
+    // keeps and another cannot would make a message's fate depend on the deployment.
+    else if (text.includes("\u0000")) ctx.addIssue({ code: "custom", message: "text contains U+0000 (NUL)" });
     else if (text.length > maxTextLength * 2 || codePointLength(text) > maxTextLength) {
       ctx.addIssue({ code: "custom", message: TEXT_TOO_LONG });
     }

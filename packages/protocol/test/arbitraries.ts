@@ -37,7 +37,8 @@ export const chatText = fc
     { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: DEFAULT_LIMITS.maxTextLength }) },
   )
   .map((text) => text.trim())
-  .filter((text) => text.length > 0 && [...text].length <= DEFAULT_LIMITS.maxTextLength);
+  // U+0000 is refused (bad_frame): no store can keep it.
+  .filter((text) => text.length > 0 && !text.includes("\u0000") && [...text].length <= DEFAULT_LIMITS.maxTextLength);
 
 /** A name as `decode` leaves it: any string that normalizes, taken in its normalized form. */
 export const validName = fc

@@ -10,7 +10,7 @@ const chatLike = fc.record(
     text: fc.oneof(
       fc.string({ maxLength: 30 }),
       fc.string({ unit: "grapheme", maxLength: 30 }),
-      fc.constantFrom("  ", " hi ", "\u00a0x\u2028", "🌍".repeat(2001)),
+      fc.constantFrom("  ", " hi ", "\u00a0x\u2028", "🌍".repeat(2001), "a\u0000b"),
       fc.integer(),
     ),
     clientMsgId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.string({ maxLength: 70 }), fc.constant(7)),

@@ -72,6 +72,15 @@ describe("chat", () => {
     expect(errorCodeFor(error)).toBe("bad_frame");
   });
 
+  it("refuses a text holding U+0000 (no store keeps it) with bad_frame naming it, for a chat and an edit", () => {
+    const error = failure(chat({ text: "before\u0000after" }));
+    expect(error).toMatchObject({ reason: "invalid_field", field: "text", clientMsgId: "c-1" });
+    expect(error.message).toContain("U+0000");
+    expect(errorCodeFor(error)).toBe("bad_frame");
+    const edit = failure(decode(raw({ type: "edit", room: "lobby", target: 1, text: "\u0000", clientMsgId: "c-2" })));
+    expect(edit).toMatchObject({ reason: "invalid_field", field: "text", clientMsgId: "c-2" });
+  });
+
   it("counts the limit in code points: 2000 emoji are accepted", () => {
     const text = EMOJI.repeat(2000);
     expect(text.length).toBe(4000);

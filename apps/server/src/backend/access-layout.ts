@@ -13,8 +13,8 @@ import type {
 
 /**
  * How the persistent stores lay out a room's access state: entries of a few kinds, each under a
- * key, as JSON. SQLite keeps them in one table keyed (room, kind, key), Redis in one hash per
- * (room, kind); both read and write through this file, so the two cannot drift. The state is
+ * key, as JSON. SQLite and PostgreSQL keep them in one table keyed (room, kind, key); both read
+ * and write through this file, so the two cannot drift. The state is
  * only ever read by key or listed per room and kind, never queried by what is inside an entry.
  */
 export const ACCESS_KINDS = [

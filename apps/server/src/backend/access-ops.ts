@@ -26,7 +26,7 @@ export function actorStanding(reader: AccessReader, actor: Actor): { role: Role;
   return { role, member: stored !== undefined || actor.claimedRole !== undefined || actor.admin === true };
 }
 
-/** The gate of a change ([4/6] §4 (a)-(e)); `lastChatTs` where the store knows it (Redis checks slow mode in its script). */
+/** The gate of a change ([4/6] §4 (a)-(e)); `lastChatTs` where the store knows it (the user's last chat while slow mode is on). */
 export function gateFor(
   reader: AccessReader,
   actor: Actor,

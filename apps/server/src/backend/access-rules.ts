@@ -1,7 +1,7 @@
 /**
  * Who may do what in a room, as pure functions over plain values (spec [4/6] §1 and §4). Every
- * store calls these inside the atomic step that assigns the seq (memory and SQLite directly, Redis
- * on a snapshot its script proves current); `access-rules.test.ts` holds them to a small reference
+ * store calls these inside the atomic step that assigns the seq (memory, SQLite, and PostgreSQL on
+ * rows read in the tick's transaction); `access-rules.test.ts` holds them to a small reference
  * model. Nothing here reads a clock: `now` comes from the store's injected one.
  */
 

@@ -85,7 +85,7 @@ export interface ReportEntry {
   ts: number;
 }
 
-/** Reads of one room's state inside the atomic step (synchronous: memory maps, SQLite, a Redis snapshot). */
+/** Reads of one room's state inside the atomic step (synchronous: memory maps, SQLite, rows PostgreSQL read in the transaction). */
 export interface AccessReader {
   /** Undefined: the room has no meta (open, ownerless, or not made yet). */
   meta(): RoomMeta | undefined;

@@ -79,8 +79,8 @@ export interface CreateInviteRequest extends Resendable {
  * user and by address hash), mutes, reports (staff-only, never room events). Secrets never reach
  * it: passes and invite codes arrive as SHA-256 hex, addresses as HMAC.
  *
- * Each method is one atomic step with the room's appends (the same SQLite transaction, the same
- * Redis script as the seq), in this order: dedupe on `(actor.id, clientMsgId)` where there is
+ * Each method is one atomic step with the room's appends (the same SQLite or PostgreSQL
+ * transaction as the seq), in this order: dedupe on `(actor.id, clientMsgId)` where there is
  * one (shared with `append`); the gate of access-rules.ts ((a) banned, (b) a private room's
  * non-member) where the operation is a member's; the operation's own rule; then its writes and
  * any `moderation` events, each with the room's next seq. Moderation itself goes through
@@ -109,7 +109,7 @@ export interface RoomAccessStore {
   mayRead(room: string, actor: Actor): Promise<boolean>;
 }
 
-/** Unguessable ids for invites and reports, made before the atomic step (Redis runs it as a script). */
+/** Unguessable ids for invites and reports, made before the atomic step, so it holds no randomness. */
 function newId(prefix: string): string {
   return `${prefix}_${randomBytes(9).toString("base64url")}`;
 }

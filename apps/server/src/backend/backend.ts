@@ -11,8 +11,8 @@ import type { SettingStore } from "./setting-store";
 /**
  * Storage and the cross-node bus behind one seam, one role each: history (`messages`), room access, sessions,
  * memberships with read markers, the room bus, and cluster presence (cluster backends only). The
- * in-memory backend is the reference; SQLite is the single-node default; Redis serves several
- * nodes. All of them pass the same contract suite.
+ * in-memory backend is the reference; SQLite is the single-node default; PostgreSQL keeps the rooms of
+ * one or several nodes, with Redis carrying the traffic between them. All of them pass the same contract suite.
  */
 export interface Backend {
   readonly kind: string;
@@ -33,7 +33,7 @@ export interface Backend {
    * first start and kept, so address bans hold across restarts and on every node sharing the store.
    */
   readonly addressSecret: SettingStore;
-  /** Present when several nodes share presence (Redis); absent on a single node. */
+  /** Present when several nodes share presence (Redis traffic); absent on a single node. */
   readonly presence?: ClusterPresence;
   /** Whether the backend can serve requests right now, for `/readyz`. */
   isReady(): Promise<boolean>;

@@ -3,9 +3,8 @@ import type { StoredChat } from "./chat-state";
 import type { ChangeRequest, RefusalCode } from "./message-store";
 
 /**
- * The rules of a change, as pure functions, for the stores that apply them in JavaScript (memory,
- * SQLite). The Redis store applies the same rules in Lua (redis/event-scripts.ts); the contract
- * suite holds every store to them.
+ * The rules of a change, as pure functions, that every store (memory, SQLite, PostgreSQL) applies
+ * inside the step that assigns the seq; the contract suite holds every store to them.
  */
 
 export interface Refusal {

@@ -63,7 +63,7 @@ export type ReplyTarget = Pick<StoredChat, "from" | "text">;
 
 /** What a reply shows of its target: up to `replyQuoteLength` code points of its text now. */
 export function quoteOf(seq: number, target: ReplyTarget | undefined): ReplyQuote {
-  // A target no longer in the store (Redis trims old history) reads like a deleted one: it cannot be shown.
+  // A target the store does not have reads like a deleted one: it cannot be shown.
   if (target?.text === undefined) return { seq, deleted: true };
   return { seq, from: copyUser(target.from), text: firstCodePoints(target.text, DEFAULT_LIMITS.replyQuoteLength) };
 }

@@ -60,6 +60,15 @@ export const SEARCH_DEFAULTS = {
   indexSlice: 100,
   /** SQLite: busy ticks the indexer steps aside for before it takes a slice anyway. */
   indexMaxYields: 64,
-  /** Memory and Redis: chats read per page while scanning a room newest-first. */
+  /**
+   * PostgreSQL: the first, small window of newest chats a request reads (a common word fills its
+   * page there), and the most candidates a GIN index may propose for the request to read and sort
+   * them all (a rare word, anywhere in the history). Each costs at most this many row reads; the
+   * wider window of `scanMax` comes only when both fall short.
+   */
+  pgQuickMax: 1_000,
+  /** PostgreSQL: chats `rebuildSearchDocs` indexes per statement (the migration command's reindex). */
+  rebuildBatch: 1_000,
+  /** Memory: chats read per page while scanning a room newest-first. */
   scanPageSize: 500,
 } as const;

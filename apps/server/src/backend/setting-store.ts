@@ -1,5 +1,5 @@
 /**
- * One server-wide value in the backend's settings (SQLite `settings` table, a Redis key, process
+ * One server-wide value in the backend's settings (SQLite or PostgreSQL `settings` table, process
  * memory), shared by every node of a cluster: the admin key's hash, the address-ban HMAC key.
  */
 export interface SettingStore {

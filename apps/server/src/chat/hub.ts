@@ -15,9 +15,10 @@ export interface HubOptions {
   /** `AUTH=jwt`: how host-app tokens are checked. Absent: anonymous guests. */
   tokens?: TokenAuth;
   /**
-   * Several nodes (a backend with cluster presence): how often every room served here reads the
-   * store's latest seq and fills what the bus did not bring. The next event shows a hole too; this
-   * finds one in a room that has gone quiet (a node died between its COMMIT and its PUBLISH).
+   * A store other processes write (PostgreSQL, several nodes): how often every room served here
+   * reads the store's latest seq and fills what it did not hear of. The next event shows a hole
+   * too; this finds one in a room that has gone quiet: a node died between its COMMIT and its
+   * PUBLISH, or a COMMIT whose answer was lost with the connection did happen.
    */
   seqCheckMs?: number;
 }
@@ -57,7 +58,7 @@ export class ChatHub implements RoomDirectory {
       claimSession: (session, connection) => this.claimSession(session, connection),
       forget: (connection) => this.forget(connection),
     };
-    if (options.backend.presence && options.seqCheckMs !== undefined) this.checkSeqsEvery(options.seqCheckMs);
+    if (options.seqCheckMs !== undefined) this.checkSeqsEvery(options.seqCheckMs);
   }
 
   private checkSeqsEvery(ms: number): void {

@@ -1,6 +1,6 @@
 // `pnpm admin-link`: makes a fresh admin key, replaces the stored hash (the old link stops working
 // at once, on every node) and prints the new link. Reads the same environment as the server, so it
-// finds the same store (DATA_DIR or REDIS_URL). Safe while the server runs: SQLite waits for its lock.
+// finds the same store (DATA_DIR or DATABASE_URL). Safe while the server runs: SQLite waits for its lock.
 import { ConfigError, loadConfig } from "../config";
 import { createBackend } from "../plugins/backend";
 import { rotateAdminKey } from "../security/admin-key";

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Backend } from "../backend/backend";
 import { MemoryBackend } from "../backend/memory/memory-backend";
-import type { AppConfig } from "../config";
+import { type AppConfig, ConfigError, REDIS_NEEDS_DATABASE } from "../config";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -36,17 +36,8 @@ export async function createBackend(config: AppConfig, log?: FastifyBaseLogger):
       throw error;
     }
   }
-  if (config.redisUrl) {
-    // Several nodes share history, sessions and fan-out through Redis; HISTORY does not apply.
-    const { RedisBackend } = await import("../backend/redis/redis-backend");
-    return RedisBackend.connect({
-      nodeId,
-      url: config.redisUrl,
-      streamMaxLen: config.redisStreamMaxLen,
-      nodeTtlMs: config.redisNodeTtlMs,
-      onError: (error, context) => log?.warn({ err: error }, context),
-    });
-  }
+  // loadConfig refuses this already; a config made by hand must not fall back to one node's store silently.
+  if (config.redisUrl) throw new ConfigError([REDIS_NEEDS_DATABASE]);
   if (config.history === "memory") return new MemoryBackend({ nodeId });
   const { SqliteBackend } = await import("../backend/sqlite/sqlite-backend");
   return SqliteBackend.open({ nodeId, dataDir: config.dataDir, onError: (error, context) => log?.warn({ err: error }, context) });

@@ -37,7 +37,13 @@ export default fp(
         : undefined;
     app.decorate(
       "hub",
-      new ChatHub({ backend: app.backend, deps, seqCheckMs: options.config.clusterSeqCheckMs, ...(tokens ? { tokens } : {}) }),
+      new ChatHub({
+        backend: app.backend,
+        deps,
+        // Only where another process may commit what this node has not heard of.
+        ...(app.backend.presence || app.backend.kind === "postgres" ? { seqCheckMs: options.config.clusterSeqCheckMs } : {}),
+        ...(tokens ? { tokens } : {}),
+      }),
     );
   },
   { name: "chat", dependencies: ["backend", "metrics"], fastify: "5.x" },

@@ -72,7 +72,7 @@ function roomOf(backend: Backend, room: string) {
 /**
  * [4/6] who may enter and who may speak: every rule of the access state and its enforcement in
  * the append's atomic step, registered inside `describeBackendContract` so memory, SQLite and
- * Redis all run it; on a cluster backend the races run across two nodes.
+ * PostgreSQL all run it; on a cluster backend (PostgreSQL + Redis) the races run across two nodes.
  */
 export function describeAccessContract(context: AccessContractContext): void {
   /** A room `r` made by olga, with moe as moderator (appointed) and bob a member who has chatted. */
@@ -324,7 +324,7 @@ export function describeAccessContract(context: AccessContractContext): void {
       const r = await staffedRoom();
       const { nodes, close } = await twoNodes();
       try {
-        // Both nodes have read the room's state before the ban (a cached snapshot on Redis).
+        // Both nodes have read the room's state before the ban (each node's own view of it).
         for (const node of nodes) seqOf(await roomOf(node, "r").chat(bob, "warm"));
         const spam = Array.from({ length: 40 }, (_, i) => roomOf(nodes[i % 2] as Backend, "r").chat(bob, `spam ${i}`));
         const ban = roomOf(nodes[1], "r").moderate(owner, { action: "ban", user: user(bob) });

@@ -1,14 +1,15 @@
 // One contract for the backend's settings (the admin key's hash, the address-ban HMAC key) in every backend: memory, SQLite (a real file, reopened)
-// and Redis (a real redis-server shared by two backends, as two nodes share it).
+// and PostgreSQL (a real server, two backends on one database, as two nodes share it).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/backend";
 import { MemoryBackend } from "../../src/backend/memory/memory-backend";
-import { RedisBackend } from "../../src/backend/redis/redis-backend";
+import { PgBackend } from "../../src/backend/postgres/pg-backend";
 import { type SettingStore, storedOrMade } from "../../src/backend/setting-store";
 import { SqliteBackend } from "../../src/backend/sqlite/sqlite-backend";
 import { ensureAdminKey, isAdminKey, rotateAdminKey } from "../../src/security/admin-key";
 import { hashSecret, newSecret } from "../../src/security/secrets";
-import { type RedisProcess, startRedis } from "../support/redis-process";
+import { emptyDatabase } from "../support/empty-database";
+import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 import { tempDir } from "../support/temp-dir";
 
 /** Which setting of a backend the harness hands out. */
@@ -20,12 +21,12 @@ interface Harness {
   open(pick?: SettingOf): Promise<{ store: SettingStore; reopen(): Promise<SettingStore>; close(): Promise<void> }>;
 }
 
-let redis: RedisProcess;
+let postgres: PostgresProcess;
 beforeAll(async () => {
-  redis = await startRedis();
-});
+  postgres = await startPostgres({ database: "admin_key" });
+}, 120_000);
 afterAll(async () => {
-  await redis?.stop();
+  await postgres?.stop();
 });
 
 const harnesses: Record<string, Harness> = {
@@ -54,11 +55,12 @@ const harnesses: Record<string, Harness> = {
       };
     },
   },
-  redis: {
+  postgres: {
     async open(pick = adminKeyOf) {
-      const keyPrefix = `admin-${newSecret().slice(0, 8)}`;
-      const one = await RedisBackend.connect({ nodeId: "r1", url: redis.url, keyPrefix });
-      const two = await RedisBackend.connect({ nodeId: "r2", url: redis.url, keyPrefix });
+      // One database for the file: each test starts from empty tables (none before the first open migrates).
+      await emptyDatabase(postgres.url);
+      const one = await PgBackend.open({ nodeId: "p1", url: postgres.url, poolMax: 2 });
+      const two = await PgBackend.open({ nodeId: "p2", url: postgres.url, poolMax: 2 });
       return {
         store: pick(one),
         reopen: async () => pick(two),
@@ -82,7 +84,7 @@ describe.each(Object.keys(harnesses))("AdminKeyStore on %s", (kind) => {
       const second = hashSecret(newSecret());
       await store.set(second);
       expect(await store.get()).toBe(second);
-      // Kept across a restart (SQLite) or seen by the other node (Redis).
+      // Kept across a restart (SQLite) or seen by the other node (PostgreSQL).
       expect(await (await reopen()).get()).toBe(second);
     } finally {
       await close();
@@ -121,7 +123,7 @@ describe.each(Object.keys(harnesses))("AdminKeyStore on %s", (kind) => {
 describe.each(Object.keys(harnesses))("the address-ban secret on %s", (kind) => {
   const harness = harnesses[kind] as Harness;
 
-  it("is made once and then read back: after a restart (SQLite) and on the other node (Redis), apart from the admin key", async () => {
+  it("is made once and then read back: after a restart (SQLite) and on the other node (PostgreSQL), apart from the admin key", async () => {
     const { store, reopen, close } = await harness.open((backend) => backend.addressSecret);
     try {
       const made = await storedOrMade(store, newSecret);

@@ -51,17 +51,21 @@ const seqs = (messages: Array<{ seq: number }>) => messages.map((message) => mes
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
- * The behaviour every `Backend` must share, registered as a vitest suite. Memory, SQLite and
- * Redis each call this with a factory; persistent ones also pass `restart` and `persistent`:
+ * The behaviour every `Backend` must share, registered as a vitest suite. Memory, SQLite,
+ * PostgreSQL and the cluster (PostgreSQL + Redis traffic) each call this with a factory; persistent
+ * ones also pass `restart` and `persistent`, a cluster `openPeer`, `interruptBus` and `cluster`:
  *
- *   describeBackendContract("redis", async ({ now }) => {
- *     let backend = await openRedisBackend({ url, prefix: uniquePrefix(), now });
+ *   describeBackendContract("postgres + redis", async ({ now }) => {
+ *     await emptyDatabase(url);
+ *     let backend = await openNode("node-a", now); // PgBackend.open({ url, traffic: await RedisTraffic.connect(...) })
  *     return {
  *       backend,
- *       restart: async () => { await backend.close(); backend = await openRedisBackend(...same prefix); return backend; },
- *       cleanup: async () => { await backend.close(); await dropKeys(prefix); },
+ *       openPeer: () => openNode("node-peer", now),
+ *       interruptBus: () => redis.command("CLIENT", "KILL", "TYPE", "pubsub"),
+ *       restart: async () => { await backend.close(); backend = await openNode("node-a", now); return backend; },
+ *       cleanup: () => backend.close(),
  *     };
- *   }, { persistent: true });
+ *   }, { persistent: true, cluster: true });
  */
 export function describeBackendContract(
   name: string,

@@ -42,7 +42,7 @@ const EMOJI = [
 /**
  * Edits, deletions, reactions and replies (issue [3/6]): every rule of the one append, and the
  * pages as the contract specifies them, registered inside `describeBackendContract` so memory,
- * SQLite and Redis all run them.
+ * SQLite and PostgreSQL all run them.
  */
 export function describeChangesContract(context: ChangesContractContext): void {
   const room = () => changesIn(context.backend(), "r");

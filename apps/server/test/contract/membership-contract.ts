@@ -32,7 +32,7 @@ async function post(backend: Backend, room: string, from: User, count = 1): Prom
 
 /**
  * Memberships and read markers (protocol 2), registered inside `describeBackendContract` so
- * every backend runs them: memory, SQLite (with a restart) and Redis (with a restart and a peer).
+ * every backend runs them: memory, SQLite (with a restart) and PostgreSQL (with a restart, and a peer on the cluster).
  */
 export function describeMembershipContract(context: MembershipContractContext): void {
   describe("memberships", () => {

@@ -39,7 +39,7 @@ function chatsIn(events: StoredEvent[]): ChatFrame[] {
 
 /**
  * [5/6] mentions, unread mentions, notification levels and pages around a seq, registered inside
- * `describeBackendContract` so memory, SQLite (with a restart) and Redis all run them. The store
+ * `describeBackendContract` so memory, SQLite (with a restart) and PostgreSQL all run them. The store
  * keeps what the chat layer resolved; what it must get right is keeping, replacing, purging and
  * counting it the same way everywhere.
  */

@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { ackOf, createRoom, joinWith, leftOf } from "../support/access-frames";
 import type { StartedServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
-import { useRedisNodes } from "../support/use-redis-nodes";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 import { expectBystanderUnharmed, joinBystander } from "./support/bystander";
 
-const nodes = useRedisNodes<TestClient>({ persistence: "none" });
+const nodes = useClusterNodes<TestClient>({ database: "ban_two_nodes" });
 const { servers, clients } = nodes;
 
 /**
- * [4/6] on two nodes sharing one Redis: a banned user racing messages against the ban, from a
+ * [4/6] on two nodes (PostgreSQL + Redis): a banned user racing messages against the ban, from a
  * connection on each node. The ban is checked in the script that assigns the seq, so no chat of
  * theirs gets a seq after the ban's; and the ban passes through the room on both nodes, so both
  * connections leave at once.

@@ -2,14 +2,14 @@
 // its event goes through the room like any moderation: members see it in order, a kicked or banned
 // user leaves at once (on every node of a cluster), and the store's rank and last-owner rules hold.
 import type { ServerFrameOf } from "@chatroom/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newSecret } from "../../src/security/secrets";
 import { expectBystanderUnharmed, joinBystander } from "../hostile/support/bystander";
 import { ackOf, createRoom, joinWith, leftOf } from "../support/access-frames";
-import { type RedisProcess, startRedis } from "../support/redis-process";
 import { type StartedServer, startServer } from "../support/start-server";
 import { TestClient } from "../support/test-client";
 import { useCleanup } from "../support/use-cleanup";
+import { useClusterNodes } from "../support/use-cluster-nodes";
 
 const cleanup = useCleanup();
 const TOKEN = newSecret();
@@ -74,17 +74,11 @@ describe("/api/admin on the store", () => {
 });
 
 describe("/api/admin on two nodes", () => {
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis({ persistence: "none" });
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const nodes = useClusterNodes<TestClient>({ database: "admin_api" });
 
   it("a ban through node A removes the user's connection on node B at once, and their rejoin is refused", async () => {
-    const a = cleanup.track(await startServer({ REDIS_URL: redis.url, ADMIN_API_TOKEN: TOKEN }));
-    const b = cleanup.track(await startServer({ REDIS_URL: redis.url, ADMIN_API_TOKEN: TOKEN }));
+    const a = cleanup.track(await startServer({ ...nodes.env, ADMIN_API_TOKEN: TOKEN }));
+    const b = cleanup.track(await startServer({ ...nodes.env, ADMIN_API_TOKEN: TOKEN }));
     const room = "lobby";
     const mallory = cleanup.track(await TestClient.open(b.wsUrl, { name: "mallory" }));
     await joinWith(mallory, room);

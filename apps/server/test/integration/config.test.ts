@@ -52,6 +52,18 @@ describe("loadConfig", () => {
     expect(message).not.toContain(value);
   });
 
+  it("REDIS_URL without DATABASE_URL is refused, naming both and what to do, without echoing the URL", () => {
+    const { problems, message } = configErrorFor({ REDIS_URL: "redis://:hunter2-password@localhost:6379" });
+    expect(problems).toHaveLength(1);
+    expect(message).toContain("REDIS_URL carries traffic between nodes and needs DATABASE_URL (PostgreSQL) to keep the rooms");
+    expect(message).toMatch(/Set DATABASE_URL=postgres:\/\/… on every node, or unset REDIS_URL for one node on SQLite/);
+    expect(message).not.toContain("hunter2");
+    // With PostgreSQL keeping the rooms, Redis carries the traffic between the nodes; DATABASE_URL alone is one node.
+    const both = loadConfig({ DATABASE_URL: "postgres://chat@db.internal/chat", REDIS_URL: "redis://cache.internal:6379" });
+    expect(both).toMatchObject({ databaseUrl: "postgres://chat@db.internal/chat", redisUrl: "redis://cache.internal:6379" });
+    expect(loadConfig({ DATABASE_URL: "postgres://chat@db.internal/chat" }).redisUrl).toBeUndefined();
+  });
+
   it("reports every bad variable at once", () => {
     expect(() => loadConfig({ PORT: "abc", HISTORY: "nope" })).toThrow(/PORT[\s\S]*HISTORY|HISTORY[\s\S]*PORT/);
   });
@@ -81,6 +93,16 @@ describe("the server process", () => {
     const { stderr } = server.output();
     expect(stderr).toContain("Invalid configuration");
     expect(stderr).toContain('PORT="abc"');
+  });
+
+  it("exits non-zero before opening any store when REDIS_URL is set without DATABASE_URL", async () => {
+    const server = spawnServer({ PORT: "0", REDIS_URL: "redis://127.0.0.1:1" });
+    const status = await server.exited;
+    expect(status.code).not.toBe(0);
+    expect(status.code).not.toBeNull();
+    const { stderr } = server.output();
+    expect(stderr).toContain("Invalid configuration");
+    expect(stderr).toContain("REDIS_URL is set without DATABASE_URL");
   });
 
   it("exits non-zero with a clear message when the database file is corrupt, and leaves it alone", async () => {

@@ -122,7 +122,7 @@ describe("frames pipelined behind hello and join", () => {
 
 describe("frames sent while a slow store answers hello and join", () => {
   /**
-   * Stores that answer late, as Redis does over the network: a session write or a history read
+   * Stores that answer late, as PostgreSQL does over the network: a session write or a history read
    * waits until the test has seen the early frames reach the server.
    */
   function slowBackend() {

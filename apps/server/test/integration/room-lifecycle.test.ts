@@ -14,7 +14,7 @@ const fixture = useTestServer();
 let server: StartedServer | undefined;
 
 /**
- * A gate that store writes can be held at, as network latency to Redis holds them: the test sees
+ * A gate that store writes can be held at, as network latency to PostgreSQL holds them: the test sees
  * when a write is waiting and decides when it goes through.
  */
 class Gate {

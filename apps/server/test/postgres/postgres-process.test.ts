@@ -2,10 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
 
-const unavailable = postgresUnavailable();
-if (unavailable) console.warn(`skipping PostgreSQL tests: ${unavailable}`);
-
-describe.skipIf(unavailable !== undefined)("a real PostgreSQL for tests", () => {
+describe("a real PostgreSQL for tests", () => {
   let server: PostgresProcess;
   beforeAll(async () => {
     server = await startPostgres({ database: "process_test" });

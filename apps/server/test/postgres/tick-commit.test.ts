@@ -92,4 +92,24 @@ describe("PostgreSQL tick commit, two nodes on one database", () => {
     // The refused send is not remembered, and took no seq.
     expect(ackSeq(await one.messages.append(chat("zeta", "z2", "good text")))).toBe(3);
   });
+  it("every connection commits with synchronous_commit on, even when the database's default is off", async () => {
+    await server.psql("CREATE DATABASE durable");
+    await server.psql("ALTER DATABASE durable SET synchronous_commit = off");
+    const url = new URL(server.url);
+    url.pathname = "/durable";
+    const backend = await PgBackend.open({ nodeId: "node-d", url: url.toString(), poolMax: 2 });
+    try {
+      // Reads go through the pool: its connections' setting is the one the tick's commits use.
+      const pool = (backend as unknown as { pool: pg.Pool }).pool;
+      const shown = await pool.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+      expect(shown.rows[0]?.synchronous_commit).toBe("on");
+      const plain = new pg.Client({ connectionString: url.toString() });
+      await plain.connect();
+      // Without the backend's setting, a connection gets the database's default.
+      expect((await plain.query("SHOW synchronous_commit")).rows[0]).toEqual({ synchronous_commit: "off" });
+      await plain.end();
+    } finally {
+      await backend.close();
+    }
+  });
 });

@@ -1,5 +1,7 @@
 import type pg from "pg";
 import { INITIAL_MIGRATION } from "./migrations/001-initial";
+import { SEARCH_MIGRATION } from "./migrations/002-search";
+import { STORE_COPY_MIGRATION } from "./migrations/003-store-copy";
 
 export interface PgMigration {
   version: number;
@@ -8,7 +10,11 @@ export interface PgMigration {
 }
 
 /** In order; a migration is never edited once released, only followed by another. */
-export const PG_MIGRATIONS: readonly PgMigration[] = [{ version: 1, name: "initial", sql: INITIAL_MIGRATION }];
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  { version: 1, name: "initial", sql: INITIAL_MIGRATION },
+  { version: 2, name: "search", sql: SEARCH_MIGRATION },
+  { version: 3, name: "store-copy", sql: STORE_COPY_MIGRATION },
+];
 
 /**
  * The advisory lock every runner takes before it reads or writes `schema_migrations`: two nodes
@@ -53,7 +59,8 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
       throw new Error(`the database has schema version ${current}, newer than this server's ${known}; upgrade the server`);
     }
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (migration.version <= current) continue;
+      // Every version not applied yet, not only those above the newest: a database that got 1 and 3
+      // from branches merged in another order still gets 2.
       const ran = await inLockedTransaction(client, async () => {
         // Another node may have applied it while this one waited on the lock.
         const done = await client.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version]);

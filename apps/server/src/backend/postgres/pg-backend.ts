@@ -6,15 +6,16 @@ import { localRoomBus } from "../local-room-bus";
 import type { MessageSearch } from "../message-search";
 import type { StoredEvent } from "../message-store";
 import type { RoomBus } from "../room-bus";
-import { ScanMessageSearch } from "../search/scan-message-search";
 import { SETTING_NAMES } from "../setting-store";
 import { PgMembershipStore } from "./membership-store";
+import { PgMessageSearch } from "./message-search";
 import { PgMessageStore } from "./message-store";
 import { migrate } from "./migrate";
 import { createPgPool } from "./pool";
+import { writeSearchDocs } from "./search-docs";
 import { PgSessionStore } from "./session-store";
 import { PgSetting } from "./setting-store";
-import { TickCommit, type TickCommitOptions } from "./tick-commit";
+import { TickCommit } from "./tick-commit";
 
 /** How the nodes of a deployment hear each other: absent on a single node (the local bus). */
 export interface PgTraffic {
@@ -34,9 +35,8 @@ export interface PgBackendOptions {
   now?: () => number;
   /** The cross-node bus and presence (Redis); without it, one node. */
   traffic?: PgTraffic;
-  /** Called inside each tick's transaction with what it wrote (the search index). */
-  beforeCommit?: TickCommitOptions["beforeCommit"];
-  search?: (pool: pg.Pool, messages: PgMessageStore) => MessageSearch;
+  /** Tests: a search with other bounds over the backend's pool (default: `PgMessageSearch` at SEARCH_DEFAULTS). */
+  search?: (pool: pg.Pool) => MessageSearch;
 }
 
 export const PG_DEFAULTS = {
@@ -72,12 +72,13 @@ export class PgBackend implements Backend {
     this.nodeId = nodeId;
     this.commit = new TickCommit({
       pool,
-      ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+      // The search index changes in the transaction that changes the chats, so it is never behind.
+      beforeCommit: (client, writes) => writeSearchDocs(client, writes.searchChanges),
       ...(traffic ? { afterCommit: (events: readonly StoredEvent[]) => traffic.publish(events) } : {}),
     });
     this.messages = new PgMessageStore({ pool, commit: this.commit, nodeId, now });
     this.access = new AccessOperations(this.messages);
-    this.search = options.search ? options.search(pool, this.messages) : new ScanMessageSearch(this.messages);
+    this.search = options.search ? options.search(pool) : new PgMessageSearch({ pool });
     const common = { pool, now, isOpen: () => !this.closed };
     this.sessions = new PgSessionStore(common);
     this.memberships = new PgMembershipStore(common);
@@ -90,8 +91,6 @@ export class PgBackend implements Backend {
   /** Connects, brings the schema up to date, or fails with why (never with the URL: it may hold a password). */
   static async open(options: PgBackendOptions): Promise<PgBackend> {
     const pool = createPgPool(options.url, { max: options.poolMax ?? PG_DEFAULTS.poolMax });
-    // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
-    pool.on("error", () => {});
     try {
       await migrate(pool);
     } catch (error) {
@@ -103,6 +102,9 @@ export class PgBackend implements Backend {
 
   async isReady(): Promise<boolean> {
     if (this.closed) return false;
+    // PostgreSQL only: while Redis is away every node still stores and acks (the others catch up
+    // through the latest-seq check), and a Redis outage must not take every node out of the
+    // load balancer at once (docs/cluster.md).
     try {
       await this.pool.query("SELECT 1");
       return true;

@@ -2,7 +2,7 @@ import type { User } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
 import { NAME_KEY_SEPARATOR, nameKeys } from "../../security/name-key";
 import type { ClusterPresence, NameCandidate, RoomCount } from "../cluster-presence";
-import { PRESENCE_HEARTBEAT_LUA, PRESENCE_JOIN_LUA, PRESENCE_LEAVE_LUA, PRESENCE_REAP_LUA, PRESENCE_RENAME_LUA } from "./scripts";
+import { PRESENCE_HEARTBEAT_LUA, PRESENCE_JOIN_LUA, PRESENCE_LEAVE_LUA, PRESENCE_REAP_LUA, PRESENCE_RENAME_LUA } from "./presence-scripts";
 
 interface PresenceCommands {
   presenceJoin(...args: string[]): Promise<string | null>;

@@ -5,16 +5,23 @@ import type { BusEvent } from "../room-bus";
 import { definePresenceCommands, RedisPresence } from "./cluster-presence";
 import { connectPair, quit } from "./connection";
 import { RedisKeys } from "./keys";
-import { REDIS_DEFAULTS } from "./redis-backend";
 import { RedisRoomBus } from "./room-bus";
 
 export interface RedisTrafficOptions {
   nodeId: string;
+  /** REDIS_URL. Never logged as it is: it may hold a password (connection.ts redacts it). */
   url: string;
+  /** Namespaces every key and channel, so several deployments (or tests) can share one Redis. */
   keyPrefix?: string;
+  /** A node that has not heartbeated for this long is dead and its members leave. */
   nodeTtlMs?: number;
   onError?: (error: unknown, context: string) => void;
 }
+
+export const REDIS_DEFAULTS = {
+  keyPrefix: "chat",
+  nodeTtlMs: 15_000,
+} as const;
 
 /**
  * Redis as traffic only ([6/6]): the room bus between nodes, presence and typing. Nothing in it is

@@ -2,7 +2,6 @@ import type { NotifyLevel, User } from "@chatroom/protocol";
 import type { Redis } from "ioredis";
 import { type BusEvent, busEventSchema, type RoomBus, type RoomBusHandlers, type Unsubscribe } from "../room-bus";
 import type { RedisKeys } from "./keys";
-import { eventFromPublished } from "./stored-events";
 
 export interface RedisRoomBusOptions {
   /** Publishes (typing); a subscribed connection cannot. */
@@ -122,11 +121,7 @@ export class RedisRoomBus implements RoomBus {
   }
 }
 
-/**
- * A message on a room's channel. Stored events come as APPEND_LUA publishes them (the event and,
- * for a reply, its target's parts) and are made into protocol events here; the rest as they are.
- */
+/** A message on a room's channel, checked strictly: every kind is published as JSON of its `BusEvent`. */
 function decodeBusEvent(payload: string): BusEvent {
-  if (payload.startsWith('{"kind":"stored"')) return { kind: "event", ...eventFromPublished(payload) };
   return busEventSchema.parse(JSON.parse(payload));
 }

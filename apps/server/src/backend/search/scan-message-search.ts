@@ -7,8 +7,8 @@ import { compareSearchPositions, isAfter, positionOf } from "./order";
 /**
  * Search with no index: every readable room's retained chats, read newest-first through the
  * store's own pages, through the one matcher, then sorted into the one order. The memory store
- * (the reference) and Redis (until [6/6] brings a store that can index) use it; its cost grows
- * with the retained history of the user's rooms.
+ * (the reference) uses it, and PostgreSQL until its indexed search lands; its cost grows with the
+ * history of the user's rooms.
  */
 export class ScanMessageSearch implements MessageSearch {
   constructor(

@@ -95,7 +95,7 @@ const MIGRATIONS: string[] = [
   // [4/6]: who may enter and who may speak. `events` gains the `moderation` kind, whose own
   // fields (action, user, until, ...) sit in `payload` as JSON (SQLite cannot widen a CHECK in
   // place, so the table is rebuilt). `room_access` holds each room's access state as entries of
-  // a kind under a key (access-layout.ts, the layout Redis shares): it is only ever read by key
+  // a kind under a key (access-layout.ts, the layout PostgreSQL shares): it is only ever read by key
   // or listed per room and kind. `slow_mode_chats` is each user's last chat while slow mode is
   // on. `memberships_room` answers "does anyone hold this room" for `create`.
   `CREATE TABLE events_v4 (

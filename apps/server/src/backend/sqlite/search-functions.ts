@@ -1,5 +1,8 @@
 import { foldSearchText } from "@chatroom/protocol";
 import type Database from "better-sqlite3";
+import { isCjkCodePoint } from "../search/cjk";
+
+export { isAllCjk, isCjkCodePoint } from "../search/cjk";
 
 /**
  * The SQL functions the search index's triggers call (migration 7), so that the index is kept in
@@ -8,21 +11,6 @@ import type Database from "better-sqlite3";
  * Both must stay deterministic: a contentless FTS5 row is removed by indexing its old text again.
  */
 export const SEARCH_SQL_FUNCTIONS = { fold: "chatroom_search_fold", cjk: "chatroom_search_cjk" } as const;
-
-/** Han, Kana and Hangul letters and numbers: the scripts written without spaces between words. */
-const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u;
-const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
-
-/** A code point the CJK index holds as a token of its own (unicode61 keeps letters and numbers). */
-export function isCjkCodePoint(char: string): boolean {
-  return CJK.test(char) && LETTER_OR_NUMBER.test(char);
-}
-
-/** True when every code point of `term` is one the CJK index holds. */
-export function isAllCjk(term: string): boolean {
-  for (const char of term) if (!isCjkCodePoint(char)) return false;
-  return term.length > 0;
-}
 
 /**
  * The CJK index's view of a text: its folded CJK code points, one token each, in order (anything

@@ -1,6 +1,6 @@
 import type { ChatClient, SearchOwner, SearchView } from "@chatroom/client";
 import type { SearchHit } from "@chatroom/protocol";
-import { type RefObject, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import { type RefObject, useEffect, useId, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useSearchStrings } from "../../i18n/use-search-strings";
 import { useStrings } from "../../i18n/use-strings";
 import { navigateToMessage } from "../../message-link";
@@ -55,8 +55,10 @@ export function SearchPanel({
     };
   }, [client]);
 
-  // The panel takes the place of the plain field that had the focus.
-  useEffect(() => {
+  // The panel takes the place of the plain field that had the focus. In the commit itself (a layout
+  // effect, not a passive one that may run a task later): a key pressed between the swap and the
+  // focus would otherwise land on the page body and be lost.
+  useLayoutEffect(() => {
     const input = inputRef.current;
     input?.focus();
     input?.setSelectionRange(input.value.length, input.value.length);
