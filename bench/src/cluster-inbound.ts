@@ -5,18 +5,17 @@
  * acks per second = stored messages per second. With two nodes, half the senders are on each and
  * every room has members on both, so each chat also crosses Redis to the other node's members.
  */
-import { loadavg } from "node:os";
+import { clusterRow } from "./cluster-report";
 import type { ClusterSizes } from "./cluster-scenario";
-import { connectSplit, cpuBetween, partsCpu, type RunningConfiguration, round } from "./cluster-setup";
+import { connectSplit, cpuBetween, type RunningConfiguration, round } from "./cluster-setup";
 import { Generator } from "./generator";
 import type { ClientSpec } from "./messages";
-import { memory } from "./proc-stats";
 import type { Row } from "./scenarios";
 
 let tagCounter = 5_000;
 
 export async function clusterInbound(running: RunningConfiguration, workers: number, load: ClusterSizes): Promise<Row> {
-  const { configuration, nodes } = running;
+  const { configuration } = running;
   const n = load.inboundSenders;
   // Rooms by i % rooms, nodes by ⌊i / perNode⌋: each room has members (and senders) on every node.
   const specs: ClientSpec[] = Array.from({ length: n }, (_, i) => ({ room: `in-${i % load.inboundRooms}`, name: `s${i}` }));
@@ -42,32 +41,22 @@ export async function clusterInbound(running: RunningConfiguration, workers: num
     const perStored = (cpuSec: number) => (inWindow.acks === 0 ? Number.NaN : (cpuSec / inWindow.acks) * 1e6);
     const perMillion = (cpuSec: number) => (inWindow.received === 0 ? Number.NaN : (cpuSec / inWindow.received) * 1e6);
     const storedPerSec = Math.round(inWindow.acks / seconds);
-    return {
-      scenario: `cluster inbound: ${configuration.label}`,
-      server: "chatroom",
-      clients: n,
-      offeredPerSec: 0,
-      sent,
-      expected,
-      delivered: stats.received,
-      deliveredPerSec: inWindow.received / seconds,
-      deliveredPct: expected === 0 ? 0 : (100 * stats.received) / expected,
-      p50Ms: stats.latency.quantileMs(0.5),
-      p90Ms: stats.latency.quantileMs(0.9),
-      p99Ms: stats.latency.quantileMs(0.99),
-      maxMs: stats.latency.max,
-      serverCpuSec: cpu.nodes,
-      serverCpuPct: (100 * cpu.nodes) / seconds,
-      cpuSecPerMillion: perMillion(cpu.nodes),
-      peakRssMiB: Math.max(...nodes.map((node) => memory(node.pid).hwm)) / 2 ** 20,
-      generatorCpuSec,
-      generatorCpuPct: (100 * generatorCpuSec) / seconds,
-      errors: stats.errors + stats.closed,
-      errorSamples: stats.errorSamples,
-      extra: {
-        configuration: configuration.label,
-        nodes: configuration.nodes,
-        backend: configuration.postgres ? "postgres" : "sqlite",
+    return clusterRow(
+      {
+        running,
+        scenario: `cluster inbound: ${configuration.label}`,
+        clients: n,
+        offeredPerSec: 0,
+        sent,
+        expected,
+        deliveredPerSec: inWindow.received / seconds,
+        stats,
+        cpu,
+        generatorCpuSec,
+        seconds,
+        perMillion,
+      },
+      {
         storedPerSec,
         acks: stats.acks,
         ackP50Ms: stats.ackLatency.quantileMs(0.5),
@@ -79,12 +68,10 @@ export async function clusterInbound(running: RunningConfiguration, workers: num
         noLoss: sent > 0 && stats.acks === sent && stats.received === expected,
         // CPU per stored message, µs: the nodes together, then PostgreSQL and Redis apart.
         serverCpuUsPerStored: round(perStored(cpu.nodes)),
-        ...partsCpu(running, cpu, seconds, perMillion),
         ...(running.postgres ? { postgresCpuUsPerStored: round(perStored(cpu.postgres)) } : {}),
         ...(running.redis ? { redisCpuUsPerStored: round(perStored(cpu.redis)) } : {}),
-        loadAverage: round(loadavg()[0] ?? 0),
       },
-    };
+    );
   } finally {
     await generator.close();
   }

@@ -1,4 +1,8 @@
 /** The cluster scenarios ([6/6]) side by side: fan-out per step, then inbound against SQLite and the target. */
+import { loadavg } from "node:os";
+import { type cpuBetween, partsCpu, type RunningConfiguration, round } from "./cluster-setup";
+import type { MergedStats } from "./generator";
+import { memory } from "./proc-stats";
 import type { Row } from "./scenarios";
 
 /** Issue 15: stored messages per second on two nodes, acked after COMMIT. */
@@ -46,4 +50,57 @@ export function clusterMarkdown(rows: Row[]): string {
     }
   }
   return lines.join("\n");
+}
+
+/** What every cluster row (fan-out and inbound) is measured from. */
+export interface ClusterMeasurement {
+  running: RunningConfiguration;
+  scenario: string;
+  clients: number;
+  offeredPerSec: number;
+  sent: number;
+  expected: number;
+  deliveredPerSec: number;
+  stats: MergedStats;
+  cpu: ReturnType<typeof cpuBetween>;
+  generatorCpuSec: number;
+  seconds: number;
+  perMillion: (cpuSec: number) => number;
+}
+
+/** The fields every cluster row shares, in one place; each scenario adds its own to `extra`. */
+export function clusterRow(m: ClusterMeasurement, extra: Row["extra"]): Row {
+  const { configuration, nodes } = m.running;
+  return {
+    scenario: m.scenario,
+    server: "chatroom",
+    clients: m.clients,
+    offeredPerSec: m.offeredPerSec,
+    sent: m.sent,
+    expected: m.expected,
+    delivered: m.stats.received,
+    deliveredPerSec: m.deliveredPerSec,
+    deliveredPct: m.expected === 0 ? 0 : (100 * m.stats.received) / m.expected,
+    p50Ms: m.stats.latency.quantileMs(0.5),
+    p90Ms: m.stats.latency.quantileMs(0.9),
+    p99Ms: m.stats.latency.quantileMs(0.99),
+    maxMs: m.stats.latency.max,
+    serverCpuSec: m.cpu.nodes,
+    serverCpuPct: (100 * m.cpu.nodes) / m.seconds,
+    cpuSecPerMillion: m.perMillion(m.cpu.nodes),
+    peakRssMiB: Math.max(...nodes.map((node) => memory(node.pid).hwm)) / 2 ** 20,
+    generatorCpuSec: m.generatorCpuSec,
+    generatorCpuPct: (100 * m.generatorCpuSec) / m.seconds,
+    errors: m.stats.errors + m.stats.closed,
+    errorSamples: m.stats.errorSamples,
+    extra: {
+      configuration: configuration.label,
+      nodes: configuration.nodes,
+      backend: configuration.postgres ? "postgres" : "sqlite",
+      ...extra,
+      ...partsCpu(m.running, m.cpu, m.seconds, m.perMillion),
+      // The machine is shared: the 1-minute load average says how much of a figure is the neighbours.
+      loadAverage: round(loadavg()[0] ?? 0),
+    },
+  };
 }

@@ -6,21 +6,19 @@
  * spread over rooms and nodes each keeping a window of chats in flight, acked after COMMIT
  * (cluster-inbound.ts). CPU is read apart for the nodes (together), PostgreSQL and Redis.
  */
-import { loadavg } from "node:os";
 import { clusterInbound } from "./cluster-inbound";
+import { clusterRow } from "./cluster-report";
 import {
   CONFIGURATIONS,
   configurationUnavailable,
   connectSplit,
   cpuBetween,
-  partsCpu,
   type RunningConfiguration,
   round,
   startConfiguration,
 } from "./cluster-setup";
 import { Generator } from "./generator";
 import type { ClientSpec } from "./messages";
-import { memory } from "./proc-stats";
 import type { Row, Sizes } from "./scenarios";
 
 export interface ClusterSizes {
@@ -118,7 +116,7 @@ async function fanOutSteps(running: RunningConfiguration, sizes: Sizes, load: Cl
 }
 
 async function measure(running: RunningConfiguration, generator: Generator, load: ClusterSizes, msgsPerSec: number): Promise<Row> {
-  const { configuration, nodes } = running;
+  const { configuration } = running;
   const tag = ++tagCounter;
   const clients = load.clients;
   // Evenly spaced over all clients, so with two nodes half the senders are on each.
@@ -146,32 +144,22 @@ async function measure(running: RunningConfiguration, generator: Generator, load
   const stats = await generator.stats();
   const seconds = load.durationMs / 1000;
   const perMillion = (cpuSec: number) => (stats.received === 0 ? Number.NaN : (cpuSec / stats.received) * 1e6);
-  return {
-    scenario: `cluster: ${configuration.label}`,
-    server: "chatroom",
-    clients,
-    offeredPerSec: msgsPerSec * clients,
-    sent,
-    expected,
-    delivered: stats.received,
-    deliveredPerSec: stats.received / seconds,
-    deliveredPct: expected === 0 ? 0 : (100 * stats.received) / expected,
-    p50Ms: stats.latency.quantileMs(0.5),
-    p90Ms: stats.latency.quantileMs(0.9),
-    p99Ms: stats.latency.quantileMs(0.99),
-    maxMs: stats.latency.max,
-    serverCpuSec: cpu.nodes,
-    serverCpuPct: (100 * cpu.nodes) / seconds,
-    cpuSecPerMillion: perMillion(cpu.nodes),
-    peakRssMiB: Math.max(...nodes.map((node) => memory(node.pid).hwm)) / 2 ** 20,
-    generatorCpuSec,
-    generatorCpuPct: (100 * generatorCpuSec) / seconds,
-    errors: stats.errors + stats.closed,
-    errorSamples: stats.errorSamples,
-    extra: {
-      configuration: configuration.label,
-      nodes: configuration.nodes,
-      backend: configuration.postgres ? "postgres" : "sqlite",
+  return clusterRow(
+    {
+      running,
+      scenario: `cluster: ${configuration.label}`,
+      clients,
+      offeredPerSec: msgsPerSec * clients,
+      sent,
+      expected,
+      deliveredPerSec: stats.received / seconds,
+      stats,
+      cpu,
+      generatorCpuSec,
+      seconds,
+      perMillion,
+    },
+    {
       msgsPerSec,
       senders: load.senders,
       // Every client got every measured chat exactly as often as it was sent: once.
@@ -180,9 +168,6 @@ async function measure(running: RunningConfiguration, generator: Generator, load
       perClientMax: stats.perClientMax,
       serverUserSec: round(cpu.nodesUser),
       serverSystemSec: round(cpu.nodesSystem),
-      ...partsCpu(running, cpu, seconds, perMillion),
-      // The machine is shared: the 1-minute load average says how much of a figure is the neighbours.
-      loadAverage: round(loadavg()[0] ?? 0),
     },
-  };
+  );
 }
