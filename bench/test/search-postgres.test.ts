@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../apps/server/src/backend/postgres/migrate";
 import { createPgPool } from "../../apps/server/src/backend/postgres/pool";
-import { type PostgresProcess, postgresUnavailable, startPostgres } from "../../apps/server/test/support/postgres-process";
+import { type PostgresProcess, startPostgres } from "../../apps/server/test/support/postgres-process";
 import { CORPUS_DEFAULTS, SearchCorpus } from "../src/search-corpus";
 import { buildPostgresSearchRoom, measurePostgresSearch, measureTickIndexing } from "../src/search-postgres";
 import { benchQueries, SEARCH_KINDS } from "../src/search-queries";
-
-const unavailable = postgresUnavailable();
 
 /**
  * The PostgreSQL search bench's hooks at 2,000 messages: the room is built and indexed, every
  * kind is measured and answered in full (structure only, never timings).
  */
-describe.skipIf(unavailable !== undefined)("search bench on PostgreSQL (structure)", () => {
+describe("search bench on PostgreSQL (structure)", () => {
   let server: PostgresProcess;
   let pool: ReturnType<typeof createPgPool>;
 

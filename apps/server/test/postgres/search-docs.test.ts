@@ -6,9 +6,8 @@ import { migrate } from "../../src/backend/postgres/migrate";
 import { createPgPool } from "../../src/backend/postgres/pool";
 import { rebuildSearchDocs, writeSearchDocs } from "../../src/backend/postgres/search-docs";
 import { emptyDatabase } from "../support/empty-database";
-import { type PostgresProcess, postgresUnavailable, startPostgres } from "../support/postgres-process";
+import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 
-const unavailable = postgresUnavailable();
 const START = Date.UTC(2026, 0, 1);
 
 function query(raw: string): SearchQuery {
@@ -17,7 +16,7 @@ function query(raw: string): SearchQuery {
   return parsed.query;
 }
 
-describe.skipIf(unavailable !== undefined)("search_docs on PostgreSQL", () => {
+describe("search_docs on PostgreSQL", () => {
   let server: PostgresProcess;
   let pool: pg.Pool;
 
