@@ -51,6 +51,9 @@ describe("look-alike names", () => {
     await joined(a.wsUrl, "twins", "alice");
     expect((await joined(b.wsUrl, "twins", "aIice")).joined.you.name).toBe("aIice (2)");
     // A leave frees every key of the name: on node B, `alice` is free again once node A's alice is gone.
+    // Node B first tells alice's arrival: a join and a leave that fall in one coalescing window are
+    // told as nothing (presence-window.ts), so without this wait the leave may never be announced.
+    await onB.waitFor((frame) => frame.type === "system" && frame.joined.some((user) => user.name === "alice"), ACROSS_NODES);
     const aliceOnA = clients.at(-2) as TestClient;
     await aliceOnA.leave("twins");
     await onB.waitFor((frame) => frame.type === "system" && frame.left.some((user) => user.name === "alice"), ACROSS_NODES);
