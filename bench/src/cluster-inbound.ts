@@ -5,7 +5,7 @@
  * acks per second = stored messages per second. With two nodes, half the senders are on each and
  * every room has members on both, so each chat also crosses Redis to the other node's members.
  */
-import { clusterRow } from "./cluster-report";
+import { clusterRow, cpuBudget } from "./cluster-report";
 import type { ClusterSizes } from "./cluster-scenario";
 import { connectSplit, cpuBetween, type RunningConfiguration, round } from "./cluster-setup";
 import { Generator } from "./generator";
@@ -70,6 +70,10 @@ export async function clusterInbound(running: RunningConfiguration, workers: num
         serverCpuUsPerStored: round(perStored(cpu.nodes)),
         ...(running.postgres ? { postgresCpuUsPerStored: round(perStored(cpu.postgres)) } : {}),
         ...(running.redis ? { redisCpuUsPerStored: round(perStored(cpu.redis)) } : {}),
+        // The load generator shares the machine's cores with the servers: its CPU per stored
+        // message (a send, an ack and `fanout` deliveries) is part of what any rate here costs.
+        generatorCpuUsPerStored: round(perStored(generatorCpuSec)),
+        ...cpuBudget(perStored(cpu.nodes + cpu.postgres + cpu.redis + generatorCpuSec)),
       },
     );
   } finally {
