@@ -51,6 +51,8 @@ export const PG_DEFAULTS = {
  */
 export class PgBackend implements Backend {
   readonly kind = "postgres";
+  /** Every node of the deployment commits to the same rooms, and a COMMIT's answer can be lost with the connection. */
+  readonly sharedLog = true;
   readonly nodeId: string;
   readonly messages: PgMessageStore;
   readonly search: MessageSearch;

@@ -97,6 +97,10 @@ export class FaultyBackend implements Backend {
     return this.inner.nodeId;
   }
 
+  get sharedLog(): boolean {
+    return this.inner.sharedLog;
+  }
+
   get bus(): RoomBus {
     return this.inner.bus;
   }
