@@ -15,7 +15,7 @@ const doc = readFileSync(new URL("../../../../docs/protocol.md", import.meta.url
 // The client's `chat` (the server frames, earlier in the doc, have a `chat` heading too).
 const clientFrames = doc.indexOf("A client sends twelve frame types");
 const chatSection = doc.slice(doc.indexOf("### `chat`", clientFrames), doc.indexOf("### `typing`", clientFrames));
-const examples = [...chatSection.matchAll(/```json\n([\s\S]*?)```/g)].map(
+const examples = [...chatSection.matchAll(/```json(?: refused)?\n([\s\S]*?)```/g)].map(
   (match) => JSON.parse(match[1] ?? "null") as Record<string, unknown>,
 );
 
