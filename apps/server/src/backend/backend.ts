@@ -33,6 +33,13 @@ export interface Backend {
    * first start and kept, so address bans hold across restarts and on every node sharing the store.
    */
   readonly addressSecret: SettingStore;
+  /**
+   * Other writers may append to these rooms without this node hearing of it (other nodes, or a
+   * COMMIT whose answer was lost with the connection): the hub then checks the rooms' latest seqs
+   * every `CLUSTER_SEQ_CHECK_MS` and fills what it missed. False where this process is the only
+   * writer (memory, SQLite): every append goes through this node's rooms.
+   */
+  readonly sharedLog: boolean;
   /** Present when several nodes share presence (Redis traffic); absent on a single node. */
   readonly presence?: ClusterPresence;
   /** Whether the backend can serve requests right now, for `/readyz`. */

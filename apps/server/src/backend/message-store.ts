@@ -131,6 +131,11 @@ export interface NewerPageResult {
 export interface MessageStore {
   append(request: ChangeRequest): Promise<AppendResult>;
   latestSeq(room: string): Promise<number>;
+  /**
+   * `latestSeq` of many rooms in one read (a node's periodic check of every room it serves): every
+   * room asked is in the map, 0 for a room with no events.
+   */
+  latestSeqs(rooms: readonly string[]): Promise<Map<string, number>>;
   /** A fresh join: the newest `limit` chats with `seq <= upTo`, oldest first. */
   latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult>;
   /** A resume and a gap fill: every event of the range, the newest `limit` of them, oldest first. */

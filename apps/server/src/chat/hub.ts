@@ -15,10 +15,10 @@ export interface HubOptions {
   /** `AUTH=jwt`: how host-app tokens are checked. Absent: anonymous guests. */
   tokens?: TokenAuth;
   /**
-   * A store other processes write (PostgreSQL, several nodes): how often every room served here
-   * reads the store's latest seq and fills what it did not hear of. The next event shows a hole
-   * too; this finds one in a room that has gone quiet: a node died between its COMMIT and its
-   * PUBLISH, or a COMMIT whose answer was lost with the connection did happen.
+   * A store other processes write (`backend.sharedLog`): how often the hub reads the latest seq of
+   * every room served here, in one `latestSeqs` call, and fills the rooms the store is ahead of.
+   * The next event shows a hole too; this finds one in a room that has gone quiet: a node died
+   * between its COMMIT and its PUBLISH, or a COMMIT whose answer was lost with the connection did happen.
    */
   seqCheckMs?: number;
 }
@@ -39,6 +39,8 @@ export class ChatHub implements RoomDirectory {
   private readonly unsubscribers = new Map<string, () => Promise<void>>();
   private shuttingDown = false;
   private seqCheck: unknown = null;
+  /** Rooms asked to resync since the last read of the store, read together on the next microtask. */
+  private readonly resyncing = new Set<Room>();
   /** Rooms another node serves that the store said are private, for `/api/rooms`. */
   private readonly knownPrivate = new Set<string>();
 
@@ -61,11 +63,16 @@ export class ChatHub implements RoomDirectory {
     if (options.seqCheckMs !== undefined) this.checkSeqsEvery(options.seqCheckMs);
   }
 
+  /**
+   * One store read per period for every room served here, however many: the next period is set
+   * once this one's read is answered, so a slow store is never asked twice at once.
+   */
   private checkSeqsEvery(ms: number): void {
     this.seqCheck = this.deps.timers.setTimeout(() => {
       if (this.shuttingDown) return;
-      for (const room of this.rooms.values()) this.resync(room);
-      this.checkSeqsEvery(ms);
+      void this.fillFromStore([...this.rooms.values()]).finally(() => {
+        if (!this.shuttingDown) this.checkSeqsEvery(ms);
+      });
     }, ms);
   }
 
@@ -176,12 +183,36 @@ export class ChatHub implements RoomDirectory {
     return created;
   }
 
-  /** The bus may have missed events: the room fills up to the store's latest seq. */
+  /**
+   * The bus may have missed events: the room fills up to the store's latest seq. The rooms a bus
+   * reconnect asks for all at once (every room served here) are read together, in one call.
+   */
   private resync(room: Room): void {
-    this.backend.messages.latestSeq(room.name).then(
-      (latestSeq) => room.catchUp(latestSeq),
-      (error: unknown) => this.deps.logger.warn({ err: error, room: room.name }, "could not read the latest seq to resync"),
-    );
+    this.resyncing.add(room);
+    if (this.resyncing.size > 1) return;
+    queueMicrotask(() => {
+      const rooms = [...this.resyncing];
+      this.resyncing.clear();
+      void this.fillFromStore(rooms);
+    });
+  }
+
+  /** One read of the rooms' latest seqs; each room the store is ahead of fills from it. Never rejects. */
+  private async fillFromStore(rooms: readonly Room[]): Promise<void> {
+    if (rooms.length === 0) return;
+    let latest: Map<string, number>;
+    try {
+      latest = await this.backend.messages.latestSeqs(rooms.map((room) => room.name));
+    } catch (error) {
+      this.deps.logger.warn({ err: error, rooms: rooms.length }, "could not read the latest seqs to fill rooms from the store");
+      return;
+    }
+    for (const room of rooms) {
+      // A room retired while the store answered is no longer served here.
+      if (this.rooms.get(room.name) !== room) continue;
+      const latestSeq = latest.get(room.name) ?? 0;
+      if (latestSeq > room.deliveredSeq) room.catchUp(latestSeq);
+    }
   }
 
   private publishTyping(room: string, user: User, active: boolean): void {

@@ -40,8 +40,8 @@ export default fp(
       new ChatHub({
         backend: app.backend,
         deps,
-        // Only where another process may commit what this node has not heard of.
-        ...(app.backend.presence || app.backend.kind === "postgres" ? { seqCheckMs: options.config.clusterSeqCheckMs } : {}),
+        // Only where another writer may commit what this node has not heard of.
+        ...(app.backend.sharedLog ? { seqCheckMs: options.config.clusterSeqCheckMs } : {}),
         ...(tokens ? { tokens } : {}),
       }),
     );

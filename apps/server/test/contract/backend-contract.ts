@@ -127,6 +127,28 @@ export function describeBackendContract(
         expect(a.messages.map((message) => message.clientMsgId)).toEqual(["a1", "a2"]);
       });
 
+      it("reads the latest seqs of many rooms at once: every room asked, 0 for one without events", async () => {
+        await appendMany(backend, "many-a", 3, "a");
+        await appendMany(backend, "many-b", 1, "b");
+        expect(await backend.messages.latestSeqs([])).toEqual(new Map());
+        const asked = ["many-a", "never-written", "many-b", "many-a"];
+        expect(await backend.messages.latestSeqs(asked)).toEqual(
+          new Map([
+            ["many-a", 3],
+            ["never-written", 0],
+            ["many-b", 1],
+          ]),
+        );
+        // More rooms than PostgreSQL is asked for in one query (LATEST_SEQS_PER_QUERY), the written ones last.
+        const crowd = [...Array.from({ length: 2_500 }, (_, i) => `idle-${i}`), "many-b", "many-a"];
+        const latest = await backend.messages.latestSeqs(crowd);
+        expect(latest.size).toBe(crowd.length);
+        expect([latest.get("idle-0"), latest.get("idle-2499"), latest.get("many-b"), latest.get("many-a")]).toEqual([0, 0, 1, 3]);
+        for (const room of ["many-a", "many-b", "idle-7"]) {
+          expect(latest.get(room)).toBe(await backend.messages.latestSeq(room));
+        }
+      });
+
       it("gives concurrent appends distinct, consecutive seqs", async () => {
         const stored = await appendMany(backend, "busy", 60);
         expect([...seqs(stored)].sort((x, y) => x - y)).toEqual(range(1, 60));

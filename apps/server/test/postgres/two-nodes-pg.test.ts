@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisTraffic } from "../../src/backend/redis/redis-traffic";
+import { PgBackend } from "../../src/backend/postgres/pg-backend";
+import { RedisTraffic } from "../../src/backend/redis/redis-traffic";
 import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 import { logSignature, ResumingClient } from "../support/resuming-client";
@@ -64,12 +65,22 @@ describe("two nodes: PostgreSQL keeps the rooms, Redis carries the traffic", () 
 
   it("a node that commits and never publishes (the fault of dying between COMMIT and PUBLISH) leaves no hole on the other node", async () => {
     const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, CLUSTER_SEQ_CHECK_MS: "200", ...FAST };
-    const a = await startServer(env);
+    // Node a's commits reach PostgreSQL, and nothing of them reaches Redis (PgFaults.beforePublish).
+    let dropped = 0;
+    const backendA = await PgBackend.open({
+      nodeId: "dies-before-publish",
+      url: postgres.url,
+      traffic: await RedisTraffic.connect({ nodeId: "dies-before-publish", url: redis.url }),
+      faults: {
+        beforePublish: (events) => {
+          dropped += events.length;
+          return "drop";
+        },
+      },
+    });
+    const a = await startServer(env, { backend: backendA });
     const b = await startServer(env);
     servers.push(a, b);
-    // The fault hook: node a's commits reach PostgreSQL, and nothing of them reaches Redis.
-    const traffic = (a.app.backend as unknown as { options: { traffic: RedisTraffic } }).options.traffic;
-    traffic.publish = () => {};
 
     const writer = new ResumingClient({ endpoints: [a.wsUrl], rooms: ["silent"], name: "writer" });
     const reader = new ResumingClient({ endpoints: [b.wsUrl], rooms: ["silent"], name: "reader" });
@@ -78,6 +89,7 @@ describe("two nodes: PostgreSQL keeps the rooms, Redis carries the traffic", () 
     const total = 20;
     for (let i = 0; i < total; i++) writer.send(`unpublished ${i}`);
     await writer.until(() => writer.pending === 0 && writer.log().size >= total, "writer acked", 20_000);
+    expect(dropped).toBe(total);
     // Nothing more is sent: only the periodic latest-seq check can find these on node b.
     await reader.until(() => reader.log().size >= total, "reader filled from PostgreSQL", 20_000);
     expectIdenticalLogs([writer, reader], total);

@@ -11,6 +11,8 @@ import { MemorySessionStore } from "./session-store";
 /** The reference backend: everything in process memory, gone on restart; a single node. */
 export class MemoryBackend implements Backend {
   readonly kind = "memory";
+  /** One process, in its own memory: nobody else appends. */
+  readonly sharedLog: boolean = false;
   readonly nodeId: string;
   readonly messages: MemoryMessageStore;
   readonly search: ScanMessageSearch;

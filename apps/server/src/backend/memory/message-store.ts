@@ -220,6 +220,10 @@ export class MemoryMessageStore implements MessageStore, AccessRunner {
     return this.rooms.get(room)?.entries.length ?? 0;
   }
 
+  async latestSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
+    return new Map(rooms.map((room) => [room, this.rooms.get(room)?.entries.length ?? 0]));
+  }
+
   async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {
     const log = this.rooms.get(room);
     if (!log) return { messages: [], complete: true };

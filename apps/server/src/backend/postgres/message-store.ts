@@ -24,12 +24,19 @@ import { META_ENTRY } from "./tick-state";
 
 const READS = {
   latest: "SELECT seq FROM rooms WHERE room = $1",
+  latestOfMany: "SELECT room, seq FROM rooms WHERE room = ANY($1::text[])",
   oldest: "SELECT MIN(seq) AS seq FROM events WHERE room = $1",
   newestEvents: `${SELECT_EVENTS} WHERE e.room = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq DESC LIMIT $4`,
   oldestEvents: `${SELECT_EVENTS} WHERE e.room = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq ASC LIMIT $4`,
   newestChats: `${SELECT_CHATS} WHERE c.room = $1 AND c.seq < $2 ORDER BY c.seq DESC LIMIT $3`,
   oldestChats: `${SELECT_CHATS} WHERE c.room = $1 AND c.seq > $2 AND c.seq <= $3 ORDER BY c.seq ASC LIMIT $4`,
 } as const;
+
+/**
+ * Rooms per `latestSeqs` query: a node serving 10,000 rooms asks in a few statements of bounded
+ * size rather than one that grows with the node (bind parameters, plan and result in memory).
+ */
+export const LATEST_SEQS_PER_QUERY = 1_000;
 
 /**
  * Room history on PostgreSQL, in the tables of migration 1 (SQLite's, column for column, plus the
@@ -76,6 +83,18 @@ export class PgMessageStore implements MessageStore, AccessRunner {
   async latestSeq(room: string): Promise<number> {
     const result = await this.pool.query<{ seq: number }>({ name: "chatroom-latest", text: READS.latest, values: [room] });
     return result.rows[0]?.seq ?? 0;
+  }
+
+  /** One query per `LATEST_SEQS_PER_QUERY` rooms, one after another so the check never holds several pool connections. */
+  async latestSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
+    const unique = [...new Set(rooms)];
+    const latest = new Map(unique.map((room) => [room, 0]));
+    for (let start = 0; start < unique.length; start += LATEST_SEQS_PER_QUERY) {
+      const chunk = unique.slice(start, start + LATEST_SEQS_PER_QUERY);
+      const rows = await this.rows<{ room: string; seq: number }>("chatroom-latest-of-many", READS.latestOfMany, [chunk]);
+      for (const row of rows) latest.set(row.room, row.seq);
+    }
+    return latest;
   }
 
   async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {

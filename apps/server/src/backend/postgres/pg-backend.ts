@@ -26,6 +26,18 @@ export interface PgTraffic {
   close(): Promise<void>;
 }
 
+/**
+ * Faults a test arms to play a failure the real parts cannot be made to have on cue. Only tests
+ * set these: `createBackend` never does and no configuration variable reaches them.
+ */
+export interface PgFaults {
+  /**
+   * After a tick's COMMIT, before its events go to the other nodes: "drop" publishes none of them,
+   * as a node that dies between its COMMIT and its PUBLISH (the others must still find them).
+   */
+  beforePublish?(events: readonly StoredEvent[]): "drop" | "publish";
+}
+
 export interface PgBackendOptions {
   nodeId: string;
   /** DATABASE_URL. Never logged: it may hold a password. */
@@ -35,6 +47,8 @@ export interface PgBackendOptions {
   now?: () => number;
   /** The cross-node bus and presence (Redis); without it, one node. */
   traffic?: PgTraffic;
+  /** Tests only: failures to play on cue (`PgFaults`); never set in production. */
+  faults?: PgFaults;
   /** Tests: a search with other bounds over the backend's pool (default: `PgMessageSearch` at SEARCH_DEFAULTS). */
   search?: (pool: pg.Pool) => MessageSearch;
 }
@@ -51,6 +65,8 @@ export const PG_DEFAULTS = {
  */
 export class PgBackend implements Backend {
   readonly kind = "postgres";
+  /** Every node of the deployment commits to the same rooms, and a COMMIT's answer can be lost with the connection. */
+  readonly sharedLog = true;
   readonly nodeId: string;
   readonly messages: PgMessageStore;
   readonly search: MessageSearch;
@@ -68,13 +84,20 @@ export class PgBackend implements Backend {
     private readonly pool: pg.Pool,
     private readonly options: PgBackendOptions,
   ) {
-    const { nodeId, now = Date.now, traffic } = options;
+    const { nodeId, now = Date.now, traffic, faults } = options;
     this.nodeId = nodeId;
     this.commit = new TickCommit({
       pool,
       // The search index changes in the transaction that changes the chats, so it is never behind.
       beforeCommit: (client, writes) => writeSearchDocs(client, writes.searchChanges),
-      ...(traffic ? { afterCommit: (events: readonly StoredEvent[]) => traffic.publish(events) } : {}),
+      ...(traffic
+        ? {
+            afterCommit: (events: readonly StoredEvent[]) => {
+              if (faults?.beforePublish?.(events) === "drop") return;
+              traffic.publish(events);
+            },
+          }
+        : {}),
     });
     this.messages = new PgMessageStore({ pool, commit: this.commit, nodeId, now });
     this.access = new AccessOperations(this.messages);

@@ -73,6 +73,11 @@ export class SqliteMessageStore implements MessageStore, AccessRunner {
     return this.tx.latestSeq(room);
   }
 
+  /** One process writes the file, so each room's latest seq is its cached counter (or one indexed read). */
+  async latestSeqs(rooms: readonly string[]): Promise<Map<string, number>> {
+    return new Map(rooms.map((room) => [room, this.tx.latestSeq(room)]));
+  }
+
   async latestChats(room: string, upTo: number, limit: number): Promise<LatestChatsResult> {
     const { messages, hasOlder } = this.chatsBefore(room, upTo + 1, limit);
     return { messages, complete: !hasOlder };

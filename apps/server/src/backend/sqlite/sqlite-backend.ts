@@ -47,6 +47,8 @@ export interface SqliteBackendOptions {
  */
 export class SqliteBackend implements Backend {
   readonly kind = "sqlite";
+  /** One node writes the file (through its group commit): nobody else appends. */
+  readonly sharedLog = false;
   readonly messages: SqliteMessageStore;
   readonly search: SqliteMessageSearch;
   /** Indexes appended chats while the store is idle (migration 7's backlog). */

@@ -35,6 +35,7 @@ export class FaultyBackend implements Backend {
         return messages.append(request);
       },
       latestSeq: (room: string) => messages.latestSeq(room),
+      latestSeqs: (rooms: readonly string[]) => messages.latestSeqs(rooms),
       // "range" stands for the history a joined is built from: the newest chats, or a range after `since`.
       latestChats: (room: string, upTo: number, limit: number): ReturnType<MessageStore["latestChats"]> => {
         if (this.throwSync.has("range")) throw new TypeError("injected: range exploded");
@@ -94,6 +95,10 @@ export class FaultyBackend implements Backend {
 
   get nodeId(): string {
     return this.inner.nodeId;
+  }
+
+  get sharedLog(): boolean {
+    return this.inner.sharedLog;
   }
 
   get bus(): RoomBus {
