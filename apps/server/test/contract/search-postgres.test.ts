@@ -28,7 +28,7 @@ const SUBJECTS = [
     (
       [
         ["", {}],
-        [", windows of 2 and 5 chats", { quickMax: 2, scanMax: 5 }],
+        [", windows of 2 and 5 chats, backlog reads of 2", { quickMax: 2, scanMax: 5, backlogMax: 2 }],
       ] as const
     ).map(([label, bounds]) => ({ name: `postgres, ${state}${label}`, state, bounds, held: true })),
   ),
