@@ -15,6 +15,8 @@ export interface PgSearchIndexerOptions {
    * a timer. The slice rolled back, so its rows stay queued (searches read them) for the retry.
    */
   onError?: (error: unknown, context: string) => void;
+  /** Tests: holds each slice between its read of the chats and its write of the index (a race made to happen). */
+  afterRead?: () => Promise<void>;
 }
 
 /**
@@ -60,6 +62,7 @@ export class PgSearchIndexer {
   private readonly delayMs: number;
   private readonly retryMs: number;
   private readonly onError: (error: unknown, context: string) => void;
+  private readonly afterRead: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private run: Promise<void> | undefined;
   /** Woken while a run was under way: run again after it, the commit may have queued more. */
@@ -72,6 +75,7 @@ export class PgSearchIndexer {
     this.delayMs = options.delayMs ?? SEARCH_DEFAULTS.pgIndexDelayMs;
     this.retryMs = options.retryMs ?? SEARCH_DEFAULTS.pgIndexRetryMs;
     this.onError = options.onError ?? (() => {});
+    this.afterRead = options.afterRead;
   }
 
   /** Asks for a run soon: after a commit that queued chats, and at open. */
@@ -95,6 +99,7 @@ export class PgSearchIndexer {
           const seqs = chats.map((chat) => chat.seq);
           await client.query(LOCK_CHATS, [rooms, seqs]);
           const current = await client.query<CurrentChat>(READ_CHATS, [rooms, seqs]);
+          await this.afterRead?.();
           await indexCurrentChats(client, current.rows);
         }
         await client.query("COMMIT");
