@@ -156,6 +156,30 @@ describe("PostgreSQL search indexer (migration 4's backlog)", () => {
     expect(await server.psql("SELECT body FROM search_docs")).toBe("version two");
   });
 
+  it("closing lets the slice under way commit before the pool ends", async () => {
+    let release = () => {};
+    let held = false;
+    const hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const node = await backend({
+      searchIndexer: {
+        afterRead: async () => {
+          held = true;
+          await hold;
+        },
+      },
+    });
+    await send(node, "indexed while closing");
+    await waitUntil(() => held, { what: "the indexer, woken by the commit, holds its slice" });
+    const closing = node.close();
+    release();
+    await closing;
+    open.splice(open.indexOf(node), 1);
+    expect(await docs()).toBe(1);
+    expect(await backlog()).toBe(0);
+  });
+
   it("drains at open a backlog a crash left, and reports a failed slice through onError, retried later", async () => {
     const held = await backend();
     for (let i = 0; i < 30; i++) await send(held, `crash survivor ${i}`);
