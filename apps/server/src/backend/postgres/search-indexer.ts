@@ -25,6 +25,9 @@ export interface PgSearchIndexerOptions {
  */
 const CHAT_LOCK_SPACE = 0x73726368;
 
+/** How many advisory locks the chats are spread over (a power of two). */
+const CHAT_LOCK_BUCKETS = 64;
+
 /** Takes the oldest queued rows no other indexer holds, and removes them (they roll back with a failed slice). */
 const TAKE = `DELETE FROM search_backlog WHERE id IN (
     SELECT id FROM search_backlog ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
@@ -33,11 +36,15 @@ const TAKE = `DELETE FROM search_backlog WHERE id IN (
 /**
  * Two indexers that took rows of one chat (two changes of it, two nodes) would each write what
  * they read, and the one that read earlier might write last. So each holds the chat's lock from
- * before it reads until its COMMIT: the later one reads after the earlier one committed. Taken in
- * one order (the hash's), so two slices never deadlock.
+ * before it reads until its COMMIT: the later one reads after the earlier one committed. A lock
+ * per bucket of chats, not per chat: advisory locks take slots of PostgreSQL's shared lock table
+ * (`max_locks_per_transaction` × connections, 6,400 by default), and a slice holds at most
+ * CHAT_LOCK_BUCKETS of them whatever its size. Two nodes' slices that share a bucket write one
+ * after the other. Taken in one order (the bucket's), so two slices never deadlock.
  */
-const LOCK_CHATS = `SELECT count(pg_advisory_xact_lock(${CHAT_LOCK_SPACE}, k.h)) AS locked FROM (
-    SELECT DISTINCT hashtext(room || ':' || seq) AS h FROM unnest($1::text[], $2::bigint[]) AS t(room, seq) ORDER BY h
+const LOCK_CHATS = `SELECT count(pg_advisory_xact_lock(${CHAT_LOCK_SPACE}, k.bucket)) AS locked FROM (
+    SELECT DISTINCT hashtext(room || ':' || seq) & ${CHAT_LOCK_BUCKETS - 1} AS bucket
+    FROM unnest($1::text[], $2::bigint[]) AS t(room, seq) ORDER BY bucket
   ) AS k`;
 
 /** The chats as they stand, read by a statement after the locks (READ COMMITTED: a snapshot of its own). */
