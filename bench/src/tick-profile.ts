@@ -35,6 +35,9 @@ interface NodeReport {
   phaseCount: Record<string, number>;
   tickMs: number;
   gapMs: number;
+  /** Queries on connections outside a tick's transaction (the search indexer's slices), and the transactions they committed. */
+  outsideMs: number;
+  outsideCommits: number;
 }
 
 /** The part of pg this file patches (the bench package does not depend on pg itself). */
@@ -55,7 +58,11 @@ async function runNode(): Promise<void> {
   let ticks = 0;
   let tickMs = 0;
   let gapMs = 0;
+  let outsideMs = 0;
+  let outsideCommits = 0;
   let measuring = false;
+  // Connections inside a tick's transaction: TickCommit begins with a bare BEGIN, nothing else does.
+  const inTick = new WeakSet<object>();
   const tickStart = new WeakMap<object, number>();
   const lastCommit = new WeakMap<object, number>();
   const original = pg.Client.prototype.query;
@@ -64,15 +71,23 @@ async function runNode(): Promise<void> {
     const name = typeof config === "string" ? config : (config.name ?? config.text ?? "?");
     const started = performance.now();
     if (name === "BEGIN") {
+      inTick.add(this);
       tickStart.set(this, started);
       const previous = lastCommit.get(this);
       if (measuring && previous !== undefined && started - previous < 1_000) gapMs += started - previous;
     }
+    const tick = inTick.has(this);
+    if (name === "COMMIT" || name === "ROLLBACK") inTick.delete(this);
     const result = original.apply(this, a);
     if (result instanceof Promise) {
       const done = () => {
         const ended = performance.now();
         if (!measuring) return;
+        if (!tick) {
+          outsideMs += ended - started;
+          if (name === "COMMIT") outsideCommits++;
+          return;
+        }
         phaseMs[name] = (phaseMs[name] ?? 0) + (ended - started);
         phaseCount[name] = (phaseCount[name] ?? 0) + 1;
         if (name === "COMMIT") {
@@ -135,7 +150,7 @@ async function runNode(): Promise<void> {
   const elapsedMs = performance.now() - measuredFrom;
   measuring = false;
   await backend.close();
-  const report: NodeReport = { appends, refused, elapsedMs, ticks, phaseMs, phaseCount, tickMs, gapMs };
+  const report: NodeReport = { appends, refused, elapsedMs, ticks, phaseMs, phaseCount, tickMs, gapMs, outsideMs, outsideCommits };
   process.send?.(report);
 }
 
@@ -233,16 +248,20 @@ async function main(): Promise<void> {
     );
     for (const [i, r] of reports.entries()) {
       const phases = PHASES.map((p) => `${p.replace("chatroom-tick-", "")} ${((r.phaseMs[p] ?? 0) / r.ticks).toFixed(2)}`);
-      // Queries of the tick outside the named phases: the search index's (beforeCommit), a ROLLBACK.
+      // Queries of the tick outside the named phases: a ROLLBACK, a tick-event load.
       const others = Object.keys(r.phaseMs).filter((name) => !(PHASES as readonly string[]).includes(name));
       const otherMs = others.reduce((s, name) => s + (r.phaseMs[name] ?? 0), 0);
       const queries = PHASES.reduce((s, p) => s + (r.phaseMs[p] ?? 0), 0) + otherMs;
       const steps = (r.tickMs - queries) / r.ticks;
       const loads = (r.phaseCount["chatroom-tick-load"] ?? 0) / r.ticks;
       out.push(
-        `node ${i}: ${r.appends} stored (${r.refused} refused), ${r.ticks} ticks, ${(r.appends / r.ticks).toFixed(0)}/tick, tick ${(r.tickMs / r.ticks).toFixed(2)} ms = ${phases.join(", ")}, other queries ${(otherMs / r.ticks).toFixed(2)} (${others.map((name) => JSON.stringify(name.replace(/\s+/g, " ").slice(0, 40))).join(", ")}), steps+rest ${steps.toFixed(2)} ms; ${loads.toFixed(2)} loads/tick; gap between ticks ${(r.gapMs / r.ticks).toFixed(2)} ms; busy ${((100 * r.tickMs) / r.elapsedMs).toFixed(0)} %; node CPU ${r.cpuSec.toFixed(2)} s (${((r.cpuSec / r.appends) * 1e6).toFixed(1)} µs/msg incl. warmup)`,
+        `node ${i}: ${r.appends} stored (${r.refused} refused), ${r.ticks} ticks, ${(r.appends / r.ticks).toFixed(0)}/tick, tick ${(r.tickMs / r.ticks).toFixed(2)} ms = ${phases.join(", ")}, other queries ${(otherMs / r.ticks).toFixed(2)} (${others.map((name) => JSON.stringify(name.replace(/\s+/g, " ").slice(0, 40))).join(", ")}), steps+rest ${steps.toFixed(2)} ms; ${loads.toFixed(2)} loads/tick; gap between ticks ${(r.gapMs / r.ticks).toFixed(2)} ms; busy ${((100 * r.tickMs) / r.elapsedMs).toFixed(0)} %; outside ticks ${r.outsideCommits} transactions (the search indexer's slices), ${(r.outsideMs / Math.max(1, r.outsideCommits)).toFixed(1)} ms of queries each; node CPU ${r.cpuSec.toFixed(2)} s (${((r.cpuSec / r.appends) * 1e6).toFixed(1)} µs/msg incl. warmup)`,
       );
     }
+    // What the nodes' search indexers had not reached when they closed, right after the appends stopped.
+    const queued = await postgres.psql("SELECT count(*) FROM search_backlog");
+    const docs = await postgres.psql("SELECT count(*) FROM search_docs");
+    out.push(`search index: ${docs} chats indexed, ${queued} still queued when the nodes closed`);
     if (statements)
       out.push(
         await postgres.psql(

@@ -67,6 +67,21 @@ export const SEARCH_DEFAULTS = {
    * wider window of `scanMax` comes only when both fall short.
    */
   pgQuickMax: 1_000,
+  /**
+   * PostgreSQL: backlog rows (queued chat changes) the search indexer moves into `search_docs` per
+   * transaction. Its own transaction on its own connection, outside any tick's lock window.
+   */
+  pgIndexSlice: 1_000,
+  /** PostgreSQL: how long the indexer waits after a commit before it starts, so a run of ticks is indexed in full slices. */
+  pgIndexDelayMs: 20,
+  /** PostgreSQL: how long the indexer waits after a failed slice (reported through onError) before it tries again. */
+  pgIndexRetryMs: 1_000,
+  /**
+   * PostgreSQL: queued chats (not indexed yet) one search request reads beside the index. Past it
+   * the page ends where the read stopped, with a `next`: a backlog left by a long outage of the
+   * indexer costs pages, never an unbounded read.
+   */
+  pgBacklogReadMax: 2_000,
   /** PostgreSQL: chats `rebuildSearchDocs` indexes per statement (the migration command's reindex). */
   rebuildBatch: 1_000,
   /** Memory: chats read per page while scanning a room newest-first. */

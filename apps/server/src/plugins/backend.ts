@@ -30,7 +30,13 @@ export async function createBackend(config: AppConfig, log?: FastifyBaseLogger):
       ? await RedisTraffic.connect({ nodeId, url: config.redisUrl, nodeTtlMs: config.redisNodeTtlMs, onError })
       : undefined;
     try {
-      return await PgBackend.open({ nodeId, url: config.databaseUrl, poolMax: config.databasePoolMax, ...(traffic ? { traffic } : {}) });
+      return await PgBackend.open({
+        nodeId,
+        url: config.databaseUrl,
+        poolMax: config.databasePoolMax,
+        onError,
+        ...(traffic ? { traffic } : {}),
+      });
     } catch (error) {
       await traffic?.close();
       throw error;

@@ -51,6 +51,7 @@ describe("PostgreSQL schema migrations", () => {
       "room_access",
       "rooms",
       "schema_migrations",
+      "search_backlog",
       "search_docs",
       "sends",
       "sessions",

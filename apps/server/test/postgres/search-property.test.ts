@@ -7,6 +7,7 @@ import { PgBackend } from "../../src/backend/postgres/pg-backend";
 import { expectedHits, parsed, searchAllPages } from "../contract/search/search-oracle";
 import { replaySearchScenario, SEARCH_WORDS, searchScenario } from "../contract/search/search-scenario";
 import { emptyDatabase } from "../support/empty-database";
+import { HELD_INDEXER, inIndexerState, PG_INDEXER_STATES } from "../support/pg-indexer-state";
 import { type PostgresProcess, startPostgres } from "../support/postgres-process";
 
 /** The shared corpus, and words full of LIKE's and SQL's own syntax. */
@@ -36,18 +37,28 @@ describe("PgMessageSearch returns exactly the memory scan's results", () => {
     );
     const cases = fc.sample(scenario, { seed, numRuns: 20 });
     // The default (every corpus fits one window), and windows so small that pages go through every step.
-    const BOUNDS = [{}, { quickMax: 1, scanMax: 1 }, { quickMax: 1, scanMax: 3 }, { quickMax: 2, scanMax: 5 }, { quickMax: 5, scanMax: 2 }];
+    // backlogMax: queued chats read per page, so pages end inside the backlog too.
+    const BOUNDS = [
+      {},
+      { quickMax: 1, scanMax: 1, backlogMax: 1 },
+      { quickMax: 1, scanMax: 3 },
+      { quickMax: 2, scanMax: 5, backlogMax: 3 },
+      { quickMax: 5, scanMax: 2 },
+    ];
     for (const [run, example] of cases.entries()) {
       let clock = 0;
       const now = () => clock;
       const memory = new MemoryBackend({ nodeId: "node-memory", now });
-      // The real PgBackend, its ticks writing the search index; the other bounds on its pool.
+      // The real PgBackend, its ticks queueing chats for the held indexer; every bound on its pool,
+      // each first with every chat in the backlog, then with every chat indexed (the order matters:
+      // "indexed" drains the backlog).
       let searches: Array<{ bounds: object; search: MessageSearch }> = [];
-      const postgres = await PgBackend.open({
+      const postgres: PgBackend = await PgBackend.open({
         nodeId: "node-pg",
         url: server.url,
         now,
         poolMax: 4,
+        ...HELD_INDEXER,
         search: (pool) => {
           searches = BOUNDS.map((bounds) => ({ bounds, search: new PgMessageSearch({ pool, ...bounds }) }));
           return searches[0]?.search as MessageSearch;
@@ -58,17 +69,21 @@ describe("PgMessageSearch returns exactly the memory scan's results", () => {
         const chats = await replaySearchScenario([memory, postgres], example, (ts) => {
           clock = ts;
         });
-        for (const q of example.queries) {
-          // Each term as a phrase, so LIKE's and SQL's syntax reaches the store; a quote cannot be inside one.
-          const phrases = q.terms.map((t) => t.replaceAll('"', "").trim()).filter((t) => t !== "");
-          const raw = [...phrases.map((t) => `"${t}"`), ...(q.from ? [`from:${q.from}`] : [])].join(" ") || "from:bob";
-          const searchQuery = parsed(raw);
-          const context = `seed ${seed}, run ${run}, query ${JSON.stringify(raw)} in ${JSON.stringify(q.rooms)} by ${q.limit}`;
-          const fromMemory = await searchAllPages(memory, searchQuery, q.rooms, q.limit);
-          expect(fromMemory.hits, context).toEqual(expectedHits(chats, searchQuery, q.rooms));
-          for (const { bounds, search } of searches) {
-            const fromPostgres = await searchAllPages({ search }, searchQuery, q.rooms, q.limit);
-            expect(fromPostgres.hits, `${context}, bounds ${JSON.stringify(bounds)}: ${JSON.stringify(example)}`).toEqual(fromMemory.hits);
+        for (const state of PG_INDEXER_STATES) {
+          for (const q of example.queries) {
+            // Each term as a phrase, so LIKE's and SQL's syntax reaches the store; a quote cannot be inside one.
+            const phrases = q.terms.map((t) => t.replaceAll('"', "").trim()).filter((t) => t !== "");
+            const raw = [...phrases.map((t) => `"${t}"`), ...(q.from ? [`from:${q.from}`] : [])].join(" ") || "from:bob";
+            const searchQuery = parsed(raw);
+            const context = `seed ${seed}, run ${run}, query ${JSON.stringify(raw)} in ${JSON.stringify(q.rooms)} by ${q.limit}`;
+            const fromMemory = await searchAllPages(memory, searchQuery, q.rooms, q.limit);
+            expect(fromMemory.hits, context).toEqual(expectedHits(chats, searchQuery, q.rooms));
+            for (const { bounds, search } of searches) {
+              const pinned = inIndexerState(search, () => postgres.searchIndexer, state);
+              const fromPostgres = await searchAllPages({ search: pinned }, searchQuery, q.rooms, q.limit);
+              const label = `${context}, ${state}, bounds ${JSON.stringify(bounds)}: ${JSON.stringify(example)}`;
+              expect(fromPostgres.hits, label).toEqual(fromMemory.hits);
+            }
           }
         }
       } finally {

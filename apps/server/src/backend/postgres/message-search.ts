@@ -8,9 +8,10 @@ import {
   type SearchPosition,
   type SearchRequest,
 } from "../message-search";
-import { hitOf } from "../search/collector";
 import { matchesSearch } from "../search/matcher";
-import { compareSearchPositions, positionOf, startOfTimestamp } from "../search/order";
+import { positionOf, startOfTimestamp } from "../search/order";
+import { pageOfReads, readQueuedChats, type SourceRead } from "./search-backlog";
+import { type SearchRange, SqlParams, timeConditions } from "./search-sql";
 import { cjkGramsOfTerm, hasTrigram, indexableTerms, likePatternOf, storable } from "./search-text";
 
 /** How much one PostgreSQL search may read; defaults in SEARCH_DEFAULTS. */
@@ -19,6 +20,8 @@ export interface PgSearchBounds {
   quickMax: number;
   /** The wide window's chats (of the author, for `from:`), read when the quick steps fall short (`scanMax`). */
   scanMax: number;
+  /** Chats still in the indexer's backlog read beside the index (`pgBacklogReadMax`). */
+  backlogMax: number;
 }
 
 /** What a query asks of `search_docs`, as SQL conditions that only ever add candidates. */
@@ -33,14 +36,6 @@ interface SearchPlan {
   indexed: boolean;
 }
 
-/** The part of the result order a request looks at: its rooms, `[low, high)` and the cursor. */
-interface SearchRange {
-  rooms: readonly string[];
-  low: number;
-  high: number;
-  after: SearchPosition | undefined;
-}
-
 /** A proposed chat: from `search_docs`, with the chat as it stands (null columns: no such chat, or no text). */
 interface ProposalRow {
   room: string;
@@ -50,6 +45,9 @@ interface ProposalRow {
   user_name: string | null;
   text: string | null;
 }
+
+/** The search's connection, inside its read-only snapshot. */
+type Db = Pick<pg.ClientBase, "query">;
 
 /** A timestamp past any chat's (2109): the upper bound of a query with no `before` and no cursor. */
 const TS_CEILING = 2 ** 42;
@@ -79,16 +77,22 @@ const TS_CEILING = 2 ** 42;
  * so collation and ctype (what `LIKE` and pg_trgm call a letter) never change an answer.
  * Proposals come in the result order (`room COLLATE "C"`: JavaScript's order for room names), so
  * a page is cut exactly where the memory scan would cut it.
+ *
+ * The index holds what search-indexer.ts has reached: chats still queued in migration 4's backlog
+ * are read beside it (search-backlog.ts), in the same snapshot, and merged newest first, so an
+ * acked chat is found at once, by its text as it now stands.
  */
 export class PgMessageSearch implements MessageSearch {
   private readonly pool: pg.Pool;
   private readonly quickMax: number;
   private readonly scanMax: number;
+  private readonly backlogMax: number;
 
   constructor(options: { pool: pg.Pool } & Partial<PgSearchBounds>) {
     this.pool = options.pool;
     this.quickMax = options.quickMax ?? SEARCH_DEFAULTS.pgQuickMax;
     this.scanMax = options.scanMax ?? SEARCH_DEFAULTS.scanMax;
+    this.backlogMax = options.backlogMax ?? SEARCH_DEFAULTS.pgBacklogReadMax;
   }
 
   async search(request: SearchRequest): Promise<SearchPage> {
@@ -97,29 +101,52 @@ export class PgMessageSearch implements MessageSearch {
     const high = Math.min(after ? after.ts + 1 : TS_CEILING, query.before ?? TS_CEILING);
     const low = query.after ?? 0;
     if (high <= low || rooms.length === 0) return { hits: [] };
-    const plan = planOf(query);
     const range: SearchRange = { rooms, low, high, after };
-    const quick = await this.window(plan, range, this.quickMax, limit + 1);
-    if (isSettled(quick, limit)) return pageOf(request, quick.rows, quick.edge);
-    const wide = async () => (this.scanMax > this.quickMax ? this.window(plan, range, this.scanMax, limit + 1) : quick);
-    const everything = async () => (plan.indexed ? this.allCandidates(plan, range, limit + 1) : undefined);
+    // One snapshot for the index and the backlog: a chat the indexer moves from one to the other
+    // meanwhile is in exactly one of them, never in neither.
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const indexed = await this.readIndex(client, request, range);
+      const queued = await readQueuedChats(client, query, range, this.backlogMax);
+      await client.query("COMMIT");
+      return pageOfReads([indexed, queued], query, limit);
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  /** What `search_docs` holds for the request, in the steps above. */
+  private async readIndex(db: Db, request: SearchRequest, range: SearchRange): Promise<SourceRead> {
+    const { query, limit } = request;
+    const plan = planOf(query);
+    const quick = await this.window(db, plan, range, this.quickMax, limit + 1);
+    if (isSettled(quick, limit)) return readOf(request, quick.rows, quick.edge);
+    const wide = async () => (this.scanMax > this.quickMax ? this.window(db, plan, range, this.scanMax, limit + 1) : quick);
+    const everything = async () => (plan.indexed ? this.allCandidates(db, plan, range, limit + 1) : undefined);
     // A term the quick window found is likely common: the wide window first, which stops at a
     // page. One it did not find is likely rare: the indexes first, which read only its matches.
     let last = quick;
     if (quick.rows.length > 0) {
       last = await wide();
-      if (isSettled(last, limit)) return pageOf(request, last.rows, last.edge);
+      if (isSettled(last, limit)) return readOf(request, last.rows, last.edge);
     }
     const all = await everything();
-    if (all) return pageOf(request, all, undefined);
+    if (all) return readOf(request, all, undefined);
     if (quick.rows.length === 0) last = await wide();
-    return pageOf(request, last.rows, last.edge);
+    return readOf(request, last.rows, last.edge);
   }
 
   /** The first `count` proposals of the newest `size` chats of the range, and the window's edge (none: it holds the range). */
-  private async window(plan: SearchPlan, range: SearchRange, size: number, count: number) {
-    const edge = await this.windowEdge(plan, range, size);
-    const rows = await this.proposals(plan, edge === undefined ? range : { ...range, low: edge }, count);
+  private async window(db: Db, plan: SearchPlan, range: SearchRange, size: number, count: number) {
+    const edge = await this.windowEdge(db, plan, range, size);
+    const rows = await this.proposals(db, plan, edge === undefined ? range : { ...range, low: edge }, count);
     return { edge, rows };
   }
 
@@ -128,7 +155,7 @@ export class PgMessageSearch implements MessageSearch {
    * undefined when the rooms hold no more than that in the range: the newest timestamp at which
    * a room has its share, read from each room's newest-first index (index-only).
    */
-  private async windowEdge(plan: SearchPlan, range: SearchRange, size: number): Promise<number | undefined> {
+  private async windowEdge(db: Db, plan: SearchPlan, range: SearchRange, size: number): Promise<number | undefined> {
     const params = new SqlParams();
     const share = Math.max(1, Math.floor(size / range.rooms.length));
     const rooms = params.add(range.rooms);
@@ -140,20 +167,20 @@ export class PgMessageSearch implements MessageSearch {
     const sql = `SELECT max(b.ts) AS edge FROM unnest(${rooms}::text[]) AS r(room)
       CROSS JOIN LATERAL (SELECT d.ts FROM search_docs AS d WHERE ${where.join(" AND ")}
         ORDER BY d.ts DESC, d.seq DESC OFFSET ${params.add(share - 1)} LIMIT 1) AS b`;
-    const { rows } = await this.pool.query<{ edge: number | null }>(sql, params.values);
+    const { rows } = await db.query<{ edge: number | null }>(sql, params.values);
     const edge = rows[0]?.edge ?? undefined;
     return edge === undefined || edge <= range.low ? undefined : edge;
   }
 
   /** The first `count` chats of `range` the plan proposes, in the result order, with the chats as they stand. */
-  private async proposals(plan: SearchPlan, range: SearchRange, count: number): Promise<ProposalRow[]> {
+  private async proposals(db: Db, plan: SearchPlan, range: SearchRange, count: number): Promise<ProposalRow[]> {
     const params = new SqlParams();
     const where = conditionsOf(params, plan, range, "walk");
     const sql = `SELECT p.room, p.seq, p.ts, c.user_id, c.user_name, c.text FROM (
         SELECT d.room, d.seq, d.ts FROM search_docs AS d WHERE ${where}
         ORDER BY ${orderOf(range.rooms)} LIMIT ${params.add(count)}
       ) AS p ${JOIN_CHATS}`;
-    return (await this.pool.query<ProposalRow>(sql, params.values)).rows;
+    return (await db.query<ProposalRow>(sql, params.values)).rows;
   }
 
   /**
@@ -161,7 +188,7 @@ export class PgMessageSearch implements MessageSearch {
    * the first `count` of them in the result order. Undefined when there are more, found without
    * reading past `quickMax + 1` of them.
    */
-  private async allCandidates(plan: SearchPlan, range: SearchRange, count: number): Promise<ProposalRow[] | undefined> {
+  private async allCandidates(db: Db, plan: SearchPlan, range: SearchRange, count: number): Promise<ProposalRow[] | undefined> {
     const params = new SqlParams();
     const where = conditionsOf(params, plan, range, "indexes");
     const sql = `WITH candidates AS MATERIALIZED (
@@ -170,7 +197,7 @@ export class PgMessageSearch implements MessageSearch {
       SELECT p.room, p.seq, p.ts, c.user_id, c.user_name, c.text, (SELECT count(*)::int FROM candidates) AS candidates FROM (
         SELECT room, seq, ts FROM candidates ORDER BY ts DESC, room COLLATE "C", seq DESC LIMIT ${params.add(count)}
       ) AS p ${JOIN_CHATS}`;
-    const { rows } = await this.pool.query<ProposalRow & { candidates: number }>(sql, params.values);
+    const { rows } = await db.query<ProposalRow & { candidates: number }>(sql, params.values);
     if ((rows[0]?.candidates ?? 0) > this.quickMax) return undefined;
     return rows;
   }
@@ -197,39 +224,25 @@ export function planOf(query: SearchQuery): SearchPlan {
   };
 }
 
-/** The page from proposals in the result order: the matcher decides, then the page and its `next`. */
-function pageOf(request: SearchRequest, rows: readonly ProposalRow[], edge: number | undefined): SearchPage {
-  const { query, limit } = request;
+/**
+ * What proposals in the result order hold: the matcher decides, and the read is complete up to
+ * its last row when SQL had more to propose, else below the window's edge (every chat of the
+ * edge's timestamp was read), else over the whole range.
+ */
+function readOf(request: SearchRequest, rows: readonly ProposalRow[], edge: number | undefined): SourceRead {
   const rooms = new Set(request.rooms);
   const matched: SearchCandidate[] = [];
   for (const row of rows) {
     const { room, seq, ts, user_id: id, user_name: name, text } = row;
     if (id === null || name === null || text === null) continue;
     const candidate = { room, seq, ts, from: { id, name }, text };
-    if (matchesSearch(query, rooms, candidate)) matched.push(candidate);
+    if (matchesSearch(request.query, rooms, candidate)) matched.push(candidate);
   }
-  matched.sort(compareSearchPositions);
-  const hits = matched.slice(0, limit);
-  const lastHit = hits[hits.length - 1];
   const lastRow = rows[rows.length - 1];
-  let next: SearchPosition | undefined;
-  // More matches than the page: it ends at its last hit.
-  if (matched.length > limit && lastHit) next = positionOf(lastHit);
-  // SQL had more to propose, but the matcher took fewer: the page ends at the last chat read.
-  else if (rows.length > limit && lastRow) next = positionOf(lastRow);
-  // The window ended: the next page starts below its edge (every chat of the edge's timestamp was read).
-  else if (edge !== undefined) next = startOfTimestamp(edge - 1);
-  return { hits: hits.map((candidate) => hitOf(candidate, query)), ...(next ? { next } : {}) };
-}
-
-/** Positional parameters, numbered as they are added. */
-class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
+  let bound: SearchPosition | undefined;
+  if (rows.length > request.limit && lastRow) bound = positionOf(lastRow);
+  else if (edge !== undefined) bound = startOfTimestamp(edge - 1);
+  return { matched, bound };
 }
 
 /**
@@ -248,20 +261,6 @@ function conditionsOf(params: SqlParams, plan: SearchPlan, range: SearchRange, u
     ...(plan.grams.length === 0 || use === "walk" ? [] : [`d.cjk @> ${params.add(plan.grams)}::text[]`]),
   ];
   return conditions.join(" AND ");
-}
-
-/** `[low, high)`, and strictly after the cursor in the result order (`room` is the row's room, in SQL). */
-function timeConditions(params: SqlParams, range: SearchRange, room: string): string[] {
-  const conditions = [`d.ts >= ${params.add(range.low)}`, `d.ts < ${params.add(range.high)}`];
-  const { after } = range;
-  if (after) {
-    const ts = params.add(after.ts);
-    const afterRoom = params.add(after.room);
-    conditions.push(
-      `(d.ts < ${ts} OR (d.ts = ${ts} AND (${room} COLLATE "C" > ${afterRoom} OR (${room} = ${afterRoom} AND d.seq < ${params.add(after.seq)}))))`,
-    );
-  }
-  return conditions;
 }
 
 /** The result order; in one room it is the room index's own order, so PostgreSQL can stop after a page. */

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { INITIAL_MIGRATION } from "./migrations/001-initial";
 import { SEARCH_MIGRATION } from "./migrations/002-search";
 import { STORE_COPY_MIGRATION } from "./migrations/003-store-copy";
+import { SEARCH_BACKLOG_MIGRATION } from "./migrations/004-search-backlog";
 
 export interface PgMigration {
   version: number;
@@ -14,6 +15,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: "initial", sql: INITIAL_MIGRATION },
   { version: 2, name: "search", sql: SEARCH_MIGRATION },
   { version: 3, name: "store-copy", sql: STORE_COPY_MIGRATION },
+  { version: 4, name: "search-backlog", sql: SEARCH_BACKLOG_MIGRATION },
 ];
 
 /**

@@ -12,7 +12,7 @@ import { PgMessageSearch } from "./message-search";
 import { PgMessageStore } from "./message-store";
 import { migrate } from "./migrate";
 import { createPgPool } from "./pool";
-import { writeSearchDocs } from "./search-docs";
+import { PgSearchIndexer, type PgSearchIndexerOptions } from "./search-indexer";
 import { PgSessionStore } from "./session-store";
 import { PgSetting } from "./setting-store";
 import { TickCommit } from "./tick-commit";
@@ -51,6 +51,14 @@ export interface PgBackendOptions {
   faults?: PgFaults;
   /** Tests: a search with other bounds over the backend's pool (default: `PgMessageSearch` at SEARCH_DEFAULTS). */
   search?: (pool: pg.Pool) => MessageSearch;
+  /**
+   * The search indexer (search-indexer.ts): "after-commits" (default) drains the backlog after
+   * every commit and at open; "manual" leaves it to `searchIndexer.catchUp()` (tests that pin
+   * what is indexed). Options (slice, delay) default to SEARCH_DEFAULTS.
+   */
+  searchIndexer?: Omit<PgSearchIndexerOptions, "pool" | "onError"> & { mode?: "after-commits" | "manual" };
+  /** Failures of background work (the search indexer), which has no request to answer. */
+  onError?: (error: unknown, context: string) => void;
 }
 
 export const PG_DEFAULTS = {
@@ -77,6 +85,7 @@ export class PgBackend implements Backend {
   readonly presence?: ClusterPresence;
   readonly adminKey: PgSetting;
   readonly addressSecret: PgSetting;
+  readonly searchIndexer: PgSearchIndexer;
   private readonly commit: TickCommit;
   private closed = false;
 
@@ -84,20 +93,18 @@ export class PgBackend implements Backend {
     private readonly pool: pg.Pool,
     private readonly options: PgBackendOptions,
   ) {
-    const { nodeId, now = Date.now, traffic, faults } = options;
+    const { nodeId, now = Date.now, traffic, faults, onError } = options;
+    const { mode = "after-commits", ...indexing } = options.searchIndexer ?? {};
     this.nodeId = nodeId;
+    // Ticks only queue the chats they changed (migration 4); the indexer writes the index after.
+    this.searchIndexer = new PgSearchIndexer({ pool, ...indexing, ...(onError ? { onError } : {}) });
+    const drainsAfterCommits = mode === "after-commits";
     this.commit = new TickCommit({
       pool,
-      // The search index changes in the transaction that changes the chats, so it is never behind.
-      beforeCommit: (client, writes) => writeSearchDocs(client, writes.searchChanges),
-      ...(traffic
-        ? {
-            afterCommit: (events: readonly StoredEvent[]) => {
-              if (faults?.beforePublish?.(events) === "drop") return;
-              traffic.publish(events);
-            },
-          }
-        : {}),
+      afterCommit: (events: readonly StoredEvent[]) => {
+        if (faults?.beforePublish?.(events) !== "drop") traffic?.publish(events);
+        if (drainsAfterCommits) this.searchIndexer.wake();
+      },
     });
     this.messages = new PgMessageStore({ pool, commit: this.commit, nodeId, now });
     this.access = new AccessOperations(this.messages);
@@ -109,6 +116,8 @@ export class PgBackend implements Backend {
     this.addressSecret = new PgSetting({ ...common, name: SETTING_NAMES.addressSecret });
     this.bus = traffic?.bus ?? localRoomBus;
     if (traffic?.presence) this.presence = traffic.presence;
+    // What a crash (or migrate-store) left queued.
+    if (drainsAfterCommits) this.searchIndexer.wake();
   }
 
   /** Connects, brings the schema up to date, or fails with why (never with the URL: it may hold a password). */
@@ -140,6 +149,8 @@ export class PgBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.commit.close();
+    // After the ticks, which wake it; before the pool ends under its slice.
+    await this.searchIndexer.close();
     this.closed = true;
     await this.options.traffic?.close();
     await settled(this.pool);

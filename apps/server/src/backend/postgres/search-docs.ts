@@ -30,6 +30,15 @@ interface ChatRow {
   user_name: string;
 }
 
+/** A chat as it stands, for the indexer: `text` null when it is deleted, every column null when it has no row. */
+export interface CurrentChat {
+  room: string;
+  seq: number;
+  ts: number | null;
+  user_name: string | null;
+  text: string | null;
+}
+
 const CHATS_OF_KEYS = `SELECT c.room, c.seq, c.ts, c.user_name
   FROM unnest($1::text[], $2::bigint[]) AS k(room, seq)
   JOIN chats AS c ON c.room = k.room AND c.seq = k.seq`;
@@ -48,8 +57,8 @@ const WRITE_DOCS = `WITH gone AS (
   ON CONFLICT (room, seq) DO UPDATE SET ts = excluded.ts, author = excluded.author, body = excluded.body, cjk = excluded.cjk`;
 
 /**
- * Brings `search_docs` in step with a batch of chat changes, inside the caller's transaction (the
- * message store calls it once per group-commit tick, after writing the `chats` rows): at most two
+ * Brings `search_docs` in step with a batch of chat changes whose texts the caller knows, inside
+ * its transaction (the search bench builds its index with it, after writing the `chats` rows): at most two
  * statements whatever the batch's size, one reading the new chats' times and author names, one
  * writing. A later change of the same chat in `changes` wins over an earlier one.
  */
@@ -78,6 +87,23 @@ export async function writeSearchDocs(db: SearchDocsDb, changes: readonly Search
         `writeSearchDocs: no chats row for ${missing.slice(0, 5).join(", ")} (seq:room): insert the chat before indexing it, in the same transaction`,
       );
     }
+  }
+  await upsertDocs(db, rows, gone);
+}
+
+/**
+ * Brings `search_docs` in step with chats read as they now stand (search-indexer.ts), in one
+ * statement: a chat with text is upserted, one without (deleted, or no row) removed. Each chat
+ * appears once in `chats`.
+ */
+export async function indexCurrentChats(db: SearchDocsDb, chats: readonly CurrentChat[]): Promise<void> {
+  if (chats.length === 0) return;
+  const rows: SearchDocRow[] = [];
+  const gone: Array<{ room: string; seq: number }> = [];
+  for (const chat of chats) {
+    const { ts, user_name: userName, text } = chat;
+    if (ts === null || userName === null || text === null) gone.push(chat);
+    else rows.push(docOf({ room: chat.room, seq: chat.seq, ts, user_name: userName }, text));
   }
   await upsertDocs(db, rows, gone);
 }
@@ -126,7 +152,11 @@ function docOf(chat: ChatRow, text: string): SearchDocRow {
   };
 }
 
-async function upsertDocs(db: SearchDocsDb, rows: readonly SearchDocRow[], gone: readonly SearchDocChange[]): Promise<void> {
+async function upsertDocs(
+  db: SearchDocsDb,
+  rows: readonly SearchDocRow[],
+  gone: ReadonlyArray<{ room: string; seq: number }>,
+): Promise<void> {
   await db.query(WRITE_DOCS, [
     gone.map((change) => change.room),
     gone.map((change) => change.seq),

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { BackendClosedError } from "../backend-closed-error";
 import type { StoredEvent } from "../message-store";
-import { loadRows, lockRooms, RowRequest, type TickClient, writeTick } from "./tick-sql";
+import { loadRows, lockRooms, RowRequest, writeTick } from "./tick-sql";
 import { NeedRows, PgTickState, type TickWrites } from "./tick-state";
 
 /** One step of a tick: synchronous over the tick's state, run again after a `NeedRows`. */
@@ -22,8 +22,6 @@ interface Pending {
 
 export interface TickCommitOptions {
   pool: pg.Pool;
-  /** Called inside the transaction with what the tick wrote, before COMMIT (the search index's rows). */
-  beforeCommit?: (client: TickClient, writes: TickWrites) => Promise<void>;
   /** Called once a tick has committed, before its steps resolve, with the events it stored in seq order per room (for the other nodes). */
   afterCommit?: (events: readonly StoredEvent[]) => void;
   /** Runs of one tick before its steps fail: a lost send-key race or a deadlock makes it run again. */
@@ -161,7 +159,6 @@ export class TickCommit {
     }
     const writes = state.writes();
     if (!(await writeTick(client, writes))) throw new SendKeyTaken();
-    await this.options.beforeCommit?.(client, writes);
     await client.query("COMMIT");
     return { results, writes };
   }

@@ -234,12 +234,13 @@ md AS (DELETE FROM memberships m USING unnest($50::text[], $51::text[]) AS t(roo
        WHERE m.room = t.room AND m.user_id = t.user_id),
 sl AS (INSERT INTO slow_mode_chats (room, user_id, ts) SELECT * FROM unnest($52::text[], $53::text[], $54::bigint[])
        ON CONFLICT (room, user_id) DO UPDATE SET ts = excluded.ts),
-rs AS (UPDATE rooms r SET seq = t.seq FROM unnest($55::text[], $56::bigint[]) AS t(room, seq) WHERE r.room = t.room)
+rs AS (UPDATE rooms r SET seq = t.seq FROM unnest($55::text[], $56::bigint[]) AS t(room, seq) WHERE r.room = t.room),
+sb AS (INSERT INTO search_backlog (room, seq) SELECT * FROM unnest($57::text[], $58::bigint[]))
 SELECT (SELECT count(*) FROM s)::int AS claimed`;
 
 /** Writes the tick; false when a send key it claimed was taken meanwhile (run the tick again). */
 export async function writeTick(client: TickClient, writes: TickWrites): Promise<boolean> {
-  const { sends, events, purgedEdits, purgedReactions, reactors, access, forgottenMemberships, slowChats, seqs } = writes;
+  const { sends, events, purgedEdits, purgedReactions, reactors, access, forgottenMemberships, slowChats, seqs, searchQueue } = writes;
   const chats = writes.chats.map(chatColumnsOf);
   const result = await client.query<{ claimed: number }>({
     name: "chatroom-tick-write",
@@ -301,6 +302,8 @@ export async function writeTick(client: TickClient, writes: TickWrites): Promise
       slowChats.map((l) => l.ts),
       seqs.map((s) => s.room),
       seqs.map((s) => s.seq),
+      searchQueue.map((q) => q.room),
+      searchQueue.map((q) => q.seq),
     ],
   });
   return (result.rows[0]?.claimed ?? 0) === sends.length;

@@ -56,8 +56,8 @@ export interface TickWrites {
   slowChats: Array<{ room: string; userId: string; ts: number }>;
   /** Each room's latest seq, for the rooms this tick appended to. */
   seqs: Array<{ room: string; seq: number }>;
-  /** The chats whose searchable text changed: their text now, null once deleted. */
-  searchChanges: Array<{ room: string; seq: number; text: string | null }>;
+  /** The chats whose searchable text changed (inserted, edited, deleted): queued for the search indexer. */
+  searchQueue: Array<{ room: string; seq: number }>;
 }
 
 /**
@@ -86,7 +86,7 @@ export class PgTickState implements AppendTx {
   private readonly purgedReactions = new Map<string, { room: string; seq: number }>();
   private readonly reactors = new Map<string, boolean>();
   private readonly reactorWrites = new Map<string, { room: string; seq: number; emoji: string; userId: string; on: boolean }>();
-  private readonly searchChanges = new Map<string, { room: string; seq: number; text: string | null }>();
+  private readonly searchQueue = new Map<string, { room: string; seq: number }>();
 
   constructor(lockedSeqs: ReadonlyMap<string, number>) {
     this.seqs = new Map(lockedSeqs);
@@ -242,7 +242,7 @@ export class PgTickState implements AppendTx {
 
   insertChat(chat: StoredChat): void {
     this.putChat(chat);
-    this.searchChanges.set(keyOf(chat.room, chat.seq), { room: chat.room, seq: chat.seq, text: chat.text ?? null });
+    this.searchQueue.set(keyOf(chat.room, chat.seq), { room: chat.room, seq: chat.seq });
   }
 
   editChat(room: string, seq: number, edit: { text: string; rev: number; ts: number; mentions: MentionFields }): void {
@@ -253,7 +253,7 @@ export class PgTickState implements AppendTx {
     delete chat.mentions;
     delete chat.mentionsRoom;
     Object.assign(chat, mentionFieldsOf(edit.mentions));
-    this.searchChanges.set(keyOf(room, seq), { room, seq, text: edit.text });
+    this.searchQueue.set(keyOf(room, seq), { room, seq });
   }
 
   deleteChat(room: string, seq: number, deletion: { rev: number; by: User; ts: number }): void {
@@ -271,7 +271,7 @@ export class PgTickState implements AppendTx {
     this.purgedEdits.push({ room, target: seq });
     this.purgedReactions.set(keyOf(room, seq), { room, seq });
     for (const [key, write] of this.reactorWrites) if (write.room === room && write.seq === seq) this.reactorWrites.delete(key);
-    this.searchChanges.set(keyOf(room, seq), { room, seq, text: null });
+    this.searchQueue.set(keyOf(room, seq), { room, seq });
   }
 
   react(room: string, seq: number, reaction: Parameters<AppendTx["react"]>[2]): void {
@@ -298,7 +298,7 @@ export class PgTickState implements AppendTx {
       forgottenMemberships: [...this.forgotten.values()],
       slowChats: [...this.slowWrites.values()],
       seqs: [...this.appendedRooms].map((room) => ({ room, seq: this.latestSeq(room) })),
-      searchChanges: [...this.searchChanges.values()],
+      searchQueue: [...this.searchQueue.values()],
     };
   }
 
