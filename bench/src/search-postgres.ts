@@ -26,7 +26,7 @@ type Pool = ReturnType<typeof createPgPool>;
 export interface PgBuildResult {
   messages: number;
   buildMs: number;
-  /** The part of `buildMs` spent in writeSearchDocs (in the batch's transaction, as a tick's would be). */
+  /** The part of `buildMs` spent in writeSearchDocs (in the batch's transaction, as an indexer slice's is; ticks only queue the chats since migration 4). */
   indexMs: number;
   /** Table (with its TOAST) and index sizes, largest first. */
   relations: Array<{ name: string; bytes: number }>;
@@ -102,8 +102,9 @@ export async function buildPostgresSearchRoom(
 }
 
 /**
- * What indexing costs a group-commit tick on the built room: `ticks` transactions of `size` new
- * chats each (rows, then writeSearchDocs), the writeSearchDocs part timed, and the JS part of it
+ * What indexing costs on the built room, in transactions of the indexer's kind (ticks no longer
+ * index: they queue): `ticks` transactions of `size` new chats each (rows, then writeSearchDocs),
+ * the writeSearchDocs part timed, and the JS part of it
  * (fold and grams) timed apart. Per chat, in microseconds.
  */
 export async function measureTickIndexing(
