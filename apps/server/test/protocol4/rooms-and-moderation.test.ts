@@ -146,6 +146,10 @@ describe.each(["memory", "sqlite"] as const)("rooms, passes and moderation (%s)"
     const reported = await carol.waitForType("reported");
     const report = await owner.waitForType("report");
     expect(report.report).toMatchObject({ id: reported.report, target: spam, reason: "spam", by: { name: "carol" }, text: "buy now" });
+    // A barrier on bob's socket: the server sent the report out before the owner read it, so a
+    // copy for bob would come before this pong. Without it the check below could pass vacuously.
+    bob.send({ type: "ping", t: 1 });
+    await bob.waitFor((f) => f.type === "pong" && f.t === 1);
     expect(bob.ofType("report")).toEqual([]);
 
     owner.send({ type: "room-admin", room: "desk" });
