@@ -2,18 +2,22 @@
 // install and stops before it builds or starts anything (the full run, chatting across its two
 // nodes, is e2e/cluster-script.spec.ts, since it needs the production build).
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/server-process";
 
-const clusterTempDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("chatroom-cluster-"));
+// The script's own TMPDIR: in the shared /tmp, a `pnpm start:cluster` or cluster e2e run by anyone
+// else on the machine meanwhile would add a chatroom-cluster-* dir and fail the check below.
+const scriptTmp = mkdtempSync(join(tmpdir(), "chatroom-cluster-tools-"));
+afterEach(() => rmSync(scriptTmp, { recursive: true, force: true }));
+const clusterTempDirs = () => readdirSync(scriptTmp).filter((name) => name.startsWith("chatroom-cluster-"));
 
 it("says what to install when initdb, pg_ctl or redis-server cannot be run, and starts nothing", () => {
   const before = new Set(clusterTempDirs());
   const result = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/cluster.mjs")], {
-    env: { ...process.env, PG_BIN: "/nonexistent/postgresql/bin", REDIS_SERVER: "/nonexistent/redis-server" },
+    env: { ...process.env, TMPDIR: scriptTmp, PG_BIN: "/nonexistent/postgresql/bin", REDIS_SERVER: "/nonexistent/redis-server" },
     encoding: "utf8",
     timeout: 30_000,
   });
