@@ -157,7 +157,9 @@ describe("failures", () => {
     const listing = (await (await fetch(`${b.url}/api/rooms`)).json()) as { rooms: unknown };
     expect(listing).toEqual({ rooms: [{ name: "survive", memberCount: 6 }] });
     ghost.terminate();
-  });
+    // A hang bound, not a speed target: a process start (20 s to answer /healthz), waits of 10 s,
+    // 10 s and 15 s for the stream and the resume, then 30 s for the reaping; 20.6 s in CI run 75.
+  }, 120_000);
 
   it("Redis killed and restarted mid-stream: sends are still stored and reach the other node; nothing acked is lost and every client converges", async () => {
     const { env, redis } = await cluster();
