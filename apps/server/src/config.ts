@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS } from "@chatroom/protocol";
 import { z } from "zod";
 import { CHAT_TUNING_DEFAULTS, type ChatLimits } from "./chat/limits";
+import { connectionUrl } from "./connection-url";
 import { type AuthConfig, authConfigFrom, authEnvShape } from "./security/auth-config";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -15,10 +16,10 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HISTORY: z.enum(["sqlite", "memory"]).default("sqlite"),
   DATA_DIR: z.string().min(1).default("./data"),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL: connectionUrl({ schemes: ["postgres", "postgresql"], example: "postgres://user:password@host:5432/database" }).optional(),
   DATABASE_POOL_MAX: int(2, 1_000).default(10),
   CLUSTER_SEQ_CHECK_MS: int(100, 600_000).default(2_000),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_URL: connectionUrl({ schemes: ["redis", "rediss"], example: "redis://:password@host:6379" }).optional(),
   REDIS_NODE_TTL_MS: int(1_000, 600_000).default(15_000),
   WEB_DIST: z.string().optional(),
   ALLOWED_ORIGINS: z

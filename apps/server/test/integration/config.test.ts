@@ -52,6 +52,34 @@ describe("loadConfig", () => {
     expect(message).not.toContain(value);
   });
 
+  it.each([
+    // An unencoded @ in the password: a driver would take the rest as the host and print it in a DNS error.
+    ["DATABASE_URL", "postgres://chat:hunter2@secrethalf/x@127.0.0.1:1/chatroom", /percent-encode it as %40/, ["hunter2", "secrethalf"]],
+    [
+      "DATABASE_URL",
+      "mysql://chat:hunter2@db.internal/chat",
+      /the scheme must be postgres:\/\/ or postgresql:\/\/: expected postgres:\/\/user:password@host:5432\/database/,
+      ["hunter2"],
+    ],
+    ["DATABASE_URL", "chat:hunter2@db.internal/chat", /not a URL: expected postgres:\/\//, ["hunter2"]],
+    // A % that starts no escape: the Redis client failed with a bare "URI malformed".
+    ["REDIS_URL", "redis://:Red%isPW@127.0.0.1:1", /holds a % that starts no escape: write % as %25/, ["Red%isPW", "isPW"]],
+    ["REDIS_URL", "http://:hunter2@cache.internal:6379", /the scheme must be redis:\/\/ or rediss:\/\//, ["hunter2"]],
+  ])("%s=%s is refused with what to write instead, and no part of the password", (key, value, what, secrets) => {
+    const { problems, message } = configErrorFor({ DATABASE_URL: "postgres://chat@db.internal/chat", [key]: value });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${key}=\\(hidden\\): `))]);
+    expect(message).toMatch(what);
+    for (const secret of secrets) expect(message).not.toContain(secret);
+  });
+
+  it("takes an @ in the query and escaped reserved characters in the password", () => {
+    const url = "postgres://chat:p%40ss%2Fw%25rd@db.internal:5432/chat?application_name=a@b";
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ DATABASE_URL: url, REDIS_URL: "rediss://:p%25w@cache.internal:6380" }).redisUrl).toBe(
+      "rediss://:p%25w@cache.internal:6380",
+    );
+  });
+
   it("REDIS_URL without DATABASE_URL is refused, naming both and what to do, without echoing the URL", () => {
     const { problems, message } = configErrorFor({ REDIS_URL: "redis://:hunter2-password@localhost:6379" });
     expect(problems).toHaveLength(1);

@@ -35,6 +35,12 @@ export class RedisTraffic implements PgTraffic {
   private readonly keys: RedisKeys;
   private readonly onError: (error: unknown, context: string) => void;
   private closed = false;
+  /**
+   * Failed publishes since the last that worked, told once per outage: while Redis is away every
+   * stored event fails to publish, and a warning with a stack for each would flood the log at the
+   * rate of the chat.
+   */
+  private failedPublishes = 0;
 
   private constructor(
     private readonly client: Redis,
@@ -65,10 +71,26 @@ export class RedisTraffic implements PgTraffic {
     if (this.closed) return;
     for (const event of events) {
       const message: BusEvent = { kind: "event", origin: this.options.nodeId, event };
-      this.client.publish(this.keys.channel(event.room), JSON.stringify(message)).catch((error: unknown) => {
-        this.onError(error, "could not publish a stored event; other nodes read it from PostgreSQL");
-      });
+      this.client.publish(this.keys.channel(event.room), JSON.stringify(message)).then(
+        () => this.publishWorked(),
+        (error: unknown) => this.publishFailed(error),
+      );
     }
+  }
+
+  private publishFailed(error: unknown): void {
+    if (this.failedPublishes++ === 0)
+      this.onError(error, "could not publish stored events; other nodes read them from PostgreSQL (told again once publishing works)");
+  }
+
+  private publishWorked(): void {
+    if (this.failedPublishes === 0) return;
+    const failed = this.failedPublishes;
+    this.failedPublishes = 0;
+    this.onError(
+      new Error(`${failed} stored events were not published`),
+      "publishing to Redis works again; other nodes read those events from PostgreSQL",
+    );
   }
 
   async isReady(): Promise<boolean> {
