@@ -2,7 +2,9 @@
 // chat.db) into the PostgreSQL database in DATABASE_URL, resumably, and verifies the copy. The
 // target comes from the environment only: a URL on the command line would put its password in `ps`
 // and the shell's history, so none is accepted, and none is ever printed.
+
 import { parseArgs } from "node:util";
+import { withConnectHint } from "../backend/postgres/connect-hint";
 import { runStoreCopy } from "../backend/postgres/store-copy/store-copy";
 import { StoreCopyError, StoreCopyMismatch } from "../backend/postgres/store-copy/store-copy-error";
 import { envSchema } from "../config";
@@ -103,7 +105,9 @@ async function main(): Promise<number> {
     console.log("Copied and verified.");
     return EXIT.ok;
   } catch (error) {
-    const message = redact(error instanceof Error ? error.message : String(error), args.databaseUrl);
+    const text = error instanceof Error ? error.message : String(error);
+    // A StoreCopyError says what to do already; a PostgreSQL error from a step gets the hint.
+    const message = redact(error instanceof StoreCopyError ? text : withConnectHint(text, error), args.databaseUrl);
     console.error(`migrate-store: ${message}`);
     if (error instanceof StoreCopyMismatch) return EXIT.mismatch;
     if (error instanceof StoreCopyError) return EXIT.usage;

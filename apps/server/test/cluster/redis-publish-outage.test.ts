@@ -2,8 +2,8 @@
 // PostgreSQL). The node says so once per outage, and once more, with the count, when publishing
 // works again: a warning with a stack per event flooded the log at the rate of the chat.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StoredEvent } from "../../src/backend/message-store";
 import { MemoryMessageStore } from "../../src/backend/memory/message-store";
+import type { StoredEvent } from "../../src/backend/message-store";
 import { RedisTraffic } from "../../src/backend/redis/redis-traffic";
 import { type RedisProcess, startRedis } from "../support/redis-process";
 import { waitUntil } from "../support/wait-until";

@@ -7,6 +7,7 @@ import type { MessageSearch } from "../message-search";
 import type { StoredEvent } from "../message-store";
 import type { RoomBus } from "../room-bus";
 import { SETTING_NAMES } from "../setting-store";
+import { withConnectHint } from "./connect-hint";
 import { PgMembershipStore } from "./membership-store";
 import { PgMessageSearch } from "./message-search";
 import { PgMessageStore } from "./message-store";
@@ -127,7 +128,9 @@ export class PgBackend implements Backend {
       await migrate(pool);
     } catch (error) {
       await pool.end().catch(() => {});
-      throw new Error(`cannot open the PostgreSQL store (DATABASE_URL): ${(error as Error).message}`, { cause: error });
+      throw new Error(withConnectHint(`cannot open the PostgreSQL store (DATABASE_URL): ${(error as Error).message}`, error), {
+        cause: error,
+      });
     }
     return new PgBackend(pool, options);
   }

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { capitalized, connectHint } from "../connect-hint";
 import { migrate } from "../migrate";
 import { createPgPool } from "../pool";
 import { rebuildSearchDocs } from "../search-docs";
@@ -91,10 +92,10 @@ export async function runStoreCopy(
   pool.on("error", () => {});
   const lock = await pool.connect().catch((error: unknown) => {
     source.close();
-    throw new StoreCopyError(
-      `cannot connect to the database in DATABASE_URL: ${(error as Error).message}. Check DATABASE_URL (user, host, port, database) and that PostgreSQL is up`,
-      { cause: error },
-    );
+    const hint = connectHint(error) ?? "check DATABASE_URL (user, host, port, database) and that PostgreSQL is up";
+    throw new StoreCopyError(`cannot connect to the database in DATABASE_URL: ${(error as Error).message}. ${capitalized(hint)}`, {
+      cause: error,
+    });
   });
   try {
     const { rows } = await lock.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [STORE_COPY_LOCK_KEY]);
