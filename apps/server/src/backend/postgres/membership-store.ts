@@ -9,6 +9,7 @@ import {
   type MembershipStore,
   NEW_MEMBERSHIP_NOTIFY,
 } from "../membership-store";
+import { inTransaction } from "./in-transaction";
 import { type PgStoreOptions, type ResolvedPgStoreOptions, resolvePgStoreOptions } from "./store-options";
 
 interface MembershipRow {
@@ -95,10 +96,7 @@ export class PgMembershipStore implements MembershipStore {
   }
 
   async join(userId: string, room: string, options: JoinOptions): Promise<JoinOutcome> {
-    const client = await this.pool().connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN");
+    const outcome = await inTransaction(this.pool(), async (client) => {
       await client.query(LOCK_USER_JOINS, [userId]);
       const { rows } = await client.query<{ already: boolean; joined: boolean }>(JOIN, [
         userId,
@@ -106,16 +104,9 @@ export class PgMembershipStore implements MembershipStore {
         options.maxRooms,
         NEW_MEMBERSHIP_NOTIFY,
       ]);
-      await client.query("COMMIT");
-      const outcome = rows[0];
-      return outcome?.already ? "already" : outcome?.joined ? "joined" : "too_many";
-    } catch (error) {
-      broken = !(await rolledBack(client));
-      throw error;
-    } finally {
-      // A connection that could not roll back is discarded, not handed to the next caller.
-      client.release(broken);
-    }
+      return rows[0];
+    });
+    return outcome?.already ? "already" : outcome?.joined ? "joined" : "too_many";
   }
 
   async leave(userId: string, room: string): Promise<boolean> {
@@ -169,14 +160,6 @@ export class PgMembershipStore implements MembershipStore {
     if (!this.options.isOpen()) throw new BackendClosedError();
     return this.options.pool;
   }
-}
-
-/** False when ROLLBACK itself failed: the connection is gone (and the server rolled back with it). */
-function rolledBack(client: pg.PoolClient): Promise<boolean> {
-  return client.query("ROLLBACK").then(
-    () => true,
-    () => false,
-  );
 }
 
 function membershipOf(row: MembershipRow): Membership {

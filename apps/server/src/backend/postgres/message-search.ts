@@ -10,6 +10,7 @@ import {
 } from "../message-search";
 import { matchesSearch } from "../search/matcher";
 import { positionOf, startOfTimestamp } from "../search/order";
+import { inTransaction } from "./in-transaction";
 import { pageOfReads, readQueuedChats, type SourceRead } from "./search-backlog";
 import { type SearchRange, SqlParams, timeConditions } from "./search-sql";
 import { cjkGramsOfTerm, hasTrigram, indexableTerms, likePatternOf, storable } from "./search-text";
@@ -104,22 +105,12 @@ export class PgMessageSearch implements MessageSearch {
     const range: SearchRange = { rooms, low, high, after };
     // One snapshot for the index and the backlog: a chat the indexer moves from one to the other
     // meanwhile is in exactly one of them, never in neither.
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      const indexed = await this.readIndex(client, request, range);
-      const queued = await readQueuedChats(client, query, range, this.backlogMax);
-      await client.query("COMMIT");
-      return pageOfReads([indexed, queued], query, limit);
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken ? true : undefined);
-    }
+    const reads = await inTransaction(
+      this.pool,
+      async (client) => [await this.readIndex(client, request, range), await readQueuedChats(client, query, range, this.backlogMax)],
+      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    );
+    return pageOfReads(reads, query, limit);
   }
 
   /** What `search_docs` holds for the request, in the steps above. */

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { SEARCH_DEFAULTS } from "../message-search";
+import { inTransaction } from "./in-transaction";
 import { type CurrentChat, indexCurrentChats } from "./search-docs";
 
 export interface PgSearchIndexerOptions {
@@ -92,13 +93,11 @@ export class PgSearchIndexer {
 
   /** Indexes one slice now; the count of backlog rows it took (0: nothing this node could take). */
   async indexSlice(): Promise<number> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      // The index is derived and its rows leave the backlog in the same transaction: a commit lost
-      // to a crash loses both, and the chats are indexed again. So no fsync wait for it.
-      await client.query("BEGIN; SET LOCAL synchronous_commit TO off");
-      try {
+    // The index is derived and its rows leave the backlog in the same transaction: a commit lost
+    // to a crash loses both, and the chats are indexed again. So no fsync wait for it.
+    return inTransaction(
+      this.pool,
+      async (client) => {
         const taken = await client.query<{ room: string; seq: number }>(TAKE, [this.sliceSize]);
         const chats = uniqueChats(taken.rows);
         if (chats.length > 0) {
@@ -109,17 +108,10 @@ export class PgSearchIndexer {
           await this.afterRead?.();
           await indexCurrentChats(client, current.rows);
         }
-        await client.query("COMMIT");
         return taken.rows.length;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {
-          broken = true;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken ? true : undefined);
-    }
+      },
+      "BEGIN; SET LOCAL synchronous_commit TO off",
+    );
   }
 
   /** Indexes the whole backlog now (what this node can take): for tests that pin what is indexed. */

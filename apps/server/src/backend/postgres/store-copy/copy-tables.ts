@@ -1,4 +1,5 @@
-import { copyBatch, countRows, inTransaction, readProgress, startProgress, targetColumnTypes } from "./pg-target";
+import { inTransaction } from "../in-transaction";
+import { copyBatch, countRows, readProgress, startProgress, targetColumnTypes } from "./pg-target";
 import { decodeKey, encodeKey, keyOf } from "./sqlite-source";
 import type { StoreCopyContext } from "./store-copy";
 import { StoreCopyError } from "./store-copy-error";

@@ -15,22 +15,6 @@ export interface TableProgress {
 
 type Queryable = Pick<pg.ClientBase, "query">;
 
-/** Runs `work` in a transaction on a client of its own. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query(begin);
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /**
  * The PostgreSQL element type of each of the table's columns (`text`, `int8`, `int4`), in the
  * source's column order; refused when the two tables do not have the same columns.

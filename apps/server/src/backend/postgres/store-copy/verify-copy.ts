@@ -1,4 +1,5 @@
-import { inTransaction, targetSnapshot } from "./pg-target";
+import { inTransaction } from "../in-transaction";
+import { targetSnapshot } from "./pg-target";
 import type { StoreCopyContext } from "./store-copy";
 import { StoreCopyMismatch } from "./store-copy-error";
 
